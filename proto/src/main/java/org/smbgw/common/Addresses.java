@@ -1,0 +1,50 @@
+package org.smbgw.common;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** Rules for floating addresses written as CIDR ({@code 10.0.0.50/24}, {@code fd00::50/64}). */
+public final class Addresses {
+  private static final Pattern OCTET = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+  private static final Pattern IPV4 = Pattern.compile(OCTET + "(\\." + OCTET + "){3}");
+  private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:]{2,39}");
+
+  private Addresses() {}
+
+  public static void cidr(String field, String value, List<Violation> out) {
+    String rule = "an address is IPv4 or IPv6 with a prefix length, for example 10.0.0.50/24 (got "
+        + Text.quote(value) + ")";
+    int slash = value == null ? -1 : value.indexOf('/');
+    if (slash < 0) {
+      out.add(new Violation(field, rule));
+      return;
+    }
+    String host = value.substring(0, slash);
+    String prefix = value.substring(slash + 1);
+    boolean v4 = IPV4.matcher(host).matches();
+    boolean v6 = !v4 && IPV6.matcher(host).matches() && isIpv6(host);
+    int max = v4 ? 32 : 128;
+    if (!(v4 || v6) || !prefix.matches("\\d{1,3}") || Integer.parseInt(prefix) < 1
+        || Integer.parseInt(prefix) > max) {
+      out.add(new Violation(field, rule));
+    }
+  }
+
+  private static boolean isIpv6(String host) {
+    int doubleColon = host.indexOf("::");
+    if (doubleColon >= 0 && host.indexOf("::", doubleColon + 1) >= 0) {
+      return false;
+    }
+    String[] groups = host.split(":", -1);
+    int nonEmpty = 0;
+    for (String g : groups) {
+      if (g.length() > 4) {
+        return false;
+      }
+      if (!g.isEmpty()) {
+        nonEmpty++;
+      }
+    }
+    return doubleColon >= 0 ? nonEmpty < 8 : groups.length == 8 && nonEmpty == 8;
+  }
+}

@@ -1,0 +1,65 @@
+package org.smbgw.common;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Rules for share, user and group names. Each check appends what it finds to {@code out}. */
+public final class Names {
+  public static final int SHARE_NAME_MAX = 80;
+  /** Characters Windows and Samba give a meaning to in share names or smb.conf section headers. */
+  static final String SHARE_NAME_FORBIDDEN = "%<>*?|/\\+=;:\",[]";
+  static final Set<String> RESERVED_SHARE_NAMES =
+      Set.of("global", "homes", "printers", "print$", "ipc$", "admin$");
+  /** Debian's useradd NAME_REGEX, restricted to 32 characters and no trailing '$'. */
+  private static final Pattern ACCOUNT = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
+
+  private Names() {}
+
+  public static void shareName(String field, String name, List<Violation> out) {
+    if (name == null || name.isEmpty()) {
+      out.add(new Violation(field, "a share name is required"));
+      return;
+    }
+    if (name.codePointCount(0, name.length()) > SHARE_NAME_MAX) {
+      out.add(new Violation(field, "must be at most " + SHARE_NAME_MAX + " characters"));
+    }
+    if (Text.firstControl(name) >= 0) {
+      out.add(new Violation(field, "must not contain control characters or line breaks"));
+    }
+    for (char c : name.toCharArray()) {
+      if (SHARE_NAME_FORBIDDEN.indexOf(c) >= 0) {
+        out.add(new Violation(field,
+            "must not contain any of " + SHARE_NAME_FORBIDDEN + " (found '" + c + "')"));
+        break;
+      }
+    }
+    if (!name.strip().equals(name)) {
+      out.add(new Violation(field, "must not start or end with white space"));
+    }
+    if (RESERVED_SHARE_NAMES.contains(name.toLowerCase(Locale.ROOT))) {
+      out.add(new Violation(field, "'" + name + "' is reserved by Samba"));
+    }
+  }
+
+  public static void userName(String field, String name, List<Violation> out) {
+    account(field, name, "user", out);
+  }
+
+  public static void groupName(String field, String name, List<Violation> out) {
+    account(field, name, "group", out);
+  }
+
+  private static void account(String field, String name, String what, List<Violation> out) {
+    if (name == null || !ACCOUNT.matcher(name).matches()) {
+      out.add(new Violation(field, "a " + what + " name is 1 to 32 characters of a-z, 0-9, '_' "
+          + "and '-', starting with a letter or '_' (got " + Text.quote(name) + ")"));
+    }
+  }
+
+  /** The key under which names must be unique: Windows clients compare share names ignoring case. */
+  public static String uniquenessKey(String shareName) {
+    return shareName.toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,67 @@
+package org.smbgw.common;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.smbgw.proto.v1.Access;
+import org.smbgw.proto.v1.ShareSpec;
+
+/** Checks one share against every rule; the same code runs in the CLI, coordinator and agent. */
+public final class ShareValidator {
+  private final List<Path> directoryRoots;
+
+  /** @param directoryRoots where directory storage may live; empty to accept any root (coordinator, CLI). */
+  public ShareValidator(List<Path> directoryRoots) {
+    this.directoryRoots = List.copyOf(directoryRoots);
+  }
+
+  /** @param prefix how fields are named in messages, for example {@code "Share/projects: spec"} */
+  public List<Violation> validate(String prefix, ShareSpec share) {
+    List<Violation> out = new ArrayList<>();
+    Names.shareName(prefix + ".name", share.getName(), out);
+    switch (share.getStorage().getKindCase()) {
+      case ZFS -> Paths.datasetName(prefix + ".storage.zfs.parent", share.getStorage().getZfs().getParent(), out);
+      case DIRECTORY -> {
+        List<Path> roots = directoryRoots.isEmpty() ? List.of(Path.of("/")) : directoryRoots;
+        Paths.directoryUnderRoots(prefix + ".storage.directory.path",
+            share.getStorage().getDirectory().getPath(), roots, out);
+        if (share.getQuotaBytes() > 0) {
+          out.add(new Violation(prefix + ".quota", "directory storage cannot enforce a quota; "
+              + "use ZFS storage or leave the quota out"));
+        }
+      }
+      case KIND_NOT_SET -> out.add(new Violation(prefix + ".storage",
+          "storage is required: zfs.parent (a dataset) or directory.path"));
+    }
+    Text.comment(prefix + ".comment", share.getComment(), out);
+    access(prefix + ".read", share.getRead(), out);
+    access(prefix + ".write", share.getWrite(), out);
+    access(prefix + ".admin", share.getAdmin(), out);
+    if (!share.getGuestOk() && isEmpty(share.getRead()) && isEmpty(share.getWrite())
+        && isEmpty(share.getAdmin())) {
+      // Samba treats an empty "valid users" as "everybody": refuse rather than publish that.
+      out.add(new Violation(prefix + ".read", "a share needs at least one user or group in "
+          + "read, write or admin, or guestOk: true"));
+    }
+    if (share.getReadOnly() && !isEmpty(share.getWrite())) {
+      out.add(new Violation(prefix + ".write", "a read-only share cannot have writers"));
+    }
+    if (!share.getAddress().isEmpty()) {
+      Addresses.cidr(prefix + ".address", share.getAddress(), out);
+    }
+    return out;
+  }
+
+  private static void access(String field, Access access, List<Violation> out) {
+    for (int i = 0; i < access.getUsersCount(); i++) {
+      Names.userName(field + ".users[" + i + "]", access.getUsers(i), out);
+    }
+    for (int i = 0; i < access.getGroupsCount(); i++) {
+      Names.groupName(field + ".groups[" + i + "]", access.getGroups(i), out);
+    }
+  }
+
+  private static boolean isEmpty(Access a) {
+    return a.getUsersCount() == 0 && a.getGroupsCount() == 0;
+  }
+}
