@@ -1,0 +1,146 @@
+package org.smbgw.agent;
+
+import com.codahale.metrics.MetricRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.smbgw.agent.config.AgentConfig;
+import org.smbgw.agent.config.DesiredStateFile;
+import org.smbgw.agent.exec.CommandRunner;
+import org.smbgw.agent.fs.ShareRoots;
+import org.smbgw.agent.metrics.AgentMetrics;
+import org.smbgw.agent.reconcile.AuditLog;
+import org.smbgw.agent.reconcile.Executor;
+import org.smbgw.agent.reconcile.Host;
+import org.smbgw.agent.reconcile.IncludeComposer;
+import org.smbgw.agent.reconcile.Observer;
+import org.smbgw.agent.reconcile.Planner;
+import org.smbgw.agent.reconcile.Reconciler;
+import org.smbgw.agent.samba.IncludeRenderer;
+import org.smbgw.agent.samba.Pdbedit;
+import org.smbgw.agent.samba.SambaConfig;
+import org.smbgw.agent.samba.SambaTools;
+import org.smbgw.agent.samba.SmbdSandbox;
+import org.smbgw.agent.users.UnixAccounts;
+import org.smbgw.agent.zfs.SandboxPool;
+import org.smbgw.agent.zfs.Zfs;
+import org.smbgw.common.Sizes;
+import org.smbgw.proto.v1.NodeObservedState;
+
+/**
+ * One node agent in single-node mode. {@link #start()} brings parts up in order (sandbox pool,
+ * sandbox smbd, the reconcile loop, the desired-state poll); {@link #close()} stops them in
+ * reverse. Start once; use after close fails.
+ */
+public final class Agent implements AutoCloseable {
+  private enum State { NEW, STARTED, CLOSED }
+
+  private final AgentConfig config;
+  private final AgentMetrics metrics;
+  private final CommandRunner runner;
+  private final SmbdSandbox sandbox;
+  private final DesiredStateFile desired;
+  private final StatusWriter status;
+  private final Reconciler reconciler;
+  private final ScheduledExecutorService loop;
+  private final AuditLog audit;
+  private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+
+  public Agent(AgentConfig config, MetricRegistry registry) {
+    this.config = config;
+    this.metrics = new AgentMetrics(registry);
+    this.runner = new CommandRunner(metrics, config.commandTimeout());
+    SambaTools tools = SambaTools.defaults();
+    Path stateDir = config.stateDir();
+    this.sandbox = config.sandbox() == null ? null : new SmbdSandbox(runner, tools,
+        stateDir.resolve("samba"), config.sandbox().address(), config.sandbox().port());
+    SambaConfig samba = new SambaConfig(runner, metrics, config.samba().config(), config.samba().include(), tools);
+    Pdbedit pdbedit = new Pdbedit(runner, tools, config.samba().config(), stateDir.resolve("private"));
+    Host host = new Host(new Zfs(runner, config.zfs().zfs()), samba, pdbedit, UnixAccounts.system(runner), new ShareRoots());
+    IncludeComposer composer = new IncludeComposer(new IncludeRenderer(config.unixGroup()));
+    this.audit = new AuditLog(stateDir.resolve("audit.log"), Clock.systemUTC());
+    this.desired = new DesiredStateFile(config.desiredStateFile(), config.node(), config.directoryRoots());
+    this.status = new StatusWriter(stateDir.resolve("status.json"), Clock.systemUTC());
+    this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "smbgw-reconcile");
+      t.setDaemon(true);
+      return t;
+    });
+    this.reconciler = new Reconciler(desired, new Observer(host),
+        new Planner(config.unixGroup(), samba.includeLine(), composer),
+        new Executor(host, audit, metrics, composer), metrics, loop, stateDir.resolve("zfs-parents"), status);
+  }
+
+  /**
+   * Brings the agent up. With {@code loop} false, nothing runs in the background: passes happen
+   * only through {@link #reconcileNow()} (tests, benchmarks, {@code run --once}).
+   */
+  public void start(boolean loop) throws Exception {
+    if (!state.compareAndSet(State.NEW, State.STARTED)) {
+      throw new IllegalStateException("agent already started or closed");
+    }
+    if (sandbox != null) {
+      AgentConfig.Sandbox box = config.sandbox();
+      if (box.pool() != null && box.poolFile() != null) {
+        java.util.List<org.smbgw.common.Violation> v = new java.util.ArrayList<>();
+        long size = Sizes.parse("sandbox.poolSize", box.poolSize(), v);
+        org.smbgw.common.InvalidSpecException.throwIfAny(v);
+        new SandboxPool(runner, config.zfs().zpool()).ensure(box.pool(), box.poolFile(), size,
+            config.stateDir().resolve("pool"));
+      }
+      sandbox.start(Duration.ofSeconds(30));
+    }
+    desired.poll();
+    if (loop) {
+      reconciler.start(config.resync());
+      this.loop.scheduleWithFixedDelay(() -> {
+        if (desired.poll()) {
+          reconciler.trigger();
+        }
+      }, 1, 1, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Re-reads the desired-state file and runs one pass now, waiting for it. */
+  public Reconciler.PassReport reconcileNow() throws InterruptedException, ExecutionException {
+    desired.poll();
+    return reconciler.reconcileNow();
+  }
+
+  public NodeObservedState status() {
+    return status.latest();
+  }
+
+  public CommandRunner runner() {
+    return runner;
+  }
+
+  public AgentMetrics metrics() {
+    return metrics;
+  }
+
+  public AuditLog audit() {
+    return audit;
+  }
+
+  public SmbdSandbox sandbox() {
+    return sandbox;
+  }
+
+  @Override
+  public void close() {
+    if (state.getAndSet(State.CLOSED) == State.CLOSED) {
+      return;
+    }
+    reconciler.close();
+    if (sandbox != null) {
+      sandbox.close();
+    }
+    runner.close();
+  }
+}

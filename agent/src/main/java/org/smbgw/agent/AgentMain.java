@@ -1,0 +1,95 @@
+package org.smbgw.agent;
+
+import com.codahale.metrics.MetricRegistry;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.smbgw.agent.config.AgentConfig;
+import org.smbgw.agent.reconcile.Reconciler;
+import org.smbgw.common.InvalidSpecException;
+import org.smbgw.common.NtHash;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code smbgw-agent}: runs the node agent, or helps write its desired-state file. */
+@Command(name = "smbgw-agent", mixinStandardHelpOptions = true, version = "smbgw-agent 0.1.0",
+    description = "The smbgw node agent.", subcommands = {AgentMain.Run.class, AgentMain.Hash.class})
+public final class AgentMain {
+  /** Exit codes shared with the smbgw CLI (DESIGN.md section 5). */
+  static final int OK = 0;
+  static final int FAILED = 1;
+  static final int USAGE = 2;
+  static final int INVALID = 4;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new AgentMain()).execute(args));
+  }
+
+  @Command(name = "run", description = "Serve the shares of the desired-state file until stopped.")
+  static final class Run implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, defaultValue = "/etc/smbgw/agent.yaml",
+        description = "Agent configuration (default: ${DEFAULT-VALUE}).")
+    Path config;
+
+    @Option(names = "--once", description = "Run one reconcile pass and exit: 0 when converged, 1 otherwise.")
+    boolean once;
+
+    @Override
+    public Integer call() throws Exception {
+      AgentConfig c;
+      try {
+        c = AgentConfig.load(config);
+      } catch (InvalidSpecException e) {
+        System.err.println("smbgw-agent: " + e.getMessage());
+        return INVALID;
+      }
+      Agent agent = new Agent(c, new MetricRegistry());
+      if (once) {
+        try (agent) {
+          agent.start(false);
+          Reconciler.PassReport first = agent.reconcileNow();
+          Reconciler.PassReport second = agent.reconcileNow();
+          Reconciler.errors(second).forEach((k, v) -> System.err.println(k + ": " + v));
+          boolean converged = first != null && second != null && second.plan().isEmpty()
+              && second.outcome().ok();
+          return converged ? OK : FAILED;
+        }
+      }
+      CountDownLatch stop = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        agent.close();
+        stop.countDown();
+      }, "smbgw-shutdown"));
+      agent.start(true);
+      stop.await();
+      return OK;
+    }
+  }
+
+  @Command(name = "nt-hash", description = "Read a password from stdin and print its NT hash, "
+      + "for the ntHash field of a User resource.")
+  static final class Hash implements Callable<Integer> {
+    @Override
+    public Integer call() throws Exception {
+      char[] password;
+      if (System.console() != null) {
+        password = System.console().readPassword("password: ");
+      } else {
+        String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        password = line == null ? new char[0] : line.toCharArray();
+      }
+      if (password == null || password.length == 0) {
+        System.err.println("smbgw-agent: no password given on stdin");
+        return USAGE;
+      }
+      System.out.println(NtHash.of(password));
+      Arrays.fill(password, '\0');
+      return OK;
+    }
+  }
+}

@@ -1,0 +1,123 @@
+package org.smbgw.agent.config;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.smbgw.common.InvalidSpecException;
+import org.smbgw.common.Violation;
+
+/**
+ * {@code /etc/smbgw/agent.yaml}. Every field has a default fit for a Proxmox node; a sandbox
+ * section turns on the agent's own smbd for demos and tests.
+ *
+ * @param node this node's name; defaults to the host name
+ * @param desiredStateFile single-node mode: the YAML of Share, User and Purge resources to serve
+ * @param directoryRoots where directory storage may live (for example /mnt/pve/cephfs)
+ * @param unixGroup the group share roots and their files belong to
+ */
+public record AgentConfig(
+    String node,
+    Path stateDir,
+    Path desiredStateFile,
+    List<Path> directoryRoots,
+    String unixGroup,
+    Integer resyncSeconds,
+    Integer commandTimeoutSeconds,
+    Samba samba,
+    Zfs zfs,
+    Sandbox sandbox) {
+
+  public record Samba(Path config, Path include) {}
+
+  public record Zfs(String zfs, String zpool) {}
+
+  /**
+   * The agent runs its own smbd on {@code address:port} with private state under the state
+   * directory, and (when {@code poolFile} is set) keeps a file-backed zfs-fuse pool for its shares.
+   */
+  public record Sandbox(String address, Integer port, String pool, Path poolFile, String poolSize) {}
+
+  public static AgentConfig load(Path file) throws IOException {
+    ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .findAndRegisterModules();
+    try {
+      AgentConfig c = yaml.readValue(Files.readString(file), AgentConfig.class);
+      return (c == null ? empty() : c).withDefaults();
+    } catch (UnrecognizedPropertyException e) {
+      throw new InvalidSpecException(file + ": " + e.getPathReference(), "unknown setting '"
+          + e.getPropertyName() + "' (known: " + e.getKnownPropertyIds() + ")");
+    }
+  }
+
+  public static AgentConfig empty() {
+    return new AgentConfig(null, null, null, null, null, null, null, null, null, null);
+  }
+
+  /** Fills in defaults and checks the values; throws naming the setting on a bad one. */
+  public AgentConfig withDefaults() {
+    List<Violation> out = new ArrayList<>();
+    Path state = stateDir != null ? stateDir : Path.of("/var/lib/smbgw/agent");
+    Samba s = samba != null ? samba : new Samba(null, null);
+    Sandbox box = sandbox;
+    if (box != null) {
+      box = new Sandbox(box.address() != null ? box.address() : "127.0.0.1",
+          box.port() != null ? box.port() : 4450, box.pool(), box.poolFile(),
+          box.poolSize() != null ? box.poolSize() : "1G");
+      if (box.port() < 1 || box.port() > 65535) {
+        out.add(new Violation("sandbox.port", "must be 1 to 65535"));
+      }
+      // The sandbox's smb.conf and include live in the state directory; samba paths do not apply.
+      s = new Samba(state.resolve("samba/smb.conf"), state.resolve("samba/shares.conf"));
+    } else {
+      s = new Samba(s.config() != null ? s.config() : Path.of("/etc/samba/smb.conf"),
+          s.include() != null ? s.include() : Path.of("/etc/samba/smbgw-shares.conf"));
+    }
+    Zfs z = zfs != null ? zfs : new Zfs(null, null);
+    z = new Zfs(z.zfs() != null ? z.zfs() : "/usr/sbin/zfs", z.zpool() != null ? z.zpool() : "/usr/sbin/zpool");
+    int resync = resyncSeconds != null ? resyncSeconds : 30;
+    int timeout = commandTimeoutSeconds != null ? commandTimeoutSeconds : 120;
+    if (resync < 1) {
+      out.add(new Violation("resyncSeconds", "must be at least 1"));
+    }
+    if (timeout < 1) {
+      out.add(new Violation("commandTimeoutSeconds", "must be at least 1"));
+    }
+    List<Path> roots = directoryRoots != null ? List.copyOf(directoryRoots) : List.of();
+    for (Path r : roots) {
+      if (!r.isAbsolute() || !r.normalize().equals(r)) {
+        out.add(new Violation("directoryRoots", "must be absolute, normalised paths (got " + r + ")"));
+      }
+    }
+    InvalidSpecException.throwIfAny(out);
+    return new AgentConfig(node != null ? node : hostName(), state,
+        desiredStateFile != null ? desiredStateFile : Path.of("/etc/smbgw/shares.yaml"), roots,
+        unixGroup != null ? unixGroup : "smbgw", resync, timeout, s, z, box);
+  }
+
+  public Duration resync() {
+    return Duration.ofSeconds(resyncSeconds);
+  }
+
+  public Duration commandTimeout() {
+    return Duration.ofSeconds(commandTimeoutSeconds);
+  }
+
+  private static String hostName() {
+    try {
+      String h = InetAddress.getLocalHost().getHostName();
+      int dot = h.indexOf('.');
+      return dot > 0 ? h.substring(0, dot) : h;
+    } catch (IOException e) {
+      return "localhost";
+    }
+  }
+}

@@ -1,0 +1,173 @@
+package org.smbgw.agent.exec;
+
+import com.codahale.metrics.Timer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.smbgw.agent.metrics.AgentMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs external programs. Thread-safe; any thread may call it. Every call has a timeout after
+ * which the process and its descendants are killed; stdout and stderr are drained concurrently
+ * so a chatty program cannot block; a non-zero exit becomes a {@link CommandFailedException}.
+ */
+public final class CommandRunner implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(CommandRunner.class);
+  private static final int MAX_CAPTURE = 64 << 20;
+
+  private final AgentMetrics metrics;
+  private final Duration defaultTimeout;
+  private final ExecutorService drains;
+  private volatile FaultInjector faults = FaultInjector.NONE;
+
+  public CommandRunner(AgentMetrics metrics, Duration defaultTimeout) {
+    this.metrics = metrics;
+    this.defaultTimeout = defaultTimeout;
+    AtomicInteger n = new AtomicInteger();
+    this.drains = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "smbgw-exec-drain-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Test seam: installs a fault injector consulted before every command. */
+  public void setFaultInjector(FaultInjector injector) {
+    this.faults = injector == null ? FaultInjector.NONE : injector;
+  }
+
+  /** Runs to completion; a non-zero exit is a failure. */
+  public CommandResult run(Command command) throws CommandFailedException {
+    CommandResult r = runAllowingFailure(command);
+    if (!r.succeeded()) {
+      metrics.commandFailures(command.tool()).inc();
+      throw new CommandFailedException(command, r.exitCode(), r.stderr(), "exited with " + r.exitCode());
+    }
+    return r;
+  }
+
+  /**
+   * Runs to completion and returns whatever exit code the program gave. Still throws when the
+   * program could not be started or timed out.
+   */
+  public CommandResult runAllowingFailure(Command command) throws CommandFailedException {
+    faults.beforeRun(command);
+    Duration timeout = command.timeout() != null ? command.timeout() : defaultTimeout;
+    metrics.commandsStarted().inc();
+    long start = System.nanoTime();
+    Process p;
+    try (Timer.Context ignored = metrics.command(command.tool()).time()) {
+      ProcessBuilder pb = new ProcessBuilder(command.argv());
+      pb.environment().putAll(command.environment());
+      byte[] input = command.stdinBytes();
+      if (input == null) {
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      }
+      try {
+        p = pb.start();
+      } catch (IOException e) {
+        metrics.commandFailures(command.tool()).inc();
+        throw new CommandFailedException(command, -1, e.getMessage(), "could not start");
+      }
+      Future<byte[]> out = drains.submit(() -> drain(p.getInputStream()));
+      Future<byte[]> err = drains.submit(() -> drain(p.getErrorStream()));
+      if (input != null) {
+        try (OutputStream stdin = p.getOutputStream()) {
+          stdin.write(input);
+        } catch (IOException e) {
+          // The program closed stdin early; its exit code and stderr tell the story.
+        } finally {
+          java.util.Arrays.fill(input, (byte) 0);
+        }
+      }
+      boolean exited = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (!exited) {
+        kill(p);
+        metrics.commandFailures(command.tool()).inc();
+        throw new CommandFailedException.Timeout(command, timeout, text(err, Duration.ofSeconds(1)));
+      }
+      CommandResult r = new CommandResult(command, p.exitValue(), text(out, timeout), text(err, timeout),
+          Duration.ofNanos(System.nanoTime() - start));
+      if (log.isDebugEnabled()) {
+        log.debug("{} -> {} in {} ms", command, r.exitCode(), r.elapsed().toMillis());
+      }
+      return r;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CommandFailedException(command, -1, "", "interrupted");
+    }
+  }
+
+  /**
+   * Starts a long-running program (a supervised daemon) with stdout and stderr appended to
+   * {@code logFile}. The caller owns the returned process and must stop it.
+   */
+  public Process start(Command command, Path logFile) throws CommandFailedException {
+    faults.beforeRun(command);
+    metrics.commandsStarted().inc();
+    ProcessBuilder pb = new ProcessBuilder(command.argv())
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    pb.environment().putAll(command.environment());
+    try {
+      return pb.start();
+    } catch (IOException e) {
+      throw new CommandFailedException(command, -1, e.getMessage(), "could not start");
+    }
+  }
+
+  /** Kills a process and everything it started, without waiting for them to agree. */
+  public static void kill(Process p) {
+    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();
+    try {
+      p.waitFor(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static byte[] drain(InputStream in) throws IOException {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    byte[] chunk = new byte[8192];
+    int n;
+    while ((n = in.read(chunk)) >= 0) {
+      if (buf.size() < MAX_CAPTURE) {
+        buf.write(chunk, 0, Math.min(n, MAX_CAPTURE - buf.size()));
+      }
+    }
+    return buf.toByteArray();
+  }
+
+  private static String text(Future<byte[]> f, Duration wait) {
+    try {
+      return new String(f.get(Math.max(1000, wait.toMillis()), TimeUnit.MILLISECONDS), StandardCharsets.UTF_8);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "";
+    } catch (ExecutionException | TimeoutException e) {
+      // A descendant kept the pipe open after the program exited; report what we have not.
+      f.cancel(true);
+      return "";
+    }
+  }
+
+  @Override
+  public void close() {
+    drains.shutdownNow();
+  }
+}

@@ -1,0 +1,2 @@
+/** Every metric the agent records, declared in one place around an injected registry. */
+package org.smbgw.agent.metrics;

@@ -1,0 +1,52 @@
+package org.smbgw.agent.reconcile;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+
+/**
+ * Every action the agent takes on the node, one JSON object per line: time, subject, action
+ * ({@code apply}, {@code failed}, {@code undo}, {@code undo-failed}), the step, and for failures
+ * the error and the manual command that finishes what the agent could not. Thread-safe.
+ */
+public final class AuditLog {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final Path file;
+  private final Clock clock;
+
+  public AuditLog(Path file, Clock clock) {
+    this.file = file;
+    this.clock = clock;
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  public synchronized void record(String subject, String action, Step step, String error, String manual) {
+    ObjectNode e = JSON.createObjectNode();
+    e.put("time", clock.instant().toString());
+    e.put("subject", subject);
+    e.put("action", action);
+    e.put("step", step.describe());
+    if (error != null) {
+      e.put("error", error);
+    }
+    if (manual != null) {
+      e.put("manual", manual);
+    }
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, e.toString() + "\n", StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException ex) {
+      throw new UncheckedIOException("cannot write audit log " + file, ex);
+    }
+  }
+}

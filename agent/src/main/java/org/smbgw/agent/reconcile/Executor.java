@@ -1,0 +1,173 @@
+package org.smbgw.agent.reconcile;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.smbgw.agent.metrics.AgentMetrics;
+import org.smbgw.proto.v1.NodeDesiredState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries out a {@link Plan}. Runs on the reconcile thread. A failing step undoes the steps its
+ * unit already did, in reverse order; other units go on. Sections reach the include file only
+ * after their storage is ready, so clients never see a half-configured share.
+ */
+public final class Executor {
+  private static final Logger log = LoggerFactory.getLogger(Executor.class);
+
+  private final Host host;
+  private final AuditLog audit;
+  private final AgentMetrics metrics;
+  private final IncludeComposer composer;
+
+  public Executor(Host host, AuditLog audit, AgentMetrics metrics, IncludeComposer composer) {
+    this.host = host;
+    this.audit = audit;
+    this.metrics = metrics;
+    this.composer = composer;
+  }
+
+  /** Observes share paths again after storage steps ran (new datasets' mountpoints). */
+  @FunctionalInterface
+  public interface PathProbe {
+    Map<String, String> paths() throws Exception;
+  }
+
+  public Outcome execute(NodeDesiredState desired, Observed observed, Planner.Result planned, PathProbe probe) {
+    Plan plan = planned.plan();
+    Outcome outcome = new Outcome();
+    for (Step step : plan.prerequisites()) {
+      if (!run("node", step, outcome)) {
+        return outcome; // without the group or the include line nothing else can work
+      }
+    }
+    plan.blocked().forEach(outcome::fail);
+
+    List<Unit> createdUsers = new ArrayList<>();
+    Set<String> failedUsers = new HashSet<>();
+    for (Unit u : plan.userUnits()) {
+      if (runUnit(u, outcome)) {
+        createdUsers.add(u);
+      } else {
+        failedUsers.add(u.subject());
+      }
+    }
+    plan.sambaAccounts().ifPresent(step -> {
+      List<Step.SetSambaAccounts.Change> ready = step.changes().stream()
+          .filter(c -> !failedUsers.contains("user/" + c.name())).toList();
+      if (ready.isEmpty()) {
+        return;
+      }
+      Step.SetSambaAccounts batch = new Step.SetSambaAccounts(ready);
+      String subject = "users";
+      if (!run(subject, batch, outcome)) {
+        undo(subject, batch);
+        for (int i = createdUsers.size() - 1; i >= 0; i--) {
+          undoUnit(createdUsers.get(i), createdUsers.get(i).steps().size());
+        }
+        ready.forEach(c -> outcome.fail("user/" + c.name(), outcome.errors().get(subject)));
+      }
+    });
+
+    List<Unit> doneShares = new ArrayList<>();
+    for (Unit u : plan.shareUnits()) {
+      if (runUnit(u, outcome)) {
+        doneShares.add(u);
+      }
+    }
+
+    if (plan.publish()) {
+      publish(desired, observed, planned, probe, doneShares, outcome);
+    }
+    for (Unit u : plan.afterPublish()) {
+      runUnit(u, outcome);
+    }
+    return outcome;
+  }
+
+  private void publish(NodeDesiredState desired, Observed observed, Planner.Result planned,
+      PathProbe probe, List<Unit> doneShares, Outcome outcome) {
+    Set<String> withheld = new HashSet<>(outcome.failedShares());
+    Map<String, String> paths = planned.paths();
+    if (!doneShares.isEmpty()) {
+      try {
+        paths = probe.paths();
+      } catch (Exception e) {
+        outcome.fail("node", "cannot observe datasets after creating them: " + e.getMessage());
+        rollBack(doneShares, outcome, "publish skipped");
+        return;
+      }
+    }
+    IncludeComposer.Composition next = composer.compose(desired.getSharesList(), paths, withheld, observed.include());
+    if (next.content().equals(observed.include())) {
+      return;
+    }
+    Step publish = new Step.Publish(next.content(), next.sections(), observed.include());
+    if (!run("node", publish, outcome)) {
+      undo("node", publish);
+      rollBack(doneShares, outcome, "not published because the Samba configuration was not applied");
+    }
+  }
+
+  private void rollBack(List<Unit> units, Outcome outcome, String why) {
+    for (int i = units.size() - 1; i >= 0; i--) {
+      Unit u = units.get(i);
+      undoUnit(u, u.steps().size());
+      outcome.fail(u.subject(), why);
+    }
+  }
+
+  /** Runs a unit; on failure undoes its completed steps. Returns whether every step succeeded. */
+  private boolean runUnit(Unit unit, Outcome outcome) {
+    for (int i = 0; i < unit.steps().size(); i++) {
+      if (!run(unit.subject(), unit.steps().get(i), outcome)) {
+        undoUnit(unit, i);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void undoUnit(Unit unit, int done) {
+    for (int j = done - 1; j >= 0; j--) {
+      undo(unit.subject(), unit.steps().get(j));
+    }
+  }
+
+  private boolean run(String subject, Step step, Outcome outcome) {
+    try {
+      step.apply(host);
+      metrics.stepsApplied().inc();
+      outcome.applied();
+      audit.record(subject, "apply", step, null, null);
+      return true;
+    } catch (Exception e) {
+      metrics.stepsFailed().inc();
+      String error = step.describe() + " failed: " + message(e);
+      log.warn("{}: {}", subject, error);
+      audit.record(subject, "failed", step, message(e), null);
+      outcome.fail(subject, error);
+      return false;
+    }
+  }
+
+  private void undo(String subject, Step step) {
+    try {
+      step.undo(host);
+      metrics.stepsUndone().inc();
+      audit.record(subject, "undo", step, null, null);
+    } catch (Exception e) {
+      metrics.undoFailed().inc();
+      log.error("{}: undo of '{}' failed: {}; finish it by hand: {}", subject, step.describe(),
+          message(e), step.manualUndo());
+      audit.record(subject, "undo-failed", step, message(e), step.manualUndo());
+    }
+  }
+
+  private static String message(Exception e) {
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+}

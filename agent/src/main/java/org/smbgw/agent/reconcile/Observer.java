@@ -1,0 +1,71 @@
+package org.smbgw.agent.reconcile;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.smbgw.agent.fs.RootState;
+import org.smbgw.agent.zfs.Dataset;
+import org.smbgw.agent.zfs.Zfs;
+import org.smbgw.proto.v1.NodeDesiredState;
+import org.smbgw.proto.v1.ShareSpec;
+
+/**
+ * Looks at the node with as few program calls as possible: one {@code zfs get -Hp -r} over every
+ * parent, one {@code pdbedit -L -w}; the rest are file reads and stats.
+ */
+public final class Observer {
+  private final Host host;
+
+  public Observer(Host host) {
+    this.host = host;
+  }
+
+  /**
+   * @param knownParents parents that held shares before (so retired datasets stay visible after
+   *     their share left the desired state)
+   */
+  public Observed observe(NodeDesiredState desired, Set<String> knownParents) throws Exception {
+    Zfs.Observation zfs = host.zfs().observe(parents(desired, knownParents));
+    Map<Path, RootState> roots = new HashMap<>();
+    for (Dataset d : zfs.datasets().values()) {
+      if (d.managed() && !d.retired() && d.mounted() && d.mountpoint().startsWith("/")) {
+        roots.put(Path.of(d.mountpoint()), host.roots().stat(Path.of(d.mountpoint())));
+      }
+    }
+    for (ShareSpec s : desired.getSharesList()) {
+      if (s.getStorage().hasDirectory()) {
+        Path p = Path.of(s.getStorage().getDirectory().getPath());
+        roots.put(p, host.roots().stat(p));
+      }
+    }
+    return new Observed(zfs.datasets(), zfs.missingParents(), host.samba().readInclude(),
+        host.samba().smbConfIncludes(), host.pdbedit().hashes(), host.accounts().accounts(),
+        host.accounts().groups(), roots);
+  }
+
+  /** Where each desired share's files are now, after storage steps ran: one more zfs get. */
+  public Map<String, String> paths(NodeDesiredState desired, Set<String> knownParents) throws Exception {
+    DatasetIndex index = new DatasetIndex(host.zfs().observe(parents(desired, knownParents)).datasets());
+    Map<String, String> paths = new TreeMap<>();
+    for (ShareSpec s : desired.getSharesList()) {
+      if (s.getStorage().hasDirectory()) {
+        paths.put(s.getName(), s.getStorage().getDirectory().getPath());
+      } else {
+        index.find(s.getStorage().getZfs().getParent(), s.getName())
+            .filter(d -> d.mounted() && !d.retired())
+            .ifPresent(d -> paths.put(s.getName(), d.mountpoint()));
+      }
+    }
+    return paths;
+  }
+
+  public static Set<String> parents(NodeDesiredState desired, Set<String> knownParents) {
+    Set<String> parents = new TreeSet<>(knownParents);
+    desired.getSharesList().stream().filter(s -> s.getStorage().hasZfs())
+        .forEach(s -> parents.add(s.getStorage().getZfs().getParent()));
+    return parents;
+  }
+}

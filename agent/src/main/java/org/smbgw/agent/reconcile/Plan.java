@@ -1,0 +1,37 @@
+package org.smbgw.agent.reconcile;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What one reconcile must do, in order: prerequisites; users (accounts, then one batched import
+ * of Samba hashes); share storage; publishing the include file; then what follows unpublishing
+ * (retiring and purging datasets, removing users).
+ *
+ * @param publish whether the include file must be rewritten even if no share unit runs
+ * @param blocked shares and users that cannot be served now, with the reason, keyed by subject
+ */
+public record Plan(
+    List<Step> prerequisites,
+    List<Unit> userUnits,
+    Optional<Step.SetSambaAccounts> sambaAccounts,
+    List<Unit> shareUnits,
+    boolean publish,
+    List<Unit> afterPublish,
+    Map<String, String> blocked) {
+
+  /** Number of steps, counting the publish as one. */
+  public int size() {
+    return prerequisites.size() + count(userUnits) + (sambaAccounts.isPresent() ? 1 : 0)
+        + count(shareUnits) + (publish ? 1 : 0) + count(afterPublish);
+  }
+
+  public boolean isEmpty() {
+    return size() == 0;
+  }
+
+  private static int count(List<Unit> units) {
+    return units.stream().mapToInt(u -> u.steps().size()).sum();
+  }
+}

@@ -1,0 +1,184 @@
+package org.smbgw.agent.reconcile;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.smbgw.agent.fs.RootState;
+import org.smbgw.agent.users.UnixAccount;
+import org.smbgw.agent.zfs.Dataset;
+import org.smbgw.common.NtHash;
+import org.smbgw.proto.v1.NodeDesiredState;
+import org.smbgw.proto.v1.ShareSpec;
+import org.smbgw.proto.v1.UserSpec;
+
+/**
+ * Computes the steps that take the node from what was observed to what is desired. Pure: no I/O,
+ * no clock; the same inputs give the same plan. The desired state has passed
+ * {@link org.smbgw.common.DesiredStateValidator}.
+ */
+public final class Planner {
+  private final String unixGroup;
+  private final String includeLine;
+  private final IncludeComposer composer;
+
+  public Planner(String unixGroup, String includeLine, IncludeComposer composer) {
+    this.unixGroup = unixGroup;
+    this.includeLine = includeLine;
+    this.composer = composer;
+  }
+
+  /** A plan plus where each publishable share's files are, as far as observation tells. */
+  public record Result(Plan plan, Map<String, String> paths) {}
+
+  public Result plan(NodeDesiredState desired, Observed obs) {
+    Map<String, String> blocked = new TreeMap<>();
+    List<Step> prerequisites = new ArrayList<>();
+    if (!obs.groups().containsKey(unixGroup)) {
+      prerequisites.add(new Step.CreateGroup(unixGroup));
+    }
+    if (!obs.smbConfIncludes()) {
+      prerequisites.add(new Step.AddInclude(includeLine));
+    }
+
+    List<Unit> userUnits = new ArrayList<>();
+    List<Step.SetSambaAccounts.Change> changes = new ArrayList<>();
+    Set<String> desiredUsers = new HashSet<>();
+    for (UserSpec u : sorted(desired.getUsersList(), UserSpec::getName)) {
+      desiredUsers.add(u.getName());
+      UnixAccount account = obs.accounts().get(u.getName());
+      if (account != null && !account.managed()) {
+        blocked.put("user/" + u.getName(), "a system account named " + u.getName()
+            + " exists and was not created by smbgw; smbgw does not take over existing accounts");
+        continue;
+      }
+      if (account == null) {
+        userUnits.add(new Unit("user/" + u.getName(), List.of(new Step.CreateUnixUser(u.getName(), unixGroup))));
+      }
+      String hash = NtHash.canonical(u.getNtHash());
+      String previous = obs.sambaHashes().get(u.getName());
+      if (!hash.equals(previous)) {
+        changes.add(new Step.SetSambaAccounts.Change(u.getName(), hash, previous));
+      }
+    }
+
+    Integer gid = obs.groups().get(unixGroup);
+    DatasetIndex index = new DatasetIndex(obs.datasets());
+    Set<String> chosen = new HashSet<>();
+    Map<String, String> paths = new TreeMap<>();
+    List<Unit> shareUnits = new ArrayList<>();
+    for (ShareSpec share : sorted(desired.getSharesList(), ShareSpec::getName)) {
+      String subject = "share/" + share.getName();
+      List<Step> steps = new ArrayList<>();
+      String path;
+      if (share.getStorage().hasZfs()) {
+        String parentName = share.getStorage().getZfs().getParent();
+        Dataset parent = obs.datasets().get(parentName);
+        if (parent == null) {
+          blocked.put(subject, "parent dataset " + parentName + " does not exist on this node");
+          continue;
+        }
+        Optional<Dataset> existing = index.find(parentName, share.getName());
+        if (existing.isEmpty()) {
+          String name = parentName + "/" + DatasetNames.component(share.getName());
+          Dataset clash = obs.datasets().get(name);
+          if (clash != null) {
+            blocked.put(subject, "dataset " + name + (clash.managed()
+                ? " belongs to share '" + clash.share() + "'"
+                : " exists and is not marked " + Dataset.SHARE_PROPERTY + "; smbgw never touches unmarked datasets"));
+            continue;
+          }
+          if (!parent.mountpoint().startsWith("/")) {
+            blocked.put(subject, "parent dataset " + parentName + " has mountpoint '"
+                + parent.mountpoint() + "'; give it a mountpoint");
+            continue;
+          }
+          steps.add(new Step.CreateDataset(name, share.getName(), share.getQuotaBytes()));
+          path = parent.mountpoint() + "/" + DatasetNames.component(share.getName());
+          steps.add(new Step.PrepareRoot(Path.of(path), unixGroup, RootState.MISSING));
+        } else {
+          Dataset d = existing.get();
+          chosen.add(d.name());
+          if (!d.mounted() || !d.mountpoint().startsWith("/")) {
+            blocked.put(subject, "dataset " + d.name() + " is not mounted");
+            continue;
+          }
+          if (!Dataset.ACTIVE.equals(d.state())) {
+            steps.add(new Step.SetDatasetState(d.name(), d.state() == null ? "-" : d.state(), Dataset.ACTIVE));
+          }
+          if (d.quota() != share.getQuotaBytes()) {
+            steps.add(new Step.SetQuota(d.name(), d.quota(), share.getQuotaBytes()));
+          }
+          path = d.mountpoint();
+          prepareRoot(Path.of(path), obs, gid, steps);
+        }
+      } else {
+        path = share.getStorage().getDirectory().getPath();
+        RootState root = obs.roots().getOrDefault(Path.of(path), RootState.MISSING);
+        if (!root.exists()) {
+          steps.add(new Step.CreateDirectory(Path.of(path)));
+        }
+        prepareRoot(Path.of(path), obs, gid, steps);
+      }
+      paths.put(share.getName(), path);
+      if (!steps.isEmpty()) {
+        shareUnits.add(new Unit(subject, steps));
+      }
+    }
+
+    List<Unit> afterPublish = new ArrayList<>();
+    Set<String> purge = new HashSet<>(desired.getPurgeSharesList());
+    for (Dataset d : sorted(obs.datasets().values(), Dataset::name)) {
+      if (!d.managed() || chosen.contains(d.name())) {
+        continue;
+      }
+      if (purge.contains(d.share())) {
+        afterPublish.add(new Unit("share/" + d.share(), List.of(new Step.DestroyDataset(d.name(), d.share()))));
+      } else if (!d.retired() && !blockedShareOwns(blocked, d)) {
+        afterPublish.add(new Unit("share/" + d.share(), List.of(
+            new Step.SetDatasetState(d.name(), d.state() == null ? "-" : d.state(), Dataset.RETIRED))));
+      }
+    }
+    for (UnixAccount a : sorted(obs.accounts().values(), UnixAccount::name)) {
+      // Only accounts this Samba knows: another smbgw agent on the same host may own the rest.
+      if (a.managed() && !desiredUsers.contains(a.name()) && obs.sambaHashes().containsKey(a.name())) {
+        afterPublish.add(new Unit("user/" + a.name(),
+            List.of(new Step.DeleteSambaAccount(a.name()), new Step.DeleteUnixUser(a.name()))));
+      }
+    }
+
+    Set<String> withheld = new HashSet<>();
+    blocked.keySet().stream().filter(k -> k.startsWith("share/")).forEach(k -> withheld.add(k.substring(6)));
+    shareUnits.forEach(u -> withheld.add(u.subject().substring(6)));
+    String expected = composer.compose(desired.getSharesList(), paths, withheld, obs.include()).content();
+    boolean publish = !shareUnits.isEmpty() || !expected.equals(obs.include());
+
+    Plan plan = new Plan(prerequisites, userUnits,
+        changes.isEmpty() ? Optional.empty() : Optional.of(new Step.SetSambaAccounts(changes)),
+        shareUnits, publish, afterPublish, blocked);
+    return new Result(plan, paths);
+  }
+
+  /** A desired share that is blocked keeps its datasets: retiring them would hide data in use. */
+  private static boolean blockedShareOwns(Map<String, String> blocked, Dataset d) {
+    return blocked.containsKey("share/" + d.share());
+  }
+
+  private void prepareRoot(Path path, Observed obs, Integer gid, List<Step> steps) {
+    RootState root = obs.roots().getOrDefault(path, RootState.MISSING);
+    if (gid == null || !root.ready(gid)) {
+      steps.add(new Step.PrepareRoot(path, unixGroup, root));
+    }
+  }
+
+  private static <T> List<T> sorted(java.util.Collection<T> items, java.util.function.Function<T, String> key) {
+    List<T> out = new ArrayList<>(items);
+    out.sort(Comparator.comparing(key));
+    return out;
+  }
+}

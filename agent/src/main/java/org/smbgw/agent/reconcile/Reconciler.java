@@ -1,0 +1,160 @@
+package org.smbgw.agent.reconcile;
+
+import com.codahale.metrics.Timer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.smbgw.agent.metrics.AgentMetrics;
+import org.smbgw.proto.v1.NodeDesiredState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives observe, plan, apply. All passes run on the one thread of {@code executor}, which owns
+ * every piece of mutable state here. {@link #trigger()} only says "look again": triggers that
+ * arrive while a pass is queued coalesce into it. A timer looks again every resync interval, which
+ * is what repairs drift nobody announced.
+ */
+public final class Reconciler implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+  /** Passes in a row that may change something before waiting for the timer (guards loops). */
+  private static final int MAX_FOLLOW_UPS = 3;
+
+  private final DesiredStateSource source;
+  private final Observer observer;
+  private final Planner planner;
+  private final Executor applier;
+  private final AgentMetrics metrics;
+  private final ScheduledExecutorService executor;
+  private final Path parentsFile;
+  private final Consumer<PassReport> reports;
+  private final AtomicBoolean queued = new AtomicBoolean();
+  private int followUps;
+
+  /** What one pass saw and did; handed to the status writer. */
+  public record PassReport(NodeDesiredState desired, Observed observed, Plan plan, Outcome outcome,
+      Optional<String> sourceProblem) {}
+
+  public Reconciler(DesiredStateSource source, Observer observer, Planner planner, Executor applier,
+      AgentMetrics metrics, ScheduledExecutorService executor, Path parentsFile, Consumer<PassReport> reports) {
+    this.source = source;
+    this.observer = observer;
+    this.planner = planner;
+    this.applier = applier;
+    this.metrics = metrics;
+    this.executor = executor;
+    this.parentsFile = parentsFile;
+    this.reports = reports;
+  }
+
+  public void start(Duration resync) {
+    executor.scheduleWithFixedDelay(this::trigger, 0, resync.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Asks for a pass soon. Cheap, thread-safe, coalescing. */
+  public void trigger() {
+    if (queued.compareAndSet(false, true)) {
+      executor.execute(() -> {
+        queued.set(false);
+        passAndFollowUp();
+      });
+    }
+  }
+
+  /** Runs one pass on the reconcile thread and waits for it (tests, benchmarks, the CLI). */
+  public PassReport reconcileNow() throws InterruptedException, ExecutionException {
+    Future<PassReport> f = executor.submit(this::pass);
+    return f.get();
+  }
+
+  private void passAndFollowUp() {
+    PassReport r = pass();
+    if (r != null && r.plan() != null && !r.plan().isEmpty() && r.outcome().ok() && followUps < MAX_FOLLOW_UPS) {
+      followUps++;
+      trigger(); // confirm convergence: the next pass must find nothing to do
+    } else {
+      followUps = 0;
+    }
+  }
+
+  private PassReport pass() {
+    Optional<NodeDesiredState> desired = source.current();
+    if (desired.isEmpty()) {
+      source.problem().ifPresent(p -> log.warn("no desired state to apply: {}", p));
+      return null;
+    }
+    try (Timer.Context ignored = metrics.reconcile().time()) {
+      NodeDesiredState d = desired.get();
+      Set<String> known = knownParents();
+      Observed obs;
+      try (Timer.Context o = metrics.observe().time()) {
+        obs = observer.observe(d, known);
+      }
+      Planner.Result planned = planner.plan(d, obs);
+      Outcome outcome = new Outcome();
+      if (!planned.plan().isEmpty()) {
+        remember(known, Observer.parents(d, Set.of()));
+        log.info("generation {}: applying {} step(s)", d.getGeneration(), planned.plan().size());
+        try (Timer.Context a = metrics.apply().time()) {
+          outcome = applier.execute(d, obs, planned, () -> observer.paths(d, known));
+        }
+      } else {
+        planned.plan().blocked().forEach(outcome::fail);
+      }
+      (outcome.ok() ? metrics.reconcileOk() : metrics.reconcileFailed()).inc();
+      PassReport report = new PassReport(d, obs, planned.plan(), outcome, source.problem());
+      reports.accept(report);
+      return report;
+    } catch (Exception e) {
+      metrics.reconcileFailed().inc();
+      log.error("reconcile failed; retrying on the next pass: {}", e.toString());
+      return null;
+    }
+  }
+
+  private Set<String> knownParents() throws IOException {
+    if (!Files.exists(parentsFile)) {
+      return new LinkedHashSet<>();
+    }
+    return new LinkedHashSet<>(Files.readAllLines(parentsFile, StandardCharsets.UTF_8).stream()
+        .map(String::strip).filter(s -> !s.isEmpty()).toList());
+  }
+
+  private void remember(Set<String> known, Set<String> used) throws IOException {
+    if (known.containsAll(used)) {
+      return;
+    }
+    Set<String> all = new LinkedHashSet<>(known);
+    all.addAll(used);
+    Files.createDirectories(parentsFile.getParent());
+    Files.write(parentsFile, List.copyOf(all), StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+    try {
+      executor.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** For reports: errors by subject, empty when the pass converged. */
+  public static Map<String, String> errors(PassReport r) {
+    return r == null ? Map.of("node", "no pass completed") : r.outcome().errors();
+  }
+}

@@ -1,0 +1,306 @@
+package org.smbgw.agent.reconcile;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.smbgw.agent.fs.RootState;
+import org.smbgw.agent.samba.Pdbedit;
+import org.smbgw.agent.users.UnixAccount;
+import org.smbgw.common.Sizes;
+
+/**
+ * One change to the node, decided by the {@link Planner} and carried out by the {@link Executor}.
+ * Each step knows how to undo itself, and what a person runs when that undo fails.
+ */
+public sealed interface Step {
+  /** What the step does, for the audit trail and logs. Never contains a secret. */
+  String describe();
+
+  void apply(Host host) throws Exception;
+
+  /** Reverses {@link #apply}; steps that cannot be reversed say so in {@link #manualUndo()}. */
+  void undo(Host host) throws Exception;
+
+  /** The command a person runs to finish an undo that failed. */
+  String manualUndo();
+
+  record CreateGroup(String group) implements Step {
+    public String describe() {
+      return "create group " + group;
+    }
+
+    public void apply(Host h) throws Exception {
+      h.accounts().createGroup(group);
+    }
+
+    public void undo(Host h) {
+      // An empty group harms nothing and later passes need it again.
+    }
+
+    public String manualUndo() {
+      return "groupdel " + group;
+    }
+  }
+
+  record AddInclude(String line) implements Step {
+    public String describe() {
+      return "add '" + line + "' to smb.conf";
+    }
+
+    public void apply(Host h) throws Exception {
+      h.samba().addIncludeToSmbConf();
+    }
+
+    public void undo(Host h) {
+      // Including an empty or share-less file is harmless.
+    }
+
+    public String manualUndo() {
+      return "remove the line '" + line + "' from smb.conf";
+    }
+  }
+
+  record CreateUnixUser(String name, String group) implements Step {
+    public String describe() {
+      return "create system account " + name;
+    }
+
+    public void apply(Host h) throws Exception {
+      h.accounts().createUser(name, group);
+    }
+
+    public void undo(Host h) throws Exception {
+      h.accounts().deleteUser(name);
+    }
+
+    public String manualUndo() {
+      return "userdel " + name;
+    }
+  }
+
+  /** Creates or updates Samba accounts in one import; {@code previousHash} null for new ones. */
+  record SetSambaAccounts(List<Change> changes) implements Step {
+    public record Change(String name, String hash, String previousHash) {}
+
+    public String describe() {
+      return "set Samba password hashes of " + changes.stream().map(Change::name).collect(Collectors.joining(", "));
+    }
+
+    public void apply(Host h) throws Exception {
+      importAll(h, changes.stream().map(c -> Map.entry(c.name(), c.hash())).toList());
+    }
+
+    /** Accounts are created in the same pass, so uids are looked up when the import runs. */
+    private static void importAll(Host h, List<Map.Entry<String, String>> hashes) throws Exception {
+      Map<String, UnixAccount> accounts = h.accounts().accounts();
+      List<Pdbedit.Account> batch = new java.util.ArrayList<>();
+      for (Map.Entry<String, String> e : hashes) {
+        UnixAccount a = accounts.get(e.getKey());
+        if (a == null) {
+          throw new IllegalStateException("system account " + e.getKey() + " does not exist");
+        }
+        batch.add(new Pdbedit.Account(e.getKey(), a.uid(), e.getValue()));
+      }
+      h.pdbedit().importHashes(batch);
+    }
+
+    public void undo(Host h) throws Exception {
+      for (Change c : changes) {
+        if (c.previousHash() == null) {
+          if (h.pdbedit().hashes().containsKey(c.name())) {
+            h.pdbedit().delete(c.name());
+          }
+        }
+      }
+      importAll(h, changes.stream().filter(c -> c.previousHash() != null)
+          .map(c -> Map.entry(c.name(), c.previousHash())).toList());
+    }
+
+    public String manualUndo() {
+      return changes.stream().map(c -> c.previousHash() == null ? "pdbedit -x -u " + c.name()
+          : "smbpasswd " + c.name() + " (set the previous password)").collect(Collectors.joining("; "));
+    }
+  }
+
+  record DeleteSambaAccount(String name) implements Step {
+    public String describe() {
+      return "delete Samba account " + name;
+    }
+
+    public void apply(Host h) throws Exception {
+      h.pdbedit().delete(name);
+    }
+
+    public void undo(Host h) {
+      // The hash is gone with the account; the user must be declared again.
+    }
+
+    public String manualUndo() {
+      return "declare User/" + name + " again";
+    }
+  }
+
+  record DeleteUnixUser(String name) implements Step {
+    public String describe() {
+      return "delete system account " + name;
+    }
+
+    public void apply(Host h) throws Exception {
+      h.accounts().deleteUser(name);
+    }
+
+    public void undo(Host h) {
+      // Deletion runs last for a user; nothing after it can fail.
+    }
+
+    public String manualUndo() {
+      return "declare User/" + name + " again";
+    }
+  }
+
+  record CreateDataset(String dataset, String share, long quota) implements Step {
+    public String describe() {
+      return "create dataset " + dataset + (quota > 0 ? " with quota " + Sizes.format(quota) : "");
+    }
+
+    public void apply(Host h) throws Exception {
+      h.zfs().create(dataset, share, quota);
+    }
+
+    public void undo(Host h) throws Exception {
+      h.zfs().destroyNew(dataset);
+    }
+
+    public String manualUndo() {
+      return "zfs destroy " + dataset;
+    }
+  }
+
+  record SetQuota(String dataset, long previous, long quota) implements Step {
+    public String describe() {
+      return "set quota of " + dataset + " from " + (previous > 0 ? Sizes.format(previous) : "none")
+          + " to " + (quota > 0 ? Sizes.format(quota) : "none");
+    }
+
+    public void apply(Host h) throws Exception {
+      h.zfs().setQuota(dataset, quota);
+    }
+
+    public void undo(Host h) throws Exception {
+      h.zfs().setQuota(dataset, previous);
+    }
+
+    public String manualUndo() {
+      return "zfs set quota=" + (previous > 0 ? previous : "none") + " " + dataset;
+    }
+  }
+
+  /** Marks a dataset active (serving) or retired (kept after its share was deleted). */
+  record SetDatasetState(String dataset, String previous, String state) implements Step {
+    public String describe() {
+      return "mark dataset " + dataset + " " + state;
+    }
+
+    public void apply(Host h) throws Exception {
+      h.zfs().set(dataset, org.smbgw.agent.zfs.Dataset.STATE_PROPERTY, state);
+    }
+
+    public void undo(Host h) throws Exception {
+      h.zfs().set(dataset, org.smbgw.agent.zfs.Dataset.STATE_PROPERTY, previous);
+    }
+
+    public String manualUndo() {
+      return "zfs set " + org.smbgw.agent.zfs.Dataset.STATE_PROPERTY + "=" + previous + " " + dataset;
+    }
+  }
+
+  /** Explicit purge of a retired share: its data is gone for good. */
+  record DestroyDataset(String dataset, String share) implements Step {
+    public String describe() {
+      return "purge share " + share + ": destroy dataset " + dataset + " and its snapshots";
+    }
+
+    public void apply(Host h) throws Exception {
+      h.zfs().purge(dataset);
+    }
+
+    public void undo(Host h) {
+      // Nothing can bring the data back; the audit trail records the purge.
+    }
+
+    public String manualUndo() {
+      return "restore " + dataset + " from a backup or replica";
+    }
+  }
+
+  record CreateDirectory(Path path) implements Step {
+    public String describe() {
+      return "create directory " + path;
+    }
+
+    public void apply(Host h) throws Exception {
+      h.roots().createDirectories(path);
+    }
+
+    public void undo(Host h) throws Exception {
+      Files.deleteIfExists(path); // only if still empty: never removes data
+    }
+
+    public String manualUndo() {
+      return "rmdir " + path;
+    }
+  }
+
+  /** Owner root, the share group, mode 2770 on the share root. */
+  record PrepareRoot(Path path, String group, RootState previous) implements Step {
+    public String describe() {
+      return "set owner root:" + group + " and mode 2770 on " + path;
+    }
+
+    public void apply(Host h) throws Exception {
+      Integer gid = h.accounts().groups().get(group);
+      if (gid == null) {
+        throw new IllegalStateException("group " + group + " does not exist");
+      }
+      h.roots().prepare(path, gid);
+    }
+
+    public void undo(Host h) throws Exception {
+      if (previous.exists() && Files.exists(path)) {
+        h.roots().set(path, previous);
+      }
+    }
+
+    public String manualUndo() {
+      return previous.exists() ? String.format("chown %d:%d %s && chmod %o %s", previous.uid(),
+          previous.gid(), path, previous.mode() & 07777, path) : "nothing: the directory was new";
+    }
+  }
+
+  /**
+   * Replaces the include file (validated first) and reloads smbd. Undo puts the previous content
+   * back and reloads again.
+   */
+  record Publish(String content, Set<String> sections, String previous) implements Step {
+    public String describe() {
+      return "publish Samba configuration with " + sections.size() + " share(s)";
+    }
+
+    public void apply(Host h) throws Exception {
+      h.samba().install(content, sections);
+      h.samba().reload();
+    }
+
+    public void undo(Host h) throws Exception {
+      h.samba().restore(previous);
+      h.samba().reload();
+    }
+
+    public String manualUndo() {
+      return "compare the include file with the audit trail, then: smbcontrol smbd reload-config";
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package org.smbgw.agent.zfs;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.smbgw.agent.exec.Command;
+import org.smbgw.agent.exec.CommandFailedException;
+import org.smbgw.agent.exec.CommandResult;
+import org.smbgw.agent.exec.CommandRunner;
+
+/** The ZFS commands the agent uses. Every method is one program call. */
+public final class Zfs {
+  static final String PROPERTIES = String.join(",", "type", "quota", "used", "available",
+      "mountpoint", "mounted", Dataset.SHARE_PROPERTY, Dataset.STATE_PROPERTY);
+  private static final Pattern MISSING = Pattern.compile("cannot open '([^']+)': dataset does not exist");
+
+  private final CommandRunner runner;
+  private final String zfs;
+
+  public Zfs(CommandRunner runner, String zfsBinary) {
+    this.runner = runner;
+    this.zfs = zfsBinary;
+  }
+
+  /** What one batched observation found: every dataset under the parents, and parents that are missing. */
+  public record Observation(Map<String, Dataset> datasets, Set<String> missingParents) {}
+
+  /** One {@code zfs get -Hp -r} over all parents. Missing parents are reported, not thrown. */
+  public Observation observe(Collection<String> parents) throws CommandFailedException {
+    if (parents.isEmpty()) {
+      return new Observation(Map.of(), Set.of());
+    }
+    List<String> argv = new ArrayList<>(List.of(zfs, "get", "-Hp", "-r",
+        "-o", "name,property,value", PROPERTIES));
+    argv.addAll(new TreeSet<>(parents));
+    CommandResult r = runner.runAllowingFailure(Command.of(argv));
+    Set<String> missing = new TreeSet<>();
+    Matcher m = MISSING.matcher(r.stderr());
+    while (m.find()) {
+      missing.add(m.group(1));
+    }
+    if (!r.succeeded() && missing.isEmpty()) {
+      throw new CommandFailedException(r.command(), r.exitCode(), r.stderr(), "exited with " + r.exitCode());
+    }
+    Map<String, Dataset> filesystems = new java.util.LinkedHashMap<>(ZfsGetParser.parse(r.stdout()));
+    filesystems.values().removeIf(d -> !d.type().equals("filesystem")); // zfs-fuse's get has no -t
+    return new Observation(filesystems, missing);
+  }
+
+  /** Creates a dataset already marked for {@code share}, so it is never seen unmarked. */
+  public void create(String dataset, String share, long quota) throws CommandFailedException {
+    List<String> argv = new ArrayList<>(List.of(zfs, "create",
+        "-o", Dataset.SHARE_PROPERTY + "=" + share, "-o", Dataset.STATE_PROPERTY + "=" + Dataset.ACTIVE));
+    if (quota > 0) {
+      argv.addAll(List.of("-o", "quota=" + quota));
+    }
+    argv.add(dataset);
+    runner.run(Command.of(argv));
+  }
+
+  public void set(String dataset, String property, String value) throws CommandFailedException {
+    runner.run(Command.of(zfs, "set", property + "=" + value, dataset));
+  }
+
+  /** Sets a quota in bytes; 0 removes it. */
+  public void setQuota(String dataset, long quota) throws CommandFailedException {
+    set(dataset, "quota", quota > 0 ? Long.toString(quota) : "none");
+  }
+
+  /** Destroys a dataset that was just created and holds nothing yet (undo of a create). */
+  public void destroyNew(String dataset) throws CommandFailedException {
+    runner.run(Command.of(zfs, "destroy", dataset));
+  }
+
+  /**
+   * Destroys a dataset with its snapshots, unmounting it by force: an smbd that served it may
+   * still hold it for a moment after the share was unpublished. Callers check the mark first.
+   */
+  public void purge(String dataset) throws CommandFailedException, InterruptedException {
+    Command destroy = Command.of(zfs, "destroy", "-r", "-f", dataset);
+    for (int attempt = 1; ; attempt++) {
+      CommandResult r = runner.runAllowingFailure(destroy);
+      if (r.succeeded()) {
+        return;
+      }
+      // smbd children that served the share exit shortly after the reload that unpublished it.
+      if (!r.stderr().contains("busy") || attempt == BUSY_RETRIES) {
+        throw new CommandFailedException(destroy, r.exitCode(), r.stderr(), "exited with " + r.exitCode());
+      }
+      Thread.sleep(BUSY_WAIT_MS);
+    }
+  }
+
+  private static final int BUSY_RETRIES = 20;
+  private static final long BUSY_WAIT_MS = 250;
+
+  public String binary() {
+    return zfs;
+  }
+}

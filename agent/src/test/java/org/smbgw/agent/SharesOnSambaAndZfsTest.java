@@ -1,0 +1,221 @@
+package org.smbgw.agent;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.smbgw.agent.exec.CommandResult;
+import org.smbgw.agent.reconcile.Reconciler;
+import org.smbgw.agent.testing.Eventually;
+import org.smbgw.agent.testing.SandboxAgent;
+import org.smbgw.agent.testing.SmbClient;
+import org.smbgw.agent.testing.ZfsPool;
+import org.smbgw.common.NtHash;
+
+/** Real smbd, real zfs-fuse, verified with the real smbclient. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SharesOnSambaAndZfsTest {
+  private ZfsPool pool;
+  private SandboxAgent node;
+  private SmbClient client;
+  private String alice;
+  private String bob;
+  private String mallory;
+  private final String alicePw = "Al1ce-" + ThreadLocalRandom.current().nextInt();
+  private final String bobPw = "B0b-" + ThreadLocalRandom.current().nextInt();
+  private final String malloryPw = "M4llory-" + ThreadLocalRandom.current().nextInt();
+
+  @BeforeAll
+  void start() throws Exception {
+    pool = new ZfsPool("sgt", 256L << 20);
+    node = new SandboxAgent().start();
+    client = new SmbClient("127.0.0.1", node.port());
+    alice = node.user("alice");
+    bob = node.user("bob");
+    mallory = node.user("mal");
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    try (ZfsPool p = pool; SandboxAgent n = node; SmbClient c = client) {
+      // closed in reverse order, each even if another fails
+    }
+  }
+
+  private String users() {
+    return user(alice, alicePw) + user(bob, bobPw) + user(mallory, malloryPw);
+  }
+
+  private static String user(String name, String pw) {
+    return "---\napiVersion: smbgw/v1\nkind: User\nmetadata: {name: " + name + "}\nspec: {ntHash: "
+        + NtHash.of(pw.toCharArray()) + "}\n";
+  }
+
+  private String share(String name, String quota, boolean readOnly) {
+    return "---\napiVersion: smbgw/v1\nkind: Share\nmetadata: {name: " + name + "}\nspec:\n"
+        + "  storage: {zfs: {parent: " + pool.name() + "}}\n"
+        + (quota == null ? "" : "  quota: " + quota + "\n")
+        + "  readOnly: " + readOnly + "\n"
+        + "  read: {users: [" + bob + "]}\n"
+        + (readOnly ? "  admin: {users: [" + alice + "]}\n" : "  write: {users: [" + alice + "]}\n");
+  }
+
+  private Reconciler.PassReport converge() throws Exception {
+    Reconciler.PassReport first = node.reconcile();
+    assertEquals(Map.of(), first.outcome().errors(), "first pass failed");
+    Reconciler.PassReport second = node.reconcile();
+    assertEquals(0, second.plan().size(), "a second pass with nothing changed must run zero steps: " + second.plan());
+    return first;
+  }
+
+  private CommandResult smb(String share, String user, String pw, String cmds) throws Exception {
+    return client.run(share, user, pw, cmds);
+  }
+
+  /** Waits for smbd to pick up a reload, then runs the commands. */
+  private CommandResult smbOnceServing(String share, String user, String pw, String cmds) throws Exception {
+    return Eventually.until(Duration.ofSeconds(10), () -> smb(share, user, pw, cmds),
+        r -> !SmbClient.output(r).contains("NT_STATUS_BAD_NETWORK_NAME"));
+  }
+
+  private String diagnostics(String dataset) {
+    StringBuilder b = new StringBuilder("\n");
+    try (var files = Files.list(pool.mountpoint().resolve(dataset))) {
+      files.forEach(f -> {
+        try {
+          b.append(f).append(' ').append(Files.getAttribute(f, "unix:mode")).append(' ')
+              .append(Files.getOwner(f)).append('\n');
+        } catch (Exception e) {
+          b.append(e).append('\n');
+        }
+      });
+      java.util.List<String> log = Files.readAllLines(node.dir().resolve("state/samba/log/smbd.log"));
+      b.append(String.join("\n", log.subList(Math.max(0, log.size() - 30), log.size())));
+    } catch (Exception e) {
+      b.append(e);
+    }
+    return b.toString();
+  }
+
+  private Path randomFile(String name, int bytes) throws Exception {
+    byte[] data = new byte[bytes];
+    ThreadLocalRandom.current().nextBytes(data);
+    Path p = client.localFile(name);
+    Files.write(p, data);
+    return p;
+  }
+
+  @Test
+  void permittedUserWritesAndReadsBackTheSameBytesOthersAreRefused() throws Exception {
+    node.desire(users() + share("team", "64M", false) + share("archive", null, true));
+    converge();
+    Path up = randomFile("up.bin", 300_000);
+    CommandResult put = smbOnceServing("team", alice, alicePw, "put " + up + " data.bin");
+    assertEquals(0, put.exitCode(), SmbClient.output(put));
+    Path down = client.localFile("down.bin");
+    CommandResult get = smb("team", bob, bobPw, "get data.bin " + down);
+    assertEquals(0, get.exitCode(), () -> SmbClient.output(get) + diagnostics("team"));
+    assertArrayEquals(Files.readAllBytes(up), Files.readAllBytes(down));
+
+    CommandResult bobWrites = smb("team", bob, bobPw, "put " + up + " bob.bin");
+    assertTrue(SmbClient.output(bobWrites).contains("NT_STATUS_ACCESS_DENIED"), SmbClient.output(bobWrites));
+    CommandResult malloryReads = smb("team", mallory, malloryPw, "ls");
+    assertTrue(SmbClient.output(malloryReads).contains("NT_STATUS_ACCESS_DENIED"), SmbClient.output(malloryReads));
+    CommandResult wrongPassword = smb("team", alice, "not-" + alicePw, "ls");
+    assertTrue(SmbClient.output(wrongPassword).contains("NT_STATUS_LOGON_FAILURE"), SmbClient.output(wrongPassword));
+
+    CommandResult readOnly = smbOnceServing("archive", alice, alicePw, "put " + up + " nope.bin");
+    assertTrue(SmbClient.output(readOnly).contains("NT_STATUS_ACCESS_DENIED"), SmbClient.output(readOnly));
+    assertEquals(0, smb("archive", bob, bobPw, "ls").exitCode());
+  }
+
+  @Test
+  void writingBeyondTheQuotaFailsDiskFullAndRaisingItLetsTheWriteThrough() throws Exception {
+    node.desire(users() + share("quota", "8M", false));
+    converge();
+    Path six = randomFile("six.bin", 6 << 20);
+    assertEquals(0, smbOnceServing("quota", alice, alicePw, "put " + six + " a.bin").exitCode());
+    CommandResult over = smb("quota", alice, alicePw, "put " + six + " b.bin");
+    assertTrue(SmbClient.output(over).contains("NT_STATUS_DISK_FULL"), SmbClient.output(over));
+    Path back = client.localFile("a-back.bin");
+    assertEquals(0, smb("quota", bob, bobPw, "get a.bin " + back).exitCode());
+    assertArrayEquals(Files.readAllBytes(six), Files.readAllBytes(back), "what fit is intact");
+    String dataset = pool.name() + "/quota";
+    assertTrue(Long.parseLong(pool.property(dataset, "used")) <= 8L << 20);
+
+    node.desire(users() + share("quota", "64M", false));
+    converge();
+    assertEquals(Long.toString(64L << 20), pool.property(dataset, "quota"));
+    CommandResult retry = smb("quota", alice, alicePw, "put " + six + " b.bin");
+    assertEquals(0, retry.exitCode(), SmbClient.output(retry));
+  }
+
+  @Test
+  void deletingUnpublishesButKeepsTheDataUntilAnExplicitPurge() throws Exception {
+    node.desire(users() + share("keep", "32M", false));
+    converge();
+    Path f = randomFile("keep.bin", 4096);
+    assertEquals(0, smbOnceServing("keep", alice, alicePw, "put " + f + " precious.bin").exitCode());
+    String dataset = pool.name() + "/keep";
+
+    node.desire(users());
+    converge();
+    CommandResult gone = Eventually.until(Duration.ofSeconds(10), () -> smb("keep", alice, alicePw, "ls"),
+        r -> SmbClient.output(r).contains("NT_STATUS_BAD_NETWORK_NAME"));
+    assertTrue(SmbClient.output(gone).contains("NT_STATUS_BAD_NETWORK_NAME"), SmbClient.output(gone));
+    assertTrue(pool.exists(dataset), "dataset kept");
+    assertEquals("retired", pool.property(dataset, "org.smbgw:state"));
+    assertTrue(Files.exists(pool.mountpoint().resolve("keep/precious.bin")), "files kept");
+
+    node.desire(users() + share("keep", "32M", false));
+    converge();
+    Path back = client.localFile("keep-back.bin");
+    CommandResult get = smbOnceServing("keep", alice, alicePw, "get precious.bin " + back);
+    assertEquals(0, get.exitCode(), "re-declaring the share brings its data back: " + SmbClient.output(get));
+    assertArrayEquals(Files.readAllBytes(f), Files.readAllBytes(back));
+
+    node.desire(users() + "---\napiVersion: smbgw/v1\nkind: Purge\nmetadata: {name: keep}\n");
+    converge();
+    assertFalse(pool.exists(dataset), "purge destroys the dataset");
+  }
+
+  @Test
+  void driftIsRepairedOnTheNextPass() throws Exception {
+    node.desire(users() + share("drift", "16M", false));
+    converge();
+    String before = Files.readString(node.include());
+    Files.writeString(node.include(), before.replace("read only = yes", "read only = no")
+        + "\n[sneaky]\n\tpath = /etc\n\tguest ok = yes\n");
+    pool.zfs("set", "quota=" + (1L << 30), pool.name() + "/drift");
+
+    Reconciler.PassReport repair = node.reconcile();
+    assertTrue(repair.plan().size() >= 2, "hand edit and quota change are both drift: " + repair.plan());
+    assertEquals(before, Files.readString(node.include()));
+    assertEquals(Long.toString(16L << 20), pool.property(pool.name() + "/drift", "quota"));
+    assertEquals(0, node.reconcile().plan().size());
+  }
+
+  @Test
+  void unmarkedDatasetsAreNeverTouched() throws Exception {
+    pool.zfs("create", "-o", "quota=" + (5L << 20), pool.name() + "/handmade");
+    node.desire(users() + share("handmade", "16M", false));
+    Reconciler.PassReport r = node.reconcile();
+    assertTrue(r.outcome().errors().get("share/handmade").contains("not marked"), r.outcome().errors().toString());
+    assertEquals(Long.toString(5L << 20), pool.property(pool.name() + "/handmade", "quota"));
+    assertFalse(Files.readString(node.include()).contains("[handmade]"));
+    node.desire(users());
+    node.reconcile();
+    assertTrue(pool.exists(pool.name() + "/handmade"));
+    assertEquals("-", pool.property(pool.name() + "/handmade", "org.smbgw:state"));
+  }
+}

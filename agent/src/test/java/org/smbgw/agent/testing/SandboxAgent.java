@@ -1,0 +1,105 @@
+package org.smbgw.agent.testing;
+
+import com.codahale.metrics.MetricRegistry;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.smbgw.agent.Agent;
+import org.smbgw.agent.config.AgentConfig;
+import org.smbgw.agent.exec.Command;
+import org.smbgw.agent.exec.CommandRunner;
+import org.smbgw.agent.metrics.AgentMetrics;
+import org.smbgw.agent.reconcile.Reconciler;
+
+/**
+ * An agent in the sandbox profile (its own smbd on 127.0.0.1 and a free port, private state in a
+ * temporary directory) reading a desired-state file the test writes. Removes the system accounts
+ * the test's users got, even when the test fails.
+ */
+public final class SandboxAgent implements AutoCloseable {
+  public static final String GROUP = "smbgwtest";
+  private final Path dir;
+  private final Path desiredFile;
+  private final int port;
+  private final List<String> users = new ArrayList<>();
+  private Agent agent;
+
+  public SandboxAgent() throws Exception {
+    this.dir = Files.createTempDirectory("smbgw-agent-", TestDirs.TRAVERSABLE);
+    this.desiredFile = dir.resolve("shares.yaml");
+    try (ServerSocket s = new ServerSocket(0)) {
+      this.port = s.getLocalPort();
+    }
+    Files.writeString(desiredFile, "");
+  }
+
+  public AgentConfig config() {
+    return new AgentConfig("test", dir.resolve("state"), desiredFile, List.of(dir.resolve("dirs")),
+        GROUP, 3600, 60, null, null, new AgentConfig.Sandbox("127.0.0.1", port, null, null, null)).withDefaults();
+  }
+
+  public SandboxAgent start() throws Exception {
+    Files.createDirectories(dir.resolve("dirs"));
+    agent = new Agent(config(), new MetricRegistry());
+    agent.start(false);
+    return this;
+  }
+
+  /** Stops the agent without cleaning anything (as a crash would leave things). */
+  public void stopAgentOnly() {
+    agent.close();
+  }
+
+  public Agent agent() {
+    return agent;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public Path directoryRoot() {
+    return dir.resolve("dirs");
+  }
+
+  public Path include() {
+    return config().samba().include();
+  }
+
+  /** A user name unique to this run, cleaned up on close. */
+  public String user(String base) {
+    String name = base + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
+    users.add(name);
+    return name;
+  }
+
+  public void desire(String yaml) throws Exception {
+    Files.writeString(desiredFile, yaml);
+  }
+
+  public Reconciler.PassReport reconcile() throws Exception {
+    return agent.reconcileNow();
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (agent != null) {
+      agent.close();
+    }
+    try (CommandRunner r = new CommandRunner(new AgentMetrics(new MetricRegistry()), TestTimeouts.seconds(30))) {
+      for (String u : users) {
+        r.runAllowingFailure(Command.of("userdel", u));
+      }
+    }
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}
