@@ -1,0 +1,116 @@
+package org.smbgw.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.smbgw.agent.exec.Command;
+import org.smbgw.agent.exec.CommandFailedException;
+import org.smbgw.agent.reconcile.Reconciler;
+import org.smbgw.agent.testing.SandboxAgent;
+import org.smbgw.agent.testing.ZfsPool;
+import org.smbgw.common.NtHash;
+
+/** Faults injected through the runner's seam; the node must be left as it was, and say so. */
+class FailedStepsAreUndoneTest {
+  private ZfsPool pool;
+  private SandboxAgent node;
+  private String user;
+
+  @BeforeEach
+  void start() throws Exception {
+    pool = new ZfsPool("sgf", 128L << 20);
+    node = new SandboxAgent().start();
+    user = node.user("fu");
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    try (ZfsPool p = pool; SandboxAgent n = node) {
+      node.agent().runner().setFaultInjector(null);
+    }
+  }
+
+  private String userDoc() {
+    return "---\napiVersion: smbgw/v1\nkind: User\nmetadata: {name: " + user + "}\nspec: {ntHash: "
+        + NtHash.of(("pw" + ThreadLocalRandom.current().nextInt()).toCharArray()) + "}\n";
+  }
+
+  private String shareDoc(String name) {
+    return "---\napiVersion: smbgw/v1\nkind: Share\nmetadata: {name: " + name + "}\nspec:\n"
+        + "  storage: {zfs: {parent: " + pool.name() + "}}\n  quota: 16M\n  write: {users: [" + user + "]}\n";
+  }
+
+  private void failWhen(Predicate<List<String>> argv) {
+    node.agent().runner().setFaultInjector(cmd -> {
+      if (argv.test(cmd.argv())) {
+        throw new CommandFailedException(cmd, 1, "injected fault", "injected");
+      }
+    });
+  }
+
+  private static boolean tool(List<String> argv, String name, String arg) {
+    return argv.get(0).endsWith("/" + name) || argv.get(0).equals(name) ? argv.contains(arg) || arg == null : false;
+  }
+
+  private List<String> audit() throws Exception {
+    return Files.readAllLines(node.agent().audit().file());
+  }
+
+  @Test
+  void failedPublishUndoesTheSharesDatasetAndLeavesNoSection() throws Exception {
+    node.desire(userDoc() + shareDoc("half"));
+    failWhen(a -> tool(a, "testparm", null));
+    Reconciler.PassReport r = node.reconcile();
+    assertTrue(r.outcome().errors().get("share/half").contains("not published"), r.outcome().errors().toString());
+    assertFalse(pool.exists(pool.name() + "/half"), "dataset undone");
+    String include = Files.exists(node.include()) ? Files.readString(node.include()) : "";
+    assertFalse(include.contains("[half]"), "no section");
+    List<String> audit = audit();
+    assertTrue(audit.stream().anyMatch(l -> l.contains("\"undo\"") && l.contains("create dataset " + pool.name() + "/half")), audit.toString());
+    assertTrue(audit.stream().anyMatch(l -> l.contains("\"undo\"") && l.contains("publish Samba configuration")), audit.toString());
+
+    node.agent().runner().setFaultInjector(null);
+    assertEquals(java.util.Map.of(), node.reconcile().outcome().errors(), "converges once the fault is gone");
+    assertTrue(Files.readString(node.include()).contains("[half]"));
+  }
+
+  @Test
+  void failedSambaAccountImportRemovesTheNewSystemAccount() throws Exception {
+    node.desire(userDoc());
+    failWhen(a -> tool(a, "pdbedit", "-i"));
+    Reconciler.PassReport r = node.reconcile();
+    assertTrue(r.outcome().errors().containsKey("user/" + user), r.outcome().errors().toString());
+    assertFalse(Files.readString(java.nio.file.Path.of("/etc/passwd")).contains(user + ":"), "no user behind");
+    assertTrue(audit().stream().anyMatch(l -> l.contains("\"undo\"") && l.contains("create system account " + user)));
+  }
+
+  @Test
+  void oneShareFailingLeavesTheOthersServed() throws Exception {
+    node.desire(userDoc() + shareDoc("good") + shareDoc("bad"));
+    failWhen(a -> tool(a, "zfs", "create") && a.get(a.size() - 1).endsWith("/bad"));
+    Reconciler.PassReport r = node.reconcile();
+    assertEquals(List.of("share/bad"), List.copyOf(r.outcome().errors().keySet()));
+    String include = Files.readString(node.include());
+    assertTrue(include.contains("[good]"));
+    assertFalse(include.contains("[bad]"));
+    assertTrue(pool.exists(pool.name() + "/good"));
+  }
+
+  @Test
+  void aFailedUndoIsReportedWithTheCommandThatFinishesIt() throws Exception {
+    node.desire(userDoc() + shareDoc("stuck"));
+    failWhen(a -> tool(a, "testparm", null) || tool(a, "zfs", "destroy"));
+    node.reconcile();
+    String line = audit().stream().filter(l -> l.contains("\"undo-failed\"")).findFirst().orElseThrow();
+    assertTrue(line.contains("\"manual\":\"zfs destroy " + pool.name() + "/stuck\""), line);
+    assertFalse(Files.exists(node.include()) && Files.readString(node.include()).contains("[stuck]"));
+  }
+}

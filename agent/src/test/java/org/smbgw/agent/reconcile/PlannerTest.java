@@ -1,0 +1,219 @@
+package org.smbgw.agent.reconcile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.smbgw.agent.fs.RootState;
+import org.smbgw.agent.samba.IncludeRenderer;
+import org.smbgw.agent.users.UnixAccount;
+import org.smbgw.agent.zfs.Dataset;
+import org.smbgw.proto.v1.Access;
+import org.smbgw.proto.v1.DirectoryStorage;
+import org.smbgw.proto.v1.NodeDesiredState;
+import org.smbgw.proto.v1.ShareSpec;
+import org.smbgw.proto.v1.Storage;
+import org.smbgw.proto.v1.UserSpec;
+import org.smbgw.proto.v1.ZfsStorage;
+
+/** The planner is pure: these tables need no Samba, no ZFS, no accounts. */
+class PlannerTest {
+  private static final String GROUP = "smbgw";
+  private static final String HASH = "8846F7EAEE8FB117AD06BDD830B7586C";
+  private final IncludeComposer composer = new IncludeComposer(new IncludeRenderer(GROUP));
+  private final Planner planner = new Planner(GROUP, "include = /x", composer);
+
+  private static ShareSpec share(String name, long quota) {
+    return ShareSpec.newBuilder().setName(name).setQuotaBytes(quota)
+        .setStorage(Storage.newBuilder().setZfs(ZfsStorage.newBuilder().setParent("tank/smb")))
+        .setWrite(Access.newBuilder().addUsers("alice")).build();
+  }
+
+  private static Dataset ds(String name, String share, String state, long quota) {
+    return new Dataset(name, "filesystem", quota, 1000, 5000, "/tank/" + name.substring(5), true, share, state);
+  }
+
+  /** A node where the parent exists, the group exists and nothing else. */
+  private static Observed empty() {
+    return new Observed(Map.of("tank/smb", ds("tank/smb", null, null, 0)), Set.of(), null, true,
+        Map.of(), Map.of(), Map.of(GROUP, 900), Map.of());
+  }
+
+  private static Observed with(Observed o, UnaryOperator<Map<String, Dataset>> datasets, String include,
+      Map<Path, RootState> roots) {
+    return new Observed(datasets.apply(new HashMap<>(o.datasets())), o.missingParents(), include,
+        o.smbConfIncludes(), o.sambaHashes(), o.accounts(), o.groups(), roots);
+  }
+
+  private static NodeDesiredState desired(ShareSpec... shares) {
+    return NodeDesiredState.newBuilder().addAllShares(List.of(shares)).build();
+  }
+
+  /** What the node looks like once {@code desired} has been applied to it. */
+  private Observed converged(NodeDesiredState d) {
+    Map<String, Dataset> datasets = new HashMap<>(empty().datasets());
+    Map<Path, RootState> roots = new HashMap<>();
+    Map<String, String> paths = new HashMap<>();
+    for (ShareSpec s : d.getSharesList()) {
+      Dataset x = ds("tank/smb/" + s.getName(), s.getName(), Dataset.ACTIVE, s.getQuotaBytes());
+      datasets.put(x.name(), x);
+      roots.put(Path.of(x.mountpoint()), new RootState(true, 0, 900, RootState.SHARE_MODE));
+      paths.put(s.getName(), x.mountpoint());
+    }
+    String include = composer.compose(d.getSharesList(), paths, Set.of(), null).content();
+    return with(empty(), m -> datasets, include, roots);
+  }
+
+  private static List<Class<?>> kinds(List<Unit> units) {
+    return units.stream().flatMap(u -> u.steps().stream()).<Class<?>>map(Object::getClass).toList();
+  }
+
+  @Test
+  void newShareCreatesADatasetPreparesItsRootAndPublishes() {
+    Plan p = planner.plan(desired(share("a", 1 << 20)), empty()).plan();
+    assertEquals(List.of(Step.CreateDataset.class, Step.PrepareRoot.class), kinds(p.shareUnits()));
+    assertTrue(p.publish());
+    assertEquals(new Step.CreateDataset("tank/smb/a", "a", 1 << 20), p.shareUnits().get(0).steps().get(0));
+  }
+
+  @Test
+  void convergedNodeNeedsZeroSteps() {
+    NodeDesiredState d = desired(share("a", 1 << 20), share("b", 0));
+    assertEquals(0, planner.plan(d, converged(d)).plan().size());
+  }
+
+  @Test
+  void quotaDriftIsChangedInPlace() {
+    NodeDesiredState d = desired(share("a", 1 << 20));
+    Observed o = with(converged(d), m -> {
+      m.put("tank/smb/a", ds("tank/smb/a", "a", Dataset.ACTIVE, 5 << 20));
+      return m;
+    }, converged(d).include(), converged(d).roots());
+    Plan p = planner.plan(d, o).plan();
+    assertEquals(List.of(new Step.SetQuota("tank/smb/a", 5 << 20, 1 << 20)), p.shareUnits().get(0).steps());
+  }
+
+  @Test
+  void handEditedIncludeIsRepublished() {
+    NodeDesiredState d = desired(share("a", 0));
+    Observed c = converged(d);
+    Observed o = with(c, m -> m, c.include() + "\n[evil]\n\tpath = /\n", c.roots());
+    Plan p = planner.plan(d, o).plan();
+    assertTrue(p.publish());
+    assertTrue(p.shareUnits().isEmpty());
+  }
+
+  @Test
+  void removedShareIsRetiredNotDestroyed() {
+    Observed o = converged(desired(share("a", 0)));
+    Plan p = planner.plan(desired(), o).plan();
+    assertTrue(p.publish());
+    assertEquals(List.of(new Step.SetDatasetState("tank/smb/a", Dataset.ACTIVE, Dataset.RETIRED)),
+        p.afterPublish().get(0).steps());
+  }
+
+  @Test
+  void purgeDestroysOnlyWhenAsked() {
+    Observed o = with(empty(), m -> {
+      m.put("tank/smb/a", ds("tank/smb/a", "a", Dataset.RETIRED, 0));
+      return m;
+    }, converged(desired()).include(), Map.of());
+    assertEquals(0, planner.plan(desired(), o).plan().size(), "a retired dataset is left alone");
+    Plan p = planner.plan(NodeDesiredState.newBuilder().addPurgeShares("a").build(), o).plan();
+    assertEquals(List.of(new Step.DestroyDataset("tank/smb/a", "a")), p.afterPublish().get(0).steps());
+  }
+
+  @Test
+  void retiredDatasetIsBroughtBackWhenItsShareReturns() {
+    Observed o = with(empty(), m -> {
+      m.put("tank/smb/a", ds("tank/smb/a", "a", Dataset.RETIRED, 0));
+      return m;
+    }, null, Map.of(Path.of("/tank/smb/a"), new RootState(true, 0, 900, RootState.SHARE_MODE)));
+    Plan p = planner.plan(desired(share("a", 0)), o).plan();
+    assertEquals(List.of(new Step.SetDatasetState("tank/smb/a", Dataset.RETIRED, Dataset.ACTIVE)),
+        p.shareUnits().get(0).steps());
+  }
+
+  @Test
+  void unmarkedDatasetBlocksTheShareAndIsNeverTouched() {
+    Observed o = with(empty(), m -> {
+      m.put("tank/smb/a", ds("tank/smb/a", null, null, 0));
+      return m;
+    }, null, Map.of());
+    Plan p = planner.plan(desired(share("a", 0)), o).plan();
+    assertTrue(p.blocked().get("share/a").contains("not marked"));
+    assertTrue(p.shareUnits().isEmpty());
+    assertTrue(p.afterPublish().isEmpty());
+  }
+
+  @Test
+  void missingParentBlocksOnlyThatShare() {
+    ShareSpec elsewhere = share("b", 0).toBuilder()
+        .setStorage(Storage.newBuilder().setZfs(ZfsStorage.newBuilder().setParent("gone/smb"))).build();
+    Plan p = planner.plan(desired(share("a", 0), elsewhere), empty()).plan();
+    assertTrue(p.blocked().get("share/b").contains("gone/smb"));
+    assertEquals(List.of("share/a"), p.shareUnits().stream().map(Unit::subject).toList());
+  }
+
+  @Test
+  void directoryStorageIsCreatedAndPrepared() {
+    ShareSpec dir = share("d", 0).toBuilder().setStorage(Storage.newBuilder()
+        .setDirectory(DirectoryStorage.newBuilder().setPath("/mnt/pve/cephfs/d"))).build();
+    Plan p = planner.plan(desired(dir), empty()).plan();
+    assertEquals(List.of(Step.CreateDirectory.class, Step.PrepareRoot.class), kinds(p.shareUnits()));
+  }
+
+  @Test
+  void usersAreCreatedAndHashesSetInOneBatch() {
+    NodeDesiredState d = NodeDesiredState.newBuilder()
+        .addUsers(UserSpec.newBuilder().setName("alice").setNtHash(HASH))
+        .addUsers(UserSpec.newBuilder().setName("bob").setNtHash(HASH.toLowerCase())).build();
+    Observed o = new Observed(empty().datasets(), Set.of(), null, true, Map.of("bob", HASH),
+        Map.of("bob", new UnixAccount("bob", 990, 900, UnixAccount.MANAGED_GECOS)), Map.of(GROUP, 900), Map.of());
+    Plan p = planner.plan(d, o).plan();
+    assertEquals(List.of("user/alice"), p.userUnits().stream().map(Unit::subject).toList());
+    assertEquals(List.of(new Step.SetSambaAccounts.Change("alice", HASH, null)), p.sambaAccounts().orElseThrow().changes());
+  }
+
+  @Test
+  void existingAccountsNotCreatedBySmbgwAreNeverTakenOver() {
+    NodeDesiredState d = NodeDesiredState.newBuilder().addUsers(UserSpec.newBuilder().setName("root").setNtHash(HASH)).build();
+    Observed o = new Observed(empty().datasets(), Set.of(), null, true, Map.of(),
+        Map.of("root", new UnixAccount("root", 0, 0, "root")), Map.of(GROUP, 900), Map.of());
+    Plan p = planner.plan(d, o).plan();
+    assertTrue(p.blocked().containsKey("user/root"));
+    assertFalse(p.sambaAccounts().isPresent());
+  }
+
+  @Test
+  void undeclaredManagedUsersAreRemovedAfterUnpublishing() {
+    Observed o = new Observed(empty().datasets(), Set.of(), null, true, Map.of("old", HASH),
+        Map.of("old", new UnixAccount("old", 991, 900, UnixAccount.MANAGED_GECOS),
+            "admin", new UnixAccount("admin", 1000, 1000, "Admin")), Map.of(GROUP, 900), Map.of());
+    Plan p = planner.plan(desired(), o).plan();
+    assertEquals(List.of(new Step.DeleteSambaAccount("old"), new Step.DeleteUnixUser("old")), p.afterPublish().get(0).steps());
+    assertEquals(1, p.afterPublish().size());
+  }
+
+  @Test
+  void missingGroupAndIncludeLineComeFirst() {
+    Observed o = new Observed(empty().datasets(), Set.of(), null, false, Map.of(), Map.of(), Map.of(), Map.of());
+    Plan p = planner.plan(desired(share("a", 0)), o).plan();
+    assertEquals(List.of(new Step.CreateGroup(GROUP), new Step.AddInclude("include = /x")), p.prerequisites());
+  }
+
+  @Test
+  void plansAreStableUnderRepeatedRuns() {
+    NodeDesiredState d = desired(share("b", 0), share("a", 1 << 20), share("c", 0));
+    assertEquals(planner.plan(d, empty()).plan(), planner.plan(d, empty()).plan());
+    assertEquals(List.of("share/a", "share/b", "share/c"),
+        planner.plan(d, empty()).plan().shareUnits().stream().map(Unit::subject).toList());
+  }
+}
