@@ -61,7 +61,7 @@ public final class Agent implements AutoCloseable {
         stateDir.resolve("samba"), config.sandbox().address(), config.sandbox().port());
     SambaConfig samba = new SambaConfig(runner, metrics, config.samba().config(), config.samba().include(), tools);
     Pdbedit pdbedit = new Pdbedit(runner, tools, config.samba().config(), stateDir.resolve("private"));
-    Host host = new Host(new Zfs(runner, config.zfs().zfs()), samba, pdbedit, UnixAccounts.system(runner), new ShareRoots());
+    Host host = new Host(new Zfs(runner, config.zfs().zfs(), org.smbgw.agent.zfs.MountTable.proc()), samba, pdbedit, UnixAccounts.system(runner), new ShareRoots());
     IncludeComposer composer = new IncludeComposer(new IncludeRenderer(config.unixGroup()));
     this.audit = new AuditLog(stateDir.resolve("audit.log"), Clock.systemUTC());
     this.desired = new DesiredStateFile(config.desiredStateFile(), config.node(), config.directoryRoots());

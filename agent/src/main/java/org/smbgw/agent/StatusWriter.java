@@ -1,6 +1,8 @@
 package org.smbgw.agent;
 
-import com.google.protobuf.util.JsonFormat;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +28,7 @@ import org.smbgw.proto.v1.UserStatus;
  * {@code status.json} (readable by people and scripts; the coordinator receives the same message).
  */
 public final class StatusWriter implements Consumer<PassReport> {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private final Path file;
   private final Clock clock;
   private volatile NodeObservedState latest = NodeObservedState.getDefaultInstance();
@@ -42,11 +45,16 @@ public final class StatusWriter implements Consumer<PassReport> {
   @Override
   public void accept(PassReport r) {
     NodeObservedState s = build(r);
+    NodeObservedState previous = latest;
     latest = s;
+    if (s.toBuilder().clearObservedAtMillis().build().equals(previous.toBuilder().clearObservedAtMillis().build())) {
+      return; // unchanged: a steady node does not rewrite its status file every pass
+    }
     try {
       Files.createDirectories(file.getParent());
       Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-      Files.writeString(tmp, JsonFormat.printer().print(s) + "\n", StandardCharsets.UTF_8);
+      Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json(s)) + "\n",
+          StandardCharsets.UTF_8);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -104,6 +112,51 @@ public final class StatusWriter implements Consumer<PassReport> {
     });
     r.sourceProblem().ifPresent(b::addErrors);
     return b.build();
+  }
+
+  /**
+   * The observed state as JSON, with protobuf's JSON field names (lowerCamelCase, defaults left
+   * out). Written with Jackson rather than protobuf's JsonFormat, which would pull Gson and Guava
+   * into the agent's memory for one file.
+   */
+  static ObjectNode json(NodeObservedState s) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("node", s.getNode());
+    if (s.getAppliedGeneration() != 0) {
+      o.put("appliedGeneration", Long.toString(s.getAppliedGeneration()));
+    }
+    o.put("observedAtMillis", Long.toString(s.getObservedAtMillis()));
+    ArrayNode shares = o.putArray("shares");
+    for (ShareStatus st : s.getSharesList()) {
+      ObjectNode j = shares.addObject().put("name", st.getName()).put("state", st.getState().name());
+      if (st.getAppliedGeneration() != 0) {
+        j.put("appliedGeneration", Long.toString(st.getAppliedGeneration()));
+      }
+      if (!st.getDataset().isEmpty()) {
+        j.put("dataset", st.getDataset());
+      }
+      if (!st.getPath().isEmpty()) {
+        j.put("path", st.getPath());
+      }
+      if (!st.getDataset().isEmpty()) {
+        j.put("usedBytes", Long.toString(st.getUsedBytes())).put("quotaBytes", Long.toString(st.getQuotaBytes()))
+            .put("availableBytes", Long.toString(st.getAvailableBytes()));
+      }
+      if (st.getErrorsCount() > 0) {
+        st.getErrorsList().forEach(j.putArray("errors")::add);
+      }
+    }
+    ArrayNode users = o.putArray("users");
+    for (UserStatus u : s.getUsersList()) {
+      ObjectNode j = users.addObject().put("name", u.getName()).put("present", u.getPresent());
+      if (u.getErrorsCount() > 0) {
+        u.getErrorsList().forEach(j.putArray("errors")::add);
+      }
+    }
+    if (s.getErrorsCount() > 0) {
+      s.getErrorsList().forEach(o.putArray("errors")::add);
+    }
+    return o;
   }
 
   private static void usage(ShareStatus.Builder st, Dataset d) {

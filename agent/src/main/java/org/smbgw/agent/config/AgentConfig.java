@@ -1,8 +1,8 @@
 package org.smbgw.agent.config;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.smbgw.common.InvalidSpecException;
 import org.smbgw.common.Violation;
 
@@ -45,16 +46,96 @@ public record AgentConfig(
    */
   public record Sandbox(String address, Integer port, String pool, Path poolFile, String poolSize) {}
 
+  /**
+   * Reads the YAML file. Read through Jackson's tree model rather than bound to the records: the
+   * binding machinery would stay in the agent's memory for one small file. Unknown settings and
+   * wrong types are violations naming the setting.
+   */
   public static AgentConfig load(Path file) throws IOException {
-    ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
-        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-        .findAndRegisterModules();
-    try {
-      AgentConfig c = yaml.readValue(Files.readString(file), AgentConfig.class);
-      return (c == null ? empty() : c).withDefaults();
-    } catch (UnrecognizedPropertyException e) {
-      throw new InvalidSpecException(file + ": " + e.getPathReference(), "unknown setting '"
-          + e.getPropertyName() + "' (known: " + e.getKnownPropertyIds() + ")");
+    JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+    List<Violation> out = new ArrayList<>();
+    Settings s = new Settings("", root == null ? MissingNode.getInstance() : root, out, "node", "stateDir",
+        "desiredStateFile", "directoryRoots", "unixGroup", "resyncSeconds", "commandTimeoutSeconds", "samba",
+        "zfs", "sandbox");
+    Settings samba = s.section("samba", "config", "include");
+    Settings zfs = s.section("zfs", "zfs", "zpool");
+    Settings box = s.section("sandbox", "address", "port", "pool", "poolFile", "poolSize");
+    AgentConfig c = new AgentConfig(s.text("node"), s.path("stateDir"), s.path("desiredStateFile"),
+        s.paths("directoryRoots"), s.text("unixGroup"), s.integer("resyncSeconds"),
+        s.integer("commandTimeoutSeconds"),
+        samba.present() ? new Samba(samba.path("config"), samba.path("include")) : null,
+        zfs.present() ? new Zfs(zfs.text("zfs"), zfs.text("zpool")) : null,
+        box.present() ? new Sandbox(box.text("address"), box.integer("port"), box.text("pool"),
+            box.path("poolFile"), box.text("poolSize")) : null);
+    InvalidSpecException.throwIfAny(out.stream().map(v -> new Violation(file + ": " + v.field(), v.rule())).toList());
+    return c.withDefaults();
+  }
+
+  /** Typed, strict reads of one mapping of the config file. */
+  private record Settings(String prefix, JsonNode node, List<Violation> out) {
+    Settings(String prefix, JsonNode node, List<Violation> out, String... known) {
+      this(prefix, node, out);
+      if (node.isObject()) {
+        Set<String> names = Set.of(known);
+        node.fieldNames().forEachRemaining(n -> {
+          if (!names.contains(n)) {
+            out.add(new Violation(prefix + n, "unknown setting (known: " + String.join(", ", known) + ")"));
+          }
+        });
+      } else if (!node.isMissingNode() && !node.isNull()) {
+        out.add(new Violation(prefix.isEmpty() ? "file" : prefix, "must be a mapping"));
+      }
+    }
+
+    boolean present() {
+      return node.isObject();
+    }
+
+    Settings section(String name, String... known) {
+      return new Settings(prefix + name + ".", node.path(name), out, known);
+    }
+
+    String text(String name) {
+      JsonNode v = node.path(name);
+      if (v.isMissingNode() || v.isNull()) {
+        return null;
+      }
+      if (!v.isValueNode()) {
+        out.add(new Violation(prefix + name, "must be text"));
+        return null;
+      }
+      return v.asText();
+    }
+
+    Path path(String name) {
+      String t = text(name);
+      return t == null ? null : Path.of(t);
+    }
+
+    Integer integer(String name) {
+      JsonNode v = node.path(name);
+      if (v.isMissingNode() || v.isNull()) {
+        return null;
+      }
+      if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+        out.add(new Violation(prefix + name, "must be a whole number"));
+        return null;
+      }
+      return v.intValue();
+    }
+
+    List<Path> paths(String name) {
+      JsonNode v = node.path(name);
+      if (v.isMissingNode() || v.isNull()) {
+        return null;
+      }
+      List<Path> paths = new ArrayList<>();
+      if (!v.isArray()) {
+        out.add(new Violation(prefix + name, "must be a list of paths"));
+        return paths;
+      }
+      v.forEach(e -> paths.add(Path.of(e.asText())));
+      return paths;
     }
   }
 

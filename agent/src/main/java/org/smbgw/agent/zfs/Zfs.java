@@ -1,6 +1,8 @@
 package org.smbgw.agent.zfs;
 
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -21,17 +23,23 @@ public final class Zfs {
 
   private final CommandRunner runner;
   private final String zfs;
+  private final MountTable mounts;
 
-  public Zfs(CommandRunner runner, String zfsBinary) {
+  public Zfs(CommandRunner runner, String zfsBinary, MountTable mounts) {
     this.runner = runner;
     this.zfs = zfsBinary;
+    this.mounts = mounts;
   }
 
   /** What one batched observation found: every dataset under the parents, and parents that are missing. */
   public record Observation(Map<String, Dataset> datasets, Set<String> missingParents) {}
 
-  /** One {@code zfs get -Hp -r} over all parents. Missing parents are reported, not thrown. */
-  public Observation observe(Collection<String> parents) throws CommandFailedException {
+  /**
+   * One {@code zfs get -Hp -r} over all parents, and one read of the kernel's mount table: a
+   * dataset counts as mounted only when the kernel shows it at its mountpoint. Missing parents
+   * are reported, not thrown.
+   */
+  public Observation observe(Collection<String> parents) throws CommandFailedException, IOException {
     if (parents.isEmpty()) {
       return new Observation(Map.of(), Set.of());
     }
@@ -47,8 +55,15 @@ public final class Zfs {
     if (!r.succeeded() && missing.isEmpty()) {
       throw new CommandFailedException(r.command(), r.exitCode(), r.stderr(), "exited with " + r.exitCode());
     }
-    Map<String, Dataset> filesystems = new java.util.LinkedHashMap<>(ZfsGetParser.parse(r.stdout()));
-    filesystems.values().removeIf(d -> !d.type().equals("filesystem")); // zfs-fuse's get has no -t
+    Map<String, String> mounted = mounts.read();
+    Map<String, Dataset> filesystems = new LinkedHashMap<>();
+    for (Dataset d : ZfsGetParser.parse(r.stdout()).values()) {
+      if (d.type().equals("filesystem")) { // zfs-fuse's get has no -t
+        boolean reallyMounted = d.mounted() && d.name().equals(mounted.get(d.mountpoint()));
+        filesystems.put(d.name(), reallyMounted == d.mounted() ? d : new Dataset(d.name(), d.type(), d.quota(),
+            d.used(), d.available(), d.mountpoint(), false, d.share(), d.state()));
+      }
+    }
     return new Observation(filesystems, missing);
   }
 
