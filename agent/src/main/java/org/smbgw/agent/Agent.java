@@ -10,7 +10,19 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.smbgw.agent.config.AgentConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.smbgw.agent.config.DesiredStateFile;
+import org.smbgw.agent.control.CoordinatorClient;
+import org.smbgw.agent.pve.Inventory;
+import org.smbgw.agent.pve.PveStorage;
+import org.smbgw.agent.pve.StorageConfig;
+import org.smbgw.agent.pve.StorageResolver;
+import org.smbgw.agent.reconcile.DesiredStateSource;
+import org.smbgw.common.DesiredStateValidator;
+import org.smbgw.common.InvalidSpecException;
+import org.smbgw.proto.v1.NodeDesiredState;
 import org.smbgw.agent.exec.CommandRunner;
 import org.smbgw.agent.fs.ShareRoots;
 import org.smbgw.agent.metrics.AgentMetrics;
@@ -45,6 +57,7 @@ public final class Agent implements AutoCloseable {
   private final CommandRunner runner;
   private final SmbdSandbox sandbox;
   private final DesiredStateFile desired;
+  private final CoordinatorClient coordinator;
   private final StatusWriter status;
   private final Reconciler reconciler;
   private final ScheduledExecutorService loop;
@@ -64,16 +77,51 @@ public final class Agent implements AutoCloseable {
     Host host = new Host(new Zfs(runner, config.zfs().zfs(), org.smbgw.agent.zfs.MountTable.proc()), samba, pdbedit, UnixAccounts.system(runner), new ShareRoots());
     IncludeComposer composer = new IncludeComposer(new IncludeRenderer(config.unixGroup()));
     this.audit = new AuditLog(stateDir.resolve("audit.log"), Clock.systemUTC());
-    this.desired = new DesiredStateFile(config.desiredStateFile(), config.node(), config.directoryRoots());
-    this.status = new StatusWriter(stateDir.resolve("status.json"), Clock.systemUTC());
     this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "smbgw-reconcile");
       t.setDaemon(true);
       return t;
     });
-    this.reconciler = new Reconciler(desired, new Observer(host),
+    Path storageCfg = config.pveStorageConfig();
+    StorageResolver resolver = new StorageResolver(config.node(), readStorages(storageCfg));
+    List<Path> roots = new ArrayList<>(config.directoryRoots());
+    roots.addAll(resolver.roots());
+    DesiredStateValidator validator = new DesiredStateValidator(roots);
+    AtomicReference<Reconciler> trigger = new AtomicReference<>();
+    if (config.coordinators().isEmpty()) {
+      this.desired = new DesiredStateFile(config.desiredStateFile(), config.node(), roots, resolver::resolve);
+      this.coordinator = null;
+    } else {
+      this.desired = null;
+      Inventory inventory = new Inventory(runner, config.zfs().zfs(), config.node());
+      this.coordinator = new CoordinatorClient(config.coordinators(), config.node(),
+          () -> inventory.build(readStorages(storageCfg)),
+          raw -> {
+            NodeDesiredState d = resolver.resolve(raw);
+            InvalidSpecException.throwIfAny(validator.validate(d));
+            return d;
+          },
+          () -> trigger.get().trigger(), loop);
+    }
+    this.status = new StatusWriter(stateDir.resolve("status.json"), Clock.systemUTC(),
+        s -> {
+          if (coordinator != null) {
+            coordinator.report(s);
+          }
+        });
+    DesiredStateSource source = coordinator != null ? coordinator : desired;
+    this.reconciler = new Reconciler(source, new Observer(host),
         new Planner(config.unixGroup(), samba.includeLine(), composer),
         new Executor(host, audit, metrics, composer), metrics, loop, stateDir.resolve("zfs-parents"), status);
+    trigger.set(reconciler);
+  }
+
+  private static Map<String, PveStorage> readStorages(Path file) {
+    try {
+      return StorageConfig.read(file);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read " + file, e);
+    }
   }
 
   /**
@@ -95,20 +143,28 @@ public final class Agent implements AutoCloseable {
       }
       sandbox.start(Duration.ofSeconds(30));
     }
-    desired.poll();
+    if (coordinator != null) {
+      coordinator.start();
+    } else {
+      desired.poll();
+    }
     if (loop) {
       reconciler.start(config.resync());
-      this.loop.scheduleWithFixedDelay(() -> {
-        if (desired.poll()) {
-          reconciler.trigger();
-        }
-      }, 1, 1, TimeUnit.SECONDS);
+      if (desired != null) {
+        this.loop.scheduleWithFixedDelay(() -> {
+          if (desired.poll()) {
+            reconciler.trigger();
+          }
+        }, 1, 1, TimeUnit.SECONDS);
+      }
     }
   }
 
   /** Re-reads the desired-state file and runs one pass now, waiting for it. */
   public Reconciler.PassReport reconcileNow() throws InterruptedException, ExecutionException {
-    desired.poll();
+    if (desired != null) {
+      desired.poll();
+    }
     return reconciler.reconcileNow();
   }
 
@@ -136,6 +192,9 @@ public final class Agent implements AutoCloseable {
   public void close() {
     if (state.getAndSet(State.CLOSED) == State.CLOSED) {
       return;
+    }
+    if (coordinator != null) {
+      coordinator.close();
     }
     reconciler.close();
     if (sandbox != null) {

@@ -31,11 +31,14 @@ public final class StatusWriter implements Consumer<PassReport> {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Path file;
   private final Clock clock;
+  private final Consumer<NodeObservedState> changes;
   private volatile NodeObservedState latest = NodeObservedState.getDefaultInstance();
 
-  public StatusWriter(Path file, Clock clock) {
+  /** @param changes told of every new observed state (the coordinator session reports it) */
+  public StatusWriter(Path file, Clock clock, Consumer<NodeObservedState> changes) {
     this.file = file;
     this.clock = clock;
+    this.changes = changes;
   }
 
   public NodeObservedState latest() {
@@ -50,6 +53,7 @@ public final class StatusWriter implements Consumer<PassReport> {
     if (s.toBuilder().clearObservedAtMillis().build().equals(previous.toBuilder().clearObservedAtMillis().build())) {
       return; // unchanged: a steady node does not rewrite its status file every pass
     }
+    changes.accept(s);
     try {
       Files.createDirectories(file.getParent());
       Path tmp = file.resolveSibling(file.getFileName() + ".tmp");

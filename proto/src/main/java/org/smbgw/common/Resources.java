@@ -115,9 +115,11 @@ public final class Resources {
     ShareSpec.Builder b = ShareSpec.newBuilder().setName(name);
     JsonNode storage = spec.path("storage");
     if (!storage.isMissingNode()) {
-      new Fields(prefix + ".storage", storage, Set.of("zfs", "directory"), out);
-      if (storage.has("zfs") && storage.has("directory")) {
-        out.add(new Violation(prefix + ".storage", "give either zfs or directory, not both"));
+      Fields s = new Fields(prefix + ".storage", storage, Set.of("pve", "zfs", "directory"), out);
+      if ((storage.has("zfs") ? 1 : 0) + (storage.has("directory") ? 1 : 0) + (storage.has("pve") ? 1 : 0) > 1) {
+        out.add(new Violation(prefix + ".storage", "give one of pve, zfs or directory"));
+      } else if (storage.has("pve")) {
+        b.setStorage(Storage.newBuilder().setPve(orEmpty(s.string("pve"))));
       } else if (storage.has("zfs")) {
         Fields z = new Fields(prefix + ".storage.zfs", storage.get("zfs"), Set.of("parent"), out);
         b.setStorage(Storage.newBuilder().setZfs(ZfsStorage.newBuilder().setParent(orEmpty(z.string("parent")))));
@@ -190,6 +192,7 @@ public final class Resources {
       switch (s.getStorage().getKindCase()) {
         case ZFS -> storage.putObject("zfs").put("parent", s.getStorage().getZfs().getParent());
         case DIRECTORY -> storage.putObject("directory").put("path", s.getStorage().getDirectory().getPath());
+        case PVE -> storage.put("pve", s.getStorage().getPve());
         case KIND_NOT_SET -> spec.remove("storage");
       }
       if (s.getQuotaBytes() > 0) {

@@ -8,6 +8,10 @@ import org.smbgw.proto.v1.ShareSpec;
 
 /** Checks one share against every rule; the same code runs in the CLI, coordinator and agent. */
 public final class ShareValidator {
+  /** Proxmox's pve-storage-id format. */
+  private static final java.util.regex.Pattern PVE_STORAGE_ID =
+      java.util.regex.Pattern.compile("[a-z][a-z0-9._-]{0,98}[a-z0-9]|[a-z]", java.util.regex.Pattern.CASE_INSENSITIVE);
+
   private final List<Path> directoryRoots;
 
   /** @param directoryRoots where directory storage may live; empty to accept any root (coordinator, CLI). */
@@ -30,8 +34,14 @@ public final class ShareValidator {
               + "use ZFS storage or leave the quota out"));
         }
       }
+      case PVE -> {
+        if (!PVE_STORAGE_ID.matcher(share.getStorage().getPve()).matches()) {
+          out.add(new Violation(prefix + ".storage.pve", "a Proxmox storage ID is letters, digits, "
+              + "'-', '_' and '.', starting with a letter (got " + Text.quote(share.getStorage().getPve()) + ")"));
+        }
+      }
       case KIND_NOT_SET -> out.add(new Violation(prefix + ".storage",
-          "storage is required: zfs.parent (a dataset) or directory.path"));
+          "storage is required: pve (a Proxmox storage ID), zfs.parent (a dataset) or directory.path"));
     }
     Text.comment(prefix + ".comment", share.getComment(), out);
     access(prefix + ".read", share.getRead(), out);

@@ -23,6 +23,8 @@ import org.smbgw.common.Violation;
  * @param desiredStateFile single-node mode: the YAML of Share, User and Purge resources to serve
  * @param directoryRoots where directory storage may live (for example /mnt/pve/cephfs)
  * @param unixGroup the group share roots and their files belong to
+ * @param coordinators cluster mode: coordinator replicas (host:port); empty for single-node mode
+ * @param pveStorageConfig Proxmox's storage.cfg, whose storages shares may name by ID
  */
 public record AgentConfig(
     String node,
@@ -34,7 +36,9 @@ public record AgentConfig(
     Integer commandTimeoutSeconds,
     Samba samba,
     Zfs zfs,
-    Sandbox sandbox) {
+    Sandbox sandbox,
+    List<String> coordinators,
+    Path pveStorageConfig) {
 
   public record Samba(Path config, Path include) {}
 
@@ -56,7 +60,7 @@ public record AgentConfig(
     List<Violation> out = new ArrayList<>();
     Settings s = new Settings("", root == null ? MissingNode.getInstance() : root, out, "node", "stateDir",
         "desiredStateFile", "directoryRoots", "unixGroup", "resyncSeconds", "commandTimeoutSeconds", "samba",
-        "zfs", "sandbox");
+        "zfs", "sandbox", "coordinators", "pveStorageConfig");
     Settings samba = s.section("samba", "config", "include");
     Settings zfs = s.section("zfs", "zfs", "zpool");
     Settings box = s.section("sandbox", "address", "port", "pool", "poolFile", "poolSize");
@@ -66,7 +70,9 @@ public record AgentConfig(
         samba.present() ? new Samba(samba.path("config"), samba.path("include")) : null,
         zfs.present() ? new Zfs(zfs.text("zfs"), zfs.text("zpool")) : null,
         box.present() ? new Sandbox(box.text("address"), box.integer("port"), box.text("pool"),
-            box.path("poolFile"), box.text("poolSize")) : null);
+            box.path("poolFile"), box.text("poolSize")) : null,
+        s.paths("coordinators") == null ? null : s.paths("coordinators").stream().map(Path::toString).toList(),
+        s.path("pveStorageConfig"));
     InvalidSpecException.throwIfAny(out.stream().map(v -> new Violation(file + ": " + v.field(), v.rule())).toList());
     return c.withDefaults();
   }
@@ -140,7 +146,7 @@ public record AgentConfig(
   }
 
   public static AgentConfig empty() {
-    return new AgentConfig(null, null, null, null, null, null, null, null, null, null);
+    return new AgentConfig(null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** Fills in defaults and checks the values; throws naming the setting on a bad one. */
@@ -181,7 +187,9 @@ public record AgentConfig(
     InvalidSpecException.throwIfAny(out);
     return new AgentConfig(node != null ? node : hostName(), state,
         desiredStateFile != null ? desiredStateFile : Path.of("/etc/smbgw/shares.yaml"), roots,
-        unixGroup != null ? unixGroup : "smbgw", resync, timeout, s, z, box);
+        unixGroup != null ? unixGroup : "smbgw", resync, timeout, s, z, box,
+        coordinators != null ? List.copyOf(coordinators) : List.of(),
+        pveStorageConfig != null ? pveStorageConfig : Path.of("/etc/pve/storage.cfg"));
   }
 
   public Duration resync() {

@@ -38,10 +38,15 @@ public final class DesiredStateFile implements DesiredStateSource {
   private String problem;
   private long generation;
 
-  public DesiredStateFile(Path file, String node, List<Path> directoryRoots) {
+  private final java.util.function.UnaryOperator<NodeDesiredState> resolver;
+
+  /** @param resolver resolves Proxmox storage IDs; throws InvalidSpecException naming the share */
+  public DesiredStateFile(Path file, String node, List<Path> directoryRoots,
+      java.util.function.UnaryOperator<NodeDesiredState> resolver) {
     this.file = file;
     this.node = node;
     this.validator = new DesiredStateValidator(directoryRoots);
+    this.resolver = resolver;
   }
 
   /** Re-reads the file if it changed; returns whether the desired state changed. */
@@ -96,7 +101,8 @@ public final class DesiredStateFile implements DesiredStateSource {
     }
     InvalidSpecException.throwIfAny(validator.validate(b.build()));
     // The generation counts accepted changes; it is not persisted, as the file is the truth.
-    NodeDesiredState candidate = b.build();
+    NodeDesiredState candidate = resolver.apply(b.build());
+    InvalidSpecException.throwIfAny(validator.validate(candidate));
     if (current != null && Objects.equals(candidate, current.toBuilder().setGeneration(0).build())) {
       return current;
     }

@@ -25,6 +25,19 @@ public final class SandboxAgent implements AutoCloseable {
   private final Path desiredFile;
   private final int port;
   private final List<String> users = new ArrayList<>();
+  private List<String> coordinators = List.of();
+
+  /** Cluster mode: take the desired state from these coordinators instead of the file. */
+  public SandboxAgent coordinators(List<String> addresses) {
+    this.coordinators = List.copyOf(addresses);
+    return this;
+  }
+
+  /** Writes the node's Proxmox storage.cfg. */
+  public SandboxAgent storageCfg(String text) throws Exception {
+    Files.writeString(dir.resolve("storage.cfg"), text);
+    return this;
+  }
   private Agent agent;
 
   public SandboxAgent() throws Exception {
@@ -38,7 +51,8 @@ public final class SandboxAgent implements AutoCloseable {
 
   public AgentConfig config() {
     return new AgentConfig("test", dir.resolve("state"), desiredFile, List.of(dir.resolve("dirs")),
-        GROUP, 3600, 60, null, null, new AgentConfig.Sandbox("127.0.0.1", port, null, null, null)).withDefaults();
+        GROUP, 3600, 60, null, null, new AgentConfig.Sandbox("127.0.0.1", port, null, null, null), coordinators,
+        dir.resolve("storage.cfg")).withDefaults();
   }
 
   public SandboxAgent start() throws Exception {

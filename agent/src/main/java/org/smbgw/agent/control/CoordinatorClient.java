@@ -1,0 +1,177 @@
+package org.smbgw.agent.control;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.smbgw.agent.reconcile.DesiredStateSource;
+import org.smbgw.common.InvalidSpecException;
+import org.smbgw.proto.v1.AgentHello;
+import org.smbgw.proto.v1.AgentMessage;
+import org.smbgw.proto.v1.AgentServiceGrpc;
+import org.smbgw.proto.v1.CoordinatorMessage;
+import org.smbgw.proto.v1.NodeDesiredState;
+import org.smbgw.proto.v1.NodeInventory;
+import org.smbgw.proto.v1.NodeObservedState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's session with the coordinators. Tries the replicas in turn; on a broken stream it
+ * reconnects to the next one with a short backoff, says hello again (with a fresh inventory) and
+ * re-sends its latest report. Desired states from an older epoch than one already seen are ignored
+ * (fencing). Thread-safe: stream callbacks and reports synchronise on this object.
+ */
+public final class CoordinatorClient implements DesiredStateSource, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(CoordinatorClient.class);
+
+  /** Checks and rewrites a desired state for this node (resolving storage), or throws. */
+  public interface Admission {
+    NodeDesiredState admit(NodeDesiredState raw);
+  }
+
+  private final List<String> addresses;
+  private final String node;
+  private final String incarnation = UUID.randomUUID().toString();
+  private final Callable<NodeInventory> inventory;
+  private final Admission admission;
+  private final Runnable changed;
+  private final ScheduledExecutorService scheduler;
+  private ManagedChannel channel;
+  private StreamObserver<AgentMessage> stream;
+  private int next;
+  private long backoffMs = 200;
+  private long maxEpoch;
+  private NodeDesiredState current;
+  private String problem = "not connected to a coordinator yet";
+  private NodeObservedState lastReport;
+  private boolean closed;
+
+  public CoordinatorClient(List<String> addresses, String node, Callable<NodeInventory> inventory,
+      Admission admission, Runnable changed, ScheduledExecutorService scheduler) {
+    this.addresses = List.copyOf(addresses);
+    this.node = node;
+    this.inventory = inventory;
+    this.admission = admission;
+    this.changed = changed;
+    this.scheduler = scheduler;
+  }
+
+  public synchronized void start() {
+    connect();
+  }
+
+  private synchronized void connect() {
+    if (closed) {
+      return;
+    }
+    String address = addresses.get(next++ % addresses.size());
+    if (channel != null) {
+      channel.shutdownNow();
+    }
+    channel = NettyChannelBuilder.forTarget(address).usePlaintext()
+        .keepAliveTime(10, TimeUnit.SECONDS).keepAliveTimeout(5, TimeUnit.SECONDS).keepAliveWithoutCalls(true).build();
+    StreamObserver<CoordinatorMessage> in = new StreamObserver<>() {
+      @Override
+      public void onNext(CoordinatorMessage m) {
+        if (m.hasDesired()) {
+          receive(m.getDesired());
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        broken(address, t.getMessage());
+      }
+
+      @Override
+      public void onCompleted() {
+        broken(address, "the coordinator closed the stream");
+      }
+    };
+    try {
+      stream = AgentServiceGrpc.newStub(channel).session(in);
+      stream.onNext(AgentMessage.newBuilder().setHello(AgentHello.newBuilder().setNode(node)
+          .setIncarnation(incarnation).setInventory(inventory.call())).build());
+      if (lastReport != null) {
+        stream.onNext(AgentMessage.newBuilder().setReport(lastReport).build());
+      }
+      log.info("session with coordinator {} opened", address);
+    } catch (Exception e) {
+      broken(address, e.toString());
+    }
+  }
+
+  private synchronized void broken(String address, String why) {
+    if (closed) {
+      return;
+    }
+    stream = null;
+    problem = "no session with a coordinator (" + address + ": " + why + ")";
+    log.warn("session with coordinator {} ended: {}; trying the next replica in {} ms", address, why, backoffMs);
+    scheduler.schedule(this::connect, backoffMs, TimeUnit.MILLISECONDS);
+    backoffMs = Math.min(backoffMs * 2, 5000);
+  }
+
+  private void receive(NodeDesiredState d) {
+    synchronized (this) {
+      backoffMs = 200;
+      if (d.getEpoch() < maxEpoch) {
+        log.warn("ignoring desired state of epoch {}: epoch {} was seen already", d.getEpoch(), maxEpoch);
+        return;
+      }
+      maxEpoch = d.getEpoch();
+      try {
+        current = admission.admit(d);
+        problem = null;
+      } catch (InvalidSpecException e) {
+        problem = "desired state generation " + d.getGeneration() + " rejected: " + e.getMessage();
+        log.error(problem);
+        return;
+      }
+    }
+    changed.run();
+  }
+
+  /** Sends what the node now looks like; kept to re-send after a reconnect. */
+  public synchronized void report(NodeObservedState s) {
+    lastReport = s;
+    if (stream != null) {
+      try {
+        stream.onNext(AgentMessage.newBuilder().setReport(s).build());
+      } catch (RuntimeException e) {
+        log.warn("cannot send report: {}", e.toString());
+      }
+    }
+  }
+
+  @Override
+  public synchronized Optional<NodeDesiredState> current() {
+    return Optional.ofNullable(current);
+  }
+
+  @Override
+  public synchronized Optional<String> problem() {
+    return Optional.ofNullable(problem);
+  }
+
+  @Override
+  public synchronized void close() {
+    closed = true;
+    if (stream != null) {
+      try {
+        stream.onCompleted();
+      } catch (RuntimeException e) {
+        // closing anyway
+      }
+    }
+    if (channel != null) {
+      channel.shutdownNow();
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package org.smbgw.agent.pve;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.smbgw.agent.exec.Command;
+import org.smbgw.agent.exec.CommandFailedException;
+import org.smbgw.agent.exec.CommandResult;
+import org.smbgw.agent.exec.CommandRunner;
+import org.smbgw.proto.v1.NodeInventory;
+import org.smbgw.proto.v1.StorageOffer;
+
+/** What this node offers: its usable storages with free bytes (one zfs get for all pools). */
+public final class Inventory {
+  private final CommandRunner runner;
+  private final String zfs;
+  private final String node;
+
+  public Inventory(CommandRunner runner, String zfs, String node) {
+    this.runner = runner;
+    this.zfs = zfs;
+    this.node = node;
+  }
+
+  public NodeInventory build(Map<String, PveStorage> storages) throws CommandFailedException, IOException {
+    List<PveStorage> usable = storages.values().stream().filter(s -> s.availableOn(node)).toList();
+    Map<String, Long> poolFree = new TreeMap<>();
+    List<String> pools = usable.stream().filter(PveStorage::zfs).map(PveStorage::pool).distinct().toList();
+    if (!pools.isEmpty()) {
+      List<String> argv = new ArrayList<>(List.of(zfs, "get", "-Hp", "-o", "name,value", "available"));
+      argv.addAll(pools);
+      CommandResult r = runner.runAllowingFailure(Command.of(argv));
+      for (String line : r.stdout().split("\n")) {
+        String[] f = line.split("\t");
+        if (f.length == 2 && f[1].matches("\\d+")) {
+          poolFree.put(f[0], Long.parseLong(f[1]));
+        }
+      }
+    }
+    NodeInventory.Builder b = NodeInventory.newBuilder();
+    for (PveStorage s : usable) {
+      StorageOffer.Builder o = StorageOffer.newBuilder().setId(s.id()).setType(s.type())
+          .setShared(s.reachableFromOtherNodes());
+      if (s.zfs()) {
+        if (!poolFree.containsKey(s.pool())) {
+          continue; // the pool is not imported here: nothing to offer
+        }
+        o.setZfsParent(s.pool()).setFreeBytes(poolFree.get(s.pool()));
+      } else {
+        Path p = Path.of(s.path());
+        o.setPath(p.resolve(StorageResolver.SUBDIRECTORY).toString())
+            .setFreeBytes(Files.isDirectory(p) ? Files.getFileStore(p).getUsableSpace() : 0);
+      }
+      b.addStorages(o);
+    }
+    return b.build();
+  }
+}

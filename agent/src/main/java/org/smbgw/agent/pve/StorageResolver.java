@@ -1,0 +1,70 @@
+package org.smbgw.agent.pve;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.smbgw.agent.reconcile.DatasetNames;
+import org.smbgw.common.InvalidSpecException;
+import org.smbgw.common.Violation;
+import org.smbgw.proto.v1.DirectoryStorage;
+import org.smbgw.proto.v1.NodeDesiredState;
+import org.smbgw.proto.v1.ShareSpec;
+import org.smbgw.proto.v1.Storage;
+import org.smbgw.proto.v1.ZfsStorage;
+
+/**
+ * Turns {@code storage: {pve: ID}} into what this node has under that ID: a zfspool storage gives
+ * a dataset under its pool; a directory-like storage gives the directory {@code smbgw/<share>}
+ * under its path (and that {@code smbgw} directory becomes a directory root).
+ */
+public final class StorageResolver {
+  public static final String SUBDIRECTORY = "smbgw";
+  private final String node;
+  private final Map<String, PveStorage> storages;
+
+  public StorageResolver(String node, Map<String, PveStorage> storages) {
+    this.node = node;
+    this.storages = storages;
+  }
+
+  /** Directory roots that resolved directory-like storages put shares under. */
+  public List<Path> roots() {
+    List<Path> out = new ArrayList<>();
+    storages.values().stream().filter(s -> s.availableOn(node) && !s.zfs())
+        .forEach(s -> out.add(Path.of(s.path()).resolve(SUBDIRECTORY)));
+    return out;
+  }
+
+  /** The state with every pve storage resolved; throws naming each share whose storage is not here. */
+  public NodeDesiredState resolve(NodeDesiredState state) {
+    List<Violation> out = new ArrayList<>();
+    NodeDesiredState.Builder b = state.toBuilder().clearShares();
+    for (ShareSpec s : state.getSharesList()) {
+      if (!s.getStorage().hasPve() || s.getStorage().getPve().isEmpty()) {
+        b.addShares(s);
+        continue;
+      }
+      String field = "Share/" + s.getName() + ": spec.storage.pve";
+      PveStorage st = storages.get(s.getStorage().getPve());
+      if (st == null || !st.availableOn(node)) {
+        out.add(new Violation(field, "storage '" + s.getStorage().getPve() + "' is not available on node " + node
+            + (storages.isEmpty() ? " (no storage.cfg)" : " (usable here: "
+            + storages.values().stream().filter(x -> x.availableOn(node)).map(PveStorage::id).toList() + ")")));
+        continue;
+      }
+      if (st.zfs()) {
+        b.addShares(s.toBuilder().setStorage(Storage.newBuilder().setZfs(ZfsStorage.newBuilder().setParent(st.pool()))));
+      } else if (s.getQuotaBytes() > 0) {
+        out.add(new Violation(field, "storage '" + st.id() + "' is a " + st.type()
+            + " storage, which cannot enforce a quota; use a zfspool storage or leave the quota out"));
+      } else {
+        Path dir = Path.of(st.path()).resolve(SUBDIRECTORY).resolve(DatasetNames.component(s.getName()));
+        b.addShares(s.toBuilder().setStorage(Storage.newBuilder()
+            .setDirectory(DirectoryStorage.newBuilder().setPath(dir.toString()))));
+      }
+    }
+    InvalidSpecException.throwIfAny(out);
+    return b.build();
+  }
+}

@@ -1,0 +1,76 @@
+package org.smbgw.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.smbgw.common.Resource;
+import org.smbgw.common.Resources;
+import org.smbgw.proto.v1.ApplyRequest;
+import org.smbgw.proto.v1.ApplyResponse;
+import org.smbgw.proto.v1.ApplyResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code smbgw apply -f FILE} and {@code smbgw plan -f FILE}: all or nothing. */
+final class ApplyCommands {
+  private ApplyCommands() {}
+
+  static int run(Smbgw root, picocli.CommandLine.Model.CommandSpec spec, Path file, boolean dryRun) throws Exception {
+    String yaml = file.toString().equals("-") ? new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+        : Files.readString(file);
+    ApplyRequest.Builder req = ApplyRequest.newBuilder().setDryRun(dryRun);
+    for (Resource r : Resources.parse(yaml)) {
+      if (r instanceof Resource.Share s) {
+        req.addShares(s.spec());
+      } else if (r instanceof Resource.User u) {
+        req.addUsers(u.spec());
+      } else if (r instanceof Resource.Purge p) {
+        req.addPurges(p.name());
+      }
+    }
+    try (Coordinators c = root.connect()) {
+      ApplyResponse r = c.call(stub -> stub.apply(req.build()));
+      List<List<String>> rows = new ArrayList<>();
+      for (ApplyResult x : r.getResultsList()) {
+        rows.add(List.of(x.getKind() + "/" + x.getName(), (dryRun ? "would be " : "") + x.getAction(),
+            x.getNode().isEmpty() ? "-" : x.getNode()));
+      }
+      Output.print(spec.commandLine().getOut(), root.output, r, List.of("RESOURCE", "RESULT", "NODE"), rows);
+    }
+    return ExitCodes.OK;
+  }
+
+  @Command(name = "apply", description = "Make the cluster match a file of smbgw/v1 resources (all or nothing).")
+  static final class Apply implements Callable<Integer> {
+    @ParentCommand
+    Smbgw root;
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+    @Option(names = {"-f", "--file"}, required = true, description = "YAML file ('-' for stdin).")
+    Path file;
+
+    @Override
+    public Integer call() throws Exception {
+      return run(root, spec, file, false);
+    }
+  }
+
+  @Command(name = "plan", description = "Show what 'apply' would change, changing nothing.")
+  static final class Plan implements Callable<Integer> {
+    @ParentCommand
+    Smbgw root;
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+    @Option(names = {"-f", "--file"}, required = true, description = "YAML file ('-' for stdin).")
+    Path file;
+
+    @Override
+    public Integer call() throws Exception {
+      return run(root, spec, file, true);
+    }
+  }
+}

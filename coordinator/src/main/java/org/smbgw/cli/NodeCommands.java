@@ -1,0 +1,95 @@
+package org.smbgw.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.smbgw.common.Sizes;
+import org.smbgw.proto.v1.DrainNodeRequest;
+import org.smbgw.proto.v1.DrainNodeResponse;
+import org.smbgw.proto.v1.ListNodesRequest;
+import org.smbgw.proto.v1.ListNodesResponse;
+import org.smbgw.proto.v1.Node;
+import org.smbgw.proto.v1.StorageOffer;
+import org.smbgw.proto.v1.UndrainNodeRequest;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code smbgw node ...} */
+@Command(name = "node", description = "List nodes; put them in and out of maintenance.",
+    subcommands = {NodeCommands.ListCmd.class, NodeCommands.Drain.class, NodeCommands.Undrain.class})
+final class NodeCommands {
+  @ParentCommand
+  Smbgw root;
+
+  static List<String> row(Node n) {
+    List<String> storages = new ArrayList<>();
+    for (StorageOffer o : n.getInventory().getStoragesList()) {
+      storages.add(o.getId() + "(" + Sizes.format(o.getFreeBytes() / (1L << 20) * (1L << 20)) + " free)");
+    }
+    return List.of(n.getName(), n.getConnected() ? "connected" : "disconnected",
+        n.getMaintenance() ? "maintenance" : "-", Integer.toString(n.getShares()), String.join(" ", storages));
+  }
+
+  static final List<String> HEADER = List.of("NAME", "AGENT", "MAINTENANCE", "SHARES", "STORAGE");
+
+  @Command(name = "list", description = "List the nodes the cluster knows.")
+  static final class ListCmd implements Callable<Integer> {
+    @ParentCommand
+    NodeCommands parent;
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      try (Coordinators c = parent.root.connect()) {
+        ListNodesResponse r = c.call(stub -> stub.listNodes(ListNodesRequest.getDefaultInstance()));
+        Output.print(spec.commandLine().getOut(), parent.root.output, r, HEADER,
+            r.getNodesList().stream().map(NodeCommands::row).toList());
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "drain", description = "Put a node in maintenance and move off what can move.")
+  static final class Drain implements Callable<Integer> {
+    @ParentCommand
+    NodeCommands parent;
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+    @Parameters(index = "0", description = "Node name.")
+    String name;
+
+    @Override
+    public Integer call() {
+      try (Coordinators c = parent.root.connect()) {
+        DrainNodeResponse r = c.call(stub -> stub.drainNode(DrainNodeRequest.newBuilder().setName(name).build()));
+        List<List<String>> rows = new ArrayList<>();
+        r.getMovedMap().forEach((share, to) -> rows.add(List.of(share, "moved to " + to)));
+        r.getStuckMap().forEach((share, why) -> rows.add(List.of(share, "stays: " + why)));
+        Output.print(spec.commandLine().getOut(), parent.root.output, r, List.of("SHARE", "RESULT"), rows);
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "undrain", description = "Take a node out of maintenance (nothing moves back by itself).")
+  static final class Undrain implements Callable<Integer> {
+    @ParentCommand
+    NodeCommands parent;
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+    @Parameters(index = "0", description = "Node name.")
+    String name;
+
+    @Override
+    public Integer call() {
+      try (Coordinators c = parent.root.connect()) {
+        Node n = c.call(stub -> stub.undrainNode(UndrainNodeRequest.newBuilder().setName(name).build()));
+        Output.print(spec.commandLine().getOut(), parent.root.output, n, HEADER, List.of(row(n)));
+      }
+      return ExitCodes.OK;
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package org.smbgw.cli;
+
+import io.grpc.StatusRuntimeException;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.List;
+import org.smbgw.common.InvalidSpecException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** {@code smbgw}: the administrator's command line. */
+@Command(name = "smbgw", mixinStandardHelpOptions = true, version = "smbgw 0.1.0",
+    description = "Administer an smbgw cluster.",
+    subcommands = {ShareCommands.class, NodeCommands.class, UserCommands.class, ApplyCommands.Apply.class,
+        ApplyCommands.Plan.class, StatusCommand.class},
+    footer = {"", "Exit codes: 0 ok, 2 usage, 3 not found, 4 invalid or conflict, 5 denied, 6 unreachable, 1 other."})
+public final class Smbgw {
+  @Option(names = "--coordinator", scope = ScopeType.INHERIT, split = ",",
+      defaultValue = "${env:SMBGW_COORDINATOR:-127.0.0.1:7400}",
+      description = "Coordinator replicas to try, host:port[,host:port...] (default: $SMBGW_COORDINATOR or ${DEFAULT-VALUE}).")
+  List<String> coordinators;
+
+  @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, defaultValue = "table",
+      description = "table, json or yaml (default: ${DEFAULT-VALUE}).")
+  Output.Format output;
+
+  @Option(names = "--timeout", scope = ScopeType.INHERIT, defaultValue = "30",
+      description = "Seconds to wait for an answer (default: ${DEFAULT-VALUE}).")
+  long timeoutSeconds;
+
+  Coordinators connect() {
+    return new Coordinators(coordinators, timeoutSeconds);
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs one command line; what it prints goes to {@code out} and {@code err}. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new Smbgw());
+    cl.setOut(out).setErr(err);
+    cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      if (e instanceof StatusRuntimeException s) {
+        String d = s.getStatus().getDescription();
+        err.println("smbgw: " + (d != null ? d : s.getStatus().getCode().toString()));
+        return ExitCodes.of(s.getStatus().getCode());
+      }
+      if (e instanceof InvalidSpecException i) {
+        i.violations().forEach(v -> err.println("smbgw: " + v));
+        return ExitCodes.INVALID;
+      }
+      if (e instanceof UsageError u) {
+        err.println("smbgw: " + u.getMessage());
+        return ExitCodes.USAGE;
+      }
+      err.println("smbgw: " + e);
+      return ExitCodes.OTHER;
+    });
+    return cl.execute(args);
+  }
+
+  /** A command line that parses but makes no sense (exit code 2). */
+  static final class UsageError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UsageError(String message) {
+      super(message);
+    }
+  }
+
+  static List<String> split(String csv) {
+    return csv == null || csv.isBlank() ? List.of() : Arrays.stream(csv.split(",")).map(String::strip)
+        .filter(s -> !s.isEmpty()).toList();
+  }
+}

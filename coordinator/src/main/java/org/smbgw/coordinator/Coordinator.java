@@ -1,0 +1,144 @@
+package org.smbgw.coordinator;
+
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.CreateMode;
+import org.smbgw.coordinator.api.AdminServiceImpl;
+import org.smbgw.coordinator.api.LeaderForwarding;
+import org.smbgw.coordinator.election.LeaderDuties;
+import org.smbgw.coordinator.election.Leadership;
+import org.smbgw.coordinator.session.AgentSessions;
+import org.smbgw.coordinator.state.ClusterView;
+import org.smbgw.coordinator.state.StateStore;
+import org.smbgw.coordinator.state.ZkPaths;
+import org.smbgw.coordinator.zk.EmbeddedZooKeeper;
+import org.smbgw.proto.v1.AdminServiceGrpc;
+
+/**
+ * One coordinator replica. {@link #start()} brings up, in order: ZooKeeper (embedded, when no
+ * ensemble is configured), the Curator client, the state layout and view, the election, then the
+ * gRPC server (admin API, agent sessions, health, reflection). {@link #close()} sets health to
+ * NOT_SERVING and stops them in reverse. Start once.
+ */
+public final class Coordinator implements AutoCloseable {
+  private enum State { NEW, STARTED, CLOSED }
+
+  private final CoordinatorConfig config;
+  private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+  private final HealthStatusManager health = new HealthStatusManager();
+  private EmbeddedZooKeeper embedded;
+  private CuratorFramework zk;
+  private ClusterView view;
+  private Leadership leadership;
+  private LeaderDuties duties;
+  private LeaderForwarding forwarding;
+  private AgentSessions sessions;
+  private Server server;
+
+  public Coordinator(CoordinatorConfig config) {
+    this.config = config.withAdvertise();
+  }
+
+  public void start() throws Exception {
+    if (!state.compareAndSet(State.NEW, State.STARTED)) {
+      throw new IllegalStateException("coordinator already started or closed");
+    }
+    String connect = config.zookeeper();
+    if (connect == null || connect.isEmpty()) {
+      embedded = new EmbeddedZooKeeper(config.stateDir().resolve("zookeeper"), "127.0.0.1", config.embeddedZooKeeperPort());
+      connect = embedded.connectString();
+    }
+    zk = CuratorFrameworkFactory.builder().connectString(connect)
+        .sessionTimeoutMs(config.sessionTimeoutMs()).connectionTimeoutMs(Math.min(config.sessionTimeoutMs(), 3000))
+        .retryPolicy(new ExponentialBackoffRetry(100, 5, 1000)).build();
+    zk.start();
+    if (!zk.blockUntilConnected(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("cannot reach ZooKeeper at " + connect);
+    }
+    StateStore store = new StateStore(zk);
+    store.ensureLayout();
+    view = new ClusterView(zk);
+    view.start(30_000);
+    leadership = new Leadership(zk, config.advertise());
+    duties = new LeaderDuties(view, store);
+    leadership.addListener(duties);
+    forwarding = new LeaderForwarding(leadership);
+    sessions = new AgentSessions(view, store, config.advertise());
+    server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listenAddress(), config.listenPort()))
+        .addService(ServerInterceptors.intercept(new AdminServiceImpl(view, store, leadership), forwarding))
+        .addService(sessions)
+        .addService(health.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .permitKeepAliveTime(1, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true)
+        .build().start();
+    zk.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
+        .forPath(ZkPaths.MEMBERS + "/" + config.advertise(), config.advertise().getBytes(StandardCharsets.UTF_8));
+    leadership.start();
+    health.setStatus("", ServingStatus.SERVING);
+    health.setStatus(AdminServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+  }
+
+  public String address() {
+    return config.advertise();
+  }
+
+  public Leadership leadership() {
+    return leadership;
+  }
+
+  public ClusterView view() {
+    return view;
+  }
+
+  public CuratorFramework zk() {
+    return zk;
+  }
+
+  @Override
+  public void close() {
+    if (state.getAndSet(State.CLOSED) != State.STARTED) {
+      return;
+    }
+    health.enterTerminalState();
+    if (server != null) {
+      server.shutdown();
+    }
+    closeQuietly(sessions);
+    closeQuietly(forwarding);
+    closeQuietly(duties);
+    closeQuietly(leadership);
+    closeQuietly(view);
+    if (server != null) {
+      try {
+        server.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      server.shutdownNow();
+    }
+    closeQuietly(zk);
+    closeQuietly(embedded);
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      // shutting down: nothing useful to do with it
+    }
+  }
+}

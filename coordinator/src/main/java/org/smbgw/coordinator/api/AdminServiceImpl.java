@@ -1,0 +1,371 @@
+package org.smbgw.coordinator.api;
+
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.smbgw.common.InvalidSpecException;
+import org.smbgw.common.Names;
+import org.smbgw.common.NtHash;
+import org.smbgw.common.ShareValidator;
+import org.smbgw.common.Violation;
+import org.smbgw.coordinator.election.Leadership;
+import org.smbgw.coordinator.election.Term;
+import org.smbgw.coordinator.placement.Candidate;
+import org.smbgw.coordinator.placement.Placer;
+import org.smbgw.coordinator.state.ClusterView;
+import org.smbgw.coordinator.state.StateStore;
+import org.smbgw.coordinator.state.Versioned;
+import org.smbgw.coordinator.state.ZkPaths;
+import org.smbgw.proto.v1.*;
+
+/**
+ * The admin API as the leader serves it (the forwarding interceptor sends followers' calls here).
+ * Each mutation: validate, place, then one fenced transaction. Reads come from the view.
+ * Mutations are serialised (synchronized) so that placement sees the previous one's result.
+ */
+public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBase {
+  private final ClusterView view;
+  private final StateStore store;
+  private final Leadership leadership;
+  private final ShareValidator validator = new ShareValidator(List.of());
+  private final Placer placer = new Placer();
+
+  public AdminServiceImpl(ClusterView view, StateStore store, Leadership leadership) {
+    this.view = view;
+    this.store = store;
+    this.leadership = leadership;
+  }
+
+  private static <T> void answer(StreamObserver<T> out, Callable<T> work) {
+    T result;
+    try {
+      result = work.call();
+    } catch (Exception e) {
+      out.onError(Errors.of(e));
+      return;
+    }
+    out.onNext(result);
+    out.onCompleted();
+  }
+
+  private Term term() {
+    return leadership.term().orElseThrow(() -> Status.UNAVAILABLE
+        .withDescription("this coordinator is not the leader and no leader is known yet").asRuntimeException());
+  }
+
+  // ---- shares ----
+
+  @Override
+  public void createShare(CreateShareRequest req, StreamObserver<Share> out) {
+    answer(out, () -> {
+      synchronized (this) {
+        ShareSpec spec = req.getSpec();
+        InvalidSpecException.throwIfAny(validator.validate("spec", spec));
+        if (view.share(spec.getName()).isPresent()) {
+          throw Errors.exists("share '" + view.share(spec.getName()).get().value().getName() + "'");
+        }
+        if (view.purges().containsKey(ZkPaths.shareKey(spec.getName()))) {
+          throw Errors.precondition("the purge of an earlier share named '" + spec.getName() + "' is still pending");
+        }
+        String node = placeOne(spec, Optional.empty());
+        List<CuratorOp> ops = store.ops();
+        ops.add(store.create(ZkPaths.share(spec.getName()), spec));
+        ops.add(placementOp(spec.getName(), node));
+        store.fenced(term(), ops);
+        return Views.share(spec, node, view);
+      }
+    });
+  }
+
+  @Override
+  public void updateShare(UpdateShareRequest req, StreamObserver<Share> out) {
+    answer(out, () -> {
+      synchronized (this) {
+        ShareSpec spec = req.getSpec();
+        InvalidSpecException.throwIfAny(validator.validate("spec", spec));
+        Versioned<ShareSpec> existing = view.share(spec.getName())
+            .orElseThrow(() -> Errors.notFound("share '" + spec.getName() + "'"));
+        if (!existing.value().getName().equals(spec.getName())) {
+          throw Status.INVALID_ARGUMENT.withDescription("spec.name: a share cannot be renamed ('"
+              + existing.value().getName() + "' to '" + spec.getName() + "')").asRuntimeException();
+        }
+        Optional<String> current = view.placement(spec.getName());
+        String node = placeOne(spec, current);
+        List<CuratorOp> ops = store.ops();
+        ops.add(store.set(ZkPaths.share(spec.getName()), spec, existing.version()));
+        if (!current.equals(Optional.of(node))) {
+          ops.add(placementOp(spec.getName(), node));
+        }
+        store.fenced(term(), ops);
+        return Views.share(spec, node, view);
+      }
+    });
+  }
+
+  @Override
+  public void getShare(GetShareRequest req, StreamObserver<Share> out) {
+    answer(out, () -> {
+      ShareSpec spec = view.share(req.getName()).orElseThrow(() -> Errors.notFound("share '" + req.getName() + "'")).value();
+      return Views.share(spec, view.placement(spec.getName()).orElse(""), view);
+    });
+  }
+
+  @Override
+  public void listShares(ListSharesRequest req, StreamObserver<ListSharesResponse> out) {
+    answer(out, () -> {
+      ListSharesResponse.Builder b = ListSharesResponse.newBuilder();
+      view.shares().values().stream().map(Versioned::value).sorted(java.util.Comparator.comparing(ShareSpec::getName))
+          .forEach(s -> b.addShares(Views.share(s, view.placement(s.getName()).orElse(""), view)));
+      return b.build();
+    });
+  }
+
+  @Override
+  public void deleteShare(DeleteShareRequest req, StreamObserver<DeleteShareResponse> out) {
+    answer(out, () -> {
+      synchronized (this) {
+        Versioned<ShareSpec> existing = view.share(req.getName())
+            .orElseThrow(() -> Errors.notFound("share '" + req.getName() + "'"));
+        String name = existing.value().getName();
+        Versioned<Placement> placement = view.placements().get(ZkPaths.shareKey(name));
+        List<CuratorOp> ops = store.ops();
+        ops.add(store.delete(ZkPaths.share(name), existing.version()));
+        if (placement != null) {
+          ops.add(store.delete(ZkPaths.placement(name), placement.version()));
+          if (req.getPurge()) {
+            ops.add(store.create(ZkPaths.purge(name), PendingPurge.newBuilder().setShare(name)
+                .setNode(placement.value().getNode()).build()));
+          }
+        }
+        store.fenced(term(), ops);
+        return DeleteShareResponse.newBuilder().setName(name).setPurge(req.getPurge())
+            .setNode(placement == null ? "" : placement.value().getNode()).build();
+      }
+    });
+  }
+
+  @Override
+  public void moveShare(MoveShareRequest req, StreamObserver<Share> out) {
+    answer(out, () -> {
+      synchronized (this) {
+        ShareSpec spec = view.share(req.getName()).orElseThrow(() -> Errors.notFound("share '" + req.getName() + "'")).value();
+        Map<String, Candidate> nodes = candidates(Map.of());
+        Candidate target = Optional.ofNullable(nodes.get(req.getNode()))
+            .orElseThrow(() -> Errors.notFound("node '" + req.getNode() + "'"));
+        Optional<String> from = view.placement(spec.getName());
+        if (from.equals(Optional.of(target.name()))) {
+          return Views.share(spec, target.name(), view);
+        }
+        Placer.Result r = placer.place(List.of(spec), Map.of(), List.of(target));
+        if (!r.placed().containsKey(spec.getName())) {
+          throw Errors.precondition("share '" + spec.getName() + "' cannot go to " + target.name() + ": "
+              + r.unplaceable().get(spec.getName()));
+        }
+        if (from.isPresent() && !movable(spec, nodes.get(from.get()))) {
+          throw Errors.precondition("share '" + spec.getName() + "' is on node-local storage of " + from.get()
+              + "; it cannot move without its data");
+        }
+        List<CuratorOp> ops = store.ops();
+        ops.add(placementOp(spec.getName(), target.name()));
+        store.fenced(term(), ops);
+        return Views.share(spec, target.name(), view);
+      }
+    });
+  }
+
+  private static boolean movable(ShareSpec spec, Candidate from) {
+    Placer.Result r = new Placer().place(List.of(spec), Map.of(spec.getName(), from == null ? "" : from.name()),
+        from == null ? List.of() : List.of(new Candidate(from.name(), from.connected(), true, from.storages())));
+    return !r.unplaceable().getOrDefault(spec.getName(), "").contains("node-local");
+  }
+
+  /** Places one share against all others; throws FAILED_PRECONDITION saying why it fits nowhere. */
+  private String placeOne(ShareSpec spec, Optional<String> current) {
+    List<ShareSpec> all = new ArrayList<>();
+    Map<String, String> placements = new HashMap<>();
+    view.shares().values().forEach(v -> {
+      if (!Names.uniquenessKey(v.value().getName()).equals(Names.uniquenessKey(spec.getName()))) {
+        all.add(v.value());
+        view.placement(v.value().getName()).ifPresent(n -> placements.put(v.value().getName(), n));
+      }
+    });
+    all.add(spec);
+    current.ifPresent(n -> placements.put(spec.getName(), n));
+    Placer.Result r = placer.place(all, placements, List.copyOf(candidates(Map.of()).values()));
+    String node = r.placed().get(spec.getName());
+    if (node == null) {
+      throw Errors.precondition("share '" + spec.getName() + "' fits nowhere: " + r.unplaceable().get(spec.getName()));
+    }
+    return node;
+  }
+
+  private CuratorOp placementOp(String share, String node) throws Exception {
+    Placement p = Placement.newBuilder().setShare(share).setNode(node).setEpoch(term().epoch()).build();
+    Versioned<Placement> existing = view.placements().get(ZkPaths.shareKey(share));
+    return existing == null ? store.create(ZkPaths.placement(share), p)
+        : store.set(ZkPaths.placement(share), p, existing.version());
+  }
+
+  /** Every known node, with maintenance overridden where given. */
+  private Map<String, Candidate> candidates(Map<String, Boolean> maintenance) {
+    Map<String, Candidate> out = new TreeMap<>();
+    view.nodes().values().forEach(v -> {
+      NodeRecord n = v.value();
+      LiveNode live = view.live().get(n.getName());
+      out.put(n.getName(), new Candidate(n.getName(), live != null, maintenance.getOrDefault(n.getName(), n.getMaintenance()),
+          live == null ? List.of() : live.getInventory().getStoragesList()));
+    });
+    return out;
+  }
+
+  // ---- nodes ----
+
+  @Override
+  public void listNodes(ListNodesRequest req, StreamObserver<ListNodesResponse> out) {
+    answer(out, () -> {
+      ListNodesResponse.Builder b = ListNodesResponse.newBuilder();
+      new TreeMap<>(view.nodes()).values().forEach(v -> b.addNodes(Views.node(v.value(), view)));
+      return b.build();
+    });
+  }
+
+  @Override
+  public void drainNode(DrainNodeRequest req, StreamObserver<DrainNodeResponse> out) {
+    answer(out, () -> {
+      synchronized (this) {
+        Versioned<NodeRecord> node = Optional.ofNullable(view.nodes().get(req.getName()))
+            .orElseThrow(() -> Errors.notFound("node '" + req.getName() + "'"));
+        List<ShareSpec> all = new ArrayList<>();
+        Map<String, String> placements = new HashMap<>();
+        view.shares().values().forEach(v -> {
+          all.add(v.value());
+          view.placement(v.value().getName()).ifPresent(n -> placements.put(v.value().getName(), n));
+        });
+        Placer.Result r = placer.place(all, placements, List.copyOf(candidates(Map.of(req.getName(), true)).values()));
+        DrainNodeResponse.Builder b = DrainNodeResponse.newBuilder();
+        List<CuratorOp> ops = store.ops();
+        ops.add(store.set(ZkPaths.node(req.getName()), node.value().toBuilder().setMaintenance(true).build(), node.version()));
+        for (Map.Entry<String, String> e : placements.entrySet()) {
+          if (!e.getValue().equals(req.getName())) {
+            continue;
+          }
+          String to = r.placed().get(e.getKey());
+          if (to != null && !to.equals(req.getName())) {
+            b.putMoved(e.getKey(), to);
+            ops.add(placementOp(e.getKey(), to));
+          } else {
+            b.putStuck(e.getKey(), r.unplaceable().getOrDefault(e.getKey(), "no other node can host it"));
+          }
+        }
+        store.fenced(term(), ops);
+        return b.setNode(Views.node(node.value().toBuilder().setMaintenance(true).build(), view)).build();
+      }
+    });
+  }
+
+  @Override
+  public void undrainNode(UndrainNodeRequest req, StreamObserver<Node> out) {
+    answer(out, () -> {
+      synchronized (this) {
+        Versioned<NodeRecord> node = Optional.ofNullable(view.nodes().get(req.getName()))
+            .orElseThrow(() -> Errors.notFound("node '" + req.getName() + "'"));
+        NodeRecord next = node.value().toBuilder().setMaintenance(false).build();
+        List<CuratorOp> ops = store.ops();
+        ops.add(store.set(ZkPaths.node(req.getName()), next, node.version()));
+        store.fenced(term(), ops);
+        return Views.node(next, view); // nothing moves back by itself: no flapping
+      }
+    });
+  }
+
+  // ---- users ----
+
+  @Override
+  public void putUser(PutUserRequest req, StreamObserver<User> out) {
+    answer(out, () -> {
+      synchronized (this) {
+        List<Violation> v = new ArrayList<>();
+        Names.userName("spec.name", req.getSpec().getName(), v);
+        NtHash.validate("spec.ntHash", req.getSpec().getNtHash(), v);
+        InvalidSpecException.throwIfAny(v);
+        UserSpec spec = req.getSpec().toBuilder().setNtHash(NtHash.canonical(req.getSpec().getNtHash())).build();
+        Versioned<UserSpec> existing = view.users().get(spec.getName());
+        if (existing != null && req.getCreateOnly()) {
+          throw Errors.exists("user '" + spec.getName() + "'");
+        }
+        if (existing == null && req.getUpdateOnly()) {
+          throw Errors.notFound("user '" + spec.getName() + "'");
+        }
+        List<CuratorOp> ops = store.ops();
+        ops.add(existing == null ? store.create(ZkPaths.user(spec.getName()), spec)
+            : store.set(ZkPaths.user(spec.getName()), spec, existing.version()));
+        store.fenced(term(), ops);
+        return User.newBuilder().setName(spec.getName()).build();
+      }
+    });
+  }
+
+  @Override
+  public void deleteUser(DeleteUserRequest req, StreamObserver<DeleteUserResponse> out) {
+    answer(out, () -> {
+      synchronized (this) {
+        Versioned<UserSpec> existing = Optional.ofNullable(view.users().get(req.getName()))
+            .orElseThrow(() -> Errors.notFound("user '" + req.getName() + "'"));
+        List<CuratorOp> ops = store.ops();
+        ops.add(store.delete(ZkPaths.user(req.getName()), existing.version()));
+        store.fenced(term(), ops);
+        return DeleteUserResponse.newBuilder().setName(req.getName()).build();
+      }
+    });
+  }
+
+  @Override
+  public void listUsers(ListUsersRequest req, StreamObserver<ListUsersResponse> out) {
+    answer(out, () -> {
+      ListUsersResponse.Builder b = ListUsersResponse.newBuilder();
+      new TreeMap<>(view.users()).keySet().forEach(n -> b.addUsers(User.newBuilder().setName(n)));
+      return b.build();
+    });
+  }
+
+  // ---- apply ----
+
+  @Override
+  public void apply(ApplyRequest req, StreamObserver<ApplyResponse> out) {
+    answer(out, () -> {
+      synchronized (this) {
+        return new Applier(view, store, placer, this::term).apply(req);
+      }
+    });
+  }
+
+  // ---- status ----
+
+  @Override
+  public void status(StatusRequest req, StreamObserver<StatusResponse> out) {
+    answer(out, () -> {
+      StatusResponse.Builder b = StatusResponse.newBuilder()
+          .setLeader(leadership.leaderId().orElse("")).setEpoch(view.epoch())
+          .setNodes(view.nodes().size()).setNodesConnected(view.live().size())
+          .setShares(view.shares().size())
+          .setSharesUnplaced((int) view.shares().values().stream()
+              .filter(s -> view.placement(s.value().getName()).isEmpty()).count())
+          .setSharesActive((int) view.shares().values().stream()
+              .filter(s -> Views.share(s.value(), view.placement(s.value().getName()).orElse(""), view)
+                  .getStatus().getState() == ShareState.SHARE_STATE_ACTIVE).count());
+      try {
+        store.zk().getChildren().forPath(ZkPaths.MEMBERS).stream().sorted().forEach(b::addCoordinators);
+      } catch (Exception e) {
+        // members are informational
+      }
+      return b.build();
+    });
+  }
+}

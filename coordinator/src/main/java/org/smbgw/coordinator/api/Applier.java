@@ -1,0 +1,132 @@
+package org.smbgw.coordinator.api;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.smbgw.common.DesiredStateValidator;
+import org.smbgw.common.InvalidSpecException;
+import org.smbgw.common.NtHash;
+import org.smbgw.coordinator.election.Term;
+import org.smbgw.coordinator.placement.Candidate;
+import org.smbgw.coordinator.placement.Placer;
+import org.smbgw.coordinator.state.ClusterView;
+import org.smbgw.coordinator.state.StateStore;
+import org.smbgw.coordinator.state.Versioned;
+import org.smbgw.coordinator.state.ZkPaths;
+import org.smbgw.proto.v1.ApplyRequest;
+import org.smbgw.proto.v1.ApplyResponse;
+import org.smbgw.proto.v1.ApplyResult;
+import org.smbgw.proto.v1.LiveNode;
+import org.smbgw.proto.v1.NodeDesiredState;
+import org.smbgw.proto.v1.PendingPurge;
+import org.smbgw.proto.v1.Placement;
+import org.smbgw.proto.v1.ShareSpec;
+import org.smbgw.proto.v1.UserSpec;
+
+/**
+ * {@code smbgw apply} and {@code smbgw plan}: validates every resource and places every new share
+ * before writing anything, then writes all of it in one fenced transaction: all or nothing.
+ */
+final class Applier {
+  private final ClusterView view;
+  private final StateStore store;
+  private final Placer placer;
+  private final Supplier<Term> term;
+
+  Applier(ClusterView view, StateStore store, Placer placer, Supplier<Term> term) {
+    this.view = view;
+    this.store = store;
+    this.placer = placer;
+    this.term = term;
+  }
+
+  ApplyResponse apply(ApplyRequest req) throws Exception {
+    NodeDesiredState asOne = NodeDesiredState.newBuilder().addAllShares(req.getSharesList())
+        .addAllUsers(req.getUsersList()).addAllPurgeShares(req.getPurgesList()).build();
+    InvalidSpecException.throwIfAny(new DesiredStateValidator(List.of()).validate(asOne));
+
+    List<ShareSpec> all = new ArrayList<>();
+    Map<String, String> current = new HashMap<>();
+    Map<String, ShareSpec> incoming = new HashMap<>();
+    req.getSharesList().forEach(s -> incoming.put(ZkPaths.shareKey(s.getName()), s));
+    view.shares().forEach((key, v) -> {
+      if (!req.getPurgesList().stream().map(ZkPaths::shareKey).toList().contains(key)) {
+        all.add(incoming.getOrDefault(key, v.value()));
+        view.placement(v.value().getName()).ifPresent(n -> current.put(incoming.getOrDefault(key, v.value()).getName(), n));
+      }
+    });
+    req.getSharesList().stream().filter(s -> !view.shares().containsKey(ZkPaths.shareKey(s.getName()))).forEach(all::add);
+    List<Candidate> nodes = new ArrayList<>();
+    view.nodes().values().forEach(v -> {
+      LiveNode live = view.live().get(v.value().getName());
+      nodes.add(new Candidate(v.value().getName(), live != null, v.value().getMaintenance(),
+          live == null ? List.of() : live.getInventory().getStoragesList()));
+    });
+    Placer.Result placed = placer.place(all, current, nodes);
+
+    ApplyResponse.Builder results = ApplyResponse.newBuilder();
+    List<CuratorOp> ops = store.ops();
+    for (ShareSpec s : req.getSharesList()) {
+      String node = placed.placed().get(s.getName());
+      if (node == null) {
+        throw Errors.precondition("Share/" + s.getName() + " fits nowhere: " + placed.unplaceable().get(s.getName()));
+      }
+      Versioned<ShareSpec> existing = view.share(s.getName()).orElse(null);
+      Versioned<Placement> p = view.placements().get(ZkPaths.shareKey(s.getName()));
+      String action;
+      if (existing == null) {
+        action = "created";
+        if (view.purges().containsKey(ZkPaths.shareKey(s.getName()))) {
+          throw Errors.precondition("Share/" + s.getName() + ": the purge of an earlier share of that name is still pending");
+        }
+        ops.add(store.create(ZkPaths.share(s.getName()), s));
+      } else if (!existing.value().getName().equals(s.getName())) {
+        throw Errors.precondition("Share/" + s.getName() + " clashes with existing share '" + existing.value().getName() + "'");
+      } else if (existing.value().equals(s)) {
+        action = "unchanged";
+      } else {
+        action = "updated";
+        ops.add(store.set(ZkPaths.share(s.getName()), s, existing.version()));
+      }
+      if (p == null || !p.value().getNode().equals(node)) {
+        Placement np = Placement.newBuilder().setShare(s.getName()).setNode(node).setEpoch(view.epoch()).build();
+        ops.add(p == null ? store.create(ZkPaths.placement(s.getName()), np) : store.set(ZkPaths.placement(s.getName()), np, p.version()));
+      }
+      results.addResults(ApplyResult.newBuilder().setKind("Share").setName(s.getName()).setAction(action).setNode(node));
+    }
+    for (UserSpec u : req.getUsersList()) {
+      UserSpec canonical = u.toBuilder().setNtHash(NtHash.canonical(u.getNtHash())).build();
+      Versioned<UserSpec> existing = view.users().get(u.getName());
+      String action = existing == null ? "created" : existing.value().equals(canonical) ? "unchanged" : "updated";
+      if (existing == null) {
+        ops.add(store.create(ZkPaths.user(u.getName()), canonical));
+      } else if (action.equals("updated")) {
+        ops.add(store.set(ZkPaths.user(u.getName()), canonical, existing.version()));
+      }
+      results.addResults(ApplyResult.newBuilder().setKind("User").setName(u.getName()).setAction(action));
+    }
+    for (String name : req.getPurgesList()) {
+      Versioned<ShareSpec> existing = view.share(name).orElse(null);
+      if (existing == null) {
+        results.addResults(ApplyResult.newBuilder().setKind("Purge").setName(name).setAction("unchanged"));
+        continue;
+      }
+      Versioned<Placement> p = view.placements().get(ZkPaths.shareKey(name));
+      ops.add(store.delete(ZkPaths.share(name), existing.version()));
+      if (p != null) {
+        ops.add(store.delete(ZkPaths.placement(name), p.version()));
+        ops.add(store.create(ZkPaths.purge(name), PendingPurge.newBuilder().setShare(existing.value().getName())
+            .setNode(p.value().getNode()).build()));
+      }
+      results.addResults(ApplyResult.newBuilder().setKind("Purge").setName(name).setAction("deleted")
+          .setNode(p == null ? "" : p.value().getNode()));
+    }
+    if (!req.getDryRun() && !ops.isEmpty()) {
+      store.fenced(term.get(), ops);
+    }
+    return results.build();
+  }
+}

@@ -1,0 +1,42 @@
+package org.smbgw.coordinator.api;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import org.smbgw.common.InvalidSpecException;
+import org.smbgw.coordinator.state.StoreException;
+
+/** Failures as gRPC status codes (DESIGN.md section 5), each with a description to act on. */
+final class Errors {
+  private Errors() {}
+
+  static StatusRuntimeException of(Exception e) {
+    if (e instanceof StatusRuntimeException s) {
+      return s;
+    }
+    if (e instanceof InvalidSpecException i) {
+      return Status.INVALID_ARGUMENT.withDescription(i.getMessage()).asRuntimeException();
+    }
+    if (e instanceof StoreException s) {
+      Status status = switch (s.kind()) {
+        case EXISTS -> Status.ALREADY_EXISTS;
+        case NOT_FOUND -> Status.NOT_FOUND;
+        case CONFLICT -> Status.ABORTED;
+        case NOT_LEADER, UNAVAILABLE -> Status.UNAVAILABLE;
+      };
+      return status.withDescription(s.getMessage()).asRuntimeException();
+    }
+    return Status.INTERNAL.withDescription(e.toString()).asRuntimeException();
+  }
+
+  static StatusRuntimeException notFound(String what) {
+    return Status.NOT_FOUND.withDescription(what + " does not exist").asRuntimeException();
+  }
+
+  static StatusRuntimeException precondition(String why) {
+    return Status.FAILED_PRECONDITION.withDescription(why).asRuntimeException();
+  }
+
+  static StatusRuntimeException exists(String what) {
+    return Status.ALREADY_EXISTS.withDescription(what + " already exists").asRuntimeException();
+  }
+}

@@ -1,0 +1,89 @@
+package org.smbgw.coordinator.api;
+
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.smbgw.coordinator.election.Leadership;
+
+/**
+ * Makes every replica answer admin calls: on a follower, a call is passed unchanged (same method,
+ * same messages, same headers) to the leader, whose answer comes back as is. On the leader the
+ * call is served locally. Channels to leaders are kept and reused.
+ */
+public final class LeaderForwarding implements ServerInterceptor, AutoCloseable {
+  private static final long DEADLINE_SECONDS = 30;
+  private final Leadership leadership;
+  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+
+  public LeaderForwarding(Leadership leadership) {
+    this.leadership = leadership;
+  }
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    if (leadership.isLeader()) {
+      return next.startCall(call, headers);
+    }
+    Optional<String> leader = leadership.leaderId().filter(id -> !id.equals(leadership.id()));
+    if (leader.isEmpty()) {
+      call.close(Status.UNAVAILABLE.withDescription("no coordinator leader is elected at the moment; retry"), new Metadata());
+      return new ServerCall.Listener<>() { };
+    }
+    ManagedChannel channel = channels.computeIfAbsent(leader.get(),
+        id -> NettyChannelBuilder.forTarget(id).usePlaintext().build());
+    ClientCall<Q, R> upstream = channel.newCall(call.getMethodDescriptor(),
+        CallOptions.DEFAULT.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS));
+    upstream.start(new ClientCall.Listener<>() {
+      @Override
+      public void onHeaders(Metadata h) {
+        call.sendHeaders(h);
+      }
+
+      @Override
+      public void onMessage(R message) {
+        call.sendMessage(message);
+        upstream.request(1);
+      }
+
+      @Override
+      public void onClose(Status status, Metadata trailers) {
+        call.close(status, trailers);
+      }
+    }, headers);
+    upstream.request(1);
+    call.request(1);
+    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(new ServerCall.Listener<Q>() {
+      @Override
+      public void onMessage(Q message) {
+        upstream.sendMessage(message);
+        call.request(1);
+      }
+
+      @Override
+      public void onHalfClose() {
+        upstream.halfClose();
+      }
+
+      @Override
+      public void onCancel() {
+        upstream.cancel("client cancelled", null);
+      }
+    }) { };
+  }
+
+  @Override
+  public void close() {
+    channels.values().forEach(ManagedChannel::shutdownNow);
+  }
+}

@@ -1,0 +1,87 @@
+package org.smbgw.coordinator.election;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.smbgw.coordinator.state.ClusterView;
+import org.smbgw.coordinator.state.StateStore;
+import org.smbgw.coordinator.state.ZkPaths;
+import org.smbgw.proto.v1.LiveNode;
+import org.smbgw.proto.v1.PendingPurge;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Work only the leader does in the background, on its own thread, while it leads: clearing pending
+ * purges once the node reports neither an active nor a retired dataset for the share.
+ */
+public final class LeaderDuties implements Leadership.Listener, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LeaderDuties.class);
+  private final ClusterView view;
+  private final StateStore store;
+  private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "smbgw-leader");
+    t.setDaemon(true);
+    return t;
+  });
+  private final AtomicBoolean queued = new AtomicBoolean();
+  private volatile Term term;
+
+  public LeaderDuties(ClusterView view, StateStore store) {
+    this.view = view;
+    this.store = store;
+    view.onChange(this::trigger);
+  }
+
+  @Override
+  public void elected(Term t) {
+    term = t;
+    trigger();
+  }
+
+  @Override
+  public void deposed() {
+    term = null;
+  }
+
+  private void trigger() {
+    if (term != null && queued.compareAndSet(false, true)) {
+      thread.execute(() -> {
+        queued.set(false);
+        run();
+      });
+    }
+  }
+
+  private void run() {
+    Term t = term;
+    if (t == null) {
+      return;
+    }
+    List<CuratorOp> ops = new ArrayList<>();
+    try {
+      for (PendingPurge p : view.purges().values()) {
+        LiveNode live = view.live().get(p.getNode());
+        if (live != null && live.getObserved().getObservedAtMillis() > 0
+            && live.getObserved().getSharesList().stream().noneMatch(s -> s.getName().equals(p.getShare()))
+            && live.getObserved().getErrorsList().isEmpty()) {
+          ops.add(store.delete(ZkPaths.purge(p.getShare()), -1));
+        }
+      }
+      if (!ops.isEmpty()) {
+        store.fenced(t, ops);
+      }
+    } catch (Exception e) {
+      log.warn("clearing finished purges failed: {}", e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    term = null;
+    thread.shutdownNow();
+  }
+}

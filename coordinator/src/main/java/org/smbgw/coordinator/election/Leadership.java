@@ -1,0 +1,136 @@
+package org.smbgw.coordinator.election;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.leader.LeaderLatch;
+import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
+import org.apache.curator.framework.recipes.leader.Participant;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.smbgw.coordinator.state.ZkPaths;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This replica's part in the election. Leadership starts only once the epoch has been incremented
+ * (so every term has its own epoch) and ends the moment Curator reports the latch lost, which it
+ * does as soon as the ZooKeeper connection is suspended: leader-only work stops before the session
+ * can expire and another replica take over.
+ */
+public final class Leadership implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Leadership.class);
+
+  /** Told on Curator's event thread; must return quickly. */
+  public interface Listener {
+    void elected(Term term);
+
+    void deposed();
+  }
+
+  private final CuratorFramework zk;
+  private final String id;
+  private final LeaderLatch latch;
+  private final AtomicReference<Term> term = new AtomicReference<>();
+  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+
+  /** @param id this replica's advertised address (host:port); followers forward to it */
+  public Leadership(CuratorFramework zk, String id) {
+    this.zk = zk;
+    this.id = id;
+    this.latch = new LeaderLatch(zk, ZkPaths.ELECTION, id);
+    latch.addListener(new LeaderLatchListener() {
+      @Override
+      public void isLeader() {
+        takeOver();
+      }
+
+      @Override
+      public void notLeader() {
+        stepDown();
+      }
+    });
+  }
+
+  public void addListener(Listener l) {
+    listeners.add(l);
+  }
+
+  public void start() throws Exception {
+    latch.start();
+  }
+
+  private void takeOver() {
+    try {
+      Term t = incrementEpoch();
+      if (!latch.hasLeadership()) {
+        return; // lost it again while incrementing
+      }
+      term.set(t);
+      log.info("{} is the leader, epoch {}", id, t.epoch());
+      listeners.forEach(l -> l.elected(t));
+    } catch (Exception e) {
+      log.error("could not start a term: {}; giving up leadership", e.toString());
+      try {
+        latch.close(LeaderLatch.CloseMode.NOTIFY_LEADER);
+        latch.start();
+      } catch (Exception ex) {
+        log.error("cannot rejoin the election", ex);
+      }
+    }
+  }
+
+  private void stepDown() {
+    if (term.getAndSet(null) != null) {
+      log.info("{} is no longer the leader", id);
+      listeners.forEach(Listener::deposed);
+    }
+  }
+
+  private Term incrementEpoch() throws Exception {
+    while (true) {
+      Stat stat = new Stat();
+      byte[] data = zk.getData().storingStatIn(stat).forPath(ZkPaths.EPOCH);
+      long next = Long.parseLong(new String(data, StandardCharsets.UTF_8).strip()) + 1;
+      try {
+        Stat after = zk.setData().withVersion(stat.getVersion())
+            .forPath(ZkPaths.EPOCH, Long.toString(next).getBytes(StandardCharsets.UTF_8));
+        return new Term(next, after.getVersion());
+      } catch (KeeperException.BadVersionException e) {
+        // another replica raced us (it was briefly leader); read again
+      }
+    }
+  }
+
+  /** The current term, when this replica leads. */
+  public Optional<Term> term() {
+    return Optional.ofNullable(term.get()).filter(t -> latch.hasLeadership());
+  }
+
+  public boolean isLeader() {
+    return term().isPresent();
+  }
+
+  /** The leader's id (its address), asking ZooKeeper; empty while there is none. */
+  public Optional<String> leaderId() {
+    try {
+      Participant p = latch.getLeader();
+      return p.isLeader() && !p.getId().isEmpty() ? Optional.of(p.getId()) : Optional.empty();
+    } catch (Exception e) {
+      return Optional.empty();
+    }
+  }
+
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public void close() throws Exception {
+    stepDown();
+    latch.close();
+  }
+}

@@ -1,0 +1,176 @@
+package org.smbgw.coordinator.session;
+
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.smbgw.coordinator.state.ClusterView;
+import org.smbgw.coordinator.state.StateStore;
+import org.smbgw.proto.v1.AgentHello;
+import org.smbgw.proto.v1.AgentMessage;
+import org.smbgw.proto.v1.AgentServiceGrpc;
+import org.smbgw.proto.v1.CoordinatorMessage;
+import org.smbgw.proto.v1.LiveNode;
+import org.smbgw.proto.v1.NodeDesiredState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This replica's agent streams. All session state belongs to one thread ({@code smbgw-sessions}):
+ * gRPC callbacks and view changes only hand work to it, so a stream's observer is never called
+ * from two threads at once.
+ */
+public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AgentSessions.class);
+  private static final Pattern NODE_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9.-]{0,62}");
+
+  private final ClusterView view;
+  private final StateStore store;
+  private final String replica;
+  private final ExecutorService serial = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "smbgw-sessions");
+    t.setDaemon(true);
+    return t;
+  });
+  /** Guarded by the serial thread. */
+  private final Map<String, Session> sessions = new HashMap<>();
+
+  private static final class Session {
+    final String node;
+    final String incarnation;
+    final StreamObserver<CoordinatorMessage> out;
+    LiveNode live;
+    NodeDesiredState sent;
+
+    Session(String node, String incarnation, StreamObserver<CoordinatorMessage> out, LiveNode live) {
+      this.node = node;
+      this.incarnation = incarnation;
+      this.out = out;
+      this.live = live;
+    }
+  }
+
+  public AgentSessions(ClusterView view, StateStore store, String replica) {
+    this.view = view;
+    this.store = store;
+    this.replica = replica;
+    view.onChange(() -> serial.execute(this::pushAll));
+  }
+
+  @Override
+  public StreamObserver<AgentMessage> session(StreamObserver<CoordinatorMessage> out) {
+    return new StreamObserver<>() {
+      private Session session;
+
+      @Override
+      public void onNext(AgentMessage m) {
+        serial.execute(() -> {
+          try {
+            if (m.hasHello()) {
+              session = hello(m.getHello(), out);
+            } else if (m.hasReport() && session != null) {
+              report(session, m);
+            }
+          } catch (Exception e) {
+            log.warn("agent stream from {}: {}", session == null ? "?" : session.node, e.toString());
+            out.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
+            end(session);
+          }
+        });
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        serial.execute(() -> end(session));
+      }
+
+      @Override
+      public void onCompleted() {
+        serial.execute(() -> {
+          end(session);
+          out.onCompleted();
+        });
+      }
+    };
+  }
+
+  private Session hello(AgentHello hello, StreamObserver<CoordinatorMessage> out) throws Exception {
+    if (!NODE_NAME.matcher(hello.getNode()).matches()) {
+      throw new IllegalArgumentException("node: a node name is 1 to 63 letters, digits, '.' and '-'");
+    }
+    Session previous = sessions.get(hello.getNode());
+    if (previous != null) {
+      previous.out.onCompleted(); // a newer stream of the same node replaces the old one
+    }
+    store.ensureNode(hello.getNode());
+    LiveNode live = LiveNode.newBuilder().setNode(hello.getNode()).setIncarnation(hello.getIncarnation())
+        .setCoordinator(replica).setInventory(hello.getInventory()).build();
+    store.putLive(live);
+    Session s = new Session(hello.getNode(), hello.getIncarnation(), out, live);
+    sessions.put(s.node, s);
+    log.info("agent {} connected ({} storages)", s.node, hello.getInventory().getStoragesCount());
+    push(s);
+    return s;
+  }
+
+  private void report(Session s, AgentMessage m) throws Exception {
+    LiveNode next = s.live.toBuilder().setObserved(m.getReport()).build();
+    if (!next.equals(s.live)) {
+      s.live = next;
+      store.putLive(next);
+    }
+  }
+
+  private void end(Session s) {
+    if (s == null || sessions.get(s.node) != s) {
+      return;
+    }
+    sessions.remove(s.node);
+    try {
+      store.removeLive(s.node, s.incarnation);
+    } catch (Exception e) {
+      log.warn("cannot remove live record of {}: {}", s.node, e.toString());
+    }
+    log.info("agent {} disconnected", s.node);
+  }
+
+  private void pushAll() {
+    sessions.values().forEach(this::push);
+  }
+
+  private void push(Session s) {
+    NodeDesiredState d = DesiredStates.forNode(view, s.node);
+    if (s.sent != null && DesiredStates.content(d).equals(DesiredStates.content(s.sent))) {
+      return;
+    }
+    s.sent = d;
+    try {
+      s.out.onNext(CoordinatorMessage.newBuilder().setDesired(d).build());
+    } catch (RuntimeException e) {
+      log.warn("cannot send to {}: {}", s.node, e.toString());
+    }
+  }
+
+  /** Number of agents attached to this replica. */
+  public int connected() throws Exception {
+    return serial.submit(sessions::size).get();
+  }
+
+  @Override
+  public void close() {
+    serial.execute(() -> {
+      sessions.values().forEach(s -> s.out.onCompleted());
+      sessions.clear();
+    });
+    serial.shutdown();
+    try {
+      serial.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,141 @@
+package org.smbgw.coordinator.state;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.smbgw.proto.v1.LiveNode;
+import org.smbgw.proto.v1.NodeRecord;
+import org.smbgw.proto.v1.PendingPurge;
+import org.smbgw.proto.v1.Placement;
+import org.smbgw.proto.v1.ShareSpec;
+import org.smbgw.proto.v1.UserSpec;
+
+/**
+ * Every replica's view of /smbgw/v1, kept by a Curator cache and updated per event (only the
+ * changed znode is parsed). Reads are lock-free and may trail ZooKeeper by a moment; writes never
+ * rely on them being current, since every write is compare-and-set.
+ */
+public final class ClusterView implements AutoCloseable {
+  private final CuratorCache cache;
+  private final Map<String, Versioned<ShareSpec>> shares = new ConcurrentHashMap<>();
+  private final Map<String, Versioned<UserSpec>> users = new ConcurrentHashMap<>();
+  private final Map<String, Versioned<NodeRecord>> nodes = new ConcurrentHashMap<>();
+  private final Map<String, Versioned<Placement>> placements = new ConcurrentHashMap<>();
+  private final Map<String, PendingPurge> purges = new ConcurrentHashMap<>();
+  private final Map<String, LiveNode> live = new ConcurrentHashMap<>();
+  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private final CountDownLatch initialized = new CountDownLatch(1);
+  private volatile long epoch;
+  private volatile long generation;
+
+  public ClusterView(CuratorFramework zk) {
+    this.cache = CuratorCache.build(zk, ZkPaths.ROOT);
+    cache.listenable().addListener(CuratorCacheListener.builder()
+        .forCreatesAndChanges((old, node) -> apply(node, false))
+        .forDeletes(node -> apply(node, true))
+        .forInitialized(initialized::countDown)
+        .build());
+  }
+
+  public void start(long timeoutMs) throws InterruptedException {
+    cache.start();
+    if (!initialized.await(timeoutMs, TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException("ZooKeeper state not loaded within " + timeoutMs + " ms");
+    }
+  }
+
+  /** Called (on Curator's event thread) after every change. Listeners must be quick. */
+  public void onChange(Runnable listener) {
+    listeners.add(listener);
+  }
+
+  private void apply(ChildData d, boolean deleted) {
+    String path = d.getPath();
+    int slash = path.lastIndexOf('/');
+    String parent = path.substring(0, slash);
+    String key = path.substring(slash + 1);
+    byte[] data = d.getData() == null ? new byte[0] : d.getData();
+    int version = d.getStat() == null ? -1 : d.getStat().getVersion();
+    switch (parent) {
+      case ZkPaths.SHARES -> put(shares, key, deleted, () -> new Versioned<>(Json.parse(data, ShareSpec.getDefaultInstance()), version));
+      case ZkPaths.USERS -> put(users, key, deleted, () -> new Versioned<>(Json.parse(data, UserSpec.getDefaultInstance()), version));
+      case ZkPaths.NODES -> put(nodes, key, deleted, () -> new Versioned<>(Json.parse(data, NodeRecord.getDefaultInstance()), version));
+      case ZkPaths.PLACEMENTS -> put(placements, key, deleted, () -> new Versioned<>(Json.parse(data, Placement.getDefaultInstance()), version));
+      case ZkPaths.PURGES -> put(purges, key, deleted, () -> Json.parse(data, PendingPurge.getDefaultInstance()));
+      case ZkPaths.LIVE -> put(live, key, deleted || data.length == 0, () -> Json.parse(data, LiveNode.getDefaultInstance()));
+      case ZkPaths.ROOT -> {
+        if (path.equals(ZkPaths.EPOCH) && !deleted && data.length > 0) {
+          epoch = Long.parseLong(new String(data, java.nio.charset.StandardCharsets.UTF_8).strip());
+        } else if (path.equals(StateStore.GENERATION) && !deleted) {
+          generation = version;
+        }
+      }
+      default -> {
+        return;
+      }
+    }
+    listeners.forEach(Runnable::run);
+  }
+
+  private static <T> void put(Map<String, T> map, String key, boolean deleted, java.util.function.Supplier<T> value) {
+    if (deleted) {
+      map.remove(key);
+    } else {
+      map.put(key, value.get());
+    }
+  }
+
+  public Map<String, Versioned<ShareSpec>> shares() {
+    return shares;
+  }
+
+  public Optional<Versioned<ShareSpec>> share(String name) {
+    return Optional.ofNullable(shares.get(ZkPaths.shareKey(name)));
+  }
+
+  public Map<String, Versioned<UserSpec>> users() {
+    return users;
+  }
+
+  public Map<String, Versioned<NodeRecord>> nodes() {
+    return nodes;
+  }
+
+  public Map<String, Versioned<Placement>> placements() {
+    return placements;
+  }
+
+  public Optional<String> placement(String share) {
+    return Optional.ofNullable(placements.get(ZkPaths.shareKey(share))).map(v -> v.value().getNode());
+  }
+
+  public Map<String, PendingPurge> purges() {
+    return purges;
+  }
+
+  public Map<String, LiveNode> live() {
+    return live;
+  }
+
+  public long epoch() {
+    return epoch;
+  }
+
+  /** Increases with every change of desired state (the version of the generation znode). */
+  public long generation() {
+    return generation;
+  }
+
+  @Override
+  public void close() {
+    cache.close();
+  }
+}

@@ -1,0 +1,154 @@
+package org.smbgw.coordinator.state;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.OpResult;
+import org.smbgw.coordinator.election.Term;
+import org.smbgw.proto.v1.LiveNode;
+import org.smbgw.proto.v1.NodeRecord;
+
+/**
+ * Writes to /smbgw/v1. Leader writes go through {@link #fenced}: one ZooKeeper transaction that
+ * first checks the epoch znode still has the version the leader's term set, then makes the
+ * change, then bumps the generation. A deposed leader's transaction fails as a whole.
+ */
+public final class StateStore {
+  public static final String GENERATION = ZkPaths.ROOT + "/generation";
+
+  private final CuratorFramework zk;
+
+  public StateStore(CuratorFramework zk) {
+    this.zk = zk;
+  }
+
+  public CuratorFramework zk() {
+    return zk;
+  }
+
+  /** Creates the layout if missing. Idempotent; any replica may call it at start. */
+  public void ensureLayout() throws Exception {
+    for (String p : List.of(ZkPaths.SHARES, ZkPaths.USERS, ZkPaths.NODES, ZkPaths.PLACEMENTS,
+        ZkPaths.PURGES, ZkPaths.LIVE, ZkPaths.MEMBERS)) {
+      createIfMissing(p, new byte[0]);
+    }
+    createIfMissing(ZkPaths.EPOCH, "0".getBytes(StandardCharsets.UTF_8));
+    createIfMissing(GENERATION, new byte[0]);
+  }
+
+  private void createIfMissing(String path, byte[] data) throws Exception {
+    try {
+      zk.create().creatingParentsIfNeeded().forPath(path, data);
+    } catch (KeeperException.NodeExistsException e) {
+      // already there
+    }
+  }
+
+  /** Operations a fenced write is made of. */
+  public List<CuratorOp> ops() {
+    return new ArrayList<>();
+  }
+
+  public CuratorOp create(String path, com.google.protobuf.Message value) throws Exception {
+    return zk.transactionOp().create().forPath(path, Json.bytes(value));
+  }
+
+  public CuratorOp set(String path, com.google.protobuf.Message value, int version) throws Exception {
+    return zk.transactionOp().setData().withVersion(version).forPath(path, Json.bytes(value));
+  }
+
+  public CuratorOp delete(String path, int version) throws Exception {
+    return zk.transactionOp().delete().withVersion(version).forPath(path);
+  }
+
+  /**
+   * Runs {@code ops} as one transaction fenced by {@code term}.
+   *
+   * @throws StoreException NOT_LEADER when the epoch moved on, else by the first failing op
+   */
+  public void fenced(Term term, List<CuratorOp> ops) throws StoreException {
+    List<CuratorOp> all = new ArrayList<>();
+    try {
+      all.add(zk.transactionOp().check().withVersion(term.epochVersion()).forPath(ZkPaths.EPOCH));
+      all.addAll(ops);
+      all.add(zk.transactionOp().setData().forPath(GENERATION, new byte[0]));
+      zk.transaction().forOperations(all);
+    } catch (KeeperException e) {
+      throw translate(e, all);
+    } catch (Exception e) {
+      throw new StoreException(StoreException.Kind.UNAVAILABLE, "ZooKeeper: " + e.getMessage());
+    }
+  }
+
+  private static StoreException translate(KeeperException e, List<CuratorOp> ops) {
+    List<OpResult> results = e.getResults();
+    int failed = -1;
+    KeeperException.Code code = e.code();
+    if (results != null) {
+      for (int i = 0; i < results.size(); i++) {
+        if (results.get(i) instanceof OpResult.ErrorResult err && err.getErr() != 0) {
+          failed = i;
+          code = KeeperException.Code.get(err.getErr());
+          break;
+        }
+      }
+    }
+    if (failed == 0) {
+      return new StoreException(StoreException.Kind.NOT_LEADER, "this coordinator is no longer the leader");
+    }
+    String path = failed > 0 && failed < ops.size() ? ops.get(failed).getTypeAndPath().getForPath() : e.getPath();
+    return switch (code) {
+      case NODEEXISTS -> new StoreException(StoreException.Kind.EXISTS, path + " exists");
+      case NONODE -> new StoreException(StoreException.Kind.NOT_FOUND, path + " does not exist");
+      case BADVERSION -> new StoreException(StoreException.Kind.CONFLICT, path + " was changed concurrently; retry");
+      case CONNECTIONLOSS, SESSIONEXPIRED, OPERATIONTIMEOUT ->
+          new StoreException(StoreException.Kind.UNAVAILABLE, "ZooKeeper: " + code);
+      default -> new StoreException(StoreException.Kind.UNAVAILABLE, "ZooKeeper refused the change: " + code);
+    };
+  }
+
+  /** Registers a node the first time its agent says hello. Any replica; idempotent. */
+  public void ensureNode(String node) throws Exception {
+    createIfMissing(ZkPaths.node(node), Json.bytes(NodeRecord.newBuilder().setName(node).build()));
+  }
+
+  /**
+   * Records that this replica holds the agent's stream: an ephemeral znode owned by this replica's
+   * ZooKeeper session, replacing one a previous stream left.
+   */
+  public void putLive(LiveNode live) throws Exception {
+    String path = ZkPaths.live(live.getNode());
+    try {
+      zk.create().withMode(CreateMode.EPHEMERAL).forPath(path, Json.bytes(live));
+    } catch (KeeperException.NodeExistsException e) {
+      zk.setData().forPath(path, Json.bytes(live));
+      org.apache.zookeeper.data.Stat s = zk.checkExists().forPath(path);
+      long mine = zk.getZookeeperClient().getZooKeeper().getSessionId();
+      if (s != null && s.getEphemeralOwner() != mine) {
+        // Left by a replica that lost the stream: take it over so it dies with our session.
+        zk.delete().forPath(path);
+        zk.create().withMode(CreateMode.EPHEMERAL).forPath(path, Json.bytes(live));
+      }
+    }
+  }
+
+  /** Removes the live record if it is still this replica's and still this incarnation's. */
+  public void removeLive(String node, String incarnation) throws Exception {
+    String path = ZkPaths.live(node);
+    org.apache.zookeeper.data.Stat s = new org.apache.zookeeper.data.Stat();
+    try {
+      byte[] data = zk.getData().storingStatIn(s).forPath(path);
+      LiveNode current = Json.parse(data, LiveNode.getDefaultInstance());
+      if (current.getIncarnation().equals(incarnation)
+          && s.getEphemeralOwner() == zk.getZookeeperClient().getZooKeeper().getSessionId()) {
+        zk.delete().withVersion(s.getVersion()).forPath(path);
+      }
+    } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+      // gone already, or a newer stream took it over
+    }
+  }
+}

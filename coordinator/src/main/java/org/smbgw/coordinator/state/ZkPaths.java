@@ -1,0 +1,58 @@
+package org.smbgw.coordinator.state;
+
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import org.smbgw.common.Names;
+
+/** Where each object lives in ZooKeeper. */
+public final class ZkPaths {
+  public static final String ROOT = "/smbgw/v1";
+  public static final String SHARES = ROOT + "/shares";
+  public static final String USERS = ROOT + "/users";
+  public static final String NODES = ROOT + "/nodes";
+  public static final String PLACEMENTS = ROOT + "/placements";
+  public static final String PURGES = ROOT + "/purges";
+  public static final String LIVE = ROOT + "/live";
+  public static final String MEMBERS = ROOT + "/members";
+  public static final String EPOCH = ROOT + "/epoch";
+  public static final String ELECTION = ROOT + "/election";
+
+  private ZkPaths() {}
+
+  /**
+   * A share's znode name: lower-cased (names are unique ignoring case, and ZooKeeper's create is
+   * what enforces it) and URL-encoded (share names may hold characters ZooKeeper refuses).
+   */
+  public static String shareKey(String share) {
+    return URLEncoder.encode(Names.uniquenessKey(share), StandardCharsets.UTF_8);
+  }
+
+  public static String decode(String key) {
+    return URLDecoder.decode(key, StandardCharsets.UTF_8);
+  }
+
+  public static String share(String name) {
+    return SHARES + "/" + shareKey(name);
+  }
+
+  public static String placement(String name) {
+    return PLACEMENTS + "/" + shareKey(name);
+  }
+
+  public static String purge(String name) {
+    return PURGES + "/" + shareKey(name);
+  }
+
+  public static String user(String name) {
+    return USERS + "/" + name;
+  }
+
+  public static String node(String name) {
+    return NODES + "/" + name;
+  }
+
+  public static String live(String node) {
+    return LIVE + "/" + node;
+  }
+}

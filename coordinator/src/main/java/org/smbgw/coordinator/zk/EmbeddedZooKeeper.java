@@ -1,0 +1,63 @@
+package org.smbgw.coordinator.zk;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.apache.zookeeper.server.embedded.ExitHandler;
+import org.apache.zookeeper.server.embedded.ZooKeeperServerEmbedded;
+
+/**
+ * A single ZooKeeper server inside the coordinator's JVM, for single-node installs. Data lives in
+ * the state directory; tickTime is 500 ms so that sessions of 2 s are allowed (ZooKeeper clamps
+ * sessions to 2 to 20 ticks).
+ */
+public final class EmbeddedZooKeeper implements AutoCloseable {
+  private final ZooKeeperServerEmbedded server;
+  private final int port;
+  private final Path dir;
+
+  public EmbeddedZooKeeper(Path dir, String address, int port) throws Exception {
+    this.dir = dir;
+    this.port = port;
+    Files.createDirectories(dir.resolve("data"));
+    removeStaleConfigurations(dir);
+    Properties p = new Properties();
+    p.setProperty("dataDir", dir.resolve("data").toString());
+    p.setProperty("clientPort", Integer.toString(port));
+    p.setProperty("clientPortAddress", address);
+    p.setProperty("tickTime", "500");
+    p.setProperty("initLimit", "10");
+    p.setProperty("syncLimit", "5");
+    p.setProperty("maxClientCnxns", "200");
+    p.setProperty("admin.enableServer", "false");
+    p.setProperty("4lw.commands.whitelist", "ruok,srvr");
+    this.server = ZooKeeperServerEmbedded.builder().baseDir(dir).configuration(p)
+        .exitHandler(ExitHandler.LOG_ONLY).build();
+    server.start();
+  }
+
+  public String connectString() {
+    return "127.0.0.1:" + port;
+  }
+
+  /** Each start writes a new zookeeper.configuration*.properties into its base directory. */
+  private static void removeStaleConfigurations(Path dir) throws IOException {
+    try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, "zookeeper.configuration*.properties")) {
+      for (Path p : old) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    try {
+      removeStaleConfigurations(dir);
+    } catch (IOException e) {
+      // best effort: the next start cleans up too
+    }
+  }
+}

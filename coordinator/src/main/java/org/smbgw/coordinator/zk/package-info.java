@@ -1,0 +1,2 @@
+/** ZooKeeper itself: the embedded single server used when no ensemble is configured. */
+package org.smbgw.coordinator.zk;

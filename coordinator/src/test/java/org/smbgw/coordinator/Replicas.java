@@ -1,0 +1,147 @@
+package org.smbgw.coordinator;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.curator.test.TestingCluster;
+import org.smbgw.proto.v1.AgentHello;
+import org.smbgw.proto.v1.AgentMessage;
+import org.smbgw.proto.v1.AgentServiceGrpc;
+import org.smbgw.proto.v1.CoordinatorMessage;
+import org.smbgw.proto.v1.NodeDesiredState;
+import org.smbgw.proto.v1.NodeInventory;
+import org.smbgw.proto.v1.StorageOffer;
+
+/**
+ * A real three-server ZooKeeper ensemble and coordinator replicas on loopback ports; closed in
+ * reverse, even when a test fails.
+ */
+final class Replicas implements AutoCloseable {
+  final TestingCluster zk = new TestingCluster(3);
+  final List<Coordinator> coordinators = new ArrayList<>();
+  final List<AutoCloseable> closeables = new ArrayList<>();
+
+  Replicas start(int n) throws Exception {
+    zk.start();
+    for (int i = 0; i < n; i++) {
+      add();
+    }
+    return this;
+  }
+
+  Coordinator add() throws Exception {
+    Coordinator c = new Coordinator(config());
+    c.start();
+    coordinators.add(c);
+    return c;
+  }
+
+  CoordinatorConfig config() throws Exception {
+    return new CoordinatorConfig("127.0.0.1", freePort(), null, zk.getConnectString(), 0,
+        Files.createTempDirectory("smbgw-coord-"), 3000).withAdvertise();
+  }
+
+  static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Waits until exactly one live replica leads; returns it. */
+  Coordinator awaitLeader(Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      List<Coordinator> leaders = coordinators.stream().filter(c -> c.leadership().isLeader()).toList();
+      if (leaders.size() == 1) {
+        return leaders.get(0);
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no single leader within " + timeout);
+  }
+
+  Coordinator follower() throws Exception {
+    Coordinator leader = awaitLeader(Duration.ofSeconds(20));
+    return coordinators.stream().filter(c -> c != leader).findFirst().orElseThrow();
+  }
+
+  /**
+   * Speaks the agent protocol for a node offering {@code storages}: the control-plane tests need
+   * nodes with storage but no Samba. Keeps the desired states it receives.
+   */
+  FakeAgent agent(String node, String address, StorageOffer... storages) throws Exception {
+    FakeAgent a = new FakeAgent(node, address, List.of(storages));
+    closeables.add(a);
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (coordinators.stream().anyMatch(c -> !c.view().live().containsKey(node))) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("node " + node + " never showed up as connected");
+      }
+      Thread.sleep(20);
+    }
+    return a;
+  }
+
+  static final class FakeAgent implements AutoCloseable {
+    final List<NodeDesiredState> received = new CopyOnWriteArrayList<>();
+    private final ManagedChannel channel;
+    private final StreamObserver<AgentMessage> out;
+
+    FakeAgent(String node, String address, List<StorageOffer> storages) {
+      channel = NettyChannelBuilder.forTarget(address).usePlaintext().build();
+      out = AgentServiceGrpc.newStub(channel).session(new StreamObserver<>() {
+        public void onNext(CoordinatorMessage m) {
+          received.add(m.getDesired());
+        }
+
+        public void onError(Throwable t) { }
+
+        public void onCompleted() { }
+      });
+      out.onNext(AgentMessage.newBuilder().setHello(AgentHello.newBuilder().setNode(node).setIncarnation("test")
+          .setInventory(NodeInventory.newBuilder().addAllStorages(storages))).build());
+    }
+
+    Optional<NodeDesiredState> latest() {
+      return received.isEmpty() ? Optional.empty() : Optional.of(received.get(received.size() - 1));
+    }
+
+    @Override
+    public void close() {
+      try {
+        out.onCompleted();
+      } catch (RuntimeException e) {
+        // stream already gone
+      }
+      channel.shutdownNow();
+    }
+  }
+
+  static StorageOffer localZfs() {
+    return StorageOffer.newBuilder().setId("local-zfs").setType("zfspool").setZfsParent("rpool/data")
+        .setFreeBytes(1L << 40).build();
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (int i = closeables.size() - 1; i >= 0; i--) {
+      closeables.get(i).close();
+    }
+    for (int i = coordinators.size() - 1; i >= 0; i--) {
+      coordinators.get(i).close();
+    }
+    zk.close();
+  }
+
+  static Path tempDir() throws Exception {
+    return Files.createTempDirectory("smbgw-coord-");
+  }
+}
