@@ -32,7 +32,7 @@ public final class StorageConfig {
     String type = null;
     String id = null;
     Map<String, String> props = new LinkedHashMap<>();
-    for (String raw : (text + "\n\n").split("\n")) {
+    for (String raw : (text + "\n\n").split("\n", -1)) {
       String line = raw.stripTrailing();
       if (line.startsWith("#")) {
         continue;

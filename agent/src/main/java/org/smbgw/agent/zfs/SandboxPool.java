@@ -30,7 +30,11 @@ public final class SandboxPool {
       return;
     }
     if (Files.exists(file)) {
-      runner.run(Command.of(zpool, "import", "-d", file.getParent().toString(), name));
+      String dir = file.getParent().toString();
+      if (!runner.runAllowingFailure(Command.of(zpool, "import", "-d", dir, name)).succeeded()) {
+        // A pool destroyed by hand can still be brought back, with its data: try that too.
+        runner.run(Command.of(zpool, "import", "-D", "-d", dir, name));
+      }
       return;
     }
     Files.createDirectories(file.getParent());

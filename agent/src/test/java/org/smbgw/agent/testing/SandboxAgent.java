@@ -26,6 +26,15 @@ public final class SandboxAgent implements AutoCloseable {
   private final int port;
   private final List<String> users = new ArrayList<>();
   private List<String> coordinators = List.of();
+  private int resyncSeconds = 3600;
+  private boolean loop;
+
+  /** Runs the agent's own loop (timer and triggers) with this resync interval, as a daemon would. */
+  public SandboxAgent looping(int resync) {
+    this.resyncSeconds = resync;
+    this.loop = true;
+    return this;
+  }
 
   /** Cluster mode: take the desired state from these coordinators instead of the file. */
   public SandboxAgent coordinators(List<String> addresses) {
@@ -51,14 +60,14 @@ public final class SandboxAgent implements AutoCloseable {
 
   public AgentConfig config() {
     return new AgentConfig("test", dir.resolve("state"), desiredFile, List.of(dir.resolve("dirs")),
-        GROUP, 3600, 60, null, null, new AgentConfig.Sandbox("127.0.0.1", port, null, null, null), coordinators,
+        GROUP, resyncSeconds, 60, null, null, new AgentConfig.Sandbox("127.0.0.1", port, null, null, null), coordinators,
         dir.resolve("storage.cfg")).withDefaults();
   }
 
   public SandboxAgent start() throws Exception {
     Files.createDirectories(dir.resolve("dirs"));
     agent = new Agent(config(), new MetricRegistry());
-    agent.start(false);
+    agent.start(loop);
     return this;
   }
 

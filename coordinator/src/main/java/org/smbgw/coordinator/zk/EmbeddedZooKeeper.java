@@ -31,6 +31,7 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
     p.setProperty("initLimit", "10");
     p.setProperty("syncLimit", "5");
     p.setProperty("maxClientCnxns", "200");
+    p.setProperty("maxCnxns", "1000");
     p.setProperty("admin.enableServer", "false");
     p.setProperty("4lw.commands.whitelist", "ruok,srvr");
     this.server = ZooKeeperServerEmbedded.builder().baseDir(dir).configuration(p)

@@ -1,0 +1,191 @@
+package org.smbgw.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.smbgw.agent.exec.CommandResult;
+import org.smbgw.agent.testing.Eventually;
+import org.smbgw.agent.testing.SandboxAgent;
+import org.smbgw.agent.testing.SmbClient;
+import org.smbgw.agent.testing.ZfsPool;
+import org.smbgw.cli.Smbgw;
+import org.smbgw.coordinator.Coordinator;
+import org.smbgw.coordinator.CoordinatorConfig;
+
+/**
+ * The whole path: the smbgw CLI talks to a coordinator (embedded ZooKeeper), which places the
+ * share on a real agent whose own smbd serves it from a zfs-fuse dataset; smbclient checks.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClusterEndToEndTest {
+  private ZfsPool pool;
+  private Coordinator coordinator;
+  private SandboxAgent node;
+  private SmbClient client;
+  private String user;
+  private final String password = "E2e-" + ThreadLocalRandom.current().nextInt(1 << 30);
+  private final ObjectMapper json = new ObjectMapper();
+
+  @BeforeAll
+  void start() throws Exception {
+    pool = new ZfsPool("sge", 256L << 20);
+    Path state = Files.createTempDirectory("smbgw-e2e-coord-");
+    int port;
+    int zkPort;
+    try (var a = new java.net.ServerSocket(0); var b = new java.net.ServerSocket(0)) {
+      port = a.getLocalPort();
+      zkPort = b.getLocalPort();
+    }
+    coordinator = new Coordinator(new CoordinatorConfig("127.0.0.1", port, null, "", zkPort, state, 4000));
+    coordinator.start();
+    node = new SandboxAgent().coordinators(List.of(coordinator.address())).looping(1);
+    node.storageCfg("zfspool: tank\n\tpool " + pool.name() + "\n\tcontent images,rootdir\n\n"
+        + "dir: local\n\tpath /var/lib/vz\n\tcontent iso\n");
+    node.start();
+    client = new SmbClient("127.0.0.1", node.port());
+    user = node.user("e2e");
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!coordinator.view().live().containsKey("test") && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    try (ZfsPool p = pool; SandboxAgent n = node; SmbClient c = client) {
+      if (coordinator != null) {
+        coordinator.close();
+      }
+    }
+  }
+
+  private Result cli(String stdin, String... args) {
+    List<String> all = new ArrayList<>(List.of("--coordinator", coordinator.address()));
+    all.addAll(List.of(args));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    InputStream saved = System.in;
+    try {
+      if (stdin != null) {
+        System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+      }
+      int code = Smbgw.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
+      return new Result(code, out.toString(), err.toString());
+    } finally {
+      System.setIn(saved);
+    }
+  }
+
+  record Result(int code, String out, String err) {}
+
+  @Test
+  void aShareCreatedWithTheCliIsServedShownWithUsageAndKeptAfterDelete() throws Exception {
+    Result added = cli(password + "\n", "user", "add", user, "--password-stdin");
+    assertEquals(0, added.code(), added.err());
+    Result created = cli(null, "share", "create", "projects", "--storage", "tank", "--quota", "32M",
+        "--write", user, "--comment", "Team projects", "-o", "json");
+    assertEquals(0, created.code(), created.err());
+    assertEquals("test", json.readTree(created.out()).path("node").asText());
+
+    Path data = client.localFile("data.bin");
+    byte[] bytes = new byte[4 << 20]; // zfs-fuse updates "used" late for small writes
+    ThreadLocalRandom.current().nextBytes(bytes);
+    Files.write(data, bytes);
+    CommandResult put = Eventually.until(Duration.ofSeconds(30),
+        () -> client.run("projects", user, password, "put " + data + " data.bin"), r -> r.exitCode() == 0);
+    assertEquals(0, put.exitCode(), SmbClient.output(put));
+    Path back = client.localFile("back.bin");
+    assertEquals(0, client.run("projects", user, password, "get data.bin " + back).exitCode());
+    assertArrayEquals(bytes, Files.readAllBytes(back));
+
+    JsonNode shown = Eventually.until(Duration.ofSeconds(60), () -> json.readTree(cli(null, "share", "show", "projects", "-o", "json").out()),
+        j -> j.path("status").path("usedBytes").asLong() >= 4_000_000);
+    assertEquals("test", shown.path("node").asText());
+    assertEquals("SHARE_STATE_ACTIVE", shown.path("status").path("state").asText());
+    assertEquals(32L << 20, shown.path("status").path("quotaBytes").asLong());
+    assertTrue(shown.path("status").path("usedBytes").asLong() >= 4_000_000, shown.toString());
+
+    Result yaml = cli(null, "share", "show", "projects", "-o", "yaml");
+    assertTrue(yaml.out().contains("kind: Share") && yaml.out().contains("pve: tank"), yaml.out());
+
+    Result deleted = cli(null, "share", "delete", "projects");
+    assertEquals(0, deleted.code(), deleted.err());
+    CommandResult gone = Eventually.until(Duration.ofSeconds(30), () -> client.run("projects", user, password, "ls"),
+        r -> SmbClient.output(r).contains("NT_STATUS_BAD_NETWORK_NAME"));
+    assertTrue(SmbClient.output(gone).contains("NT_STATUS_BAD_NETWORK_NAME"), SmbClient.output(gone));
+    assertTrue(pool.exists(pool.name() + "/projects"), "the data is kept");
+    assertTrue(Files.exists(pool.mountpoint().resolve("projects/data.bin")));
+  }
+
+  @Test
+  void applyAndPlanAreAllOrNothingAndReportPerResource() throws Exception {
+    Path file = client.localFile("cluster.yaml");
+    Files.writeString(file, "apiVersion: smbgw/v1\nkind: Share\nmetadata: {name: a1}\nspec:\n  storage: {pve: tank}\n"
+        + "  read: {groups: [staff]}\n---\napiVersion: smbgw/v1\nkind: Share\nmetadata: {name: a2}\nspec:\n"
+        + "  storage: {pve: tank}\n  read: {groups: [staff]}\n");
+    Result plan = cli(null, "plan", "-f", file.toString(), "-o", "json");
+    assertEquals(0, plan.code(), plan.err());
+    assertEquals(2, json.readTree(plan.out()).path("results").size());
+    assertEquals(3, cli(null, "share", "show", "a1").code(), "plan changed nothing");
+    Result apply = cli(null, "apply", "-f", file.toString(), "-o", "json");
+    assertEquals("created", json.readTree(apply.out()).path("results").get(0).path("action").asText());
+    Result again = cli(null, "apply", "-f", file.toString(), "-o", "json");
+    assertEquals("unchanged", json.readTree(again.out()).path("results").get(1).path("action").asText());
+
+    Files.writeString(file, Files.readString(file) + "---\napiVersion: smbgw/v1\nkind: Share\nmetadata: {name: bad}\n"
+        + "spec:\n  storage: {pve: nosuch}\n  read: {groups: [staff]}\n");
+    Result refused = cli(null, "apply", "-f", file.toString());
+    assertEquals(4, refused.code(), refused.err());
+    assertTrue(refused.err().contains("bad") && refused.err().contains("nosuch"), refused.err());
+  }
+
+  @Test
+  void errorsHaveTheirDocumentedExitCodes() {
+    assertEquals(3, cli(null, "share", "show", "nope").code());
+    Result invalid = cli(null, "share", "create", "x]y", "--storage", "tank", "--read", "@staff");
+    assertEquals(4, invalid.code());
+    assertTrue(invalid.err().contains("spec.name"), invalid.err());
+    assertEquals(4, cli(null, "share", "create", "nostorage", "--storage", "nosuch", "--read", "@staff").code());
+    assertEquals(2, cli(null, "share", "create", "x").code(), "no storage given is a usage error");
+    assertEquals(2, cli(null, "share", "frobnicate").code());
+    Result down = new Result(Smbgw.run(new String[] {"--coordinator", "127.0.0.1:1", "status"},
+        new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter())), "", "");
+    assertEquals(6, down.code());
+    StringWriter err = new StringWriter();
+    Smbgw.run(new String[] {"--coordinator", "127.0.0.1:1", "status"}, new PrintWriter(new StringWriter()), new PrintWriter(err));
+    assertEquals(1, err.toString().strip().lines().count(), err.toString());
+    assertTrue(err.toString().contains("127.0.0.1:1"), err.toString());
+  }
+
+  @Test
+  void everyListingParsesAsJson() throws Exception {
+    for (String[] cmd : List.of(new String[] {"share", "list"}, new String[] {"node", "list"},
+        new String[] {"user", "list"}, new String[] {"status"})) {
+      List<String> args = new ArrayList<>(List.of(cmd));
+      args.addAll(List.of("-o", "json"));
+      Result r = cli(null, args.toArray(String[]::new));
+      assertEquals(0, r.code(), String.join(" ", cmd) + ": " + r.err());
+      json.readTree(r.out());
+    }
+    JsonNode nodes = json.readTree(cli(null, "node", "list", "-o", "json").out());
+    assertEquals("tank", nodes.path("nodes").get(0).path("inventory").path("storages").get(0).path("id").asText());
+  }
+}
