@@ -28,7 +28,7 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
       "stateDir", "sessionTimeoutMs");
 
   public static CoordinatorConfig defaults() {
-    return new CoordinatorConfig("0.0.0.0", 7400, null, "", 7481, Path.of("/var/lib/smbgw/coordinator"), 4000);
+    return new CoordinatorConfig("0.0.0.0", 7400, null, "", 7481, Path.of("/var/lib/smbgw/coordinator"), 2000);
   }
 
   public static CoordinatorConfig load(Path file) throws IOException {

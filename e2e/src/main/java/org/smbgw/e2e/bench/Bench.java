@@ -11,8 +11,9 @@ public final class Bench {
     for (String name : names) {
       switch (name) {
         case "agent" -> AgentBench.run();
+        case "coordinator" -> CoordinatorBench.run();
         default -> {
-          System.err.println("scripts/bench: unknown benchmark '" + name + "' (known: agent)");
+          System.err.println("scripts/bench: unknown benchmark '" + name + "' (known: agent, coordinator)");
           System.exit(2);
         }
       }

@@ -1,0 +1,210 @@
+package org.smbgw.e2e.bench;
+
+import static org.smbgw.e2e.bench.Bench.figure;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingCluster;
+import org.smbgw.agent.testing.SandboxAgent;
+import org.smbgw.agent.testing.TestDirs;
+import org.smbgw.cli.Smbgw;
+import org.smbgw.coordinator.Coordinator;
+import org.smbgw.coordinator.CoordinatorConfig;
+import org.smbgw.coordinator.CoordinatorMain;
+import org.smbgw.coordinator.placement.Candidate;
+import org.smbgw.coordinator.placement.Placer;
+import org.smbgw.proto.v1.LiveNode;
+import org.smbgw.proto.v1.ShareSpec;
+import org.smbgw.proto.v1.ShareState;
+import org.smbgw.proto.v1.Storage;
+import org.smbgw.proto.v1.StorageOffer;
+
+/** The control plane: placement at scale, apply end to end, and leader failover after SIGKILL. */
+final class CoordinatorBench {
+  private CoordinatorBench() {}
+
+  static void run() throws Exception {
+    placement();
+    apply1000();
+    failover();
+  }
+
+  private static void placement() {
+    List<Candidate> nodes = new ArrayList<>();
+    for (int n = 0; n < 100; n++) {
+      nodes.add(new Candidate("pve" + n, true, false, List.of(
+          StorageOffer.newBuilder().setId("local-zfs").setType("zfspool").setZfsParent("rpool/data").setFreeBytes(1L << 44).build(),
+          StorageOffer.newBuilder().setId("cephfs").setType("cephfs").setPath("/mnt/pve/cephfs/smbgw")
+              .setFreeBytes(1L << 46).setShared(true).build())));
+    }
+    List<ShareSpec> shares = new ArrayList<>();
+    for (int i = 0; i < 10_000; i++) {
+      shares.add(ShareSpec.newBuilder().setName("share" + i).setQuotaBytes(10L << 30)
+          .setStorage(Storage.newBuilder().setPve(i % 3 == 0 ? "cephfs" : "local-zfs")).build());
+    }
+    Placer placer = new Placer();
+    long[] times = new long[7];
+    Placer.Result r = null;
+    for (int i = 0; i < times.length; i++) {
+      long t = System.nanoTime();
+      r = placer.place(shares, Map.of(), nodes);
+      times[i] = System.nanoTime() - t;
+    }
+    if (r.placed().size() != shares.size()) {
+      System.out.println("coordinator.place_10000x100 not measured: " + r.unplaceable().size() + " shares unplaced");
+      return;
+    }
+    Arrays.sort(times);
+    System.out.println("# coordinator.place_10000x100: median of 7 runs, from empty (every share placed)");
+    figure("coordinator.place_10000x100", times[times.length / 2] / 1e6, "ms");
+    long t = System.nanoTime();
+    placer.place(shares, r.placed(), nodes);
+    figure("coordinator.place_10000x100_stable", (System.nanoTime() - t) / 1e6, "ms");
+  }
+
+  /** 1,000 shares through 'smbgw apply' until the node reports every one served. */
+  private static void apply1000() throws Exception {
+    Path state = Files.createTempDirectory("smbgw-bench-coord-");
+    Path dirs = Files.createTempDirectory("smbgw-bench-dirs-", TestDirs.TRAVERSABLE);
+    try (Coordinator c = new Coordinator(new CoordinatorConfig("127.0.0.1", freePort(), null, "", freePort(), state, 2000));
+         SandboxAgent node = new SandboxAgent()) {
+      c.start();
+      node.coordinators(List.of(c.address())).looping(30)
+          .storageCfg("dir: bench\n\tpath " + dirs + "\n\tcontent images\n").start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!c.view().live().containsKey("test") && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      StringBuilder yaml = new StringBuilder();
+      for (int i = 0; i < 1000; i++) {
+        yaml.append("---\napiVersion: smbgw/v1\nkind: Share\nmetadata: {name: s").append(i)
+            .append("}\nspec:\n  storage: {pve: bench}\n  read: {groups: [staff]}\n");
+      }
+      Path file = state.resolve("shares.yaml");
+      Files.writeString(file, yaml);
+      long start = System.nanoTime();
+      StringWriter err = new StringWriter();
+      int code = Smbgw.run(new String[] {"--coordinator", c.address(), "apply", "-f", file.toString()},
+          new PrintWriter(new StringWriter()), new PrintWriter(err));
+      double applied = (System.nanoTime() - start) / 1e9;
+      if (code != 0) {
+        System.out.println("coordinator.apply_1000 not measured: smbgw apply failed: " + err);
+        return;
+      }
+      deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+      while (System.nanoTime() < deadline && active(c.view().live().get("test")) < 1000) {
+        Thread.sleep(50);
+      }
+      double served = (System.nanoTime() - start) / 1e9;
+      if (active(c.view().live().get("test")) < 1000) {
+        System.out.println("coordinator.apply_1000 not measured: not all shares became active in 300 s");
+        return;
+      }
+      System.out.println("# coordinator.apply_1000: from 'smbgw apply' of 1,000 directory shares until the agent "
+          + "reports all served (the call itself returned after " + String.format("%.2f", applied) + " s)");
+      figure("coordinator.apply_1000", 1000 / served, "shares/s");
+    } finally {
+      delete(state);
+      delete(dirs);
+    }
+  }
+
+  private static long active(LiveNode live) {
+    return live == null ? 0 : live.getObserved().getSharesList().stream()
+        .filter(s -> s.getState() == ShareState.SHARE_STATE_ACTIVE).count();
+  }
+
+  /** SIGKILL of the leader's JVM until an admin call through a surviving replica succeeds. */
+  private static void failover() throws Exception {
+    List<InstanceSpec> specs = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      specs.add(new InstanceSpec(null, -1, -1, -1, true, -1, 500, -1, new HashMap<>()));
+    }
+    List<Double> runs = new ArrayList<>();
+    try (TestingCluster zk = new TestingCluster(specs)) {
+      zk.start();
+      for (int run = 0; run < 5; run++) {
+        Path dir = Files.createTempDirectory("smbgw-bench-failover-");
+        int port = freePort();
+        Files.writeString(dir.resolve("c.yaml"), "listen: 127.0.0.1:" + port + "\nzookeeper: " + zk.getConnectString()
+            + "\nstateDir: " + dir + "\n");
+        Process leader = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp", System.getProperty("java.class.path"), CoordinatorMain.class.getName(), "run", "-c", dir.resolve("c.yaml").toString())
+            .redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile()).start();
+        try {
+          String address = "127.0.0.1:" + port;
+          if (!until(30, () -> cli(address, "status").contains("leader        " + address))) {
+            System.out.println("coordinator.leader_failover not measured: the first replica never led");
+            return;
+          }
+          try (Coordinator survivor = new Coordinator(new CoordinatorConfig("127.0.0.1", freePort(), null,
+              zk.getConnectString(), 0, dir.resolve("survivor"), 2000))) {
+            survivor.start();
+            Thread.sleep(500);
+            long t = System.nanoTime();
+            leader.destroyForcibly();
+            boolean ok = until(60, () -> cli(survivor.address(), "user", "list").startsWith("0"));
+            if (!ok) {
+              System.out.println("coordinator.leader_failover not measured: no admin call succeeded within 60 s");
+              return;
+            }
+            runs.add((System.nanoTime() - t) / 1e9);
+          }
+        } finally {
+          leader.destroyForcibly().waitFor();
+          delete(dir);
+        }
+      }
+    }
+    runs.sort(Double::compare);
+    System.out.println("# coordinator.leader_failover: SIGKILL of the leader's JVM until 'smbgw user list' through "
+        + "another replica succeeds; 2 s ZooKeeper sessions; 5 runs: " + runs);
+    figure("coordinator.leader_failover", runs.get(runs.size() / 2), "s");
+    figure("coordinator.leader_failover_max", runs.get(runs.size() - 1), "s");
+  }
+
+  private static String cli(String address, String... args) {
+    List<String> all = new ArrayList<>(List.of("--coordinator", address, "--timeout", "2"));
+    all.addAll(List.of(args));
+    StringWriter out = new StringWriter();
+    int code = Smbgw.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(new StringWriter()));
+    return code + "\n" + out;
+  }
+
+  private interface Check {
+    boolean ok() throws Exception;
+  }
+
+  private static boolean until(int seconds, Check check) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (System.nanoTime() < deadline) {
+      if (check.ok()) {
+        return true;
+      }
+      Thread.sleep(20);
+    }
+    return false;
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static void delete(Path dir) throws Exception {
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}
