@@ -93,7 +93,7 @@ public final class Agent implements AutoCloseable {
       this.coordinator = null;
     } else {
       this.desired = null;
-      Inventory inventory = new Inventory(runner, config.zfs().zfs(), config.node());
+      Inventory inventory = new Inventory(runner, config.zfs().zfs(), tools.smbd(), config.node());
       this.coordinator = new CoordinatorClient(config.coordinators(), config.node(),
           () -> inventory.build(readStorages(storageCfg)),
           raw -> {

@@ -29,6 +29,15 @@ final class Output {
     }
   }
 
+  /** One line: for streams of objects such as events. */
+  static String compactJson(MessageOrBuilder m) {
+    try {
+      return JsonFormat.printer().omittingInsignificantWhitespace().print(m);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   static void print(PrintWriter out, Format format, MessageOrBuilder m, List<String> header, List<List<String>> rows) {
     switch (format) {
       case json -> out.println(json(m));

@@ -71,7 +71,7 @@ public final class Coordinator implements AutoCloseable {
     view = new ClusterView(zk);
     view.start(30_000);
     leadership = new Leadership(zk, config.advertise());
-    duties = new LeaderDuties(view, store);
+    duties = new LeaderDuties(view, store, config.advertise());
     leadership.addListener(duties);
     forwarding = new LeaderForwarding(leadership);
     sessions = new AgentSessions(view, store, config.advertise());

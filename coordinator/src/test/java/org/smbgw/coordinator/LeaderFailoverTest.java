@@ -80,6 +80,9 @@ class LeaderFailoverTest {
       assertEquals(1, count(list, "\"name\": \"before\""), list);
       assertEquals(1, count(list, "\"name\": \"after\""), list);
       assertTrue(next.view().epoch() >= 2, "the new leader has a new epoch");
+      String events = cli(next.address(), "events", "-o", "json");
+      assertTrue(events.contains("\"kind\":\"share.created\"") && events.contains("leads with epoch " + next.view().epoch()),
+          events);
     }
   }
 

@@ -176,6 +176,29 @@ class ClusterEndToEndTest {
   }
 
   @Test
+  void eventsAreListedAndFollowed() throws Exception {
+    StringWriter followed = new StringWriter();
+    Thread follower = new Thread(() -> Smbgw.run(new String[] {"--coordinator", coordinator.address(), "events",
+        "--follow", "-o", "json"}, new PrintWriter(followed, true), new PrintWriter(new StringWriter())));
+    follower.setDaemon(true);
+    follower.start();
+    assertEquals(0, cli(null, "share", "create", "evt", "--storage", "tank", "--read", "@staff").code());
+    assertEquals(0, cli(null, "share", "delete", "evt").code());
+    String seen = Eventually.until(Duration.ofSeconds(20), followed::toString, s -> s.contains("share.deleted"));
+    follower.interrupt();
+    List<JsonNode> events = new ArrayList<>();
+    for (String line : seen.strip().split("\n")) {
+      events.add(json.readTree(line));
+    }
+    List<String> kinds = events.stream().map(e -> e.path("kind").asText()).toList();
+    assertTrue(kinds.containsAll(List.of("leader.elected", "share.created", "share.deleted")), kinds.toString());
+    assertTrue(kinds.indexOf("share.created") < kinds.lastIndexOf("share.deleted"));
+    Result listed = cli(null, "events");
+    assertEquals(0, listed.code());
+    assertTrue(listed.out().contains("share/evt"), listed.out());
+  }
+
+  @Test
   void everyListingParsesAsJson() throws Exception {
     for (String[] cmd : List.of(new String[] {"share", "list"}, new String[] {"node", "list"},
         new String[] {"user", "list"}, new String[] {"status"})) {
@@ -186,6 +209,9 @@ class ClusterEndToEndTest {
       json.readTree(r.out());
     }
     JsonNode nodes = json.readTree(cli(null, "node", "list", "-o", "json").out());
-    assertEquals("tank", nodes.path("nodes").get(0).path("inventory").path("storages").get(0).path("id").asText());
+    JsonNode inventory = nodes.path("nodes").get(0).path("inventory");
+    assertEquals("tank", inventory.path("storages").get(0).path("id").asText());
+    assertTrue(inventory.path("sambaVersion").asText().startsWith("4."), inventory.toString());
+    assertTrue(inventory.path("interfaces").toString().contains("127.0.0.1/8"), inventory.toString());
   }
 }

@@ -1,5 +1,7 @@
 package org.smbgw.agent.pve;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,19 +13,51 @@ import org.smbgw.agent.exec.Command;
 import org.smbgw.agent.exec.CommandFailedException;
 import org.smbgw.agent.exec.CommandResult;
 import org.smbgw.agent.exec.CommandRunner;
+import org.smbgw.proto.v1.NetworkInterface;
 import org.smbgw.proto.v1.NodeInventory;
 import org.smbgw.proto.v1.StorageOffer;
 
-/** What this node offers: its usable storages with free bytes (one zfs get for all pools). */
+/**
+ * What this node offers, told in its hello: usable storages with free bytes (one zfs get for all
+ * pools), the Samba version, and its interfaces with their subnets.
+ */
 public final class Inventory {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private final CommandRunner runner;
   private final String zfs;
+  private final String smbd;
   private final String node;
 
-  public Inventory(CommandRunner runner, String zfs, String node) {
+  public Inventory(CommandRunner runner, String zfs, String smbd, String node) {
     this.runner = runner;
     this.zfs = zfs;
+    this.smbd = smbd;
     this.node = node;
+  }
+
+  /** The Samba version as smbd prints it ("4.17.12-Debian"), or empty when smbd cannot say. */
+  String sambaVersion() throws CommandFailedException {
+    CommandResult r = runner.runAllowingFailure(Command.of(smbd, "--version"));
+    return r.succeeded() ? r.stdout().strip().replaceFirst("^Version ", "") : "";
+  }
+
+  /** Interfaces and their addresses with prefix lengths, from one {@code ip -j addr}. */
+  List<NetworkInterface> interfaces() throws CommandFailedException, IOException {
+    CommandResult r = runner.runAllowingFailure(Command.of("ip", "-j", "addr", "show"));
+    List<NetworkInterface> out = new ArrayList<>();
+    if (!r.succeeded()) {
+      return out;
+    }
+    for (JsonNode link : JSON.readTree(r.stdout())) {
+      NetworkInterface.Builder b = NetworkInterface.newBuilder().setName(link.path("ifname").asText());
+      for (JsonNode a : link.path("addr_info")) {
+        if (a.has("local")) {
+          b.addAddresses(a.path("local").asText() + "/" + a.path("prefixlen").asInt());
+        }
+      }
+      out.add(b.build());
+    }
+    return out;
   }
 
   public NodeInventory build(Map<String, PveStorage> storages) throws CommandFailedException, IOException {
@@ -41,7 +75,8 @@ public final class Inventory {
         }
       }
     }
-    NodeInventory.Builder b = NodeInventory.newBuilder();
+    NodeInventory.Builder b = NodeInventory.newBuilder().setSambaVersion(sambaVersion())
+        .addAllInterfaces(interfaces());
     for (PveStorage s : usable) {
       StorageOffer.Builder o = StorageOffer.newBuilder().setId(s.id()).setType(s.type())
           .setShared(s.reachableFromOtherNodes());

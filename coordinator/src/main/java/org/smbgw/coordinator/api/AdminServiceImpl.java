@@ -23,6 +23,7 @@ import org.smbgw.coordinator.state.ClusterView;
 import org.smbgw.coordinator.state.StateStore;
 import org.smbgw.coordinator.state.Versioned;
 import org.smbgw.coordinator.state.ZkPaths;
+import io.grpc.stub.ServerCallStreamObserver;
 import org.smbgw.proto.v1.*;
 
 /**
@@ -55,6 +56,11 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     out.onCompleted();
   }
 
+  private CuratorOp event(String kind, String subject, String message) throws Exception {
+    return store.event(Event.newBuilder().setTimeMillis(System.currentTimeMillis()).setKind(kind)
+        .setSubject(subject).setMessage(message).setEpoch(term().epoch()).build());
+  }
+
   private Term term() {
     return leadership.term().orElseThrow(() -> Status.UNAVAILABLE
         .withDescription("this coordinator is not the leader and no leader is known yet").asRuntimeException());
@@ -78,6 +84,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         List<CuratorOp> ops = store.ops();
         ops.add(store.create(ZkPaths.share(spec.getName()), spec));
         ops.add(placementOp(spec.getName(), node));
+        ops.add(event("share.created", "share/" + spec.getName(), "placed on " + node));
         store.fenced(term(), ops);
         return Views.share(spec, node, view);
       }
@@ -103,6 +110,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         if (!current.equals(Optional.of(node))) {
           ops.add(placementOp(spec.getName(), node));
         }
+        ops.add(event("share.updated", "share/" + spec.getName(), "on " + node));
         store.fenced(term(), ops);
         return Views.share(spec, node, view);
       }
@@ -144,6 +152,8 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
                 .setNode(placement.value().getNode()).build()));
           }
         }
+        ops.add(event("share.deleted", "share/" + name, req.getPurge() ? "unpublished; its data will be destroyed (purge)"
+            : "unpublished; its data is kept"));
         store.fenced(term(), ops);
         return DeleteShareResponse.newBuilder().setName(name).setPurge(req.getPurge())
             .setNode(placement == null ? "" : placement.value().getNode()).build();
@@ -174,6 +184,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         }
         List<CuratorOp> ops = store.ops();
         ops.add(placementOp(spec.getName(), target.name()));
+        ops.add(event("share.moved", "share/" + spec.getName(), "from " + from.orElse("nowhere") + " to " + target.name()));
         store.fenced(term(), ops);
         return Views.share(spec, target.name(), view);
       }
@@ -264,6 +275,8 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
             b.putStuck(e.getKey(), r.unplaceable().getOrDefault(e.getKey(), "no other node can host it"));
           }
         }
+        ops.add(event("node.drained", "node/" + req.getName(), b.getMovedCount() + " share(s) moved, "
+            + b.getStuckCount() + " could not move"));
         store.fenced(term(), ops);
         return b.setNode(Views.node(node.value().toBuilder().setMaintenance(true).build(), view)).build();
       }
@@ -279,6 +292,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         NodeRecord next = node.value().toBuilder().setMaintenance(false).build();
         List<CuratorOp> ops = store.ops();
         ops.add(store.set(ZkPaths.node(req.getName()), next, node.version()));
+        ops.add(event("node.undrained", "node/" + req.getName(), "out of maintenance"));
         store.fenced(term(), ops);
         return Views.node(next, view); // nothing moves back by itself: no flapping
       }
@@ -306,6 +320,8 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         List<CuratorOp> ops = store.ops();
         ops.add(existing == null ? store.create(ZkPaths.user(spec.getName()), spec)
             : store.set(ZkPaths.user(spec.getName()), spec, existing.version()));
+        ops.add(event(existing == null ? "user.added" : "user.password", "user/" + spec.getName(),
+            existing == null ? "added" : "password changed"));
         store.fenced(term(), ops);
         return User.newBuilder().setName(spec.getName()).build();
       }
@@ -320,6 +336,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
             .orElseThrow(() -> Errors.notFound("user '" + req.getName() + "'"));
         List<CuratorOp> ops = store.ops();
         ops.add(store.delete(ZkPaths.user(req.getName()), existing.version()));
+        ops.add(event("user.deleted", "user/" + req.getName(), "deleted"));
         store.fenced(term(), ops);
         return DeleteUserResponse.newBuilder().setName(req.getName()).build();
       }
@@ -344,6 +361,35 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         return new Applier(view, store, placer, this::term).apply(req);
       }
     });
+  }
+
+  // ---- events ----
+
+  @Override
+  public void watchEvents(WatchEventsRequest req, StreamObserver<Event> out) {
+    ServerCallStreamObserver<Event> call = (ServerCallStreamObserver<Event>) out;
+    Object lock = new Object();
+    long[] last = {req.getAfterSeq()};
+    java.util.function.Consumer<Event> send = e -> {
+      synchronized (lock) {
+        if (e.getSeq() > last[0] && !call.isCancelled()) {
+          out.onNext(e);
+          last[0] = e.getSeq();
+        }
+      }
+    };
+    if (req.getFollow()) {
+      // Registered before the backlog is replayed; the lock and the sequence keep order and
+      // drop nothing and nothing twice.
+      view.onEvent(send);
+      call.setOnCancelHandler(() -> view.removeEventListener(send));
+    }
+    synchronized (lock) {
+      view.events().tailMap(req.getAfterSeq(), false).values().forEach(send);
+    }
+    if (!req.getFollow()) {
+      out.onCompleted();
+    }
   }
 
   // ---- status ----

@@ -43,6 +43,11 @@ final class Applier {
     this.term = term;
   }
 
+  private CuratorOp event(String kind, String subject, String message) throws Exception {
+    return store.event(org.smbgw.proto.v1.Event.newBuilder().setTimeMillis(System.currentTimeMillis())
+        .setKind(kind).setSubject(subject).setMessage(message).setEpoch(view.epoch()).build());
+  }
+
   ApplyResponse apply(ApplyRequest req) throws Exception {
     NodeDesiredState asOne = NodeDesiredState.newBuilder().addAllShares(req.getSharesList())
         .addAllUsers(req.getUsersList()).addAllPurgeShares(req.getPurgesList()).build();
@@ -96,6 +101,9 @@ final class Applier {
         ops.add(p == null ? store.create(ZkPaths.placement(s.getName()), np) : store.set(ZkPaths.placement(s.getName()), np, p.version()));
       }
       results.addResults(ApplyResult.newBuilder().setKind("Share").setName(s.getName()).setAction(action).setNode(node));
+      if (!action.equals("unchanged")) {
+        ops.add(event("share." + action, "share/" + s.getName(), "on " + node + " (apply)"));
+      }
     }
     for (UserSpec u : req.getUsersList()) {
       UserSpec canonical = u.toBuilder().setNtHash(NtHash.canonical(u.getNtHash())).build();
@@ -107,6 +115,9 @@ final class Applier {
         ops.add(store.set(ZkPaths.user(u.getName()), canonical, existing.version()));
       }
       results.addResults(ApplyResult.newBuilder().setKind("User").setName(u.getName()).setAction(action));
+      if (!action.equals("unchanged")) {
+        ops.add(event(action.equals("created") ? "user.added" : "user.password", "user/" + u.getName(), "(apply)"));
+      }
     }
     for (String name : req.getPurgesList()) {
       Versioned<ShareSpec> existing = view.share(name).orElse(null);
@@ -121,6 +132,7 @@ final class Applier {
         ops.add(store.create(ZkPaths.purge(name), PendingPurge.newBuilder().setShare(existing.value().getName())
             .setNode(p.value().getNode()).build()));
       }
+      ops.add(event("share.deleted", "share/" + existing.value().getName(), "purge requested (apply)"));
       results.addResults(ApplyResult.newBuilder().setKind("Purge").setName(name).setAction("deleted")
           .setNode(p == null ? "" : p.value().getNode()));
     }

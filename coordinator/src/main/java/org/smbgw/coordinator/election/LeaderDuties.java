@@ -9,14 +9,16 @@ import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.smbgw.coordinator.state.ClusterView;
 import org.smbgw.coordinator.state.StateStore;
 import org.smbgw.coordinator.state.ZkPaths;
+import org.smbgw.proto.v1.Event;
 import org.smbgw.proto.v1.LiveNode;
 import org.smbgw.proto.v1.PendingPurge;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Work only the leader does in the background, on its own thread, while it leads: clearing pending
- * purges once the node reports neither an active nor a retired dataset for the share.
+ * Work only the leader does in the background, on its own thread, while it leads: recording its
+ * election as an event, trimming the event log to the newest {@value #EVENTS_KEPT}, and clearing
+ * pending purges once the node reports neither an active nor a retired dataset for the share.
  */
 public final class LeaderDuties implements Leadership.Listener, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaderDuties.class);
@@ -30,15 +32,30 @@ public final class LeaderDuties implements Leadership.Listener, AutoCloseable {
   private final AtomicBoolean queued = new AtomicBoolean();
   private volatile Term term;
 
-  public LeaderDuties(ClusterView view, StateStore store) {
+  public LeaderDuties(ClusterView view, StateStore store, String id) {
     this.view = view;
     this.store = store;
+    this.id = id;
     view.onChange(this::trigger);
   }
+
+  /** Events kept in ZooKeeper; older ones are trimmed by the leader. */
+  static final int EVENTS_KEPT = 1000;
+  private final String id;
 
   @Override
   public void elected(Term t) {
     term = t;
+    thread.execute(() -> {
+      try {
+        List<CuratorOp> ops = new ArrayList<>();
+        ops.add(store.event(Event.newBuilder().setTimeMillis(System.currentTimeMillis()).setKind("leader.elected")
+            .setSubject("coordinator/" + id).setMessage("leads with epoch " + t.epoch()).setEpoch(t.epoch()).build()));
+        store.fenced(t, ops);
+      } catch (Exception e) {
+        log.warn("cannot record the election: {}", e.toString());
+      }
+    });
     trigger();
   }
 
@@ -70,6 +87,13 @@ public final class LeaderDuties implements Leadership.Listener, AutoCloseable {
             && live.getObserved().getErrorsList().isEmpty()) {
           ops.add(store.delete(ZkPaths.purge(p.getShare()), -1));
         }
+      }
+      int excess = view.events().size() - EVENTS_KEPT;
+      for (Long seq : view.events().keySet()) {
+        if (excess-- <= 0) {
+          break;
+        }
+        ops.add(store.delete(ZkPaths.event(seq), -1));
       }
       if (!ops.isEmpty()) {
         store.fenced(t, ops);

@@ -11,6 +11,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.smbgw.proto.v1.Event;
 import org.smbgw.proto.v1.LiveNode;
 import org.smbgw.proto.v1.NodeRecord;
 import org.smbgw.proto.v1.PendingPurge;
@@ -31,6 +32,8 @@ public final class ClusterView implements AutoCloseable {
   private final Map<String, Versioned<Placement>> placements = new ConcurrentHashMap<>();
   private final Map<String, PendingPurge> purges = new ConcurrentHashMap<>();
   private final Map<String, LiveNode> live = new ConcurrentHashMap<>();
+  private final java.util.concurrent.ConcurrentSkipListMap<Long, Event> events = new java.util.concurrent.ConcurrentSkipListMap<>();
+  private final List<java.util.function.Consumer<Event>> eventListeners = new CopyOnWriteArrayList<>();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private final CountDownLatch initialized = new CountDownLatch(1);
   private volatile long epoch;
@@ -71,6 +74,17 @@ public final class ClusterView implements AutoCloseable {
       case ZkPaths.PLACEMENTS -> put(placements, key, deleted, () -> new Versioned<>(Json.parse(data, Placement.getDefaultInstance()), version));
       case ZkPaths.PURGES -> put(purges, key, deleted, () -> Json.parse(data, PendingPurge.getDefaultInstance()));
       case ZkPaths.LIVE -> put(live, key, deleted || data.length == 0, () -> Json.parse(data, LiveNode.getDefaultInstance()));
+      case ZkPaths.EVENTS -> {
+        // ZooKeeper's sequence starts at 0; positions start at 1 so that "after 0" means "all".
+        long seq = Long.parseLong(key.substring(2)) + 1;
+        if (deleted) {
+          events.remove(seq);
+        } else if (!events.containsKey(seq)) {
+          Event e = Json.parse(data, Event.getDefaultInstance()).toBuilder().setSeq(seq).build();
+          events.put(seq, e);
+          eventListeners.forEach(l -> l.accept(e));
+        }
+      }
       case ZkPaths.ROOT -> {
         if (path.equals(ZkPaths.EPOCH) && !deleted && data.length > 0) {
           epoch = Long.parseLong(new String(data, java.nio.charset.StandardCharsets.UTF_8).strip());
@@ -91,6 +105,20 @@ public final class ClusterView implements AutoCloseable {
     } else {
       map.put(key, value.get());
     }
+  }
+
+  /** Events the view holds, oldest first. */
+  public java.util.NavigableMap<Long, Event> events() {
+    return events;
+  }
+
+  /** Told of each new event (on Curator's event thread); must be quick. */
+  public void onEvent(java.util.function.Consumer<Event> listener) {
+    eventListeners.add(listener);
+  }
+
+  public void removeEventListener(java.util.function.Consumer<Event> listener) {
+    eventListeners.remove(listener);
   }
 
   public Map<String, Versioned<ShareSpec>> shares() {

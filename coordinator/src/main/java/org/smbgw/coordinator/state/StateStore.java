@@ -33,7 +33,7 @@ public final class StateStore {
   /** Creates the layout if missing. Idempotent; any replica may call it at start. */
   public void ensureLayout() throws Exception {
     for (String p : List.of(ZkPaths.SHARES, ZkPaths.USERS, ZkPaths.NODES, ZkPaths.PLACEMENTS,
-        ZkPaths.PURGES, ZkPaths.LIVE, ZkPaths.MEMBERS)) {
+        ZkPaths.PURGES, ZkPaths.LIVE, ZkPaths.MEMBERS, ZkPaths.EVENTS)) {
       createIfMissing(p, new byte[0]);
     }
     createIfMissing(ZkPaths.EPOCH, "0".getBytes(StandardCharsets.UTF_8));
@@ -59,6 +59,12 @@ public final class StateStore {
 
   public CuratorOp set(String path, com.google.protobuf.Message value, int version) throws Exception {
     return zk.transactionOp().setData().withVersion(version).forPath(path, Json.bytes(value));
+  }
+
+  /** Records an event in the same transaction as the change it describes. */
+  public CuratorOp event(org.smbgw.proto.v1.Event event) throws Exception {
+    return zk.transactionOp().create().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
+        .forPath(ZkPaths.EVENT_PREFIX, Json.bytes(event));
   }
 
   public CuratorOp delete(String path, int version) throws Exception {

@@ -17,6 +17,14 @@ public final class ZkPaths {
   public static final String MEMBERS = ROOT + "/members";
   public static final String EPOCH = ROOT + "/epoch";
   public static final String ELECTION = ROOT + "/election";
+  /** Persistent sequential znodes e-0000000001...; the leader keeps the newest 1,000. */
+  public static final String EVENTS = ROOT + "/events";
+  public static final String EVENT_PREFIX = EVENTS + "/e-";
+
+  /** The znode of the event at position {@code seq} (ZooKeeper's sequence is one less). */
+  public static String event(long seq) {
+    return EVENT_PREFIX + String.format("%010d", seq - 1);
+  }
 
   private ZkPaths() {}
 
