@@ -23,7 +23,7 @@ final class Output {
 
   static String json(MessageOrBuilder m) {
     try {
-      return JsonFormat.printer().includingDefaultValueFields().print(m);
+      return JsonFormat.printer().alwaysPrintFieldsWithNoPresence().print(m);
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException(e);
     }

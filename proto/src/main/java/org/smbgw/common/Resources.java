@@ -11,9 +11,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 import java.util.Set;
 import org.smbgw.proto.v1.Access;
@@ -227,12 +225,7 @@ public final class Resources {
   }
 
   private static void removeEmpty(ObjectNode node) {
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-      JsonNode v = it.next().getValue();
-      if (v instanceof ArrayNode arr && arr.isEmpty()) {
-        it.remove();
-      }
-    }
+    node.properties().removeIf(e -> e.getValue() instanceof ArrayNode arr && arr.isEmpty());
   }
 
   private static String orEmpty(String s) {

@@ -65,9 +65,10 @@ public final class Pdbedit {
     Path file = privateDir.resolve("import-" + ProcessHandle.current().pid() + ".smbpasswd");
     StringBuilder b = new StringBuilder();
     String lastChange = String.format("LCT-%08X", System.currentTimeMillis() / 1000);
+    String noLmHash = "X".repeat(32); // smbpasswd's way of saying "no LM hash": LM is never stored
     for (Account a : accounts) {
       // 'X': the password does not expire; LCT now, so Samba does not demand a change.
-      b.append(a.name()).append(':').append(a.uid()).append(":XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:")
+      b.append(a.name()).append(':').append(a.uid()).append(':').append(noLmHash).append(':')
           .append(a.ntHash()).append(":[UX         ]:").append(lastChange).append(":\n");
     }
     try {

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.smbgw.agent.exec.Command;
@@ -34,7 +33,6 @@ public final class SmbdSandbox implements AutoCloseable {
   private final int port;
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private final AtomicReference<ProcessHandle> current = new AtomicReference<>();
-  private final CountDownLatch stopped = new CountDownLatch(1);
   private Thread supervisor;
 
   public SmbdSandbox(CommandRunner runner, SambaTools tools, Path dir, String address, int port) {
@@ -156,7 +154,6 @@ public final class SmbdSandbox implements AutoCloseable {
         log.error("cannot restart smbd: {}", e.getMessage());
       }
     }
-    stopped.countDown();
   }
 
   /** Waits until smbd accepts TCP connections on its port. */

@@ -178,7 +178,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
           throw Errors.precondition("share '" + spec.getName() + "' cannot go to " + target.name() + ": "
               + r.unplaceable().get(spec.getName()));
         }
-        if (from.isPresent() && !movable(spec, nodes.get(from.get()))) {
+        if (from.isPresent() && !Placer.movable(spec, nodes.get(from.get()))) {
           throw Errors.precondition("share '" + spec.getName() + "' is on node-local storage of " + from.get()
               + "; it cannot move without its data");
         }
@@ -189,12 +189,6 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         return Views.share(spec, target.name(), view);
       }
     });
-  }
-
-  private static boolean movable(ShareSpec spec, Candidate from) {
-    Placer.Result r = new Placer().place(List.of(spec), Map.of(spec.getName(), from == null ? "" : from.name()),
-        from == null ? List.of() : List.of(new Candidate(from.name(), from.connected(), true, from.storages())));
-    return !r.unplaceable().getOrDefault(spec.getName(), "").contains("node-local");
   }
 
   /** Places one share against all others; throws FAILED_PRECONDITION saying why it fits nowhere. */

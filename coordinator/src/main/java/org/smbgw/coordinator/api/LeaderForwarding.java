@@ -2,7 +2,6 @@ package org.smbgw.coordinator.api;
 
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
-import io.grpc.ForwardingServerCallListener;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -63,7 +62,7 @@ public final class LeaderForwarding implements ServerInterceptor, AutoCloseable 
     }, headers);
     upstream.request(1);
     call.request(1);
-    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(new ServerCall.Listener<Q>() {
+    return new ServerCall.Listener<Q>() {
       @Override
       public void onMessage(Q message) {
         upstream.sendMessage(message);
@@ -79,7 +78,7 @@ public final class LeaderForwarding implements ServerInterceptor, AutoCloseable 
       public void onCancel() {
         upstream.cancel("client cancelled", null);
       }
-    }) { };
+    };
   }
 
   @Override

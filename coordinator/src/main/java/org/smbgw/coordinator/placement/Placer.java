@@ -140,7 +140,7 @@ public final class Placer {
   }
 
   /** Whether a share's storage is reachable from other nodes than {@code node}. */
-  static boolean movable(ShareSpec s, Candidate node) {
+  public static boolean movable(ShareSpec s, Candidate node) {
     if (s.getStorage().hasZfs()) {
       return false;
     }
