@@ -30,7 +30,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class Reconciler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
-  /** Passes in a row that may change something before waiting for the timer (guards loops). */
+  /**
+   * Passes in a row that may change something for one desired state before waiting for the timer
+   * (guards against a plan that never converges).
+   */
   private static final int MAX_FOLLOW_UPS = 3;
 
   private final DesiredStateSource source;
@@ -42,7 +45,9 @@ public final class Reconciler implements AutoCloseable {
   private final Path parentsFile;
   private final Consumer<PassReport> reports;
   private final AtomicBoolean queued = new AtomicBoolean();
+  /** Passes in a row that changed something for the same desired state; reconcile thread only. */
   private int followUps;
+  private NodeDesiredState lastDesired;
 
   /** What one pass saw and did; handed to the status writer. */
   public record PassReport(NodeDesiredState desired, Observed observed, Plan plan, Outcome outcome,
@@ -82,6 +87,10 @@ public final class Reconciler implements AutoCloseable {
 
   private void passAndFollowUp() {
     PassReport r = pass();
+    if (r != null && !r.desired().equals(lastDesired)) {
+      lastDesired = r.desired();
+      followUps = 0; // the guard is against a plan that never converges on the same desired state
+    }
     if (r != null && r.plan() != null && !r.plan().isEmpty() && r.outcome().ok() && followUps < MAX_FOLLOW_UPS) {
       followUps++;
       trigger(); // confirm convergence: the next pass must find nothing to do

@@ -4,7 +4,8 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -31,11 +32,18 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
   private final ClusterView view;
   private final StateStore store;
   private final String replica;
-  private final ExecutorService serial = Executors.newSingleThreadExecutor(r -> {
+  /**
+   * One transaction (an apply of 1,000 shares, say) reaches the view as thousands of znode
+   * events: pushes wait for a short quiet period so that agents get the whole change at once,
+   * computed once, rather than thousands of partial states.
+   */
+  private static final long PUSH_QUIET_MS = 25;
+  private final ScheduledExecutorService serial = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "smbgw-sessions");
     t.setDaemon(true);
     return t;
   });
+  private final AtomicBoolean pushQueued = new AtomicBoolean();
   /** Guarded by the serial thread. */
   private final Map<String, Session> sessions = new HashMap<>();
 
@@ -58,7 +66,14 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
     this.view = view;
     this.store = store;
     this.replica = replica;
-    view.onChange(() -> serial.execute(this::pushAll));
+    view.onChange(() -> {
+      if (pushQueued.compareAndSet(false, true)) {
+        serial.schedule(() -> {
+          pushQueued.set(false);
+          pushAll();
+        }, PUSH_QUIET_MS, TimeUnit.MILLISECONDS);
+      }
+    });
   }
 
   @Override
