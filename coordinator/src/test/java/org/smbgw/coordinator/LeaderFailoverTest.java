@@ -178,6 +178,34 @@ class LeaderFailoverTest {
     }
   }
 
+  @Test
+  void drainMovesSharedStorageAndKeepsNodeLocalSharesSayingWhy() throws Exception {
+    try (Replicas r = new Replicas().start(1)) {
+      Coordinator c = r.awaitLeader(Duration.ofSeconds(20));
+      org.smbgw.proto.v1.StorageOffer ceph = org.smbgw.proto.v1.StorageOffer.newBuilder().setId("cephfs")
+          .setType("cephfs").setPath("/mnt/pve/cephfs/smbgw").setShared(true).setFreeBytes(1L << 40).build();
+      r.agent("n1", c.address(), ceph, Replicas.localZfs());
+      assertTrue(cli(c.address(), "share", "create", "shared", "--storage", "cephfs", "--read", "@staff").startsWith("0\n"));
+      assertTrue(cli(c.address(), "share", "create", "local", "--storage", "local-zfs", "--read", "@staff").startsWith("0\n"));
+      Replicas.FakeAgent n2 = r.agent("n2", c.address(), ceph, Replicas.localZfs());
+      String drained = cli(c.address(), "node", "drain", "n1", "-o", "json");
+      assertTrue(drained.startsWith("0\n"), drained);
+      assertTrue(drained.contains("\"shared\": \"n2\""), drained);
+      assertTrue(drained.contains("node-local storage of n1"), drained);
+      String list = cli(c.address(), "share", "list", "-o", "json");
+      assertTrue(list.contains("\"node\": \"n2\""), list);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (n2.latest().map(d -> d.getSharesCount()).orElse(0) == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertEquals("shared", n2.latest().orElseThrow().getShares(0).getName(), "n2 is told to serve it");
+      String again = cli(c.address(), "share", "create", "more", "--storage", "cephfs", "--read", "@staff", "-o", "json");
+      assertTrue(again.contains("\"node\": \"n2\""), "nothing new goes to a node in maintenance: " + again);
+      assertTrue(cli(c.address(), "node", "undrain", "n1").startsWith("0\n"));
+      assertTrue(cli(c.address(), "share", "list", "-o", "json").contains("\"node\": \"n2\""), "nothing moves back by itself");
+    }
+  }
+
   private static int count(String haystack, String needle) {
     int n = 0;
     for (int i = haystack.indexOf(needle); i >= 0; i = haystack.indexOf(needle, i + 1)) {

@@ -136,6 +136,22 @@ class ClusterEndToEndTest {
   }
 
   @Test
+  void deleteWithPurgeDestroysTheDatasetAndTheNameCanBeUsedAgain() throws Exception {
+    assertEquals(0, cli(null, "share", "create", "scratch", "--storage", "tank", "--read", "@staff").code());
+    String dataset = pool.name() + "/scratch";
+    assertTrue(Eventually.until(Duration.ofSeconds(30), () -> pool.exists(dataset), x -> x));
+    Result purge = cli(null, "share", "delete", "scratch", "--purge");
+    assertEquals(0, purge.code(), purge.err());
+    assertTrue(purge.out().contains("purging"), purge.out());
+    assertTrue(Eventually.until(Duration.ofSeconds(30), () -> !pool.exists(dataset), x -> x), "dataset destroyed");
+    // Once the node reports it gone, the leader clears the pending purge and the name is free.
+    Result again = Eventually.until(Duration.ofSeconds(30),
+        () -> cli(null, "share", "create", "scratch", "--storage", "tank", "--read", "@staff"), r -> r.code() == 0);
+    assertEquals(0, again.code(), again.err());
+    assertEquals(0, cli(null, "share", "delete", "scratch", "--purge").code());
+  }
+
+  @Test
   void applyAndPlanAreAllOrNothingAndReportPerResource() throws Exception {
     Path file = client.localFile("cluster.yaml");
     Files.writeString(file, "apiVersion: smbgw/v1\nkind: Share\nmetadata: {name: a1}\nspec:\n  storage: {pve: tank}\n"

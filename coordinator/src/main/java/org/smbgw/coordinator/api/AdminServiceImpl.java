@@ -149,7 +149,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
           ops.add(store.delete(ZkPaths.placement(name), placement.version()));
           if (req.getPurge()) {
             ops.add(store.create(ZkPaths.purge(name), PendingPurge.newBuilder().setShare(name)
-                .setNode(placement.value().getNode()).build()));
+                .setNode(placement.value().getNode()).setGeneration(view.generation() + 1).build()));
           }
         }
         ops.add(event("share.deleted", "share/" + name, req.getPurge() ? "unpublished; its data will be destroyed (purge)"

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Work only the leader does in the background, on its own thread, while it leads: recording its
  * election as an event, trimming the event log to the newest {@value #EVENTS_KEPT}, and clearing
- * pending purges once the node reports neither an active nor a retired dataset for the share.
+ * pending purges once the node, converged on a desired state that carries the purge, reports
+ * neither an active nor a retired dataset for the share.
  */
 public final class LeaderDuties implements Leadership.Listener, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaderDuties.class);
@@ -82,9 +83,9 @@ public final class LeaderDuties implements Leadership.Listener, AutoCloseable {
     try {
       for (PendingPurge p : view.purges().values()) {
         LiveNode live = view.live().get(p.getNode());
-        if (live != null && live.getObserved().getObservedAtMillis() > 0
-            && live.getObserved().getSharesList().stream().noneMatch(s -> s.getName().equals(p.getShare()))
-            && live.getObserved().getErrorsList().isEmpty()) {
+        // Only a report that converged on a desired state carrying the purge can show it done.
+        if (live != null && live.getObserved().getAppliedGeneration() >= p.getGeneration()
+            && live.getObserved().getSharesList().stream().noneMatch(s -> s.getName().equals(p.getShare()))) {
           ops.add(store.delete(ZkPaths.purge(p.getShare()), -1));
         }
       }
