@@ -37,6 +37,7 @@ import org.smbgw.agent.samba.IncludeRenderer;
 import org.smbgw.agent.samba.Pdbedit;
 import org.smbgw.agent.samba.SambaConfig;
 import org.smbgw.agent.samba.SambaTools;
+import org.smbgw.agent.samba.SmbStatus;
 import org.smbgw.agent.samba.SmbdSandbox;
 import org.smbgw.agent.users.UnixAccounts;
 import org.smbgw.agent.zfs.SandboxPool;
@@ -74,7 +75,8 @@ public final class Agent implements AutoCloseable {
         stateDir.resolve("samba"), config.sandbox().address(), config.sandbox().port());
     SambaConfig samba = new SambaConfig(runner, metrics, config.samba().config(), config.samba().include(), tools);
     Pdbedit pdbedit = new Pdbedit(runner, tools, config.samba().config(), stateDir.resolve("private"));
-    Host host = new Host(new Zfs(runner, config.zfs().zfs(), org.smbgw.agent.zfs.MountTable.proc()), samba, pdbedit, UnixAccounts.system(runner), new ShareRoots());
+    Host host = new Host(new Zfs(runner, config.zfs().zfs(), org.smbgw.agent.zfs.MountTable.proc()), samba, pdbedit,
+        UnixAccounts.system(runner), new ShareRoots(), new SmbStatus(runner, tools, config.samba().config()));
     IncludeComposer composer = new IncludeComposer(new IncludeRenderer(config.unixGroup()));
     this.audit = new AuditLog(stateDir.resolve("audit.log"), Clock.systemUTC());
     this.loop = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -16,6 +16,7 @@ import java.util.function.Consumer;
 import org.smbgw.agent.reconcile.DatasetIndex;
 import org.smbgw.agent.reconcile.Reconciler.PassReport;
 import org.smbgw.agent.samba.IncludeRenderer;
+import org.smbgw.agent.samba.SmbStatus;
 import org.smbgw.agent.zfs.Dataset;
 import org.smbgw.proto.v1.NodeObservedState;
 import org.smbgw.proto.v1.ShareSpec;
@@ -91,6 +92,11 @@ public final class StatusWriter implements Consumer<PassReport> {
       } else {
         st.setPath(spec.getStorage().getDirectory().getPath());
       }
+      SmbStatus.ShareConnections c = r.observed().connections().shares().get(spec.getName());
+      if (c != null) {
+        st.setSessions(c.sessions()).setTreeConnects(c.treeConnects()).addAllUsers(c.users());
+      }
+      st.setOpenFiles(r.observed().connections().openFiles().getOrDefault(st.getPath(), 0));
       b.addShares(st);
     }
     for (Dataset d : r.observed().datasets().values()) {
@@ -148,6 +154,10 @@ public final class StatusWriter implements Consumer<PassReport> {
       }
       if (st.getErrorsCount() > 0) {
         st.getErrorsList().forEach(j.putArray("errors")::add);
+      }
+      j.put("sessions", st.getSessions()).put("treeConnects", st.getTreeConnects()).put("openFiles", st.getOpenFiles());
+      if (st.getUsersCount() > 0) {
+        st.getUsersList().forEach(j.putArray("users")::add);
       }
     }
     ArrayNode users = o.putArray("users");

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
@@ -21,6 +23,7 @@ import org.smbgw.agent.testing.SandboxAgent;
 import org.smbgw.agent.testing.SmbClient;
 import org.smbgw.agent.testing.ZfsPool;
 import org.smbgw.common.NtHash;
+import org.smbgw.proto.v1.ShareStatus;
 
 /** Real smbd, real zfs-fuse, verified with the real smbclient. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -187,6 +190,38 @@ class SharesOnSambaAndZfsTest {
     node.desire(users() + "---\napiVersion: smbgw/v1\nkind: Purge\nmetadata: {name: keep}\n");
     converge();
     assertFalse(pool.exists(dataset), "purge destroys the dataset");
+  }
+
+  @Test
+  void connectedClientsShowAsSessionsAndTreeConnectsPerShare() throws Exception {
+    node.desire(users() + share("busy", null, false) + share("idle", null, false));
+    converge();
+    assertEquals(0, smbOnceServing("busy", alice, alicePw, "ls").exitCode());
+    Path auth = client.localFile("held.auth");
+    Files.writeString(auth, "username = " + alice + "\npassword = " + alicePw + "\n");
+    List<Process> held = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) {
+        // smbclient keeps its session while its stdin stays open
+        held.add(new ProcessBuilder("smbclient", "//127.0.0.1/busy", "-p", Integer.toString(node.port()),
+            "-A", auth.toString(), "-m", "SMB3").redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectErrorStream(true).start());
+      }
+      ShareStatus busy = Eventually.until(Duration.ofSeconds(20), () -> {
+        node.reconcile();
+        return status("busy");
+      }, s -> s.getSessions() == 2);
+      assertEquals(2, busy.getSessions(), busy.toString());
+      assertEquals(2, busy.getTreeConnects());
+      assertEquals(List.of(alice), busy.getUsersList());
+      assertEquals(0, status("idle").getSessions());
+    } finally {
+      held.forEach(Process::destroy);
+    }
+  }
+
+  private ShareStatus status(String share) {
+    return node.agent().status().getSharesList().stream().filter(s -> s.getName().equals(share)).findFirst().orElseThrow();
   }
 
   @Test

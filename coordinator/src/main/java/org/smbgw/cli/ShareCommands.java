@@ -54,9 +54,10 @@ final class ShareCommands {
           s.hasStatus() ? s.getStatus().getState().name().replace("SHARE_STATE_", "").toLowerCase() : "unknown",
           s.hasStatus() ? Sizes.format(s.getStatus().getUsedBytes()) : "-",
           s.getSpec().getQuotaBytes() > 0 ? Sizes.format(s.getSpec().getQuotaBytes()) : "none",
+          s.hasStatus() ? Integer.toString(s.getStatus().getSessions()) : "-",
           storage(s.getSpec().getStorage())));
     }
-    Output.print(out, root.output, whole, List.of("NAME", "NODE", "STATE", "USED", "QUOTA", "STORAGE"), rows);
+    Output.print(out, root.output, whole, List.of("NAME", "NODE", "STATE", "USED", "QUOTA", "SESSIONS", "STORAGE"), rows);
   }
 
   static String storage(Storage s) {

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import org.smbgw.agent.fs.RootState;
+import org.smbgw.agent.samba.SmbStatus;
 import org.smbgw.agent.users.UnixAccount;
 import org.smbgw.agent.zfs.Dataset;
 
@@ -12,6 +13,8 @@ import org.smbgw.agent.zfs.Dataset;
  *
  * @param include the include file's content, null when it does not exist
  * @param roots state of the share roots whose paths were known when observing
+ * @param connections who is connected, per share; {@link SmbStatus.Connections#UNKNOWN} when
+ *     smbstatus failed (its failure never fails a pass)
  */
 public record Observed(
     Map<String, Dataset> datasets,
@@ -21,4 +24,14 @@ public record Observed(
     Map<String, String> sambaHashes,
     Map<String, UnixAccount> accounts,
     Map<String, Integer> groups,
-    Map<Path, RootState> roots) {}
+    Map<Path, RootState> roots,
+    SmbStatus.Connections connections) {
+
+  /** For tests and callers that do not look at connections. */
+  public Observed(Map<String, Dataset> datasets, Set<String> missingParents, String include, boolean smbConfIncludes,
+      Map<String, String> sambaHashes, Map<String, UnixAccount> accounts, Map<String, Integer> groups,
+      Map<Path, RootState> roots) {
+    this(datasets, missingParents, include, smbConfIncludes, sambaHashes, accounts, groups, roots,
+        SmbStatus.Connections.UNKNOWN);
+  }
+}

@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.smbgw.agent.fs.RootState;
+import org.smbgw.agent.samba.SmbStatus;
 import org.smbgw.agent.zfs.Dataset;
 import org.smbgw.agent.zfs.Zfs;
 import org.smbgw.proto.v1.NodeDesiredState;
@@ -14,9 +15,10 @@ import org.smbgw.proto.v1.ShareSpec;
 
 /**
  * Looks at the node with as few program calls as possible: one {@code zfs get -Hp -r} over every
- * parent, one {@code pdbedit -L -w}; the rest are file reads and stats.
+ * parent, one {@code pdbedit -L -w}, one {@code smbstatus --json}; the rest are file reads and stats.
  */
 public final class Observer {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Observer.class);
   private final Host host;
 
   public Observer(Host host) {
@@ -43,7 +45,17 @@ public final class Observer {
     }
     return new Observed(zfs.datasets(), zfs.missingParents(), host.samba().readInclude(),
         host.samba().smbConfIncludes(), host.pdbedit().hashes(), host.accounts().accounts(),
-        host.accounts().groups(), roots);
+        host.accounts().groups(), roots, connections());
+  }
+
+  /** smbstatus failing or hanging costs the counts, never the pass (and so never the shares). */
+  private SmbStatus.Connections connections() {
+    try {
+      return host.smbstatus().read();
+    } catch (Exception e) {
+      log.warn("smbstatus gave no answer; connection counts unknown this pass: {}", e.getMessage());
+      return SmbStatus.Connections.UNKNOWN;
+    }
   }
 
   /** Where each desired share's files are now, after storage steps ran: one more zfs get. */

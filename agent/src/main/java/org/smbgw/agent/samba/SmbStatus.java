@@ -1,0 +1,82 @@
+package org.smbgw.agent.samba;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.smbgw.agent.exec.Command;
+import org.smbgw.agent.exec.CommandFailedException;
+import org.smbgw.agent.exec.CommandRunner;
+
+/**
+ * Who is connected, from one {@code smbstatus --json}. It has its own short timeout: a slow or
+ * hung smbstatus costs the pass its connection counts, never the pass itself.
+ */
+public final class SmbStatus {
+  static final Duration TIMEOUT = Duration.ofSeconds(5);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final CommandRunner runner;
+  private final SambaTools tools;
+  private final Path smbConf;
+
+  public SmbStatus(CommandRunner runner, SambaTools tools, Path smbConf) {
+    this.runner = runner;
+    this.tools = tools;
+    this.smbConf = smbConf;
+  }
+
+  /** Per share: sessions with a tree connect to it, its tree connects, and the users behind them. */
+  public record ShareConnections(int sessions, int treeConnects, Set<String> users) {}
+
+  /**
+   * What smbstatus saw.
+   *
+   * @param shares by share name
+   * @param openFiles by share path (smbstatus names open files by the path of their share)
+   */
+  public record Connections(Map<String, ShareConnections> shares, Map<String, Integer> openFiles) {
+    public static final Connections UNKNOWN = new Connections(Map.of(), Map.of());
+  }
+
+  public Connections read() throws CommandFailedException, IOException {
+    String out = runner.run(Command.of(tools.smbstatus(), "--configfile=" + smbConf, "--json").timeout(TIMEOUT)).stdout();
+    return parse(out);
+  }
+
+  /**
+   * Parses Samba 4.17's JSON: tree connects name their share ("service") and session; sessions
+   * name their user; open files carry their share's path ("service_path").
+   */
+  static Connections parse(String json) throws IOException {
+    JsonNode root = JSON.readTree(json);
+    Map<String, String> userOfSession = new HashMap<>();
+    root.path("sessions").forEach(s -> userOfSession.put(s.path("session_id").asText(), s.path("username").asText()));
+    Map<String, Set<String>> sessions = new HashMap<>();
+    Map<String, Integer> tcons = new HashMap<>();
+    Map<String, Set<String>> users = new HashMap<>();
+    root.path("tcons").forEach(t -> {
+      String share = t.path("service").asText();
+      String session = t.path("session_id").asText();
+      sessions.computeIfAbsent(share, k -> new TreeSet<>()).add(session);
+      tcons.merge(share, 1, Integer::sum);
+      String user = userOfSession.get(session);
+      if (user != null && !user.isEmpty()) {
+        users.computeIfAbsent(share, k -> new TreeSet<>()).add(user);
+      }
+    });
+    Map<String, Integer> openFiles = new HashMap<>();
+    root.path("open_files").forEach(f -> openFiles.merge(f.path("service_path").asText(), 1, Integer::sum));
+    Map<String, ShareConnections> out = new HashMap<>();
+    for (String share : tcons.keySet()) {
+      out.put(share, new ShareConnections(sessions.get(share).size(), tcons.get(share),
+          users.getOrDefault(share, Set.of())));
+    }
+    return new Connections(out, openFiles);
+  }
+}
