@@ -26,6 +26,7 @@ import org.smbgw.proto.v1.NodeDesiredState;
 import org.smbgw.agent.exec.CommandRunner;
 import org.smbgw.agent.fs.ShareRoots;
 import org.smbgw.agent.metrics.AgentMetrics;
+import org.smbgw.agent.metrics.MetricsEndpoint;
 import org.smbgw.agent.reconcile.AuditLog;
 import org.smbgw.agent.reconcile.Executor;
 import org.smbgw.agent.reconcile.Host;
@@ -64,9 +65,12 @@ public final class Agent implements AutoCloseable {
   private final ScheduledExecutorService loop;
   private final AuditLog audit;
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+  private final MetricRegistry registry;
+  private MetricsEndpoint metricsEndpoint;
 
   public Agent(AgentConfig config, MetricRegistry registry) {
     this.config = config;
+    this.registry = registry;
     this.metrics = new AgentMetrics(registry);
     this.runner = new CommandRunner(metrics, config.commandTimeout());
     SambaTools tools = SambaTools.defaults();
@@ -145,6 +149,15 @@ public final class Agent implements AutoCloseable {
       }
       sandbox.start(Duration.ofSeconds(30));
     }
+    if (!config.metricsListen().isEmpty()) {
+      String listen = config.metricsListen();
+      int colon = listen.lastIndexOf(':');
+      metricsEndpoint = new MetricsEndpoint(listen.substring(0, colon), Integer.parseInt(listen.substring(colon + 1)),
+          registry, status::latest, () -> {
+            NodeObservedState s = status.latest();
+            return s.getAppliedGeneration() != 0 && s.getErrorsCount() == 0;
+          });
+    }
     if (coordinator != null) {
       coordinator.start();
     } else {
@@ -178,6 +191,11 @@ public final class Agent implements AutoCloseable {
     return runner;
   }
 
+  /** The Prometheus endpoint's port, or -1 when it is off. */
+  public int metricsPort() {
+    return metricsEndpoint == null ? -1 : metricsEndpoint.port();
+  }
+
   public AgentMetrics metrics() {
     return metrics;
   }
@@ -194,6 +212,9 @@ public final class Agent implements AutoCloseable {
   public void close() {
     if (state.getAndSet(State.CLOSED) == State.CLOSED) {
       return;
+    }
+    if (metricsEndpoint != null) {
+      metricsEndpoint.close();
     }
     if (coordinator != null) {
       coordinator.close();

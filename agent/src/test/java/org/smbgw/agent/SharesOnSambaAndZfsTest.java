@@ -220,6 +220,57 @@ class SharesOnSambaAndZfsTest {
     }
   }
 
+  @Test
+  void metricsEndpointServesValidExpositionWithPerShareSeries() throws Exception {
+    node.desire(users() + share("watched", "16M", false));
+    converge();
+    Path data = randomFile("watched.bin", 3 << 20);
+    assertEquals(0, smbOnceServing("watched", alice, alicePw, "put " + data + " w.bin").exitCode());
+    Path auth = client.localFile("watch.auth");
+    Files.writeString(auth, "username = " + alice + "\npassword = " + alicePw + "\n");
+    Process held = new ProcessBuilder("smbclient", "//127.0.0.1/watched", "-p", Integer.toString(node.port()),
+        "-A", auth.toString(), "-m", "SMB3").redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
+    try {
+      Eventually.until(Duration.ofSeconds(20), () -> {
+        node.reconcile();
+        return Map.entry(status("watched"), Long.parseLong(pool.property(pool.name() + "/watched", "used")));
+      }, e -> e.getKey().getSessions() == 1 && e.getKey().getUsedBytes() == e.getValue());
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      String base = "http://127.0.0.1:" + node.agent().metricsPort();
+      java.net.http.HttpResponse<String> metrics = http.send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create(base + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, metrics.statusCode());
+      String body = metrics.body();
+      assertEquals(1, series(body, "smbgw_share_sessions", "watched"), body);
+      assertEquals(1, series(body, "smbgw_share_tree_connects", "watched"));
+      assertEquals(16L << 20, series(body, "smbgw_share_quota_bytes", "watched"));
+      assertEquals(Long.parseLong(pool.property(pool.name() + "/watched", "used")),
+          series(body, "smbgw_share_used_bytes", "watched"), "usage as zfs get -Hp reports it");
+      assertTrue(body.contains("smbgw_agent_exec_duration_zfs"), "external commands are timed by tool");
+      assertFalse(body.contains("127.0.0.1"), "no client addresses as labels");
+
+      Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+      promtool.getOutputStream().write(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      promtool.getOutputStream().close();
+      String verdict = new String(promtool.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertEquals(0, promtool.waitFor(), "promtool check metrics: " + verdict);
+
+      assertEquals(200, http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/healthz")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
+      assertEquals(200, http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/readyz")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
+    } finally {
+      held.destroy();
+    }
+  }
+
+  /** The value of one per-share series in Prometheus text exposition. */
+  private static double series(String body, String name, String share) {
+    String prefix = name + "{node=\"test\",share=\"" + share + "\"} ";
+    return body.lines().filter(l -> l.startsWith(prefix)).mapToDouble(l -> Double.parseDouble(l.substring(prefix.length())))
+        .findFirst().orElseThrow(() -> new AssertionError("no series " + prefix + " in\n" + body));
+  }
+
   private ShareStatus status(String share) {
     return node.agent().status().getSharesList().stream().filter(s -> s.getName().equals(share)).findFirst().orElseThrow();
   }

@@ -25,6 +25,7 @@ import org.smbgw.common.Violation;
  * @param unixGroup the group share roots and their files belong to
  * @param coordinators cluster mode: coordinator replicas (host:port); empty for single-node mode
  * @param pveStorageConfig Proxmox's storage.cfg, whose storages shares may name by ID
+ * @param metricsListen address:port of the Prometheus endpoint; empty to turn it off
  */
 public record AgentConfig(
     String node,
@@ -38,7 +39,8 @@ public record AgentConfig(
     Zfs zfs,
     Sandbox sandbox,
     List<String> coordinators,
-    Path pveStorageConfig) {
+    Path pveStorageConfig,
+    String metricsListen) {
 
   public record Samba(Path config, Path include) {}
 
@@ -60,10 +62,11 @@ public record AgentConfig(
     List<Violation> out = new ArrayList<>();
     Settings s = new Settings("", root == null ? MissingNode.getInstance() : root, out, "node", "stateDir",
         "desiredStateFile", "directoryRoots", "unixGroup", "resyncSeconds", "commandTimeoutSeconds", "samba",
-        "zfs", "sandbox", "coordinators", "pveStorageConfig");
+        "zfs", "sandbox", "coordinators", "pveStorageConfig", "metrics");
     Settings samba = s.section("samba", "config", "include");
     Settings zfs = s.section("zfs", "zfs", "zpool");
     Settings box = s.section("sandbox", "address", "port", "pool", "poolFile", "poolSize");
+    Settings metrics = s.section("metrics", "listen");
     AgentConfig c = new AgentConfig(s.text("node"), s.path("stateDir"), s.path("desiredStateFile"),
         s.paths("directoryRoots"), s.text("unixGroup"), s.integer("resyncSeconds"),
         s.integer("commandTimeoutSeconds"),
@@ -72,7 +75,7 @@ public record AgentConfig(
         box.present() ? new Sandbox(box.text("address"), box.integer("port"), box.text("pool"),
             box.path("poolFile"), box.text("poolSize")) : null,
         s.paths("coordinators") == null ? null : s.paths("coordinators").stream().map(Path::toString).toList(),
-        s.path("pveStorageConfig"));
+        s.path("pveStorageConfig"), metrics.text("listen"));
     InvalidSpecException.throwIfAny(out.stream().map(v -> new Violation(file + ": " + v.field(), v.rule())).toList());
     return c.withDefaults();
   }
@@ -146,7 +149,7 @@ public record AgentConfig(
   }
 
   public static AgentConfig empty() {
-    return new AgentConfig(null, null, null, null, null, null, null, null, null, null, null, null);
+    return new AgentConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** Fills in defaults and checks the values; throws naming the setting on a bad one. */
@@ -184,12 +187,16 @@ public record AgentConfig(
         out.add(new Violation("directoryRoots", "must be absolute, normalised paths (got " + r + ")"));
       }
     }
+    if (metricsListen != null && !metricsListen.isEmpty() && !metricsListen.matches(".+:\\d{1,5}")) {
+      out.add(new Violation("metrics.listen", "must be address:port, or empty to turn the endpoint off"));
+    }
     InvalidSpecException.throwIfAny(out);
     return new AgentConfig(node != null ? node : hostName(), state,
         desiredStateFile != null ? desiredStateFile : Path.of("/etc/smbgw/shares.yaml"), roots,
         unixGroup != null ? unixGroup : "smbgw", resync, timeout, s, z, box,
         coordinators != null ? List.copyOf(coordinators) : List.of(),
-        pveStorageConfig != null ? pveStorageConfig : Path.of("/etc/pve/storage.cfg"));
+        pveStorageConfig != null ? pveStorageConfig : Path.of("/etc/pve/storage.cfg"),
+        metricsListen != null ? metricsListen : "0.0.0.0:9923");
   }
 
   public Duration resync() {

@@ -61,7 +61,7 @@ public final class SandboxAgent implements AutoCloseable {
   public AgentConfig config() {
     return new AgentConfig("test", dir.resolve("state"), desiredFile, List.of(dir.resolve("dirs")),
         GROUP, resyncSeconds, 60, null, null, new AgentConfig.Sandbox("127.0.0.1", port, null, null, null), coordinators,
-        dir.resolve("storage.cfg")).withDefaults();
+        dir.resolve("storage.cfg"), "127.0.0.1:0").withDefaults();
   }
 
   public SandboxAgent start() throws Exception {
