@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.smbgw.common.Resource;
 import org.smbgw.common.Resources;
 import org.smbgw.proto.v1.ApplyRequest;
 import org.smbgw.proto.v1.ApplyResponse;
@@ -22,16 +21,9 @@ final class ApplyCommands {
   static int run(Smbgw root, picocli.CommandLine.Model.CommandSpec spec, Path file, boolean dryRun) throws Exception {
     String yaml = file.toString().equals("-") ? new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
         : Files.readString(file);
-    ApplyRequest.Builder req = ApplyRequest.newBuilder().setDryRun(dryRun);
-    for (Resource r : Resources.parse(yaml)) {
-      if (r instanceof Resource.Share s) {
-        req.addShares(s.spec());
-      } else if (r instanceof Resource.User u) {
-        req.addUsers(u.spec());
-      } else if (r instanceof Resource.Purge p) {
-        req.addPurges(p.name());
-      }
-    }
+    Resources.ByKind resources = Resources.byKind(Resources.parse(yaml));
+    ApplyRequest.Builder req = ApplyRequest.newBuilder().setDryRun(dryRun)
+        .addAllShares(resources.shares()).addAllUsers(resources.users()).addAllPurges(resources.purges());
     try (Coordinators c = root.connect()) {
       ApplyResponse r = c.call(stub -> stub.apply(req.build()));
       List<List<String>> rows = new ArrayList<>();
@@ -44,8 +36,8 @@ final class ApplyCommands {
     return ExitCodes.OK;
   }
 
-  @Command(name = "apply", description = "Make the cluster match a file of smbgw/v1 resources (all or nothing).")
-  static final class Apply implements Callable<Integer> {
+  /** What apply and plan share: the file, and whether to change anything. */
+  abstract static class FromFile implements Callable<Integer> {
     @ParentCommand
     Smbgw root;
     @Spec
@@ -53,24 +45,25 @@ final class ApplyCommands {
     @Option(names = {"-f", "--file"}, required = true, description = "YAML file ('-' for stdin).")
     Path file;
 
+    abstract boolean dryRun();
+
     @Override
     public Integer call() throws Exception {
-      return run(root, spec, file, false);
+      return run(root, spec, file, dryRun());
+    }
+  }
+
+  @Command(name = "apply", description = "Make the cluster match a file of smbgw/v1 resources (all or nothing).")
+  static final class Apply extends FromFile {
+    boolean dryRun() {
+      return false;
     }
   }
 
   @Command(name = "plan", description = "Show what 'apply' would change, changing nothing.")
-  static final class Plan implements Callable<Integer> {
-    @ParentCommand
-    Smbgw root;
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-    @Option(names = {"-f", "--file"}, required = true, description = "YAML file ('-' for stdin).")
-    Path file;
-
-    @Override
-    public Integer call() throws Exception {
-      return run(root, spec, file, true);
+  static final class Plan extends FromFile {
+    boolean dryRun() {
+      return true;
     }
   }
 }

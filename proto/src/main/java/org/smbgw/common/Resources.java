@@ -162,6 +162,25 @@ public final class Resources {
     return b.build();
   }
 
+  /** Resources sorted by kind, in file order. */
+  public record ByKind(List<ShareSpec> shares, List<UserSpec> users, List<String> purges) {}
+
+  public static ByKind byKind(List<Resource> resources) {
+    List<ShareSpec> shares = new ArrayList<>();
+    List<UserSpec> users = new ArrayList<>();
+    List<String> purges = new ArrayList<>();
+    for (Resource r : resources) {
+      if (r instanceof Resource.Share s) {
+        shares.add(s.spec());
+      } else if (r instanceof Resource.User u) {
+        users.add(u.spec());
+      } else if (r instanceof Resource.Purge p) {
+        purges.add(p.name());
+      }
+    }
+    return new ByKind(shares, users, purges);
+  }
+
   /** Renders resources as multi-document YAML that {@link #parse} reads back to the same values. */
   public static String toYaml(List<? extends Resource> resources) {
     StringBuilder yaml = new StringBuilder();

@@ -12,7 +12,6 @@ import java.util.Optional;
 import org.smbgw.agent.reconcile.DesiredStateSource;
 import org.smbgw.common.DesiredStateValidator;
 import org.smbgw.common.InvalidSpecException;
-import org.smbgw.common.Resource;
 import org.smbgw.common.Resources;
 import org.smbgw.common.Violation;
 import org.smbgw.proto.v1.NodeDesiredState;
@@ -89,16 +88,9 @@ public final class DesiredStateFile implements DesiredStateSource {
   }
 
   private NodeDesiredState parse(String content) {
-    NodeDesiredState.Builder b = NodeDesiredState.newBuilder().setNode(node);
-    for (Resource r : Resources.parse(content)) {
-      if (r instanceof Resource.Share s) {
-        b.addShares(s.spec());
-      } else if (r instanceof Resource.User u) {
-        b.addUsers(u.spec());
-      } else if (r instanceof Resource.Purge p) {
-        b.addPurgeShares(p.name());
-      }
-    }
+    Resources.ByKind r = Resources.byKind(Resources.parse(content));
+    NodeDesiredState.Builder b = NodeDesiredState.newBuilder().setNode(node)
+        .addAllShares(r.shares()).addAllUsers(r.users()).addAllPurgeShares(r.purges());
     InvalidSpecException.throwIfAny(validator.validate(b.build()));
     // The generation counts accepted changes; it is not persisted, as the file is the truth.
     NodeDesiredState candidate = resolver.apply(b.build());
