@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
 /** {@code smbgw share ...} */
 @Command(name = "share", description = "Create, inspect, change, move and delete shares.",
     subcommands = {ShareCommands.Create.class, ShareCommands.ListCmd.class, ShareCommands.Show.class,
-        ShareCommands.Update.class, ShareCommands.Delete.class, ShareCommands.Move.class})
+        ShareCommands.Update.class, ShareCommands.Delete.class, ShareCommands.Move.class, ShareCommands.Stats.class})
 final class ShareCommands {
   @ParentCommand
   Smbgw root;
@@ -299,6 +299,45 @@ final class ShareCommands {
       try (Coordinators c = parent.root.connect()) {
         Share s = c.call(stub -> stub.moveShare(MoveShareRequest.newBuilder().setName(name).setNode(node).build()));
         print(parent.root, spec.commandLine().getOut(), List.of(s), s);
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "stats", description = "A share's connections and usage now and over the last hours.")
+  static final class Stats implements Callable<Integer> {
+    @ParentCommand
+    ShareCommands parent;
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+    @Parameters(index = "0", description = "Share name.")
+    String name;
+    @Option(names = "--since", defaultValue = "1h", description = "How far back: 90s, 30m, 1h, 24h (default: ${DEFAULT-VALUE}).")
+    String since;
+
+    @Override
+    public Integer call() {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)([smhd])").matcher(since);
+      if (!m.matches()) {
+        throw new Smbgw.UsageError("--since: a duration is a number with s, m, h or d, for example 1h (got '" + since + "')");
+      }
+      long seconds = Long.parseLong(m.group(1)) * switch (m.group(2)) {
+        case "s" -> 1;
+        case "m" -> 60;
+        case "h" -> 3600;
+        default -> 86400;
+      };
+      try (Coordinators c = parent.root.connect()) {
+        org.smbgw.proto.v1.ShareStatsResponse r = c.call(stub -> stub.shareStats(
+            org.smbgw.proto.v1.ShareStatsRequest.newBuilder().setName(name).setSinceSeconds(seconds).build()));
+        List<List<String>> rows = new ArrayList<>();
+        for (org.smbgw.proto.v1.ShareSample x : r.getSamplesList()) {
+          rows.add(List.of(java.time.Instant.ofEpochMilli(x.getTimeMillis()).toString(), Integer.toString(x.getSessions()),
+              Integer.toString(x.getTreeConnects()), Integer.toString(x.getOpenFiles()), Sizes.format(x.getUsedBytes()),
+              x.getQuotaBytes() > 0 ? Sizes.format(x.getQuotaBytes()) : "none"));
+        }
+        Output.print(spec.commandLine().getOut(), parent.root.output, r,
+            List.of("TIME", "SESSIONS", "TREE_CONNECTS", "OPEN_FILES", "USED", "QUOTA"), rows);
       }
       return ExitCodes.OK;
     }

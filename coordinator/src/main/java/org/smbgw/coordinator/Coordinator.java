@@ -22,6 +22,9 @@ import org.smbgw.coordinator.session.AgentSessions;
 import org.smbgw.coordinator.state.ClusterView;
 import org.smbgw.coordinator.state.StateStore;
 import org.smbgw.coordinator.state.ZkPaths;
+import org.smbgw.coordinator.stats.ShareHistory;
+import java.time.Clock;
+import java.time.Duration;
 import org.smbgw.coordinator.zk.EmbeddedZooKeeper;
 import org.smbgw.proto.v1.AdminServiceGrpc;
 
@@ -69,6 +72,8 @@ public final class Coordinator implements AutoCloseable {
     StateStore store = new StateStore(zk);
     store.ensureLayout();
     view = new ClusterView(zk);
+    ShareHistory history = new ShareHistory(Clock.systemUTC(), Duration.ofMinutes(1), Duration.ofHours(24));
+    view.onLive(live -> history.record(live.getObserved()));
     view.start(30_000);
     leadership = new Leadership(zk, config.advertise());
     duties = new LeaderDuties(view, store, config.advertise());
@@ -76,7 +81,7 @@ public final class Coordinator implements AutoCloseable {
     forwarding = new LeaderForwarding(leadership);
     sessions = new AgentSessions(view, store, config.advertise());
     server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listenAddress(), config.listenPort()))
-        .addService(ServerInterceptors.intercept(new AdminServiceImpl(view, store, leadership), forwarding))
+        .addService(ServerInterceptors.intercept(new AdminServiceImpl(view, store, leadership, history), forwarding))
         .addService(sessions)
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())

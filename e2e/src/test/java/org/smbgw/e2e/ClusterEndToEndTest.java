@@ -123,6 +123,12 @@ class ClusterEndToEndTest {
     assertEquals(32L << 20, shown.path("status").path("quotaBytes").asLong());
     assertTrue(shown.path("status").path("usedBytes").asLong() >= 4_000_000, shown.toString());
 
+    JsonNode stats = json.readTree(cli(null, "share", "stats", "projects", "--since", "1h", "-o", "json").out());
+    assertTrue(stats.path("samples").size() >= 1, "the coordinator keeps the share's recent history: " + stats);
+    assertEquals("test", stats.path("node").asText());
+    assertEquals(32L << 20, stats.path("current").path("quotaBytes").asLong());
+    assertEquals(2, cli(null, "share", "stats", "projects", "--since", "yesterday").code());
+
     Result yaml = cli(null, "share", "show", "projects", "-o", "yaml");
     assertTrue(yaml.out().contains("kind: Share") && yaml.out().contains("pve: tank"), yaml.out());
 

@@ -23,6 +23,7 @@ import org.smbgw.coordinator.state.ClusterView;
 import org.smbgw.coordinator.state.StateStore;
 import org.smbgw.coordinator.state.Versioned;
 import org.smbgw.coordinator.state.ZkPaths;
+import org.smbgw.coordinator.stats.ShareHistory;
 import io.grpc.stub.ServerCallStreamObserver;
 import org.smbgw.proto.v1.*;
 
@@ -38,10 +39,13 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   private final ShareValidator validator = new ShareValidator(List.of());
   private final Placer placer = new Placer();
 
-  public AdminServiceImpl(ClusterView view, StateStore store, Leadership leadership) {
+  private final ShareHistory history;
+
+  public AdminServiceImpl(ClusterView view, StateStore store, Leadership leadership, ShareHistory history) {
     this.view = view;
     this.store = store;
     this.leadership = leadership;
+    this.history = history;
   }
 
   private static <T> void answer(StreamObserver<T> out, Callable<T> work) {
@@ -354,6 +358,21 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
       synchronized (this) {
         return new Applier(view, store, placer, this::term).apply(req);
       }
+    });
+  }
+
+  @Override
+  public void shareStats(ShareStatsRequest req, StreamObserver<ShareStatsResponse> out) {
+    answer(out, () -> {
+      ShareSpec spec = view.share(req.getName()).orElseThrow(() -> Errors.notFound("share '" + req.getName() + "'")).value();
+      Share share = Views.share(spec, view.placement(spec.getName()).orElse(""), view);
+      ShareStatsResponse.Builder b = ShareStatsResponse.newBuilder().setName(spec.getName()).setNode(share.getNode())
+          .addAllSamples(history.samples(spec.getName(),
+              req.getSinceSeconds() == 0 ? null : java.time.Duration.ofSeconds(req.getSinceSeconds())));
+      if (share.hasStatus()) {
+        b.setCurrent(share.getStatus());
+      }
+      return b.build();
     });
   }
 

@@ -35,6 +35,7 @@ public final class ClusterView implements AutoCloseable {
   private final java.util.concurrent.ConcurrentSkipListMap<Long, Event> events = new java.util.concurrent.ConcurrentSkipListMap<>();
   private final List<java.util.function.Consumer<Event>> eventListeners = new CopyOnWriteArrayList<>();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private final List<java.util.function.Consumer<LiveNode>> liveListeners = new CopyOnWriteArrayList<>();
   private final CountDownLatch initialized = new CountDownLatch(1);
   private volatile long epoch;
   private volatile long generation;
@@ -73,7 +74,13 @@ public final class ClusterView implements AutoCloseable {
       case ZkPaths.NODES -> put(nodes, key, deleted, () -> new Versioned<>(Json.parse(data, NodeRecord.getDefaultInstance()), version));
       case ZkPaths.PLACEMENTS -> put(placements, key, deleted, () -> new Versioned<>(Json.parse(data, Placement.getDefaultInstance()), version));
       case ZkPaths.PURGES -> put(purges, key, deleted, () -> Json.parse(data, PendingPurge.getDefaultInstance()));
-      case ZkPaths.LIVE -> put(live, key, deleted || data.length == 0, () -> Json.parse(data, LiveNode.getDefaultInstance()));
+      case ZkPaths.LIVE -> {
+        put(live, key, deleted || data.length == 0, () -> Json.parse(data, LiveNode.getDefaultInstance()));
+        LiveNode now = live.get(key);
+        if (now != null) {
+          liveListeners.forEach(l -> l.accept(now));
+        }
+      }
       case ZkPaths.EVENTS -> {
         // ZooKeeper's sequence starts at 0; positions start at 1 so that "after 0" means "all".
         long seq = Long.parseLong(key.substring(2)) + 1;
@@ -105,6 +112,11 @@ public final class ClusterView implements AutoCloseable {
     } else {
       map.put(key, value.get());
     }
+  }
+
+  /** Told of each new report an agent makes (on Curator's event thread); must be quick. */
+  public void onLive(java.util.function.Consumer<LiveNode> listener) {
+    liveListeners.add(listener);
   }
 
   /** Events the view holds, oldest first. */

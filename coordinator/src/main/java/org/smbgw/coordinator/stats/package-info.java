@@ -1,0 +1,2 @@
+/** Bounded per-share history built from what agents report, for smbgw share stats. */
+package org.smbgw.coordinator.stats;
