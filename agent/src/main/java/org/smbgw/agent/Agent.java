@@ -27,6 +27,7 @@ import org.smbgw.agent.exec.CommandRunner;
 import org.smbgw.agent.fs.ShareRoots;
 import org.smbgw.agent.metrics.AgentMetrics;
 import org.smbgw.agent.metrics.MetricsEndpoint;
+import org.smbgw.agent.metrics.QuotaAlerts;
 import org.smbgw.agent.reconcile.AuditLog;
 import org.smbgw.agent.reconcile.Executor;
 import org.smbgw.agent.reconcile.Host;
@@ -114,7 +115,7 @@ public final class Agent implements AutoCloseable {
           if (coordinator != null) {
             coordinator.report(s);
           }
-        });
+        }, new QuotaAlerts(stateDir.resolve("quota-alerts.json")));
     DesiredStateSource source = coordinator != null ? coordinator : desired;
     this.reconciler = new Reconciler(source, new Observer(host),
         new Planner(config.unixGroup(), samba.includeLine(), composer),

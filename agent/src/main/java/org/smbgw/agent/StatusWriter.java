@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.smbgw.agent.metrics.QuotaAlerts;
 import org.smbgw.agent.reconcile.DatasetIndex;
 import org.smbgw.agent.reconcile.Reconciler.PassReport;
 import org.smbgw.agent.samba.IncludeRenderer;
@@ -33,13 +34,15 @@ public final class StatusWriter implements Consumer<PassReport> {
   private final Path file;
   private final Clock clock;
   private final Consumer<NodeObservedState> changes;
+  private final QuotaAlerts alerts;
   private volatile NodeObservedState latest = NodeObservedState.getDefaultInstance();
 
   /** @param changes told of every new observed state (the coordinator session reports it) */
-  public StatusWriter(Path file, Clock clock, Consumer<NodeObservedState> changes) {
+  public StatusWriter(Path file, Clock clock, Consumer<NodeObservedState> changes, QuotaAlerts alerts) {
     this.file = file;
     this.clock = clock;
     this.changes = changes;
+    this.alerts = alerts;
   }
 
   public NodeObservedState latest() {
@@ -97,6 +100,12 @@ public final class StatusWriter implements Consumer<PassReport> {
         st.setSessions(c.sessions()).setTreeConnects(c.treeConnects()).addAllUsers(c.users());
       }
       st.setOpenFiles(r.observed().connections().openFiles().getOrDefault(st.getPath(), 0));
+      if (st.getQuotaBytes() > 0) {
+        QuotaAlerts.Standing q = alerts.evaluate(spec.getName(), st.getUsedBytes(), st.getQuotaBytes(),
+            spec.hasQuotaWarningPercent() ? spec.getQuotaWarningPercent() : 85,
+            spec.hasQuotaCriticalPercent() ? spec.getQuotaCriticalPercent() : 95);
+        st.setQuotaLevel(q.level()).setQuotaAlerts(q.alerts());
+      }
       b.addShares(st);
     }
     for (Dataset d : r.observed().datasets().values()) {
@@ -155,6 +164,7 @@ public final class StatusWriter implements Consumer<PassReport> {
       if (st.getErrorsCount() > 0) {
         st.getErrorsList().forEach(j.putArray("errors")::add);
       }
+      j.put("quotaLevel", st.getQuotaLevel().name()).put("quotaAlerts", st.getQuotaAlerts());
       j.put("sessions", st.getSessions()).put("treeConnects", st.getTreeConnects()).put("openFiles", st.getOpenFiles());
       if (st.getUsersCount() > 0) {
         st.getUsersList().forEach(j.putArray("users")::add);

@@ -221,6 +221,27 @@ class ClusterEndToEndTest {
   }
 
   @Test
+  void fillingAShareAbove85PercentGivesExactlyOneWarningEvent() throws Exception {
+    assertEquals(0, cli(password + "\n", "user", "add", user + "q", "--password-stdin").code());
+    node.user(user + "q"); // removed with the others
+    assertEquals(0, cli(null, "share", "create", "full", "--storage", "tank", "--quota", "10M", "--write", user + "q").code());
+    Path nine = client.localFile("nine.bin");
+    byte[] bytes = new byte[9 << 20];
+    ThreadLocalRandom.current().nextBytes(bytes);
+    Files.write(nine, bytes);
+    CommandResult put = Eventually.until(Duration.ofSeconds(30),
+        () -> client.run("full", user + "q", password, "put " + nine + " nine.bin"), r -> r.exitCode() == 0);
+    assertEquals(0, put.exitCode(), SmbClient.output(put));
+    String events = Eventually.until(Duration.ofSeconds(60), () -> cli(null, "events", "-o", "json").out(),
+        e -> e.contains("quota.warning") || e.contains("quota.critical"));
+    Thread.sleep(3000); // more passes happen (resync is 1 s here): still one alert
+    events = cli(null, "events", "-o", "json").out();
+    long alerts = events.lines().filter(l -> l.contains("share/full") && l.contains("\"quota.")).count();
+    assertEquals(1, alerts, events);
+    assertTrue(events.contains("of its quota used on test"), events);
+  }
+
+  @Test
   void everyListingParsesAsJson() throws Exception {
     for (String[] cmd : List.of(new String[] {"share", "list"}, new String[] {"node", "list"},
         new String[] {"user", "list"}, new String[] {"status"})) {

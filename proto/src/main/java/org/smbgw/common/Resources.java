@@ -35,7 +35,8 @@ public final class Resources {
           .build())
       .build();
   private static final Set<String> SHARE_FIELDS = Set.of("storage", "quota", "readOnly",
-      "browseable", "comment", "read", "write", "admin", "guestOk", "address");
+      "browseable", "comment", "read", "write", "admin", "guestOk", "address", "quotaWarningPercent",
+      "quotaCriticalPercent");
 
   private Resources() {}
 
@@ -143,6 +144,13 @@ public final class Resources {
     if ((v = f.bool("guestOk")) != null) {
       b.setGuestOk(v);
     }
+    Integer p;
+    if ((p = f.percent("quotaWarningPercent")) != null) {
+      b.setQuotaWarningPercent(p);
+    }
+    if ((p = f.percent("quotaCriticalPercent")) != null) {
+      b.setQuotaCriticalPercent(p);
+    }
     b.setComment(orEmpty(f.string("comment")));
     b.setAddress(orEmpty(f.string("address")));
     b.setRead(access(prefix + ".read", spec.path("read"), out));
@@ -214,6 +222,12 @@ public final class Resources {
       }
       if (s.getQuotaBytes() > 0) {
         spec.put("quota", Sizes.format(s.getQuotaBytes()));
+      }
+      if (s.hasQuotaWarningPercent()) {
+        spec.put("quotaWarningPercent", s.getQuotaWarningPercent());
+      }
+      if (s.hasQuotaCriticalPercent()) {
+        spec.put("quotaCriticalPercent", s.getQuotaCriticalPercent());
       }
       spec.put("readOnly", s.getReadOnly());
       spec.put("browseable", !s.hasBrowseable() || s.getBrowseable());
@@ -294,6 +308,18 @@ public final class Resources {
         return null;
       }
       return v.asText();
+    }
+
+    Integer percent(String name) {
+      JsonNode v = node.path(name);
+      if (v.isMissingNode() || v.isNull()) {
+        return null;
+      }
+      if (!v.isIntegralNumber() || v.asInt() < 1 || v.asInt() > 100) {
+        out.add(new Violation(prefix + "." + name, "must be a whole percentage from 1 to 100"));
+        return null;
+      }
+      return v.asInt();
     }
 
     Boolean bool(String name) {

@@ -56,6 +56,12 @@ public final class ShareValidator {
     if (share.getReadOnly() && !isEmpty(share.getWrite())) {
       out.add(new Violation(prefix + ".write", "a read-only share cannot have writers"));
     }
+    int warning = share.hasQuotaWarningPercent() ? share.getQuotaWarningPercent() : 85;
+    int critical = share.hasQuotaCriticalPercent() ? share.getQuotaCriticalPercent() : 95;
+    if (warning < 1 || warning > 100 || critical < 1 || critical > 100 || warning >= critical) {
+      out.add(new Violation(prefix + ".quotaWarningPercent", "alert thresholds are percentages from 1 to 100, "
+          + "the warning below the critical one (got " + warning + " and " + critical + ")"));
+    }
     if (!share.getAddress().isEmpty()) {
       Addresses.cidr(prefix + ".address", share.getAddress(), out);
     }

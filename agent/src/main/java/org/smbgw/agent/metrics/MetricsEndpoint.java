@@ -51,6 +51,8 @@ public final class MetricsEndpoint implements AutoCloseable {
     shareGauge("smbgw_share_used_bytes", "Bytes the share's dataset uses (zfs get used)", status, ShareStatus::getUsedBytes);
     shareGauge("smbgw_share_quota_bytes", "The share's quota in bytes, 0 for none", status, ShareStatus::getQuotaBytes);
     shareGauge("smbgw_share_available_bytes", "Bytes still available to the share", status, ShareStatus::getAvailableBytes);
+    shareGauge("smbgw_share_quota_level", "Usage against the alert thresholds: 0 ok, 1 warning, 2 critical", status,
+        s -> s.getQuotaLevel().getNumber());
     server = HttpServer.create(new InetSocketAddress(address, port), 16);
     server.setExecutor(thread);
     server.createContext("/metrics", this::metrics);

@@ -53,6 +53,8 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
     final StreamObserver<CoordinatorMessage> out;
     LiveNode live;
     NodeDesiredState sent;
+    /** Alert counts this session has handled, by share. */
+    final Map<String, Integer> alertsSeen = new HashMap<>();
 
     Session(String node, String incarnation, StreamObserver<CoordinatorMessage> out, LiveNode live) {
       this.node = node;
@@ -133,10 +135,39 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
   }
 
   private void report(Session s, AgentMessage m) throws Exception {
+    alerts(s, m.getReport());
     LiveNode next = s.live.toBuilder().setObserved(m.getReport()).build();
     if (!next.equals(s.live)) {
       s.live = next;
       store.putLive(next);
+    }
+  }
+
+  /**
+   * One event per rise of a share's quota level, as the agent counts them. "Once" holds across
+   * agent restarts and replica switches: a marker znode per node, share and alert number is
+   * created first, and only the replica that creates it records the event.
+   */
+  private void alerts(Session s, org.smbgw.proto.v1.NodeObservedState report) {
+    for (org.smbgw.proto.v1.ShareStatus share : report.getSharesList()) {
+      int count = share.getQuotaAlerts();
+      if (count == 0 || s.alertsSeen.getOrDefault(share.getName(), 0) >= count) {
+        continue;
+      }
+      s.alertsSeen.put(share.getName(), count);
+      try {
+        if (!store.markAlert(s.node, share.getName(), count)) {
+          continue; // told already, by this replica or another
+        }
+        boolean critical = share.getQuotaLevel() == org.smbgw.proto.v1.QuotaLevel.QUOTA_LEVEL_CRITICAL;
+        long percent = Math.round(100.0 * share.getUsedBytes() / Math.max(1, share.getQuotaBytes()));
+        store.recordEvent(org.smbgw.proto.v1.Event.newBuilder().setTimeMillis(System.currentTimeMillis())
+            .setKind(critical ? "quota.critical" : "quota.warning").setSubject("share/" + share.getName())
+            .setMessage(percent + "% of its quota used on " + s.node + " (" + share.getUsedBytes() + " of "
+                + share.getQuotaBytes() + " bytes)").setEpoch(view.epoch()).build());
+      } catch (Exception e) {
+        log.warn("cannot record the quota alert of {}: {}", share.getName(), e.toString());
+      }
     }
   }
 

@@ -67,6 +67,27 @@ public final class StateStore {
         .forPath(ZkPaths.EVENT_PREFIX, Json.bytes(event));
   }
 
+  /**
+   * Claims the telling of alert number {@code count} of a share on a node; false when it was
+   * claimed before (ZooKeeper's create decides).
+   */
+  public boolean markAlert(String node, String share, int count) throws Exception {
+    try {
+      zk.create().creatingParentsIfNeeded().forPath(ZkPaths.ALERTS + "/" + node + "/" + ZkPaths.shareKey(share) + "-" + count);
+      return true;
+    } catch (KeeperException.NodeExistsException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Records an event that is no leader's decision (an agent's quota alert, say): any replica may,
+   * outside a fenced transaction. Events are append-only, so nothing can conflict.
+   */
+  public void recordEvent(org.smbgw.proto.v1.Event event) throws Exception {
+    zk.create().withMode(CreateMode.PERSISTENT_SEQUENTIAL).forPath(ZkPaths.EVENT_PREFIX, Json.bytes(event));
+  }
+
   public CuratorOp delete(String path, int version) throws Exception {
     return zk.transactionOp().delete().withVersion(version).forPath(path);
   }

@@ -20,6 +20,8 @@ public final class ZkPaths {
   /** Persistent sequential znodes e-0000000001...; the leader keeps the newest 1,000. */
   public static final String EVENTS = ROOT + "/events";
   public static final String EVENT_PREFIX = EVENTS + "/e-";
+  /** alerts/<node>/<share key>-<n>: quota alert n of a share on a node has been told. */
+  public static final String ALERTS = ROOT + "/alerts";
 
   /** The znode of the event at position {@code seq} (ZooKeeper's sequence is one less). */
   public static String event(long seq) {
