@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.smbgw.agent.metrics.QuotaAlerts;
+import org.smbgw.agent.metrics.ShareIo;
 import org.smbgw.agent.reconcile.DatasetIndex;
 import org.smbgw.agent.reconcile.Reconciler.PassReport;
 import org.smbgw.agent.samba.IncludeRenderer;
@@ -35,6 +36,7 @@ public final class StatusWriter implements Consumer<PassReport> {
   private final Clock clock;
   private final Consumer<NodeObservedState> changes;
   private final QuotaAlerts alerts;
+  private final ShareIo io = new ShareIo(Path.of("/proc"));
   private volatile NodeObservedState latest = NodeObservedState.getDefaultInstance();
 
   /** @param changes told of every new observed state (the coordinator session reports it) */
@@ -72,6 +74,7 @@ public final class StatusWriter implements Consumer<PassReport> {
   private NodeObservedState build(PassReport r) {
     Map<String, String> errors = r.outcome().errors();
     Set<String> published = IncludeRenderer.sections(r.observed().include()).keySet();
+    io.sample(r.observed().connections().sharesByPid());
     DatasetIndex index = new DatasetIndex(r.observed().datasets());
     NodeObservedState.Builder b = NodeObservedState.newBuilder().setNode(r.desired().getNode())
         .setObservedAtMillis(clock.millis());
@@ -100,6 +103,8 @@ public final class StatusWriter implements Consumer<PassReport> {
         st.setSessions(c.sessions()).setTreeConnects(c.treeConnects()).addAllUsers(c.users());
       }
       st.setOpenFiles(r.observed().connections().openFiles().getOrDefault(st.getPath(), 0));
+      long[] bytes = io.totals(spec.getName());
+      st.setStorageReadBytes(bytes[0]).setStorageWrittenBytes(bytes[1]);
       if (st.getQuotaBytes() > 0) {
         QuotaAlerts.Standing q = alerts.evaluate(spec.getName(), st.getUsedBytes(), st.getQuotaBytes(),
             spec.hasQuotaWarningPercent() ? spec.getQuotaWarningPercent() : 85,

@@ -264,6 +264,32 @@ class SharesOnSambaAndZfsTest {
     }
   }
 
+  @Test
+  void bytesWrittenThroughAShareCountForThatShareOnly() throws Exception {
+    node.desire(users() + share("io-a", null, false) + share("io-b", null, false));
+    converge();
+    assertEquals(0, smbOnceServing("io-a", alice, alicePw, "ls").exitCode());
+    assertEquals(0, smbOnceServing("io-b", alice, alicePw, "ls").exitCode());
+    Path big = randomFile("big.bin", 50 << 20);
+    Path auth = client.localFile("io.auth");
+    Files.writeString(auth, "username = " + alice + "\npassword = " + alicePw + "\n");
+    // An interactive session that stays open while the agent samples its process.
+    Process held = new ProcessBuilder("smbclient", "//127.0.0.1/io-a", "-p", Integer.toString(node.port()),
+        "-A", auth.toString(), "-m", "SMB3").redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
+    try {
+      held.getOutputStream().write(("put " + big + " big.bin\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      held.getOutputStream().flush();
+      ShareStatus a = Eventually.until(Duration.ofSeconds(60), () -> {
+        node.reconcile();
+        return status("io-a");
+      }, s -> s.getStorageWrittenBytes() >= 50L << 20);
+      assertTrue(a.getStorageWrittenBytes() >= 50L << 20, a.toString());
+      assertTrue(status("io-b").getStorageWrittenBytes() < 1 << 20, status("io-b").toString());
+    } finally {
+      held.destroy();
+    }
+  }
+
   /** The value of one per-share series in Prometheus text exposition. */
   private static double series(String body, String name, String share) {
     String prefix = name + "{node=\"test\",share=\"" + share + "\"} ";

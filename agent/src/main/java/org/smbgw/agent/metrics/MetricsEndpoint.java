@@ -4,6 +4,7 @@ import com.codahale.metrics.MetricRegistry;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
@@ -53,6 +54,10 @@ public final class MetricsEndpoint implements AutoCloseable {
     shareGauge("smbgw_share_available_bytes", "Bytes still available to the share", status, ShareStatus::getAvailableBytes);
     shareGauge("smbgw_share_quota_level", "Usage against the alert thresholds: 0 ok, 1 warning, 2 critical", status,
         s -> s.getQuotaLevel().getNumber());
+    shareCounter("smbgw_share_storage_written_bytes", "Bytes the share's smbd processes wrote to storage",
+        status, ShareStatus::getStorageWrittenBytes);
+    shareCounter("smbgw_share_storage_read_bytes", "Bytes the share's smbd processes read from storage "
+        + "(page-cache hits are not storage reads)", status, ShareStatus::getStorageReadBytes);
     server = HttpServer.create(new InetSocketAddress(address, port), 16);
     server.setExecutor(thread);
     server.createContext("/metrics", this::metrics);
@@ -71,6 +76,20 @@ public final class MetricsEndpoint implements AutoCloseable {
   private void shareGauge(String name, String help, Supplier<NodeObservedState> status,
       java.util.function.ToDoubleFunction<ShareStatus> value) {
     GaugeWithCallback.builder().name(name).help(help).labelNames("node", "share")
+        .callback(cb -> {
+          NodeObservedState s = status.get();
+          for (ShareStatus share : s.getSharesList()) {
+            if (share.getState() != ShareState.SHARE_STATE_RETIRED) {
+              cb.call(value.applyAsDouble(share), s.getNode(), share.getName());
+            }
+          }
+        })
+        .register(registry);
+  }
+
+  private void shareCounter(String name, String help, Supplier<NodeObservedState> status,
+      java.util.function.ToDoubleFunction<ShareStatus> value) {
+    CounterWithCallback.builder().name(name).help(help).labelNames("node", "share")
         .callback(cb -> {
           NodeObservedState s = status.get();
           for (ShareStatus share : s.getSharesList()) {

@@ -39,9 +39,11 @@ public final class SmbStatus {
    *
    * @param shares by share name
    * @param openFiles by share path (smbstatus names open files by the path of their share)
+   * @param sharesByPid the shares each smbd process holds tree connects to
    */
-  public record Connections(Map<String, ShareConnections> shares, Map<String, Integer> openFiles) {
-    public static final Connections UNKNOWN = new Connections(Map.of(), Map.of());
+  public record Connections(Map<String, ShareConnections> shares, Map<String, Integer> openFiles,
+      Map<Long, Set<String>> sharesByPid) {
+    public static final Connections UNKNOWN = new Connections(Map.of(), Map.of(), Map.of());
   }
 
   public Connections read() throws CommandFailedException, IOException {
@@ -59,12 +61,17 @@ public final class SmbStatus {
     root.path("sessions").forEach(s -> userOfSession.put(s.path("session_id").asText(), s.path("username").asText()));
     Map<String, Set<String>> sessions = new HashMap<>();
     Map<String, Integer> tcons = new HashMap<>();
+    Map<Long, Set<String>> byPid = new HashMap<>();
     Map<String, Set<String>> users = new HashMap<>();
     root.path("tcons").forEach(t -> {
       String share = t.path("service").asText();
       String session = t.path("session_id").asText();
       sessions.computeIfAbsent(share, k -> new TreeSet<>()).add(session);
       tcons.merge(share, 1, Integer::sum);
+      String pid = t.path("server_id").path("pid").asText();
+      if (pid.matches("\\d+")) {
+        byPid.computeIfAbsent(Long.parseLong(pid), k -> new TreeSet<>()).add(share);
+      }
       String user = userOfSession.get(session);
       if (user != null && !user.isEmpty()) {
         users.computeIfAbsent(share, k -> new TreeSet<>()).add(user);
@@ -77,6 +84,6 @@ public final class SmbStatus {
       out.put(share, new ShareConnections(sessions.get(share).size(), tcons.get(share),
           users.getOrDefault(share, Set.of())));
     }
-    return new Connections(out, openFiles);
+    return new Connections(out, openFiles, byPid);
   }
 }
