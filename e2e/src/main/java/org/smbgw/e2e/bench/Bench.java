@@ -12,8 +12,9 @@ public final class Bench {
       switch (name) {
         case "agent" -> AgentBench.run();
         case "coordinator" -> CoordinatorBench.run();
+        case "metrics" -> MetricsBench.run();
         default -> {
-          System.err.println("scripts/bench: unknown benchmark '" + name + "' (known: agent, coordinator)");
+          System.err.println("scripts/bench: unknown benchmark '" + name + "' (known: agent, coordinator, metrics)");
           System.exit(2);
         }
       }
