@@ -74,7 +74,8 @@ public final class Agent implements AutoCloseable {
     this.registry = registry;
     this.metrics = new AgentMetrics(registry);
     this.runner = new CommandRunner(metrics, config.commandTimeout());
-    SambaTools tools = SambaTools.defaults();
+    SambaTools std = SambaTools.defaults();
+    SambaTools tools = new SambaTools(std.smbd(), std.testparm(), std.smbcontrol(), std.pdbedit(), config.samba().smbstatus());
     Path stateDir = config.stateDir();
     this.sandbox = config.sandbox() == null ? null : new SmbdSandbox(runner, tools,
         stateDir.resolve("samba"), config.sandbox().address(), config.sandbox().port());

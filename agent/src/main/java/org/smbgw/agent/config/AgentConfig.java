@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.smbgw.agent.samba.SambaTools;
 import org.smbgw.common.InvalidSpecException;
 import org.smbgw.common.Violation;
 
@@ -42,7 +43,8 @@ public record AgentConfig(
     Path pveStorageConfig,
     String metricsListen) {
 
-  public record Samba(Path config, Path include) {}
+  /** @param smbstatus the smbstatus program (default /usr/bin/smbstatus) */
+  public record Samba(Path config, Path include, String smbstatus) {}
 
   public record Zfs(String zfs, String zpool) {}
 
@@ -63,14 +65,14 @@ public record AgentConfig(
     Settings s = new Settings("", root == null ? MissingNode.getInstance() : root, out, "node", "stateDir",
         "desiredStateFile", "directoryRoots", "unixGroup", "resyncSeconds", "commandTimeoutSeconds", "samba",
         "zfs", "sandbox", "coordinators", "pveStorageConfig", "metrics");
-    Settings samba = s.section("samba", "config", "include");
+    Settings samba = s.section("samba", "config", "include", "smbstatus");
     Settings zfs = s.section("zfs", "zfs", "zpool");
     Settings box = s.section("sandbox", "address", "port", "pool", "poolFile", "poolSize");
     Settings metrics = s.section("metrics", "listen");
     AgentConfig c = new AgentConfig(s.text("node"), s.path("stateDir"), s.path("desiredStateFile"),
         s.paths("directoryRoots"), s.text("unixGroup"), s.integer("resyncSeconds"),
         s.integer("commandTimeoutSeconds"),
-        samba.present() ? new Samba(samba.path("config"), samba.path("include")) : null,
+        samba.present() ? new Samba(samba.path("config"), samba.path("include"), samba.text("smbstatus")) : null,
         zfs.present() ? new Zfs(zfs.text("zfs"), zfs.text("zpool")) : null,
         box.present() ? new Sandbox(box.text("address"), box.integer("port"), box.text("pool"),
             box.path("poolFile"), box.text("poolSize")) : null,
@@ -156,7 +158,8 @@ public record AgentConfig(
   public AgentConfig withDefaults() {
     List<Violation> out = new ArrayList<>();
     Path state = stateDir != null ? stateDir : Path.of("/var/lib/smbgw/agent");
-    Samba s = samba != null ? samba : new Samba(null, null);
+    Samba s = samba != null ? samba : new Samba(null, null, null);
+    String smbstatus = s.smbstatus() != null ? s.smbstatus() : SambaTools.defaults().smbstatus();
     Sandbox box = sandbox;
     if (box != null) {
       box = new Sandbox(box.address() != null ? box.address() : "127.0.0.1",
@@ -166,10 +169,10 @@ public record AgentConfig(
         out.add(new Violation("sandbox.port", "must be 1 to 65535"));
       }
       // The sandbox's smb.conf and include live in the state directory; samba paths do not apply.
-      s = new Samba(state.resolve("samba/smb.conf"), state.resolve("samba/shares.conf"));
+      s = new Samba(state.resolve("samba/smb.conf"), state.resolve("samba/shares.conf"), smbstatus);
     } else {
       s = new Samba(s.config() != null ? s.config() : Path.of("/etc/samba/smb.conf"),
-          s.include() != null ? s.include() : Path.of("/etc/samba/smbgw-shares.conf"));
+          s.include() != null ? s.include() : Path.of("/etc/samba/smbgw-shares.conf"), smbstatus);
     }
     Zfs z = zfs != null ? zfs : new Zfs(null, null);
     z = new Zfs(z.zfs() != null ? z.zfs() : "/usr/sbin/zfs", z.zpool() != null ? z.zpool() : "/usr/sbin/zpool");

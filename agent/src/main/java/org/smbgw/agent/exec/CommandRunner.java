@@ -68,7 +68,7 @@ public final class CommandRunner implements AutoCloseable {
     Duration timeout = command.timeout() != null ? command.timeout() : defaultTimeout;
     metrics.commandsStarted().inc();
     long start = System.nanoTime();
-    Process p;
+    Process p = null;
     try (Timer.Context ignored = metrics.command(command.tool()).time()) {
       ProcessBuilder pb = new ProcessBuilder(command.argv());
       pb.environment().putAll(command.environment());
@@ -76,14 +76,16 @@ public final class CommandRunner implements AutoCloseable {
       if (input == null) {
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       }
+      Process started;
       try {
-        p = pb.start();
+        started = pb.start();
       } catch (IOException e) {
         metrics.commandFailures(command.tool()).inc();
         throw new CommandFailedException(command, -1, e.getMessage(), "could not start");
       }
-      Future<byte[]> out = drains.submit(() -> drain(p.getInputStream()));
-      Future<byte[]> err = drains.submit(() -> drain(p.getErrorStream()));
+      p = started;
+      Future<byte[]> out = drains.submit(() -> drain(started.getInputStream()));
+      Future<byte[]> err = drains.submit(() -> drain(started.getErrorStream()));
       if (input != null) {
         try (OutputStream stdin = p.getOutputStream()) {
           stdin.write(input);
@@ -106,6 +108,10 @@ public final class CommandRunner implements AutoCloseable {
       }
       return r;
     } catch (InterruptedException e) {
+      // The caller is shutting down: the program must not outlive it.
+      if (p != null) {
+        kill(p);
+      }
       Thread.currentThread().interrupt();
       throw new CommandFailedException(command, -1, "", "interrupted");
     }

@@ -51,6 +51,27 @@ class CommandRunnerTest {
   }
 
   @Test
+  void anInterruptedCallKillsItsProgram() throws Exception {
+    Thread caller = Thread.currentThread();
+    Thread interrupter = new Thread(() -> {
+      try {
+        Thread.sleep(300);
+      } catch (InterruptedException e) {
+        return;
+      }
+      caller.interrupt();
+    });
+    interrupter.start();
+    String marker = "smbgw-interrupt-test-" + System.nanoTime();
+    assertThrows(CommandFailedException.class, () -> runner.run(Command.of("bash", "-c", "exec -a " + marker + " sleep 60")));
+    interrupter.join();
+    Thread.interrupted(); // leave no interrupt behind for the next test
+    Thread.sleep(200);
+    assertTrue(ProcessHandle.allProcesses().noneMatch(h -> h.info().commandLine().orElse("").contains(marker)),
+        "the program does not outlive an interrupted caller");
+  }
+
+  @Test
   void aMissingProgramIsATypedFailure() {
     CommandFailedException e = assertThrows(CommandFailedException.class, () -> runner.run(Command.of("/nonexistent/zfs")));
     assertEquals(-1, e.exitCode());

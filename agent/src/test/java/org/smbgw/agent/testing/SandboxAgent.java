@@ -27,6 +27,13 @@ public final class SandboxAgent implements AutoCloseable {
   private final List<String> users = new ArrayList<>();
   private List<String> coordinators = List.of();
   private int resyncSeconds = 3600;
+  private String smbstatus;
+
+  /** Uses another smbstatus program (tests replace it with one that hangs). */
+  public SandboxAgent smbstatus(String program) {
+    this.smbstatus = program;
+    return this;
+  }
   private boolean loop;
 
   /** Runs the agent's own loop (timer and triggers) with this resync interval, as a daemon would. */
@@ -60,7 +67,7 @@ public final class SandboxAgent implements AutoCloseable {
 
   public AgentConfig config() {
     return new AgentConfig("test", dir.resolve("state"), desiredFile, List.of(dir.resolve("dirs")),
-        GROUP, resyncSeconds, 60, null, null, new AgentConfig.Sandbox("127.0.0.1", port, null, null, null), coordinators,
+        GROUP, resyncSeconds, 60, smbstatus == null ? null : new AgentConfig.Samba(null, null, smbstatus), null, new AgentConfig.Sandbox("127.0.0.1", port, null, null, null), coordinators,
         dir.resolve("storage.cfg"), "127.0.0.1:0").withDefaults();
   }
 
