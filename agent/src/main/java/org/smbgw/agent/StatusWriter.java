@@ -135,6 +135,10 @@ public final class StatusWriter implements Consumer<PassReport> {
       }
     });
     r.sourceProblem().ifPresent(b::addErrors);
+    r.observed().connections().sessionKinds().entrySet().stream()
+        .sorted(java.util.Comparator.comparing(e -> e.getKey().toString()))
+        .forEach(e -> b.addSessionKinds(org.smbgw.proto.v1.SessionKind.newBuilder().setDialect(e.getKey().dialect())
+            .setSigning(e.getKey().signing()).setEncryption(e.getKey().encryption()).setSessions(e.getValue())));
     return b.build();
   }
 

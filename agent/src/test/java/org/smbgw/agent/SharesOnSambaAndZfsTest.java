@@ -242,6 +242,7 @@ class SharesOnSambaAndZfsTest {
       assertEquals(200, metrics.statusCode());
       String body = metrics.body();
       assertEquals(1, series(body, "smbgw_share_sessions", "watched"), body);
+      assertTrue(body.contains("smbgw_sessions{dialect=\"SMB3_11\",encryption=\"none\",node=\"test\",signing="), body);
       assertEquals(1, series(body, "smbgw_share_tree_connects", "watched"));
       assertEquals(16L << 20, series(body, "smbgw_share_quota_bytes", "watched"));
       assertEquals(Long.parseLong(pool.property(pool.name() + "/watched", "used")),

@@ -58,6 +58,15 @@ public final class MetricsEndpoint implements AutoCloseable {
         status, ShareStatus::getStorageWrittenBytes);
     shareCounter("smbgw_share_storage_read_bytes", "Bytes the share's smbd processes read from storage "
         + "(page-cache hits are not storage reads)", status, ShareStatus::getStorageReadBytes);
+    GaugeWithCallback.builder().name("smbgw_sessions")
+        .help("SMB sessions on the node by protocol dialect, signing and encryption in use")
+        .labelNames("node", "dialect", "signing", "encryption")
+        .callback(cb -> {
+          NodeObservedState s = status.get();
+          s.getSessionKindsList().forEach(k -> cb.call(k.getSessions(), s.getNode(), k.getDialect(), k.getSigning(),
+              k.getEncryption()));
+        })
+        .register(registry);
     server = HttpServer.create(new InetSocketAddress(address, port), 16);
     server.setExecutor(thread);
     server.createContext("/metrics", this::metrics);

@@ -40,11 +40,15 @@ public final class SmbStatus {
    * @param shares by share name
    * @param openFiles by share path (smbstatus names open files by the path of their share)
    * @param sharesByPid the shares each smbd process holds tree connects to
+   * @param sessionKinds sessions counted by dialect, signing and encryption
    */
   public record Connections(Map<String, ShareConnections> shares, Map<String, Integer> openFiles,
-      Map<Long, Set<String>> sharesByPid) {
-    public static final Connections UNKNOWN = new Connections(Map.of(), Map.of(), Map.of());
+      Map<Long, Set<String>> sharesByPid, Map<SessionKind, Integer> sessionKinds) {
+    public static final Connections UNKNOWN = new Connections(Map.of(), Map.of(), Map.of(), Map.of());
   }
+
+  /** How a session talks: protocol dialect, and the degree of signing and of encryption. */
+  public record SessionKind(String dialect, String signing, String encryption) {}
 
   public Connections read() throws CommandFailedException, IOException {
     String out = runner.run(Command.of(tools.smbstatus(), "--configfile=" + smbConf, "--json").timeout(TIMEOUT)).stdout();
@@ -58,7 +62,13 @@ public final class SmbStatus {
   static Connections parse(String json) throws IOException {
     JsonNode root = JSON.readTree(json);
     Map<String, String> userOfSession = new HashMap<>();
-    root.path("sessions").forEach(s -> userOfSession.put(s.path("session_id").asText(), s.path("username").asText()));
+    Map<SessionKind, Integer> kinds = new HashMap<>();
+    root.path("sessions").forEach(s -> {
+      userOfSession.put(s.path("session_id").asText(), s.path("username").asText());
+      kinds.merge(new SessionKind(s.path("session_dialect").asText("unknown"),
+          s.path("signing").path("degree").asText("unknown"), s.path("encryption").path("degree").asText("unknown")),
+          1, Integer::sum);
+    });
     Map<String, Set<String>> sessions = new HashMap<>();
     Map<String, Integer> tcons = new HashMap<>();
     Map<Long, Set<String>> byPid = new HashMap<>();
@@ -84,6 +94,6 @@ public final class SmbStatus {
       out.put(share, new ShareConnections(sessions.get(share).size(), tcons.get(share),
           users.getOrDefault(share, Set.of())));
     }
-    return new Connections(out, openFiles, byPid);
+    return new Connections(out, openFiles, byPid, kinds);
   }
 }

@@ -25,6 +25,7 @@ class SmbStatusTest {
     SmbStatus.Connections c = SmbStatus.parse(json);
     assertEquals(new SmbStatus.ShareConnections(2, 2, Set.of("ssuser")), c.shares().get("team"));
     assertEquals(1, c.shares().size());
+    assertEquals(java.util.Map.of(new SmbStatus.SessionKind("SMB3_11", "partial", "none"), 2), c.sessionKinds());
   }
 
   @Test
