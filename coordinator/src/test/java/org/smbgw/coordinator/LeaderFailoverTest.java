@@ -151,7 +151,7 @@ class LeaderFailoverTest {
   void sigkillOfTheLeadersProcessElectsANewLeaderThatServes() throws Exception {
     try (Replicas r = new Replicas().start(0)) {
       CoordinatorConfig cfg = r.config();
-      java.nio.file.Path conf = Replicas.tempDir().resolve("coordinator.yaml");
+      java.nio.file.Path conf = r.tempDir().resolve("coordinator.yaml");
       java.nio.file.Files.writeString(conf, "listen: 127.0.0.1:" + cfg.listenPort() + "\nzookeeper: "
           + r.zk.getConnectString() + "\nsessionTimeoutMs: 3000\nstateDir: " + cfg.stateDir() + "\n");
       Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),

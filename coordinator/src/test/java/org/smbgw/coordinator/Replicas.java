@@ -28,6 +28,7 @@ final class Replicas implements AutoCloseable {
   final TestingCluster zk = new TestingCluster(3);
   final List<Coordinator> coordinators = new ArrayList<>();
   final List<AutoCloseable> closeables = new ArrayList<>();
+  private final List<Path> dirs = new ArrayList<>();
 
   Replicas start(int n) throws Exception {
     zk.start();
@@ -45,8 +46,14 @@ final class Replicas implements AutoCloseable {
   }
 
   CoordinatorConfig config() throws Exception {
-    return new CoordinatorConfig("127.0.0.1", freePort(), null, zk.getConnectString(), 0,
-        Files.createTempDirectory("smbgw-coord-"), 3000).withAdvertise();
+    return new CoordinatorConfig("127.0.0.1", freePort(), null, zk.getConnectString(), 0, tempDir(), 3000).withAdvertise();
+  }
+
+  /** A temporary directory removed when the replicas close. */
+  Path tempDir() throws Exception {
+    Path d = Files.createTempDirectory("smbgw-coord-");
+    dirs.add(d);
+    return d;
   }
 
   static int freePort() throws Exception {
@@ -139,9 +146,10 @@ final class Replicas implements AutoCloseable {
       coordinators.get(i).close();
     }
     zk.close();
-  }
-
-  static Path tempDir() throws Exception {
-    return Files.createTempDirectory("smbgw-coord-");
+    for (Path d : dirs) {
+      try (var files = Files.walk(d)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
   }
 }

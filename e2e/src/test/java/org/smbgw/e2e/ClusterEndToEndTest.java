@@ -43,11 +43,13 @@ class ClusterEndToEndTest {
   private String user;
   private final String password = "E2e-" + ThreadLocalRandom.current().nextInt(1 << 30);
   private final ObjectMapper json = new ObjectMapper();
+  private Path coordinatorState;
 
   @BeforeAll
   void start() throws Exception {
     pool = new ZfsPool("sge", 256L << 20);
     Path state = Files.createTempDirectory("smbgw-e2e-coord-");
+    coordinatorState = state;
     int port;
     int zkPort;
     try (var a = new java.net.ServerSocket(0); var b = new java.net.ServerSocket(0)) {
@@ -73,6 +75,12 @@ class ClusterEndToEndTest {
     try (ZfsPool p = pool; SandboxAgent n = node; SmbClient c = client) {
       if (coordinator != null) {
         coordinator.close();
+      }
+    } finally {
+      if (coordinatorState != null) {
+        try (var files = Files.walk(coordinatorState)) {
+          files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
       }
     }
   }
@@ -222,15 +230,15 @@ class ClusterEndToEndTest {
 
   @Test
   void fillingAShareAbove85PercentGivesExactlyOneWarningEvent() throws Exception {
-    assertEquals(0, cli(password + "\n", "user", "add", user + "q", "--password-stdin").code());
-    node.user(user + "q"); // removed with the others
-    assertEquals(0, cli(null, "share", "create", "full", "--storage", "tank", "--quota", "10M", "--write", user + "q").code());
+    String quotaUser = node.user("e2eq"); // a fresh name, removed with the others
+    assertEquals(0, cli(password + "\n", "user", "add", quotaUser, "--password-stdin").code());
+    assertEquals(0, cli(null, "share", "create", "full", "--storage", "tank", "--quota", "10M", "--write", quotaUser).code());
     Path nine = client.localFile("nine.bin");
     byte[] bytes = new byte[9 << 20];
     ThreadLocalRandom.current().nextBytes(bytes);
     Files.write(nine, bytes);
     CommandResult put = Eventually.until(Duration.ofSeconds(30),
-        () -> client.run("full", user + "q", password, "put " + nine + " nine.bin"), r -> r.exitCode() == 0);
+        () -> client.run("full", quotaUser, password, "put " + nine + " nine.bin"), r -> r.exitCode() == 0);
     assertEquals(0, put.exitCode(), SmbClient.output(put));
     String events = Eventually.until(Duration.ofSeconds(60), () -> cli(null, "events", "-o", "json").out(),
         e -> e.contains("quota.warning") || e.contains("quota.critical"));
