@@ -18,6 +18,7 @@ import org.smbgw.coordinator.api.AdminServiceImpl;
 import org.smbgw.coordinator.api.LeaderForwarding;
 import org.smbgw.coordinator.election.LeaderDuties;
 import org.smbgw.coordinator.election.Leadership;
+import org.smbgw.coordinator.metrics.CoordinatorMetrics;
 import org.smbgw.coordinator.session.AgentSessions;
 import org.smbgw.coordinator.state.ClusterView;
 import org.smbgw.coordinator.state.StateStore;
@@ -48,6 +49,7 @@ public final class Coordinator implements AutoCloseable {
   private LeaderForwarding forwarding;
   private AgentSessions sessions;
   private Server server;
+  private CoordinatorMetrics metrics;
 
   public Coordinator(CoordinatorConfig config) {
     this.config = config.withAdvertise();
@@ -69,19 +71,27 @@ public final class Coordinator implements AutoCloseable {
     if (!zk.blockUntilConnected(30, TimeUnit.SECONDS)) {
       throw new IllegalStateException("cannot reach ZooKeeper at " + connect);
     }
-    StateStore store = new StateStore(zk);
+    AtomicReference<CoordinatorMetrics> metricsRef = new AtomicReference<>();
+    StateStore store = new StateStore(zk, (took, outcome) -> {
+      if (metricsRef.get() != null) {
+        metricsRef.get().zookeeperWrite(took, outcome);
+      }
+    });
     store.ensureLayout();
     view = new ClusterView(zk);
     ShareHistory history = new ShareHistory(Clock.systemUTC(), Duration.ofMinutes(1), Duration.ofHours(24));
     view.onLive(live -> history.record(live.getObserved()));
     view.start(30_000);
     leadership = new Leadership(zk, config.advertise());
+    metrics = new CoordinatorMetrics(view, leadership::isLeader);
+    metricsRef.set(metrics);
     duties = new LeaderDuties(view, store, config.advertise());
     leadership.addListener(duties);
     forwarding = new LeaderForwarding(leadership);
     sessions = new AgentSessions(view, store, config.advertise());
     server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listenAddress(), config.listenPort()))
-        .addService(ServerInterceptors.intercept(new AdminServiceImpl(view, store, leadership, history), forwarding))
+        .addService(ServerInterceptors.intercept(new AdminServiceImpl(view, store, leadership, history), forwarding,
+            metrics.adminCallTimer()))
         .addService(sessions)
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
@@ -90,6 +100,9 @@ public final class Coordinator implements AutoCloseable {
     zk.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
         .forPath(ZkPaths.MEMBERS + "/" + config.advertise(), config.advertise().getBytes(StandardCharsets.UTF_8));
     leadership.start();
+    if (config.metricsListen() != null && !config.metricsListen().isEmpty()) {
+      metrics.serve(config.metricsListen());
+    }
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(AdminServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
   }
@@ -106,6 +119,11 @@ public final class Coordinator implements AutoCloseable {
     return view;
   }
 
+  /** Port of the Prometheus endpoint, or -1 when it is off. */
+  public int metricsPort() {
+    return metrics == null ? -1 : metrics.port();
+  }
+
   public CuratorFramework zk() {
     return zk;
   }
@@ -119,6 +137,7 @@ public final class Coordinator implements AutoCloseable {
     if (server != null) {
       server.shutdown();
     }
+    closeQuietly(metrics);
     closeQuietly(sessions);
     closeQuietly(forwarding);
     closeQuietly(duties);

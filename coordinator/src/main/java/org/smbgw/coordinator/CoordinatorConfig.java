@@ -20,15 +20,17 @@ import org.smbgw.common.Violation;
  * @param advertise how other replicas and agents reach this one (host:port)
  * @param zookeeper an ensemble's connect string; empty for an embedded single server
  * @param embeddedZooKeeperPort client port of the embedded server
+ * @param metricsListen address:port of the Prometheus endpoint; empty to turn it off
  */
 public record CoordinatorConfig(String listenAddress, int listenPort, String advertise, String zookeeper,
-    int embeddedZooKeeperPort, Path stateDir, int sessionTimeoutMs) {
+    int embeddedZooKeeperPort, Path stateDir, int sessionTimeoutMs, String metricsListen) {
 
   private static final Set<String> KNOWN = Set.of("listen", "advertise", "zookeeper", "embeddedZooKeeperPort",
-      "stateDir", "sessionTimeoutMs");
+      "stateDir", "sessionTimeoutMs", "metricsListen");
 
   public static CoordinatorConfig defaults() {
-    return new CoordinatorConfig("0.0.0.0", 7400, null, "", 7481, Path.of("/var/lib/smbgw/coordinator"), 2000);
+    return new CoordinatorConfig("0.0.0.0", 7400, null, "", 7481, Path.of("/var/lib/smbgw/coordinator"), 2000,
+        "0.0.0.0:9924");
   }
 
   public static CoordinatorConfig load(Path file) throws IOException {
@@ -58,7 +60,8 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
     return new CoordinatorConfig(address, port, root.path("advertise").asText(null),
         root.path("zookeeper").asText(""), root.path("embeddedZooKeeperPort").asInt(d.embeddedZooKeeperPort()),
         Path.of(root.path("stateDir").asText(d.stateDir().toString())),
-        root.path("sessionTimeoutMs").asInt(d.sessionTimeoutMs())).withAdvertise();
+        root.path("sessionTimeoutMs").asInt(d.sessionTimeoutMs()),
+        root.path("metricsListen").asText(d.metricsListen())).withAdvertise();
   }
 
   /** Fills in the advertised address: the listen address, or 127.0.0.1 when listening on all. */
@@ -68,6 +71,6 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
     }
     String host = listenAddress.equals("0.0.0.0") || listenAddress.equals("::") ? "127.0.0.1" : listenAddress;
     return new CoordinatorConfig(listenAddress, listenPort, host + ":" + listenPort, zookeeper,
-        embeddedZooKeeperPort, stateDir, sessionTimeoutMs);
+        embeddedZooKeeperPort, stateDir, sessionTimeoutMs, metricsListen);
   }
 }

@@ -153,7 +153,7 @@ class LeaderFailoverTest {
       CoordinatorConfig cfg = r.config();
       java.nio.file.Path conf = r.tempDir().resolve("coordinator.yaml");
       java.nio.file.Files.writeString(conf, "listen: 127.0.0.1:" + cfg.listenPort() + "\nzookeeper: "
-          + r.zk.getConnectString() + "\nsessionTimeoutMs: 3000\nstateDir: " + cfg.stateDir() + "\n");
+          + r.zk.getConnectString() + "\nsessionTimeoutMs: 3000\nstateDir: " + cfg.stateDir() + "\nmetricsListen: \"\"\n");
       Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-cp", System.getProperty("java.class.path"), CoordinatorMain.class.getName(), "run", "-c", conf.toString())
           .redirectErrorStream(true).redirectOutput(cfg.stateDir().resolve("log").toFile()).start();

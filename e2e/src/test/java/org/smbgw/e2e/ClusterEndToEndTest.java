@@ -56,7 +56,7 @@ class ClusterEndToEndTest {
       port = a.getLocalPort();
       zkPort = b.getLocalPort();
     }
-    coordinator = new Coordinator(new CoordinatorConfig("127.0.0.1", port, null, "", zkPort, state, 4000));
+    coordinator = new Coordinator(new CoordinatorConfig("127.0.0.1", port, null, "", zkPort, state, 4000, "127.0.0.1:0"));
     coordinator.start();
     node = new SandboxAgent().coordinators(List.of(coordinator.address())).looping(1);
     node.storageCfg("zfspool: tank\n\tpool " + pool.name() + "\n\tcontent images,rootdir\n\n"
@@ -247,6 +247,24 @@ class ClusterEndToEndTest {
     long alerts = events.lines().filter(l -> l.contains("share/full") && l.contains("\"quota.")).count();
     assertEquals(1, alerts, events);
     assertTrue(events.contains("of its quota used on test"), events);
+  }
+
+  @Test
+  void theCoordinatorExposesClusterMetricsThatPromtoolAccepts() throws Exception {
+    assertEquals(0, cli(null, "share", "create", "counted", "--storage", "tank", "--read", "@staff").code());
+    String body = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + coordinator.metricsPort() + "/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    assertTrue(body.contains("smbgw_coordinator_leader 1.0"), body);
+    assertTrue(body.contains("smbgw_coordinator_nodes{state=\"connected\"} 1.0"), body);
+    assertTrue(body.contains("smbgw_coordinator_admin_call_seconds_count{code=\"OK\",method=\"CreateShare\"}"), body);
+    assertTrue(body.contains("smbgw_coordinator_zookeeper_write_seconds_count{outcome=\"ok\"}"), body);
+    Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+    promtool.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
+    promtool.getOutputStream().close();
+    String verdict = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, promtool.waitFor(), verdict);
+    assertEquals(0, cli(null, "share", "delete", "counted").code());
   }
 
   @Test

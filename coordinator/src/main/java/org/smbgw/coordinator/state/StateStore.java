@@ -21,9 +21,16 @@ public final class StateStore {
   public static final String GENERATION = ZkPaths.ROOT + "/generation";
 
   private final CuratorFramework zk;
+  private final java.util.function.BiConsumer<java.time.Duration, String> timer;
 
   public StateStore(CuratorFramework zk) {
+    this(zk, (took, outcome) -> { });
+  }
+
+  /** @param timer told how long each fenced transaction took and how it ended */
+  public StateStore(CuratorFramework zk, java.util.function.BiConsumer<java.time.Duration, String> timer) {
     this.zk = zk;
+    this.timer = timer;
   }
 
   public CuratorFramework zk() {
@@ -98,6 +105,19 @@ public final class StateStore {
    * @throws StoreException NOT_LEADER when the epoch moved on, else by the first failing op
    */
   public void fenced(Term term, List<CuratorOp> ops) throws StoreException {
+    long start = System.nanoTime();
+    String outcome = "ok";
+    try {
+      write(term, ops);
+    } catch (StoreException e) {
+      outcome = e.kind().name().toLowerCase(java.util.Locale.ROOT);
+      throw e;
+    } finally {
+      timer.accept(java.time.Duration.ofNanos(System.nanoTime() - start), outcome);
+    }
+  }
+
+  private void write(Term term, List<CuratorOp> ops) throws StoreException {
     List<CuratorOp> all = new ArrayList<>();
     try {
       all.add(zk.transactionOp().check().withVersion(term.epochVersion()).forPath(ZkPaths.EPOCH));

@@ -76,7 +76,7 @@ final class CoordinatorBench {
   private static void apply1000() throws Exception {
     Path state = Files.createTempDirectory("smbgw-bench-coord-");
     Path dirs = Files.createTempDirectory("smbgw-bench-dirs-", TestDirs.TRAVERSABLE);
-    try (Coordinator c = new Coordinator(new CoordinatorConfig("127.0.0.1", freePort(), null, "", freePort(), state, 2000));
+    try (Coordinator c = new Coordinator(new CoordinatorConfig("127.0.0.1", freePort(), null, "", freePort(), state, 2000, ""));
          SandboxAgent node = new SandboxAgent()) {
       c.start();
       node.coordinators(List.of(c.address())).looping(30)
@@ -137,7 +137,7 @@ final class CoordinatorBench {
         Path dir = Files.createTempDirectory("smbgw-bench-failover-");
         int port = freePort();
         Files.writeString(dir.resolve("c.yaml"), "listen: 127.0.0.1:" + port + "\nzookeeper: " + zk.getConnectString()
-            + "\nstateDir: " + dir + "\n");
+            + "\nstateDir: " + dir + "\nmetricsListen: \"\"\n");
         Process leader = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-cp", System.getProperty("java.class.path"), CoordinatorMain.class.getName(), "run", "-c", dir.resolve("c.yaml").toString())
             .redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile()).start();
@@ -148,7 +148,7 @@ final class CoordinatorBench {
             return;
           }
           try (Coordinator survivor = new Coordinator(new CoordinatorConfig("127.0.0.1", freePort(), null,
-              zk.getConnectString(), 0, dir.resolve("survivor"), 2000))) {
+              zk.getConnectString(), 0, dir.resolve("survivor"), 2000, ""))) {
             survivor.start();
             Thread.sleep(500);
             long t = System.nanoTime();

@@ -1,0 +1,112 @@
+package org.smbgw.coordinator.metrics;
+
+import io.grpc.ForwardingServerCall;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import org.smbgw.coordinator.state.ClusterView;
+import org.smbgw.proto.v1.LiveNode;
+import org.smbgw.proto.v1.ShareState;
+
+/**
+ * Every metric of a coordinator replica: the cluster as this replica's view sees it (leader,
+ * epoch, nodes and shares by state, events kept), admin call latency by method and status, and
+ * ZooKeeper write latency. Served on /metrics by Prometheus's own HTTP exporter.
+ */
+public final class CoordinatorMetrics implements AutoCloseable {
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Histogram adminCalls = Histogram.builder().name("smbgw_coordinator_admin_call_seconds")
+      .help("Admin API calls served by this replica (forwarded ones included), by method and status")
+      .labelNames("method", "code").register(registry);
+  private final Histogram zkWrites = Histogram.builder().name("smbgw_coordinator_zookeeper_write_seconds")
+      .help("Fenced ZooKeeper transactions, by outcome").labelNames("outcome").register(registry);
+  private HTTPServer server;
+
+  public CoordinatorMetrics(ClusterView view, BooleanSupplier leader) {
+    GaugeWithCallback.builder().name("smbgw_coordinator_leader").help("1 when this replica leads")
+        .callback(cb -> cb.call(leader.getAsBoolean() ? 1 : 0)).register(registry);
+    GaugeWithCallback.builder().name("smbgw_coordinator_epoch").help("The current leader's term")
+        .callback(cb -> cb.call(view.epoch())).register(registry);
+    GaugeWithCallback.builder().name("smbgw_coordinator_events").help("Events kept in ZooKeeper")
+        .callback(cb -> cb.call(view.events().size())).register(registry);
+    GaugeWithCallback.builder().name("smbgw_coordinator_nodes").help("Nodes by state").labelNames("state")
+        .callback(cb -> {
+          long connected = view.nodes().keySet().stream().filter(n -> view.live().containsKey(n)).count();
+          long maintenance = view.nodes().values().stream().filter(n -> n.value().getMaintenance()).count();
+          cb.call(connected, "connected");
+          cb.call(view.nodes().size() - connected, "disconnected");
+          cb.call(maintenance, "maintenance");
+        }).register(registry);
+    GaugeWithCallback.builder().name("smbgw_coordinator_shares").help("Shares by state, as their nodes report them")
+        .labelNames("state").callback(cb -> {
+          long active = 0;
+          long unplaced = 0;
+          for (var s : view.shares().values()) {
+            String name = s.value().getName();
+            var node = view.placement(name);
+            if (node.isEmpty()) {
+              unplaced++;
+              continue;
+            }
+            LiveNode live = view.live().get(node.get());
+            if (live != null && live.getObserved().getSharesList().stream()
+                .anyMatch(x -> x.getName().equals(name) && x.getState() == ShareState.SHARE_STATE_ACTIVE)) {
+              active++;
+            }
+          }
+          cb.call(active, "active");
+          cb.call(view.shares().size() - active - unplaced, "pending");
+          cb.call(unplaced, "unplaced");
+        }).register(registry);
+  }
+
+  /** Times every call of the service it intercepts. */
+  public ServerInterceptor adminCallTimer() {
+    return new ServerInterceptor() {
+      @Override
+      public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        long start = System.nanoTime();
+        String method = call.getMethodDescriptor().getBareMethodName();
+        return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+          @Override
+          public void close(Status status, Metadata trailers) {
+            adminCalls.labelValues(method, status.getCode().name()).observe((System.nanoTime() - start) / 1e9);
+            super.close(status, trailers);
+          }
+        }, headers);
+      }
+    };
+  }
+
+  /** Records one fenced ZooKeeper transaction. */
+  public void zookeeperWrite(Duration took, String outcome) {
+    zkWrites.labelValues(outcome).observe(took.toNanos() / 1e9);
+  }
+
+  /** Starts /metrics on {@code listen} (host:port). */
+  public void serve(String listen) throws IOException {
+    int colon = listen.lastIndexOf(':');
+    server = HTTPServer.builder().hostname(listen.substring(0, colon)).port(Integer.parseInt(listen.substring(colon + 1)))
+        .registry(registry).buildAndStart();
+  }
+
+  public int port() {
+    return server == null ? -1 : server.getPort();
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      server.close();
+    }
+  }
+}
