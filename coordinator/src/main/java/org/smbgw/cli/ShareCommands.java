@@ -315,6 +315,14 @@ final class ShareCommands {
     @Option(names = "--since", defaultValue = "1h", description = "How far back: 90s, 30m, 1h, 24h (default: ${DEFAULT-VALUE}).")
     String since;
 
+    /** Bytes per second between two samples, as a size; "-" for the first sample. */
+    static String rate(org.smbgw.proto.v1.ShareSample before, org.smbgw.proto.v1.ShareSample after, long bytes) {
+      if (before == null || after.getTimeMillis() <= before.getTimeMillis()) {
+        return "-";
+      }
+      return Sizes.format(Math.max(0, bytes) * 1000 / (after.getTimeMillis() - before.getTimeMillis()));
+    }
+
     @Override
     public Integer call() {
       java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)([smhd])").matcher(since);
@@ -331,13 +339,17 @@ final class ShareCommands {
         org.smbgw.proto.v1.ShareStatsResponse r = c.call(stub -> stub.shareStats(
             org.smbgw.proto.v1.ShareStatsRequest.newBuilder().setName(name).setSinceSeconds(seconds).build()));
         List<List<String>> rows = new ArrayList<>();
+        org.smbgw.proto.v1.ShareSample previous = null;
         for (org.smbgw.proto.v1.ShareSample x : r.getSamplesList()) {
           rows.add(List.of(java.time.Instant.ofEpochMilli(x.getTimeMillis()).toString(), Integer.toString(x.getSessions()),
               Integer.toString(x.getTreeConnects()), Integer.toString(x.getOpenFiles()), Sizes.format(x.getUsedBytes()),
-              x.getQuotaBytes() > 0 ? Sizes.format(x.getQuotaBytes()) : "none"));
+              x.getQuotaBytes() > 0 ? Sizes.format(x.getQuotaBytes()) : "none",
+              rate(previous, x, x.getStorageWrittenBytes() - (previous == null ? 0 : previous.getStorageWrittenBytes())),
+              rate(previous, x, x.getStorageReadBytes() - (previous == null ? 0 : previous.getStorageReadBytes()))));
+          previous = x;
         }
         Output.print(spec.commandLine().getOut(), parent.root.output, r,
-            List.of("TIME", "SESSIONS", "TREE_CONNECTS", "OPEN_FILES", "USED", "QUOTA"), rows);
+            List.of("TIME", "SESSIONS", "TREE_CONNECTS", "OPEN_FILES", "USED", "QUOTA", "WRITE/S", "READ/S"), rows);
       }
       return ExitCodes.OK;
     }

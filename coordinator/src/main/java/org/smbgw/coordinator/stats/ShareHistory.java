@@ -45,7 +45,8 @@ public final class ShareHistory {
         }
         q.addLast(ShareSample.newBuilder().setTimeMillis(now).setSessions(s.getSessions())
             .setTreeConnects(s.getTreeConnects()).setOpenFiles(s.getOpenFiles())
-            .setUsedBytes(s.getUsedBytes()).setQuotaBytes(s.getQuotaBytes()).build());
+            .setUsedBytes(s.getUsedBytes()).setQuotaBytes(s.getQuotaBytes())
+            .setStorageReadBytes(s.getStorageReadBytes()).setStorageWrittenBytes(s.getStorageWrittenBytes()).build());
         while (!q.isEmpty() && now - q.peekFirst().getTimeMillis() > window.toMillis()) {
           q.removeFirst();
         }

@@ -33,7 +33,8 @@ class ShareHistoryTest {
 
   private static NodeObservedState report(int sessions, long used) {
     return NodeObservedState.newBuilder().addShares(ShareStatus.newBuilder().setName("a")
-        .setState(ShareState.SHARE_STATE_ACTIVE).setSessions(sessions).setUsedBytes(used)).build();
+        .setState(ShareState.SHARE_STATE_ACTIVE).setSessions(sessions).setUsedBytes(used)
+        .setStorageWrittenBytes(used * 1000)).build();
   }
 
   @Test
@@ -50,6 +51,7 @@ class ShareHistoryTest {
     assertEquals(24 * 60 + 1, all.size(), "24 hours of one-minute samples, bounded");
     assertEquals(25 * 60 - 1, all.get(all.size() - 1).getUsedBytes(), "the newest sample is the last minute's");
     assertEquals(60, h.samples("a", Duration.ofHours(1)).size());
+    assertEquals((25 * 60 - 1) * 1000L, all.get(all.size() - 1).getStorageWrittenBytes(), "throughput comes from these");
     assertEquals(List.of(), h.samples("unknown", null));
   }
 }
