@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 import org.smbgw.proto.v1.NodeObservedState;
 import org.smbgw.proto.v1.ShareState;
 import org.smbgw.proto.v1.ShareStatus;
@@ -83,31 +84,32 @@ public final class MetricsEndpoint implements AutoCloseable {
   }
 
   private void shareGauge(String name, String help, Supplier<NodeObservedState> status,
-      java.util.function.ToDoubleFunction<ShareStatus> value) {
+      ToDoubleFunction<ShareStatus> value) {
     GaugeWithCallback.builder().name(name).help(help).labelNames("node", "share")
-        .callback(cb -> {
-          NodeObservedState s = status.get();
-          for (ShareStatus share : s.getSharesList()) {
-            if (share.getState() != ShareState.SHARE_STATE_RETIRED) {
-              cb.call(value.applyAsDouble(share), s.getNode(), share.getName());
-            }
-          }
-        })
+        .callback(cb -> eachShare(status, value, (v, node, share) -> cb.call(v, node, share)))
         .register(registry);
   }
 
   private void shareCounter(String name, String help, Supplier<NodeObservedState> status,
-      java.util.function.ToDoubleFunction<ShareStatus> value) {
+      ToDoubleFunction<ShareStatus> value) {
     CounterWithCallback.builder().name(name).help(help).labelNames("node", "share")
-        .callback(cb -> {
-          NodeObservedState s = status.get();
-          for (ShareStatus share : s.getSharesList()) {
-            if (share.getState() != ShareState.SHARE_STATE_RETIRED) {
-              cb.call(value.applyAsDouble(share), s.getNode(), share.getName());
-            }
-          }
-        })
+        .callback(cb -> eachShare(status, value, (v, node, share) -> cb.call(v, node, share)))
         .register(registry);
+  }
+
+  /** Where a per-share value goes: a gauge's or a counter's callback. */
+  private interface Sample {
+    void call(double value, String node, String share);
+  }
+
+  /** One sample per share the node serves (retired shares are not served). */
+  private static void eachShare(Supplier<NodeObservedState> status, ToDoubleFunction<ShareStatus> value, Sample out) {
+    NodeObservedState s = status.get();
+    for (ShareStatus share : s.getSharesList()) {
+      if (share.getState() != ShareState.SHARE_STATE_RETIRED) {
+        out.call(value.applyAsDouble(share), s.getNode(), share.getName());
+      }
+    }
   }
 
   private void metrics(HttpExchange x) throws IOException {
