@@ -29,10 +29,11 @@ final class NodeCommands {
       storages.add(o.getId() + "(" + Sizes.format(o.getFreeBytes() / (1L << 20) * (1L << 20)) + " free)");
     }
     return List.of(n.getName(), n.getConnected() ? "connected" : "disconnected",
-        n.getMaintenance() ? "maintenance" : "-", Integer.toString(n.getShares()), String.join(" ", storages));
+        n.getMaintenance() ? "maintenance" : "-", n.getLeaseAgeMillis() + " ms ago", Integer.toString(n.getShares()),
+        String.join(" ", storages));
   }
 
-  static final List<String> HEADER = List.of("NAME", "AGENT", "MAINTENANCE", "SHARES", "STORAGE");
+  static final List<String> HEADER = List.of("NAME", "AGENT", "MAINTENANCE", "LEASE RENEWED", "SHARES", "STORAGE");
 
   @Command(name = "list", description = "List the nodes the cluster knows.")
   static final class ListCmd implements Callable<Integer> {

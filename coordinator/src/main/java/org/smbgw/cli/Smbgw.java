@@ -13,7 +13,7 @@ import picocli.CommandLine.ScopeType;
 /** {@code smbgw}: the administrator's command line. */
 @Command(name = "smbgw", mixinStandardHelpOptions = true, version = "smbgw 0.1.0",
     description = "Administer an smbgw cluster.",
-    subcommands = {ShareCommands.class, NodeCommands.class, UserCommands.class, ApplyCommands.Apply.class,
+    subcommands = {ShareCommands.class, NodeCommands.class, VipCommands.class, UserCommands.class, ApplyCommands.Apply.class,
         ApplyCommands.Plan.class, StatusCommand.class, EventsCommand.class},
     footer = {"", "Exit codes: 0 ok, 2 usage, 3 not found, 4 invalid or conflict, 5 denied, 6 unreachable, 1 other."})
 public final class Smbgw {

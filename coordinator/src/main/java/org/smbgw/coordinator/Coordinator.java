@@ -48,6 +48,7 @@ public final class Coordinator implements AutoCloseable {
   private LeaderDuties duties;
   private LeaderForwarding forwarding;
   private AgentSessions sessions;
+  private org.smbgw.coordinator.ha.AddressDuties addressDuties;
   private Server server;
   private CoordinatorMetrics metrics;
 
@@ -88,9 +89,14 @@ public final class Coordinator implements AutoCloseable {
     duties = new LeaderDuties(view, store, config.advertise());
     leadership.addListener(duties);
     forwarding = new LeaderForwarding(leadership);
-    sessions = new AgentSessions(view, store, config.advertise());
+    org.smbgw.coordinator.ha.LeaseSettings leaseSettings = new org.smbgw.coordinator.ha.LeaseSettings(
+        Duration.ofMillis(config.leaseMillis()), Duration.ofMillis(config.leaseMarginMillis()));
+    addressDuties = new org.smbgw.coordinator.ha.AddressDuties(view, store, leaseSettings, metrics);
+    leadership.addListener(addressDuties);
+    sessions = new AgentSessions(view, store, config.advertise(),
+        new org.smbgw.coordinator.ha.Leases(zk, view, leaseSettings, config.advertise()));
     server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listenAddress(), config.listenPort()))
-        .addService(ServerInterceptors.intercept(new AdminServiceImpl(view, store, leadership, history), forwarding,
+        .addService(ServerInterceptors.intercept(new AdminServiceImpl(view, store, leadership, history, metrics), forwarding,
             metrics.adminCallTimer()))
         .addService(sessions)
         .addService(health.getHealthService())
@@ -141,6 +147,7 @@ public final class Coordinator implements AutoCloseable {
     closeQuietly(sessions);
     closeQuietly(forwarding);
     closeQuietly(duties);
+    closeQuietly(addressDuties);
     closeQuietly(leadership);
     closeQuietly(view);
     if (server != null) {

@@ -21,16 +21,19 @@ import org.smbgw.common.Violation;
  * @param zookeeper an ensemble's connect string; empty for an embedded single server
  * @param embeddedZooKeeperPort client port of the embedded server
  * @param metricsListen address:port of the Prometheus endpoint; empty to turn it off
+ * @param leaseMillis node lease length L (default 2000)
+ * @param leaseMarginMillis what the leader waits beyond L before moving a silent node's addresses
  */
 public record CoordinatorConfig(String listenAddress, int listenPort, String advertise, String zookeeper,
-    int embeddedZooKeeperPort, Path stateDir, int sessionTimeoutMs, String metricsListen) {
+    int embeddedZooKeeperPort, Path stateDir, int sessionTimeoutMs, String metricsListen, int leaseMillis,
+    int leaseMarginMillis) {
 
   private static final Set<String> KNOWN = Set.of("listen", "advertise", "zookeeper", "embeddedZooKeeperPort",
-      "stateDir", "sessionTimeoutMs", "metricsListen");
+      "stateDir", "sessionTimeoutMs", "metricsListen", "leaseMillis", "leaseMarginMillis");
 
   public static CoordinatorConfig defaults() {
     return new CoordinatorConfig("0.0.0.0", 7400, null, "", 7481, Path.of("/var/lib/smbgw/coordinator"), 2000,
-        "0.0.0.0:9924");
+        "0.0.0.0:9924", 2000, 150);
   }
 
   public static CoordinatorConfig load(Path file) throws IOException {
@@ -56,12 +59,22 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
     } catch (RuntimeException e) {
       out.add(new Violation(file + ": listen", "must be address:port (got '" + listen + "')"));
     }
+    int lease = root.path("leaseMillis").asInt(d.leaseMillis());
+    int margin = root.path("leaseMarginMillis").asInt(d.leaseMarginMillis());
+    if (lease < 1000 || lease > 60_000) {
+      out.add(new Violation(file + ": leaseMillis", "must be 1000 to 60000 (the kernel counts address lifetimes in whole seconds)"));
+    }
+    if (margin < 0 || margin > 60_000) {
+      out.add(new Violation(file + ": leaseMarginMillis", "must be 0 to 60000"));
+    }
     InvalidSpecException.throwIfAny(out);
     return new CoordinatorConfig(address, port, root.path("advertise").asText(null),
         root.path("zookeeper").asText(""), root.path("embeddedZooKeeperPort").asInt(d.embeddedZooKeeperPort()),
         Path.of(root.path("stateDir").asText(d.stateDir().toString())),
         root.path("sessionTimeoutMs").asInt(d.sessionTimeoutMs()),
-        root.path("metricsListen").asText(d.metricsListen())).withAdvertise();
+        root.path("metricsListen").asText(d.metricsListen()),
+        root.path("leaseMillis").asInt(d.leaseMillis()), root.path("leaseMarginMillis").asInt(d.leaseMarginMillis()))
+        .withAdvertise();
   }
 
   /** Fills in the advertised address: the listen address, or 127.0.0.1 when listening on all. */
@@ -71,6 +84,6 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
     }
     String host = listenAddress.equals("0.0.0.0") || listenAddress.equals("::") ? "127.0.0.1" : listenAddress;
     return new CoordinatorConfig(listenAddress, listenPort, host + ":" + listenPort, zookeeper,
-        embeddedZooKeeperPort, stateDir, sessionTimeoutMs, metricsListen);
+        embeddedZooKeeperPort, stateDir, sessionTimeoutMs, metricsListen, leaseMillis, leaseMarginMillis);
   }
 }

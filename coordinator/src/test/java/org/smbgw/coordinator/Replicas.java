@@ -46,7 +46,7 @@ final class Replicas implements AutoCloseable {
   }
 
   CoordinatorConfig config() throws Exception {
-    return new CoordinatorConfig("127.0.0.1", freePort(), null, zk.getConnectString(), 0, tempDir(), 3000, "127.0.0.1:0").withAdvertise();
+    return new CoordinatorConfig("127.0.0.1", freePort(), null, zk.getConnectString(), 0, tempDir(), 3000, "127.0.0.1:0", 2000, 250).withAdvertise();
   }
 
   /** A temporary directory removed when the replicas close. */
@@ -99,6 +99,7 @@ final class Replicas implements AutoCloseable {
 
   static final class FakeAgent implements AutoCloseable {
     final List<NodeDesiredState> received = new CopyOnWriteArrayList<>();
+    final List<org.smbgw.proto.v1.LeaseGrant> grants = new CopyOnWriteArrayList<>();
     private final ManagedChannel channel;
     private final StreamObserver<AgentMessage> out;
 
@@ -106,7 +107,11 @@ final class Replicas implements AutoCloseable {
       channel = NettyChannelBuilder.forTarget(address).usePlaintext().build();
       out = AgentServiceGrpc.newStub(channel).session(new StreamObserver<>() {
         public void onNext(CoordinatorMessage m) {
-          received.add(m.getDesired());
+          if (m.hasDesired()) {
+            received.add(m.getDesired());
+          } else if (m.hasGrant()) {
+            grants.add(m.getGrant());
+          }
         }
 
         public void onError(Throwable t) { }
@@ -115,6 +120,22 @@ final class Replicas implements AutoCloseable {
       });
       out.onNext(AgentMessage.newBuilder().setHello(AgentHello.newBuilder().setNode(node).setIncarnation("test")
           .setInventory(NodeInventory.newBuilder().addAllStorages(storages))).build());
+    }
+
+    /** Sends a lease renewal and waits for its grant. */
+    synchronized org.smbgw.proto.v1.LeaseGrant renew(long seq, org.smbgw.proto.v1.LeaseRenewal.Builder r)
+        throws InterruptedException {
+      out.onNext(AgentMessage.newBuilder().setRenewal(r.setSeq(seq)).build());
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (System.nanoTime() < deadline) {
+        for (org.smbgw.proto.v1.LeaseGrant g : grants) {
+          if (g.getSeq() == seq) {
+            return g;
+          }
+        }
+        Thread.sleep(5);
+      }
+      throw new AssertionError("renewal " + seq + " not answered");
     }
 
     Optional<NodeDesiredState> latest() {

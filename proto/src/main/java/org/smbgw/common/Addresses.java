@@ -30,6 +30,27 @@ public final class Addresses {
     }
   }
 
+  /** The address without its prefix length: what identifies a floating address. */
+  public static String host(String cidr) {
+    int slash = cidr.indexOf('/');
+    return (slash < 0 ? cidr : cidr.substring(0, slash)).toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** Whether two CIDR strings name the same address, whatever their prefix lengths. */
+  public static boolean same(String a, String b) {
+    return !a.isEmpty() && !b.isEmpty() && host(a).equals(host(b));
+  }
+
+  private static final Pattern INTERFACE = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.@-]{0,14}");
+
+  /** A Linux interface name: 1 to 15 characters, no slash or space; empty means "find it". */
+  public static void interfaceName(String field, String value, List<Violation> out) {
+    if (value != null && !value.isEmpty() && !INTERFACE.matcher(value).matches()) {
+      out.add(new Violation(field, "an interface name is 1 to 15 letters, digits, '_', '.', '@' or '-' (got "
+          + Text.quote(value) + ")"));
+    }
+  }
+
   private static boolean isIpv6(String host) {
     int doubleColon = host.indexOf("::");
     if (doubleColon >= 0 && host.indexOf("::", doubleColon + 1) >= 0) {

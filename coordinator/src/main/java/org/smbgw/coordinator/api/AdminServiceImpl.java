@@ -21,6 +21,7 @@ import org.smbgw.coordinator.placement.Candidate;
 import org.smbgw.coordinator.placement.Placer;
 import org.smbgw.coordinator.state.ClusterView;
 import org.smbgw.coordinator.state.StateStore;
+import org.smbgw.coordinator.state.Tracked;
 import org.smbgw.coordinator.state.Versioned;
 import org.smbgw.coordinator.state.ZkPaths;
 import org.smbgw.coordinator.stats.ShareHistory;
@@ -40,8 +41,11 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   private final Placer placer = new Placer();
 
   private final ShareHistory history;
+  private final org.smbgw.coordinator.ha.HaListener ha;
 
-  public AdminServiceImpl(ClusterView view, StateStore store, Leadership leadership, ShareHistory history) {
+  public AdminServiceImpl(ClusterView view, StateStore store, Leadership leadership, ShareHistory history,
+      org.smbgw.coordinator.ha.HaListener ha) {
+    this.ha = ha;
     this.view = view;
     this.store = store;
     this.leadership = leadership;
@@ -86,6 +90,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         }
         String node = placeOne(spec, Optional.empty());
         List<CuratorOp> ops = store.ops();
+        new AddressBinding(view, store).bind(spec, node, ops, "spec");
         ops.add(store.create(ZkPaths.share(spec.getName()), spec));
         ops.add(placementOp(spec.getName(), node));
         ops.add(event("share.created", "share/" + spec.getName(), "placed on " + node));
@@ -110,12 +115,19 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         Optional<String> current = view.placement(spec.getName());
         String node = placeOne(spec, current);
         List<CuratorOp> ops = store.ops();
+        AddressBinding binding = new AddressBinding(view, store);
+        binding.bind(spec, node, ops, "spec");
+        if (!org.smbgw.common.Addresses.same(existing.value().getAddress(), spec.getAddress())) {
+          binding.unbindIfLast(existing.value(), java.util.Set.of(ZkPaths.shareKey(spec.getName())), ops);
+        }
         ops.add(store.set(ZkPaths.share(spec.getName()), spec, existing.version()));
+        boolean moved = current.isPresent() && !current.equals(Optional.of(node));
         if (!current.equals(Optional.of(node))) {
           ops.add(placementOp(spec.getName(), node));
         }
         ops.add(event("share.updated", "share/" + spec.getName(), "on " + node));
         store.fenced(term(), ops);
+        ha.placementChanged("placement", moved ? 1 : 0);
         return Views.share(spec, node, view);
       }
     });
@@ -148,6 +160,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         String name = existing.value().getName();
         Versioned<Placement> placement = view.placements().get(ZkPaths.shareKey(name));
         List<CuratorOp> ops = store.ops();
+        new AddressBinding(view, store).unbindIfLast(existing.value(), java.util.Set.of(ZkPaths.shareKey(name)), ops);
         ops.add(store.delete(ZkPaths.share(name), existing.version()));
         if (placement != null) {
           ops.add(store.delete(ZkPaths.placement(name), placement.version()));
@@ -177,6 +190,11 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         if (from.equals(Optional.of(target.name()))) {
           return Views.share(spec, target.name(), view);
         }
+        if (!spec.getAddress().isEmpty() && view.address(spec.getAddress()).isPresent()) {
+          // A share goes where its address goes: move the address, and every share bound to it.
+          moveAddressTo(view.address(spec.getAddress()).get(), target, "share move of " + spec.getName());
+          return Views.share(spec, target.name(), view);
+        }
         Placer.Result r = placer.place(List.of(spec), Map.of(), List.of(target));
         if (!r.placed().containsKey(spec.getName())) {
           throw Errors.precondition("share '" + spec.getName() + "' cannot go to " + target.name() + ": "
@@ -190,6 +208,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         ops.add(placementOp(spec.getName(), target.name()));
         ops.add(event("share.moved", "share/" + spec.getName(), "from " + from.orElse("nowhere") + " to " + target.name()));
         store.fenced(term(), ops);
+        ha.placementChanged("planned", 1);
         return Views.share(spec, target.name(), view);
       }
     });
@@ -207,6 +226,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     });
     all.add(spec);
     current.ifPresent(n -> placements.put(spec.getName(), n));
+    AddressBinding.pin(view, all, placements);
     Placer.Result r = placer.place(all, placements, List.copyOf(candidates(Map.of()).values()));
     String node = r.placed().get(spec.getName());
     if (node == null) {
@@ -257,25 +277,50 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
           all.add(v.value());
           view.placement(v.value().getName()).ifPresent(n -> placements.put(v.value().getName(), n));
         });
+        AddressBinding.pin(view, all, placements);
         Placer.Result r = placer.place(all, placements, List.copyOf(candidates(Map.of(req.getName(), true)).values()));
         DrainNodeResponse.Builder b = DrainNodeResponse.newBuilder();
         List<CuratorOp> ops = store.ops();
         ops.add(store.set(ZkPaths.node(req.getName()), node.value().toBuilder().setMaintenance(true).build(), node.version()));
+        Map<String, String> addressMoves = new TreeMap<>();
+        int movedShares = 0;
         for (Map.Entry<String, String> e : placements.entrySet()) {
           if (!e.getValue().equals(req.getName())) {
             continue;
           }
           String to = r.placed().get(e.getKey());
+          ShareSpec spec = view.share(e.getKey()).map(Versioned::value).orElse(null);
+          boolean bound = spec != null && !spec.getAddress().isEmpty() && view.address(spec.getAddress()).isPresent();
           if (to != null && !to.equals(req.getName())) {
             b.putMoved(e.getKey(), to);
-            ops.add(placementOp(e.getKey(), to));
+            if (bound) {
+              addressMoves.put(ZkPaths.addressKey(spec.getAddress()), to); // released first, then moved
+            } else {
+              ops.add(placementOp(e.getKey(), to));
+              movedShares++;
+            }
           } else {
             b.putStuck(e.getKey(), r.unplaceable().getOrDefault(e.getKey(), "no other node can host it"));
           }
         }
+        // Addresses with no shares move too; addresses whose shares are stuck stay.
+        for (var e : view.addresses().entrySet()) {
+          AddressRecord a = e.getValue().value();
+          if (a.getNode().equals(req.getName()) && !addressMoves.containsKey(e.getKey())
+              && view.shares().values().stream().noneMatch(x -> org.smbgw.common.Addresses.same(x.value().getAddress(), a.getAddress()))) {
+            candidates(Map.of(req.getName(), true)).values().stream()
+                .filter(c -> c.connected() && !c.maintenance()).findFirst().ifPresent(c -> addressMoves.put(e.getKey(), c.name()));
+          }
+        }
+        for (var e : addressMoves.entrySet()) {
+          Tracked<AddressRecord> a = view.addresses().get(e.getKey());
+          ops.add(store.set(ZkPaths.ADDRESSES + "/" + e.getKey(), a.value().toBuilder().setNode("")
+              .setReleasingFrom(req.getName()).setMovingTo(e.getValue()).setEpoch(term().epoch()).build(), a.version()));
+        }
         ops.add(event("node.drained", "node/" + req.getName(), b.getMovedCount() + " share(s) moved, "
-            + b.getStuckCount() + " could not move"));
+            + b.getStuckCount() + " could not move, " + addressMoves.size() + " address(es) released to move"));
         store.fenced(term(), ops);
+        ha.placementChanged("planned", movedShares);
         return b.setNode(Views.node(node.value().toBuilder().setMaintenance(true).build(), view)).build();
       }
     });
@@ -295,6 +340,127 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         return Views.node(next, view); // nothing moves back by itself: no flapping
       }
     });
+  }
+
+  // ---- floating addresses ----
+
+  @Override
+  public void createAddress(CreateAddressRequest req, StreamObserver<FloatingAddress> out) {
+    answer(out, () -> {
+      synchronized (this) {
+        List<Violation> v = new ArrayList<>();
+        org.smbgw.common.Addresses.cidr("address", req.getAddress(), v);
+        org.smbgw.common.Addresses.interfaceName("interface", req.getInterface(), v);
+        InvalidSpecException.throwIfAny(v);
+        if (view.address(req.getAddress()).isPresent()) {
+          throw Errors.exists("address " + view.address(req.getAddress()).get().value().getAddress());
+        }
+        Map<String, Candidate> nodes = candidates(Map.of());
+        String node = req.getNode();
+        if (!node.isEmpty()) {
+          Candidate c = Optional.ofNullable(nodes.get(node)).orElseThrow(() -> Errors.notFound("node '" + req.getNode() + "'"));
+          if (c.maintenance() || !c.connected()) {
+            throw Errors.precondition("node: " + node + " cannot take an address: it is "
+                + (c.maintenance() ? "in maintenance" : "not connected"));
+          }
+        } else {
+          Map<String, Long> held = new HashMap<>();
+          view.addresses().values().forEach(a -> held.merge(a.value().getNode(), 1L, Long::sum));
+          node = nodes.values().stream().filter(c -> c.connected() && !c.maintenance())
+              .min(java.util.Comparator.comparing((Candidate c) -> held.getOrDefault(c.name(), 0L)).thenComparing(Candidate::name))
+              .map(Candidate::name).orElse("");
+        }
+        AddressRecord a = AddressRecord.newBuilder().setAddress(req.getAddress()).setInterface(req.getInterface())
+            .setNode(node).setEpoch(term().epoch()).build();
+        List<CuratorOp> ops = store.ops();
+        ops.add(store.create(ZkPaths.address(req.getAddress()), a));
+        ops.add(event("address.created", "address/" + req.getAddress(), node.isEmpty() ? "no node can take it yet" : "on " + node));
+        store.fenced(term(), ops);
+        return Views.address(a, view);
+      }
+    });
+  }
+
+  @Override
+  public void deleteAddress(DeleteAddressRequest req, StreamObserver<DeleteAddressResponse> out) {
+    answer(out, () -> {
+      synchronized (this) {
+        Tracked<AddressRecord> a = view.address(req.getAddress())
+            .orElseThrow(() -> Errors.notFound("address " + req.getAddress()));
+        List<String> users = view.shares().values().stream().map(Versioned::value)
+            .filter(s -> org.smbgw.common.Addresses.same(s.getAddress(), req.getAddress())).map(ShareSpec::getName).sorted().toList();
+        if (!users.isEmpty()) {
+          throw Errors.precondition("address " + a.value().getAddress() + " is used by share(s) " + String.join(", ", users)
+              + "; change or delete them first");
+        }
+        List<CuratorOp> ops = store.ops();
+        ops.add(store.delete(ZkPaths.address(req.getAddress()), a.version()));
+        ops.add(event("address.deleted", "address/" + a.value().getAddress(), "released"));
+        store.fenced(term(), ops);
+        return DeleteAddressResponse.newBuilder().setAddress(a.value().getAddress()).build();
+      }
+    });
+  }
+
+  @Override
+  public void listAddresses(ListAddressesRequest req, StreamObserver<ListAddressesResponse> out) {
+    answer(out, () -> {
+      ListAddressesResponse.Builder b = ListAddressesResponse.newBuilder();
+      view.addresses().values().stream().map(Tracked::value).sorted(java.util.Comparator.comparing(AddressRecord::getAddress))
+          .forEach(a -> b.addAddresses(Views.address(a, view)));
+      return b.build();
+    });
+  }
+
+  @Override
+  public void moveAddress(MoveAddressRequest req, StreamObserver<FloatingAddress> out) {
+    answer(out, () -> {
+      synchronized (this) {
+        Tracked<AddressRecord> a = view.address(req.getAddress())
+            .orElseThrow(() -> Errors.notFound("address " + req.getAddress()));
+        Candidate target = Optional.ofNullable(candidates(Map.of()).get(req.getNode()))
+            .orElseThrow(() -> Errors.notFound("node '" + req.getNode() + "'"));
+        return moveAddressTo(a, target, "vip move");
+      }
+    });
+  }
+
+  /** A planned move: the holder releases first; the leader's address duties finish it. */
+  private FloatingAddress moveAddressTo(Tracked<AddressRecord> a, Candidate target, String why) throws Exception {
+    AddressRecord r = a.value();
+    if (r.getNode().equals(target.name()) || r.getMovingTo().equals(target.name())) {
+      return Views.address(r, view);
+    }
+    if (target.maintenance() || !target.connected()) {
+      throw Errors.precondition("node: " + target.name() + " cannot take address " + r.getAddress() + ": it is "
+          + (target.maintenance() ? "in maintenance" : "not connected"));
+    }
+    List<ShareSpec> bound = view.shares().values().stream().map(Versioned::value)
+        .filter(s -> org.smbgw.common.Addresses.same(s.getAddress(), r.getAddress())).toList();
+    AddressBinding binding = new AddressBinding(view, store);
+    for (ShareSpec s : bound) {
+      String local = binding.nodeLocal(s);
+      if (local != null) {
+        throw Errors.precondition("address " + r.getAddress() + " cannot move: share '" + s.getName() + "' " + local);
+      }
+    }
+    if (!bound.isEmpty()) {
+      Placer.Result res = placer.place(bound, Map.of(), List.of(target));
+      List<String> unfit = bound.stream().map(ShareSpec::getName).filter(n -> !res.placed().containsKey(n)).toList();
+      if (!unfit.isEmpty()) {
+        throw Errors.precondition("address " + r.getAddress() + " cannot move to " + target.name() + ": share '" + unfit.get(0)
+            + "' " + res.unplaceable().get(unfit.get(0)));
+      }
+    }
+    String from = r.getNode().isEmpty() ? r.getReleasingFrom() : r.getNode();
+    AddressRecord next = r.toBuilder().setNode("").setReleasingFrom(from).setMovingTo(target.name())
+        .setEpoch(term().epoch()).build();
+    List<CuratorOp> ops = store.ops();
+    ops.add(store.set(ZkPaths.address(r.getAddress()), next, a.version()));
+    ops.add(event("address.moving", "address/" + r.getAddress(), "from " + (from.isEmpty() ? "nowhere" : from) + " to "
+        + target.name() + " with " + bound.size() + " share(s) (" + why + ")"));
+    store.fenced(term(), ops);
+    return Views.address(next, view);
   }
 
   // ---- users ----

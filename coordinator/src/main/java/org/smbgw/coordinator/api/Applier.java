@@ -70,7 +70,9 @@ final class Applier {
       nodes.add(new Candidate(v.value().getName(), live != null, v.value().getMaintenance(),
           live == null ? List.of() : live.getInventory().getStoragesList()));
     });
+    AddressBinding.pin(view, all, current);
     Placer.Result placed = placer.place(all, current, nodes);
+    AddressBinding binding = new AddressBinding(view, store);
 
     ApplyResponse.Builder results = ApplyResponse.newBuilder();
     List<CuratorOp> ops = store.ops();
@@ -81,6 +83,7 @@ final class Applier {
       }
       Versioned<ShareSpec> existing = view.share(s.getName()).orElse(null);
       Versioned<Placement> p = view.placements().get(ZkPaths.shareKey(s.getName()));
+      binding.bind(s, node, ops, "Share/" + s.getName() + ": spec");
       String action;
       if (existing == null) {
         action = "created";
@@ -126,6 +129,7 @@ final class Applier {
         continue;
       }
       Versioned<Placement> p = view.placements().get(ZkPaths.shareKey(name));
+      binding.unbindIfLast(existing.value(), new java.util.HashSet<>(req.getPurgesList().stream().map(ZkPaths::shareKey).toList()), ops);
       ops.add(store.delete(ZkPaths.share(name), existing.version()));
       if (p != null) {
         ops.add(store.delete(ZkPaths.placement(name), p.version()));

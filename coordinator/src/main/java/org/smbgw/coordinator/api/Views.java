@@ -2,6 +2,8 @@ package org.smbgw.coordinator.api;
 
 import org.smbgw.coordinator.state.ClusterView;
 import org.smbgw.coordinator.state.ZkPaths;
+import org.smbgw.proto.v1.AddressRecord;
+import org.smbgw.proto.v1.FloatingAddress;
 import org.smbgw.proto.v1.LiveNode;
 import org.smbgw.proto.v1.Node;
 import org.smbgw.proto.v1.NodeRecord;
@@ -34,10 +36,27 @@ final class Views {
         .setConnected(live != null)
         .setShares((int) view.placements().values().stream()
             .filter(p -> p.value().getNode().equals(record.getName())).count());
+    var lease = view.leases().get(record.getName());
+    if (lease != null) {
+      b.setLeaseAgeMillis(Math.max(0, (System.nanoTime() - lease.seenNanos()) / 1_000_000));
+    }
     if (live != null) {
       b.setInventory(live.getInventory()).setCoordinator(live.getCoordinator())
           .addAllErrors(live.getObserved().getErrorsList());
     }
+    return b.build();
+  }
+
+  static FloatingAddress address(AddressRecord a, ClusterView view) {
+    FloatingAddress.Builder b = FloatingAddress.newBuilder().setAddress(a.getAddress()).setInterface(a.getInterface())
+        .setNode(a.getNode()).setMovingTo(a.getMovingTo());
+    view.shares().values().stream().map(v -> v.value())
+        .filter(s -> org.smbgw.common.Addresses.same(s.getAddress(), a.getAddress()))
+        .map(ShareSpec::getName).sorted().forEach(b::addShares);
+    var lease = a.getNode().isEmpty() ? null : view.leases().get(a.getNode());
+    b.setUp(lease != null && lease.value().getHeldList().stream()
+        .anyMatch(h -> org.smbgw.common.Addresses.same(h.getAddress(), a.getAddress())));
+    b.setState(!a.getReleasingFrom().isEmpty() ? "moving" : a.getNode().isEmpty() ? "unassigned" : "active");
     return b.build();
   }
 }

@@ -22,13 +22,24 @@ import org.smbgw.proto.v1.ShareState;
  * epoch, nodes and shares by state, events kept), admin call latency by method and status, and
  * ZooKeeper write latency. Served on /metrics by Prometheus's own HTTP exporter.
  */
-public final class CoordinatorMetrics implements AutoCloseable {
+public final class CoordinatorMetrics implements AutoCloseable, org.smbgw.coordinator.ha.HaListener {
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final Histogram adminCalls = Histogram.builder().name("smbgw_coordinator_admin_call_seconds")
       .help("Admin API calls served by this replica (forwarded ones included), by method and status")
       .labelNames("method", "code").register(registry);
   private final Histogram zkWrites = Histogram.builder().name("smbgw_coordinator_zookeeper_write_seconds")
       .help("Fenced ZooKeeper transactions, by outcome").labelNames("outcome").register(registry);
+  private final io.prometheus.metrics.core.metrics.Counter placementChanges = io.prometheus.metrics.core.metrics.Counter.builder()
+      .name("smbgw_coordinator_placement_changes_total")
+      .help("Shares moved to another node by this replica as leader, by cause (failover, planned, placement)")
+      .labelNames("cause").register(registry);
+  private final io.prometheus.metrics.core.metrics.Counter failovers = io.prometheus.metrics.core.metrics.Counter.builder()
+      .name("smbgw_coordinator_failovers_total").help("Address failovers finished (new holder serving) while this replica led")
+      .register(registry);
+  private final Histogram failoverPhases = Histogram.builder().name("smbgw_coordinator_failover_phase_seconds")
+      .help("Seconds from a failed node's last lease renewal to each failover phase (detected, reassigned, address_up, serving)")
+      .classicUpperBounds(0.5, 1, 1.5, 2, 2.25, 2.5, 2.75, 3, 3.5, 4, 5, 7.5, 10, 20, 30)
+      .labelNames("phase").register(registry);
   private HTTPServer server;
 
   public CoordinatorMetrics(ClusterView view, BooleanSupplier leader) {
@@ -85,6 +96,19 @@ public final class CoordinatorMetrics implements AutoCloseable {
         }, headers);
       }
     };
+  }
+
+  @Override
+  public void placementChanged(String cause, int shares) {
+    if (shares > 0) {
+      placementChanges.labelValues(cause).inc(shares);
+    }
+  }
+
+  @Override
+  public void failover(java.util.Map<String, Double> phases) {
+    failovers.inc();
+    phases.forEach((phase, seconds) -> failoverPhases.labelValues(phase).observe(seconds));
   }
 
   /** Records one fenced ZooKeeper transaction. */

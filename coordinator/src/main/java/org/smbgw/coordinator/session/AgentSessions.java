@@ -44,6 +44,16 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
     return t;
   });
   private final AtomicBoolean pushQueued = new AtomicBoolean();
+  /**
+   * Renewals are recorded off the session thread, so that a slow report never delays a lease.
+   * An agent has at most one renewal outstanding, so two threads serve any number of agents.
+   */
+  private final java.util.concurrent.ExecutorService leaseThreads = Executors.newFixedThreadPool(2, r -> {
+    Thread t = new Thread(r, "smbgw-leases");
+    t.setDaemon(true);
+    return t;
+  });
+  private final org.smbgw.coordinator.ha.Leases leases;
   /** Guarded by the serial thread. */
   private final Map<String, Session> sessions = new HashMap<>();
 
@@ -64,7 +74,8 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
     }
   }
 
-  public AgentSessions(ClusterView view, StateStore store, String replica) {
+  public AgentSessions(ClusterView view, StateStore store, String replica, org.smbgw.coordinator.ha.Leases leases) {
+    this.leases = leases;
     this.view = view;
     this.store = store;
     this.replica = replica;
@@ -82,19 +93,32 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
   public StreamObserver<AgentMessage> session(StreamObserver<CoordinatorMessage> out) {
     return new StreamObserver<>() {
       private Session session;
+      private volatile Session leaseSession;
 
       @Override
       public void onNext(AgentMessage m) {
+        if (m.hasRenewal()) {
+          if (leaseSession != null) {
+            leaseThreads.execute(() -> renew(leaseSession, m.getRenewal(), out));
+          } else {
+            // Right after hello: the session thread has yet to take it; queue behind it.
+            serial.execute(() -> leaseThreads.execute(() -> renew(leaseSession, m.getRenewal(), out)));
+          }
+          return;
+        }
         serial.execute(() -> {
           try {
             if (m.hasHello()) {
               session = hello(m.getHello(), out);
+              leaseSession = session;
             } else if (m.hasReport() && session != null) {
               report(session, m);
             }
           } catch (Exception e) {
             log.warn("agent stream from {}: {}", session == null ? "?" : session.node, e.toString());
-            out.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
+            synchronized (out) {
+              out.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
+            }
             end(session);
           }
         });
@@ -109,10 +133,42 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
       public void onCompleted() {
         serial.execute(() -> {
           end(session);
-          out.onCompleted();
+          complete(out);
         });
       }
     };
+  }
+
+  private void renew(Session s, org.smbgw.proto.v1.LeaseRenewal r, StreamObserver<CoordinatorMessage> out) {
+    if (s == null) {
+      return; // a renewal before hello: the agent sends hello first, so the stream is broken
+    }
+    org.smbgw.proto.v1.LeaseGrant grant = leases.renew(s.node, s.incarnation, r);
+    if (!grant.getError().isEmpty()) {
+      log.warn("lease of {}: {}", s.node, grant.getError());
+    }
+    send(out, CoordinatorMessage.newBuilder().setGrant(grant).build(), s.node);
+  }
+
+  /** Every message to an agent goes through here: the lease threads and the session thread share streams. */
+  private static void send(StreamObserver<CoordinatorMessage> out, CoordinatorMessage m, String node) {
+    synchronized (out) {
+      try {
+        out.onNext(m);
+      } catch (RuntimeException e) {
+        log.warn("cannot send to {}: {}", node, e.toString());
+      }
+    }
+  }
+
+  private static void complete(StreamObserver<CoordinatorMessage> out) {
+    synchronized (out) {
+      try {
+        out.onCompleted();
+      } catch (RuntimeException e) {
+        // closed already
+      }
+    }
   }
 
   private Session hello(AgentHello hello, StreamObserver<CoordinatorMessage> out) throws Exception {
@@ -121,7 +177,7 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
     }
     Session previous = sessions.get(hello.getNode());
     if (previous != null) {
-      previous.out.onCompleted(); // a newer stream of the same node replaces the old one
+      complete(previous.out); // a newer stream of the same node replaces the old one
     }
     store.ensureNode(hello.getNode());
     LiveNode live = LiveNode.newBuilder().setNode(hello.getNode()).setIncarnation(hello.getIncarnation())
@@ -194,11 +250,7 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
       return;
     }
     s.sent = d;
-    try {
-      s.out.onNext(CoordinatorMessage.newBuilder().setDesired(d).build());
-    } catch (RuntimeException e) {
-      log.warn("cannot send to {}: {}", s.node, e.toString());
-    }
+    send(s.out, CoordinatorMessage.newBuilder().setDesired(d).build(), s.node);
   }
 
   /** Number of agents attached to this replica. */
@@ -209,10 +261,11 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
   @Override
   public void close() {
     serial.execute(() -> {
-      sessions.values().forEach(s -> s.out.onCompleted());
+      sessions.values().forEach(s -> complete(s.out));
       sessions.clear();
     });
     serial.shutdown();
+    leaseThreads.shutdownNow();
     try {
       serial.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

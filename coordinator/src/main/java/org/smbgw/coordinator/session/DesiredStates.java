@@ -20,6 +20,11 @@ public final class DesiredStates {
         .forEach(b::addShares);
     view.users().values().stream().map(Versioned::value).sorted(Comparator.comparing(UserSpec::getName))
         .forEach(b::addUsers);
+    // Addresses granted to the node: a hint for what to get ready; only lease grants let it hold one.
+    view.addresses().values().stream().map(t -> t.value()).filter(a -> a.getNode().equals(node))
+        .sorted(Comparator.comparing(org.smbgw.proto.v1.AddressRecord::getAddress))
+        .forEach(a -> b.addAddresses(org.smbgw.proto.v1.AddressAssignment.newBuilder().setAddress(a.getAddress())
+            .setInterface(a.getInterface())));
     view.purges().values().stream().filter(p -> p.getNode().equals(node)).map(p -> p.getShare()).sorted()
         .forEach(b::addPurgeShares);
     return b.build();

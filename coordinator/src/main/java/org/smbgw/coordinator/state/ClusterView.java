@@ -32,6 +32,9 @@ public final class ClusterView implements AutoCloseable {
   private final Map<String, Versioned<Placement>> placements = new ConcurrentHashMap<>();
   private final Map<String, PendingPurge> purges = new ConcurrentHashMap<>();
   private final Map<String, LiveNode> live = new ConcurrentHashMap<>();
+  private final Map<String, Tracked<org.smbgw.proto.v1.AddressRecord>> addresses = new ConcurrentHashMap<>();
+  private final Map<String, Tracked<org.smbgw.proto.v1.LeaseRecord>> leases = new ConcurrentHashMap<>();
+  private final List<java.util.function.Consumer<String>> leaseListeners = new CopyOnWriteArrayList<>();
   private final java.util.concurrent.ConcurrentSkipListMap<Long, Event> events = new java.util.concurrent.ConcurrentSkipListMap<>();
   private final List<java.util.function.Consumer<Event>> eventListeners = new CopyOnWriteArrayList<>();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
@@ -74,6 +77,13 @@ public final class ClusterView implements AutoCloseable {
       case ZkPaths.NODES -> put(nodes, key, deleted, () -> new Versioned<>(Json.parse(data, NodeRecord.getDefaultInstance()), version));
       case ZkPaths.PLACEMENTS -> put(placements, key, deleted, () -> new Versioned<>(Json.parse(data, Placement.getDefaultInstance()), version));
       case ZkPaths.PURGES -> put(purges, key, deleted, () -> Json.parse(data, PendingPurge.getDefaultInstance()));
+      case ZkPaths.ADDRESSES -> track(addresses, key, deleted, d, () -> Json.parse(data, org.smbgw.proto.v1.AddressRecord.getDefaultInstance()));
+      case ZkPaths.LEASES -> {
+        // Renewals come several times a second per node: they tell only lease listeners.
+        track(leases, key, deleted, d, () -> Json.parse(data, org.smbgw.proto.v1.LeaseRecord.getDefaultInstance()));
+        leaseListeners.forEach(l -> l.accept(key));
+        return;
+      }
       case ZkPaths.LIVE -> {
         put(live, key, deleted || data.length == 0, () -> Json.parse(data, LiveNode.getDefaultInstance()));
         LiveNode now = live.get(key);
@@ -104,6 +114,20 @@ public final class ClusterView implements AutoCloseable {
       }
     }
     listeners.forEach(Runnable::run);
+  }
+
+  /** Keeps the time this replica first saw each version: what lease expiry is measured from. */
+  private static <T> void track(Map<String, Tracked<T>> map, String key, boolean deleted, ChildData d,
+      java.util.function.Supplier<T> value) {
+    if (deleted) {
+      map.remove(key);
+      return;
+    }
+    int version = d.getStat() == null ? -1 : d.getStat().getVersion();
+    long mzxid = d.getStat() == null ? 0 : d.getStat().getMzxid();
+    Tracked<T> old = map.get(key);
+    long seen = old != null && old.version() == version ? old.seenNanos() : System.nanoTime();
+    map.put(key, new Tracked<>(value.get(), version, mzxid, seen));
   }
 
   private static <T> void put(Map<String, T> map, String key, boolean deleted, java.util.function.Supplier<T> value) {
@@ -159,6 +183,25 @@ public final class ClusterView implements AutoCloseable {
 
   public Map<String, PendingPurge> purges() {
     return purges;
+  }
+
+  /** Floating addresses by address key. */
+  public Map<String, Tracked<org.smbgw.proto.v1.AddressRecord>> addresses() {
+    return addresses;
+  }
+
+  public Optional<Tracked<org.smbgw.proto.v1.AddressRecord>> address(String cidr) {
+    return Optional.ofNullable(addresses.get(ZkPaths.addressKey(cidr)));
+  }
+
+  /** Node leases by node name, each with the time this replica saw its current version. */
+  public Map<String, Tracked<org.smbgw.proto.v1.LeaseRecord>> leases() {
+    return leases;
+  }
+
+  /** Told of each lease change (on Curator's event thread); must be quick. */
+  public void onLease(java.util.function.Consumer<String> listener) {
+    leaseListeners.add(listener);
   }
 
   public Map<String, LiveNode> live() {

@@ -40,7 +40,7 @@ public final class StateStore {
   /** Creates the layout if missing. Idempotent; any replica may call it at start. */
   public void ensureLayout() throws Exception {
     for (String p : List.of(ZkPaths.SHARES, ZkPaths.USERS, ZkPaths.NODES, ZkPaths.PLACEMENTS,
-        ZkPaths.PURGES, ZkPaths.LIVE, ZkPaths.MEMBERS, ZkPaths.EVENTS)) {
+        ZkPaths.PURGES, ZkPaths.LIVE, ZkPaths.MEMBERS, ZkPaths.EVENTS, ZkPaths.ADDRESSES, ZkPaths.LEASES)) {
       createIfMissing(p, new byte[0]);
     }
     createIfMissing(ZkPaths.EPOCH, "0".getBytes(StandardCharsets.UTF_8));
@@ -93,6 +93,11 @@ public final class StateStore {
    */
   public void recordEvent(org.smbgw.proto.v1.Event event) throws Exception {
     zk.create().withMode(CreateMode.PERSISTENT_SEQUENTIAL).forPath(ZkPaths.EVENT_PREFIX, Json.bytes(event));
+  }
+
+  /** Fails the transaction unless the znode still has {@code version}. */
+  public CuratorOp check(String path, int version) throws Exception {
+    return zk.transactionOp().check().withVersion(version).forPath(path);
   }
 
   public CuratorOp delete(String path, int version) throws Exception {
@@ -161,6 +166,9 @@ public final class StateStore {
   /** Registers a node the first time its agent says hello. Any replica; idempotent. */
   public void ensureNode(String node) throws Exception {
     createIfMissing(ZkPaths.node(node), Json.bytes(NodeRecord.newBuilder().setName(node).build()));
+    // The lease znode exists before the node can hold anything, so that the leader's reassignment
+    // can always name the lease version it saw (see ha.AddressDuties).
+    createIfMissing(ZkPaths.lease(node), Json.bytes(org.smbgw.proto.v1.LeaseRecord.newBuilder().setNode(node).build()));
   }
 
   /**

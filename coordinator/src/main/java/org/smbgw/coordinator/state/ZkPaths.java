@@ -22,6 +22,10 @@ public final class ZkPaths {
   public static final String EVENT_PREFIX = EVENTS + "/e-";
   /** alerts/<node>/<share key>-<n>: quota alert n of a share on a node has been told. */
   public static final String ALERTS = ROOT + "/alerts";
+  /** addresses/<address>: floating addresses and their holders (leader writes). */
+  public static final String ADDRESSES = ROOT + "/addresses";
+  /** leases/<node>: node leases, rewritten by any replica on each renewal. */
+  public static final String LEASES = ROOT + "/leases";
 
   /** The znode of the event at position {@code seq} (ZooKeeper's sequence is one less). */
   public static String event(long seq) {
@@ -60,6 +64,19 @@ public final class ZkPaths {
 
   public static String node(String name) {
     return NODES + "/" + name;
+  }
+
+  /** An address's znode name: the address without its prefix length, URL-encoded. */
+  public static String addressKey(String cidr) {
+    return URLEncoder.encode(org.smbgw.common.Addresses.host(cidr), StandardCharsets.UTF_8);
+  }
+
+  public static String address(String cidr) {
+    return ADDRESSES + "/" + addressKey(cidr);
+  }
+
+  public static String lease(String node) {
+    return LEASES + "/" + node;
   }
 
   public static String live(String node) {

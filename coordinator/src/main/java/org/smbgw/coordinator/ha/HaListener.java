@@ -1,0 +1,20 @@
+package org.smbgw.coordinator.ha;
+
+import java.util.Map;
+
+/** Told of what the leader's address duties do (metrics). */
+public interface HaListener {
+  /** A share or address moved to another node; {@code cause} is failover, planned or placement. */
+  void placementChanged(String cause, int shares);
+
+  /** A failover finished; phases in seconds from the last renewal seen (detected, reassigned, up, serving). */
+  void failover(Map<String, Double> phases);
+
+  HaListener NONE = new HaListener() {
+    @Override
+    public void placementChanged(String cause, int shares) {}
+
+    @Override
+    public void failover(Map<String, Double> phases) {}
+  };
+}
