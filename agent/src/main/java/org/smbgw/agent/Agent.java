@@ -68,6 +68,7 @@ public final class Agent implements AutoCloseable {
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private final MetricRegistry registry;
   private MetricsEndpoint metricsEndpoint;
+  private final org.smbgw.agent.net.AddressKeeper addresses;
 
   public Agent(AgentConfig config, MetricRegistry registry) {
     this.config = config;
@@ -99,7 +100,10 @@ public final class Agent implements AutoCloseable {
     if (config.coordinators().isEmpty()) {
       this.desired = new DesiredStateFile(config.desiredStateFile(), config.node(), roots, resolver::resolve);
       this.coordinator = null;
+      this.addresses = null;
     } else {
+      this.addresses = new org.smbgw.agent.net.AddressKeeper(runner, org.smbgw.agent.net.TcpTable.proc(),
+          Duration.ofSeconds(2));
       this.desired = null;
       Inventory inventory = new Inventory(runner, config.zfs().zfs(), tools.smbd(), config.node());
       this.coordinator = new CoordinatorClient(config.coordinators(), config.node(),
@@ -109,12 +113,13 @@ public final class Agent implements AutoCloseable {
             InvalidSpecException.throwIfAny(validator.validate(d));
             return d;
           },
-          () -> trigger.get().trigger(), loop);
+          () -> trigger.get().trigger(), loop, addresses::granted);
     }
     this.status = new StatusWriter(stateDir.resolve("status.json"), Clock.systemUTC(),
         s -> {
           if (coordinator != null) {
             coordinator.report(s);
+            coordinator.current().ifPresent(d -> addresses.update(d, s));
           }
         }, new QuotaAlerts(stateDir.resolve("quota-alerts.json")));
     DesiredStateSource source = coordinator != null ? coordinator : desired;
@@ -162,6 +167,7 @@ public final class Agent implements AutoCloseable {
     }
     if (coordinator != null) {
       coordinator.start();
+      addresses.start(coordinator);
     } else {
       desired.poll();
     }
@@ -217,6 +223,9 @@ public final class Agent implements AutoCloseable {
     }
     if (metricsEndpoint != null) {
       metricsEndpoint.close();
+    }
+    if (addresses != null) {
+      addresses.close();
     }
     if (coordinator != null) {
       coordinator.close();

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * re-sends its latest report. Desired states from an older epoch than one already seen are ignored
  * (fencing). Thread-safe: stream callbacks and reports synchronise on this object.
  */
-public final class CoordinatorClient implements DesiredStateSource, AutoCloseable {
+public final class CoordinatorClient implements DesiredStateSource, org.smbgw.agent.net.AddressKeeper.Channel, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CoordinatorClient.class);
 
   /** Checks and rewrites a desired state for this node (resolving storage), or throws. */
@@ -42,9 +42,14 @@ public final class CoordinatorClient implements DesiredStateSource, AutoCloseabl
   private final Admission admission;
   private final Runnable changed;
   private final ScheduledExecutorService scheduler;
+  private final java.util.function.Consumer<org.smbgw.proto.v1.LeaseGrant> grants;
   private ManagedChannel channel;
   private StreamObserver<AgentMessage> stream;
   private int next;
+  /** The replica the current stream goes to; null between streams. */
+  private String connectedTo;
+  /** Numbers the streams, so that the death of a replaced one is not taken for the current one's. */
+  private long streamId;
   private long backoffMs = 200;
   private long maxEpoch;
   private NodeDesiredState current;
@@ -53,7 +58,9 @@ public final class CoordinatorClient implements DesiredStateSource, AutoCloseabl
   private boolean closed;
 
   public CoordinatorClient(List<String> addresses, String node, Callable<NodeInventory> inventory,
-      Admission admission, Runnable changed, ScheduledExecutorService scheduler) {
+      Admission admission, Runnable changed, ScheduledExecutorService scheduler,
+      java.util.function.Consumer<org.smbgw.proto.v1.LeaseGrant> grants) {
+    this.grants = grants;
     this.addresses = List.copyOf(addresses);
     this.node = node;
     this.inventory = inventory;
@@ -71,6 +78,8 @@ public final class CoordinatorClient implements DesiredStateSource, AutoCloseabl
       return;
     }
     String address = addresses.get(next++ % addresses.size());
+    connectedTo = address;
+    long id = ++streamId;
     if (channel != null) {
       channel.shutdownNow();
     }
@@ -81,17 +90,19 @@ public final class CoordinatorClient implements DesiredStateSource, AutoCloseabl
       public void onNext(CoordinatorMessage m) {
         if (m.hasDesired()) {
           receive(m.getDesired());
+        } else if (m.hasGrant()) {
+          grants.accept(m.getGrant());
         }
       }
 
       @Override
       public void onError(Throwable t) {
-        broken(address, t.getMessage());
+        broken(id, address, t.getMessage());
       }
 
       @Override
       public void onCompleted() {
-        broken(address, "the coordinator closed the stream");
+        broken(id, address, "the coordinator closed the stream");
       }
     };
     try {
@@ -103,14 +114,15 @@ public final class CoordinatorClient implements DesiredStateSource, AutoCloseabl
       }
       log.info("session with coordinator {} opened", address);
     } catch (Exception e) {
-      broken(address, e.toString());
+      broken(id, address, e.toString());
     }
   }
 
-  private synchronized void broken(String address, String why) {
-    if (closed) {
-      return;
+  private synchronized void broken(long id, String address, String why) {
+    if (closed || id != streamId || connectedTo == null) {
+      return; // closed, or about a stream already replaced
     }
+    connectedTo = null;
     stream = null;
     problem = "no session with a coordinator (" + address + ": " + why + ")";
     log.warn("session with coordinator {} ended: {}; trying the next replica in {} ms", address, why, backoffMs);
@@ -136,6 +148,35 @@ public final class CoordinatorClient implements DesiredStateSource, AutoCloseabl
       }
     }
     changed.run();
+  }
+
+  @Override
+  public synchronized boolean send(org.smbgw.proto.v1.LeaseRenewal renewal) {
+    if (stream == null) {
+      return false;
+    }
+    try {
+      stream.onNext(AgentMessage.newBuilder().setRenewal(renewal).build());
+      return true;
+    } catch (RuntimeException e) {
+      log.warn("cannot send lease renewal: {}", e.toString());
+      return false;
+    }
+  }
+
+  /** The replica does not answer renewals (cut off, hung): drop it and try the next one now. */
+  @Override
+  public synchronized void stalled() {
+    if (closed || connectedTo == null || addresses.size() == 1) {
+      return; // with one replica there is no other to try: its stream breaks by itself if it dies
+    }
+    String was = connectedTo;
+    connectedTo = null;
+    streamId++; // whatever the old stream says from now on is about a stream given up
+    stream = null;
+    problem = "coordinator " + was + " did not answer a lease renewal in time";
+    log.warn("coordinator {} did not answer a lease renewal in time; switching replicas", was);
+    scheduler.execute(this::connect);
   }
 
   /** Sends what the node now looks like; kept to re-send after a reconnect. */

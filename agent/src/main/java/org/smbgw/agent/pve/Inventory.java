@@ -41,25 +41,6 @@ public final class Inventory {
     return r.succeeded() ? r.stdout().strip().replaceFirst("^Version ", "") : "";
   }
 
-  /** Interfaces and their addresses with prefix lengths, from one {@code ip -j addr}. */
-  List<NetworkInterface> interfaces() throws CommandFailedException, IOException {
-    CommandResult r = runner.runAllowingFailure(Command.of("ip", "-j", "addr", "show"));
-    List<NetworkInterface> out = new ArrayList<>();
-    if (!r.succeeded()) {
-      return out;
-    }
-    for (JsonNode link : JSON.readTree(r.stdout())) {
-      NetworkInterface.Builder b = NetworkInterface.newBuilder().setName(link.path("ifname").asText());
-      for (JsonNode a : link.path("addr_info")) {
-        if (a.has("local")) {
-          b.addAddresses(a.path("local").asText() + "/" + a.path("prefixlen").asInt());
-        }
-      }
-      out.add(b.build());
-    }
-    return out;
-  }
-
   public NodeInventory build(Map<String, PveStorage> storages) throws CommandFailedException, IOException {
     List<PveStorage> usable = storages.values().stream().filter(s -> s.availableOn(node)).toList();
     Map<String, Long> poolFree = new TreeMap<>();
@@ -76,7 +57,7 @@ public final class Inventory {
       }
     }
     NodeInventory.Builder b = NodeInventory.newBuilder().setSambaVersion(sambaVersion())
-        .addAllInterfaces(interfaces());
+        .addAllInterfaces(new org.smbgw.agent.net.IpAddresses(runner).interfaces());
     for (PveStorage s : usable) {
       StorageOffer.Builder o = StorageOffer.newBuilder().setId(s.id()).setType(s.type())
           .setShared(s.reachableFromOtherNodes());

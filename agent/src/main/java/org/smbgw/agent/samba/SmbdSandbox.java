@@ -68,8 +68,10 @@ public final class SmbdSandbox implements AutoCloseable {
         + "[global]\n"
         + "\tserver role = standalone server\n"
         + "\tsmb ports = " + port + "\n"
-        + "\tinterfaces = " + address + "\n"
-        + "\tbind interfaces only = yes\n"
+        // "0.0.0.0": every address of the network namespace, floating ones added later included
+        // (the lab runs one sandbox per node namespace); otherwise only the one address.
+        + (everywhere() ? "\tbind interfaces only = no\n"
+            : "\tinterfaces = " + address + "\n" + "\tbind interfaces only = yes\n")
         + "\tdisable netbios = yes\n"
         + "\tpid directory = " + dir.resolve("run") + "\n"
         + "\tlock directory = " + dir.resolve("lock") + "\n"
@@ -156,13 +158,17 @@ public final class SmbdSandbox implements AutoCloseable {
     }
   }
 
+  private boolean everywhere() {
+    return address.equals("0.0.0.0");
+  }
+
   /** Waits until smbd accepts TCP connections on its port. */
   public void awaitListening(Duration timeout) throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
     IOException last = null;
     while (System.nanoTime() < deadline) {
       try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress(address, port), 200);
+        s.connect(new InetSocketAddress(everywhere() ? "127.0.0.1" : address, port), 200);
         return;
       } catch (IOException e) {
         last = e;

@@ -1,0 +1,91 @@
+package org.smbgw.agent.net;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.smbgw.agent.exec.Command;
+import org.smbgw.agent.exec.CommandFailedException;
+import org.smbgw.agent.exec.CommandResult;
+import org.smbgw.agent.exec.CommandRunner;
+import org.smbgw.common.Addresses;
+import org.smbgw.proto.v1.NetworkInterface;
+
+/** The node's addresses through iproute2: one {@code ip -j addr} to read, one batch to change. */
+public final class IpAddresses {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final CommandRunner runner;
+
+  public IpAddresses(CommandRunner runner) {
+    this.runner = runner;
+  }
+
+  /** Interfaces and their addresses with prefix lengths. */
+  public List<NetworkInterface> interfaces() throws CommandFailedException, IOException {
+    CommandResult r = runner.runAllowingFailure(Command.of("ip", "-j", "addr", "show"));
+    List<NetworkInterface> out = new ArrayList<>();
+    if (!r.succeeded()) {
+      return out;
+    }
+    for (JsonNode link : JSON.readTree(r.stdout())) {
+      NetworkInterface.Builder b = NetworkInterface.newBuilder().setName(link.path("ifname").asText());
+      for (JsonNode a : link.path("addr_info")) {
+        if (a.has("local")) {
+          b.addAddresses(a.path("local").asText() + "/" + a.path("prefixlen").asInt());
+        }
+      }
+      out.add(b.build());
+    }
+    return out;
+  }
+
+  /**
+   * The interface to hold {@code cidr} on: the one with another address in the same subnet. A
+   * floating address itself never counts (it may be the only one there).
+   */
+  public static Optional<String> interfaceFor(String cidr, List<NetworkInterface> interfaces) {
+    for (NetworkInterface i : interfaces) {
+      for (String a : i.getAddressesList()) {
+        if (!Addresses.same(a, cidr) && sameSubnet(a, cidr)) {
+          return Optional.of(i.getName());
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  static boolean sameSubnet(String a, String b) {
+    try {
+      int prefix = Integer.parseInt(b.substring(b.indexOf('/') + 1));
+      byte[] x = InetAddress.getByName(Addresses.host(a)).getAddress();
+      byte[] y = InetAddress.getByName(Addresses.host(b)).getAddress();
+      if (x.length != y.length) {
+        return false;
+      }
+      int bits = x.length * 8;
+      BigInteger mask = BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)
+          .xor(BigInteger.ONE.shiftLeft(bits - prefix).subtract(BigInteger.ONE));
+      return new BigInteger(1, x).and(mask).equals(new BigInteger(1, y).and(mask));
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Runs iproute2 commands ({@code addr replace ...}, {@code addr del ...}) as one batch; with
+   * -force a failing line does not stop the others. Returns the failures' messages.
+   */
+  public String batch(List<String> lines, Duration timeout) throws CommandFailedException {
+    if (lines.isEmpty()) {
+      return "";
+    }
+    CommandResult r = runner.runAllowingFailure(Command.of("ip", "-force", "-batch", "-")
+        .stdin(String.join("\n", lines) + "\n").timeout(timeout));
+    return r.succeeded() ? "" : r.stderr().strip();
+  }
+}
