@@ -13,8 +13,9 @@ public final class Bench {
         case "agent" -> AgentBench.run();
         case "coordinator" -> CoordinatorBench.run();
         case "metrics" -> MetricsBench.run();
+        case "failover" -> FailoverBench.run();
         default -> {
-          System.err.println("scripts/bench: unknown benchmark '" + name + "' (known: agent, coordinator, metrics)");
+          System.err.println("scripts/bench: unknown benchmark '" + name + "' (known: agent, coordinator, metrics, failover)");
           System.exit(2);
         }
       }

@@ -1,0 +1,74 @@
+package org.smbgw.e2e.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.smbgw.e2e.lab.FaultRun;
+import org.smbgw.e2e.lab.Lab;
+import org.smbgw.e2e.lab.LabSetup;
+
+/**
+ * {@code scripts/bench failover}: every fault kind, {@code SMBGW_FAILOVER_RUNS} times (default
+ * 20), on the namespaced lab with default settings. Prints p50, p99 and max of the time from the
+ * fault to the first working new connection and to the established session working again, and
+ * the samples (every 20 ms) that saw the address on two nodes.
+ */
+final class FailoverBench {
+  private FailoverBench() {}
+
+  static void run() throws Exception {
+    int runs = Integer.parseInt(System.getenv().getOrDefault("SMBGW_FAILOVER_RUNS", "20"));
+    String only = System.getenv().getOrDefault("SMBGW_FAILOVER_FAULTS", "");
+    try (LabSetup setup = LabSetup.start(Lab.Settings.defaults(LabSetup.USER))) {
+      FaultRun faults = setup.faults();
+      for (FaultRun.Fault fault : FaultRun.Fault.values()) {
+        if (!only.isEmpty() && !Arrays.asList(only.split(",")).contains(fault.label())) {
+          continue;
+        }
+        List<Double> conn = new ArrayList<>();
+        List<Double> session = new ArrayList<>();
+        long doubled = 0;
+        long samples = 0;
+        int unrecovered = 0;
+        for (int i = 0; i < runs; i++) {
+          FaultRun.Result r = faults.run(fault);
+          System.out.printf("# %s run %d: %s -> %s, new connection %.3f s, session %.3f s, double-held %d of %d%s%n",
+              fault.label(), i + 1, r.from(), r.to(), r.newConnection(), r.session(), r.doubled(), r.samples(),
+              r.doubledAt().isEmpty() ? "" : " " + r.doubledAt());
+          System.out.printf("#   after repair: held by %s, %d failed client request(s); session errors %s%n",
+              r.heldAfterRepair(), r.failuresAfterRepair(), r.sessionErrors());
+          if (Double.isNaN(r.newConnection()) || Double.isNaN(r.session())) {
+            unrecovered++;
+          } else {
+            conn.add(r.newConnection());
+            session.add(r.session());
+          }
+          doubled += r.doubled();
+          samples += r.samples();
+        }
+        String p = "failover." + fault.label();
+        print(p + ".new_conn", conn);
+        print(p + ".session", session);
+        Bench.figure(p + ".double_held", doubled, "count");
+        Bench.figure(p + ".samples", samples, "count");
+        Bench.figure(p + ".unrecovered", unrecovered, "count");
+      }
+    }
+  }
+
+  private static void print(String name, List<Double> values) {
+    if (values.isEmpty()) {
+      return;
+    }
+    List<Double> sorted = values.stream().sorted().toList();
+    Bench.figure(name + ".p50", percentile(sorted, 50), "s");
+    Bench.figure(name + ".p99", percentile(sorted, 99), "s");
+    Bench.figure(name + ".max", sorted.get(sorted.size() - 1), "s");
+  }
+
+  /** Nearest-rank percentile. */
+  static double percentile(List<Double> sorted, int p) {
+    int rank = (int) Math.ceil(p / 100.0 * sorted.size());
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
+  }
+}

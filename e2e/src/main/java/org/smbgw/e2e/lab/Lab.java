@@ -1,0 +1,408 @@
+package org.smbgw.e2e.lab;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.smbgw.agent.AgentMain;
+import org.smbgw.agent.exec.Command;
+import org.smbgw.agent.exec.CommandResult;
+import org.smbgw.agent.exec.CommandRunner;
+import org.smbgw.agent.metrics.AgentMetrics;
+import org.smbgw.coordinator.CoordinatorMain;
+import org.smbgw.proto.v1.AdminServiceGrpc;
+import org.smbgw.proto.v1.StatusRequest;
+import org.smbgw.proto.v1.StatusResponse;
+
+/**
+ * Builds the cluster, injects faults, tears everything down (also what an earlier, crashed run
+ * left). Namespaces: {@code sgwl-sw} (the bridge), {@code sgwl-zk}, {@code sgwl-cl} (client) and
+ * {@code sgwl-n1..3}. This process reaches the coordinators through a veth of its own on the
+ * bridge (198.18.77.254), and nothing else.
+ */
+public final class Lab implements AutoCloseable {
+  public static final String PREFIX = "sgwl-";
+  public static final String SUBNET = "198.18.77.";
+  public static final String SWITCH = PREFIX + "sw";
+  public static final String CLIENT = PREFIX + "cl";
+  public static final String ZK = PREFIX + "zk";
+  private static final String HOST_PORT = "sgwl-host";
+  public static final int NODES = 3;
+
+  private final Path dir;
+  private final Settings settings;
+  private final CommandRunner runner = new CommandRunner(new AgentMetrics(new com.codahale.metrics.MetricRegistry()),
+      Duration.ofSeconds(30));
+  private final Map<String, Process> holders = new LinkedHashMap<>();
+  private final Map<String, Process> coordinators = new LinkedHashMap<>();
+  private final Map<String, Process> agents = new LinkedHashMap<>();
+  private final List<ManagedChannel> channels = new ArrayList<>();
+  private Process zookeeper;
+  private final String user;
+
+  /**
+   * @param leaseMillis L; @param marginMillis the leader's margin; @param user the Unix and SMB
+   *     account the lab's agents create (deleted on close)
+   */
+  public record Settings(int leaseMillis, int marginMillis, String user) {
+    public static Settings defaults(String user) {
+      return new Settings(2000, 150, user);
+    }
+  }
+
+  public Lab(Path dir, Settings settings) {
+    this.dir = dir;
+    this.settings = settings;
+    this.user = settings.user();
+  }
+
+  public static String node(int i) {
+    return "n" + i;
+  }
+
+  public static String namespace(String node) {
+    return PREFIX + node;
+  }
+
+  public static String nodeAddress(int i) {
+    return SUBNET + (10 + i);
+  }
+
+  public static String coordinatorAddress(int i) {
+    return nodeAddress(i) + ":7400";
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public Path sharedDir() {
+    return dir.resolve("shared");
+  }
+
+  public void start() throws Exception {
+    cleanLeftovers(runner);
+    Files.createDirectories(sharedDir());
+    ip("netns", "add", SWITCH);
+    ip("-n", SWITCH, "link", "add", "br0", "type", "bridge");
+    ip("-n", SWITCH, "link", "set", "br0", "up");
+    ip("-n", SWITCH, "link", "set", "lo", "up");
+    member(ZK, SUBNET + "100");
+    member(CLIENT, SUBNET + "200");
+    for (int i = 1; i <= NODES; i++) {
+      member(namespace(node(i)), nodeAddress(i));
+    }
+    ip("link", "add", HOST_PORT, "type", "veth", "peer", "name", "p-host", "netns", SWITCH);
+    ip("-n", SWITCH, "link", "set", "p-host", "master", "br0", "up");
+    ip("link", "set", HOST_PORT, "up");
+    ip("addr", "add", SUBNET + "254/24", "dev", HOST_PORT);
+
+    zookeeper = launch(ZK, "zookeeper", List.of(), ZooKeeperEnsembleMain.class.getName(),
+        List.of(dir.resolve("zookeeper").toString(), "500", SUBNET + "100"));
+    Files.writeString(dir.resolve("storage.cfg"), storageCfg());
+    for (int i = 1; i <= NODES; i++) {
+      startCoordinator(node(i));
+    }
+    for (int i = 1; i <= NODES; i++) {
+      startAgent(node(i));
+    }
+  }
+
+  private void member(String ns, String address) throws Exception {
+    String port = "p-" + ns.substring(PREFIX.length());
+    ip("netns", "add", ns);
+    ip("-n", ns, "link", "set", "lo", "up");
+    ip("link", "add", port, "netns", SWITCH, "type", "veth", "peer", "name", "eth0", "netns", ns);
+    ip("-n", SWITCH, "link", "set", port, "master", "br0", "up");
+    ip("-n", ns, "link", "set", "eth0", "up");
+    ip("-n", ns, "addr", "add", address + "/24", "dev", "eth0");
+    // Something that lives as long as the namespace, for reading its addresses from /proc.
+    holders.put(ns, new ProcessBuilder("ip", "netns", "exec", ns, "sleep", "infinity")
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start());
+  }
+
+  private String storageCfg() {
+    StringBuilder b = new StringBuilder("dir: shared\n\tpath " + sharedDir() + "\n\tcontent images\n\tshared 1\n\n");
+    for (int i = 1; i <= NODES; i++) {
+      b.append("zfspool: local-").append(node(i)).append("\n\tpool ").append(pool(node(i)))
+          .append("\n\tcontent rootdir\n\tnodes ").append(node(i)).append("\n\n");
+    }
+    return b.toString();
+  }
+
+  public static String pool(String node) {
+    return "sgwlab" + node.substring(1);
+  }
+
+  public void startCoordinator(String node) throws Exception {
+    int i = Integer.parseInt(node.substring(1));
+    Path state = dir.resolve(node).resolve("coordinator");
+    Files.createDirectories(state);
+    Path cfg = dir.resolve(node).resolve("coordinator.yaml");
+    Files.writeString(cfg, "listen: 0.0.0.0:7400\n"
+        + "advertise: " + coordinatorAddress(i) + "\n"
+        + "zookeeper: " + SUBNET + "100:2181," + SUBNET + "100:2182," + SUBNET + "100:2183\n"
+        + "stateDir: " + state + "\n"
+        + "sessionTimeoutMs: 2000\n"
+        + "metricsListen: 0.0.0.0:9924\n"
+        + "leaseMillis: " + settings.leaseMillis() + "\n"
+        + "leaseMarginMillis: " + settings.marginMillis() + "\n");
+    coordinators.put(node, launch(namespace(node), node + "-coordinator", List.of(), CoordinatorMain.class.getName(),
+        List.of("run", "-c", cfg.toString())));
+  }
+
+  public void startAgent(String node) throws Exception {
+    Path state = dir.resolve(node).resolve("agent");
+    Files.createDirectories(state);
+    Path cfg = dir.resolve(node).resolve("agent.yaml");
+    StringBuilder coords = new StringBuilder();
+    for (int j = 1; j <= NODES; j++) {
+      coords.append(j > 1 ? ", " : "").append(coordinatorAddress(j));
+    }
+    Files.writeString(cfg, "node: " + node + "\n"
+        + "stateDir: " + state + "\n"
+        + "coordinators: [" + coords + "]\n"
+        + "pveStorageConfig: " + dir.resolve("storage.cfg") + "\n"
+        + "resyncSeconds: 5\n"
+        + "metrics: {listen: \"0.0.0.0:9923\"}\n"
+        + "sandbox:\n  address: 0.0.0.0\n  port: 445\n  pool: " + pool(node) + "\n  poolFile: "
+        + dir.resolve(node).resolve("pool.img") + "\n  poolSize: 256M\n");
+    agents.put(node, launch(namespace(node), node + "-agent", List.of("-Xss512k"), AgentMain.class.getName(),
+        List.of("run", "-c", cfg.toString())));
+  }
+
+  private Process launch(String ns, String name, List<String> jvm, String main, List<String> args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns,
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC", "-Xmx256m",
+        "-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.showDateTime=true",
+        "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"));
+    cmd.addAll(jvm);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main));
+    cmd.addAll(args);
+    Path log = dir.resolve(name + ".log");
+    return new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+  }
+
+  // ---- admin ----
+
+  /** A stub for the admin API through the first replica that answers. */
+  public AdminServiceGrpc.AdminServiceBlockingStub admin() {
+    StringBuilder target = new StringBuilder();
+    for (int i = 1; i <= NODES; i++) {
+      if (coordinatorAlive(node(i))) {
+        ManagedChannel c = NettyChannelBuilder.forTarget(coordinatorAddress(i)).usePlaintext().build();
+        channels.add(c);
+        try {
+          AdminServiceGrpc.newBlockingStub(c).withDeadlineAfter(2, TimeUnit.SECONDS).status(StatusRequest.getDefaultInstance());
+          return AdminServiceGrpc.newBlockingStub(c).withDeadlineAfter(20, TimeUnit.SECONDS);
+        } catch (RuntimeException e) {
+          target.append(coordinatorAddress(i)).append(": ").append(e.getMessage()).append("; ");
+        }
+      }
+    }
+    throw new IllegalStateException("no coordinator answers: " + target);
+  }
+
+  public StatusResponse status() {
+    return admin().status(StatusRequest.getDefaultInstance());
+  }
+
+  /** The node whose coordinator leads (from its advertised address). */
+  public String leaderNode() {
+    String leader = status().getLeader();
+    for (int i = 1; i <= NODES; i++) {
+      if (leader.equals(coordinatorAddress(i))) {
+        return node(i);
+      }
+    }
+    throw new IllegalStateException("leader " + leader + " is no lab node");
+  }
+
+  public boolean coordinatorAlive(String node) {
+    Process p = coordinators.get(node);
+    return p != null && p.isAlive();
+  }
+
+  // ---- observation ----
+
+  /** IPv4 addresses local to a namespace, read from the kernel's FIB through /proc. */
+  public List<String> localAddresses(String ns) {
+    Process holder = holders.get(ns);
+    List<String> out = new ArrayList<>();
+    if (holder == null) {
+      return out;
+    }
+    try {
+      List<String> lines = Files.readAllLines(Path.of("/proc", Long.toString(holder.pid()), "net", "fib_trie"));
+      String last = null;
+      boolean main = false;
+      for (String l : lines) {
+        if (l.startsWith("Main:")) {
+          main = true;
+        } else if (l.startsWith("Local:")) {
+          main = false;
+        }
+        String t = l.trim();
+        if (t.startsWith("|-- ")) {
+          last = t.substring(4);
+        } else if (main && t.startsWith("/32 host LOCAL") && last != null && !out.contains(last)) {
+          out.add(last);
+        }
+      }
+    } catch (IOException e) {
+      // namespace gone
+    }
+    return out;
+  }
+
+  /** The nodes whose namespace has {@code address} up. */
+  public List<String> holdersOf(String address) {
+    List<String> out = new ArrayList<>();
+    for (int i = 1; i <= NODES; i++) {
+      if (localAddresses(namespace(node(i))).contains(address)) {
+        out.add(node(i));
+      }
+    }
+    return out;
+  }
+
+  // ---- faults ----
+
+  public void killAgent(String node) throws Exception {
+    kill(agents.get(node), "-KILL");
+  }
+
+  public void stopAgent(String node) throws Exception {
+    kill(agents.get(node), "-STOP");
+  }
+
+  public void continueAgent(String node) throws Exception {
+    kill(agents.get(node), "-CONT");
+  }
+
+  public void killCoordinator(String node) throws Exception {
+    kill(coordinators.get(node), "-KILL");
+  }
+
+  /** SIGKILL of everything running in the node's namespace: agent, smbd, coordinator. */
+  public void killNode(String node) throws Exception {
+    long keep = holders.get(namespace(node)).pid();
+    CommandResult r = runner.runAllowingFailure(Command.of("ip", "netns", "pids", namespace(node)));
+    List<String> argv = new ArrayList<>(List.of("kill", "-KILL"));
+    for (String pid : r.stdout().split("\\s+")) {
+      if (!pid.isBlank() && Long.parseLong(pid.strip()) != keep) {
+        argv.add(pid.strip());
+      }
+    }
+    if (argv.size() > 2) {
+      runner.runAllowingFailure(Command.of(argv));
+    }
+    for (Process p : List.of(agents.get(node), coordinators.get(node))) {
+      p.waitFor(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The node's port on the switch, down or up: cut off from everyone, or back. */
+  public void port(String node, boolean up) throws Exception {
+    ip("-n", SWITCH, "link", "set", "p-" + node, up ? "up" : "down");
+  }
+
+  private void kill(Process p, String signal) throws Exception {
+    if (p != null && p.isAlive()) {
+      runner.run(Command.of("kill", signal, Long.toString(p.pid())));
+      if (signal.equals("-KILL")) {
+        p.waitFor(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  public CommandRunner runner() {
+    return runner;
+  }
+
+  private void ip(String... args) throws Exception {
+    runner.run(Command.of("ip", args));
+  }
+
+  /** Removes what a crashed earlier run left: processes in lab namespaces, the namespaces, the host port. */
+  public static void cleanLeftovers(CommandRunner runner) throws Exception {
+    CommandResult list = runner.runAllowingFailure(Command.of("ip", "netns", "list"));
+    for (String line : list.stdout().split("\n")) {
+      String ns = line.split("\\s+")[0];
+      if (ns.startsWith(PREFIX)) {
+        CommandResult pids = runner.runAllowingFailure(Command.of("ip", "netns", "pids", ns));
+        List<String> argv = new ArrayList<>(List.of("kill", "-KILL"));
+        for (String pid : pids.stdout().split("\\s+")) {
+          if (!pid.isBlank()) {
+            argv.add(pid.strip());
+          }
+        }
+        if (argv.size() > 2) {
+          runner.runAllowingFailure(Command.of(argv));
+        }
+        runner.runAllowingFailure(Command.of("ip", "netns", "del", ns));
+      }
+    }
+    runner.runAllowingFailure(Command.of("ip", "link", "del", HOST_PORT));
+  }
+
+  @Override
+  public void close() throws Exception {
+    channels.forEach(ManagedChannel::shutdownNow);
+    // Agents first, politely, so that they stop their smbd; then everything else by force.
+    for (Process p : agents.values()) {
+      if (p.isAlive()) {
+        runner.runAllowingFailure(Command.of("kill", "-CONT", Long.toString(p.pid())));
+        p.destroy();
+      }
+    }
+    for (Process p : agents.values()) {
+      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    }
+    List<Process> rest = new ArrayList<>(coordinators.values());
+    if (zookeeper != null) {
+      rest.add(zookeeper);
+    }
+    rest.addAll(holders.values());
+    rest.forEach(Process::destroyForcibly);
+    for (Process p : rest) {
+      p.waitFor(10, TimeUnit.SECONDS);
+    }
+    cleanLeftovers(runner);
+    for (int i = 1; i <= NODES; i++) {
+      runner.runAllowingFailure(Command.of("zpool", "destroy", "-f", pool(node(i))));
+    }
+    if (user != null) {
+      runner.runAllowingFailure(Command.of("userdel", user));
+    }
+    runner.close();
+  }
+
+  /** Text of a node's process log, for failure messages. */
+  public String log(String name) {
+    try {
+      List<String> lines = Files.readAllLines(dir.resolve(name + ".log"), StandardCharsets.UTF_8);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  /** For checks that want to reach into a namespace with a program (smbclient in the client). */
+  public static List<String> in(String ns, List<String> argv) {
+    List<String> out = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+    out.addAll(argv);
+    return out;
+  }
+}

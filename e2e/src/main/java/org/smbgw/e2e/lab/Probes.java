@@ -1,0 +1,258 @@
+package org.smbgw.e2e.lab;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.smbgw.agent.exec.CommandResult;
+
+/** What a client sees during a fault, measured from the client namespace. */
+public final class Probes {
+  private Probes() {}
+
+  /** One probe's outcome: when it started and ended (System.nanoTime) and whether it worked. */
+  public record Attempt(long startNanos, long endNanos, boolean ok) {}
+
+  /**
+   * A new smbclient connection every {@code every}, each reading one file back and checking its
+   * content, several in flight at once (a hanging one does not delay the next).
+   */
+  public static final class NewConnections implements AutoCloseable {
+    private final LabCluster cluster;
+    private final String address;
+    private final String share;
+    private final String file;
+    private final String expected;
+    private final List<Attempt> attempts = new ArrayList<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final ExecutorService workers = Executors.newCachedThreadPool();
+    private final Semaphore inFlight = new Semaphore(16);
+
+    public NewConnections(LabCluster cluster, String address, String share, String file, String expected, Duration every) {
+      this.cluster = cluster;
+      this.address = address;
+      this.share = share;
+      this.file = file;
+      this.expected = expected;
+      timer.scheduleAtFixedRate(this::launch, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void launch() {
+      if (!inFlight.tryAcquire()) {
+        return;
+      }
+      workers.execute(() -> {
+        long start = System.nanoTime();
+        boolean ok = false;
+        try {
+          CommandResult r = cluster.smbclient(address, share, "get " + file + " -", Duration.ofSeconds(2));
+          ok = r.succeeded() && r.stdout().contains(expected);
+        } catch (Exception e) {
+          ok = false;
+        } finally {
+          inFlight.release();
+        }
+        synchronized (attempts) {
+          attempts.add(new Attempt(start, System.nanoTime(), ok));
+        }
+      });
+    }
+
+    public List<Attempt> attempts() {
+      synchronized (attempts) {
+        return new ArrayList<>(attempts);
+      }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      timer.shutdownNow();
+      workers.shutdown();
+      workers.awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * A client that keeps one SMB session and lists the share every 100 ms over it, the way a
+   * mapped drive is used; when the session breaks (smbclient reports an error or exits) it
+   * reconnects at once, as SMB clients do. Records each listing's completion.
+   */
+  public static final class Session implements AutoCloseable {
+    private final List<String> command;
+    private final List<Attempt> attempts = new ArrayList<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread thread;
+    private volatile Process process;
+    private final List<String> errors = new ArrayList<>();
+
+    /** The statuses smbclient reported when its session broke. */
+    public List<String> errors() {
+      synchronized (attempts) {
+        return new ArrayList<>(errors);
+      }
+    }
+
+    public Session(LabCluster cluster, String address, String share) {
+      this.command = Lab.in(Lab.CLIENT, List.of("stdbuf", "-oL", "smbclient", "//" + address + "/" + share,
+          "-A", cluster.authFile().toString(), "-m", "SMB3"));
+      this.thread = new Thread(this::run, "session-probe");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private void run() {
+      while (!closed.get()) {
+        try {
+          Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+          process = p;
+          Thread writer = new Thread(() -> {
+            try (OutputStream in = p.getOutputStream()) {
+              while (p.isAlive() && !closed.get()) {
+                in.write("ls\n".getBytes(StandardCharsets.UTF_8));
+                in.flush();
+                Thread.sleep(100);
+              }
+            } catch (Exception e) {
+              // the process went away
+            }
+          });
+          writer.setDaemon(true);
+          writer.start();
+          long since = System.nanoTime();
+          try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null) {
+              long now = System.nanoTime();
+              if (line.contains("blocks available")) {
+                record(new Attempt(since, now, true));
+                since = now;
+              } else if (line.contains("NT_STATUS_")) {
+                record(new Attempt(since, now, false));
+                synchronized (attempts) {
+                  if (errors.size() < 20) {
+                    errors.add(line.strip());
+                  }
+                }
+                break; // the session is broken: reconnect
+              }
+            }
+          }
+          p.destroyForcibly();
+          if (!closed.get()) {
+            record(new Attempt(System.nanoTime(), System.nanoTime(), false));
+            Thread.sleep(50);
+          }
+        } catch (Exception e) {
+          if (!closed.get()) {
+            record(new Attempt(System.nanoTime(), System.nanoTime(), false));
+          }
+        }
+      }
+    }
+
+    private void record(Attempt a) {
+      synchronized (attempts) {
+        attempts.add(a);
+      }
+    }
+
+    public List<Attempt> attempts() {
+      synchronized (attempts) {
+        return new ArrayList<>(attempts);
+      }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      closed.set(true);
+      Process p = process;
+      if (p != null) {
+        p.destroyForcibly();
+      }
+      thread.join(5000);
+    }
+  }
+
+  /** Looks at every node's addresses every 20 ms and counts the looks that find one address on two nodes. */
+  public static final class DoubleHold implements AutoCloseable {
+    private final Lab lab;
+    private final String address;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private long samples;
+    private long doubled;
+    private final List<String> seen = new ArrayList<>();
+
+    public DoubleHold(Lab lab, String address) {
+      this.lab = lab;
+      this.address = address;
+      timer.scheduleAtFixedRate(this::sample, 0, 20, TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void sample() {
+      List<String> holders = lab.holdersOf(address);
+      samples++;
+      if (holders.size() > 1) {
+        doubled++;
+        if (seen.size() < 10) {
+          seen.add(System.nanoTime() + ": " + holders);
+        }
+      }
+    }
+
+    public synchronized long samples() {
+      return samples;
+    }
+
+    public synchronized long doubled() {
+      return doubled;
+    }
+
+    public synchronized List<String> doubledAt() {
+      return List.copyOf(seen);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      timer.shutdownNow();
+      timer.awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * Seconds from {@code fault} to the end of the longest stretch without a successful attempt
+   * (a failure, a hang, or nothing answering), looking at successes that ended after the fault;
+   * 0 when no stretch exceeded {@code normal} (the client never noticed); NaN when nothing
+   * succeeded after the fault.
+   */
+  /** Failed attempts that started after {@code after}. */
+  public static long failuresAfter(List<Attempt> attempts, long after) {
+    return attempts.stream().filter(a -> !a.ok() && a.startNanos() > after).count();
+  }
+
+  public static double recovery(List<Attempt> attempts, long fault, Duration normal) {
+    List<Long> ok = attempts.stream().filter(a -> a.ok() && a.endNanos() >= fault).map(Attempt::endNanos).sorted().toList();
+    if (ok.isEmpty()) {
+      return Double.NaN;
+    }
+    long prev = fault;
+    long worstGap = 0;
+    long worstEnd = fault;
+    for (long t : ok) {
+      if (t - prev > worstGap) {
+        worstGap = t - prev;
+        worstEnd = t;
+      }
+      prev = t;
+    }
+    return worstGap <= normal.toNanos() ? 0 : (worstEnd - fault) / 1e9;
+  }
+}

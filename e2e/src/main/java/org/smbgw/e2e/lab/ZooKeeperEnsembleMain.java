@@ -1,0 +1,35 @@
+package org.smbgw.e2e.lab;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingCluster;
+
+/**
+ * A three-server ZooKeeper ensemble in one process, for the lab's own namespace: servers on ports
+ * 2181-2183 of one address. Runs until killed. Args: data directory, tick time in ms, address.
+ */
+public final class ZooKeeperEnsembleMain {
+  private ZooKeeperEnsembleMain() {}
+
+  public static void main(String[] args) throws Exception {
+    File dir = new File(args[0]);
+    int tick = Integer.parseInt(args[1]);
+    List<InstanceSpec> specs = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      File data = new File(dir, "zk" + (i + 1));
+      if (!data.mkdirs() && !data.isDirectory()) {
+        throw new java.io.IOException("cannot create " + data);
+      }
+      specs.add(new InstanceSpec(data, 2181 + i, 3881 + i, 2881 + i, true, i + 1, tick, 200,
+          Map.of(), args[2]));
+    }
+    try (TestingCluster cluster = new TestingCluster(specs)) {
+      cluster.start();
+      System.out.println("ensemble up: " + cluster.getConnectString());
+      Thread.currentThread().join();
+    }
+  }
+}
