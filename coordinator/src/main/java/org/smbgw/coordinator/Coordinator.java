@@ -103,14 +103,32 @@ public final class Coordinator implements AutoCloseable {
         .addService(ProtoReflectionServiceV1.newInstance())
         .permitKeepAliveTime(1, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true)
         .build().start();
-    zk.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
-        .forPath(ZkPaths.MEMBERS + "/" + config.advertise(), config.advertise().getBytes(StandardCharsets.UTF_8));
+    registerMember();
+    // The member znode is ephemeral: a new session after an expired one must put it back.
+    zk.getConnectionStateListenable().addListener((client, state) -> {
+      if (state == org.apache.curator.framework.state.ConnectionState.RECONNECTED) {
+        try {
+          registerMember();
+        } catch (Exception e) {
+          org.slf4j.LoggerFactory.getLogger(Coordinator.class).warn("cannot register as a member again: {}", e.toString());
+        }
+      }
+    });
     leadership.start();
     if (config.metricsListen() != null && !config.metricsListen().isEmpty()) {
       metrics.serve(config.metricsListen());
     }
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(AdminServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+  }
+
+  private void registerMember() throws Exception {
+    try {
+      zk.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
+          .forPath(ZkPaths.MEMBERS + "/" + config.advertise(), config.advertise().getBytes(StandardCharsets.UTF_8));
+    } catch (org.apache.zookeeper.KeeperException.NodeExistsException e) {
+      // still there: the session survived
+    }
   }
 
   public String address() {

@@ -108,7 +108,7 @@ public final class CoordinatorClient implements DesiredStateSource, org.smbgw.ag
     try {
       stream = AgentServiceGrpc.newStub(channel).session(in);
       stream.onNext(AgentMessage.newBuilder().setHello(AgentHello.newBuilder().setNode(node)
-          .setIncarnation(incarnation).setInventory(inventory.call())).build());
+          .setIncarnation(incarnation).setStream(id).setInventory(inventory.call())).build());
       if (lastReport != null) {
         stream.onNext(AgentMessage.newBuilder().setReport(lastReport).build());
       }

@@ -139,7 +139,10 @@ public final class AddressKeeper implements AutoCloseable {
       }
       outstandingSeq = -1;
       if (!g.getError().isEmpty()) {
-        log.warn("lease not renewed: {}", g.getError());
+        // This replica cannot record leases (cut off from ZooKeeper, say): ask another one.
+        log.warn("lease not renewed: {}; switching coordinator", g.getError());
+        renewSoon = true;
+        channel.stalled();
         return;
       }
       leaseNanos = TimeUnit.MILLISECONDS.toNanos(g.getLeaseMillis());

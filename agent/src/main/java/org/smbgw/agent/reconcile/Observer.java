@@ -20,9 +20,20 @@ import org.smbgw.proto.v1.ShareSpec;
 public final class Observer {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Observer.class);
   private final Host host;
+  /**
+   * pdbedit and smbstatus run while zfs get does: the three calls are independent, and a pass
+   * that publishes a failed-over share is on the clients' clock.
+   */
+  private final java.util.concurrent.ThreadPoolExecutor side = new java.util.concurrent.ThreadPoolExecutor(2, 2,
+      30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+        Thread t = new Thread(r, "smbgw-observe");
+        t.setDaemon(true);
+        return t;
+      });
 
   public Observer(Host host) {
     this.host = host;
+    side.allowCoreThreadTimeOut(true); // idle between passes: no threads kept
   }
 
   /**
@@ -30,7 +41,16 @@ public final class Observer {
    *     their share left the desired state)
    */
   public Observed observe(NodeDesiredState desired, Set<String> knownParents) throws Exception {
-    Zfs.Observation zfs = host.zfs().observe(parents(desired, knownParents));
+    java.util.concurrent.Future<Map<String, String>> hashes = side.submit(() -> host.pdbedit().hashes());
+    java.util.concurrent.Future<SmbStatus.Connections> connections = side.submit(this::connections);
+    Zfs.Observation zfs;
+    try {
+      zfs = host.zfs().observe(parents(desired, knownParents));
+    } catch (Exception e) {
+      hashes.cancel(true);
+      connections.cancel(true);
+      throw e;
+    }
     Map<Path, RootState> roots = new HashMap<>();
     for (Dataset d : zfs.datasets().values()) {
       if (d.managed() && !d.retired() && d.mounted() && d.mountpoint().startsWith("/")) {
@@ -44,8 +64,20 @@ public final class Observer {
       }
     }
     return new Observed(zfs.datasets(), zfs.missingParents(), host.samba().readInclude(),
-        host.samba().smbConfIncludes(), host.pdbedit().hashes(), host.accounts().accounts(),
-        host.accounts().groups(), roots, connections());
+        host.samba().smbConfIncludes(), result(hashes), host.accounts().accounts(),
+        host.accounts().groups(), roots, result(connections));
+  }
+
+  /** The side call's result, or its own exception (a pass fails the same way as before). */
+  private static <T> T result(java.util.concurrent.Future<T> f) throws Exception {
+    try {
+      return f.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof Exception cause) {
+        throw cause;
+      }
+      throw e;
+    }
   }
 
   /** smbstatus failing or hanging costs the counts, never the pass (and so never the shares). */

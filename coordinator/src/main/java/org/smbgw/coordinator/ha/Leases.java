@@ -49,6 +49,10 @@ public final class Leases {
     byte[] record = Json.bytes(LeaseRecord.newBuilder().setNode(node).setIncarnation(incarnation)
         .addAllHeld(r.getHeldList()).addAllConnections(r.getConnectionsList()).setCoordinator(replica)
         .setRenewedAtMillis(System.currentTimeMillis()).build());
+    if (!zk.getZookeeperClient().isConnected()) {
+      // No quorum, no lease: answer at once rather than after Curator's retries.
+      return grant.setError("renewal not recorded: this coordinator is not connected to ZooKeeper").build();
+    }
     String last = "";
     for (int attempt = 0; attempt < 8; attempt++) {
       List<AddressAssignment> granted = new ArrayList<>();

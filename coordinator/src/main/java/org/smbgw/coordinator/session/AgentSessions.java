@@ -79,6 +79,14 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
     this.view = view;
     this.store = store;
     this.replica = replica;
+    // live/<node> znodes are ephemeral, owned by this replica's ZooKeeper session: when a new
+    // session replaces an expired one (a partition healed), they are gone while the agents are
+    // still attached here. Put them back, or the cluster would think those nodes disconnected.
+    store.zk().getConnectionStateListenable().addListener((client, state) -> {
+      if (state == org.apache.curator.framework.state.ConnectionState.RECONNECTED) {
+        serial.execute(this::restoreLive);
+      }
+    });
     view.onChange(() -> {
       if (pushQueued.compareAndSet(false, true)) {
         serial.schedule(() -> {
@@ -99,15 +107,20 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
       public void onNext(AgentMessage m) {
         if (m.hasRenewal()) {
           if (leaseSession != null) {
-            leaseThreads.execute(() -> renew(leaseSession, m.getRenewal(), out));
+            long received = System.nanoTime();
+            leaseThreads.execute(() -> renew(leaseSession, m.getRenewal(), out, received));
           } else {
             // Right after hello: the session thread has yet to take it; queue behind it.
-            serial.execute(() -> leaseThreads.execute(() -> renew(leaseSession, m.getRenewal(), out)));
+            long received = System.nanoTime();
+            serial.execute(() -> leaseThreads.execute(() -> renew(leaseSession, m.getRenewal(), out, received)));
           }
           return;
         }
         serial.execute(() -> {
           try {
+            if (gone(out)) {
+              return; // queued behind other work while the agent already left
+            }
             if (m.hasHello()) {
               session = hello(m.getHello(), out);
               leaseSession = session;
@@ -139,15 +152,27 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
     };
   }
 
-  private void renew(Session s, org.smbgw.proto.v1.LeaseRenewal r, StreamObserver<CoordinatorMessage> out) {
-    if (s == null) {
-      return; // a renewal before hello: the agent sends hello first, so the stream is broken
+  private void renew(Session s, org.smbgw.proto.v1.LeaseRenewal r, StreamObserver<CoordinatorMessage> out,
+      long received) {
+    if (s == null || gone(out)) {
+      return; // before hello (a broken stream), or the agent left: nobody to answer
+    }
+    if (System.nanoTime() - received > leases.settings().lease().toNanos() / 4) {
+      // The agent gave up on it (after L/8) and asked elsewhere; recording it now would only
+      // delay the renewals behind it. After a partition heals, such backlogs would otherwise
+      // keep every answer late.
+      log.debug("dropping a stale renewal of {}", s.node);
+      return;
     }
     org.smbgw.proto.v1.LeaseGrant grant = leases.renew(s.node, s.incarnation, r);
     if (!grant.getError().isEmpty()) {
       log.warn("lease of {}: {}", s.node, grant.getError());
     }
     send(out, CoordinatorMessage.newBuilder().setGrant(grant).build(), s.node);
+  }
+
+  private static boolean gone(StreamObserver<CoordinatorMessage> out) {
+    return out instanceof io.grpc.stub.ServerCallStreamObserver<CoordinatorMessage> call && call.isCancelled();
   }
 
   /** Every message to an agent goes through here: the lease threads and the session thread share streams. */
@@ -181,7 +206,7 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
     }
     store.ensureNode(hello.getNode());
     LiveNode live = LiveNode.newBuilder().setNode(hello.getNode()).setIncarnation(hello.getIncarnation())
-        .setCoordinator(replica).setInventory(hello.getInventory()).build();
+        .setCoordinator(replica).setInventory(hello.getInventory()).setStream(hello.getStream()).build();
     store.putLive(live);
     Session s = new Session(hello.getNode(), hello.getIncarnation(), out, live);
     sessions.put(s.node, s);
@@ -233,11 +258,24 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
     }
     sessions.remove(s.node);
     try {
-      store.removeLive(s.node, s.incarnation);
+      store.removeLive(s.live);
     } catch (Exception e) {
       log.warn("cannot remove live record of {}: {}", s.node, e.toString());
     }
     log.info("agent {} disconnected", s.node);
+  }
+
+  private void restoreLive() {
+    for (Session s : sessions.values()) {
+      try {
+        store.putLive(s.live);
+      } catch (Exception e) {
+        log.warn("cannot restore the live record of {}: {}", s.node, e.toString());
+      }
+    }
+    if (!sessions.isEmpty()) {
+      log.info("ZooKeeper session restored; live records of {} agent(s) put back", sessions.size());
+    }
   }
 
   private void pushAll() {

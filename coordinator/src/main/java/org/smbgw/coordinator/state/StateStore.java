@@ -173,32 +173,51 @@ public final class StateStore {
 
   /**
    * Records that this replica holds the agent's stream: an ephemeral znode owned by this replica's
-   * ZooKeeper session, replacing one a previous stream left.
+   * ZooKeeper session, replacing one an older stream left (another incarnation, or a lower stream
+   * number of this one). A record of a newer stream is left alone: this one is stale.
    */
   public void putLive(LiveNode live) throws Exception {
     String path = ZkPaths.live(live.getNode());
-    try {
-      zk.create().withMode(CreateMode.EPHEMERAL).forPath(path, Json.bytes(live));
-    } catch (KeeperException.NodeExistsException e) {
-      zk.setData().forPath(path, Json.bytes(live));
-      org.apache.zookeeper.data.Stat s = zk.checkExists().forPath(path);
-      long mine = zk.getZookeeperClient().getZooKeeper().getSessionId();
-      if (s != null && s.getEphemeralOwner() != mine) {
-        // Left by a replica that lost the stream: take it over so it dies with our session.
-        zk.delete().forPath(path);
-        zk.create().withMode(CreateMode.EPHEMERAL).forPath(path, Json.bytes(live));
+    long mine = zk.getZookeeperClient().getZooKeeper().getSessionId();
+    for (int attempt = 0; attempt < 5; attempt++) {
+      org.apache.zookeeper.data.Stat s = new org.apache.zookeeper.data.Stat();
+      LiveNode current;
+      try {
+        current = Json.parse(zk.getData().storingStatIn(s).forPath(path), LiveNode.getDefaultInstance());
+      } catch (KeeperException.NoNodeException e) {
+        try {
+          zk.create().withMode(CreateMode.EPHEMERAL).forPath(path, Json.bytes(live));
+          return;
+        } catch (KeeperException.NodeExistsException raced) {
+          continue;
+        }
+      }
+      if (current.getIncarnation().equals(live.getIncarnation()) && current.getStream() > live.getStream()) {
+        return; // the agent has moved on to a newer stream (at another replica, perhaps)
+      }
+      try {
+        if (s.getEphemeralOwner() == mine) {
+          zk.setData().withVersion(s.getVersion()).forPath(path, Json.bytes(live));
+        } else {
+          // Left by a replica that lost the stream: take it over so it dies with our session.
+          zk.delete().withVersion(s.getVersion()).forPath(path);
+          zk.create().withMode(CreateMode.EPHEMERAL).forPath(path, Json.bytes(live));
+        }
+        return;
+      } catch (KeeperException.BadVersionException | KeeperException.NoNodeException | KeeperException.NodeExistsException e) {
+        // changed under us: look again
       }
     }
   }
 
-  /** Removes the live record if it is still this replica's and still this incarnation's. */
-  public void removeLive(String node, String incarnation) throws Exception {
-    String path = ZkPaths.live(node);
+  /** Removes the live record if it is still about this stream and still this replica's. */
+  public void removeLive(LiveNode live) throws Exception {
+    String path = ZkPaths.live(live.getNode());
     org.apache.zookeeper.data.Stat s = new org.apache.zookeeper.data.Stat();
     try {
       byte[] data = zk.getData().storingStatIn(s).forPath(path);
       LiveNode current = Json.parse(data, LiveNode.getDefaultInstance());
-      if (current.getIncarnation().equals(incarnation)
+      if (current.getIncarnation().equals(live.getIncarnation()) && current.getStream() == live.getStream()
           && s.getEphemeralOwner() == zk.getZookeeperClient().getZooKeeper().getSessionId()) {
         zk.delete().withVersion(s.getVersion()).forPath(path);
       }
