@@ -69,6 +69,7 @@ public final class Agent implements AutoCloseable {
   private final MetricRegistry registry;
   private MetricsEndpoint metricsEndpoint;
   private final org.smbgw.agent.net.AddressKeeper addresses;
+  private final org.smbgw.agent.samba.SambaProfile profile;
 
   public Agent(AgentConfig config, MetricRegistry registry) {
     this.config = config;
@@ -81,6 +82,8 @@ public final class Agent implements AutoCloseable {
     this.sandbox = config.sandbox() == null ? null : new SmbdSandbox(runner, tools,
         stateDir.resolve("samba"), config.sandbox().address(), config.sandbox().port());
     SambaConfig samba = new SambaConfig(runner, metrics, config.samba().config(), config.samba().include(), tools);
+    this.profile = Boolean.TRUE.equals(config.samba().profiling())
+        ? new org.smbgw.agent.samba.SambaProfile(runner, tools, config.samba().config()) : null;
     Pdbedit pdbedit = new Pdbedit(runner, tools, config.samba().config(), stateDir.resolve("private"));
     Host host = new Host(new Zfs(runner, config.zfs().zfs(), org.smbgw.agent.zfs.MountTable.proc()), samba, pdbedit,
         UnixAccounts.system(runner), new ShareRoots(), new SmbStatus(runner, tools, config.samba().config()));
@@ -163,7 +166,7 @@ public final class Agent implements AutoCloseable {
           registry, status::latest, () -> {
             NodeObservedState s = status.latest();
             return s.getAppliedGeneration() != 0 && s.getErrorsCount() == 0;
-          });
+          }, profile == null ? java.util.Map::of : profile::latest);
     }
     if (coordinator != null) {
       coordinator.start();
@@ -173,6 +176,9 @@ public final class Agent implements AutoCloseable {
     }
     if (loop) {
       reconciler.start(config.resync());
+      if (profile != null) {
+        profile.start(config.resync());
+      }
       if (desired != null) {
         this.loop.scheduleWithFixedDelay(() -> {
           if (desired.poll()) {
@@ -212,6 +218,11 @@ public final class Agent implements AutoCloseable {
     return audit;
   }
 
+  /** smbd's profiling counters, or null when samba.profiling is off. */
+  public org.smbgw.agent.samba.SambaProfile profile() {
+    return profile;
+  }
+
   public SmbdSandbox sandbox() {
     return sandbox;
   }
@@ -226,6 +237,9 @@ public final class Agent implements AutoCloseable {
     }
     if (addresses != null) {
       addresses.close();
+    }
+    if (profile != null) {
+      profile.close();
     }
     if (coordinator != null) {
       coordinator.close();

@@ -48,6 +48,7 @@ public final class AgentMain {
         System.err.println("smbgw-agent: " + e.getMessage());
         return INVALID;
       }
+      org.smbgw.common.Logging.use(c.logFormat());
       Agent agent = new Agent(c, new MetricRegistry());
       if (once) {
         try (agent) {

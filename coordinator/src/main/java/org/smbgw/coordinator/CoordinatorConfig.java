@@ -23,17 +23,18 @@ import org.smbgw.common.Violation;
  * @param metricsListen address:port of the Prometheus endpoint; empty to turn it off
  * @param leaseMillis node lease length L (default 2000)
  * @param leaseMarginMillis what the leader waits beyond L before moving a silent node's addresses
+ * @param logFormat text (default) or json (one object per line)
  */
 public record CoordinatorConfig(String listenAddress, int listenPort, String advertise, String zookeeper,
     int embeddedZooKeeperPort, Path stateDir, int sessionTimeoutMs, String metricsListen, int leaseMillis,
-    int leaseMarginMillis) {
+    int leaseMarginMillis, String logFormat) {
 
   private static final Set<String> KNOWN = Set.of("listen", "advertise", "zookeeper", "embeddedZooKeeperPort",
-      "stateDir", "sessionTimeoutMs", "metricsListen", "leaseMillis", "leaseMarginMillis");
+      "stateDir", "sessionTimeoutMs", "metricsListen", "leaseMillis", "leaseMarginMillis", "logFormat");
 
   public static CoordinatorConfig defaults() {
     return new CoordinatorConfig("0.0.0.0", 7400, null, "", 7481, Path.of("/var/lib/smbgw/coordinator"), 2000,
-        "0.0.0.0:9924", 2000, 150);
+        "0.0.0.0:9924", 2000, 150, "text");
   }
 
   public static CoordinatorConfig load(Path file) throws IOException {
@@ -67,14 +68,15 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
     if (margin < 0 || margin > 60_000) {
       out.add(new Violation(file + ": leaseMarginMillis", "must be 0 to 60000"));
     }
+    org.smbgw.common.Logging.validate(file + ": logFormat", root.path("logFormat").asText(d.logFormat()), out);
     InvalidSpecException.throwIfAny(out);
     return new CoordinatorConfig(address, port, root.path("advertise").asText(null),
         root.path("zookeeper").asText(""), root.path("embeddedZooKeeperPort").asInt(d.embeddedZooKeeperPort()),
         Path.of(root.path("stateDir").asText(d.stateDir().toString())),
         root.path("sessionTimeoutMs").asInt(d.sessionTimeoutMs()),
         root.path("metricsListen").asText(d.metricsListen()),
-        root.path("leaseMillis").asInt(d.leaseMillis()), root.path("leaseMarginMillis").asInt(d.leaseMarginMillis()))
-        .withAdvertise();
+        root.path("leaseMillis").asInt(d.leaseMillis()), root.path("leaseMarginMillis").asInt(d.leaseMarginMillis()),
+        root.path("logFormat").asText(d.logFormat())).withAdvertise();
   }
 
   /** Fills in the advertised address: the listen address, or 127.0.0.1 when listening on all. */
@@ -84,6 +86,6 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
     }
     String host = listenAddress.equals("0.0.0.0") || listenAddress.equals("::") ? "127.0.0.1" : listenAddress;
     return new CoordinatorConfig(listenAddress, listenPort, host + ":" + listenPort, zookeeper,
-        embeddedZooKeeperPort, stateDir, sessionTimeoutMs, metricsListen, leaseMillis, leaseMarginMillis);
+        embeddedZooKeeperPort, stateDir, sessionTimeoutMs, metricsListen, leaseMillis, leaseMarginMillis, logFormat);
   }
 }

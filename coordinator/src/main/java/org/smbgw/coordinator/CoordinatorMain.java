@@ -32,6 +32,7 @@ public final class CoordinatorMain {
         System.err.println("smbgw-coordinator: " + e.getMessage());
         return 4;
       }
+      org.smbgw.common.Logging.use(c.logFormat());
       Coordinator coordinator = new Coordinator(c);
       CountDownLatch stop = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {

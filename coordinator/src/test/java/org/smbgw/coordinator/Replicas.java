@@ -46,7 +46,7 @@ final class Replicas implements AutoCloseable {
   }
 
   CoordinatorConfig config() throws Exception {
-    return new CoordinatorConfig("127.0.0.1", freePort(), null, zk.getConnectString(), 0, tempDir(), 3000, "127.0.0.1:0", 2000, 250).withAdvertise();
+    return new CoordinatorConfig("127.0.0.1", freePort(), null, zk.getConnectString(), 0, tempDir(), 3000, "127.0.0.1:0", 2000, 250, "text").withAdvertise();
   }
 
   /** A temporary directory removed when the replicas close. */

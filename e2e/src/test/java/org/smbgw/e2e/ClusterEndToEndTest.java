@@ -56,7 +56,7 @@ class ClusterEndToEndTest {
       port = a.getLocalPort();
       zkPort = b.getLocalPort();
     }
-    coordinator = new Coordinator(new CoordinatorConfig("127.0.0.1", port, null, "", zkPort, state, 4000, "127.0.0.1:0", 2000, 250));
+    coordinator = new Coordinator(new CoordinatorConfig("127.0.0.1", port, null, "", zkPort, state, 4000, "127.0.0.1:0", 2000, 250, "text"));
     coordinator.start();
     node = new SandboxAgent().coordinators(List.of(coordinator.address())).looping(1);
     node.storageCfg("zfspool: tank\n\tpool " + pool.name() + "\n\tcontent images,rootdir\n\n"

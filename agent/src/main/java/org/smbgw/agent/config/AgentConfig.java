@@ -41,10 +41,19 @@ public record AgentConfig(
     Sandbox sandbox,
     List<String> coordinators,
     Path pveStorageConfig,
-    String metricsListen) {
+    String metricsListen,
+    String logFormat) {
 
-  /** @param smbstatus the smbstatus program (default /usr/bin/smbstatus) */
-  public record Samba(Path config, Path include, String smbstatus) {}
+  /**
+   * @param smbstatus the smbstatus program (default /usr/bin/smbstatus)
+   * @param profiling turn on smbd's profiling counters and export them (default false: they cost
+   *     smbd a little on every request)
+   */
+  public record Samba(Path config, Path include, String smbstatus, Boolean profiling) {
+    public Samba(Path config, Path include, String smbstatus) {
+      this(config, include, smbstatus, null);
+    }
+  }
 
   public record Zfs(String zfs, String zpool) {}
 
@@ -64,20 +73,21 @@ public record AgentConfig(
     List<Violation> out = new ArrayList<>();
     Settings s = new Settings("", root == null ? MissingNode.getInstance() : root, out, "node", "stateDir",
         "desiredStateFile", "directoryRoots", "unixGroup", "resyncSeconds", "commandTimeoutSeconds", "samba",
-        "zfs", "sandbox", "coordinators", "pveStorageConfig", "metrics");
-    Settings samba = s.section("samba", "config", "include", "smbstatus");
+        "zfs", "sandbox", "coordinators", "pveStorageConfig", "metrics", "logFormat");
+    Settings samba = s.section("samba", "config", "include", "smbstatus", "profiling");
     Settings zfs = s.section("zfs", "zfs", "zpool");
     Settings box = s.section("sandbox", "address", "port", "pool", "poolFile", "poolSize");
     Settings metrics = s.section("metrics", "listen");
     AgentConfig c = new AgentConfig(s.text("node"), s.path("stateDir"), s.path("desiredStateFile"),
         s.paths("directoryRoots"), s.text("unixGroup"), s.integer("resyncSeconds"),
         s.integer("commandTimeoutSeconds"),
-        samba.present() ? new Samba(samba.path("config"), samba.path("include"), samba.text("smbstatus")) : null,
+        samba.present() ? new Samba(samba.path("config"), samba.path("include"), samba.text("smbstatus"),
+            samba.bool("profiling")) : null,
         zfs.present() ? new Zfs(zfs.text("zfs"), zfs.text("zpool")) : null,
         box.present() ? new Sandbox(box.text("address"), box.integer("port"), box.text("pool"),
             box.path("poolFile"), box.text("poolSize")) : null,
         s.paths("coordinators") == null ? null : s.paths("coordinators").stream().map(Path::toString).toList(),
-        s.path("pveStorageConfig"), metrics.text("listen"));
+        s.path("pveStorageConfig"), metrics.text("listen"), s.text("logFormat"));
     InvalidSpecException.throwIfAny(out.stream().map(v -> new Violation(file + ": " + v.field(), v.rule())).toList());
     return c.withDefaults();
   }
@@ -123,6 +133,18 @@ public record AgentConfig(
       return t == null ? null : Path.of(t);
     }
 
+    Boolean bool(String name) {
+      JsonNode v = node.path(name);
+      if (v.isMissingNode() || v.isNull()) {
+        return null;
+      }
+      if (!v.isBoolean()) {
+        out.add(new Violation(prefix + name, "must be true or false"));
+        return null;
+      }
+      return v.booleanValue();
+    }
+
     Integer integer(String name) {
       JsonNode v = node.path(name);
       if (v.isMissingNode() || v.isNull()) {
@@ -151,7 +173,7 @@ public record AgentConfig(
   }
 
   public static AgentConfig empty() {
-    return new AgentConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
+    return new AgentConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** Fills in defaults and checks the values; throws naming the setting on a bad one. */
@@ -169,10 +191,12 @@ public record AgentConfig(
         out.add(new Violation("sandbox.port", "must be 1 to 65535"));
       }
       // The sandbox's smb.conf and include live in the state directory; samba paths do not apply.
-      s = new Samba(state.resolve("samba/smb.conf"), state.resolve("samba/shares.conf"), smbstatus);
+      s = new Samba(state.resolve("samba/smb.conf"), state.resolve("samba/shares.conf"), smbstatus,
+          Boolean.TRUE.equals(s.profiling()));
     } else {
       s = new Samba(s.config() != null ? s.config() : Path.of("/etc/samba/smb.conf"),
-          s.include() != null ? s.include() : Path.of("/etc/samba/smbgw-shares.conf"), smbstatus);
+          s.include() != null ? s.include() : Path.of("/etc/samba/smbgw-shares.conf"), smbstatus,
+          Boolean.TRUE.equals(s.profiling()));
     }
     Zfs z = zfs != null ? zfs : new Zfs(null, null);
     z = new Zfs(z.zfs() != null ? z.zfs() : "/usr/sbin/zfs", z.zpool() != null ? z.zpool() : "/usr/sbin/zpool");
@@ -193,13 +217,14 @@ public record AgentConfig(
     if (metricsListen != null && !metricsListen.isEmpty() && !metricsListen.matches(".+:\\d{1,5}")) {
       out.add(new Violation("metrics.listen", "must be address:port, or empty to turn the endpoint off"));
     }
+    org.smbgw.common.Logging.validate("logFormat", logFormat, out);
     InvalidSpecException.throwIfAny(out);
     return new AgentConfig(node != null ? node : hostName(), state,
         desiredStateFile != null ? desiredStateFile : Path.of("/etc/smbgw/shares.yaml"), roots,
         unixGroup != null ? unixGroup : "smbgw", resync, timeout, s, z, box,
         coordinators != null ? List.copyOf(coordinators) : List.of(),
         pveStorageConfig != null ? pveStorageConfig : Path.of("/etc/pve/storage.cfg"),
-        metricsListen != null ? metricsListen : "0.0.0.0:9923");
+        metricsListen != null ? metricsListen : "0.0.0.0:9923", logFormat != null ? logFormat : "text");
   }
 
   public Duration resync() {

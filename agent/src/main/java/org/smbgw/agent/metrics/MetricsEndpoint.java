@@ -43,6 +43,12 @@ public final class MetricsEndpoint implements AutoCloseable {
 
   public MetricsEndpoint(String address, int port, MetricRegistry dropwizard, Supplier<NodeObservedState> status,
       BooleanSupplier ready) throws IOException {
+    this(address, port, dropwizard, status, ready, java.util.Map::of);
+  }
+
+  /** @param profile smbd's profiling counters by name; empty when profiling is off */
+  public MetricsEndpoint(String address, int port, MetricRegistry dropwizard, Supplier<NodeObservedState> status,
+      BooleanSupplier ready, Supplier<java.util.Map<String, Long>> profile) throws IOException {
     DropwizardExports.builder().dropwizardRegistry(dropwizard).register(registry);
     shareGauge("smbgw_share_active", "1 when the share is published and reachable, else 0", status,
         s -> s.getState() == ShareState.SHARE_STATE_ACTIVE ? 1 : 0);
@@ -66,6 +72,14 @@ public final class MetricsEndpoint implements AutoCloseable {
           NodeObservedState s = status.get();
           s.getSessionKindsList().forEach(k -> cb.call(k.getSessions(), s.getNode(), k.getDialect(), k.getSigning(),
               k.getEncryption()));
+        })
+        .register(registry);
+    CounterWithCallback.builder().name("smbgw_samba_profile")
+        .help("smbd's profiling counters (samba.profiling: true): counts, times in microseconds, bytes")
+        .labelNames("node", "counter")
+        .callback(cb -> {
+          String node = status.get().getNode();
+          profile.get().forEach((name, value) -> cb.call(value, node, name));
         })
         .register(registry);
     server = HttpServer.create(new InetSocketAddress(address, port), 16);

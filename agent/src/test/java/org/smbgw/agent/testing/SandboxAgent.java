@@ -35,6 +35,13 @@ public final class SandboxAgent implements AutoCloseable {
     return this;
   }
   private boolean loop;
+  private boolean profiling;
+
+  /** Turns on smbd's profiling counters (samba.profiling). */
+  public SandboxAgent profiling() {
+    this.profiling = true;
+    return this;
+  }
 
   /** Runs the agent's own loop (timer and triggers) with this resync interval, as a daemon would. */
   public SandboxAgent looping(int resync) {
@@ -67,8 +74,8 @@ public final class SandboxAgent implements AutoCloseable {
 
   public AgentConfig config() {
     return new AgentConfig("test", dir.resolve("state"), desiredFile, List.of(dir.resolve("dirs")),
-        GROUP, resyncSeconds, 60, smbstatus == null ? null : new AgentConfig.Samba(null, null, smbstatus), null, new AgentConfig.Sandbox("127.0.0.1", port, null, null, null), coordinators,
-        dir.resolve("storage.cfg"), "127.0.0.1:0").withDefaults();
+        GROUP, resyncSeconds, 60, smbstatus == null && !profiling ? null : new AgentConfig.Samba(null, null, smbstatus, profiling), null, new AgentConfig.Sandbox("127.0.0.1", port, null, null, null), coordinators,
+        dir.resolve("storage.cfg"), "127.0.0.1:0", null).withDefaults();
   }
 
   public SandboxAgent start() throws Exception {

@@ -76,7 +76,7 @@ final class CoordinatorBench {
   private static void apply1000() throws Exception {
     Path state = Files.createTempDirectory("smbgw-bench-coord-");
     Path dirs = Files.createTempDirectory("smbgw-bench-dirs-", TestDirs.TRAVERSABLE);
-    try (Coordinator c = new Coordinator(new CoordinatorConfig("127.0.0.1", freePort(), null, "", freePort(), state, 2000, "", 2000, 250));
+    try (Coordinator c = new Coordinator(new CoordinatorConfig("127.0.0.1", freePort(), null, "", freePort(), state, 2000, "", 2000, 250, "text"));
          SandboxAgent node = new SandboxAgent()) {
       c.start();
       node.coordinators(List.of(c.address())).looping(30)
@@ -148,7 +148,7 @@ final class CoordinatorBench {
             return;
           }
           try (Coordinator survivor = new Coordinator(new CoordinatorConfig("127.0.0.1", freePort(), null,
-              zk.getConnectString(), 0, dir.resolve("survivor"), 2000, "", 2000, 250))) {
+              zk.getConnectString(), 0, dir.resolve("survivor"), 2000, "", 2000, 250, "text"))) {
             survivor.start();
             Thread.sleep(500);
             long t = System.nanoTime();

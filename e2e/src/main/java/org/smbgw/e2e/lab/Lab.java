@@ -182,8 +182,7 @@ public final class Lab implements AutoCloseable {
   private Process launch(String ns, String name, List<String> jvm, String main, List<String> args) throws IOException {
     List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns,
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC", "-Xmx256m",
-        "-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.showDateTime=true",
-        "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"));
+        "-XX:TieredStopAtLevel=1"));
     cmd.addAll(jvm);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main));
     cmd.addAll(args);
