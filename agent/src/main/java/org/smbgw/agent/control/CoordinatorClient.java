@@ -50,6 +50,7 @@ public final class CoordinatorClient implements DesiredStateSource, org.smbgw.ag
   private String connectedTo;
   /** Numbers the streams, so that the death of a replaced one is not taken for the current one's. */
   private long streamId;
+  private volatile long streamOpened = System.nanoTime();
   private long backoffMs = 200;
   private long maxEpoch;
   private NodeDesiredState current;
@@ -73,13 +74,26 @@ public final class CoordinatorClient implements DesiredStateSource, org.smbgw.ag
     connect();
   }
 
-  private synchronized void connect() {
+  private void connect() {
+    // The inventory runs programs (ip, zfs, smbd): not while holding the lock lease renewals need.
+    NodeInventory inv;
+    try {
+      inv = inventory.call();
+    } catch (Exception e) {
+      log.warn("cannot take the node's inventory: {}", e.toString());
+      inv = NodeInventory.getDefaultInstance();
+    }
+    open(inv);
+  }
+
+  private synchronized void open(NodeInventory inv) {
     if (closed) {
       return;
     }
     String address = addresses.get(next++ % addresses.size());
     connectedTo = address;
     long id = ++streamId;
+    streamOpened = System.nanoTime();
     if (channel != null) {
       channel.shutdownNow();
     }
@@ -108,7 +122,7 @@ public final class CoordinatorClient implements DesiredStateSource, org.smbgw.ag
     try {
       stream = AgentServiceGrpc.newStub(channel).session(in);
       stream.onNext(AgentMessage.newBuilder().setHello(AgentHello.newBuilder().setNode(node)
-          .setIncarnation(incarnation).setStream(id).setInventory(inventory.call())).build());
+          .setIncarnation(incarnation).setStream(id).setInventory(inv)).build());
       if (lastReport != null) {
         stream.onNext(AgentMessage.newBuilder().setReport(lastReport).build());
       }
@@ -162,6 +176,11 @@ public final class CoordinatorClient implements DesiredStateSource, org.smbgw.ag
       log.warn("cannot send lease renewal: {}", e.toString());
       return false;
     }
+  }
+
+  @Override
+  public long streamOpenedNanos() {
+    return streamOpened;
   }
 
   /** The replica does not answer renewals (cut off, hung): drop it and try the next one now. */

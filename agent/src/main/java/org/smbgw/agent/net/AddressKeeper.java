@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Renews every L/4 through the coordinator session, and at once when what it holds or is
  *       told to get ready changes; one renewal outstanding at a time. A renewal unanswered after
- *       L/8 makes the session switch replicas.
+ *       L/8 (L/4 for a new stream's first) makes the session switch replicas.
  *   <li>The lease runs until the send time of the last answered renewal plus L. An address is up
  *       only if the last grant names it, every share bound to it is published here, and at least
  *       a whole second of lease is left; its kernel lifetime is that whole number of seconds,
@@ -60,6 +60,9 @@ public final class AddressKeeper implements AutoCloseable {
 
     /** A renewal went unanswered: try another replica now. */
     void stalled();
+
+    /** {@link System#nanoTime()} when the current stream was opened. */
+    long streamOpenedNanos();
   }
 
   private record Held(String cidr, String device, long upAtMillis, long servingAtMillis) {}
@@ -157,7 +160,9 @@ public final class AddressKeeper implements AutoCloseable {
   private void tick() {
     try {
       long now = System.nanoTime();
-      if (outstandingSeq >= 0 && now - outstandingSentNanos > leaseNanos / 8) {
+      // A stream's first renewal waits for the connection and the hello: it gets L/4, the rest L/8.
+      long patience = outstandingSentNanos - channel.streamOpenedNanos() < 100_000_000L ? leaseNanos / 4 : leaseNanos / 8;
+      if (outstandingSeq >= 0 && now - outstandingSentNanos > patience) {
         log.warn("lease renewal {} unanswered after {} ms; switching coordinator", outstandingSeq,
             (now - outstandingSentNanos) / 1_000_000);
         outstandingSeq = -1;
@@ -299,32 +304,50 @@ public final class AddressKeeper implements AutoCloseable {
     renewSoon = true;
   }
 
-  /** Gratuitous ARP (in the background: arping waits for replies) and tickles. */
+  /**
+   * In the background: gratuitous ARP first, so that the clients' ARP caches point at this node,
+   * then the tickles, whose answers must reach this node to be reset; then ARP and one tickle
+   * again for a client that missed the first round, then ARP a last time. (A tickle sent before
+   * the client learned the new MAC is answered to the old holder, where it dies.)
+   */
   private void announce(AddressAssignment a, String device) {
     String host = Addresses.host(a.getAddress());
+    boolean ipv4 = !host.contains(":");
     background.execute(() -> {
-      for (TcpConnection c : a.getTicklesList()) {
-        try {
-          Tickler.tickle(c, TICKLES);
-        } catch (Exception | LinkageError e) {
-          log.warn("cannot tickle {}: {}", c.getClient(), e.toString());
+      try {
+        for (int round = 0; round < ARP_ANNOUNCEMENTS; round++) {
+          if (ipv4) {
+            arp(host, device); // IPv6: unsolicited neighbour advertisements are the kernel's
+          }
+          if (round < 2) {
+            tickle(a, round == 0 ? TICKLES : 1);
+          }
+          Thread.sleep(round == 0 ? 100 : 200);
         }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     });
-    if (host.contains(":")) {
-      return; // IPv6: unsolicited neighbour advertisements are the kernel's (no arping)
+  }
+
+  private void arp(String host, String device) {
+    try {
+      // -w: arping waits this long for replies to its one unsolicited request; none come.
+      runner.runAllowingFailure(Command.of("arping", "-q", "-U", "-c", "1", "-w", "0.01", "-S", host, "-i", device, host)
+          .timeout(Duration.ofSeconds(3)));
+    } catch (Exception e) {
+      log.warn("gratuitous ARP for {}: {}", host, e.toString());
     }
-    background.execute(() -> {
-      for (int i = 0; i < ARP_ANNOUNCEMENTS; i++) {
-        try {
-          runner.runAllowingFailure(Command.of("arping", "-q", "-U", "-c", "1", "-w", "0.2", "-S", host, "-i", device, host)
-              .timeout(Duration.ofSeconds(3)));
-        } catch (Exception e) {
-          log.warn("gratuitous ARP for {}: {}", host, e.toString());
-          return;
-        }
+  }
+
+  private static void tickle(AddressAssignment a, int count) {
+    for (TcpConnection c : a.getTicklesList()) {
+      try {
+        Tickler.tickle(c, count);
+      } catch (Exception | LinkageError e) {
+        log.warn("cannot tickle {}: {}", c.getClient(), e.toString());
       }
-    });
+    }
   }
 
   /** What is held now (for status and tests). */

@@ -2,9 +2,6 @@ package org.smbgw.coordinator.election;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.smbgw.coordinator.state.ClusterView;
 import org.smbgw.coordinator.state.StateStore;
@@ -21,19 +18,13 @@ import org.slf4j.LoggerFactory;
  * pending purges once the node, converged on a desired state that carries the purge, reports
  * neither an active nor a retired dataset for the share.
  */
-public final class LeaderDuties implements Leadership.Listener, AutoCloseable {
+public final class LeaderDuties extends LeaderWorker {
   private static final Logger log = LoggerFactory.getLogger(LeaderDuties.class);
   private final ClusterView view;
   private final StateStore store;
-  private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "smbgw-leader");
-    t.setDaemon(true);
-    return t;
-  });
-  private final AtomicBoolean queued = new AtomicBoolean();
-  private volatile Term term;
 
   public LeaderDuties(ClusterView view, StateStore store, String id) {
+    super("smbgw-leader", 0);
     this.view = view;
     this.store = store;
     this.id = id;
@@ -45,40 +36,19 @@ public final class LeaderDuties implements Leadership.Listener, AutoCloseable {
   private final String id;
 
   @Override
-  public void elected(Term t) {
-    term = t;
-    thread.execute(() -> {
-      try {
-        List<CuratorOp> ops = new ArrayList<>();
-        ops.add(store.event(Event.newBuilder().setTimeMillis(System.currentTimeMillis()).setKind("leader.elected")
-            .setSubject("coordinator/" + id).setMessage("leads with epoch " + t.epoch()).setEpoch(t.epoch()).build()));
-        store.fenced(t, ops);
-      } catch (Exception e) {
-        log.warn("cannot record the election: {}", e.toString());
-      }
-    });
-    trigger();
+  protected void onElected(Term t) {
+    try {
+      List<CuratorOp> ops = new ArrayList<>();
+      ops.add(store.event(Event.newBuilder().setTimeMillis(System.currentTimeMillis()).setKind("leader.elected")
+          .setSubject("coordinator/" + id).setMessage("leads with epoch " + t.epoch()).setEpoch(t.epoch()).build()));
+      store.fenced(t, ops);
+    } catch (Exception e) {
+      log.warn("cannot record the election: {}", e.toString());
+    }
   }
 
   @Override
-  public void deposed() {
-    term = null;
-  }
-
-  private void trigger() {
-    if (term != null && queued.compareAndSet(false, true)) {
-      thread.execute(() -> {
-        queued.set(false);
-        run();
-      });
-    }
-  }
-
-  private void run() {
-    Term t = term;
-    if (t == null) {
-      return;
-    }
+  protected void run(Term t) {
     List<CuratorOp> ops = new ArrayList<>();
     try {
       for (PendingPurge p : view.purges().values()) {
@@ -104,9 +74,4 @@ public final class LeaderDuties implements Leadership.Listener, AutoCloseable {
     }
   }
 
-  @Override
-  public void close() {
-    term = null;
-    thread.shutdownNow();
-  }
 }

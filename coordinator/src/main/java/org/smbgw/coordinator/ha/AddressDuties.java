@@ -7,13 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.smbgw.common.Addresses;
-import org.smbgw.coordinator.election.Leadership;
+import org.smbgw.coordinator.election.LeaderWorker;
 import org.smbgw.coordinator.election.Term;
 import org.smbgw.coordinator.placement.Candidate;
 import org.smbgw.coordinator.placement.Placer;
@@ -51,7 +47,7 @@ import org.slf4j.LoggerFactory;
  *
  * Nothing moves back by itself when a node returns (no flapping); {@code smbgw vip move} does.
  */
-public final class AddressDuties implements Leadership.Listener, AutoCloseable {
+public final class AddressDuties extends LeaderWorker {
   private static final Logger log = LoggerFactory.getLogger(AddressDuties.class);
   static final long TICK_MS = 50;
 
@@ -60,49 +56,19 @@ public final class AddressDuties implements Leadership.Listener, AutoCloseable {
   private final LeaseSettings settings;
   private final HaListener listener;
   private final Placer placer = new Placer();
-  private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "smbgw-addresses");
-    t.setDaemon(true);
-    return t;
-  });
-  private final AtomicBoolean queued = new AtomicBoolean();
-  private volatile Term term;
 
   public AddressDuties(ClusterView view, StateStore store, LeaseSettings settings, HaListener listener) {
+    super("smbgw-addresses", TICK_MS);
     this.view = view;
     this.store = store;
     this.settings = settings;
     this.listener = listener;
     view.onChange(this::trigger);
     view.onLease(node -> trigger());
-    thread.scheduleWithFixedDelay(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
   }
 
   @Override
-  public void elected(Term t) {
-    term = t;
-    trigger();
-  }
-
-  @Override
-  public void deposed() {
-    term = null;
-  }
-
-  private void trigger() {
-    if (term != null && queued.compareAndSet(false, true)) {
-      thread.execute(() -> {
-        queued.set(false);
-        tick();
-      });
-    }
-  }
-
-  private void tick() {
-    Term t = term;
-    if (t == null) {
-      return;
-    }
+  protected void run(Term t) {
     long now = System.nanoTime();
     for (Map.Entry<String, Tracked<AddressRecord>> e : List.copyOf(view.addresses().entrySet())) {
       try {
@@ -322,9 +288,4 @@ public final class AddressDuties implements Leadership.Listener, AutoCloseable {
         : "no connected node offers the storage of its shares";
   }
 
-  @Override
-  public void close() {
-    term = null;
-    thread.shutdownNow();
-  }
 }

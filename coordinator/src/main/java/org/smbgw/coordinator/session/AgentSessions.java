@@ -101,18 +101,21 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
   public StreamObserver<AgentMessage> session(StreamObserver<CoordinatorMessage> out) {
     return new StreamObserver<>() {
       private Session session;
-      private volatile Session leaseSession;
+      /** Who the stream belongs to, known as soon as its hello arrives (before the session thread takes it). */
+      private volatile String[] identity;
 
       @Override
       public void onNext(AgentMessage m) {
+        if (m.hasHello() && NODE_NAME.matcher(m.getHello().getNode()).matches()) {
+          identity = new String[] {m.getHello().getNode(), m.getHello().getIncarnation()};
+        }
         if (m.hasRenewal()) {
-          if (leaseSession != null) {
-            long received = System.nanoTime();
-            leaseThreads.execute(() -> renew(leaseSession, m.getRenewal(), out, received));
-          } else {
-            // Right after hello: the session thread has yet to take it; queue behind it.
-            long received = System.nanoTime();
-            serial.execute(() -> leaseThreads.execute(() -> renew(leaseSession, m.getRenewal(), out, received)));
+          // Renewals never wait for the session thread: right after a replica died, every agent
+          // it served says hello elsewhere at once, and their leases must not queue behind that.
+          String[] id = identity;
+          long received = System.nanoTime();
+          if (id != null) {
+            leaseThreads.execute(() -> renew(id[0], id[1], m.getRenewal(), out, received));
           }
           return;
         }
@@ -123,7 +126,6 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
             }
             if (m.hasHello()) {
               session = hello(m.getHello(), out);
-              leaseSession = session;
             } else if (m.hasReport() && session != null) {
               report(session, m);
             }
@@ -152,23 +154,23 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
     };
   }
 
-  private void renew(Session s, org.smbgw.proto.v1.LeaseRenewal r, StreamObserver<CoordinatorMessage> out,
-      long received) {
-    if (s == null || gone(out)) {
-      return; // before hello (a broken stream), or the agent left: nobody to answer
+  private void renew(String node, String incarnation, org.smbgw.proto.v1.LeaseRenewal r,
+      StreamObserver<CoordinatorMessage> out, long received) {
+    if (gone(out)) {
+      return; // the agent left: nobody to answer
     }
     if (System.nanoTime() - received > leases.settings().lease().toNanos() / 4) {
       // The agent gave up on it (after L/8) and asked elsewhere; recording it now would only
       // delay the renewals behind it. After a partition heals, such backlogs would otherwise
       // keep every answer late.
-      log.debug("dropping a stale renewal of {}", s.node);
+      log.debug("dropping a stale renewal of {}", node);
       return;
     }
-    org.smbgw.proto.v1.LeaseGrant grant = leases.renew(s.node, s.incarnation, r);
+    org.smbgw.proto.v1.LeaseGrant grant = leases.renew(node, incarnation, r);
     if (!grant.getError().isEmpty()) {
-      log.warn("lease of {}: {}", s.node, grant.getError());
+      log.warn("lease of {}: {}", node, grant.getError());
     }
-    send(out, CoordinatorMessage.newBuilder().setGrant(grant).build(), s.node);
+    send(out, CoordinatorMessage.newBuilder().setGrant(grant).build(), node);
   }
 
   private static boolean gone(StreamObserver<CoordinatorMessage> out) {

@@ -26,11 +26,23 @@ public final class LabSetup implements AutoCloseable {
   private final Lab lab;
   private final LabCluster cluster;
   private final String content;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+  /** Tears the lab down when the JVM is stopped (Ctrl-C, SIGTERM) before close() ran. */
+  private final Thread hook = new Thread(this::closeQuietly, "lab-teardown");
 
   private LabSetup(Lab lab, LabCluster cluster, String content) {
     this.lab = lab;
     this.cluster = cluster;
     this.content = content;
+    Runtime.getRuntime().addShutdownHook(hook);
+  }
+
+  private void closeQuietly() {
+    try {
+      teardown();
+    } catch (Exception e) {
+      System.err.println("lab teardown: " + e);
+    }
   }
 
   public static LabSetup start(Lab.Settings settings) throws Exception {
@@ -89,6 +101,18 @@ public final class LabSetup implements AutoCloseable {
   /** Tears the lab down and deletes its directory (kept, logs and all, when SMBGW_LAB_KEEP is set). */
   @Override
   public void close() throws Exception {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // already shutting down: the hook runs it
+    }
+    teardown();
+  }
+
+  private void teardown() throws Exception {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     lab.close();
     if (System.getenv("SMBGW_LAB_KEEP") == null) {
       try (var files = Files.walk(lab.dir())) {
