@@ -25,7 +25,7 @@ final class ApplyCommands {
     ApplyRequest.Builder req = ApplyRequest.newBuilder().setDryRun(dryRun)
         .addAllShares(resources.shares()).addAllUsers(resources.users()).addAllPurges(resources.purges());
     try (Coordinators c = root.connect()) {
-      ApplyResponse r = c.call(stub -> stub.apply(req.build()));
+      ApplyResponse r = c.call(admin -> admin.apply(req.build()));
       List<List<String>> rows = new ArrayList<>();
       for (ApplyResult x : r.getResultsList()) {
         rows.add(List.of(x.getKind() + "/" + x.getName(), (dryRun ? "would be " : "") + x.getAction(),

@@ -35,12 +35,12 @@ final class EventsCommand implements Callable<Integer> {
     for (String address : root.coordinators) {
       ManagedChannel ch = NettyChannelBuilder.forTarget(address).usePlaintext().build();
       try {
-        var stub = AdminServiceGrpc.newBlockingStub(ch);
+        var admin = AdminServiceGrpc.newBlockingStub(ch);
         if (!follow) {
-          stub = stub.withDeadlineAfter(root.timeoutSeconds, TimeUnit.SECONDS);
+          admin = admin.withDeadlineAfter(root.timeoutSeconds, TimeUnit.SECONDS);
         }
         // Moving to another replica resumes after the last event printed.
-        Iterator<Event> it = stub.watchEvents(WatchEventsRequest.newBuilder().setFollow(follow).setAfterSeq(after).build());
+        Iterator<Event> it = admin.watchEvents(WatchEventsRequest.newBuilder().setFollow(follow).setAfterSeq(after).build());
         while (it.hasNext()) {
           Event e = it.next();
           after = e.getSeq();

@@ -45,7 +45,7 @@ final class NodeCommands {
     @Override
     public Integer call() {
       try (Coordinators c = parent.root.connect()) {
-        ListNodesResponse r = c.call(stub -> stub.listNodes(ListNodesRequest.getDefaultInstance()));
+        ListNodesResponse r = c.call(admin -> admin.listNodes(ListNodesRequest.getDefaultInstance()));
         Output.print(spec.commandLine().getOut(), parent.root.output, r, HEADER,
             r.getNodesList().stream().map(NodeCommands::row).toList());
       }
@@ -65,7 +65,7 @@ final class NodeCommands {
     @Override
     public Integer call() {
       try (Coordinators c = parent.root.connect()) {
-        DrainNodeResponse r = c.call(stub -> stub.drainNode(DrainNodeRequest.newBuilder().setName(name).build()));
+        DrainNodeResponse r = c.call(admin -> admin.drainNode(DrainNodeRequest.newBuilder().setName(name).build()));
         List<List<String>> rows = new ArrayList<>();
         r.getMovedMap().forEach((share, to) -> rows.add(List.of(share, "moved to " + to)));
         r.getStuckMap().forEach((share, why) -> rows.add(List.of(share, "stays: " + why)));
@@ -87,7 +87,7 @@ final class NodeCommands {
     @Override
     public Integer call() {
       try (Coordinators c = parent.root.connect()) {
-        Node n = c.call(stub -> stub.undrainNode(UndrainNodeRequest.newBuilder().setName(name).build()));
+        Node n = c.call(admin -> admin.undrainNode(UndrainNodeRequest.newBuilder().setName(name).build()));
         Output.print(spec.commandLine().getOut(), parent.root.output, n, HEADER, List.of(row(n)));
       }
       return ExitCodes.OK;

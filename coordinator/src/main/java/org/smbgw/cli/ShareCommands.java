@@ -182,7 +182,7 @@ final class ShareCommands {
       }
       ShareSpec s = options.applyTo(ShareSpec.newBuilder().setName(name));
       try (Coordinators c = parent.root.connect()) {
-        Share created = c.call(stub -> stub.createShare(CreateShareRequest.newBuilder().setSpec(s).build()));
+        Share created = c.call(admin -> admin.createShare(CreateShareRequest.newBuilder().setSpec(s).build()));
         print(parent.root, spec.commandLine().getOut(), List.of(created), created);
       }
       return ExitCodes.OK;
@@ -199,7 +199,7 @@ final class ShareCommands {
     @Override
     public Integer call() {
       try (Coordinators c = parent.root.connect()) {
-        ListSharesResponse r = c.call(stub -> stub.listShares(ListSharesRequest.getDefaultInstance()));
+        ListSharesResponse r = c.call(admin -> admin.listShares(ListSharesRequest.getDefaultInstance()));
         print(parent.root, spec.commandLine().getOut(), r.getSharesList(), r);
       }
       return ExitCodes.OK;
@@ -218,7 +218,7 @@ final class ShareCommands {
     @Override
     public Integer call() {
       try (Coordinators c = parent.root.connect()) {
-        Share s = c.call(stub -> stub.getShare(GetShareRequest.newBuilder().setName(name).build()));
+        Share s = c.call(admin -> admin.getShare(GetShareRequest.newBuilder().setName(name).build()));
         print(parent.root, spec.commandLine().getOut(), List.of(s), s);
       }
       return ExitCodes.OK;
@@ -239,9 +239,9 @@ final class ShareCommands {
     @Override
     public Integer call() {
       try (Coordinators c = parent.root.connect()) {
-        Share current = c.call(stub -> stub.getShare(GetShareRequest.newBuilder().setName(name).build()));
+        Share current = c.call(admin -> admin.getShare(GetShareRequest.newBuilder().setName(name).build()));
         ShareSpec next = options.applyTo(current.getSpec().toBuilder());
-        Share updated = c.call(stub -> stub.updateShare(UpdateShareRequest.newBuilder().setSpec(next).build()));
+        Share updated = c.call(admin -> admin.updateShare(UpdateShareRequest.newBuilder().setSpec(next).build()));
         print(parent.root, spec.commandLine().getOut(), List.of(updated), updated);
       }
       return ExitCodes.OK;
@@ -267,8 +267,8 @@ final class ShareCommands {
         throw new Smbgw.UsageError("--parallel must be at least 1");
       }
       try (Coordinators c = parent.root.connect()) {
-        List<DeleteShareResponse> done = Batch.run(names, parallel, n -> c.call(stub ->
-            stub.deleteShare(DeleteShareRequest.newBuilder().setName(n).setPurge(purge).build())));
+        List<DeleteShareResponse> done = Batch.run(names, parallel, n -> c.call(admin ->
+            admin.deleteShare(DeleteShareRequest.newBuilder().setName(n).setPurge(purge).build())));
         List<List<String>> rows = new ArrayList<>();
         done.forEach(d -> rows.add(List.of(d.getName(), d.getNode(), d.getPurge() ? "purging" : "retired (data kept)")));
         var out = spec.commandLine().getOut();
@@ -297,7 +297,7 @@ final class ShareCommands {
     @Override
     public Integer call() {
       try (Coordinators c = parent.root.connect()) {
-        Share s = c.call(stub -> stub.moveShare(MoveShareRequest.newBuilder().setName(name).setNode(node).build()));
+        Share s = c.call(admin -> admin.moveShare(MoveShareRequest.newBuilder().setName(name).setNode(node).build()));
         print(parent.root, spec.commandLine().getOut(), List.of(s), s);
       }
       return ExitCodes.OK;
@@ -336,7 +336,7 @@ final class ShareCommands {
         default -> 86400;
       };
       try (Coordinators c = parent.root.connect()) {
-        org.smbgw.proto.v1.ShareStatsResponse r = c.call(stub -> stub.shareStats(
+        org.smbgw.proto.v1.ShareStatsResponse r = c.call(admin -> admin.shareStats(
             org.smbgw.proto.v1.ShareStatsRequest.newBuilder().setName(name).setSinceSeconds(seconds).build()));
         List<List<String>> rows = new ArrayList<>();
         org.smbgw.proto.v1.ShareSample previous = null;

@@ -19,7 +19,7 @@ final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try (Coordinators c = root.connect()) {
-      StatusResponse s = c.call(stub -> stub.status(StatusRequest.getDefaultInstance()));
+      StatusResponse s = c.call(admin -> admin.status(StatusRequest.getDefaultInstance()));
       Output.print(spec.commandLine().getOut(), root.output, s, List.of("WHAT", "VALUE"), List.of(
           List.of("leader", s.getLeader().isEmpty() ? "(none)" : s.getLeader()),
           List.of("epoch", Long.toString(s.getEpoch())),

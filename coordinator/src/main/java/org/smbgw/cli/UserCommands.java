@@ -72,7 +72,7 @@ final class UserCommands {
         Arrays.fill(pw, '\0');
       }
       try (Coordinators c = parent.root.connect()) {
-        User u = c.call(stub -> stub.putUser(mode(PutUserRequest.newBuilder()
+        User u = c.call(admin -> admin.putUser(mode(PutUserRequest.newBuilder()
             .setSpec(UserSpec.newBuilder().setName(name).setNtHash(hash))).build()));
         Output.print(spec.commandLine().getOut(), parent.root.output, u, List.of("NAME"), List.of(List.of(u.getName())));
       }
@@ -112,7 +112,7 @@ final class UserCommands {
       }
       try (Coordinators c = parent.root.connect()) {
         List<DeleteUserResponse> done = Batch.run(names, parallel,
-            n -> c.call(stub -> stub.deleteUser(DeleteUserRequest.newBuilder().setName(n).build())));
+            n -> c.call(admin -> admin.deleteUser(DeleteUserRequest.newBuilder().setName(n).build())));
         for (DeleteUserResponse d : done) {
           Output.print(spec.commandLine().getOut(), parent.root.output, d, List.of("DELETED"), List.of(List.of(d.getName())));
         }
@@ -131,7 +131,7 @@ final class UserCommands {
     @Override
     public Integer call() {
       try (Coordinators c = parent.root.connect()) {
-        ListUsersResponse r = c.call(stub -> stub.listUsers(ListUsersRequest.getDefaultInstance()));
+        ListUsersResponse r = c.call(admin -> admin.listUsers(ListUsersRequest.getDefaultInstance()));
         Output.print(spec.commandLine().getOut(), parent.root.output, r, List.of("NAME"),
             r.getUsersList().stream().map(u -> List.of(u.getName())).toList());
       }

@@ -46,7 +46,7 @@ final class VipCommands {
     @Override
     public Integer call() {
       try (Coordinators c = parent.root.connect()) {
-        FloatingAddress a = c.call(stub -> stub.createAddress(CreateAddressRequest.newBuilder().setAddress(address)
+        FloatingAddress a = c.call(admin -> admin.createAddress(CreateAddressRequest.newBuilder().setAddress(address)
             .setInterface(iface).setNode(node).build()));
         Output.print(spec.commandLine().getOut(), parent.root.output, a, HEADER, List.of(row(a)));
       }
@@ -64,7 +64,7 @@ final class VipCommands {
     @Override
     public Integer call() {
       try (Coordinators c = parent.root.connect()) {
-        ListAddressesResponse r = c.call(stub -> stub.listAddresses(ListAddressesRequest.getDefaultInstance()));
+        ListAddressesResponse r = c.call(admin -> admin.listAddresses(ListAddressesRequest.getDefaultInstance()));
         Output.print(spec.commandLine().getOut(), parent.root.output, r, HEADER,
             r.getAddressesList().stream().map(VipCommands::row).toList());
       }
@@ -84,7 +84,7 @@ final class VipCommands {
     @Override
     public Integer call() {
       try (Coordinators c = parent.root.connect()) {
-        DeleteAddressResponse r = c.call(stub -> stub.deleteAddress(DeleteAddressRequest.newBuilder().setAddress(address).build()));
+        DeleteAddressResponse r = c.call(admin -> admin.deleteAddress(DeleteAddressRequest.newBuilder().setAddress(address).build()));
         Output.print(spec.commandLine().getOut(), parent.root.output, r, List.of("ADDRESS", "RESULT"),
             List.of(List.of(r.getAddress(), "deleted")));
       }
@@ -106,7 +106,7 @@ final class VipCommands {
     @Override
     public Integer call() {
       try (Coordinators c = parent.root.connect()) {
-        FloatingAddress a = c.call(stub -> stub.moveAddress(MoveAddressRequest.newBuilder().setAddress(address).setNode(node).build()));
+        FloatingAddress a = c.call(admin -> admin.moveAddress(MoveAddressRequest.newBuilder().setAddress(address).setNode(node).build()));
         Output.print(spec.commandLine().getOut(), parent.root.output, a, HEADER, List.of(row(a)));
       }
       return ExitCodes.OK;

@@ -44,7 +44,8 @@ public final class Lab implements AutoCloseable {
   private final Map<String, Process> holders = new LinkedHashMap<>();
   private final Map<String, Process> coordinators = new LinkedHashMap<>();
   private final Map<String, Process> agents = new LinkedHashMap<>();
-  private final List<ManagedChannel> channels = new ArrayList<>();
+  /** One channel per replica, made on first use (a bench makes thousands of admin calls). */
+  private final Map<String, ManagedChannel> channels = new java.util.concurrent.ConcurrentHashMap<>();
   private Process zookeeper;
   private final String user;
 
@@ -198,8 +199,8 @@ public final class Lab implements AutoCloseable {
     StringBuilder target = new StringBuilder();
     for (int i = 1; i <= NODES; i++) {
       if (coordinatorAlive(node(i))) {
-        ManagedChannel c = NettyChannelBuilder.forTarget(coordinatorAddress(i)).usePlaintext().build();
-        channels.add(c);
+        ManagedChannel c = channels.computeIfAbsent(coordinatorAddress(i),
+            a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
         try {
           AdminServiceGrpc.newBlockingStub(c).withDeadlineAfter(2, TimeUnit.SECONDS).status(StatusRequest.getDefaultInstance());
           return AdminServiceGrpc.newBlockingStub(c).withDeadlineAfter(20, TimeUnit.SECONDS);
@@ -356,7 +357,7 @@ public final class Lab implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    channels.forEach(ManagedChannel::shutdownNow);
+    channels.values().forEach(ManagedChannel::shutdownNow);
     // Agents first, politely, so that they stop their smbd; then everything else by force.
     for (Process p : agents.values()) {
       if (p.isAlive()) {
