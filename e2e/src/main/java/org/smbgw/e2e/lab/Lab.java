@@ -381,12 +381,23 @@ public final class Lab implements AutoCloseable {
     }
     cleanLeftovers(runner);
     for (int i = 1; i <= NODES; i++) {
-      runner.runAllowingFailure(Command.of("zpool", "destroy", "-f", pool(node(i))));
+      destroyPool(pool(node(i)));
     }
     if (user != null) {
       runner.runAllowingFailure(Command.of("userdel", user));
     }
     runner.close();
+  }
+
+  /** zfs-fuse answers a pool's first destroy with a spurious "busy": retry for a few seconds. */
+  private void destroyPool(String pool) throws Exception {
+    for (int attempt = 0; attempt < 10; attempt++) {
+      if (!runner.runAllowingFailure(Command.of("zpool", "list", "-H", pool)).succeeded()
+          || runner.runAllowingFailure(Command.of("zpool", "destroy", "-f", pool)).succeeded()) {
+        return;
+      }
+      Thread.sleep(500);
+    }
   }
 
   /** Text of a node's process log, for failure messages. */
