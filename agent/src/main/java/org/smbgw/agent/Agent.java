@@ -1,34 +1,36 @@
 package org.smbgw.agent;
 
 import com.codahale.metrics.MetricRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import org.smbgw.agent.config.AgentConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.smbgw.agent.config.AgentConfig;
 import org.smbgw.agent.config.DesiredStateFile;
 import org.smbgw.agent.control.CoordinatorClient;
-import org.smbgw.agent.pve.Inventory;
-import org.smbgw.agent.pve.PveStorage;
-import org.smbgw.agent.pve.StorageConfig;
-import org.smbgw.agent.pve.StorageResolver;
-import org.smbgw.agent.reconcile.DesiredStateSource;
-import org.smbgw.common.DesiredStateValidator;
-import org.smbgw.common.InvalidSpecException;
-import org.smbgw.proto.v1.NodeDesiredState;
 import org.smbgw.agent.exec.CommandRunner;
+import org.smbgw.agent.fs.DiskSpace;
 import org.smbgw.agent.fs.ShareRoots;
 import org.smbgw.agent.metrics.AgentMetrics;
 import org.smbgw.agent.metrics.MetricsEndpoint;
 import org.smbgw.agent.metrics.QuotaAlerts;
+import org.smbgw.agent.net.AddressKeeper;
+import org.smbgw.agent.net.TcpTable;
+import org.smbgw.agent.pve.Inventory;
+import org.smbgw.agent.pve.InventoryCollector;
+import org.smbgw.agent.pve.PveStorage;
+import org.smbgw.agent.pve.StorageConfig;
+import org.smbgw.agent.pve.StorageResolver;
 import org.smbgw.agent.reconcile.AuditLog;
+import org.smbgw.agent.reconcile.DesiredStateSource;
 import org.smbgw.agent.reconcile.Executor;
 import org.smbgw.agent.reconcile.Host;
 import org.smbgw.agent.reconcile.IncludeComposer;
@@ -38,162 +40,209 @@ import org.smbgw.agent.reconcile.Reconciler;
 import org.smbgw.agent.samba.IncludeRenderer;
 import org.smbgw.agent.samba.Pdbedit;
 import org.smbgw.agent.samba.SambaConfig;
+import org.smbgw.agent.samba.SambaProfile;
 import org.smbgw.agent.samba.SambaTools;
 import org.smbgw.agent.samba.SmbStatus;
 import org.smbgw.agent.samba.SmbdSandbox;
 import org.smbgw.agent.users.UnixAccounts;
+import org.smbgw.agent.zfs.MountTable;
 import org.smbgw.agent.zfs.SandboxPool;
 import org.smbgw.agent.zfs.Zfs;
+import org.smbgw.common.DesiredStateValidator;
+import org.smbgw.common.InvalidSpecException;
 import org.smbgw.common.Sizes;
+import org.smbgw.common.Violation;
+import org.smbgw.proto.v1.NodeDesiredState;
 import org.smbgw.proto.v1.NodeObservedState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One node agent in single-node mode. {@link #start()} brings parts up in order (sandbox pool,
- * sandbox smbd, the reconcile loop, the desired-state poll); {@link #close()} stops them in
- * reverse. Start once; use after close fails.
+ * One node agent: a list of {@link Part}s started in order and closed in reverse (as ZooKeeper's
+ * {@code ZooKeeperServerMain} does). Single-node mode and cluster mode differ only by which parts
+ * are in the list: the desired-state file, or the inventory, the coordinator session and the
+ * lease. Threads: each part owns its own ({@code smbgw-reconcile}, {@code smbgw-session},
+ * {@code smbgw-lease}, {@code smbgw-inventory}, ...), so a long reconcile pass delays no renewal.
+ * Start once; use after close fails.
  */
 public final class Agent implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Agent.class);
+  /** How long the first hello waits for the first inventory, and each inventory call may take. */
+  private static final Duration INVENTORY_TIMEOUT = Duration.ofSeconds(10);
+
   private enum State { NEW, STARTED, CLOSED }
 
-  private final AgentConfig config;
   private final AgentMetrics metrics;
   private final CommandRunner runner;
-  private final SmbdSandbox sandbox;
-  private final DesiredStateFile desired;
-  private final CoordinatorClient coordinator;
   private final StatusWriter status;
   private final Reconciler reconciler;
-  private final ScheduledExecutorService loop;
   private final AuditLog audit;
+  private final Optional<SambaProfile> profile;
+  private final AtomicReference<MetricsEndpoint> endpoint = new AtomicReference<>();
+  private final List<Part> parts = new ArrayList<>();
+  /** Before a pass asked for with {@link #reconcileNow()}: re-read the desired state's source. */
+  private final Runnable refreshSource;
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
-  private final MetricRegistry registry;
-  private MetricsEndpoint metricsEndpoint;
-  private final org.smbgw.agent.net.AddressKeeper addresses;
-  private final org.smbgw.agent.samba.SambaProfile profile;
+
+  /** What differs between the modes: where the desired state comes from, who hears of status, and the parts. */
+  private record Mode(DesiredStateSource source, Runnable refresh, Consumer<NodeObservedState> onStatus,
+      List<Part> parts) {}
 
   public Agent(AgentConfig config, MetricRegistry registry) {
-    this.config = config;
-    this.registry = registry;
     this.metrics = new AgentMetrics(registry);
     this.runner = new CommandRunner(metrics, config.commandTimeout());
     SambaTools std = SambaTools.defaults();
     SambaTools tools = new SambaTools(std.smbd(), std.testparm(), std.smbcontrol(), std.pdbedit(), config.samba().smbstatus());
     Path stateDir = config.stateDir();
-    this.sandbox = config.sandbox() == null ? null : new SmbdSandbox(runner, tools,
-        stateDir.resolve("samba"), config.sandbox().address(), config.sandbox().port());
     SambaConfig samba = new SambaConfig(runner, metrics, config.samba().config(), config.samba().include(), tools);
     this.profile = Boolean.TRUE.equals(config.samba().profiling())
-        ? new org.smbgw.agent.samba.SambaProfile(runner, tools, config.samba().config()) : null;
+        ? Optional.of(new SambaProfile(runner, tools, config.samba().config())) : Optional.empty();
     Pdbedit pdbedit = new Pdbedit(runner, tools, config.samba().config(), stateDir.resolve("private"));
-    Host host = new Host(new Zfs(runner, config.zfs().zfs(), org.smbgw.agent.zfs.MountTable.proc()), samba, pdbedit,
+    Host host = new Host(new Zfs(runner, config.zfs().zfs(), MountTable.proc()), samba, pdbedit,
         UnixAccounts.system(runner), new ShareRoots(), new SmbStatus(runner, tools, config.samba().config()));
     IncludeComposer composer = new IncludeComposer(new IncludeRenderer(config.unixGroup()));
     this.audit = new AuditLog(stateDir.resolve("audit.log"), Clock.systemUTC());
-    this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "smbgw-reconcile");
-      t.setDaemon(true);
-      return t;
-    });
-    Path storageCfg = config.pveStorageConfig();
-    StorageResolver resolver = new StorageResolver(config.node(), readStorages(storageCfg));
+
+    StorageResolver resolver = new StorageResolver(config.node(), readStorages(config.pveStorageConfig()));
     List<Path> roots = new ArrayList<>(config.directoryRoots());
     roots.addAll(resolver.roots());
-    DesiredStateValidator validator = new DesiredStateValidator(roots);
     AtomicReference<Reconciler> trigger = new AtomicReference<>();
-    if (config.coordinators().isEmpty()) {
-      this.desired = new DesiredStateFile(config.desiredStateFile(), config.node(), roots, resolver::resolve);
-      this.coordinator = null;
-      this.addresses = null;
-    } else {
-      this.addresses = new org.smbgw.agent.net.AddressKeeper(runner, org.smbgw.agent.net.TcpTable.proc(),
-          Duration.ofSeconds(2));
-      this.desired = null;
-      Inventory inventory = new Inventory(runner, config.zfs().zfs(), tools.smbd(), config.node());
-      this.coordinator = new CoordinatorClient(config.coordinators(), config.node(),
-          () -> inventory.build(readStorages(storageCfg)),
-          raw -> {
-            NodeDesiredState d = resolver.resolve(raw);
-            InvalidSpecException.throwIfAny(validator.validate(d));
-            return d;
-          },
-          () -> trigger.get().trigger(), loop, addresses::granted);
-    }
-    this.status = new StatusWriter(stateDir.resolve("status.json"), Clock.systemUTC(),
-        s -> {
-          if (coordinator != null) {
-            coordinator.report(s);
-            coordinator.current().ifPresent(d -> addresses.update(d, s));
-          }
-        }, new QuotaAlerts(stateDir.resolve("quota-alerts.json")));
-    DesiredStateSource source = coordinator != null ? coordinator : desired;
-    this.reconciler = new Reconciler(source, new Observer(host),
+    Mode mode = config.coordinators().isEmpty()
+        ? singleNode(config, roots, resolver, trigger)
+        : cluster(config, tools, roots, resolver, () -> trigger.get().trigger());
+    this.status = new StatusWriter(stateDir.resolve("status.json"), Clock.systemUTC(), mode.onStatus(),
+        new QuotaAlerts(stateDir.resolve("quota-alerts.json")));
+    this.reconciler = new Reconciler(mode.source(), new Observer(host),
         new Planner(config.unixGroup(), samba.includeLine(), composer),
-        new Executor(host, audit, metrics, composer), metrics, loop, stateDir.resolve("zfs-parents"), status);
+        new Executor(host, audit, metrics, composer), metrics, stateDir.resolve("zfs-parents"), status);
     trigger.set(reconciler);
+    this.refreshSource = mode.refresh();
+
+    parts.add(Part.of("command runner", bg -> { }, runner::close));
+    if (config.sandbox() != null) {
+      parts.add(sandbox(config, config.sandbox(), tools));
+    }
+    if (!config.metricsListen().isEmpty()) {
+      parts.add(metricsEndpoint(config.metricsListen(), registry));
+    }
+    parts.addAll(mode.parts()); // the desired state's source is up before the first pass looks at it
+    parts.add(Part.of("reconcile loop", bg -> {
+      if (bg) {
+        reconciler.start(config.resync());
+      }
+    }, reconciler::close));
+    profile.ifPresent(p -> parts.add(Part.of("Samba profiling", bg -> {
+      if (bg) {
+        p.start(config.resync());
+      }
+    }, p::close)));
+  }
+
+  private Mode singleNode(AgentConfig config, List<Path> roots, StorageResolver resolver,
+      AtomicReference<Reconciler> reconciler) {
+    DesiredStateFile file = new DesiredStateFile(config.desiredStateFile(), config.node(), roots, resolver::resolve);
+    Part poll = Part.of("desired-state file " + config.desiredStateFile(), bg -> {
+      file.poll();
+      if (bg) {
+        reconciler.get().every(Duration.ofSeconds(1), () -> {
+          if (file.poll()) {
+            reconciler.get().trigger();
+          }
+        });
+      }
+    }, () -> { });
+    return new Mode(file, file::poll, s -> { }, List.of(poll));
+  }
+
+  private Mode cluster(AgentConfig config, SambaTools tools, List<Path> roots, StorageResolver resolver,
+      Runnable changed) {
+    DiskSpace space = new DiskSpace();
+    Inventory inventory = new Inventory(runner, config.zfs().zfs(), tools.smbd(), config.node(), space,
+        INVENTORY_TIMEOUT);
+    InventoryCollector inventories = new InventoryCollector(
+        () -> inventory.build(readStorages(config.pveStorageConfig())), INVENTORY_TIMEOUT);
+    AddressKeeper addresses = AddressKeeper.onOwnThread(runner, TcpTable.proc(), Duration.ofSeconds(2));
+    DesiredStateValidator validator = new DesiredStateValidator(roots);
+    CoordinatorClient client = new CoordinatorClient(config.coordinators(), config.node(), inventories,
+        raw -> {
+          NodeDesiredState d = resolver.resolve(raw);
+          InvalidSpecException.throwIfAny(validator.validate(d));
+          return d;
+        }, changed, addresses::granted, System::nanoTime);
+    Consumer<NodeObservedState> onStatus = s -> {
+      client.report(s);
+      client.current().ifPresent(d -> addresses.update(d, s));
+    };
+    return new Mode(client, () -> { }, onStatus, List.of(
+        Part.of("inventory", bg -> inventories.refresh(), () -> {
+          inventories.close();
+          space.close();
+        }),
+        Part.of("coordinator session", bg -> client.start(), client::close),
+        Part.of("lease", bg -> addresses.start(client), addresses::close)));
+  }
+
+  private Part sandbox(AgentConfig config, AgentConfig.Sandbox box, SambaTools tools) {
+    SmbdSandbox smbd = new SmbdSandbox(runner, tools, config.stateDir().resolve("samba"), box.address(), box.port());
+    return Part.of("sandbox smbd on " + box.address() + ":" + box.port(), bg -> {
+      if (box.pool() != null && box.poolFile() != null) {
+        List<Violation> v = new ArrayList<>();
+        long size = Sizes.parse("sandbox.poolSize", box.poolSize(), v);
+        InvalidSpecException.throwIfAny(v);
+        new SandboxPool(runner, config.zfs().zpool()).ensure(box.pool(), box.poolFile(), size,
+            config.stateDir().resolve("pool"));
+      }
+      smbd.start(Duration.ofSeconds(30));
+    }, smbd::close);
+  }
+
+  private Part metricsEndpoint(String listen, MetricRegistry registry) {
+    return Part.of("metrics endpoint " + listen, bg -> {
+      int colon = listen.lastIndexOf(':');
+      endpoint.set(new MetricsEndpoint(listen.substring(0, colon), Integer.parseInt(listen.substring(colon + 1)),
+          registry, status::latest, () -> {
+            NodeObservedState s = status.latest();
+            return s.getAppliedGeneration() != 0 && s.getErrorsCount() == 0;
+          }, profile.<java.util.function.Supplier<Map<String, Long>>>map(p -> p::latest).orElse(Map::of)));
+    }, () -> {
+      MetricsEndpoint e = endpoint.getAndSet(null);
+      if (e != null) {
+        e.close();
+      }
+    });
   }
 
   private static Map<String, PveStorage> readStorages(Path file) {
     try {
       return StorageConfig.read(file);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot read " + file, e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
     }
   }
 
   /**
-   * Brings the agent up. With {@code loop} false, nothing runs in the background: passes happen
-   * only through {@link #reconcileNow()} (tests, benchmarks, {@code run --once}).
+   * Starts the parts in order. With {@code background} false, nothing runs on a timer: passes
+   * happen only through {@link #reconcileNow()} (tests, benchmarks, {@code run --once}). When a
+   * part fails to start, the parts already started are closed in reverse and the failure is thrown.
    */
-  public void start(boolean loop) throws Exception {
+  public void start(boolean background) throws Exception {
     if (!state.compareAndSet(State.NEW, State.STARTED)) {
       throw new IllegalStateException("agent already started or closed");
     }
-    if (sandbox != null) {
-      AgentConfig.Sandbox box = config.sandbox();
-      if (box.pool() != null && box.poolFile() != null) {
-        java.util.List<org.smbgw.common.Violation> v = new java.util.ArrayList<>();
-        long size = Sizes.parse("sandbox.poolSize", box.poolSize(), v);
-        org.smbgw.common.InvalidSpecException.throwIfAny(v);
-        new SandboxPool(runner, config.zfs().zpool()).ensure(box.pool(), box.poolFile(), size,
-            config.stateDir().resolve("pool"));
-      }
-      sandbox.start(Duration.ofSeconds(30));
-    }
-    if (!config.metricsListen().isEmpty()) {
-      String listen = config.metricsListen();
-      int colon = listen.lastIndexOf(':');
-      metricsEndpoint = new MetricsEndpoint(listen.substring(0, colon), Integer.parseInt(listen.substring(colon + 1)),
-          registry, status::latest, () -> {
-            NodeObservedState s = status.latest();
-            return s.getAppliedGeneration() != 0 && s.getErrorsCount() == 0;
-          }, profile == null ? java.util.Map::of : profile::latest);
-    }
-    if (coordinator != null) {
-      coordinator.start();
-      addresses.start(coordinator);
-    } else {
-      desired.poll();
-    }
-    if (loop) {
-      reconciler.start(config.resync());
-      if (profile != null) {
-        profile.start(config.resync());
-      }
-      if (desired != null) {
-        this.loop.scheduleWithFixedDelay(() -> {
-          if (desired.poll()) {
-            reconciler.trigger();
-          }
-        }, 1, 1, TimeUnit.SECONDS);
+    for (Part p : parts) {
+      try {
+        p.start(background);
+      } catch (Exception e) {
+        log.error("cannot start the {}: {}", p.name(), e.toString());
+        close();
+        throw e;
       }
     }
   }
 
-  /** Re-reads the desired-state file and runs one pass now, waiting for it. */
+  /** Re-reads the desired state's source and runs one pass now, waiting for it. */
   public Reconciler.PassReport reconcileNow() throws InterruptedException, ExecutionException {
-    if (desired != null) {
-      desired.poll();
-    }
+    refreshSource.run();
     return reconciler.reconcileNow();
   }
 
@@ -205,9 +254,10 @@ public final class Agent implements AutoCloseable {
     return runner;
   }
 
-  /** The Prometheus endpoint's port, or -1 when it is off. */
+  /** The Prometheus endpoint's port, or -1 when it is off or not started. */
   public int metricsPort() {
-    return metricsEndpoint == null ? -1 : metricsEndpoint.port();
+    MetricsEndpoint e = endpoint.get();
+    return e == null ? -1 : e.port();
   }
 
   public AgentMetrics metrics() {
@@ -218,36 +268,27 @@ public final class Agent implements AutoCloseable {
     return audit;
   }
 
-  /** smbd's profiling counters, or null when samba.profiling is off. */
-  public org.smbgw.agent.samba.SambaProfile profile() {
+  /** smbd's profiling counters; empty when samba.profiling is off. */
+  public Optional<SambaProfile> profile() {
     return profile;
   }
 
-  public SmbdSandbox sandbox() {
-    return sandbox;
-  }
-
+  /**
+   * Closes every part in reverse order (a part never started has its threads to close too): the
+   * reconcile loop first, then the lease (which lets go of its addresses) before the session ends,
+   * and smbd last but for the command runner.
+   */
   @Override
   public void close() {
     if (state.getAndSet(State.CLOSED) == State.CLOSED) {
       return;
     }
-    if (metricsEndpoint != null) {
-      metricsEndpoint.close();
+    for (int i = parts.size() - 1; i >= 0; i--) {
+      try {
+        parts.get(i).close();
+      } catch (RuntimeException e) {
+        log.warn("closing the {}: {}", parts.get(i).name(), e.toString());
+      }
     }
-    if (addresses != null) {
-      addresses.close();
-    }
-    if (profile != null) {
-      profile.close();
-    }
-    if (coordinator != null) {
-      coordinator.close();
-    }
-    reconciler.close();
-    if (sandbox != null) {
-      sandbox.close();
-    }
-    runner.close();
   }
 }

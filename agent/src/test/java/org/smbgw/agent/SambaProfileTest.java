@@ -32,7 +32,7 @@ class SambaProfileTest {
           + NtHash.of(pw.toCharArray()) + "}\n---\napiVersion: smbgw/v1\nkind: Share\nmetadata: {name: prof}\nspec:\n"
           + "  storage: {directory: {path: " + dir + "}}\n  write: {users: [" + user + "]}\n");
       assertEquals(Map.of(), node.reconcile().outcome().errors());
-      node.agent().profile().collect(); // turns counting on
+      node.agent().profile().orElseThrow().collect(); // turns counting on
       Path up = client.localFile("up.bin");
       byte[] data = new byte[1 << 20];
       ThreadLocalRandom.current().nextBytes(data);
@@ -41,8 +41,8 @@ class SambaProfileTest {
           r -> r.exitCode() == 0);
       assertEquals(0, put.exitCode(), SmbClient.output(put));
 
-      node.agent().profile().collect();
-      Map<String, Long> counters = node.agent().profile().latest();
+      node.agent().profile().orElseThrow().collect();
+      Map<String, Long> counters = node.agent().profile().orElseThrow().latest();
       assertTrue(counters.getOrDefault("smb2_write_count", 0L) > 0, "smb2 writes counted: " + counters);
       assertTrue(counters.getOrDefault("syscall_pwrite_bytes", 0L) + counters.getOrDefault("syscall_asys_pwrite_bytes", 0L)
           >= data.length, "bytes written counted: " + counters);

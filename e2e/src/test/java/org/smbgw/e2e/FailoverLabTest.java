@@ -21,6 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.smbgw.agent.exec.CommandResult;
 import org.smbgw.e2e.lab.FaultRun;
+import org.smbgw.proto.v1.ListNodesRequest;
 import org.smbgw.e2e.lab.Lab;
 import org.smbgw.e2e.lab.LabSetup;
 import org.smbgw.proto.v1.CreateShareRequest;
@@ -124,6 +125,71 @@ class FailoverLabTest {
       Thread.sleep(50);
     }
     assertEquals(java.util.List.of(), setup.lab().holdersOf(address), "a deleted address stayed up");
+  }
+
+  /**
+   * The holder's reconcile pass hangs in zfs (as on a pool stuck on a dying disk) and, meanwhile,
+   * the coordinator replica holding its stream dies. The agent must reopen its session on another
+   * replica and keep renewing: its address has a kernel lifetime of at most L, so it stays up only
+   * if renewals never waited for the pass or for the inventory (which calls zfs too).
+   */
+  @Test
+  @Order(4)
+  void aHungReconcilePassDoesNotKeepTheLeaseFromMovingToAnotherReplica() throws Exception {
+    Lab lab = setup.lab();
+    String holder = setup.cluster().awaitServing(LabSetup.ADDRESS, 60);
+    String replica = lab.admin().listNodes(ListNodesRequest.getDefaultInstance()).getNodesList()
+        .stream().filter(n -> n.getName().equals(holder)).findFirst().orElseThrow().getCoordinator();
+    String replicaNode = null;
+    for (int i = 1; i <= Lab.NODES; i++) {
+      if (Lab.coordinatorAddress(i).equals(replica)) {
+        replicaNode = Lab.node(i);
+      }
+    }
+    assertTrue(replicaNode != null, "the holder's stream goes to no lab replica: " + replica);
+    // A share on the holder's own pool, so that every pass of the holder asks zfs.
+    String local = "busy-" + holder;
+    setup.cluster().admin().createShare(CreateShareRequest.newBuilder().setSpec(ShareSpec.newBuilder().setName(local)
+        .setStorage(Storage.newBuilder().setPve("local-" + holder))
+        .setWrite(org.smbgw.proto.v1.Access.newBuilder().addUsers(LabSetup.USER))).build());
+    long active = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!setup.cluster().admin().getShare(org.smbgw.proto.v1.GetShareRequest.newBuilder().setName(local).build())
+        .getStatus().getState().equals(org.smbgw.proto.v1.ShareState.SHARE_STATE_ACTIVE) && System.nanoTime() < active) {
+      Thread.sleep(200);
+    }
+    lab.blockZfs(holder, true);
+    try {
+      // The lab's agents look again every 5 s; the next pass calls zfs and hangs there.
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (!lab.zfsBlocked(holder) && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertTrue(lab.zfsBlocked(holder), "no reconcile pass of " + holder + " reached zfs");
+      java.util.List<String> gaps = new java.util.ArrayList<>();
+      long samples = 0;
+      lab.killCoordinator(replicaNode);
+      long until = System.nanoTime() + Duration.ofSeconds(4 * 2).toNanos(); // four leases
+      while (System.nanoTime() < until) {
+        java.util.List<String> holders = lab.holdersOf(LabSetup.ADDRESS);
+        samples++;
+        if (!holders.equals(java.util.List.of(holder)) && gaps.size() < 10) {
+          gaps.add(String.format("%.2f s: held by %s", (System.nanoTime() - until) / 1e9 + 8, holders));
+        }
+        Thread.sleep(20);
+      }
+      assertTrue(lab.zfsBlocked(holder), "the pass was still hanging in zfs throughout");
+      assertTrue(samples > 100, "the sampler ran");
+      assertEquals(java.util.List.of(), gaps, "the address left " + holder + " while its pass hung and replica "
+          + replicaNode + " was dead:\n" + lab.log(holder + "-agent"));
+    } finally {
+      lab.blockZfs(holder, false);
+      if (!lab.coordinatorAlive(replicaNode)) {
+        lab.startCoordinator(replicaNode);
+      }
+      setup.cluster().awaitNodes(120);
+      setup.cluster().awaitLeases(60);
+      setup.cluster().admin().deleteShare(org.smbgw.proto.v1.DeleteShareRequest.newBuilder().setName(local).setPurge(true).build());
+    }
   }
 
   /** The smbgw command line against the lab's replicas: exit code, stdout, stderr. */

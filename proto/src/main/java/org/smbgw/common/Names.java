@@ -14,6 +14,8 @@ public final class Names {
       Set.of("global", "homes", "printers", "print$", "ipc$", "admin$");
   /** Debian's useradd NAME_REGEX, restricted to 32 characters and no trailing '$'. */
   private static final Pattern ACCOUNT = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
+  /** A host name label as Proxmox names its nodes (RFC 1123, dots allowed for FQDN-style names). */
+  private static final Pattern NODE = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9.-]{0,62}");
 
   private Names() {}
 
@@ -41,6 +43,18 @@ public final class Names {
     if (RESERVED_SHARE_NAMES.contains(name.toLowerCase(Locale.ROOT))) {
       out.add(new Violation(field, "'" + name + "' is reserved by Samba"));
     }
+  }
+
+  /** A node's name: what its agent says in its hello and what placements and leases are keyed by. */
+  public static void nodeName(String field, String name, List<Violation> out) {
+    if (name == null || !NODE.matcher(name).matches()) {
+      out.add(new Violation(field, "a node name is 1 to 63 letters, digits, '.' and '-', starting with a "
+          + "letter or digit (got " + Text.quote(name) + ")"));
+    }
+  }
+
+  public static boolean isNodeName(String name) {
+    return name != null && NODE.matcher(name).matches();
   }
 
   public static void userName(String field, String name, List<Violation> out) {

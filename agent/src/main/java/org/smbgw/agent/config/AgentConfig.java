@@ -218,8 +218,12 @@ public record AgentConfig(
       out.add(new Violation("metrics.listen", "must be address:port, or empty to turn the endpoint off"));
     }
     org.smbgw.common.Logging.validate("logFormat", logFormat, out);
+    String name = node != null ? node : hostName();
+    // Checked here, not first by a coordinator that would refuse every hello while the agent
+    // reconnected forever.
+    org.smbgw.common.Names.nodeName(node != null ? "node" : "node (the host name; set node: to override it)", name, out);
     InvalidSpecException.throwIfAny(out);
-    return new AgentConfig(node != null ? node : hostName(), state,
+    return new AgentConfig(name, state,
         desiredStateFile != null ? desiredStateFile : Path.of("/etc/smbgw/shares.yaml"), roots,
         unixGroup != null ? unixGroup : "smbgw", resync, timeout, s, z, box,
         coordinators != null ? List.copyOf(coordinators) : List.of(),

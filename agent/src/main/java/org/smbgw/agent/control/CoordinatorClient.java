@@ -6,7 +6,6 @@ import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.smbgw.agent.reconcile.DesiredStateSource;
@@ -23,12 +22,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent's session with the coordinators. Tries the replicas in turn; on a broken stream it
- * reconnects to the next one with a short backoff, says hello again (with a fresh inventory) and
- * re-sends its latest report. Desired states from an older epoch than one already seen are ignored
- * (fencing). Thread-safe: stream callbacks and reports synchronise on this object.
+ * reconnects to the next one with a short backoff, says hello again (with the latest inventory)
+ * and re-sends its latest report. Desired states from an older epoch than one already seen are
+ * ignored (fencing).
+ *
+ * <p>Threads: connecting and reconnecting happen on the session's own thread
+ * ({@code smbgw-session}), made and closed here, which does nothing that can take long: the
+ * inventory is taken elsewhere and only handed over. So a reconcile pass or a slow program never
+ * keeps a broken stream from being replaced, and lease renewals (sent from the lease thread
+ * through {@link #send}) resume on the next replica within a tick. Stream callbacks arrive on
+ * gRPC's threads; all fields are guarded by this object's monitor.
  */
 public final class CoordinatorClient implements DesiredStateSource, org.smbgw.agent.net.AddressKeeper.Channel, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CoordinatorClient.class);
+
+  /** The inventory to say hello with; returns at once, except possibly for the first hello. */
+  public interface Inventories {
+    NodeInventory forHello();
+  }
 
   /** Checks and rewrites a desired state for this node (resolving storage), or throws. */
   public interface Admission {
@@ -38,10 +49,15 @@ public final class CoordinatorClient implements DesiredStateSource, org.smbgw.ag
   private final List<String> addresses;
   private final String node;
   private final String incarnation = UUID.randomUUID().toString();
-  private final Callable<NodeInventory> inventory;
+  private final Inventories inventory;
   private final Admission admission;
   private final Runnable changed;
-  private final ScheduledExecutorService scheduler;
+  private final java.util.function.LongSupplier ticker;
+  private final ScheduledExecutorService session = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "smbgw-session");
+    t.setDaemon(true);
+    return t;
+  });
   private final java.util.function.Consumer<org.smbgw.proto.v1.LeaseGrant> grants;
   private ManagedChannel channel;
   private StreamObserver<AgentMessage> stream;
@@ -50,7 +66,7 @@ public final class CoordinatorClient implements DesiredStateSource, org.smbgw.ag
   private String connectedTo;
   /** Numbers the streams, so that the death of a replaced one is not taken for the current one's. */
   private long streamId;
-  private volatile long streamOpened = System.nanoTime();
+  private volatile long streamOpened;
   private long backoffMs = 200;
   private long maxEpoch;
   private NodeDesiredState current;
@@ -58,32 +74,33 @@ public final class CoordinatorClient implements DesiredStateSource, org.smbgw.ag
   private NodeObservedState lastReport;
   private boolean closed;
 
-  public CoordinatorClient(List<String> addresses, String node, Callable<NodeInventory> inventory,
-      Admission admission, Runnable changed, ScheduledExecutorService scheduler,
-      java.util.function.Consumer<org.smbgw.proto.v1.LeaseGrant> grants) {
+  /**
+   * @param changed told (on a gRPC thread) that a new desired state was admitted; must return at once
+   * @param grants told (on a gRPC thread) of every lease grant; must return at once
+   * @param ticker the lease's clock, for {@link #streamOpenedNanos}
+   */
+  public CoordinatorClient(List<String> addresses, String node, Inventories inventory,
+      Admission admission, Runnable changed, java.util.function.Consumer<org.smbgw.proto.v1.LeaseGrant> grants,
+      java.util.function.LongSupplier ticker) {
     this.grants = grants;
     this.addresses = List.copyOf(addresses);
     this.node = node;
     this.inventory = inventory;
     this.admission = admission;
     this.changed = changed;
-    this.scheduler = scheduler;
+    this.ticker = ticker;
+    this.streamOpened = ticker.getAsLong();
   }
 
-  public synchronized void start() {
-    connect();
+  /** Opens the first stream, on the session thread; returns at once. */
+  public void start() {
+    session.execute(this::connect);
   }
 
+  /** Session thread only. */
   private void connect() {
-    // The inventory runs programs (ip, zfs, smbd): not while holding the lock lease renewals need.
-    NodeInventory inv;
-    try {
-      inv = inventory.call();
-    } catch (Exception e) {
-      log.warn("cannot take the node's inventory: {}", e.toString());
-      inv = NodeInventory.getDefaultInstance();
-    }
-    open(inv);
+    // Not while holding the monitor: the first hello may wait for the first inventory.
+    open(inventory.forHello());
   }
 
   private synchronized void open(NodeInventory inv) {
@@ -93,7 +110,7 @@ public final class CoordinatorClient implements DesiredStateSource, org.smbgw.ag
     String address = addresses.get(next++ % addresses.size());
     connectedTo = address;
     long id = ++streamId;
-    streamOpened = System.nanoTime();
+    streamOpened = ticker.getAsLong();
     if (channel != null) {
       channel.shutdownNow();
     }
@@ -140,7 +157,7 @@ public final class CoordinatorClient implements DesiredStateSource, org.smbgw.ag
     stream = null;
     problem = "no session with a coordinator (" + address + ": " + why + ")";
     log.warn("session with coordinator {} ended: {}; trying the next replica in {} ms", address, why, backoffMs);
-    scheduler.schedule(this::connect, backoffMs, TimeUnit.MILLISECONDS);
+    session.schedule(this::connect, backoffMs, TimeUnit.MILLISECONDS);
     backoffMs = Math.min(backoffMs * 2, 5000);
   }
 
@@ -195,7 +212,7 @@ public final class CoordinatorClient implements DesiredStateSource, org.smbgw.ag
     stream = null;
     problem = "coordinator " + was + " did not answer a lease renewal in time";
     log.warn("coordinator {} did not answer a lease renewal in time; switching replicas", was);
-    scheduler.execute(this::connect);
+    session.execute(this::connect);
   }
 
   /** Sends what the node now looks like; kept to re-send after a reconnect. */
@@ -221,17 +238,20 @@ public final class CoordinatorClient implements DesiredStateSource, org.smbgw.ag
   }
 
   @Override
-  public synchronized void close() {
-    closed = true;
-    if (stream != null) {
-      try {
-        stream.onCompleted();
-      } catch (RuntimeException e) {
-        // closing anyway
+  public void close() {
+    synchronized (this) {
+      closed = true;
+      if (stream != null) {
+        try {
+          stream.onCompleted();
+        } catch (RuntimeException e) {
+          // closing anyway
+        }
+      }
+      if (channel != null) {
+        channel.shutdownNow();
       }
     }
-    if (channel != null) {
-      channel.shutdownNow();
-    }
+    session.shutdownNow();
   }
 }

@@ -1,19 +1,19 @@
 package org.smbgw.agent.net;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.smbgw.agent.exec.Command;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 import org.smbgw.agent.exec.CommandRunner;
+import org.smbgw.agent.net.AddressPlan.Holding;
 import org.smbgw.common.Addresses;
 import org.smbgw.proto.v1.AddressAssignment;
 import org.smbgw.proto.v1.HeldAddress;
@@ -25,33 +25,24 @@ import org.smbgw.proto.v1.NodeObservedState;
 import org.smbgw.proto.v1.ShareSpec;
 import org.smbgw.proto.v1.ShareState;
 import org.smbgw.proto.v1.ShareStatus;
-import org.smbgw.proto.v1.TcpConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Holds the node's floating addresses under its lease (DESIGN section 4).
+ * Holds the node's floating addresses under its lease (DESIGN section 4). The rules live in two
+ * pure values: {@link Lease} (when to renew, when to give up on a replica, until when addresses
+ * may be held) and {@link AddressPlan} (what to add, refresh and drop). This class only feeds them
+ * the time and the news, sends renewals through the {@link Channel}, and has {@link Actions} carry
+ * out each plan.
  *
- * <ul>
- *   <li>Renews every L/4 through the coordinator session, and at once when what it holds or is
- *       told to get ready changes; one renewal outstanding at a time. A renewal unanswered after
- *       L/8 (L/4 for a new stream's first) makes the session switch replicas.
- *   <li>The lease runs until the send time of the last answered renewal plus L. An address is up
- *       only if the last grant names it, every share bound to it is published here, and at least
- *       a whole second of lease is left; its kernel lifetime is that whole number of seconds,
- *       renewed with every grant, so a dead or hung agent loses it on time by the kernel's hand.
- *       When the lease runs out the agent drops everything itself.
- *   <li>A newly added address is announced with gratuitous ARP three times and the previous
- *       holder's clients are tickled, both in the background.
- * </ul>
- *
- * All state belongs to one thread ({@code smbgw-lease}).
+ * <p>Threads: every piece of state belongs to the one thread of the scheduler it is given, which
+ * does nothing else (in the agent, {@code smbgw-lease}); {@link #granted}, {@link #update} and
+ * {@link #close} may be called from any thread and hand their work to it. Time comes from the
+ * injected ticker, so tests drive the lease with a fake clock.
  */
 public final class AddressKeeper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AddressKeeper.class);
-  private static final long TICK_MS = 25;
-  private static final int ARP_ANNOUNCEMENTS = 3;
-  private static final int TICKLES = 3;
+  static final long TICK_MS = 25;
 
   /** How renewals leave the node; the coordinator session implements it. */
   public interface Channel {
@@ -61,55 +52,88 @@ public final class AddressKeeper implements AutoCloseable {
     /** A renewal went unanswered: try another replica now. */
     void stalled();
 
-    /** {@link System#nanoTime()} when the current stream was opened. */
+    /** When the current stream was opened, on the keeper's ticker. */
     long streamOpenedNanos();
   }
 
-  private record Held(String cidr, String device, long upAtMillis, long servingAtMillis) {}
+  /** What carries out plans: the kernel's addresses in the agent, a fake in tests. */
+  public interface Actions extends AutoCloseable {
+    /** Adds or refreshes with the lifetime, and removes; returns what failed, empty when nothing did. */
+    String change(List<Holding> upOrRefresh, long lifetimeSeconds, List<Holding> drop);
 
-  private final IpAddresses ip;
-  private final CommandRunner runner;
-  private final TcpTable tcp;
-  private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "smbgw-lease");
-    t.setDaemon(true);
-    return t;
-  });
-  private final ExecutorService background = Executors.newFixedThreadPool(2, r -> {
-    Thread t = new Thread(r, "smbgw-announce");
-    t.setDaemon(true);
-    return t;
-  });
-  private Channel channel;
+    List<NetworkInterface> interfaces() throws Exception;
 
-  private long leaseNanos;
-  private long seq;
-  private long outstandingSeq = -1;
-  private long outstandingSentNanos;
-  private long lastSentNanos;
-  private boolean renewSoon = true;
-  private long validUntilNanos;
-  private Map<String, AddressAssignment> granted = Map.of();
-  private final Map<String, Held> held = new LinkedHashMap<>();
-  /** From the desired state: address key to the shares bound to it, for addresses this node is to hold. */
-  private Map<String, List<String>> desired = Map.of();
-  private Map<String, Long> readySince = new HashMap<>();
-  private Set<String> activeShares = Set.of();
-  private List<NetworkInterface> interfaces = List.of();
+    /** Established client connections to these host addresses (for the next holder's tickles). */
+    List<org.smbgw.proto.v1.TcpConnection> connections(Set<String> hosts);
 
-  public AddressKeeper(CommandRunner runner, TcpTable tcp, Duration defaultLease) {
-    this.runner = runner;
-    this.ip = new IpAddresses(runner);
-    this.tcp = tcp;
-    this.leaseNanos = defaultLease.toNanos();
+    /** Gratuitous ARP and tickles for a newly added address, in the background. */
+    void announce(AddressAssignment a, String device);
+
+    @Override
+    void close();
   }
 
+  private enum State { NEW, STARTED, CLOSED }
+
+  private final Actions actions;
+  private final LongSupplier ticker;
+  private final Clock wall;
+  private final ScheduledExecutorService thread;
+  /** What this keeper made and must close; empty when the caller owns them. */
+  private final List<AutoCloseable> owned;
+  private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+  private volatile Channel channel;
+
+  // Lease-thread state.
+  private Lease lease;
+  private final Map<String, Holding> held = new LinkedHashMap<>();
+  private Map<String, List<String>> desired = Map.of();
+  private Set<String> active = Set.of();
+  private Map<String, Long> readySince = Map.of();
+  private List<NetworkInterface> interfaces = List.of();
+
+  /**
+   * A keeper on the caller's scheduler and actions, which the caller closes.
+   *
+   * @param defaultLease L until the first grant says otherwise
+   */
+  public AddressKeeper(Actions actions, Duration defaultLease, LongSupplier ticker, Clock wall,
+      ScheduledExecutorService thread) {
+    this(actions, defaultLease, ticker, wall, thread, List.of());
+  }
+
+  private AddressKeeper(Actions actions, Duration defaultLease, LongSupplier ticker, Clock wall,
+      ScheduledExecutorService thread, List<AutoCloseable> owned) {
+    this.actions = actions;
+    this.ticker = ticker;
+    this.wall = wall;
+    this.thread = thread;
+    this.owned = owned;
+    this.lease = Lease.none(defaultLease.toNanos(), ticker.getAsLong());
+  }
+
+  /** The agent's keeper: the kernel's addresses, the system clocks, its own {@code smbgw-lease} thread. */
+  public static AddressKeeper onOwnThread(CommandRunner runner, TcpTable tcp, Duration defaultLease) {
+    ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "smbgw-lease");
+      t.setDaemon(true);
+      return t;
+    });
+    KernelAddresses kernel = new KernelAddresses(runner, tcp);
+    return new AddressKeeper(kernel, defaultLease, System::nanoTime, Clock.systemUTC(), thread,
+        List.of(kernel, thread::shutdownNow));
+  }
+
+  /** Starts ticking every 25 ms: renewals, replica stalls, expiry. */
   public void start(Channel channel) {
+    if (!state.compareAndSet(State.NEW, State.STARTED)) {
+      throw new IllegalStateException("address keeper already started or closed");
+    }
     this.channel = channel;
     thread.scheduleWithFixedDelay(this::tick, 0, TICK_MS, TimeUnit.MILLISECONDS);
   }
 
-  /** The desired state and the latest observation: which addresses are ready to come up here. */
+  /** The desired state and the latest observation: which addresses may come up here. Any thread. */
   public void update(NodeDesiredState d, NodeObservedState observed) {
     Map<String, List<String>> next = new LinkedHashMap<>();
     d.getAddressesList().forEach(a -> next.put(Addresses.host(a.getAddress()), new ArrayList<>()));
@@ -118,62 +142,52 @@ public final class AddressKeeper implements AutoCloseable {
         next.computeIfAbsent(Addresses.host(s.getAddress()), k -> new ArrayList<>()).add(s.getName());
       }
     }
-    Set<String> active = new HashSet<>();
+    Set<String> serving = new java.util.HashSet<>();
     for (ShareStatus s : observed.getSharesList()) {
       if (s.getState() == ShareState.SHARE_STATE_ACTIVE) {
-        active.add(s.getName());
+        serving.add(s.getName());
       }
     }
     thread.execute(() -> {
       if (!next.keySet().equals(desired.keySet())) {
-        renewSoon = true;
+        lease = lease.askRenewal();
       }
       desired = next;
-      activeShares = active;
+      active = Set.copyOf(serving);
       reconcile();
     });
   }
 
-  /** A grant from the coordinator (any thread). */
+  /** An answer from the coordinator. Any thread. */
   public void granted(LeaseGrant g) {
     thread.execute(() -> {
-      if (g.getSeq() != outstandingSeq) {
-        return; // answers a renewal given up on: its send time is unknown to the lease
-      }
-      outstandingSeq = -1;
-      if (!g.getError().isEmpty()) {
+      Lease.Answer a = lease.answer(g);
+      lease = a.lease();
+      if (a.stalled()) {
         // This replica cannot record leases (cut off from ZooKeeper, say): ask another one.
         log.warn("lease not renewed: {}; switching coordinator", g.getError());
-        renewSoon = true;
         channel.stalled();
-        return;
+      } else if (a.counted()) {
+        reconcile();
       }
-      leaseNanos = TimeUnit.MILLISECONDS.toNanos(g.getLeaseMillis());
-      validUntilNanos = outstandingSentNanos + leaseNanos;
-      Map<String, AddressAssignment> next = new LinkedHashMap<>();
-      g.getAddressesList().forEach(a -> next.put(Addresses.host(a.getAddress()), a));
-      granted = next;
-      reconcile();
     });
   }
 
   private void tick() {
     try {
-      long now = System.nanoTime();
-      // A stream's first renewal waits for the connection and the hello: it gets L/4, the rest L/8.
-      long patience = outstandingSentNanos - channel.streamOpenedNanos() < 100_000_000L ? leaseNanos / 4 : leaseNanos / 8;
-      if (outstandingSeq >= 0 && now - outstandingSentNanos > patience) {
-        log.warn("lease renewal {} unanswered after {} ms; switching coordinator", outstandingSeq,
-            (now - outstandingSentNanos) / 1_000_000);
-        outstandingSeq = -1;
-        renewSoon = true;
+      long now = ticker.getAsLong();
+      Lease.Tick t = lease.tick(now, channel.streamOpenedNanos());
+      if (t.stalled()) {
+        log.warn("lease renewal {} unanswered after {} ms; switching coordinator", lease.outstandingSeq(),
+            (now - lease.outstandingSentNanos()) / 1_000_000);
         channel.stalled();
       }
-      if (!held.isEmpty() && now >= validUntilNanos) {
+      lease = t.lease();
+      if (t.expired() && !held.isEmpty()) {
         log.warn("lease ran out: letting go of {}", held.keySet());
-        release(new ArrayList<>(held.keySet()));
+        carryOut(AddressPlan.dropAll(held));
       }
-      if (outstandingSeq < 0 && (renewSoon || now - lastSentNanos >= leaseNanos / 4)) {
+      if (lease.renewDue(now)) {
         renew(now);
       }
     } catch (RuntimeException e) {
@@ -182,187 +196,85 @@ public final class AddressKeeper implements AutoCloseable {
   }
 
   private void renew(long now) {
-    LeaseRenewal.Builder r = LeaseRenewal.newBuilder().setSeq(seq + 1);
-    held.forEach((k, h) -> r.addHeld(HeldAddress.newBuilder().setAddress(h.cidr()).setUpAtMillis(h.upAtMillis())
+    LeaseRenewal.Builder r = LeaseRenewal.newBuilder().setSeq(lease.nextSeq());
+    held.values().forEach(h -> r.addHeld(HeldAddress.newBuilder().setAddress(h.cidr()).setUpAtMillis(h.upAtMillis())
         .setServingAtMillis(h.servingAtMillis())));
-    List<TcpConnection> connections = tcp.established(held.keySet(), 1000);
-    r.addAllConnections(connections);
+    r.addAllConnections(actions.connections(held.keySet()));
     if (channel.send(r.build())) {
-      outstandingSeq = ++seq;
-      outstandingSentNanos = now;
-      lastSentNanos = now;
-      renewSoon = false;
+      lease = lease.sent(now);
     }
   }
 
-  private boolean ready(String key) {
-    List<String> shares = desired.get(key);
-    return shares != null && activeShares.containsAll(shares);
-  }
-
-  /** Brings what the lease allows up, refreshes lifetimes, and lets go of the rest. */
+  /** Plans against the lease as it is now and carries the plan out. */
   private void reconcile() {
-    long now = System.nanoTime();
-    long wall = System.currentTimeMillis();
-    for (String key : desired.keySet()) {
-      if (ready(key)) {
-        readySince.putIfAbsent(key, wall);
-      } else {
-        readySince.remove(key);
-      }
-    }
-    long seconds = (validUntilNanos - now) / 1_000_000_000L;
-    if (seconds < 1) {
-      if (!held.isEmpty()) {
-        release(new ArrayList<>(held.keySet()));
-      }
-      return;
-    }
-    List<String> lines = new ArrayList<>();
-    List<String> gone = new ArrayList<>();
-    List<AddressAssignment> fresh = new ArrayList<>();
-    for (Map.Entry<String, Held> e : held.entrySet()) {
-      if (granted.containsKey(e.getKey()) && desired.containsKey(e.getKey())) {
-        lines.add("addr replace " + e.getValue().cidr() + " dev " + e.getValue().device() + " valid_lft " + seconds
-            + " preferred_lft " + seconds);
-      } else {
-        gone.add(e.getKey());
-      }
-    }
-    for (Map.Entry<String, AddressAssignment> e : granted.entrySet()) {
-      if (!held.containsKey(e.getKey()) && ready(e.getKey())) {
-        String device = device(e.getValue());
-        if (device == null) {
-          log.warn("address {}: no interface has an address in its subnet; set one with --interface", e.getValue().getAddress());
-          continue;
-        }
-        lines.add("addr replace " + e.getValue().getAddress() + " dev " + device + " valid_lft " + seconds
-            + " preferred_lft " + seconds);
-        held.put(e.getKey(), new Held(e.getValue().getAddress(), device, wall, readySince.getOrDefault(e.getKey(), wall)));
-        fresh.add(e.getValue());
-      }
-    }
-    for (String key : gone) {
-      Held h = held.remove(key);
-      lines.add("addr del " + h.cidr() + " dev " + h.device());
-    }
-    if (lines.isEmpty()) {
-      return;
-    }
-    try {
-      String failed = ip.batch(lines, Duration.ofSeconds(5));
-      if (!failed.isEmpty() && !fresh.isEmpty()) {
-        log.warn("address changes partly failed: {}", failed);
-      }
-    } catch (Exception e) {
-      log.warn("address changes failed: {}", e.toString());
-    }
-    for (AddressAssignment a : fresh) {
-      log.info("address {} up on {} ({} s kernel lifetime); announcing, {} connection(s) to tickle",
-          a.getAddress(), held.get(Addresses.host(a.getAddress())).device(), seconds, a.getTicklesCount());
-      announce(a, held.get(Addresses.host(a.getAddress())).device());
-    }
-    if (!fresh.isEmpty() || !gone.isEmpty()) {
-      if (!gone.isEmpty()) {
-        log.info("let go of {}", gone);
-      }
-      renewSoon = true;
-    }
-  }
-
-  private String device(AddressAssignment a) {
-    if (!a.getInterface().isEmpty()) {
-      return a.getInterface();
-    }
-    for (int attempt = 0; attempt < 2; attempt++) {
-      var found = IpAddresses.interfaceFor(a.getAddress(), interfaces);
-      if (found.isPresent()) {
-        return found.get();
-      }
+    long wallMillis = wall.millis();
+    readySince = AddressPlan.readySince(readySince, desired, active, wallMillis);
+    AddressPlan plan = plan(wallMillis);
+    if (!plan.noInterface().isEmpty()) {
       try {
-        interfaces = ip.interfaces();
+        interfaces = actions.interfaces(); // a new interface or subnet since the last look
       } catch (Exception e) {
-        return null;
+        log.warn("cannot list interfaces: {}", e.toString());
       }
+      plan = plan(wallMillis);
+      plan.noInterface().forEach(a -> log.warn("address {}: no interface has an address in its subnet; set one "
+          + "with --interface", a.getAddress()));
     }
-    return null;
+    carryOut(plan);
   }
 
-  private void release(List<String> keys) {
-    List<String> lines = new ArrayList<>();
-    for (String k : keys) {
-      Held h = held.remove(k);
-      if (h != null) {
-        lines.add("addr del " + h.cidr() + " dev " + h.device());
-      }
-    }
-    try {
-      ip.batch(lines, Duration.ofSeconds(5)); // an address the kernel already removed fails harmlessly
-    } catch (Exception e) {
-      log.warn("cannot remove addresses: {}", e.toString());
-    }
-    renewSoon = true;
+  private AddressPlan plan(long wallMillis) {
+    return AddressPlan.of(new AddressPlan.Inputs(lease, ticker.getAsLong(), wallMillis, desired, active,
+        Map.copyOf(held), interfaces, readySince));
   }
 
-  /**
-   * In the background: gratuitous ARP first, so that the clients' ARP caches point at this node,
-   * then the tickles, whose answers must reach this node to be reset; then ARP and one tickle
-   * again for a client that missed the first round, then ARP a last time. (A tickle sent before
-   * the client learned the new MAC is answered to the old holder, where it dies.)
-   */
-  private void announce(AddressAssignment a, String device) {
-    String host = Addresses.host(a.getAddress());
-    boolean ipv4 = !host.contains(":");
-    background.execute(() -> {
-      try {
-        for (int round = 0; round < ARP_ANNOUNCEMENTS; round++) {
-          if (ipv4) {
-            arp(host, device); // IPv6: unsolicited neighbour advertisements are the kernel's
-          }
-          if (round < 2) {
-            tickle(a, round == 0 ? TICKLES : 1);
-          }
-          Thread.sleep(round == 0 ? 100 : 200);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
-  }
-
-  private void arp(String host, String device) {
-    try {
-      // -w: arping waits this long for replies to its one unsolicited request; none come.
-      runner.runAllowingFailure(Command.of("arping", "-q", "-U", "-c", "1", "-w", "0.01", "-S", host, "-i", device, host)
-          .timeout(Duration.ofSeconds(3)));
-    } catch (Exception e) {
-      log.warn("gratuitous ARP for {}: {}", host, e.toString());
+  private void carryOut(AddressPlan plan) {
+    if (plan.isEmpty()) {
+      return;
     }
-  }
-
-  private static void tickle(AddressAssignment a, int count) {
-    for (TcpConnection c : a.getTicklesList()) {
-      try {
-        Tickler.tickle(c, count);
-      } catch (Exception | LinkageError e) {
-        log.warn("cannot tickle {}: {}", c.getClient(), e.toString());
-      }
+    List<Holding> upOrRefresh = new ArrayList<>(plan.refresh());
+    upOrRefresh.addAll(plan.add());
+    String failed = actions.change(upOrRefresh, plan.lifetimeSeconds(), plan.drop());
+    if (!failed.isEmpty() && !plan.add().isEmpty()) {
+      log.warn("address changes partly failed: {}", failed);
+    }
+    plan.drop().forEach(h -> held.remove(h.key()));
+    for (Holding h : plan.add()) {
+      held.put(h.key(), h);
+      log.info("address {} up on {} ({} s kernel lifetime); announcing, {} connection(s) to tickle",
+          h.cidr(), h.device(), plan.lifetimeSeconds(), h.assignment().getTicklesCount());
+      actions.announce(h.assignment(), h.device());
+    }
+    if (!plan.drop().isEmpty()) {
+      log.info("let go of {}", plan.drop().stream().map(Holding::cidr).toList());
+    }
+    if (!plan.add().isEmpty() || !plan.drop().isEmpty()) {
+      lease = lease.askRenewal(); // the coordinator hears what is held now
     }
   }
 
   /** What is held now (for status and tests). */
   public List<String> held() throws Exception {
-    return thread.submit(() -> held.values().stream().map(Held::cidr).toList()).get();
+    return thread.submit(() -> held.values().stream().map(Holding::cidr).toList()).get(10, TimeUnit.SECONDS);
   }
 
+  /** Lets go of every address, then stops. */
   @Override
   public void close() {
+    if (state.getAndSet(State.CLOSED) == State.CLOSED) {
+      return;
+    }
     try {
-      thread.submit(() -> release(new ArrayList<>(held.keySet()))).get(10, TimeUnit.SECONDS);
+      thread.submit(() -> carryOut(AddressPlan.dropAll(held))).get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("cannot let go of addresses on close: {}", e.toString());
     }
-    thread.shutdownNow();
-    background.shutdownNow();
+    for (AutoCloseable c : owned) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("closing {}: {}", c, e.toString());
+      }
+    }
   }
 }

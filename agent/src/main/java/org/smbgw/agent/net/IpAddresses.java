@@ -27,7 +27,11 @@ public final class IpAddresses {
 
   /** Interfaces and their addresses with prefix lengths. */
   public List<NetworkInterface> interfaces() throws CommandFailedException, IOException {
-    CommandResult r = runner.runAllowingFailure(Command.of("ip", "-j", "addr", "show"));
+    return interfaces(Duration.ofSeconds(5));
+  }
+
+  public List<NetworkInterface> interfaces(Duration timeout) throws CommandFailedException, IOException {
+    CommandResult r = runner.runAllowingFailure(Command.of("ip", "-j", "addr", "show").timeout(timeout));
     List<NetworkInterface> out = new ArrayList<>();
     if (!r.succeeded()) {
       return out;

@@ -1,9 +1,11 @@
 package org.smbgw.agent.pve;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.time.Duration;
+import java.util.OptionalLong;
+import org.smbgw.agent.fs.DiskSpace;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,25 +21,32 @@ import org.smbgw.proto.v1.StorageOffer;
 
 /**
  * What this node offers, told in its hello: usable storages with free bytes (one zfs get for all
- * pools), the Samba version, and its interfaces with their subnets.
+ * pools), the Samba version, and its interfaces with their subnets. Every program and every look
+ * at a file system has a timeout: a storage that does not answer in time (a hung NFS mount, a
+ * stuck pool) is left out of the offer rather than holding up the rest.
  */
 public final class Inventory {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Logger log = LoggerFactory.getLogger(Inventory.class);
   private final CommandRunner runner;
   private final String zfs;
   private final String smbd;
   private final String node;
+  private final DiskSpace space;
+  private final Duration timeout;
 
-  public Inventory(CommandRunner runner, String zfs, String smbd, String node) {
+  /** @param timeout for each program and each free-space look */
+  public Inventory(CommandRunner runner, String zfs, String smbd, String node, DiskSpace space, Duration timeout) {
     this.runner = runner;
     this.zfs = zfs;
     this.smbd = smbd;
     this.node = node;
+    this.space = space;
+    this.timeout = timeout;
   }
 
   /** The Samba version as smbd prints it ("4.17.12-Debian"), or empty when smbd cannot say. */
   String sambaVersion() throws CommandFailedException {
-    CommandResult r = runner.runAllowingFailure(Command.of(smbd, "--version"));
+    CommandResult r = runner.runAllowingFailure(Command.of(smbd, "--version").timeout(timeout));
     return r.succeeded() ? r.stdout().strip().replaceFirst("^Version ", "") : "";
   }
 
@@ -48,7 +57,7 @@ public final class Inventory {
     if (!pools.isEmpty()) {
       List<String> argv = new ArrayList<>(List.of(zfs, "get", "-Hp", "-o", "name,value", "available"));
       argv.addAll(pools);
-      CommandResult r = runner.runAllowingFailure(Command.of(argv));
+      CommandResult r = runner.runAllowingFailure(Command.of(argv).timeout(timeout));
       for (String line : r.stdout().split("\n")) {
         String[] f = line.split("\t");
         if (f.length == 2 && f[1].matches("\\d+")) {
@@ -57,7 +66,7 @@ public final class Inventory {
       }
     }
     NodeInventory.Builder b = NodeInventory.newBuilder().setSambaVersion(sambaVersion())
-        .addAllInterfaces(new org.smbgw.agent.net.IpAddresses(runner).interfaces());
+        .addAllInterfaces(new org.smbgw.agent.net.IpAddresses(runner).interfaces(timeout));
     for (PveStorage s : usable) {
       StorageOffer.Builder o = StorageOffer.newBuilder().setId(s.id()).setType(s.type())
           .setShared(s.reachableFromOtherNodes());
@@ -68,8 +77,12 @@ public final class Inventory {
         o.setZfsParent(s.pool()).setFreeBytes(poolFree.get(s.pool()));
       } else {
         Path p = Path.of(s.path());
-        o.setPath(p.resolve(StorageResolver.SUBDIRECTORY).toString())
-            .setFreeBytes(Files.isDirectory(p) ? Files.getFileStore(p).getUsableSpace() : 0);
+        OptionalLong free = space.usable(p, timeout);
+        if (free.isEmpty() && space.hung(p)) {
+          log.warn("storage {}: {} did not answer within {} s; not offered", s.id(), p, timeout.toSeconds());
+          continue;
+        }
+        o.setPath(p.resolve(StorageResolver.SUBDIRECTORY).toString()).setFreeBytes(free.orElse(0));
       }
       b.addStorages(o);
     }

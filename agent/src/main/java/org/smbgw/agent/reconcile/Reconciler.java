@@ -23,8 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drives observe, plan, apply. All passes run on the one thread of {@code executor}, which owns
- * every piece of mutable state here. {@link #trigger()} only says "look again": triggers that
+ * Drives observe, plan, apply. All passes run on the reconciler's own thread
+ * ({@code smbgw-reconcile}, made here and closed by {@link #close()}), which owns every piece of
+ * mutable state here and nothing else: no promise to the cluster (lease, session) waits for it. {@link #trigger()} only says "look again": triggers that
  * arrive while a pass is queued coalesce into it. A timer looks again every resync interval, which
  * is what repairs drift nobody announced.
  */
@@ -41,7 +42,11 @@ public final class Reconciler implements AutoCloseable {
   private final Planner planner;
   private final Executor applier;
   private final AgentMetrics metrics;
-  private final ScheduledExecutorService executor;
+  private final ScheduledExecutorService executor = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "smbgw-reconcile");
+    t.setDaemon(true);
+    return t;
+  });
   private final Path parentsFile;
   private final Consumer<PassReport> reports;
   private final AtomicBoolean queued = new AtomicBoolean();
@@ -54,19 +59,24 @@ public final class Reconciler implements AutoCloseable {
       Optional<String> sourceProblem) {}
 
   public Reconciler(DesiredStateSource source, Observer observer, Planner planner, Executor applier,
-      AgentMetrics metrics, ScheduledExecutorService executor, Path parentsFile, Consumer<PassReport> reports) {
+      AgentMetrics metrics, Path parentsFile, Consumer<PassReport> reports) {
     this.source = source;
     this.observer = observer;
     this.planner = planner;
     this.applier = applier;
     this.metrics = metrics;
-    this.executor = executor;
     this.parentsFile = parentsFile;
     this.reports = reports;
   }
 
+  /** Starts the timer: a pass now and every {@code resync} after the last one ended. */
   public void start(Duration resync) {
     executor.scheduleWithFixedDelay(this::trigger, 0, resync.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Runs {@code task} on the reconcile thread every {@code every} (the desired-state file's poll). */
+  public void every(Duration every, Runnable task) {
+    executor.scheduleWithFixedDelay(task, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Asks for a pass soon. Cheap, thread-safe, coalescing. */

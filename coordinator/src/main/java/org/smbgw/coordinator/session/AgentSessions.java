@@ -8,7 +8,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.smbgw.coordinator.state.ClusterView;
 import org.smbgw.coordinator.state.StateStore;
 import org.smbgw.proto.v1.AgentHello;
@@ -27,7 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AgentSessions.class);
-  private static final Pattern NODE_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9.-]{0,62}");
 
   private final ClusterView view;
   private final StateStore store;
@@ -106,7 +104,7 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
 
       @Override
       public void onNext(AgentMessage m) {
-        if (m.hasHello() && NODE_NAME.matcher(m.getHello().getNode()).matches()) {
+        if (m.hasHello() && org.smbgw.common.Names.isNodeName(m.getHello().getNode())) {
           identity = new String[] {m.getHello().getNode(), m.getHello().getIncarnation()};
         }
         if (m.hasRenewal()) {
@@ -199,8 +197,10 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
   }
 
   private Session hello(AgentHello hello, StreamObserver<CoordinatorMessage> out) throws Exception {
-    if (!NODE_NAME.matcher(hello.getNode()).matches()) {
-      throw new IllegalArgumentException("node: a node name is 1 to 63 letters, digits, '.' and '-'");
+    java.util.List<org.smbgw.common.Violation> bad = new java.util.ArrayList<>();
+    org.smbgw.common.Names.nodeName("node", hello.getNode(), bad);
+    if (!bad.isEmpty()) {
+      throw new IllegalArgumentException(bad.get(0).toString());
     }
     Session previous = sessions.get(hello.getNode());
     if (previous != null) {

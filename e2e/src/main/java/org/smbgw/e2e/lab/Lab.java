@@ -163,6 +163,7 @@ public final class Lab implements AutoCloseable {
   public void startAgent(String node) throws Exception {
     Path state = dir.resolve(node).resolve("agent");
     Files.createDirectories(state);
+    Path zfs = zfsWrapper(node);
     Path cfg = dir.resolve(node).resolve("agent.yaml");
     StringBuilder coords = new StringBuilder();
     for (int j = 1; j <= NODES; j++) {
@@ -173,11 +174,45 @@ public final class Lab implements AutoCloseable {
         + "coordinators: [" + coords + "]\n"
         + "pveStorageConfig: " + dir.resolve("storage.cfg") + "\n"
         + "resyncSeconds: 5\n"
+        + "zfs: {zfs: " + zfs + "}\n"
         + "metrics: {listen: \"0.0.0.0:9923\"}\n"
         + "sandbox:\n  address: 0.0.0.0\n  port: 445\n  pool: " + pool(node) + "\n  poolFile: "
         + dir.resolve(node).resolve("pool.img") + "\n  poolSize: 256M\n");
     agents.put(node, launch(namespace(node), node + "-agent", List.of("-Xss512k"), AgentMain.class.getName(),
         List.of("run", "-c", cfg.toString())));
+  }
+
+  /**
+   * The node's zfs: the real one, except that while {@link #blockZfs} is on, every call waits
+   * (at most 60 s) before running, as a pool stuck on a dying disk would. A test seam at the
+   * boundary the agent already has (its {@code zfs} setting), not in the agent.
+   */
+  private Path zfsWrapper(String node) throws IOException {
+    Path wrapper = dir.resolve(node).resolve("zfs");
+    Path marker = dir.resolve(node).resolve("block-zfs");
+    Path blocked = dir.resolve(node).resolve("zfs-blocked");
+    Files.writeString(wrapper, "#!/bin/sh\n"
+        + "i=0\n"
+        + "while [ -e " + marker + " ] && [ $i -lt 600 ]; do : > " + blocked + "; sleep 0.1; i=$((i+1)); done\n"
+        + "exec /usr/sbin/zfs \"$@\"\n");
+    wrapper.toFile().setExecutable(true);
+    return wrapper;
+  }
+
+  /** Makes every zfs call of the node's agent wait, or lets them go again. */
+  public void blockZfs(String node, boolean block) throws IOException {
+    Path marker = dir.resolve(node).resolve("block-zfs");
+    if (block) {
+      Files.deleteIfExists(dir.resolve(node).resolve("zfs-blocked"));
+      Files.writeString(marker, "");
+    } else {
+      Files.deleteIfExists(marker);
+    }
+  }
+
+  /** Whether a zfs call of the node's agent has been waiting since {@link #blockZfs} was turned on. */
+  public boolean zfsBlocked(String node) {
+    return Files.exists(dir.resolve(node).resolve("zfs-blocked"));
   }
 
   private Process launch(String ns, String name, List<String> jvm, String main, List<String> args) throws IOException {

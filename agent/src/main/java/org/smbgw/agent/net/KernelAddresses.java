@@ -1,0 +1,122 @@
+package org.smbgw.agent.net;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.smbgw.agent.exec.Command;
+import org.smbgw.agent.exec.CommandRunner;
+import org.smbgw.agent.net.AddressPlan.Holding;
+import org.smbgw.common.Addresses;
+import org.smbgw.proto.v1.AddressAssignment;
+import org.smbgw.proto.v1.NetworkInterface;
+import org.smbgw.proto.v1.TcpConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries out address plans on this host: one {@code ip -batch} per plan, gratuitous ARP and
+ * tickles in the background (on threads this class makes and closes), the TCP table for renewals.
+ */
+public final class KernelAddresses implements AddressKeeper.Actions {
+  private static final Logger log = LoggerFactory.getLogger(KernelAddresses.class);
+  private static final int ARP_ANNOUNCEMENTS = 3;
+  private static final int TICKLES = 3;
+  private static final Duration IP_TIMEOUT = Duration.ofSeconds(5);
+
+  private final CommandRunner runner;
+  private final IpAddresses ip;
+  private final TcpTable tcp;
+  private final ExecutorService background = Executors.newFixedThreadPool(2, r -> {
+    Thread t = new Thread(r, "smbgw-announce");
+    t.setDaemon(true);
+    return t;
+  });
+
+  public KernelAddresses(CommandRunner runner, TcpTable tcp) {
+    this.runner = runner;
+    this.ip = new IpAddresses(runner);
+    this.tcp = tcp;
+  }
+
+  @Override
+  public String change(List<Holding> upOrRefresh, long lifetimeSeconds, List<Holding> drop) {
+    List<String> lines = new ArrayList<>();
+    for (Holding h : upOrRefresh) {
+      lines.add("addr replace " + h.cidr() + " dev " + h.device() + " valid_lft " + lifetimeSeconds
+          + " preferred_lft " + lifetimeSeconds);
+    }
+    for (Holding h : drop) {
+      lines.add("addr del " + h.cidr() + " dev " + h.device()); // already gone (kernel lifetime): fails harmlessly
+    }
+    try {
+      return ip.batch(lines, IP_TIMEOUT);
+    } catch (Exception e) {
+      return e.toString();
+    }
+  }
+
+  @Override
+  public List<NetworkInterface> interfaces() throws Exception {
+    return ip.interfaces();
+  }
+
+  @Override
+  public List<TcpConnection> connections(Set<String> hosts) {
+    return tcp.established(hosts, 1000);
+  }
+
+  /**
+   * In the background: gratuitous ARP first, so that the clients' ARP caches point at this node,
+   * then the tickles, whose answers must reach this node to be reset; then ARP and one tickle
+   * again for a client that missed the first round, then ARP a last time. (A tickle sent before
+   * the client learned the new MAC is answered to the old holder, where it dies.)
+   */
+  @Override
+  public void announce(AddressAssignment a, String device) {
+    String host = Addresses.host(a.getAddress());
+    boolean ipv4 = !host.contains(":");
+    background.execute(() -> {
+      try {
+        for (int round = 0; round < ARP_ANNOUNCEMENTS; round++) {
+          if (ipv4) {
+            arp(host, device); // IPv6: unsolicited neighbour advertisements are the kernel's
+          }
+          if (round < 2) {
+            tickle(a, round == 0 ? TICKLES : 1);
+          }
+          Thread.sleep(round == 0 ? 100 : 200);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+  }
+
+  private void arp(String host, String device) {
+    try {
+      // -w: arping waits this long for replies to its one unsolicited request; none come.
+      runner.runAllowingFailure(Command.of("arping", "-q", "-U", "-c", "1", "-w", "0.01", "-S", host, "-i", device, host)
+          .timeout(Duration.ofSeconds(3)));
+    } catch (Exception e) {
+      log.warn("gratuitous ARP for {}: {}", host, e.toString());
+    }
+  }
+
+  private static void tickle(AddressAssignment a, int count) {
+    for (TcpConnection c : a.getTicklesList()) {
+      try {
+        Tickler.tickle(c, count);
+      } catch (Exception | LinkageError e) {
+        log.warn("cannot tickle {}: {}", c.getClient(), e.toString());
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    background.shutdownNow();
+  }
+}

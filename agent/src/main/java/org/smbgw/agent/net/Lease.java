@@ -1,0 +1,127 @@
+package org.smbgw.agent.net;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.smbgw.common.Addresses;
+import org.smbgw.proto.v1.AddressAssignment;
+import org.smbgw.proto.v1.LeaseGrant;
+
+/**
+ * The node lease as an immutable value (DESIGN section 4): which renewal is outstanding, until when
+ * the last answered one lets the node hold addresses, and what that answer granted. Every method
+ * returns a new value; times are {@link System#nanoTime()}-style readings passed in by the caller,
+ * so the rules are tested by moving numbers, not clocks.
+ *
+ * <p>The rules it keeps:
+ * <ul>
+ *   <li>The lease runs until the <em>send</em> time of the last answered renewal plus L, never
+ *       from when the answer arrived.
+ *   <li>Only the answer to the outstanding renewal counts; a late answer to one given up on
+ *       extends nothing (its send time is no longer known to be the one that counts).
+ *   <li>One renewal outstanding at a time; the next is due L/4 after the last was sent, or at once
+ *       when something the coordinator should know changed.
+ *   <li>An unanswered renewal is given up after L/8 (L/4 for a new stream's first, which waits for
+ *       the connection and the hello), and the session is told to try another replica.
+ * </ul>
+ *
+ * @param leaseNanos L, as the coordinator last said (the configured default until then)
+ * @param nextSeq the sequence number the next renewal carries
+ * @param outstandingSeq the renewal waiting for its answer, or -1
+ * @param outstandingSentNanos when that renewal was sent
+ * @param lastSentNanos when the last renewal was sent
+ * @param renewAsked a renewal is due at once, not only at L/4
+ * @param validUntilNanos until when addresses may be held
+ * @param granted the addresses the last answered renewal granted, keyed by host address
+ */
+public record Lease(long leaseNanos, long nextSeq, long outstandingSeq, long outstandingSentNanos,
+    long lastSentNanos, boolean renewAsked, long validUntilNanos, Map<String, AddressAssignment> granted) {
+
+  /** A renewal sent within this long of its stream opening is the stream's first. */
+  static final long FIRST_ON_STREAM_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  public Lease {
+    granted = Map.copyOf(granted);
+  }
+
+  /** No lease yet: nothing may be held, and a renewal is due at once. */
+  public static Lease none(long leaseNanos, long now) {
+    return new Lease(leaseNanos, 1, -1, now, now - leaseNanos, true, now, Map.of());
+  }
+
+  /**
+   * What a tick found: the lease after it; {@code stalled}, the outstanding renewal was given up
+   * (try another replica); {@code expired}, nothing may be held any more.
+   */
+  public record Tick(Lease lease, boolean stalled, boolean expired) {}
+
+  /**
+   * Looks at the lease at {@code now}.
+   *
+   * @param streamOpenedNanos when the session's current stream was opened
+   */
+  public Tick tick(long now, long streamOpenedNanos) {
+    Lease next = this;
+    boolean stalled = false;
+    if (outstandingSeq >= 0) {
+      long patience = outstandingSentNanos - streamOpenedNanos < FIRST_ON_STREAM_NANOS ? leaseNanos / 4 : leaseNanos / 8;
+      if (now - outstandingSentNanos > patience) {
+        next = next.givenUp();
+        stalled = true;
+      }
+    }
+    return new Tick(next, stalled, expired(now));
+  }
+
+  /** A renewal should leave now: none is outstanding, and one is asked for or L/4 has passed. */
+  public boolean renewDue(long now) {
+    return outstandingSeq < 0 && (renewAsked || now - lastSentNanos >= leaseNanos / 4);
+  }
+
+  /** The lease has run out at {@code now}: nothing may be held. */
+  public boolean expired(long now) {
+    return now - validUntilNanos >= 0;
+  }
+
+  /** The renewal numbered {@link #nextSeq()} left at {@code now}. */
+  public Lease sent(long now) {
+    return new Lease(leaseNanos, nextSeq + 1, nextSeq, now, now, false, validUntilNanos, granted);
+  }
+
+  /** What an answer did to the lease. {@code stalled}: the replica cannot record leases. */
+  public record Answer(Lease lease, boolean counted, boolean stalled) {}
+
+  /** An answer from the coordinator. Anything but the answer to the outstanding renewal is ignored. */
+  public Answer answer(LeaseGrant g) {
+    if (outstandingSeq < 0 || g.getSeq() != outstandingSeq) {
+      return new Answer(this, false, false);
+    }
+    if (!g.getError().isEmpty()) {
+      return new Answer(givenUp(), false, true);
+    }
+    long l = TimeUnit.MILLISECONDS.toNanos(g.getLeaseMillis());
+    Map<String, AddressAssignment> next = new LinkedHashMap<>();
+    g.getAddressesList().forEach(a -> next.put(Addresses.host(a.getAddress()), a));
+    return new Answer(new Lease(l, nextSeq, -1, outstandingSentNanos, lastSentNanos, renewAsked,
+        outstandingSentNanos + l, next), true, false);
+  }
+
+  /** Something the coordinator should hear about changed: renew without waiting for L/4. */
+  public Lease askRenewal() {
+    return renewAsked ? this : new Lease(leaseNanos, nextSeq, outstandingSeq, outstandingSentNanos, lastSentNanos,
+        true, validUntilNanos, granted);
+  }
+
+  /**
+   * The kernel lifetime an address may get at {@code now}: the whole seconds left of the lease,
+   * rounded down; 0 when less than a second is left (nothing may be extended then).
+   */
+  public long wholeSecondsLeft(long now) {
+    long left = validUntilNanos - now;
+    return left <= 0 ? 0 : left / 1_000_000_000L;
+  }
+
+  private Lease givenUp() {
+    return new Lease(leaseNanos, nextSeq, -1, outstandingSentNanos, lastSentNanos, true, validUntilNanos, granted);
+  }
+}

@@ -1,0 +1,175 @@
+package org.smbgw.agent.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.smbgw.agent.net.AddressPlan.Holding;
+import org.smbgw.agent.testing.ManualScheduler;
+import org.smbgw.proto.v1.AddressAssignment;
+import org.smbgw.proto.v1.LeaseGrant;
+import org.smbgw.proto.v1.LeaseRenewal;
+import org.smbgw.proto.v1.NetworkInterface;
+import org.smbgw.proto.v1.NodeDesiredState;
+import org.smbgw.proto.v1.NodeObservedState;
+import org.smbgw.proto.v1.ShareSpec;
+import org.smbgw.proto.v1.ShareState;
+import org.smbgw.proto.v1.ShareStatus;
+import org.smbgw.proto.v1.TcpConnection;
+
+/**
+ * The keeper driven by a fake clock: a fake kernel records each address's lifetime, and after
+ * every step the test checks that no address outlives the lease the coordinator granted (send time
+ * of the last answered renewal plus L).
+ */
+class AddressKeeperFakeClockTest {
+  private static final String CIDR = "10.0.0.50/24";
+  private final ManualScheduler clock = new ManualScheduler();
+  private final FakeKernel kernel = new FakeKernel();
+  private final FakeChannel channel = new FakeChannel();
+  private final AddressKeeper keeper = new AddressKeeper(kernel, Duration.ofSeconds(2), clock::nanoTime,
+      Clock.systemUTC(), clock);
+  /** Send time plus L of the last renewal answered, the bound every kernel lifetime must keep. */
+  private long leaseEnd = Long.MIN_VALUE;
+
+  /** Addresses as the kernel has them: when each expires on its own. */
+  private final class FakeKernel implements AddressKeeper.Actions {
+    final Map<String, Long> expires = new LinkedHashMap<>();
+    int announced;
+
+    @Override
+    public String change(List<Holding> upOrRefresh, long lifetimeSeconds, List<Holding> drop) {
+      upOrRefresh.forEach(h -> expires.put(h.cidr(), clock.nanoTime() + lifetimeSeconds * 1_000_000_000L));
+      drop.forEach(h -> expires.remove(h.cidr()));
+      return "";
+    }
+
+    @Override
+    public List<NetworkInterface> interfaces() {
+      return List.of(NetworkInterface.newBuilder().setName("vmbr0").addAddresses("10.0.0.11/24").build());
+    }
+
+    @Override
+    public List<TcpConnection> connections(Set<String> hosts) {
+      return List.of();
+    }
+
+    @Override
+    public void announce(AddressAssignment a, String device) {
+      announced++;
+    }
+
+    @Override
+    public void close() {}
+
+    boolean up() {
+      Long e = expires.get(CIDR);
+      return e != null && e > clock.nanoTime();
+    }
+  }
+
+  private final class FakeChannel implements AddressKeeper.Channel {
+    final List<LeaseRenewal> sent = new ArrayList<>();
+    final List<Long> sentAt = new ArrayList<>();
+    int stalls;
+
+    @Override
+    public boolean send(LeaseRenewal renewal) {
+      sent.add(renewal);
+      sentAt.add(clock.nanoTime());
+      return true;
+    }
+
+    @Override
+    public void stalled() {
+      stalls++;
+    }
+
+    @Override
+    public long streamOpenedNanos() {
+      return 0;
+    }
+  }
+
+  @AfterEach
+  void close() {
+    keeper.close();
+  }
+
+  private void answerLast() {
+    int i = channel.sent.size() - 1;
+    leaseEnd = channel.sentAt.get(i) + Duration.ofSeconds(2).toNanos();
+    keeper.granted(LeaseGrant.newBuilder().setSeq(channel.sent.get(i).getSeq()).setLeaseMillis(2000)
+        .addAddresses(AddressAssignment.newBuilder().setAddress(CIDR)).build());
+  }
+
+  /** Moves time in ticks, answering each new renewal after {@code delay} while {@code answering}. */
+  private void run(Duration total, Duration delay, boolean answering) {
+    long end = clock.nanoTime() + total.toNanos();
+    while (clock.nanoTime() < end) {
+      int before = channel.sent.size();
+      clock.advance(Duration.ofMillis(5));
+      if (answering && channel.sent.size() > before) {
+        clock.advance(delay, Duration.ofMillis(5));
+        answerLast();
+      }
+      kernel.expires.values().forEach(e -> assertTrue(e <= leaseEnd,
+          "a kernel lifetime outlives the lease by " + (e - leaseEnd) / 1e6 + " ms"));
+    }
+  }
+
+  private void wantHere() {
+    keeper.update(NodeDesiredState.newBuilder().addShares(ShareSpec.newBuilder().setName("docs").setAddress(CIDR)).build(),
+        NodeObservedState.newBuilder().addShares(ShareStatus.newBuilder().setName("docs")
+            .setState(ShareState.SHARE_STATE_ACTIVE)).build());
+  }
+
+  @Test
+  void renewedOnTimeTheAddressStaysUpAndNeverOutlivesTheLease() {
+    keeper.start(channel);
+    wantHere();
+    run(Duration.ofSeconds(10), Duration.ofMillis(200), true);
+    assertTrue(kernel.up());
+    assertEquals(1, kernel.announced, "announced once, when it came up");
+    assertEquals(0, channel.stalls);
+    assertTrue(channel.sent.size() >= 19, "a renewal every L/4: " + channel.sent.size());
+  }
+
+  @Test
+  void whenAnswersStopTheReplicaIsLeftAndTheAddressGoesAtExpiry() throws Exception {
+    keeper.start(channel);
+    wantHere();
+    run(Duration.ofSeconds(3), Duration.ofMillis(100), true);
+    assertTrue(kernel.up());
+    long end = leaseEnd;
+    run(Duration.ofMillis(800), Duration.ZERO, false);
+    assertTrue(channel.stalls >= 1, "an unanswered renewal makes the session try another replica");
+    clock.advance(Duration.ofNanos(end - clock.nanoTime() - 1));
+    assertEquals(List.of(CIDR), keeper.held(), "still inside the lease");
+    clock.advance(Duration.ofMillis(30));
+    assertEquals(List.of(), keeper.held(), "dropped by the agent itself at expiry");
+    assertTrue(!kernel.up(), "and removed from the kernel");
+  }
+
+  @Test
+  void aLateAnswerToARenewalGivenUpOnBringsNothingBack() throws Exception {
+    keeper.start(channel);
+    wantHere();
+    run(Duration.ofSeconds(2), Duration.ofMillis(100), true);
+    run(Duration.ofSeconds(3), Duration.ZERO, false);
+    assertEquals(List.of(), keeper.held());
+    LeaseRenewal old = channel.sent.get(channel.sent.size() - 2);
+    keeper.granted(LeaseGrant.newBuilder().setSeq(old.getSeq()).setLeaseMillis(2000)
+        .addAddresses(AddressAssignment.newBuilder().setAddress(CIDR)).build());
+    assertEquals(List.of(), keeper.held(), "an old renewal's answer extends nothing");
+    assertTrue(!kernel.up());
+  }
+}
