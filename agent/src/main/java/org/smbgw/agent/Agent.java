@@ -49,6 +49,7 @@ import org.smbgw.agent.zfs.MountTable;
 import org.smbgw.agent.zfs.SandboxPool;
 import org.smbgw.agent.zfs.Zfs;
 import org.smbgw.common.DesiredStateValidator;
+import org.smbgw.common.HostPort;
 import org.smbgw.common.InvalidSpecException;
 import org.smbgw.common.Sizes;
 import org.smbgw.common.Violation;
@@ -198,8 +199,8 @@ public final class Agent implements AutoCloseable {
 
   private Part metricsEndpoint(String listen, MetricRegistry registry) {
     return Part.of("metrics endpoint " + listen, bg -> {
-      int colon = listen.lastIndexOf(':');
-      endpoint.set(new MetricsEndpoint(listen.substring(0, colon), Integer.parseInt(listen.substring(colon + 1)),
+      HostPort at = HostPort.parse("metrics.listen", listen, true);
+      endpoint.set(new MetricsEndpoint(at.host(), at.port(),
           registry, status::latest, () -> {
             NodeObservedState s = status.latest();
             return s.getAppliedGeneration() != 0 && s.getErrorsCount() == 0;

@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.smbgw.agent.config.AgentConfig;
 import org.smbgw.agent.reconcile.Reconciler;
+import org.smbgw.common.ExitCodes;
 import org.smbgw.common.InvalidSpecException;
 import org.smbgw.common.NtHash;
 import picocli.CommandLine;
@@ -20,11 +21,10 @@ import picocli.CommandLine.Option;
 @Command(name = "smbgw-agent", mixinStandardHelpOptions = true, version = "smbgw-agent 0.1.0",
     description = "The smbgw node agent.", subcommands = {AgentMain.Run.class, AgentMain.Hash.class})
 public final class AgentMain {
-  /** Exit codes shared with the smbgw CLI (DESIGN.md section 5). */
-  static final int OK = 0;
-  static final int FAILED = 1;
-  static final int USAGE = 2;
-  static final int INVALID = 4;
+  private static final int OK = ExitCodes.OK;
+  private static final int FAILED = ExitCodes.OTHER;
+  private static final int USAGE = ExitCodes.USAGE;
+  private static final int INVALID = ExitCodes.INVALID;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new AgentMain()).execute(args));

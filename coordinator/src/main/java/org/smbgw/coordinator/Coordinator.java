@@ -3,10 +3,8 @@ package org.smbgw.coordinator;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -14,6 +12,8 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.CreateMode;
+import org.smbgw.common.Grpc;
+import org.smbgw.common.HostPort;
 import org.smbgw.coordinator.api.AdminServiceImpl;
 import org.smbgw.coordinator.api.LeaderForwarding;
 import org.smbgw.coordinator.election.LeaderDuties;
@@ -95,7 +95,7 @@ public final class Coordinator implements AutoCloseable {
     leadership.addListener(addressDuties);
     sessions = new AgentSessions(view, store, config.advertise(),
         new org.smbgw.coordinator.ha.Leases(zk, view, leaseSettings, config.advertise()));
-    server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listenAddress(), config.listenPort()))
+    server = Grpc.server(new HostPort(config.listenAddress(), config.listenPort()))
         .addService(ServerInterceptors.intercept(new AdminServiceImpl(view, store, leadership, history, metrics), forwarding,
             metrics.adminCallTimer()))
         .addService(sessions)

@@ -1,16 +1,12 @@
 package org.smbgw.coordinator;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
+import org.smbgw.common.HostPort;
 import org.smbgw.common.InvalidSpecException;
+import org.smbgw.common.Settings;
 import org.smbgw.common.Violation;
 
 /**
@@ -29,54 +25,55 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
     int embeddedZooKeeperPort, Path stateDir, int sessionTimeoutMs, String metricsListen, int leaseMillis,
     int leaseMarginMillis, String logFormat) {
 
-  private static final Set<String> KNOWN = Set.of("listen", "advertise", "zookeeper", "embeddedZooKeeperPort",
-      "stateDir", "sessionTimeoutMs", "metricsListen", "leaseMillis", "leaseMarginMillis", "logFormat");
+  private static final String[] KNOWN = {"listen", "advertise", "zookeeper", "embeddedZooKeeperPort",
+      "stateDir", "sessionTimeoutMs", "metricsListen", "leaseMillis", "leaseMarginMillis", "logFormat"};
 
   public static CoordinatorConfig defaults() {
     return new CoordinatorConfig("0.0.0.0", 7400, null, "", 7481, Path.of("/var/lib/smbgw/coordinator"), 2000,
         "0.0.0.0:9924", 2000, 150, "text");
   }
 
+  /**
+   * Reads the file strictly: an unknown key, a value of the wrong type or out of range is an
+   * error naming the key, never the default in disguise.
+   */
   public static CoordinatorConfig load(Path file) throws IOException {
-    JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
     List<Violation> out = new ArrayList<>();
+    Settings s = Settings.read(file, out, KNOWN);
     CoordinatorConfig d = defaults();
-    if (root == null || root.isMissingNode() || root.isNull()) {
-      return d.withAdvertise();
+    HostPort listen = s.hostPort("listen", true);
+    String advertise = s.text("advertise");
+    if (advertise != null) {
+      HostPort.parse("advertise", advertise, false, out);
     }
-    for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-      String f = it.next();
-      if (!KNOWN.contains(f)) {
-        out.add(new Violation(file + ": " + f, "unknown setting (known: " + String.join(", ", KNOWN) + ")"));
+    String zookeeper = s.text("zookeeper");
+    if (zookeeper != null && !zookeeper.isEmpty()) {
+      for (String server : zookeeper.split(",", -1)) {
+        HostPort.parse("zookeeper", server, false, out);
       }
     }
-    String listen = root.path("listen").asText(d.listenAddress() + ":" + d.listenPort());
-    int colon = listen.lastIndexOf(':');
-    String address = d.listenAddress();
-    int port = d.listenPort();
-    try {
-      address = listen.substring(0, colon);
-      port = Integer.parseInt(listen.substring(colon + 1));
-    } catch (RuntimeException e) {
-      out.add(new Violation(file + ": listen", "must be address:port (got '" + listen + "')"));
+    Integer zkPort = s.integer("embeddedZooKeeperPort", 1, 65535, "");
+    // ZooKeeper clamps sessions to 2 to 20 ticks; below 1 s, renewals and failover would race it.
+    Integer session = s.integer("sessionTimeoutMs", 1000, 60_000, "");
+    String metricsListen = s.text("metricsListen");
+    if (metricsListen != null && !metricsListen.isEmpty()) {
+      HostPort.parse("metricsListen", metricsListen, true, out);
     }
-    int lease = root.path("leaseMillis").asInt(d.leaseMillis());
-    int margin = root.path("leaseMarginMillis").asInt(d.leaseMarginMillis());
-    if (lease < 1000 || lease > 60_000) {
-      out.add(new Violation(file + ": leaseMillis", "must be 1000 to 60000 (the kernel counts address lifetimes in whole seconds)"));
+    Integer lease = s.integer("leaseMillis", 1000, 60_000, "the kernel counts address lifetimes in whole seconds");
+    Integer margin = s.integer("leaseMarginMillis", 0, 60_000, "");
+    String logFormat = s.text("logFormat");
+    org.smbgw.common.Logging.validate("logFormat", logFormat != null ? logFormat : d.logFormat(), out);
+    Path stateDir = s.path("stateDir");
+    if (stateDir != null && !stateDir.isAbsolute()) {
+      out.add(new Violation("stateDir", "must be an absolute path (got " + stateDir + ")"));
     }
-    if (margin < 0 || margin > 60_000) {
-      out.add(new Violation(file + ": leaseMarginMillis", "must be 0 to 60000"));
-    }
-    org.smbgw.common.Logging.validate(file + ": logFormat", root.path("logFormat").asText(d.logFormat()), out);
-    InvalidSpecException.throwIfAny(out);
-    return new CoordinatorConfig(address, port, root.path("advertise").asText(null),
-        root.path("zookeeper").asText(""), root.path("embeddedZooKeeperPort").asInt(d.embeddedZooKeeperPort()),
-        Path.of(root.path("stateDir").asText(d.stateDir().toString())),
-        root.path("sessionTimeoutMs").asInt(d.sessionTimeoutMs()),
-        root.path("metricsListen").asText(d.metricsListen()),
-        root.path("leaseMillis").asInt(d.leaseMillis()), root.path("leaseMarginMillis").asInt(d.leaseMarginMillis()),
-        root.path("logFormat").asText(d.logFormat())).withAdvertise();
+    InvalidSpecException.throwIfAny(out.stream().map(v -> new Violation(file + ": " + v.field(), v.rule())).toList());
+    return new CoordinatorConfig(listen != null ? listen.host() : d.listenAddress(),
+        listen != null ? listen.port() : d.listenPort(), advertise,
+        zookeeper != null ? zookeeper : d.zookeeper(), zkPort != null ? zkPort : d.embeddedZooKeeperPort(),
+        stateDir != null ? stateDir : d.stateDir(), session != null ? session : d.sessionTimeoutMs(),
+        metricsListen != null ? metricsListen : d.metricsListen(), lease != null ? lease : d.leaseMillis(),
+        margin != null ? margin : d.leaseMarginMillis(), logFormat != null ? logFormat : d.logFormat()).withAdvertise();
   }
 
   /** Fills in the advertised address: the listen address, or 127.0.0.1 when listening on all. */
@@ -84,8 +81,9 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
     if (advertise != null && !advertise.isEmpty()) {
       return this;
     }
-    String host = listenAddress.equals("0.0.0.0") || listenAddress.equals("::") ? "127.0.0.1" : listenAddress;
-    return new CoordinatorConfig(listenAddress, listenPort, host + ":" + listenPort, zookeeper,
+    HostPort listen = new HostPort(listenAddress, listenPort);
+    String host = listen.wildcard() ? "127.0.0.1" : listenAddress;
+    return new CoordinatorConfig(listenAddress, listenPort, new HostPort(host, listenPort).toString(), zookeeper,
         embeddedZooKeeperPort, stateDir, sessionTimeoutMs, metricsListen, leaseMillis, leaseMarginMillis, logFormat);
   }
 }

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.smbgw.common.ExitCodes;
 import org.smbgw.common.InvalidSpecException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -30,7 +31,7 @@ public final class CoordinatorMain {
         c = Files.exists(config) ? CoordinatorConfig.load(config) : CoordinatorConfig.defaults().withAdvertise();
       } catch (InvalidSpecException e) {
         System.err.println("smbgw-coordinator: " + e.getMessage());
-        return 4;
+        return ExitCodes.INVALID;
       }
       org.smbgw.common.Logging.use(c.logFormat());
       Coordinator coordinator = new Coordinator(c);
@@ -42,7 +43,7 @@ public final class CoordinatorMain {
       coordinator.start();
       System.err.println("smbgw-coordinator serving on " + c.listenAddress() + ":" + c.listenPort());
       stop.await();
-      return 0;
+      return ExitCodes.OK;
     }
   }
 }

@@ -1,19 +1,15 @@
 package org.smbgw.agent.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.MissingNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.smbgw.agent.samba.SambaTools;
 import org.smbgw.common.InvalidSpecException;
+import org.smbgw.common.HostPort;
+import org.smbgw.common.Settings;
 import org.smbgw.common.Violation;
 
 /**
@@ -69,9 +65,8 @@ public record AgentConfig(
    * wrong types are violations naming the setting.
    */
   public static AgentConfig load(Path file) throws IOException {
-    JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
     List<Violation> out = new ArrayList<>();
-    Settings s = new Settings("", root == null ? MissingNode.getInstance() : root, out, "node", "stateDir",
+    Settings s = Settings.read(file, out, "node", "stateDir",
         "desiredStateFile", "directoryRoots", "unixGroup", "resyncSeconds", "commandTimeoutSeconds", "samba",
         "zfs", "sandbox", "coordinators", "pveStorageConfig", "metrics", "logFormat");
     Settings samba = s.section("samba", "config", "include", "smbstatus", "profiling");
@@ -86,89 +81,13 @@ public record AgentConfig(
         zfs.present() ? new Zfs(zfs.text("zfs"), zfs.text("zpool")) : null,
         box.present() ? new Sandbox(box.text("address"), box.integer("port"), box.text("pool"),
             box.path("poolFile"), box.text("poolSize")) : null,
-        s.paths("coordinators") == null ? null : s.paths("coordinators").stream().map(Path::toString).toList(),
+        s.texts("coordinators"),
         s.path("pveStorageConfig"), metrics.text("listen"), s.text("logFormat"));
-    InvalidSpecException.throwIfAny(out.stream().map(v -> new Violation(file + ": " + v.field(), v.rule())).toList());
-    return c.withDefaults();
-  }
-
-  /** Typed, strict reads of one mapping of the config file. */
-  private record Settings(String prefix, JsonNode node, List<Violation> out) {
-    Settings(String prefix, JsonNode node, List<Violation> out, String... known) {
-      this(prefix, node, out);
-      if (node.isObject()) {
-        Set<String> names = Set.of(known);
-        node.fieldNames().forEachRemaining(n -> {
-          if (!names.contains(n)) {
-            out.add(new Violation(prefix + n, "unknown setting (known: " + String.join(", ", known) + ")"));
-          }
-        });
-      } else if (!node.isMissingNode() && !node.isNull()) {
-        out.add(new Violation(prefix.isEmpty() ? "file" : prefix, "must be a mapping"));
-      }
-    }
-
-    boolean present() {
-      return node.isObject();
-    }
-
-    Settings section(String name, String... known) {
-      return new Settings(prefix + name + ".", node.path(name), out, known);
-    }
-
-    String text(String name) {
-      JsonNode v = node.path(name);
-      if (v.isMissingNode() || v.isNull()) {
-        return null;
-      }
-      if (!v.isValueNode()) {
-        out.add(new Violation(prefix + name, "must be text"));
-        return null;
-      }
-      return v.asText();
-    }
-
-    Path path(String name) {
-      String t = text(name);
-      return t == null ? null : Path.of(t);
-    }
-
-    Boolean bool(String name) {
-      JsonNode v = node.path(name);
-      if (v.isMissingNode() || v.isNull()) {
-        return null;
-      }
-      if (!v.isBoolean()) {
-        out.add(new Violation(prefix + name, "must be true or false"));
-        return null;
-      }
-      return v.booleanValue();
-    }
-
-    Integer integer(String name) {
-      JsonNode v = node.path(name);
-      if (v.isMissingNode() || v.isNull()) {
-        return null;
-      }
-      if (!v.canConvertToInt() || !v.isIntegralNumber()) {
-        out.add(new Violation(prefix + name, "must be a whole number"));
-        return null;
-      }
-      return v.intValue();
-    }
-
-    List<Path> paths(String name) {
-      JsonNode v = node.path(name);
-      if (v.isMissingNode() || v.isNull()) {
-        return null;
-      }
-      List<Path> paths = new ArrayList<>();
-      if (!v.isArray()) {
-        out.add(new Violation(prefix + name, "must be a list of paths"));
-        return paths;
-      }
-      v.forEach(e -> paths.add(Path.of(e.asText())));
-      return paths;
+    try {
+      InvalidSpecException.throwIfAny(out);
+      return c.withDefaults();
+    } catch (InvalidSpecException e) {
+      throw new InvalidSpecException(e.violations().stream().map(v -> new Violation(file + ": " + v.field(), v.rule())).toList());
     }
   }
 
@@ -214,9 +133,11 @@ public record AgentConfig(
         out.add(new Violation("directoryRoots", "must be absolute, normalised paths (got " + r + ")"));
       }
     }
-    if (metricsListen != null && !metricsListen.isEmpty() && !metricsListen.matches(".+:\\d{1,5}")) {
-      out.add(new Violation("metrics.listen", "must be address:port, or empty to turn the endpoint off"));
+    if (metricsListen != null && !metricsListen.isEmpty()) {
+      HostPort.parse("metrics.listen", metricsListen, true, out);
     }
+    List<String> replicas = coordinators != null ? List.copyOf(coordinators) : List.of();
+    replicas.forEach(r -> HostPort.parse("coordinators", r, false, out));
     org.smbgw.common.Logging.validate("logFormat", logFormat, out);
     String name = node != null ? node : hostName();
     // Checked here, not first by a coordinator that would refuse every hello while the agent
@@ -226,7 +147,7 @@ public record AgentConfig(
     return new AgentConfig(name, state,
         desiredStateFile != null ? desiredStateFile : Path.of("/etc/smbgw/shares.yaml"), roots,
         unixGroup != null ? unixGroup : "smbgw", resync, timeout, s, z, box,
-        coordinators != null ? List.copyOf(coordinators) : List.of(),
+        replicas,
         pveStorageConfig != null ? pveStorageConfig : Path.of("/etc/pve/storage.cfg"),
         metricsListen != null ? metricsListen : "0.0.0.0:9923", logFormat != null ? logFormat : "text");
   }

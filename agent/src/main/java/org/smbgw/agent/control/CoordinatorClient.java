@@ -1,7 +1,6 @@
 package org.smbgw.agent.control;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Optional;
@@ -9,6 +8,8 @@ import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.smbgw.agent.reconcile.DesiredStateSource;
+import org.smbgw.common.Grpc;
+import org.smbgw.common.HostPort;
 import org.smbgw.common.InvalidSpecException;
 import org.smbgw.proto.v1.AgentHello;
 import org.smbgw.proto.v1.AgentMessage;
@@ -114,8 +115,7 @@ public final class CoordinatorClient implements DesiredStateSource, org.smbgw.ag
     if (channel != null) {
       channel.shutdownNow();
     }
-    channel = NettyChannelBuilder.forTarget(address).usePlaintext()
-        .keepAliveTime(10, TimeUnit.SECONDS).keepAliveTimeout(5, TimeUnit.SECONDS).keepAliveWithoutCalls(true).build();
+    channel = Grpc.channel(HostPort.parse("coordinators", address, false), true);
     StreamObserver<CoordinatorMessage> in = new StreamObserver<>() {
       @Override
       public void onNext(CoordinatorMessage m) {

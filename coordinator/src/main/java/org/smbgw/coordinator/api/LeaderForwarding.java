@@ -8,11 +8,12 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.smbgw.common.Grpc;
+import org.smbgw.common.HostPort;
 import org.smbgw.coordinator.election.Leadership;
 
 /**
@@ -40,7 +41,7 @@ public final class LeaderForwarding implements ServerInterceptor, AutoCloseable 
       return new ServerCall.Listener<>() { };
     }
     ManagedChannel channel = channels.computeIfAbsent(leader.get(),
-        id -> NettyChannelBuilder.forTarget(id).usePlaintext().build());
+        id -> Grpc.channel(HostPort.parse("leader", id, false), false));
     ClientCall<Q, R> upstream = channel.newCall(call.getMethodDescriptor(),
         CallOptions.DEFAULT.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS));
     upstream.start(new ClientCall.Listener<>() {

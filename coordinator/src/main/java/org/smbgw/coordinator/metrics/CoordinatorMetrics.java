@@ -118,9 +118,8 @@ public final class CoordinatorMetrics implements AutoCloseable, org.smbgw.coordi
 
   /** Starts /metrics on {@code listen} (host:port). */
   public void serve(String listen) throws IOException {
-    int colon = listen.lastIndexOf(':');
-    server = HTTPServer.builder().hostname(listen.substring(0, colon)).port(Integer.parseInt(listen.substring(colon + 1)))
-        .registry(registry).buildAndStart();
+    org.smbgw.common.HostPort at = org.smbgw.common.HostPort.parse("metricsListen", listen, true);
+    server = HTTPServer.builder().hostname(at.host()).port(at.port()).registry(registry).buildAndStart();
   }
 
   public int port() {

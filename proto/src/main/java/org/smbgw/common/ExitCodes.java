@@ -1,8 +1,11 @@
-package org.smbgw.cli;
+package org.smbgw.common;
 
 import io.grpc.Status;
 
-/** DESIGN.md section 5: 0 ok, 2 usage, 3 not found, 4 invalid or conflict, 5 denied, 6 unreachable, 1 other. */
+/**
+ * The exit codes of every smbgw program (DESIGN section 5): 0 ok, 2 usage, 3 not found,
+ * 4 invalid or conflict, 5 denied, 6 unreachable, 1 other.
+ */
 public final class ExitCodes {
   public static final int OK = 0;
   public static final int OTHER = 1;
@@ -11,6 +14,10 @@ public final class ExitCodes {
   public static final int INVALID = 4;
   public static final int DENIED = 5;
   public static final int UNREACHABLE = 6;
+
+  /** The one-line summary for --help footers and man pages. */
+  public static final String SUMMARY =
+      "Exit codes: 0 ok, 2 usage, 3 not found, 4 invalid or conflict, 5 denied, 6 unreachable, 1 other.";
 
   private ExitCodes() {}
 

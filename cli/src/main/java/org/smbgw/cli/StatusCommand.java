@@ -2,6 +2,7 @@ package org.smbgw.cli;
 
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.smbgw.common.ExitCodes;
 import org.smbgw.proto.v1.StatusRequest;
 import org.smbgw.proto.v1.StatusResponse;
 import picocli.CommandLine.Command;

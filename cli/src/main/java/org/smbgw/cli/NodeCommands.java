@@ -3,6 +3,7 @@ package org.smbgw.cli;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.smbgw.common.ExitCodes;
 import org.smbgw.common.Sizes;
 import org.smbgw.proto.v1.DrainNodeRequest;
 import org.smbgw.proto.v1.DrainNodeResponse;

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.smbgw.common.ExitCodes;
 import org.smbgw.common.NtHash;
 import org.smbgw.proto.v1.DeleteUserRequest;
 import org.smbgw.proto.v1.DeleteUserResponse;

@@ -4,19 +4,23 @@ import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.List;
+import org.smbgw.common.ExitCodes;
 import org.smbgw.common.InvalidSpecException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine;
 
 /** {@code smbgw}: the administrator's command line. */
-@Command(name = "smbgw", mixinStandardHelpOptions = true, version = "smbgw 0.1.0",
+@Command(name = "smbgw", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "smbgw 0.1.0",
     description = "Administer an smbgw cluster.",
     subcommands = {ShareCommands.class, NodeCommands.class, VipCommands.class, UserCommands.class, ApplyCommands.Apply.class,
         ApplyCommands.Plan.class, StatusCommand.class, EventsCommand.class},
-    footer = {"", "Exit codes: 0 ok, 2 usage, 3 not found, 4 invalid or conflict, 5 denied, 6 unreachable, 1 other."})
-public final class Smbgw {
+    footer = {"", ExitCodes.SUMMARY})
+public final class Smbgw implements Runnable {
   @Option(names = "--coordinator", scope = ScopeType.INHERIT, split = ",",
       defaultValue = "${env:SMBGW_COORDINATOR:-127.0.0.1:7400}",
       description = "Coordinator replicas to try, host:port[,host:port...] (default: $SMBGW_COORDINATOR or ${DEFAULT-VALUE}).")
@@ -30,6 +34,15 @@ public final class Smbgw {
       description = "Seconds to wait for an answer (default: ${DEFAULT-VALUE}).")
   long timeoutSeconds;
 
+  @Spec
+  CommandSpec spec;
+
+  /** {@code smbgw} alone, or a group (smbgw share) without its subcommand: a usage error. */
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "a command is required (see smbgw --help)");
+  }
+
   Coordinators connect() {
     return new Coordinators(coordinators, timeoutSeconds);
   }
@@ -42,6 +55,14 @@ public final class Smbgw {
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cl = new CommandLine(new Smbgw());
     cl.setOut(out).setErr(err);
+    // picocli skips its unmatched-argument check when --help is present: 'smbgw domain --help'
+    // would print the top-level help and succeed. An unknown command is a usage error either way.
+    cl.setExecutionStrategy(parsed -> {
+      if (!parsed.unmatched().isEmpty()) {
+        throw new CommandLine.UnmatchedArgumentException(cl, parsed.unmatched());
+      }
+      return new CommandLine.RunLast().execute(parsed);
+    });
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (e instanceof StatusRuntimeException s) {
         String d = s.getStatus().getDescription();

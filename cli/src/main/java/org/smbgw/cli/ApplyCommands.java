@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.smbgw.common.ExitCodes;
 import org.smbgw.common.Resources;
 import org.smbgw.proto.v1.ApplyRequest;
 import org.smbgw.proto.v1.ApplyResponse;

@@ -1,0 +1,71 @@
+package org.smbgw.cli;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.smbgw.common.Grpc;
+import org.smbgw.common.HostPort;
+import org.smbgw.common.InvalidSpecException;
+import org.smbgw.common.Violation;
+import org.smbgw.proto.v1.AdminServiceGrpc;
+
+/**
+ * The coordinators the CLI may ask, tried in order: a replica that cannot be reached, or has no
+ * leader to forward to, is skipped. One channel per replica, made on first use and shared by
+ * every thread of a {@code --parallel} batch (the map is concurrent; gRPC channels are
+ * thread-safe). Every call has a deadline.
+ */
+public final class Coordinators implements AutoCloseable {
+  private final List<HostPort> replicas;
+  private final long deadlineSeconds;
+  private final Map<HostPort, ManagedChannel> channels = new ConcurrentHashMap<>();
+
+  /** @throws InvalidSpecException naming {@code --coordinator} when an address is not host:port */
+  public Coordinators(List<String> addresses, long deadlineSeconds) {
+    List<Violation> bad = new java.util.ArrayList<>();
+    this.replicas = addresses.stream().map(a -> HostPort.parse("--coordinator", a, false, bad))
+        .filter(java.util.Objects::nonNull).toList();
+    InvalidSpecException.throwIfAny(bad);
+    this.deadlineSeconds = deadlineSeconds;
+  }
+
+  /** The channel to one replica, shared by every call to it. */
+  ManagedChannel channel(HostPort replica) {
+    return channels.computeIfAbsent(replica, r -> Grpc.channel(r, false));
+  }
+
+  List<HostPort> replicas() {
+    return replicas;
+  }
+
+  /** Runs {@code call} against the first replica that answers; throws the last failure. */
+  public <T> T call(Function<AdminServiceGrpc.AdminServiceBlockingStub, T> call) {
+    StatusRuntimeException last = null;
+    for (HostPort replica : replicas) {
+      try {
+        return call.apply(AdminServiceGrpc.newBlockingStub(channel(replica))
+            .withDeadlineAfter(deadlineSeconds, TimeUnit.SECONDS));
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+          throw e;
+        }
+        Throwable cause = e.getStatus().getCause();
+        String why = cause != null && cause.getMessage() != null ? cause.getMessage()
+            : e.getStatus().getDescription() != null ? e.getStatus().getDescription() : "unavailable";
+        last = Status.UNAVAILABLE.withDescription("cannot reach the coordinator at " + replica + ": " + why)
+            .asRuntimeException();
+      }
+    }
+    throw last != null ? last : Status.UNAVAILABLE.withDescription("no coordinator address given").asRuntimeException();
+  }
+
+  @Override
+  public void close() {
+    channels.values().forEach(ManagedChannel::shutdownNow);
+  }
+}

@@ -1,0 +1,41 @@
+package org.smbgw.coordinator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.smbgw.common.InvalidSpecException;
+
+/** A bad setting is an error naming it, never its default in disguise. */
+class CoordinatorConfigTest {
+  private static String refused(Path dir, String yaml) throws Exception {
+    Path file = dir.resolve("coordinator.yaml");
+    Files.writeString(file, yaml);
+    return assertThrows(InvalidSpecException.class, () -> CoordinatorConfig.load(file)).getMessage();
+  }
+
+  @Test
+  void aBadValueIsRefusedNamingItsKey(@TempDir Path dir) throws Exception {
+    assertTrue(refused(dir, "leaseMillis: abc\n").contains("leaseMillis"));
+    assertTrue(refused(dir, "leaseMillis: 500\n").contains("whole seconds"));
+    assertTrue(refused(dir, "listen: 7400\n").contains("listen"));
+    assertTrue(refused(dir, "zookeeper: zk1:2181,zk2\n").contains("zookeeper"));
+    assertTrue(refused(dir, "leaseMilis: 2000\n").contains("unknown setting"));
+    assertTrue(refused(dir, "stateDir: [a, b]\n").contains("stateDir"));
+  }
+
+  @Test
+  void goodValuesAreRead(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("coordinator.yaml");
+    Files.writeString(file, "listen: \"[::]:7401\"\nleaseMillis: 3000\nzookeeper: zk1:2181,zk2:2181\n");
+    CoordinatorConfig c = CoordinatorConfig.load(file);
+    assertEquals("::", c.listenAddress());
+    assertEquals(7401, c.listenPort());
+    assertEquals(3000, c.leaseMillis());
+    assertEquals("127.0.0.1:7401", c.advertise());
+  }
+}

@@ -1,0 +1,29 @@
+package org.smbgw.common;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one place gRPC channels and servers are built, for agent, coordinator and CLI alike.
+ * Plaintext today; transport security goes here and nowhere else.
+ */
+public final class Grpc {
+  private Grpc() {}
+
+  /** A channel to one replica; {@code keepAlive} for long-lived streams (the agent's session). */
+  public static ManagedChannel channel(HostPort target, boolean keepAlive) {
+    NettyChannelBuilder b = NettyChannelBuilder.forTarget(target.toString()).usePlaintext();
+    if (keepAlive) {
+      b.keepAliveTime(10, TimeUnit.SECONDS).keepAliveTimeout(5, TimeUnit.SECONDS).keepAliveWithoutCalls(true);
+    }
+    return b.build();
+  }
+
+  /** A server builder bound to {@code listen}; the caller adds services and starts it. */
+  public static NettyServerBuilder server(HostPort listen) {
+    return NettyServerBuilder.forAddress(new InetSocketAddress(listen.host(), listen.port()));
+  }
+}

@@ -1,0 +1,145 @@
+package org.smbgw.common;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Strict, typed reads of one mapping of a YAML configuration file, for every daemon and tool.
+ * An unknown key, a value of the wrong type or out of range is a {@link Violation} naming the key
+ * (with its section, {@code samba.profiling}); a missing key reads as null so that the caller
+ * fills in its default. Read through Jackson's tree model: binding machinery would stay in a
+ * daemon's memory for one small file.
+ */
+public final class Settings {
+  private final String prefix;
+  private final JsonNode node;
+  private final List<Violation> out;
+
+  private Settings(String prefix, JsonNode node, List<Violation> out, String... known) {
+    this.prefix = prefix;
+    this.node = node;
+    this.out = out;
+    if (node.isObject()) {
+      Set<String> names = Set.of(known);
+      node.fieldNames().forEachRemaining(n -> {
+        if (!names.contains(n)) {
+          out.add(new Violation(prefix + n, "unknown setting (known: " + String.join(", ", known) + ")"));
+        }
+      });
+    } else if (!node.isMissingNode() && !node.isNull()) {
+      out.add(new Violation(prefix.isEmpty() ? "file" : prefix.substring(0, prefix.length() - 1), "must be a mapping"));
+    }
+  }
+
+  /** The top level of {@code file}, with the keys it may have; violations go to {@code out}. */
+  public static Settings read(Path file, List<Violation> out, String... known) throws IOException {
+    JsonNode root;
+    try {
+      root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+    } catch (com.fasterxml.jackson.core.JacksonException e) {
+      out.add(new Violation("file", "is not valid YAML: " + e.getOriginalMessage()));
+      root = null;
+    }
+    return new Settings("", root == null ? MissingNode.getInstance() : root, out, known);
+  }
+
+  /** Whether this mapping is in the file at all. */
+  public boolean present() {
+    return node.isObject();
+  }
+
+  public Settings section(String name, String... known) {
+    return new Settings(prefix + name + ".", node.path(name), out, known);
+  }
+
+  public String text(String name) {
+    JsonNode v = node.path(name);
+    if (v.isMissingNode() || v.isNull()) {
+      return null;
+    }
+    if (!v.isValueNode()) {
+      out.add(new Violation(prefix + name, "must be text"));
+      return null;
+    }
+    return v.asText();
+  }
+
+  public Path path(String name) {
+    String t = text(name);
+    return t == null ? null : Path.of(t);
+  }
+
+  public Boolean bool(String name) {
+    JsonNode v = node.path(name);
+    if (v.isMissingNode() || v.isNull()) {
+      return null;
+    }
+    if (!v.isBoolean()) {
+      out.add(new Violation(prefix + name, "must be true or false"));
+      return null;
+    }
+    return v.booleanValue();
+  }
+
+  public Integer integer(String name) {
+    JsonNode v = node.path(name);
+    if (v.isMissingNode() || v.isNull()) {
+      return null;
+    }
+    if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+      out.add(new Violation(prefix + name, "must be a whole number (got " + Text.quote(v.asText()) + ")"));
+      return null;
+    }
+    return v.intValue();
+  }
+
+  /** A whole number in {@code [min, max]}; {@code why} ends the rule ("the kernel counts ..."). */
+  public Integer integer(String name, int min, int max, String why) {
+    Integer v = integer(name);
+    if (v != null && (v < min || v > max)) {
+      out.add(new Violation(prefix + name, "must be " + min + " to " + max + (why.isEmpty() ? "" : " (" + why + ")")
+          + " (got " + v + ")"));
+      return null;
+    }
+    return v;
+  }
+
+  public List<String> texts(String name) {
+    JsonNode v = node.path(name);
+    if (v.isMissingNode() || v.isNull()) {
+      return null;
+    }
+    List<String> items = new ArrayList<>();
+    if (!v.isArray()) {
+      out.add(new Violation(prefix + name, "must be a list"));
+      return items;
+    }
+    v.forEach(e -> {
+      if (e.isValueNode()) {
+        items.add(e.asText());
+      } else {
+        out.add(new Violation(prefix + name, "must be a list of text items"));
+      }
+    });
+    return items;
+  }
+
+  public List<Path> paths(String name) {
+    List<String> t = texts(name);
+    return t == null ? null : t.stream().map(Path::of).toList();
+  }
+
+  /** A host:port; {@code listen} allows port 0 (any free port). */
+  public HostPort hostPort(String name, boolean listen) {
+    String t = text(name);
+    return t == null ? null : HostPort.parse(prefix + name, t, listen, out);
+  }
+}
