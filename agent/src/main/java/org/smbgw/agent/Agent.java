@@ -11,8 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.smbgw.agent.config.AgentConfig;
 import org.smbgw.agent.config.DesiredStateFile;
 import org.smbgw.agent.control.CoordinatorClient;
@@ -68,8 +72,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Agent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
-  /** How long the first hello waits for the first inventory, and each inventory call may take. */
-  private static final Duration INVENTORY_TIMEOUT = Duration.ofSeconds(10);
+  /** How long each program and free-space look of an inventory may take. */
+  private static final Duration INVENTORY_CALL_TIMEOUT = Duration.ofSeconds(5);
+  /** How long the first hello waits for the first inventory (a few calls' worth). */
+  private static final Duration FIRST_INVENTORY_WAIT = Duration.ofSeconds(15);
+  /** How often the inventory is taken again (free space changes; a storage may come back). */
+  private static final Duration INVENTORY_EVERY = Duration.ofSeconds(60);
 
   private enum State { NEW, STARTED, CLOSED }
 
@@ -140,18 +148,23 @@ public final class Agent implements AutoCloseable {
   }
 
   private Mode singleNode(AgentConfig config, List<Path> roots, StorageResolver resolver,
-      AtomicReference<Reconciler> reconciler) {
+      AtomicReference<Reconciler> passes) {
     DesiredStateFile file = new DesiredStateFile(config.desiredStateFile(), config.node(), roots, resolver::resolve);
+    ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "smbgw-desired-file");
+      t.setDaemon(true);
+      return t;
+    });
     Part poll = Part.of("desired-state file " + config.desiredStateFile(), bg -> {
       file.poll();
       if (bg) {
-        reconciler.get().every(Duration.ofSeconds(1), () -> {
+        poller.scheduleWithFixedDelay(() -> {
           if (file.poll()) {
-            reconciler.get().trigger();
+            passes.get().trigger();
           }
-        });
+        }, 1, 1, TimeUnit.SECONDS);
       }
-    }, () -> { });
+    }, poller::shutdownNow);
     return new Mode(file, file::poll, s -> { }, List.of(poll));
   }
 
@@ -159,9 +172,11 @@ public final class Agent implements AutoCloseable {
       Runnable changed) {
     DiskSpace space = new DiskSpace();
     Inventory inventory = new Inventory(runner, config.zfs().zfs(), tools.smbd(), config.node(), space,
-        INVENTORY_TIMEOUT);
+        INVENTORY_CALL_TIMEOUT);
+    AtomicReference<CoordinatorClient> session = new AtomicReference<>();
     InventoryCollector inventories = new InventoryCollector(
-        () -> inventory.build(readStorages(config.pveStorageConfig())), INVENTORY_TIMEOUT);
+        () -> inventory.build(readStorages(config.pveStorageConfig())), FIRST_INVENTORY_WAIT,
+        inv -> session.get().inventory(inv), System::nanoTime);
     AddressKeeper addresses = AddressKeeper.onOwnThread(runner, TcpTable.proc(), Duration.ofSeconds(2));
     DesiredStateValidator validator = new DesiredStateValidator(roots);
     CoordinatorClient client = new CoordinatorClient(config.coordinators(), config.node(), inventories,
@@ -170,12 +185,13 @@ public final class Agent implements AutoCloseable {
           InvalidSpecException.throwIfAny(validator.validate(d));
           return d;
         }, changed, addresses::granted, System::nanoTime);
+    session.set(client);
     Consumer<NodeObservedState> onStatus = s -> {
       client.report(s);
       client.current().ifPresent(d -> addresses.update(d, s));
     };
     return new Mode(client, () -> { }, onStatus, List.of(
-        Part.of("inventory", bg -> inventories.refresh(), () -> {
+        Part.of("inventory", bg -> inventories.start(INVENTORY_EVERY), () -> {
           inventories.close();
           space.close();
         }),
@@ -204,7 +220,7 @@ public final class Agent implements AutoCloseable {
           registry, status::latest, () -> {
             NodeObservedState s = status.latest();
             return s.getAppliedGeneration() != 0 && s.getErrorsCount() == 0;
-          }, profile.<java.util.function.Supplier<Map<String, Long>>>map(p -> p::latest).orElse(Map::of)));
+          }, profile.<Supplier<Map<String, Long>>>map(p -> p::latest).orElse(Map::of)));
     }, () -> {
       MetricsEndpoint e = endpoint.getAndSet(null);
       if (e != null) {

@@ -21,6 +21,7 @@ interface Part extends AutoCloseable {
   @Override
   void close();
 
+  /** What {@link #of} runs to start a part. */
   interface Start {
     void start(boolean background) throws Exception;
   }

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,11 +23,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.smbgw.agent.exec.CommandResult;
 import org.smbgw.e2e.lab.FaultRun;
-import org.smbgw.proto.v1.ListNodesRequest;
 import org.smbgw.e2e.lab.Lab;
 import org.smbgw.e2e.lab.LabSetup;
 import org.smbgw.proto.v1.CreateShareRequest;
+import org.smbgw.proto.v1.DeleteShareRequest;
+import org.smbgw.proto.v1.GetShareRequest;
+import org.smbgw.proto.v1.ListNodesRequest;
 import org.smbgw.proto.v1.ShareSpec;
+import org.smbgw.proto.v1.ShareState;
 import org.smbgw.proto.v1.Storage;
 
 /**
@@ -108,7 +113,7 @@ class FailoverLabTest {
     String holder = setup.cluster().awaitServing(address, 30);
     // The client asks who has the address (ARP), as any client on the subnet would.
     CommandResult arp = setup.lab().runner().runAllowingFailure(org.smbgw.agent.exec.Command.of(
-        Lab.in(Lab.CLIENT, java.util.List.of("arping", "-c", "1", "-w", "2", "-i", "eth0", address))));
+        Lab.in(Lab.CLIENT, List.of("arping", "-c", "1", "-w", "2", "-i", "eth0", address))));
     assertTrue(arp.succeeded(), "the client cannot reach " + address + " on " + holder + ": " + arp.stdout());
     String[] listed = cli("vip", "list", "-o", "json");
     assertEquals("0", listed[0], listed[2]);
@@ -124,7 +129,7 @@ class FailoverLabTest {
     while (!setup.lab().holdersOf(address).isEmpty() && System.nanoTime() < deadline) {
       Thread.sleep(50);
     }
-    assertEquals(java.util.List.of(), setup.lab().holdersOf(address), "a deleted address stayed up");
+    assertEquals(List.of(), setup.lab().holdersOf(address), "a deleted address stayed up");
   }
 
   /**
@@ -153,10 +158,13 @@ class FailoverLabTest {
         .setStorage(Storage.newBuilder().setPve("local-" + holder))
         .setWrite(org.smbgw.proto.v1.Access.newBuilder().addUsers(LabSetup.USER))).build());
     long active = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!setup.cluster().admin().getShare(org.smbgw.proto.v1.GetShareRequest.newBuilder().setName(local).build())
-        .getStatus().getState().equals(org.smbgw.proto.v1.ShareState.SHARE_STATE_ACTIVE) && System.nanoTime() < active) {
+    while (!setup.cluster().admin().getShare(GetShareRequest.newBuilder().setName(local).build())
+        .getStatus().getState().equals(ShareState.SHARE_STATE_ACTIVE) && System.nanoTime() < active) {
       Thread.sleep(200);
     }
+    assertEquals(ShareState.SHARE_STATE_ACTIVE, setup.cluster().admin().getShare(
+        GetShareRequest.newBuilder().setName(local).build()).getStatus().getState(),
+        local + " is not served on " + holder);
     lab.blockZfs(holder, true);
     try {
       // The lab's agents look again every 5 s; the next pass calls zfs and hangs there.
@@ -165,21 +173,21 @@ class FailoverLabTest {
         Thread.sleep(100);
       }
       assertTrue(lab.zfsBlocked(holder), "no reconcile pass of " + holder + " reached zfs");
-      java.util.List<String> gaps = new java.util.ArrayList<>();
+      List<String> gaps = new ArrayList<>();
       long samples = 0;
       lab.killCoordinator(replicaNode);
       long until = System.nanoTime() + Duration.ofSeconds(4 * 2).toNanos(); // four leases
       while (System.nanoTime() < until) {
-        java.util.List<String> holders = lab.holdersOf(LabSetup.ADDRESS);
+        List<String> holders = lab.holdersOf(LabSetup.ADDRESS);
         samples++;
-        if (!holders.equals(java.util.List.of(holder)) && gaps.size() < 10) {
+        if (!holders.equals(List.of(holder)) && gaps.size() < 10) {
           gaps.add(String.format("%.2f s: held by %s", (System.nanoTime() - until) / 1e9 + 8, holders));
         }
         Thread.sleep(20);
       }
-      assertTrue(lab.zfsBlocked(holder), "the pass was still hanging in zfs throughout");
+      assertTrue(lab.zfsBlocked(holder), "a zfs call was still hanging at the end");
       assertTrue(samples > 100, "the sampler ran");
-      assertEquals(java.util.List.of(), gaps, "the address left " + holder + " while its pass hung and replica "
+      assertEquals(List.of(), gaps, "the address left " + holder + " while its pass hung and replica "
           + replicaNode + " was dead:\n" + lab.log(holder + "-agent"));
     } finally {
       lab.blockZfs(holder, false);
@@ -188,15 +196,15 @@ class FailoverLabTest {
       }
       setup.cluster().awaitNodes(120);
       setup.cluster().awaitLeases(60);
-      setup.cluster().admin().deleteShare(org.smbgw.proto.v1.DeleteShareRequest.newBuilder().setName(local).setPurge(true).build());
+      setup.cluster().admin().deleteShare(DeleteShareRequest.newBuilder().setName(local).setPurge(true).build());
     }
   }
 
   /** The smbgw command line against the lab's replicas: exit code, stdout, stderr. */
   private static String[] cli(String... args) {
-    java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of("--coordinator",
+    List<String> all = new ArrayList<>(List.of("--coordinator",
         Lab.coordinatorAddress(1) + "," + Lab.coordinatorAddress(2) + "," + Lab.coordinatorAddress(3)));
-    all.addAll(java.util.List.of(args));
+    all.addAll(List.of(args));
     java.io.StringWriter out = new java.io.StringWriter();
     java.io.StringWriter err = new java.io.StringWriter();
     int code = org.smbgw.cli.Smbgw.run(all.toArray(String[]::new), new java.io.PrintWriter(out), new java.io.PrintWriter(err));

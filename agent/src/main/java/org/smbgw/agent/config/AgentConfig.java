@@ -7,8 +7,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.smbgw.agent.samba.SambaTools;
-import org.smbgw.common.InvalidSpecException;
 import org.smbgw.common.HostPort;
+import org.smbgw.common.InvalidSpecException;
+import org.smbgw.common.Names;
 import org.smbgw.common.Settings;
 import org.smbgw.common.Violation;
 
@@ -142,7 +143,7 @@ public record AgentConfig(
     String name = node != null ? node : hostName();
     // Checked here, not first by a coordinator that would refuse every hello while the agent
     // reconnected forever.
-    org.smbgw.common.Names.nodeName(node != null ? "node" : "node (the host name; set node: to override it)", name, out);
+    Names.nodeName(node != null ? "node" : "node (the host name; set node: to override it)", name, out);
     InvalidSpecException.throwIfAny(out);
     return new AgentConfig(name, state,
         desiredStateFile != null ? desiredStateFile : Path.of("/etc/smbgw/shares.yaml"), roots,

@@ -5,8 +5,15 @@ import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.smbgw.agent.net.AddressKeeper;
 import org.smbgw.agent.reconcile.DesiredStateSource;
 import org.smbgw.common.Grpc;
 import org.smbgw.common.HostPort;
@@ -15,11 +22,11 @@ import org.smbgw.proto.v1.AgentHello;
 import org.smbgw.proto.v1.AgentMessage;
 import org.smbgw.proto.v1.AgentServiceGrpc;
 import org.smbgw.proto.v1.CoordinatorMessage;
+import org.smbgw.proto.v1.LeaseGrant;
+import org.smbgw.proto.v1.LeaseRenewal;
 import org.smbgw.proto.v1.NodeDesiredState;
 import org.smbgw.proto.v1.NodeInventory;
 import org.smbgw.proto.v1.NodeObservedState;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The agent's session with the coordinators. Tries the replicas in turn; on a broken stream it
@@ -34,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * through {@link #send}) resume on the next replica within a tick. Stream callbacks arrive on
  * gRPC's threads; all fields are guarded by this object's monitor.
  */
-public final class CoordinatorClient implements DesiredStateSource, org.smbgw.agent.net.AddressKeeper.Channel, AutoCloseable {
+public final class CoordinatorClient implements DesiredStateSource, AddressKeeper.Channel, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CoordinatorClient.class);
 
   /** The inventory to say hello with; returns at once, except possibly for the first hello. */
@@ -53,13 +60,14 @@ public final class CoordinatorClient implements DesiredStateSource, org.smbgw.ag
   private final Inventories inventory;
   private final Admission admission;
   private final Runnable changed;
-  private final java.util.function.LongSupplier ticker;
-  private final ScheduledExecutorService session = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+  private final LongSupplier ticker;
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final ScheduledExecutorService session = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "smbgw-session");
     t.setDaemon(true);
     return t;
   });
-  private final java.util.function.Consumer<org.smbgw.proto.v1.LeaseGrant> grants;
+  private final Consumer<LeaseGrant> grants;
   private ManagedChannel channel;
   private StreamObserver<AgentMessage> stream;
   private int next;
@@ -73,6 +81,8 @@ public final class CoordinatorClient implements DesiredStateSource, org.smbgw.ag
   private NodeDesiredState current;
   private String problem = "not connected to a coordinator yet";
   private NodeObservedState lastReport;
+  /** The inventory the coordinator last heard, in a hello or on its own. */
+  private NodeInventory sentInventory;
   private boolean closed;
 
   /**
@@ -81,8 +91,7 @@ public final class CoordinatorClient implements DesiredStateSource, org.smbgw.ag
    * @param ticker the lease's clock, for {@link #streamOpenedNanos}
    */
   public CoordinatorClient(List<String> addresses, String node, Inventories inventory,
-      Admission admission, Runnable changed, java.util.function.Consumer<org.smbgw.proto.v1.LeaseGrant> grants,
-      java.util.function.LongSupplier ticker) {
+      Admission admission, Runnable changed, Consumer<LeaseGrant> grants, LongSupplier ticker) {
     this.grants = grants;
     this.addresses = List.copyOf(addresses);
     this.node = node;
@@ -93,8 +102,11 @@ public final class CoordinatorClient implements DesiredStateSource, org.smbgw.ag
     this.streamOpened = ticker.getAsLong();
   }
 
-  /** Opens the first stream, on the session thread; returns at once. */
+  /** Opens the first stream, on the session thread; returns at once. Start once. */
   public void start() {
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("coordinator session already started");
+    }
     session.execute(this::connect);
   }
 
@@ -140,6 +152,7 @@ public final class CoordinatorClient implements DesiredStateSource, org.smbgw.ag
       stream = AgentServiceGrpc.newStub(channel).session(in);
       stream.onNext(AgentMessage.newBuilder().setHello(AgentHello.newBuilder().setNode(node)
           .setIncarnation(incarnation).setStream(id).setInventory(inv)).build());
+      sentInventory = inv;
       if (lastReport != null) {
         stream.onNext(AgentMessage.newBuilder().setReport(lastReport).build());
       }
@@ -182,7 +195,7 @@ public final class CoordinatorClient implements DesiredStateSource, org.smbgw.ag
   }
 
   @Override
-  public synchronized boolean send(org.smbgw.proto.v1.LeaseRenewal renewal) {
+  public synchronized boolean send(LeaseRenewal renewal) {
     if (stream == null) {
       return false;
     }
@@ -213,6 +226,19 @@ public final class CoordinatorClient implements DesiredStateSource, org.smbgw.ag
     problem = "coordinator " + was + " did not answer a lease renewal in time";
     log.warn("coordinator {} did not answer a lease renewal in time; switching replicas", was);
     session.execute(this::connect);
+  }
+
+  /** A freshly taken inventory: sent on when it differs from what the coordinator has. Any thread. */
+  public synchronized void inventory(NodeInventory inv) {
+    if (stream == null || inv.equals(sentInventory)) {
+      return; // the next hello carries it
+    }
+    try {
+      stream.onNext(AgentMessage.newBuilder().setInventory(inv).build());
+      sentInventory = inv;
+    } catch (RuntimeException e) {
+      log.warn("cannot send the inventory: {}", e.toString());
+    }
   }
 
   /** Sends what the node now looks like; kept to re-send after a reconnect. */

@@ -28,10 +28,14 @@ public final class DiskSpace implements AutoCloseable {
   });
   private final Set<Path> stuck = ConcurrentHashMap.newKeySet();
 
-  /** Bytes usable under {@code dir}; empty when it is no directory, cannot be read, or did not answer in time. */
-  public OptionalLong usable(Path dir, Duration timeout) {
+  /**
+   * Bytes usable under {@code dir}; empty when it is no directory or cannot be read.
+   *
+   * @throws TimeoutException when the file system did not answer in time, now or at the last look
+   */
+  public OptionalLong usable(Path dir, Duration timeout) throws TimeoutException {
     if (!stuck.add(dir)) {
-      return OptionalLong.empty(); // the last probe of this path has not come back
+      throw new TimeoutException(dir + " has not answered since an earlier look");
     }
     Future<OptionalLong> f;
     try {
@@ -50,17 +54,12 @@ public final class DiskSpace implements AutoCloseable {
     }
     try {
       return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException | ExecutionException e) {
+    } catch (ExecutionException e) {
       return OptionalLong.empty();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return OptionalLong.empty();
     }
-  }
-
-  /** Whether a probe of {@code dir} is still waiting for the kernel. */
-  public boolean hung(Path dir) {
-    return stuck.contains(dir);
   }
 
   @Override

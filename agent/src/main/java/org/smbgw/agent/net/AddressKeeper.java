@@ -3,11 +3,14 @@ package org.smbgw.agent.net;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -25,6 +28,7 @@ import org.smbgw.proto.v1.NodeObservedState;
 import org.smbgw.proto.v1.ShareSpec;
 import org.smbgw.proto.v1.ShareState;
 import org.smbgw.proto.v1.ShareStatus;
+import org.smbgw.proto.v1.TcpConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +47,12 @@ import org.slf4j.LoggerFactory;
 public final class AddressKeeper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AddressKeeper.class);
   static final long TICK_MS = 25;
+  /**
+   * A plan's lifetimes are computed when it is made; an {@code ip} run that takes longer than this
+   * is followed at once by a fresh plan, whose lifetimes are counted from the new moment. (The
+   * leader's margin beyond L covers what is left.)
+   */
+  static final Duration SLOW_APPLY = Duration.ofMillis(100);
 
   /** How renewals leave the node; the coordinator session implements it. */
   public interface Channel {
@@ -64,7 +74,7 @@ public final class AddressKeeper implements AutoCloseable {
     List<NetworkInterface> interfaces() throws Exception;
 
     /** Established client connections to these host addresses (for the next holder's tickles). */
-    List<org.smbgw.proto.v1.TcpConnection> connections(Set<String> hosts);
+    List<TcpConnection> connections(Set<String> hosts);
 
     /** Gratuitous ARP and tickles for a newly added address, in the background. */
     void announce(AddressAssignment a, String device);
@@ -83,6 +93,7 @@ public final class AddressKeeper implements AutoCloseable {
   private final List<AutoCloseable> owned;
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private volatile Channel channel;
+  private volatile ScheduledFuture<?> ticking;
 
   // Lease-thread state.
   private Lease lease;
@@ -91,6 +102,8 @@ public final class AddressKeeper implements AutoCloseable {
   private Set<String> active = Set.of();
   private Map<String, Long> readySince = Map.of();
   private List<NetworkInterface> interfaces = List.of();
+  /** Set by the close task: from then on nothing is planned, added or renewed. */
+  private boolean closing;
 
   /**
    * A keeper on the caller's scheduler and actions, which the caller closes.
@@ -130,7 +143,20 @@ public final class AddressKeeper implements AutoCloseable {
       throw new IllegalStateException("address keeper already started or closed");
     }
     this.channel = channel;
-    thread.scheduleWithFixedDelay(this::tick, 0, TICK_MS, TimeUnit.MILLISECONDS);
+    ticking = thread.scheduleWithFixedDelay(this::tick, 0, TICK_MS, TimeUnit.MILLISECONDS);
+  }
+
+  /** Hands {@code task} to the lease thread; after close there is nothing to do. */
+  private void onLeaseThread(Runnable task) {
+    try {
+      thread.execute(() -> {
+        if (!closing) {
+          task.run();
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // closed: the addresses are already let go of
+    }
   }
 
   /** The desired state and the latest observation: which addresses may come up here. Any thread. */
@@ -142,13 +168,13 @@ public final class AddressKeeper implements AutoCloseable {
         next.computeIfAbsent(Addresses.host(s.getAddress()), k -> new ArrayList<>()).add(s.getName());
       }
     }
-    Set<String> serving = new java.util.HashSet<>();
+    Set<String> serving = new HashSet<>();
     for (ShareStatus s : observed.getSharesList()) {
       if (s.getState() == ShareState.SHARE_STATE_ACTIVE) {
         serving.add(s.getName());
       }
     }
-    thread.execute(() -> {
+    onLeaseThread(() -> {
       if (!next.keySet().equals(desired.keySet())) {
         lease = lease.askRenewal();
       }
@@ -160,12 +186,13 @@ public final class AddressKeeper implements AutoCloseable {
 
   /** An answer from the coordinator. Any thread. */
   public void granted(LeaseGrant g) {
-    thread.execute(() -> {
+    onLeaseThread(() -> {
       Lease.Answer a = lease.answer(g);
       lease = a.lease();
       if (a.stalled()) {
         // This replica cannot record leases (cut off from ZooKeeper, say): ask another one.
-        log.warn("lease not renewed: {}; switching coordinator", g.getError());
+        log.warn("lease not renewed: {}; switching coordinator",
+            g.getError().isEmpty() ? "a grant of " + g.getLeaseMillis() + " ms" : g.getError());
         channel.stalled();
       } else if (a.counted()) {
         reconcile();
@@ -174,6 +201,9 @@ public final class AddressKeeper implements AutoCloseable {
   }
 
   private void tick() {
+    if (closing) {
+      return;
+    }
     try {
       long now = ticker.getAsLong();
       Lease.Tick t = lease.tick(now, channel.streamOpenedNanos());
@@ -185,7 +215,7 @@ public final class AddressKeeper implements AutoCloseable {
       lease = t.lease();
       if (t.expired() && !held.isEmpty()) {
         log.warn("lease ran out: letting go of {}", held.keySet());
-        carryOut(AddressPlan.dropAll(held));
+        apply(AddressPlan.dropAll(held));
       }
       if (lease.renewDue(now)) {
         renew(now);
@@ -232,14 +262,29 @@ public final class AddressKeeper implements AutoCloseable {
     if (plan.isEmpty()) {
       return;
     }
+    long started = ticker.getAsLong();
+    apply(plan);
+    long took = ticker.getAsLong() - started;
+    if (took > SLOW_APPLY.toNanos() && !closing && (!plan.add().isEmpty() || !plan.refresh().isEmpty())) {
+      log.warn("address changes took {} ms: setting lifetimes again from now", took / 1_000_000);
+      apply(plan(wall.millis()));
+    }
+  }
+
+  private void apply(AddressPlan plan) {
+    if (plan.isEmpty()) {
+      return;
+    }
     List<Holding> upOrRefresh = new ArrayList<>(plan.refresh());
     upOrRefresh.addAll(plan.add());
     String failed = actions.change(upOrRefresh, plan.lifetimeSeconds(), plan.drop());
-    if (!failed.isEmpty() && !plan.add().isEmpty()) {
-      log.warn("address changes partly failed: {}", failed);
+    List<Holding> added = plan.add();
+    if (!failed.isEmpty()) {
+      log.warn("address changes failed in part: {}", failed);
+      added = present(added);
     }
-    plan.drop().forEach(h -> held.remove(h.key()));
-    for (Holding h : plan.add()) {
+    plan.drop().forEach(h -> held.remove(h.key())); // a failed delete: the kernel lifetime removes it
+    for (Holding h : added) {
       held.put(h.key(), h);
       log.info("address {} up on {} ({} s kernel lifetime); announcing, {} connection(s) to tickle",
           h.cidr(), h.device(), plan.lifetimeSeconds(), h.assignment().getTicklesCount());
@@ -248,9 +293,24 @@ public final class AddressKeeper implements AutoCloseable {
     if (!plan.drop().isEmpty()) {
       log.info("let go of {}", plan.drop().stream().map(Holding::cidr).toList());
     }
-    if (!plan.add().isEmpty() || !plan.drop().isEmpty()) {
+    if (!added.isEmpty() || !plan.drop().isEmpty()) {
       lease = lease.askRenewal(); // the coordinator hears what is held now
     }
+  }
+
+  /** Of the addresses just added, those the kernel really has (after a batch that failed in part). */
+  private List<Holding> present(List<Holding> added) {
+    if (added.isEmpty()) {
+      return added;
+    }
+    try {
+      interfaces = actions.interfaces();
+    } catch (Exception e) {
+      log.warn("cannot list interfaces to see which addresses came up: {}", e.toString());
+      return List.of(); // not announced, not reported; the next plan adds them again
+    }
+    return added.stream().filter(h -> interfaces.stream().anyMatch(i -> i.getName().equals(h.device())
+        && i.getAddressesList().stream().anyMatch(a -> Addresses.same(a, h.cidr())))).toList();
   }
 
   /** What is held now (for status and tests). */
@@ -258,14 +318,24 @@ public final class AddressKeeper implements AutoCloseable {
     return thread.submit(() -> held.values().stream().map(Holding::cidr).toList()).get(10, TimeUnit.SECONDS);
   }
 
-  /** Lets go of every address, then stops. */
+  /**
+   * Stops ticking, lets go of every address, and closes what this keeper made. Renewals, grants
+   * and updates that arrive meanwhile change nothing.
+   */
   @Override
   public void close() {
     if (state.getAndSet(State.CLOSED) == State.CLOSED) {
       return;
     }
+    ScheduledFuture<?> t = ticking;
+    if (t != null) {
+      t.cancel(false);
+    }
     try {
-      thread.submit(() -> carryOut(AddressPlan.dropAll(held))).get(10, TimeUnit.SECONDS);
+      thread.submit(() -> {
+        closing = true;
+        apply(AddressPlan.dropAll(held));
+      }).get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("cannot let go of addresses on close: {}", e.toString());
     }

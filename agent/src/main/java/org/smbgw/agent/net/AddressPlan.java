@@ -14,9 +14,12 @@ import org.smbgw.proto.v1.NetworkInterface;
  * the desired state binds to which address, which shares are published, what is held and the
  * interfaces. No I/O; {@link AddressKeeper} carries it out.
  *
- * <p>An address is up only while the last grant names it, the desired state still wants it here,
- * every share bound to it is published, and at least a whole second of lease is left. Its kernel
+ * <p>An address comes up only while the last grant names it, the desired state wants it here,
+ * every share bound to it is published, and at least a whole second of lease is left; its kernel
  * lifetime is that whole number of seconds, so a dead agent loses it on time by the kernel's hand.
+ * With less than a second left nothing is added or extended, but nothing granted is dropped early
+ * either: the kernel lifetime runs out by itself, and the keeper drops the rest at expiry. An
+ * address no longer granted, or no longer wanted here, goes at once.
  *
  * @param lifetimeSeconds the kernel lifetime of every address added or refreshed
  * @param add addresses to bring up (announced afterwards)
@@ -53,14 +56,18 @@ public record AddressPlan(long lifetimeSeconds, List<Holding> add, List<Holding>
 
   public static AddressPlan of(Inputs in) {
     long seconds = in.lease().wholeSecondsLeft(in.now());
-    if (seconds < 1) {
-      return dropAll(in.held());
-    }
     Map<String, AddressAssignment> granted = in.lease().granted();
     List<Holding> refresh = new ArrayList<>();
     List<Holding> drop = new ArrayList<>();
     for (Holding h : in.held().values()) {
-      (granted.containsKey(h.key()) && in.desired().containsKey(h.key()) ? refresh : drop).add(h);
+      if (!granted.containsKey(h.key()) || !in.desired().containsKey(h.key())) {
+        drop.add(h);
+      } else if (seconds >= 1) {
+        refresh.add(h);
+      } // else: not extended; its kernel lifetime runs out, and the keeper drops it at expiry
+    }
+    if (seconds < 1) {
+      return new AddressPlan(0, List.of(), List.of(), drop, List.of());
     }
     List<Holding> add = new ArrayList<>();
     List<AddressAssignment> noInterface = new ArrayList<>();

@@ -37,6 +37,9 @@ import org.smbgw.proto.v1.LeaseGrant;
 public record Lease(long leaseNanos, long nextSeq, long outstandingSeq, long outstandingSentNanos,
     long lastSentNanos, boolean renewAsked, long validUntilNanos, Map<String, AddressAssignment> granted) {
 
+  /** The shortest lease a grant may give (the coordinators refuse a shorter leaseMillis too). */
+  static final long MIN_LEASE_MILLIS = 1000;
+
   /** A renewal sent within this long of its stream opening is the stream's first. */
   static final long FIRST_ON_STREAM_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -96,8 +99,8 @@ public record Lease(long leaseNanos, long nextSeq, long outstandingSeq, long out
     if (outstandingSeq < 0 || g.getSeq() != outstandingSeq) {
       return new Answer(this, false, false);
     }
-    if (!g.getError().isEmpty()) {
-      return new Answer(givenUp(), false, true);
+    if (!g.getError().isEmpty() || g.getLeaseMillis() < MIN_LEASE_MILLIS) {
+      return new Answer(givenUp(), false, true); // kernel lifetimes are whole seconds: no shorter lease is usable
     }
     long l = TimeUnit.MILLISECONDS.toNanos(g.getLeaseMillis());
     Map<String, AddressAssignment> next = new LinkedHashMap<>();

@@ -1,20 +1,21 @@
 package org.smbgw.agent.pve;
 
 import java.io.IOException;
-import java.time.Duration;
-import java.util.OptionalLong;
-import org.smbgw.agent.fs.DiskSpace;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.smbgw.agent.exec.Command;
 import org.smbgw.agent.exec.CommandFailedException;
 import org.smbgw.agent.exec.CommandResult;
 import org.smbgw.agent.exec.CommandRunner;
+import org.smbgw.agent.fs.DiskSpace;
 import org.smbgw.proto.v1.NetworkInterface;
 import org.smbgw.proto.v1.NodeInventory;
 import org.smbgw.proto.v1.StorageOffer;
@@ -77,8 +78,10 @@ public final class Inventory {
         o.setZfsParent(s.pool()).setFreeBytes(poolFree.get(s.pool()));
       } else {
         Path p = Path.of(s.path());
-        OptionalLong free = space.usable(p, timeout);
-        if (free.isEmpty() && space.hung(p)) {
+        OptionalLong free;
+        try {
+          free = space.usable(p, timeout);
+        } catch (TimeoutException e) {
           log.warn("storage {}: {} did not answer within {} s; not offered", s.id(), p, timeout.toSeconds());
           continue;
         }

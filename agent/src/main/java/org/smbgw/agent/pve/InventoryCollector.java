@@ -1,69 +1,97 @@
 package org.smbgw.agent.pve;
 
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.smbgw.agent.control.CoordinatorClient;
 import org.smbgw.proto.v1.NodeInventory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes the node's inventory on its own thread ({@code smbgw-inventory}), so that programs and
- * file systems that answer slowly never hold up the coordinator session or the lease. The session
- * asks for the latest result whenever it says hello and that asks for a fresh one for the next
- * hello; only the very first hello waits for a result, and at most {@code firstWait}.
+ * Takes the node's inventory on its own thread ({@code smbgw-inventory}, made and closed here),
+ * so that programs and file systems that answer slowly never hold up the coordinator session or
+ * the lease. It looks again every {@code every} and whenever the session says hello; each result
+ * goes to {@code ready} (the session sends it on when it differs from what the coordinator has).
+ * Only the very first hello waits for a result, and at most {@code firstWait}; a gather still
+ * running after a minute is reported once, and no second one is started behind it.
  */
 public final class InventoryCollector implements CoordinatorClient.Inventories, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(InventoryCollector.class);
+  private static final long STUCK_NANOS = TimeUnit.MINUTES.toNanos(1);
 
   private final Callable<NodeInventory> gather;
   private final Duration firstWait;
-  private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+  private final Consumer<NodeInventory> ready;
+  private final LongSupplier ticker;
+  private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "smbgw-inventory");
     t.setDaemon(true);
     return t;
   });
   private final AtomicReference<NodeInventory> latest = new AtomicReference<>();
-  private final AtomicBoolean running = new AtomicBoolean();
+  /** When the running gather started, or -1 when none runs. */
+  private final AtomicLong runningSince = new AtomicLong(-1);
+  private final AtomicBoolean reportedStuck = new AtomicBoolean();
   private final AtomicBoolean waitedOnce = new AtomicBoolean();
   private final CountDownLatch first = new CountDownLatch(1);
 
-  public InventoryCollector(Callable<NodeInventory> gather, Duration firstWait) {
+  /**
+   * @param gather takes one inventory; must bound its own calls (the collector cannot interrupt a hung one)
+   * @param ready told of every inventory taken, on the collector's thread
+   */
+  public InventoryCollector(Callable<NodeInventory> gather, Duration firstWait, Consumer<NodeInventory> ready,
+      LongSupplier ticker) {
     this.gather = gather;
     this.firstWait = firstWait;
+    this.ready = ready;
+    this.ticker = ticker;
+  }
+
+  /** Takes an inventory now and every {@code every} after. */
+  public void start(Duration every) {
+    thread.scheduleWithFixedDelay(this::refresh, 0, every.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Starts taking an inventory unless one is being taken. Any thread; returns at once. */
   public void refresh() {
-    if (!running.compareAndSet(false, true)) {
+    long now = ticker.getAsLong();
+    if (!runningSince.compareAndSet(-1, now)) {
+      long since = runningSince.get();
+      if (since >= 0 && now - since > STUCK_NANOS && reportedStuck.compareAndSet(false, true)) {
+        log.warn("the node's inventory has been taking {} s; the coordinators keep the last one",
+            (now - since) / 1_000_000_000L);
+      }
       return;
     }
     try {
-      thread.execute(() -> {
-        try {
-          latest.set(gather.call());
-          first.countDown();
-        } catch (Exception e) {
-          log.warn("cannot take the node's inventory: {}", e.toString());
-        } finally {
-          running.set(false);
-        }
-      });
-    } catch (RuntimeException e) {
-      running.set(false); // closed
+      thread.execute(this::gatherOnce);
+    } catch (RejectedExecutionException e) {
+      runningSince.set(-1); // closed
     }
   }
 
-  /** The latest inventory, if one was ever taken. */
-  public Optional<NodeInventory> latest() {
-    return Optional.ofNullable(latest.get());
+  private void gatherOnce() {
+    try {
+      NodeInventory inv = gather.call();
+      latest.set(inv);
+      first.countDown();
+      ready.accept(inv);
+    } catch (Exception e) {
+      log.warn("cannot take the node's inventory: {}", e.toString());
+    } finally {
+      runningSince.set(-1);
+      reportedStuck.set(false);
+    }
   }
 
   @Override
@@ -79,7 +107,7 @@ public final class InventoryCollector implements CoordinatorClient.Inventories, 
       now = latest.get();
     }
     if (now == null) {
-      log.warn("saying hello without an inventory: none was taken yet");
+      log.warn("saying hello without an inventory: none was taken yet; it follows when ready");
       return NodeInventory.getDefaultInstance();
     }
     return now;

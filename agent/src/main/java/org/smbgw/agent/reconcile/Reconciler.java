@@ -12,7 +12,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,7 +27,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Drives observe, plan, apply. All passes run on the reconciler's own thread
  * ({@code smbgw-reconcile}, made here and closed by {@link #close()}), which owns every piece of
- * mutable state here and nothing else: no promise to the cluster (lease, session) waits for it. {@link #trigger()} only says "look again": triggers that
+ * mutable state here; no promise to the cluster (lease, session) ever waits for it. {@link #trigger()} only says "look again": triggers that
  * arrive while a pass is queued coalesce into it. A timer looks again every resync interval, which
  * is what repairs drift nobody announced.
  */
@@ -42,7 +44,7 @@ public final class Reconciler implements AutoCloseable {
   private final Planner planner;
   private final Executor applier;
   private final AgentMetrics metrics;
-  private final ScheduledExecutorService executor = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+  private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "smbgw-reconcile");
     t.setDaemon(true);
     return t;
@@ -74,18 +76,19 @@ public final class Reconciler implements AutoCloseable {
     executor.scheduleWithFixedDelay(this::trigger, 0, resync.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Runs {@code task} on the reconcile thread every {@code every} (the desired-state file's poll). */
-  public void every(Duration every, Runnable task) {
-    executor.scheduleWithFixedDelay(task, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
-  }
+
 
   /** Asks for a pass soon. Cheap, thread-safe, coalescing. */
   public void trigger() {
     if (queued.compareAndSet(false, true)) {
-      executor.execute(() -> {
-        queued.set(false);
-        passAndFollowUp();
-      });
+      try {
+        executor.execute(() -> {
+          queued.set(false);
+          passAndFollowUp();
+        });
+      } catch (RejectedExecutionException e) {
+        queued.set(false); // closed: no more passes
+      }
     }
   }
 

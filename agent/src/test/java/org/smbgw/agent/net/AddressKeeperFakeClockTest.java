@@ -156,7 +156,7 @@ class AddressKeeperFakeClockTest {
     assertEquals(List.of(CIDR), keeper.held(), "still inside the lease");
     clock.advance(Duration.ofMillis(30));
     assertEquals(List.of(), keeper.held(), "dropped by the agent itself at expiry");
-    assertTrue(!kernel.up(), "and removed from the kernel");
+    assertEquals(Map.of(), kernel.expires, "and deleted from the kernel, not only left to its lifetime");
   }
 
   @Test
@@ -170,6 +170,33 @@ class AddressKeeperFakeClockTest {
     keeper.granted(LeaseGrant.newBuilder().setSeq(old.getSeq()).setLeaseMillis(2000)
         .addAddresses(AddressAssignment.newBuilder().setAddress(CIDR)).build());
     assertEquals(List.of(), keeper.held(), "an old renewal's answer extends nothing");
-    assertTrue(!kernel.up());
+    assertEquals(Map.of(), kernel.expires);
+  }
+
+  @Test
+  void aGrantArrivingWhileClosingBringsNothingBack() throws Exception {
+    keeper.start(channel);
+    wantHere();
+    run(Duration.ofSeconds(2), Duration.ofMillis(100), true);
+    assertTrue(kernel.up());
+    keeper.close();
+    assertEquals(Map.of(), kernel.expires, "closing lets go of everything");
+    int sent = channel.sent.size();
+    answerLast();
+    wantHere();
+    clock.advance(Duration.ofSeconds(1), Duration.ofMillis(5));
+    assertEquals(Map.of(), kernel.expires, "a grant or an update after close adds nothing");
+    assertEquals(sent, channel.sent.size(), "and nothing is renewed after close");
+  }
+
+  @Test
+  void withLessThanASecondLeftTheAddressIsNotExtendedButKeptUntilExpiry() throws Exception {
+    keeper.start(channel);
+    wantHere();
+    run(Duration.ofSeconds(2), Duration.ofMillis(100), true);
+    long end = leaseEnd;
+    run(Duration.ofMillis(1200), Duration.ZERO, false);
+    assertTrue(end - clock.nanoTime() < 1_000_000_000L && end - clock.nanoTime() > 0, "inside the last second");
+    assertEquals(List.of(CIDR), keeper.held(), "not dropped before the lease runs out");
   }
 }

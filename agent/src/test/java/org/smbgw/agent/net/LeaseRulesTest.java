@@ -70,24 +70,27 @@ class LeaseRulesTest {
   }
 
   @Test
-  void withLessThanASecondLeftNothingIsExtendedAndWhatIsHeldGoes() {
+  void withLessThanASecondLeftNothingIsExtendedNorDroppedBeforeExpiry() {
     Lease lease = answeredAt(0);
     AddressPlan early = plan(lease, 999 * MS, holding());
     assertEquals(1, early.lifetimeSeconds());
     assertEquals(1, early.refresh().size());
     AddressPlan late = plan(lease, 1001 * MS, holding());
-    assertEquals(List.of(), late.refresh());
-    assertEquals(List.of(), late.add());
-    assertEquals(1, late.drop().size(), "less than a second left: let go rather than extend");
+    assertEquals(List.of(), late.refresh(), "less than a second left: not extended");
+    assertEquals(List.of(), late.drop(), "but not dropped before the lease runs out either");
     assertEquals(List.of(), plan(lease, 1001 * MS, Map.of()).add(), "and nothing new comes up");
   }
 
   @Test
-  void atExpiryEverythingIsDropped() {
-    Lease lease = answeredAt(0);
+  void theLeaseRunsOutAtTheSendTimePlusL() {
+    Lease waiting = Lease.none(L, -10 * L).sent(0);
+    // The answer arrives 700 ms after the renewal left: the lease still ends at 0 + L.
+    Lease lease = waiting.answer(grant(waiting.outstandingSeq(), A)).lease();
+    assertEquals(L, lease.validUntilNanos());
     assertFalse(lease.tick(L - 1, 0).expired());
-    assertTrue(lease.tick(L, 0).expired(), "the lease runs out at send time plus L, not at answer time plus L");
-    assertEquals(1, AddressPlan.dropAll(holding()).drop().size());
+    assertTrue(lease.tick(L, 0).expired());
+    assertEquals(1, lease.wholeSecondsLeft(700 * MS), "1.3 s left: one whole second");
+    assertEquals(0, lease.wholeSecondsLeft(1100 * MS), "0.9 s left: none");
   }
 
   @Test
@@ -125,6 +128,15 @@ class LeaseRulesTest {
     assertTrue(first.tick(opened + 5 * MS + L / 4 + 1, opened).stalled());
     Lease later = answeredAt(0).sent(opened + 600 * MS);
     assertTrue(later.tick(opened + 600 * MS + L / 8 + 1, opened).stalled());
+  }
+
+  @Test
+  void aGrantWithALeaseShorterThanASecondCountsForNothing() {
+    Lease l = answeredAt(0).sent(500 * MS);
+    Lease.Answer a = l.answer(LeaseGrant.newBuilder().setSeq(l.outstandingSeq()).setLeaseMillis(0).build());
+    assertFalse(a.counted());
+    assertTrue(a.stalled(), "a replica that grants no time is asked no more");
+    assertEquals(L, a.lease().validUntilNanos());
   }
 
   @Test

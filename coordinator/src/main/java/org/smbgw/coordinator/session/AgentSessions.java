@@ -2,12 +2,18 @@ package org.smbgw.coordinator.session;
 
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.smbgw.common.Names;
+import org.smbgw.common.Violation;
 import org.smbgw.coordinator.state.ClusterView;
 import org.smbgw.coordinator.state.StateStore;
 import org.smbgw.proto.v1.AgentHello;
@@ -16,8 +22,7 @@ import org.smbgw.proto.v1.AgentServiceGrpc;
 import org.smbgw.proto.v1.CoordinatorMessage;
 import org.smbgw.proto.v1.LiveNode;
 import org.smbgw.proto.v1.NodeDesiredState;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.smbgw.proto.v1.NodeInventory;
 
 /**
  * This replica's agent streams. All session state belongs to one thread ({@code smbgw-sessions}):
@@ -104,7 +109,7 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
 
       @Override
       public void onNext(AgentMessage m) {
-        if (m.hasHello() && org.smbgw.common.Names.isNodeName(m.getHello().getNode())) {
+        if (m.hasHello() && Names.isNodeName(m.getHello().getNode())) {
           identity = new String[] {m.getHello().getNode(), m.getHello().getIncarnation()};
         }
         if (m.hasRenewal()) {
@@ -126,6 +131,8 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
               session = hello(m.getHello(), out);
             } else if (m.hasReport() && session != null) {
               report(session, m);
+            } else if (m.hasInventory() && session != null) {
+              inventory(session, m.getInventory());
             }
           } catch (Exception e) {
             log.warn("agent stream from {}: {}", session == null ? "?" : session.node, e.toString());
@@ -197,8 +204,8 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
   }
 
   private Session hello(AgentHello hello, StreamObserver<CoordinatorMessage> out) throws Exception {
-    java.util.List<org.smbgw.common.Violation> bad = new java.util.ArrayList<>();
-    org.smbgw.common.Names.nodeName("node", hello.getNode(), bad);
+    List<Violation> bad = new ArrayList<>();
+    Names.nodeName("node", hello.getNode(), bad);
     if (!bad.isEmpty()) {
       throw new IllegalArgumentException(bad.get(0).toString());
     }
@@ -215,6 +222,14 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
     log.info("agent {} connected ({} storages)", s.node, hello.getInventory().getStoragesCount());
     push(s);
     return s;
+  }
+
+  private void inventory(Session s, NodeInventory inventory) throws Exception {
+    LiveNode next = s.live.toBuilder().setInventory(inventory).build();
+    if (!next.equals(s.live)) {
+      s.live = next;
+      store.putLive(next);
+    }
   }
 
   private void report(Session s, AgentMessage m) throws Exception {

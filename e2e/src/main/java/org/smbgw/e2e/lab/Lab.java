@@ -192,6 +192,7 @@ public final class Lab implements AutoCloseable {
     Path marker = dir.resolve(node).resolve("block-zfs");
     Path blocked = dir.resolve(node).resolve("zfs-blocked");
     Files.writeString(wrapper, "#!/bin/sh\n"
+        + "trap 'rm -f " + blocked + "' EXIT\n" // the marker says a call is waiting right now
         + "i=0\n"
         + "while [ -e " + marker + " ] && [ $i -lt 600 ]; do : > " + blocked + "; sleep 0.1; i=$((i+1)); done\n"
         + "exec /usr/sbin/zfs \"$@\"\n");
@@ -210,7 +211,7 @@ public final class Lab implements AutoCloseable {
     }
   }
 
-  /** Whether a zfs call of the node's agent has been waiting since {@link #blockZfs} was turned on. */
+  /** Whether a zfs call of the node's agent is waiting right now (it removes the marker when it goes on). */
   public boolean zfsBlocked(String node) {
     return Files.exists(dir.resolve(node).resolve("zfs-blocked"));
   }
