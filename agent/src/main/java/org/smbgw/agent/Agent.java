@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.smbgw.agent.config.AgentConfig;
@@ -59,6 +60,7 @@ import org.smbgw.common.Sizes;
 import org.smbgw.common.Violation;
 import org.smbgw.proto.v1.NodeDesiredState;
 import org.smbgw.proto.v1.NodeObservedState;
+import org.smbgw.proto.v1.ShareState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,7 +97,10 @@ public final class Agent implements AutoCloseable {
 
   /** What differs between the modes: where the desired state comes from, who hears of status, and the parts. */
   private record Mode(DesiredStateSource source, Runnable refresh, Consumer<NodeObservedState> onStatus,
-      List<Part> parts) {}
+      List<Part> parts, BooleanSupplier sessionOpen, BooleanSupplier leaseTicking) {}
+
+  private final Mode mode;
+  private final Duration commandTimeout;
 
   public Agent(AgentConfig config, MetricRegistry registry) {
     this.metrics = new AgentMetrics(registry);
@@ -123,8 +128,11 @@ public final class Agent implements AutoCloseable {
         new QuotaAlerts(stateDir.resolve("quota-alerts.json")));
     this.reconciler = new Reconciler(mode.source(), new Observer(host),
         new Planner(config.unixGroup(), samba.includeLine(), composer),
-        new Executor(host, audit, metrics, composer), metrics, stateDir.resolve("zfs-parents"), status);
+        new Executor(host, audit, metrics, composer, () -> trigger.get().stepStarting()), metrics,
+        stateDir.resolve("zfs-parents"), status, System::nanoTime);
     trigger.set(reconciler);
+    this.mode = mode;
+    this.commandTimeout = config.commandTimeout();
     this.refreshSource = mode.refresh();
 
     parts.add(Part.of("command runner", bg -> { }, runner::close));
@@ -165,7 +173,7 @@ public final class Agent implements AutoCloseable {
         }, 1, 1, TimeUnit.SECONDS);
       }
     }, poller::shutdownNow);
-    return new Mode(file, file::poll, s -> { }, List.of(poll));
+    return new Mode(file, file::poll, s -> { }, List.of(poll), () -> false, () -> true);
   }
 
   private Mode cluster(AgentConfig config, SambaTools tools, List<Path> roots, StorageResolver resolver,
@@ -196,7 +204,8 @@ public final class Agent implements AutoCloseable {
           space.close();
         }),
         Part.of("coordinator session", bg -> client.start(), client::close),
-        Part.of("lease", bg -> addresses.start(client), addresses::close)));
+        Part.of("lease", bg -> addresses.start(client), addresses::close)),
+        client::connected, () -> addresses.ticking(Duration.ofSeconds(1)));
   }
 
   private Part sandbox(AgentConfig config, AgentConfig.Sandbox box, SambaTools tools) {
@@ -265,6 +274,32 @@ public final class Agent implements AutoCloseable {
 
   public NodeObservedState status() {
     return status.latest();
+  }
+
+  /**
+   * Whether the agent serves (systemd's READY=1): its configuration is loaded, its parts are up,
+   * and either its first pass is done or its coordinator session is open.
+   */
+  public boolean ready() {
+    return state.get() == State.STARTED && (status.latest().getAppliedGeneration() != 0 || mode.sessionOpen().getAsBoolean());
+  }
+
+  /**
+   * Whether the agent's own loops make progress (systemd's watchdog): the lease loop ticks on time
+   * and the reconcile loop is idle or inside a step younger than the command timeout (plus 10 s for killing a program that outlived it).
+   */
+  public boolean alive() {
+    return state.get() == State.STARTED && mode.leaseTicking().getAsBoolean()
+        && reconciler.progressing(commandTimeout.plusSeconds(10));
+  }
+
+  /** One line for {@code systemctl status}. */
+  public String statusLine() {
+    NodeObservedState s = status.latest();
+    String source = mode.source().problem().orElse(null);
+    long active = s.getSharesList().stream().filter(x -> x.getState() == ShareState.SHARE_STATE_ACTIVE).count();
+    return active + " of " + s.getSharesCount() + " share(s) active, generation " + s.getAppliedGeneration()
+        + (s.getErrorsCount() > 0 ? ", " + s.getErrorsCount() + " error(s)" : "") + (source != null ? "; " + source : "");
   }
 
   public CommandRunner runner() {

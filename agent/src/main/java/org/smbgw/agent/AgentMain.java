@@ -5,6 +5,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -13,13 +14,17 @@ import org.smbgw.agent.reconcile.Reconciler;
 import org.smbgw.common.ExitCodes;
 import org.smbgw.common.InvalidSpecException;
 import org.smbgw.common.NtHash;
+import org.smbgw.common.SdNotify;
+import org.smbgw.common.Watchdog;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code smbgw-agent}: runs the node agent, or helps write its desired-state file. */
 @Command(name = "smbgw-agent", mixinStandardHelpOptions = true, version = "smbgw-agent 0.1.0",
-    description = "The smbgw node agent.", subcommands = {AgentMain.Run.class, AgentMain.Hash.class})
+    description = "The smbgw node agent.", subcommands = {AgentMain.Run.class, AgentMain.CheckConfig.class, AgentMain.Hash.class},
+    footer = {"", ExitCodes.SUMMARY})
 public final class AgentMain {
   private static final int OK = ExitCodes.OK;
   private static final int FAILED = ExitCodes.OTHER;
@@ -61,14 +66,44 @@ public final class AgentMain {
           return converged ? OK : FAILED;
         }
       }
+      Watchdog systemd = new Watchdog(SdNotify.fromEnvironment(), agent::ready, agent::alive,
+          () -> (agent.ready() ? "serving: " : "starting: ") + agent.statusLine());
       CountDownLatch stop = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        systemd.stopping("stopping: letting go of floating addresses, stopping the loops");
         agent.close();
         stop.countDown();
       }, "smbgw-shutdown"));
       agent.start(true);
+      systemd.start(Duration.ofMillis(500), SdNotify.watchdogMicros(System.getenv()));
       stop.await();
       return OK;
+    }
+  }
+
+  @Command(name = "check-config", description = "Check a configuration file: every key known, every value valid. "
+      + "Prints the problems, each naming its key.")
+  static final class CheckConfig implements Callable<Integer> {
+    @Parameters(index = "0", defaultValue = "/etc/smbgw/agent.yaml", description = "File to check (default: ${DEFAULT-VALUE}).")
+    Path config;
+
+    @Override
+    public Integer call() {
+      if (!java.nio.file.Files.isRegularFile(config)) {
+        System.err.println("smbgw-agent: " + config + ": no such file");
+        return INVALID;
+      }
+      try {
+        AgentConfig.load(config);
+        System.out.println(config + ": ok");
+        return OK;
+      } catch (InvalidSpecException e) {
+        e.violations().forEach(v -> System.err.println("smbgw-agent: " + v));
+        return INVALID;
+      } catch (java.io.IOException e) {
+        System.err.println("smbgw-agent: " + config + ": " + e.getMessage());
+        return INVALID;
+      }
     }
   }
 

@@ -135,6 +135,22 @@ public final class Coordinator implements AutoCloseable {
     return config.advertise();
   }
 
+  /** Serving gRPC and connected to ZooKeeper (systemd's READY=1 and watchdog). Any thread. */
+  public boolean serving() {
+    return state.get() == State.STARTED && server != null && !server.isShutdown() && zk != null
+        && zk.getZookeeperClient().isConnected();
+  }
+
+  /** One line for {@code systemctl status}. */
+  public String statusLine() {
+    if (!serving()) {
+      return "not connected to ZooKeeper";
+    }
+    String leader = leadership.leaderId().orElse("none yet");
+    return (leadership.isLeader() ? "leader" : "follower") + " at " + address() + ", leader " + leader
+        + ", " + view.live().size() + " agent(s) reporting";
+  }
+
   public Leadership leadership() {
     return leadership;
   }

@@ -20,17 +20,34 @@ import org.smbgw.common.Violation;
  * @param leaseMillis node lease length L (default 2000)
  * @param leaseMarginMillis what the leader waits beyond L before moving a silent node's addresses
  * @param logFormat text (default) or json (one object per line)
+ * @param singleNode with no {@code zookeeper}: run an embedded ZooKeeper, a cluster of one. Off by
+ *     default, so that coordinators installed on three nodes never become three clusters.
  */
 public record CoordinatorConfig(String listenAddress, int listenPort, String advertise, String zookeeper,
     int embeddedZooKeeperPort, Path stateDir, int sessionTimeoutMs, String metricsListen, int leaseMillis,
-    int leaseMarginMillis, String logFormat) {
+    int leaseMarginMillis, String logFormat, boolean singleNode) {
+
+  /** A configuration made in code (tests, benchmarks): an empty {@code zookeeper} means embedded. */
+  public CoordinatorConfig(String listenAddress, int listenPort, String advertise, String zookeeper,
+      int embeddedZooKeeperPort, Path stateDir, int sessionTimeoutMs, String metricsListen, int leaseMillis,
+      int leaseMarginMillis, String logFormat) {
+    this(listenAddress, listenPort, advertise, zookeeper, embeddedZooKeeperPort, stateDir, sessionTimeoutMs,
+        metricsListen, leaseMillis, leaseMarginMillis, logFormat, zookeeper == null || zookeeper.isEmpty());
+  }
+
+  /** What to configure before this replica may start; empty when it may. */
+  public java.util.Optional<String> missing() {
+    return (zookeeper == null || zookeeper.isEmpty()) && !singleNode
+        ? java.util.Optional.of("not configured: set zookeeper: (the ensemble, host:port,...) or singleNode: true")
+        : java.util.Optional.empty();
+  }
 
   private static final String[] KNOWN = {"listen", "advertise", "zookeeper", "embeddedZooKeeperPort",
-      "stateDir", "sessionTimeoutMs", "metricsListen", "leaseMillis", "leaseMarginMillis", "logFormat"};
+      "stateDir", "sessionTimeoutMs", "metricsListen", "leaseMillis", "leaseMarginMillis", "logFormat", "singleNode"};
 
   public static CoordinatorConfig defaults() {
     return new CoordinatorConfig("0.0.0.0", 7400, null, "", 7481, Path.of("/var/lib/smbgw/coordinator"), 2000,
-        "0.0.0.0:9924", 2000, 150, "text");
+        "0.0.0.0:9924", 2000, 150, "text", false);
   }
 
   /**
@@ -63,6 +80,7 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
     Integer margin = s.integer("leaseMarginMillis", 0, 60_000, "");
     String logFormat = s.text("logFormat");
     org.smbgw.common.Logging.validate("logFormat", logFormat != null ? logFormat : d.logFormat(), out);
+    Boolean singleNode = s.bool("singleNode");
     Path stateDir = s.path("stateDir");
     if (stateDir != null && !stateDir.isAbsolute()) {
       out.add(new Violation("stateDir", "must be an absolute path (got " + stateDir + ")"));
@@ -73,7 +91,8 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
         zookeeper != null ? zookeeper : d.zookeeper(), zkPort != null ? zkPort : d.embeddedZooKeeperPort(),
         stateDir != null ? stateDir : d.stateDir(), session != null ? session : d.sessionTimeoutMs(),
         metricsListen != null ? metricsListen : d.metricsListen(), lease != null ? lease : d.leaseMillis(),
-        margin != null ? margin : d.leaseMarginMillis(), logFormat != null ? logFormat : d.logFormat()).withAdvertise();
+        margin != null ? margin : d.leaseMarginMillis(), logFormat != null ? logFormat : d.logFormat(),
+        Boolean.TRUE.equals(singleNode)).withAdvertise();
   }
 
   /** Fills in the advertised address: the listen address, or 127.0.0.1 when listening on all. */
@@ -84,6 +103,7 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
     HostPort listen = new HostPort(listenAddress, listenPort);
     String host = listen.wildcard() ? "127.0.0.1" : listenAddress;
     return new CoordinatorConfig(listenAddress, listenPort, new HostPort(host, listenPort).toString(), zookeeper,
-        embeddedZooKeeperPort, stateDir, sessionTimeoutMs, metricsListen, leaseMillis, leaseMarginMillis, logFormat);
+        embeddedZooKeeperPort, stateDir, sessionTimeoutMs, metricsListen, leaseMillis, leaseMarginMillis, logFormat,
+        singleNode);
   }
 }

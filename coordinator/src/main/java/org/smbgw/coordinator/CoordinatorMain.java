@@ -1,21 +1,34 @@
 package org.smbgw.coordinator;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.smbgw.common.ExitCodes;
 import org.smbgw.common.InvalidSpecException;
+import org.smbgw.common.Logging;
+import org.smbgw.common.SdNotify;
+import org.smbgw.common.Watchdog;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** {@code smbgw-coordinator run}: one coordinator replica, until stopped. */
+/** {@code smbgw-coordinator run | check-config}: one coordinator replica, until stopped. */
 @Command(name = "smbgw-coordinator", mixinStandardHelpOptions = true, version = "smbgw-coordinator 0.1.0",
-    description = "The smbgw coordinator.", subcommands = CoordinatorMain.Run.class)
+    description = "The smbgw coordinator.", subcommands = {CoordinatorMain.Run.class, CoordinatorMain.CheckConfig.class},
+    footer = {"", ExitCodes.SUMMARY})
 public final class CoordinatorMain {
   public static void main(String[] args) {
     System.exit(new CommandLine(new CoordinatorMain()).execute(args));
+  }
+
+  /** The file's settings, or its defaults when it does not exist. */
+  static CoordinatorConfig load(Path file) throws IOException {
+    return Files.exists(file) ? CoordinatorConfig.load(file) : CoordinatorConfig.defaults().withAdvertise();
   }
 
   @Command(name = "run", description = "Run a coordinator replica until stopped.")
@@ -28,22 +41,68 @@ public final class CoordinatorMain {
     public Integer call() throws Exception {
       CoordinatorConfig c;
       try {
-        c = Files.exists(config) ? CoordinatorConfig.load(config) : CoordinatorConfig.defaults().withAdvertise();
+        c = load(config);
       } catch (InvalidSpecException e) {
         System.err.println("smbgw-coordinator: " + e.getMessage());
         return ExitCodes.INVALID;
       }
-      org.smbgw.common.Logging.use(c.logFormat());
-      Coordinator coordinator = new Coordinator(c);
+      Logging.use(c.logFormat());
+      SdNotify notify = SdNotify.fromEnvironment();
       CountDownLatch stop = new CountDownLatch(1);
+      Optional<String> missing = c.missing();
+      if (missing.isPresent()) {
+        // Installed on three nodes and started before anyone configured it: three embedded
+        // ZooKeepers would be three clusters. Stay up, do nothing, and say what to set.
+        String why = missing.get() + " in " + config;
+        System.err.println("smbgw-coordinator: " + why);
+        notify.ready(why);
+        Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "smbgw-shutdown"));
+        stop.await();
+        return ExitCodes.OK;
+      }
+      Coordinator coordinator = new Coordinator(c);
+      Watchdog systemd = new Watchdog(notify, coordinator::serving, coordinator::serving, coordinator::statusLine);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        systemd.stopping("stopping");
         coordinator.close();
         stop.countDown();
       }, "smbgw-shutdown"));
       coordinator.start();
+      systemd.start(Duration.ofSeconds(1), SdNotify.watchdogMicros(System.getenv()));
       System.err.println("smbgw-coordinator serving on " + c.listenAddress() + ":" + c.listenPort());
       stop.await();
       return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "check-config", description = "Check a configuration file: every key known, every value valid, "
+      + "nothing required missing. Prints the problems, each naming its key.")
+  static final class CheckConfig implements Callable<Integer> {
+    @Parameters(index = "0", defaultValue = "/etc/smbgw/coordinator.yaml", description = "File to check "
+        + "(default: ${DEFAULT-VALUE}).")
+    Path config;
+
+    @Override
+    public Integer call() {
+      try {
+        if (!Files.isRegularFile(config)) {
+          System.err.println("smbgw-coordinator: " + config + ": no such file");
+          return ExitCodes.INVALID;
+        }
+        Optional<String> missing = CoordinatorConfig.load(config).missing();
+        if (missing.isPresent()) {
+          System.err.println("smbgw-coordinator: " + config + ": zookeeper: " + missing.get());
+          return ExitCodes.INVALID;
+        }
+        System.out.println(config + ": ok");
+        return ExitCodes.OK;
+      } catch (InvalidSpecException e) {
+        e.violations().forEach(v -> System.err.println("smbgw-coordinator: " + v));
+        return ExitCodes.INVALID;
+      } catch (IOException e) {
+        System.err.println("smbgw-coordinator: " + config + ": " + e.getMessage());
+        return ExitCodes.INVALID;
+      }
     }
   }
 }

@@ -29,6 +29,30 @@ class CoordinatorConfigTest {
   }
 
   @Test
+  void withoutAnEnsembleOrSingleNodeTheReplicaWaitsAndCheckConfigSaysWhy(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("coordinator.yaml");
+    Files.writeString(file, "# everything at its default\n");
+    assertTrue(CoordinatorConfig.load(file).missing().orElseThrow().contains("singleNode"));
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream saved = System.err;
+    int code;
+    try {
+      System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+      code = new picocli.CommandLine(new CoordinatorMain()).execute("check-config", file.toString());
+    } finally {
+      System.setErr(saved);
+    }
+    assertEquals(4, code);
+    assertTrue(err.toString(java.nio.charset.StandardCharsets.UTF_8).contains("zookeeper"), err.toString());
+
+    Files.writeString(file, "singleNode: true\n");
+    assertTrue(CoordinatorConfig.load(file).missing().isEmpty());
+    assertEquals(0, new picocli.CommandLine(new CoordinatorMain()).execute("check-config", file.toString()));
+    Files.writeString(file, "leaseMillis: abc\n");
+    assertEquals(4, new picocli.CommandLine(new CoordinatorMain()).execute("check-config", file.toString()));
+  }
+
+  @Test
   void goodValuesAreRead(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("coordinator.yaml");
     Files.writeString(file, "listen: \"[::]:7401\"\nleaseMillis: 3000\nzookeeper: zk1:2181,zk2:2181\n");

@@ -253,6 +253,11 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
     }
   }
 
+  /** Whether a stream to a replica is open now. */
+  public synchronized boolean connected() {
+    return connectedTo != null;
+  }
+
   @Override
   public synchronized Optional<NodeDesiredState> current() {
     return Optional.ofNullable(current);

@@ -71,7 +71,7 @@ public final class CommandRunner implements AutoCloseable {
     Process p = null;
     try (Timer.Context ignored = metrics.command(command.tool()).time()) {
       ProcessBuilder pb = new ProcessBuilder(command.argv());
-      pb.environment().putAll(command.environment());
+      withoutSystemdSockets(pb).environment().putAll(command.environment());
       byte[] input = command.stdinBytes();
       if (input == null) {
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -128,12 +128,21 @@ public final class CommandRunner implements AutoCloseable {
         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-    pb.environment().putAll(command.environment());
+    withoutSystemdSockets(pb).environment().putAll(command.environment());
     try {
       return pb.start();
     } catch (IOException e) {
       throw new CommandFailedException(command, -1, e.getMessage(), "could not start");
     }
+  }
+
+  /**
+   * systemd's notify socket and watchdog are the daemon's own: a program it starts (smbd above all,
+   * which speaks sd_notify itself) must not report readiness or pings in its name.
+   */
+  private static ProcessBuilder withoutSystemdSockets(ProcessBuilder pb) {
+    pb.environment().keySet().removeAll(java.util.Set.of("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"));
+    return pb;
   }
 
   /** Kills a process and everything it started, without waiting for them to agree. */

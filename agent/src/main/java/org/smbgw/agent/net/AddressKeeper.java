@@ -94,6 +94,8 @@ public final class AddressKeeper implements AutoCloseable {
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private volatile Channel channel;
   private volatile ScheduledFuture<?> ticking;
+  /** When the lease loop last ticked; read by the watchdog from any thread. */
+  private volatile long lastTick;
 
   // Lease-thread state.
   private Lease lease;
@@ -204,6 +206,7 @@ public final class AddressKeeper implements AutoCloseable {
     if (closing) {
       return;
     }
+    lastTick = ticker.getAsLong();
     try {
       long now = ticker.getAsLong();
       Lease.Tick t = lease.tick(now, channel.streamOpenedNanos());
@@ -311,6 +314,11 @@ public final class AddressKeeper implements AutoCloseable {
     }
     return added.stream().filter(h -> interfaces.stream().anyMatch(i -> i.getName().equals(h.device())
         && i.getAddressesList().stream().anyMatch(a -> Addresses.same(a, h.cidr())))).toList();
+  }
+
+  /** Whether the lease loop ticked within {@code patience} (the watchdog asks). Any thread. */
+  public boolean ticking(Duration patience) {
+    return state.get() == State.STARTED && ticker.getAsLong() - lastTick < patience.toNanos();
   }
 
   /** What is held now (for status and tests). */

@@ -22,12 +22,15 @@ public final class Executor {
   private final AuditLog audit;
   private final AgentMetrics metrics;
   private final IncludeComposer composer;
+  private final Runnable stepStarting;
 
-  public Executor(Host host, AuditLog audit, AgentMetrics metrics, IncludeComposer composer) {
+  /** @param stepStarting told before each step (the watchdog counts it as progress) */
+  public Executor(Host host, AuditLog audit, AgentMetrics metrics, IncludeComposer composer, Runnable stepStarting) {
     this.host = host;
     this.audit = audit;
     this.metrics = metrics;
     this.composer = composer;
+    this.stepStarting = stepStarting;
   }
 
   /** Observes share paths again after storage steps ran (new datasets' mountpoints). */
@@ -138,6 +141,7 @@ public final class Executor {
   }
 
   private boolean run(String subject, Step step, Outcome outcome) {
+    stepStarting.run();
     try {
       step.apply(host);
       metrics.stepsApplied().inc();

@@ -18,6 +18,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.function.Consumer;
 import org.smbgw.agent.metrics.AgentMetrics;
 import org.smbgw.proto.v1.NodeDesiredState;
@@ -52,6 +54,14 @@ public final class Reconciler implements AutoCloseable {
   private final Path parentsFile;
   private final Consumer<PassReport> reports;
   private final AtomicBoolean queued = new AtomicBoolean();
+  private final LongSupplier ticker;
+  /** When the running pass started or last began a step; -1 between passes. Any thread reads it. */
+  private final AtomicLong progressAt = new AtomicLong(-1);
+  /**
+   * Test seam for the watchdog test (a system property, not a setting): while this file exists a
+   * pass stands still before observing, as one stuck in file-system I/O without a timeout would.
+   */
+  private static final String STALL_PROPERTY = "smbgw.test.stallReconcileWhile";
   /** Passes in a row that changed something for the same desired state; reconcile thread only. */
   private int followUps;
   private NodeDesiredState lastDesired;
@@ -61,7 +71,7 @@ public final class Reconciler implements AutoCloseable {
       Optional<String> sourceProblem) {}
 
   public Reconciler(DesiredStateSource source, Observer observer, Planner planner, Executor applier,
-      AgentMetrics metrics, Path parentsFile, Consumer<PassReport> reports) {
+      AgentMetrics metrics, Path parentsFile, Consumer<PassReport> reports, LongSupplier ticker) {
     this.source = source;
     this.observer = observer;
     this.planner = planner;
@@ -69,6 +79,21 @@ public final class Reconciler implements AutoCloseable {
     this.metrics = metrics;
     this.parentsFile = parentsFile;
     this.reports = reports;
+    this.ticker = ticker;
+  }
+
+  /** A step is starting: the pass is making progress. Reconcile thread. */
+  public void stepStarting() {
+    progressAt.set(ticker.getAsLong());
+  }
+
+  /**
+   * Whether the loop is idle, or its pass began a step less than {@code patience} ago (a step's
+   * programs time out on their own, so a step older than their timeout is stuck). Any thread.
+   */
+  public boolean progressing(Duration patience) {
+    long at = progressAt.get();
+    return at < 0 || ticker.getAsLong() - at < patience.toNanos();
   }
 
   /** Starts the timer: a pass now and every {@code resync} after the last one ended. */
@@ -113,6 +138,28 @@ public final class Reconciler implements AutoCloseable {
   }
 
   private PassReport pass() {
+    progressAt.set(ticker.getAsLong());
+    try {
+      stallForTests();
+      return passOnce();
+    } finally {
+      progressAt.set(-1);
+    }
+  }
+
+  private static void stallForTests() {
+    String file = System.getProperty(STALL_PROPERTY);
+    while (file != null && Files.exists(Path.of(file))) {
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private PassReport passOnce() {
     Optional<NodeDesiredState> desired = source.current();
     if (desired.isEmpty()) {
       source.problem().ifPresent(p -> log.warn("no desired state to apply: {}", p));

@@ -1,0 +1,79 @@
+package org.smbgw.common;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Keeps systemd informed on its own thread ({@code smbgw-watchdog}, made and closed here):
+ * {@code READY=1} once the daemon says it serves, a {@code STATUS=} line when it changes, and
+ * {@code WATCHDOG=1} at half the watchdog interval, but only while the daemon's loops make
+ * progress; when they stop, the pings stop and systemd restarts the daemon.
+ */
+public final class Watchdog implements AutoCloseable {
+  private final SdNotify notify;
+  private final BooleanSupplier ready;
+  private final BooleanSupplier alive;
+  private final Supplier<String> status;
+  private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "smbgw-watchdog");
+    t.setDaemon(true);
+    return t;
+  });
+  private boolean announced;
+  private String lastStatus = "";
+
+  public Watchdog(SdNotify notify, BooleanSupplier ready, BooleanSupplier alive, Supplier<String> status) {
+    this.notify = notify;
+    this.ready = ready;
+    this.alive = alive;
+    this.status = status;
+  }
+
+  /**
+   * Starts looking every {@code every} (readiness, status); pings every half of
+   * {@code watchdogMicros} when that is set.
+   */
+  public void start(Duration every, java.util.OptionalLong watchdogMicros) {
+    if (!notify.active()) {
+      return;
+    }
+    thread.scheduleWithFixedDelay(this::look, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+    watchdogMicros.ifPresent(usec -> thread.scheduleAtFixedRate(() -> {
+      if (alive.getAsBoolean()) {
+        notify.watchdog();
+      }
+    }, 0, Math.max(1, usec / 2), TimeUnit.MICROSECONDS));
+  }
+
+  private void look() {
+    String now = status.get();
+    if (!announced) {
+      if (ready.getAsBoolean()) {
+        announced = true;
+        notify.ready(now);
+        lastStatus = now;
+      } else if (!now.equals(lastStatus)) {
+        notify.status(now);
+        lastStatus = now;
+      }
+    } else if (!now.equals(lastStatus)) {
+      notify.status(now);
+      lastStatus = now;
+    }
+  }
+
+  /** Says the daemon is stopping, then stops pinging. */
+  public void stopping(String why) {
+    thread.shutdownNow();
+    notify.stopping(why);
+  }
+
+  @Override
+  public void close() {
+    thread.shutdownNow();
+  }
+}
