@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.smbgw.agent.config.AgentConfig;
 import org.smbgw.agent.config.DesiredStateFile;
 import org.smbgw.agent.control.CoordinatorClient;
@@ -28,6 +30,7 @@ import org.smbgw.agent.metrics.AgentMetrics;
 import org.smbgw.agent.metrics.MetricsEndpoint;
 import org.smbgw.agent.metrics.QuotaAlerts;
 import org.smbgw.agent.net.AddressKeeper;
+import org.smbgw.agent.net.HeldAddresses;
 import org.smbgw.agent.net.TcpTable;
 import org.smbgw.agent.pve.Inventory;
 import org.smbgw.agent.pve.InventoryCollector;
@@ -61,8 +64,6 @@ import org.smbgw.common.Violation;
 import org.smbgw.proto.v1.NodeDesiredState;
 import org.smbgw.proto.v1.NodeObservedState;
 import org.smbgw.proto.v1.ShareState;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One node agent: a list of {@link Part}s started in order and closed in reverse (as ZooKeeper's
@@ -185,7 +186,8 @@ public final class Agent implements AutoCloseable {
     InventoryCollector inventories = new InventoryCollector(
         () -> inventory.build(readStorages(config.pveStorageConfig())), FIRST_INVENTORY_WAIT,
         inv -> session.get().inventory(inv), System::nanoTime);
-    AddressKeeper addresses = AddressKeeper.onOwnThread(runner, TcpTable.proc(), Duration.ofSeconds(2));
+    AddressKeeper addresses = AddressKeeper.onOwnThread(runner, TcpTable.proc(), Duration.ofSeconds(2),
+        new HeldAddresses(heldAddressesFile(config)));
     DesiredStateValidator validator = new DesiredStateValidator(roots);
     CoordinatorClient client = new CoordinatorClient(config.coordinators(), config.node(), inventories,
         raw -> {
@@ -236,6 +238,11 @@ public final class Agent implements AutoCloseable {
         e.close();
       }
     });
+  }
+
+  /** Where the addresses held now are listed, for {@code release-addresses}. */
+  public static Path heldAddressesFile(AgentConfig config) {
+    return config.stateDir().resolve("held-addresses");
   }
 
   private static Map<String, PveStorage> readStorages(Path file) {

@@ -7,23 +7,28 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.smbgw.agent.config.AgentConfig;
+import org.smbgw.agent.exec.CommandRunner;
+import org.smbgw.agent.metrics.AgentMetrics;
+import org.smbgw.agent.net.HeldAddresses;
 import org.smbgw.agent.reconcile.Reconciler;
 import org.smbgw.common.ExitCodes;
 import org.smbgw.common.InvalidSpecException;
 import org.smbgw.common.NtHash;
 import org.smbgw.common.SdNotify;
 import org.smbgw.common.Watchdog;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code smbgw-agent}: runs the node agent, or helps write its desired-state file. */
 @Command(name = "smbgw-agent", mixinStandardHelpOptions = true, version = "smbgw-agent 0.1.0",
-    description = "The smbgw node agent.", subcommands = {AgentMain.Run.class, AgentMain.CheckConfig.class, AgentMain.Hash.class},
+    description = "The smbgw node agent.", subcommands = {AgentMain.Run.class, AgentMain.CheckConfig.class, AgentMain.ReleaseAddresses.class,
+        AgentMain.Hash.class},
     footer = {"", ExitCodes.SUMMARY})
 public final class AgentMain {
   private static final int OK = ExitCodes.OK;
@@ -103,6 +108,30 @@ public final class AgentMain {
       } catch (java.io.IOException e) {
         System.err.println("smbgw-agent: " + config + ": " + e.getMessage());
         return INVALID;
+      }
+    }
+  }
+
+  @Command(name = "release-addresses", description = "Take down the floating addresses the agent held when it "
+      + "stopped (the unit's ExecStopPost). The kernel drops them within the lease anyway; this is at once.")
+  static final class ReleaseAddresses implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, defaultValue = "/etc/smbgw/agent.yaml",
+        description = "Agent configuration (default: ${DEFAULT-VALUE}).")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+      AgentConfig c;
+      try {
+        c = AgentConfig.load(config);
+      } catch (InvalidSpecException e) {
+        System.err.println("smbgw-agent: " + e.getMessage());
+        return INVALID;
+      }
+      try (CommandRunner runner = new CommandRunner(new AgentMetrics(new MetricRegistry()), Duration.ofSeconds(10))) {
+        List<String> problems = new HeldAddresses(Agent.heldAddressesFile(c)).release(runner);
+        problems.forEach(p -> System.err.println("smbgw-agent: " + p));
+        return problems.isEmpty() ? OK : FAILED;
       }
     }
   }

@@ -3,6 +3,7 @@ package org.smbgw.agent.net;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,11 +11,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.smbgw.agent.exec.CommandRunner;
 import org.smbgw.agent.net.AddressPlan.Holding;
 import org.smbgw.common.Addresses;
@@ -29,8 +32,6 @@ import org.smbgw.proto.v1.ShareSpec;
 import org.smbgw.proto.v1.ShareState;
 import org.smbgw.proto.v1.ShareStatus;
 import org.smbgw.proto.v1.TcpConnection;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Holds the node's floating addresses under its lease (DESIGN section 4). The rules live in two
@@ -78,6 +79,9 @@ public final class AddressKeeper implements AutoCloseable {
 
     /** Gratuitous ARP and tickles for a newly added address, in the background. */
     void announce(AddressAssignment a, String device);
+
+    /** What is held now changed: record it where a release after a crash finds it. */
+    void held(Collection<Holding> held);
 
     @Override
     void close();
@@ -128,13 +132,14 @@ public final class AddressKeeper implements AutoCloseable {
   }
 
   /** The agent's keeper: the kernel's addresses, the system clocks, its own {@code smbgw-lease} thread. */
-  public static AddressKeeper onOwnThread(CommandRunner runner, TcpTable tcp, Duration defaultLease) {
+  public static AddressKeeper onOwnThread(CommandRunner runner, TcpTable tcp, Duration defaultLease,
+      HeldAddresses record) {
     ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "smbgw-lease");
       t.setDaemon(true);
       return t;
     });
-    KernelAddresses kernel = new KernelAddresses(runner, tcp);
+    KernelAddresses kernel = new KernelAddresses(runner, tcp, record);
     return new AddressKeeper(kernel, defaultLease, System::nanoTime, Clock.systemUTC(), thread,
         List.of(kernel, thread::shutdownNow));
   }
@@ -298,6 +303,7 @@ public final class AddressKeeper implements AutoCloseable {
     }
     if (!added.isEmpty() || !plan.drop().isEmpty()) {
       lease = lease.askRenewal(); // the coordinator hears what is held now
+      actions.held(List.copyOf(held.values()));
     }
   }
 

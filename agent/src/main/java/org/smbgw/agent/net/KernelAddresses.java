@@ -2,10 +2,13 @@ package org.smbgw.agent.net;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.smbgw.agent.exec.Command;
 import org.smbgw.agent.exec.CommandRunner;
 import org.smbgw.agent.net.AddressPlan.Holding;
@@ -13,8 +16,6 @@ import org.smbgw.common.Addresses;
 import org.smbgw.proto.v1.AddressAssignment;
 import org.smbgw.proto.v1.NetworkInterface;
 import org.smbgw.proto.v1.TcpConnection;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Carries out address plans on this host: one {@code ip -batch} per plan, gratuitous ARP and
@@ -35,10 +36,22 @@ public final class KernelAddresses implements AddressKeeper.Actions {
     return t;
   });
 
-  public KernelAddresses(CommandRunner runner, TcpTable tcp) {
+  private final HeldAddresses record;
+
+  public KernelAddresses(CommandRunner runner, TcpTable tcp, HeldAddresses record) {
     this.runner = runner;
     this.ip = new IpAddresses(runner);
     this.tcp = tcp;
+    this.record = record;
+  }
+
+  @Override
+  public void held(Collection<Holding> held) {
+    try {
+      record.write(held);
+    } catch (java.io.IOException e) {
+      log.warn("cannot record the held addresses for release-addresses: {}", e.toString());
+    }
   }
 
   @Override

@@ -68,6 +68,9 @@ class AddressKeeperFakeClockTest {
     }
 
     @Override
+    public void held(java.util.Collection<Holding> held) {}
+
+    @Override
     public void close() {}
 
     boolean up() {

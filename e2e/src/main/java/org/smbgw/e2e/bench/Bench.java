@@ -14,8 +14,9 @@ public final class Bench {
         case "coordinator" -> CoordinatorBench.run();
         case "metrics" -> MetricsBench.run();
         case "failover" -> FailoverBench.run();
+        case "package" -> PackageBench.run();
         default -> {
-          System.err.println("scripts/bench: unknown benchmark '" + name + "' (known: agent, coordinator, metrics, failover)");
+          System.err.println("scripts/bench: unknown benchmark '" + name + "' (known: agent, coordinator, metrics, failover, package)");
           System.exit(2);
         }
       }

@@ -1,0 +1,213 @@
+package org.smbgw.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.smbgw.agent.exec.Command;
+import org.smbgw.agent.exec.CommandResult;
+import org.smbgw.agent.exec.CommandRunner;
+import org.smbgw.agent.metrics.AgentMetrics;
+import org.smbgw.agent.testing.Eventually;
+import org.smbgw.agent.testing.SmbClient;
+import org.smbgw.common.NtHash;
+
+/**
+ * The three .deb files the build made, installed with dpkg on this machine as on a Proxmox node
+ * (systemd is installed but not PID 1 here: units are checked with systemd-analyze, enabled by
+ * the maintainer scripts, and started the way their ExecStart line would), used, and purged.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DebianPackagesTest {
+  private static final Path DEBS = Path.of(System.getProperty("user.dir")).resolveSibling("packaging").resolve("target");
+  private static final List<String> PACKAGES = List.of("smbgw-agent", "smbgw-coordinator", "smbgw");
+  private final CommandRunner runner = new CommandRunner(new AgentMetrics(new com.codahale.metrics.MetricRegistry()),
+      Duration.ofMinutes(3));
+  private Path dir;
+  /** System accounts the packages make and keep on purge (as Debian does), that this test removes when it made them. */
+  private final List<String> accountsBefore = new ArrayList<>();
+
+  @BeforeAll
+  void install() throws Exception {
+    for (String p : PACKAGES) {
+      Assumptions.assumeFalse(installed(p), p + " is installed on this machine already: not touching a real installation");
+    }
+    for (String a : List.of("passwd:smbgw-coordinator", "group:smbgw-coordinator", "group:smbgw")) {
+      String[] db = a.split(":");
+      if (runner.runAllowingFailure(Command.of("getent", db[0], db[1])).succeeded()) {
+        accountsBefore.add(a);
+      }
+    }
+    dir = Files.createTempDirectory("smbgw-deb-", org.smbgw.agent.testing.TestDirs.TRAVERSABLE);
+    dpkg("-i", DEBS.resolve("smbgw-agent_all.deb").toString(), DEBS.resolve("smbgw-coordinator_all.deb").toString(),
+        DEBS.resolve("smbgw_all.deb").toString());
+  }
+
+  @AfterAll
+  void purge() throws Exception {
+    try {
+      List<String> argv = new ArrayList<>(List.of("dpkg", "--purge"));
+      argv.addAll(PACKAGES);
+      runner.runAllowingFailure(Command.of(argv));
+      if (!accountsBefore.contains("passwd:smbgw-coordinator")) {
+        runner.runAllowingFailure(Command.of("userdel", "smbgw-coordinator"));
+      }
+      for (String group : List.of("smbgw-coordinator", "smbgw")) {
+        if (!accountsBefore.contains("group:" + group)) {
+          runner.runAllowingFailure(Command.of("groupdel", group));
+        }
+      }
+    } finally {
+      if (dir != null) {
+        try (var files = Files.walk(dir)) {
+          files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+      runner.close();
+    }
+  }
+
+  private boolean installed(String p) throws Exception {
+    CommandResult r = runner.runAllowingFailure(Command.of("dpkg-query", "-W", "-f=${Status}", p));
+    return r.succeeded() && r.stdout().contains("install ok installed");
+  }
+
+  private CommandResult dpkg(String... args) throws Exception {
+    List<String> argv = new ArrayList<>(List.of("dpkg"));
+    argv.addAll(List.of(args));
+    CommandResult r = runner.runAllowingFailure(Command.of(argv));
+    assertEquals(0, r.exitCode(), "dpkg " + String.join(" ", args) + ": " + r.stdout() + r.stderr());
+    return r;
+  }
+
+  private CommandResult ok(String... argv) throws Exception {
+    CommandResult r = runner.runAllowingFailure(Command.of(List.of(argv)));
+    assertEquals(0, r.exitCode(), String.join(" ", argv) + ": " + r.stdout() + r.stderr());
+    return r;
+  }
+
+  @Test
+  @Order(1)
+  void theCommandsAnswerWithTheirVersion() throws Exception {
+    assertTrue(ok("/usr/bin/smbgw", "--version").stdout().startsWith("smbgw "));
+    assertTrue(ok("/usr/bin/smbgw-agent", "--version").stdout().startsWith("smbgw-agent "));
+    assertTrue(ok("/usr/bin/smbgw-coordinator", "--version").stdout().startsWith("smbgw-coordinator "));
+  }
+
+  @Test
+  @Order(2)
+  void everyManPageRendersAndTheUnitsVerify() throws Exception {
+    List<String> pages = new ArrayList<>();
+    for (String p : PACKAGES) {
+      for (String f : ok("dpkg", "-L", p).stdout().split("\n")) {
+        if (f.startsWith("/usr/share/man/") && f.endsWith(".gz")) {
+          pages.add(f);
+        }
+      }
+    }
+    assertTrue(pages.contains("/usr/share/man/man1/smbgw.1.gz"), pages.toString());
+    assertTrue(pages.contains("/usr/share/man/man1/smbgw-share-create.1.gz"), "a page per subcommand: " + pages);
+    assertTrue(pages.contains("/usr/share/man/man8/smbgw-agent.8.gz"), pages.toString());
+    assertTrue(pages.contains("/usr/share/man/man8/smbgw-coordinator.8.gz"), pages.toString());
+    for (String page : pages) {
+      CommandResult r = runner.runAllowingFailure(Command.of("man", "-l", page).environment(java.util.Map.of("MANPAGER", "cat",
+          "MANWIDTH", "80")));
+      assertEquals(0, r.exitCode(), page + ": " + r.stderr());
+      assertTrue(r.stdout().contains("NAME") && r.stderr().isBlank(), page + " renders badly: " + r.stderr());
+    }
+    for (String unit : List.of("smbgw-agent.service", "smbgw-coordinator.service")) {
+      CommandResult r = runner.runAllowingFailure(Command.of("systemd-analyze", "verify", "/lib/systemd/system/" + unit));
+      assertEquals(0, r.exitCode(), unit + ": " + r.stdout() + r.stderr());
+      assertTrue(Files.isSymbolicLink(Path.of("/etc/systemd/system/multi-user.target.wants/" + unit)),
+          unit + " was not enabled on install");
+    }
+    assertTrue(ok("getent", "passwd", "smbgw-coordinator").stdout().contains("/usr/sbin/nologin"));
+  }
+
+  @Test
+  @Order(3)
+  void aChangedConffileSurvivesAReinstall() throws Exception {
+    Path conf = Path.of("/etc/smbgw/agent.yaml");
+    Files.writeString(conf, Files.readString(conf) + "resyncSeconds: 45   # changed by the administrator\n");
+    dpkg("-i", DEBS.resolve("smbgw-agent_all.deb").toString());
+    assertTrue(Files.readString(conf).contains("resyncSeconds: 45   # changed by the administrator"));
+    ok("/usr/bin/smbgw-agent", "check-config", conf.toString());
+    Files.writeString(conf, Files.readString(conf).replace("resyncSeconds: 45", "resyncSecond: 45"));
+    CommandResult bad = runner.runAllowingFailure(Command.of("/usr/bin/smbgw-agent", "check-config", conf.toString()));
+    assertEquals(4, bad.exitCode());
+    assertTrue(bad.stderr().contains("resyncSecond: unknown setting"), bad.stderr());
+    Files.writeString(conf, Files.readString(conf).replace("resyncSecond: 45   # changed by the administrator\n", ""));
+  }
+
+  @Test
+  @Order(4)
+  void theInstalledAgentStartedAsItsUnitWouldServesAShare() throws Exception {
+    String user = "debt" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
+    String password = "Deb-" + ThreadLocalRandom.current().nextInt(1 << 30);
+    int port;
+    try (var s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Path data = dir.resolve("data");
+    Files.createDirectories(data);
+    Path config = dir.resolve("agent.yaml");
+    Files.writeString(config, "node: debtest\nstateDir: " + dir.resolve("state") + "\ndesiredStateFile: " + dir.resolve("shares.yaml")
+        + "\ndirectoryRoots: [" + data + "]\nunixGroup: smbgw\nmetrics: {listen: \"\"}\nsandbox: {port: " + port + "}\n");
+    Files.writeString(dir.resolve("shares.yaml"), "apiVersion: smbgw/v1\nkind: User\nmetadata: {name: " + user
+        + "}\nspec: {ntHash: " + NtHash.of(password.toCharArray()) + "}\n---\napiVersion: smbgw/v1\nkind: Share\n"
+        + "metadata: {name: packaged}\nspec:\n  storage: {directory: {path: " + data.resolve("packaged") + "}}\n"
+        + "  write: {users: [" + user + "]}\n");
+    ok("/usr/bin/smbgw-agent", "check-config", config.toString()); // the unit's ExecStartPre
+    Process agent = new ProcessBuilder("/usr/bin/smbgw-agent", "run", "-c", config.toString()).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("agent.log").toFile()).start();
+    try (SmbClient client = new SmbClient("127.0.0.1", port)) {
+      Path file = client.localFile("hello.txt");
+      Files.writeString(file, "served by the packaged agent");
+      CommandResult put = Eventually.until(Duration.ofSeconds(90),
+          () -> client.run("packaged", user, password, "put " + file + " hello.txt"), r -> r.exitCode() == 0);
+      assertEquals(0, put.exitCode(), SmbClient.output(put) + "\n" + Files.readString(dir.resolve("agent.log")));
+    } finally {
+      agent.destroy();
+      agent.waitFor();
+      runner.runAllowingFailure(Command.of("userdel", user));
+    }
+    assertEquals("served by the packaged agent", Files.readString(data.resolve("packaged").resolve("hello.txt")));
+  }
+
+  @Test
+  @Order(5)
+  void purgeRemovesWhatThePackagesMadeButNoShareData() throws Exception {
+    Path kept = dir.resolve("data").resolve("packaged").resolve("hello.txt");
+    List<String> argv = new ArrayList<>(List.of("--purge"));
+    argv.addAll(PACKAGES);
+    dpkg(argv.toArray(String[]::new));
+    for (String gone : List.of("/usr/share/smbgw", "/etc/smbgw", "/var/lib/smbgw", "/usr/bin/smbgw", "/usr/bin/smbgw-agent",
+        "/usr/bin/smbgw-coordinator", "/etc/default/smbgw-agent", "/etc/default/smbgw-coordinator",
+        "/lib/systemd/system/smbgw-agent.service", "/etc/systemd/system/multi-user.target.wants/smbgw-agent.service",
+        "/etc/systemd/system/multi-user.target.wants/smbgw-coordinator.service", "/usr/share/doc/smbgw-agent",
+        "/usr/share/man/man8/smbgw-agent.8.gz", "/usr/share/lintian/overrides/smbgw-agent")) {
+      assertTrue(!Files.exists(Path.of(gone), java.nio.file.LinkOption.NOFOLLOW_LINKS), gone + " is still there after purge");
+    }
+    assertTrue(Files.exists(kept), "a share's data went with the package");
+    // Kept on purpose, as Debian keeps system accounts: share roots still belong to the group, and a
+    // reused id would hand them to someone else. (The test removes them afterwards if it made them.)
+    assertTrue(ok("getent", "group", "smbgw").succeeded());
+    for (String p : PACKAGES) {
+      assertTrue(!installed(p), p + " still installed");
+    }
+  }
+}
