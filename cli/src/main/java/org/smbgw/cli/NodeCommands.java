@@ -3,7 +3,6 @@ package org.smbgw.cli;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.smbgw.common.ExitCodes;
 import org.smbgw.common.Sizes;
 import org.smbgw.proto.v1.DrainNodeRequest;
 import org.smbgw.proto.v1.DrainNodeResponse;
@@ -45,12 +44,8 @@ final class NodeCommands {
 
     @Override
     public Integer call() {
-      try (Coordinators c = parent.root.connect()) {
-        ListNodesResponse r = c.call(admin -> admin.listNodes(ListNodesRequest.getDefaultInstance()));
-        Output.print(spec.commandLine().getOut(), parent.root.output, r, HEADER,
-            r.getNodesList().stream().map(NodeCommands::row).toList());
-      }
-      return ExitCodes.OK;
+      return parent.root.show(spec, admin -> admin.listNodes(ListNodesRequest.getDefaultInstance()), HEADER,
+          (ListNodesResponse r) -> r.getNodesList().stream().map(NodeCommands::row).toList());
     }
   }
 
@@ -65,14 +60,13 @@ final class NodeCommands {
 
     @Override
     public Integer call() {
-      try (Coordinators c = parent.root.connect()) {
-        DrainNodeResponse r = c.call(admin -> admin.drainNode(DrainNodeRequest.newBuilder().setName(name).build()));
-        List<List<String>> rows = new ArrayList<>();
-        r.getMovedMap().forEach((share, to) -> rows.add(List.of(share, "moved to " + to)));
-        r.getStuckMap().forEach((share, why) -> rows.add(List.of(share, "stays: " + why)));
-        Output.print(spec.commandLine().getOut(), parent.root.output, r, List.of("SHARE", "RESULT"), rows);
-      }
-      return ExitCodes.OK;
+      return parent.root.show(spec, admin -> admin.drainNode(DrainNodeRequest.newBuilder().setName(name).build()),
+          List.of("SHARE", "RESULT"), (DrainNodeResponse r) -> {
+            List<List<String>> rows = new ArrayList<>();
+            r.getMovedMap().forEach((share, to) -> rows.add(List.of(share, "moved to " + to)));
+            r.getStuckMap().forEach((share, why) -> rows.add(List.of(share, "stays: " + why)));
+            return rows;
+          });
     }
   }
 
@@ -87,11 +81,8 @@ final class NodeCommands {
 
     @Override
     public Integer call() {
-      try (Coordinators c = parent.root.connect()) {
-        Node n = c.call(admin -> admin.undrainNode(UndrainNodeRequest.newBuilder().setName(name).build()));
-        Output.print(spec.commandLine().getOut(), parent.root.output, n, HEADER, List.of(row(n)));
-      }
-      return ExitCodes.OK;
+      return parent.root.show(spec, admin -> admin.undrainNode(UndrainNodeRequest.newBuilder().setName(name).build()),
+          HEADER, (Node n) -> List.of(row(n)));
     }
   }
 }

@@ -3,7 +3,10 @@ package org.smbgw.cli;
 import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.util.Arrays;
+import com.google.protobuf.MessageOrBuilder;
 import java.util.List;
+import java.util.function.Function;
+import org.smbgw.proto.v1.AdminServiceGrpc;
 import org.smbgw.common.ExitCodes;
 import org.smbgw.common.InvalidSpecException;
 import picocli.CommandLine.Command;
@@ -41,6 +44,20 @@ public final class Smbgw implements Runnable {
   @Override
   public void run() {
     throw new ParameterException(spec.commandLine(), "a command is required (see smbgw --help)");
+  }
+
+  /**
+   * The sequence every simple command is: connect to the replicas, make one call (with the
+   * deadline), print the answer as a table, JSON or YAML, and exit 0. Failures leave as exceptions
+   * that {@link #run} maps to exit codes.
+   */
+  <T extends MessageOrBuilder> int show(CommandSpec command, Function<AdminServiceGrpc.AdminServiceBlockingStub, T> call,
+      List<String> header, Function<T, List<List<String>>> rows) {
+    try (Coordinators c = connect()) {
+      T answer = c.call(call);
+      Output.print(command.commandLine().getOut(), output, answer, header, rows.apply(answer));
+    }
+    return ExitCodes.OK;
   }
 
   Coordinators connect() {

@@ -2,7 +2,6 @@ package org.smbgw.cli;
 
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.smbgw.common.ExitCodes;
 import org.smbgw.proto.v1.StatusRequest;
 import org.smbgw.proto.v1.StatusResponse;
 import picocli.CommandLine.Command;
@@ -19,16 +18,13 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (Coordinators c = root.connect()) {
-      StatusResponse s = c.call(admin -> admin.status(StatusRequest.getDefaultInstance()));
-      Output.print(spec.commandLine().getOut(), root.output, s, List.of("WHAT", "VALUE"), List.of(
-          List.of("leader", s.getLeader().isEmpty() ? "(none)" : s.getLeader()),
-          List.of("epoch", Long.toString(s.getEpoch())),
-          List.of("coordinators", String.join(" ", s.getCoordinatorsList())),
-          List.of("nodes", s.getNodesConnected() + " connected of " + s.getNodes()),
-          List.of("shares", s.getSharesActive() + " active of " + s.getShares()
-              + (s.getSharesUnplaced() > 0 ? ", " + s.getSharesUnplaced() + " unplaced" : ""))));
-    }
-    return ExitCodes.OK;
+    return root.show(spec, admin -> admin.status(StatusRequest.getDefaultInstance()), List.of("WHAT", "VALUE"),
+        (StatusResponse s) -> List.of(
+            List.of("leader", s.getLeader().isEmpty() ? "(none)" : s.getLeader()),
+            List.of("epoch", Long.toString(s.getEpoch())),
+            List.of("coordinators", String.join(" ", s.getCoordinatorsList())),
+            List.of("nodes", s.getNodesConnected() + " connected of " + s.getNodes()),
+            List.of("shares", s.getSharesActive() + " active of " + s.getShares()
+                + (s.getSharesUnplaced() > 0 ? ", " + s.getSharesUnplaced() + " unplaced" : ""))));
   }
 }

@@ -72,12 +72,9 @@ final class UserCommands {
       } finally {
         Arrays.fill(pw, '\0');
       }
-      try (Coordinators c = parent.root.connect()) {
-        User u = c.call(admin -> admin.putUser(mode(PutUserRequest.newBuilder()
-            .setSpec(UserSpec.newBuilder().setName(name).setNtHash(hash))).build()));
-        Output.print(spec.commandLine().getOut(), parent.root.output, u, List.of("NAME"), List.of(List.of(u.getName())));
-      }
-      return ExitCodes.OK;
+      return parent.root.show(spec, admin -> admin.putUser(mode(PutUserRequest.newBuilder()
+          .setSpec(UserSpec.newBuilder().setName(name).setNtHash(hash))).build()), List.of("NAME"),
+          (User u) -> List.of(List.of(u.getName())));
     }
   }
 
@@ -131,12 +128,8 @@ final class UserCommands {
 
     @Override
     public Integer call() {
-      try (Coordinators c = parent.root.connect()) {
-        ListUsersResponse r = c.call(admin -> admin.listUsers(ListUsersRequest.getDefaultInstance()));
-        Output.print(spec.commandLine().getOut(), parent.root.output, r, List.of("NAME"),
-            r.getUsersList().stream().map(u -> List.of(u.getName())).toList());
-      }
-      return ExitCodes.OK;
+      return parent.root.show(spec, admin -> admin.listUsers(ListUsersRequest.getDefaultInstance()), List.of("NAME"),
+          (ListUsersResponse r) -> r.getUsersList().stream().map(u -> List.of(u.getName())).toList());
     }
   }
 }

@@ -2,7 +2,6 @@ package org.smbgw.cli;
 
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.smbgw.common.ExitCodes;
 import org.smbgw.proto.v1.CreateAddressRequest;
 import org.smbgw.proto.v1.DeleteAddressRequest;
 import org.smbgw.proto.v1.DeleteAddressResponse;
@@ -46,12 +45,8 @@ final class VipCommands {
 
     @Override
     public Integer call() {
-      try (Coordinators c = parent.root.connect()) {
-        FloatingAddress a = c.call(admin -> admin.createAddress(CreateAddressRequest.newBuilder().setAddress(address)
-            .setInterface(iface).setNode(node).build()));
-        Output.print(spec.commandLine().getOut(), parent.root.output, a, HEADER, List.of(row(a)));
-      }
-      return ExitCodes.OK;
+      return parent.root.show(spec, admin -> admin.createAddress(CreateAddressRequest.newBuilder().setAddress(address)
+          .setInterface(iface).setNode(node).build()), HEADER, (FloatingAddress a) -> List.of(row(a)));
     }
   }
 
@@ -64,12 +59,8 @@ final class VipCommands {
 
     @Override
     public Integer call() {
-      try (Coordinators c = parent.root.connect()) {
-        ListAddressesResponse r = c.call(admin -> admin.listAddresses(ListAddressesRequest.getDefaultInstance()));
-        Output.print(spec.commandLine().getOut(), parent.root.output, r, HEADER,
-            r.getAddressesList().stream().map(VipCommands::row).toList());
-      }
-      return ExitCodes.OK;
+      return parent.root.show(spec, admin -> admin.listAddresses(ListAddressesRequest.getDefaultInstance()), HEADER,
+          (ListAddressesResponse r) -> r.getAddressesList().stream().map(VipCommands::row).toList());
     }
   }
 
@@ -84,12 +75,8 @@ final class VipCommands {
 
     @Override
     public Integer call() {
-      try (Coordinators c = parent.root.connect()) {
-        DeleteAddressResponse r = c.call(admin -> admin.deleteAddress(DeleteAddressRequest.newBuilder().setAddress(address).build()));
-        Output.print(spec.commandLine().getOut(), parent.root.output, r, List.of("ADDRESS", "RESULT"),
-            List.of(List.of(r.getAddress(), "deleted")));
-      }
-      return ExitCodes.OK;
+      return parent.root.show(spec, admin -> admin.deleteAddress(DeleteAddressRequest.newBuilder().setAddress(address).build()),
+          List.of("ADDRESS", "RESULT"), (DeleteAddressResponse r) -> List.of(List.of(r.getAddress(), "deleted")));
     }
   }
 
@@ -106,11 +93,8 @@ final class VipCommands {
 
     @Override
     public Integer call() {
-      try (Coordinators c = parent.root.connect()) {
-        FloatingAddress a = c.call(admin -> admin.moveAddress(MoveAddressRequest.newBuilder().setAddress(address).setNode(node).build()));
-        Output.print(spec.commandLine().getOut(), parent.root.output, a, HEADER, List.of(row(a)));
-      }
-      return ExitCodes.OK;
+      return parent.root.show(spec, admin -> admin.moveAddress(MoveAddressRequest.newBuilder().setAddress(address)
+          .setNode(node).build()), HEADER, (FloatingAddress a) -> List.of(row(a)));
     }
   }
 }
