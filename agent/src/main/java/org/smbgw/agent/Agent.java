@@ -98,7 +98,7 @@ public final class Agent implements AutoCloseable {
 
   /** What differs between the modes: where the desired state comes from, who hears of status, and the parts. */
   private record Mode(DesiredStateSource source, Runnable refresh, Consumer<NodeObservedState> onStatus,
-      List<Part> parts, BooleanSupplier sessionOpen, BooleanSupplier leaseTicking) {}
+      List<Part> parts, BooleanSupplier ready, BooleanSupplier leaseTicking) {}
 
   private final Mode mode;
   private final Duration commandTimeout;
@@ -132,6 +132,7 @@ public final class Agent implements AutoCloseable {
         new Executor(host, audit, metrics, composer, () -> trigger.get().stepStarting()), metrics,
         stateDir.resolve("zfs-parents"), status, System::nanoTime);
     trigger.set(reconciler);
+    runner.onStart(reconciler::commandStarting);
     this.mode = mode;
     this.commandTimeout = config.commandTimeout();
     this.refreshSource = mode.refresh();
@@ -174,7 +175,7 @@ public final class Agent implements AutoCloseable {
         }, 1, 1, TimeUnit.SECONDS);
       }
     }, poller::shutdownNow);
-    return new Mode(file, file::poll, s -> { }, List.of(poll), () -> false, () -> true);
+    return new Mode(file, file::poll, s -> { }, List.of(poll), () -> passes.get().passesDone() > 0, () -> true);
   }
 
   private Mode cluster(AgentConfig config, SambaTools tools, List<Path> roots, StorageResolver resolver,
@@ -285,10 +286,11 @@ public final class Agent implements AutoCloseable {
 
   /**
    * Whether the agent serves (systemd's READY=1): its configuration is loaded, its parts are up,
-   * and either its first pass is done or its coordinator session is open.
+   * and its first pass is done, whatever its outcome (one bad share must not keep the node from
+   * starting), or in cluster mode a coordinator has answered on its session.
    */
   public boolean ready() {
-    return state.get() == State.STARTED && (status.latest().getAppliedGeneration() != 0 || mode.sessionOpen().getAsBoolean());
+    return state.get() == State.STARTED && mode.ready().getAsBoolean();
   }
 
   /**

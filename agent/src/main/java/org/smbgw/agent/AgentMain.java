@@ -14,6 +14,8 @@ import org.smbgw.agent.config.AgentConfig;
 import org.smbgw.agent.exec.CommandRunner;
 import org.smbgw.agent.metrics.AgentMetrics;
 import org.smbgw.agent.net.HeldAddresses;
+import org.smbgw.agent.samba.SambaConfig;
+import org.smbgw.agent.samba.SambaTools;
 import org.smbgw.agent.reconcile.Reconciler;
 import org.smbgw.common.ExitCodes;
 import org.smbgw.common.InvalidSpecException;
@@ -28,7 +30,7 @@ import picocli.CommandLine;
 /** {@code smbgw-agent}: runs the node agent, or helps write its desired-state file. */
 @Command(name = "smbgw-agent", mixinStandardHelpOptions = true, version = "smbgw-agent 0.1.0",
     description = "The smbgw node agent.", subcommands = {AgentMain.Run.class, AgentMain.CheckConfig.class, AgentMain.ReleaseAddresses.class,
-        AgentMain.Hash.class},
+        AgentMain.UnhookSamba.class, AgentMain.Hash.class},
     footer = {"", ExitCodes.SUMMARY})
 public final class AgentMain {
   private static final int OK = ExitCodes.OK;
@@ -112,6 +114,19 @@ public final class AgentMain {
     }
   }
 
+  /**
+   * The configuration for the package's helpers (release-addresses, unhook-samba), which must work
+   * even when the file became invalid: then the defaults, with a warning.
+   */
+  static AgentConfig loadOrDefaults(Path config) {
+    try {
+      return AgentConfig.load(config);
+    } catch (InvalidSpecException | java.io.IOException e) {
+      System.err.println("smbgw-agent: " + config + " unusable (" + e.getMessage() + "); using the defaults");
+      return AgentConfig.empty().withDefaults();
+    }
+  }
+
   @Command(name = "release-addresses", description = "Take down the floating addresses the agent held when it "
       + "stopped (the unit's ExecStopPost). The kernel drops them within the lease anyway; this is at once.")
   static final class ReleaseAddresses implements Callable<Integer> {
@@ -121,17 +136,33 @@ public final class AgentMain {
 
     @Override
     public Integer call() throws Exception {
-      AgentConfig c;
-      try {
-        c = AgentConfig.load(config);
-      } catch (InvalidSpecException e) {
-        System.err.println("smbgw-agent: " + e.getMessage());
-        return INVALID;
-      }
+      AgentConfig c = loadOrDefaults(config);
       try (CommandRunner runner = new CommandRunner(new AgentMetrics(new MetricRegistry()), Duration.ofSeconds(10))) {
         List<String> problems = new HeldAddresses(Agent.heldAddressesFile(c)).release(runner);
         problems.forEach(p -> System.err.println("smbgw-agent: " + p));
         return problems.isEmpty() ? OK : FAILED;
+      }
+    }
+  }
+
+  @Command(name = "unhook-samba", description = "Take smbgw's include line (and its comment) out of smb.conf and "
+      + "tell smbd to reload: smbgw's shares are no longer served; their data stays. Run when the package is removed.")
+  static final class UnhookSamba implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, defaultValue = "/etc/smbgw/agent.yaml",
+        description = "Agent configuration (default: ${DEFAULT-VALUE}).")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+      AgentConfig c = loadOrDefaults(config);
+      AgentMetrics metrics = new AgentMetrics(new MetricRegistry());
+      try (CommandRunner runner = new CommandRunner(metrics, Duration.ofSeconds(30))) {
+        SambaTools tools = SambaTools.defaults();
+        if (new SambaConfig(runner, metrics, c.samba().config(), c.samba().include(), tools).removeIncludeFromSmbConf()) {
+          System.out.println("smbgw-agent: removed smbgw's include line from " + c.samba().config());
+          runner.runAllowingFailure(org.smbgw.agent.exec.Command.of(tools.smbcontrol(), "smbd", "reload-config"));
+        }
+        return OK;
       }
     }
   }

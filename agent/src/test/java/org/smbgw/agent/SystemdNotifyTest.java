@@ -36,7 +36,7 @@ class SystemdNotifyTest {
       Path socket = dir.resolve("notify");
       Path stall = dir.resolve("stall");
       Path config = dir.resolve("agent.yaml");
-      Files.writeString(dir.resolve("shares.yaml"), "");
+      // No desired-state file at all, as right after installing: the agent still becomes ready.
       Files.writeString(config, "node: notifytest\nstateDir: " + dir.resolve("state") + "\ndesiredStateFile: "
           + dir.resolve("shares.yaml") + "\nunixGroup: smbgwtest\nresyncSeconds: 1\ncommandTimeoutSeconds: 1\n"
           + "metrics: {listen: \"\"}\nsandbox: {port: " + port + "}\n");
@@ -104,6 +104,13 @@ class SystemdNotifyTest {
       if (agent != null) {
         agent.destroyForcibly().waitFor();
       }
+      // An agent killed before its shutdown hook ran leaves its sandbox smbd behind.
+      ProcessHandle.allProcesses()
+          .filter(h -> h.info().arguments().map(a -> String.join(" ", a).contains(dir.toString())).orElse(false))
+          .forEach(h -> {
+            h.descendants().forEach(ProcessHandle::destroyForcibly);
+            h.destroyForcibly();
+          });
       if (socat != null) {
         socat.destroyForcibly().waitFor();
       }

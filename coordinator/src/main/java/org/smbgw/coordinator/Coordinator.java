@@ -42,14 +42,14 @@ public final class Coordinator implements AutoCloseable {
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
   private final HealthStatusManager health = new HealthStatusManager();
   private EmbeddedZooKeeper embedded;
-  private CuratorFramework zk;
+  private volatile CuratorFramework zk;
   private ClusterView view;
   private Leadership leadership;
   private LeaderDuties duties;
   private LeaderForwarding forwarding;
   private AgentSessions sessions;
   private org.smbgw.coordinator.ha.AddressDuties addressDuties;
-  private Server server;
+  private volatile Server server;
   private CoordinatorMetrics metrics;
 
   public Coordinator(CoordinatorConfig config) {
@@ -135,20 +135,30 @@ public final class Coordinator implements AutoCloseable {
     return config.advertise();
   }
 
-  /** Serving gRPC and connected to ZooKeeper (systemd's READY=1 and watchdog). Any thread. */
+  /** Serving gRPC and connected to ZooKeeper (systemd's READY=1). Any thread. */
   public boolean serving() {
-    return state.get() == State.STARTED && server != null && !server.isShutdown() && zk != null
-        && zk.getZookeeperClient().isConnected();
+    return running() && zk.getZookeeperClient().isConnected();
   }
 
-  /** One line for {@code systemctl status}. */
+  /**
+   * Its gRPC server runs (systemd's watchdog). Not ZooKeeper's state: a restart cannot bring a
+   * quorum back, so an outage shows in the status line instead. Any thread.
+   */
+  public boolean running() {
+    Server s = server;
+    return state.get() == State.STARTED && s != null && !s.isShutdown() && zk != null;
+  }
+
+  /** One line for {@code systemctl status}, from what this replica knows (no ZooKeeper call). */
   public String statusLine() {
-    if (!serving()) {
-      return "not connected to ZooKeeper";
+    if (!running()) {
+      return "starting";
     }
-    String leader = leadership.leaderId().orElse("none yet");
-    return (leadership.isLeader() ? "leader" : "follower") + " at " + address() + ", leader " + leader
-        + ", " + view.live().size() + " agent(s) reporting";
+    if (!zk.getZookeeperClient().isConnected()) {
+      return "not connected to ZooKeeper: no leases are granted, addresses go down (no quorum, no addresses)";
+    }
+    return (leadership.isLeader() ? "leader" : "follower") + " at " + address() + ", "
+        + view.live().size() + " agent(s) reporting";
   }
 
   public Leadership leadership() {

@@ -65,9 +65,17 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
     }
     String zookeeper = s.text("zookeeper");
     if (zookeeper != null && !zookeeper.isEmpty()) {
-      for (String server : zookeeper.split(",", -1)) {
-        HostPort.parse("zookeeper", server, false, out);
+      // host:port,host:port[/chroot], as ZooKeeper's own connect strings are written
+      int slash = zookeeper.indexOf('/');
+      String servers = slash < 0 ? zookeeper : zookeeper.substring(0, slash);
+      for (String server : servers.split(",", -1)) {
+        HostPort.parse("zookeeper", server.strip(), false, out);
       }
+      if (slash >= 0 && !zookeeper.substring(slash).matches("(/[A-Za-z0-9_.-]+)+")) {
+        out.add(new Violation("zookeeper", "a chroot is /name[/name...] (got " + zookeeper.substring(slash) + ")"));
+      }
+      zookeeper = String.join(",", java.util.Arrays.stream(servers.split(",")).map(String::strip).toList())
+          + (slash < 0 ? "" : zookeeper.substring(slash));
     }
     Integer zkPort = s.integer("embeddedZooKeeperPort", 1, 65535, "");
     // ZooKeeper clamps sessions to 2 to 20 ticks; below 1 s, renewals and failover would race it.
@@ -81,6 +89,9 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
     String logFormat = s.text("logFormat");
     org.smbgw.common.Logging.validate("logFormat", logFormat != null ? logFormat : d.logFormat(), out);
     Boolean singleNode = s.bool("singleNode");
+    if (Boolean.TRUE.equals(singleNode) && zookeeper != null && !zookeeper.isEmpty()) {
+      out.add(new Violation("singleNode", "must not be true when zookeeper names an ensemble (use one or the other)"));
+    }
     Path stateDir = s.path("stateDir");
     if (stateDir != null && !stateDir.isAbsolute()) {
       out.add(new Violation("stateDir", "must be an absolute path (got " + stateDir + ")"));

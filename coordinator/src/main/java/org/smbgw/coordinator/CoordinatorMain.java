@@ -53,15 +53,17 @@ public final class CoordinatorMain {
       if (missing.isPresent()) {
         // Installed on three nodes and started before anyone configured it: three embedded
         // ZooKeepers would be three clusters. Stay up, do nothing, and say what to set.
-        String why = missing.get() + " in " + config;
+        String why = "waiting: " + missing.get() + " in " + config;
         System.err.println("smbgw-coordinator: " + why);
-        notify.ready(why);
-        Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "smbgw-shutdown"));
-        stop.await();
+        try (Watchdog waiting = new Watchdog(notify, () -> true, () -> true, () -> why)) {
+          Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "smbgw-shutdown"));
+          waiting.start(Duration.ofSeconds(1), SdNotify.watchdogMicros(System.getenv()));
+          stop.await();
+        }
         return ExitCodes.OK;
       }
       Coordinator coordinator = new Coordinator(c);
-      Watchdog systemd = new Watchdog(notify, coordinator::serving, coordinator::serving, coordinator::statusLine);
+      Watchdog systemd = new Watchdog(notify, coordinator::serving, coordinator::running, coordinator::statusLine);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         systemd.stopping("stopping");
         coordinator.close();
@@ -75,8 +77,9 @@ public final class CoordinatorMain {
     }
   }
 
-  @Command(name = "check-config", description = "Check a configuration file: every key known, every value valid, "
-      + "nothing required missing. Prints the problems, each naming its key.")
+  @Command(name = "check-config", description = "Check a configuration file: every key known, every value valid. "
+      + "Prints the problems, each naming its key (exit 4). A file with neither zookeeper nor singleNode is valid "
+      + "but makes the replica wait: that is a warning (exit 0).")
   static final class CheckConfig implements Callable<Integer> {
     @Parameters(index = "0", defaultValue = "/etc/smbgw/coordinator.yaml", description = "File to check "
         + "(default: ${DEFAULT-VALUE}).")
@@ -91,8 +94,9 @@ public final class CoordinatorMain {
         }
         Optional<String> missing = CoordinatorConfig.load(config).missing();
         if (missing.isPresent()) {
-          System.err.println("smbgw-coordinator: " + config + ": zookeeper: " + missing.get());
-          return ExitCodes.INVALID;
+          // Not an error: a fresh install starts and waits, saying what to set (the unit runs this first).
+          System.err.println("smbgw-coordinator: warning: " + config + ": zookeeper: " + missing.get()
+              + "; the replica will wait");
         }
         System.out.println(config + ": ok");
         return ExitCodes.OK;

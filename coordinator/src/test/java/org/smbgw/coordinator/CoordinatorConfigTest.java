@@ -26,6 +26,9 @@ class CoordinatorConfigTest {
     assertTrue(refused(dir, "zookeeper: zk1:2181,zk2\n").contains("zookeeper"));
     assertTrue(refused(dir, "leaseMilis: 2000\n").contains("unknown setting"));
     assertTrue(refused(dir, "stateDir: [a, b]\n").contains("stateDir"));
+    assertTrue(refused(dir, "leaseMillis: 2000\nleaseMillis: 3000\n").contains("leaseMillis"), "a key written twice");
+    assertTrue(refused(dir, "singleNode: true\nzookeeper: zk1:2181\n").contains("singleNode"));
+    assertTrue(refused(dir, "zookeeper: zk1:2181/smbgw v1\n").contains("chroot"));
   }
 
   @Test
@@ -42,8 +45,9 @@ class CoordinatorConfigTest {
     } finally {
       System.setErr(saved);
     }
-    assertEquals(4, code);
-    assertTrue(err.toString(java.nio.charset.StandardCharsets.UTF_8).contains("zookeeper"), err.toString());
+    assertEquals(0, code, "valid, only waiting: the unit's ExecStartPre must let it start and wait");
+    assertTrue(err.toString(java.nio.charset.StandardCharsets.UTF_8).contains("warning") && err.toString().contains("zookeeper"),
+        err.toString());
 
     Files.writeString(file, "singleNode: true\n");
     assertTrue(CoordinatorConfig.load(file).missing().isEmpty());
@@ -55,11 +59,12 @@ class CoordinatorConfigTest {
   @Test
   void goodValuesAreRead(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("coordinator.yaml");
-    Files.writeString(file, "listen: \"[::]:7401\"\nleaseMillis: 3000\nzookeeper: zk1:2181,zk2:2181\n");
+    Files.writeString(file, "listen: \"[::]:7401\"\nleaseMillis: 3000\nzookeeper: zk1:2181, zk2:2181/smbgw\n");
     CoordinatorConfig c = CoordinatorConfig.load(file);
     assertEquals("::", c.listenAddress());
     assertEquals(7401, c.listenPort());
     assertEquals(3000, c.leaseMillis());
     assertEquals("127.0.0.1:7401", c.advertise());
+    assertEquals("zk1:2181,zk2:2181/smbgw", c.zookeeper(), "spaces after commas dropped, the chroot kept");
   }
 }

@@ -43,7 +43,9 @@ public final class Settings {
   public static Settings read(Path file, List<Violation> out, String... known) throws IOException {
     JsonNode root;
     try {
-      root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+      // A key written twice is an error, not "the last one wins".
+      root = new ObjectMapper(new YAMLFactory()).enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .readTree(Files.readString(file));
     } catch (com.fasterxml.jackson.core.JacksonException e) {
       out.add(new Violation("file", "is not valid YAML: " + e.getOriginalMessage()));
       root = null;

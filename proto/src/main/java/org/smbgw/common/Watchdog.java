@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -23,6 +25,7 @@ public final class Watchdog implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
+  private final AtomicBoolean started = new AtomicBoolean();
   private boolean announced;
   private String lastStatus = "";
 
@@ -37,30 +40,41 @@ public final class Watchdog implements AutoCloseable {
    * Starts looking every {@code every} (readiness, status); pings every half of
    * {@code watchdogMicros} when that is set.
    */
-  public void start(Duration every, java.util.OptionalLong watchdogMicros) {
-    if (!notify.active()) {
+  public void start(Duration every, OptionalLong watchdogMicros) {
+    if (!notify.active() || !started.compareAndSet(false, true)) {
       return;
     }
     thread.scheduleWithFixedDelay(this::look, 0, every.toMillis(), TimeUnit.MILLISECONDS);
-    watchdogMicros.ifPresent(usec -> thread.scheduleAtFixedRate(() -> {
+    watchdogMicros.ifPresent(usec -> thread.scheduleAtFixedRate(this::ping, 0, Math.max(1, usec / 2), TimeUnit.MICROSECONDS));
+  }
+
+  private void ping() {
+    try {
       if (alive.getAsBoolean()) {
         notify.watchdog();
       }
-    }, 0, Math.max(1, usec / 2), TimeUnit.MICROSECONDS));
+    } catch (RuntimeException e) {
+      // no ping this time; a scheduled task that threw would never run again
+    }
   }
 
   private void look() {
+    try {
+      lookOnce();
+    } catch (RuntimeException e) {
+      // the next look tries again
+    }
+  }
+
+  private void lookOnce() {
+    if (!announced && ready.getAsBoolean()) {
+      announced = true; // asked before the status, so that the status says what READY means
+      lastStatus = status.get();
+      notify.ready(lastStatus);
+      return;
+    }
     String now = status.get();
-    if (!announced) {
-      if (ready.getAsBoolean()) {
-        announced = true;
-        notify.ready(now);
-        lastStatus = now;
-      } else if (!now.equals(lastStatus)) {
-        notify.status(now);
-        lastStatus = now;
-      }
-    } else if (!now.equals(lastStatus)) {
+    if (!now.equals(lastStatus)) {
       notify.status(now);
       lastStatus = now;
     }

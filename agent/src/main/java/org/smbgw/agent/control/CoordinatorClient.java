@@ -73,6 +73,8 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
   private int next;
   /** The replica the current stream goes to; null between streams. */
   private String connectedTo;
+  /** The current stream has carried a message from its replica (it is really open). */
+  private boolean answered;
   /** Numbers the streams, so that the death of a replaced one is not taken for the current one's. */
   private long streamId;
   private volatile long streamOpened;
@@ -122,6 +124,7 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
     }
     String address = addresses.get(next++ % addresses.size());
     connectedTo = address;
+    answered = false;
     long id = ++streamId;
     streamOpened = ticker.getAsLong();
     if (channel != null) {
@@ -131,6 +134,7 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
     StreamObserver<CoordinatorMessage> in = new StreamObserver<>() {
       @Override
       public void onNext(CoordinatorMessage m) {
+        answeredOn(id);
         if (m.hasDesired()) {
           receive(m.getDesired());
         } else if (m.hasGrant()) {
@@ -253,9 +257,15 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
     }
   }
 
-  /** Whether a stream to a replica is open now. */
+  private synchronized void answeredOn(long id) {
+    if (id == streamId && connectedTo != null) {
+      answered = true;
+    }
+  }
+
+  /** Whether a replica has answered on the current stream (systemd's READY=1 in cluster mode). */
   public synchronized boolean connected() {
-    return connectedTo != null;
+    return connectedTo != null && answered;
   }
 
   @Override

@@ -32,6 +32,8 @@ public final class CommandRunner implements AutoCloseable {
   private final Duration defaultTimeout;
   private final ExecutorService drains;
   private volatile FaultInjector faults = FaultInjector.NONE;
+  /** Told before every program starts, on the caller's thread (the watchdog's progress). */
+  private volatile Runnable starting = () -> { };
 
   public CommandRunner(AgentMetrics metrics, Duration defaultTimeout) {
     this.metrics = metrics;
@@ -63,8 +65,14 @@ public final class CommandRunner implements AutoCloseable {
    * Runs to completion and returns whatever exit code the program gave. Still throws when the
    * program could not be started or timed out.
    */
+  /** Sets what is told, on the calling thread, before each program starts. */
+  public void onStart(Runnable listener) {
+    this.starting = listener;
+  }
+
   public CommandResult runAllowingFailure(Command command) throws CommandFailedException {
     faults.beforeRun(command);
+    starting.run();
     Duration timeout = command.timeout() != null ? command.timeout() : defaultTimeout;
     metrics.commandsStarted().inc();
     long start = System.nanoTime();

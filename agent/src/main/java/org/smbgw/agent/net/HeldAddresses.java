@@ -40,12 +40,14 @@ public final class HeldAddresses {
 
   /**
    * Removes every address the file names (one {@code ip addr del} each, as argument lists; a line
-   * that is not a valid address and interface is skipped and reported), then the file.
+   * that is not a valid address and interface is skipped and reported). The file then keeps only
+   * the addresses that could not be removed, for the next try.
    *
    * @return what could not be removed or was skipped, for the log; empty when all went
    */
   public List<String> release(CommandRunner runner) throws IOException {
     List<String> problems = new ArrayList<>();
+    List<String> left = new ArrayList<>();
     if (!Files.exists(file)) {
       return problems;
     }
@@ -69,12 +71,18 @@ public final class HeldAddresses {
         var r = runner.runAllowingFailure(Command.of("ip", "addr", "del", f[0], "dev", f[1]).timeout(Duration.ofSeconds(5)));
         if (!r.succeeded() && !r.stderr().contains("Cannot assign requested address")) {
           problems.add(f[0] + " on " + f[1] + ": " + r.stderr().strip());
+          left.add(line);
         }
       } catch (CommandFailedException e) {
         problems.add(f[0] + " on " + f[1] + ": " + e.getMessage());
+        left.add(line);
       }
     }
-    Files.delete(file);
+    if (left.isEmpty()) {
+      Files.delete(file);
+    } else {
+      Files.write(file, left, StandardCharsets.UTF_8);
+    }
     return problems;
   }
 }

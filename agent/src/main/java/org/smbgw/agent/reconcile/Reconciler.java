@@ -46,11 +46,15 @@ public final class Reconciler implements AutoCloseable {
   private final Planner planner;
   private final Executor applier;
   private final AgentMetrics metrics;
+  /** The reconcile thread, so that progress reported from elsewhere is told apart. */
+  private volatile Thread thread;
   private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "smbgw-reconcile");
     t.setDaemon(true);
+    thread = t;
     return t;
   });
+  private final AtomicLong passesDone = new AtomicLong();
   private final Path parentsFile;
   private final Consumer<PassReport> reports;
   private final AtomicBoolean queued = new AtomicBoolean();
@@ -85,6 +89,21 @@ public final class Reconciler implements AutoCloseable {
   /** A step is starting: the pass is making progress. Reconcile thread. */
   public void stepStarting() {
     progressAt.set(ticker.getAsLong());
+  }
+
+  /**
+   * A program is starting on some thread: progress when it is the reconcile thread's (a step may
+   * run several programs, each allowed the whole command timeout). Any thread.
+   */
+  public void commandStarting() {
+    if (Thread.currentThread() == thread && progressAt.get() >= 0) {
+      progressAt.set(ticker.getAsLong());
+    }
+  }
+
+  /** Passes finished so far, whatever their outcome. Any thread. */
+  public long passesDone() {
+    return passesDone.get();
   }
 
   /**
@@ -144,6 +163,7 @@ public final class Reconciler implements AutoCloseable {
       return passOnce();
     } finally {
       progressAt.set(-1);
+      passesDone.incrementAndGet();
     }
   }
 

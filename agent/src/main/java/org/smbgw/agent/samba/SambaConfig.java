@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.util.List;
 import java.util.Set;
 import org.smbgw.agent.exec.Command;
@@ -53,6 +55,41 @@ public final class SambaConfig {
   }
 
   /** The line smb.conf must contain, in its [global] section, once. */
+  /** The comment written above the include line. */
+  static final String MARK = "# Shares managed by smbgw (do not remove this line)";
+
+  /**
+   * Takes smbgw's mark and include line out of smb.conf, wherever they are (the package's removal
+   * does this). A symlinked smb.conf stays a link: its target is edited. Owner, group and mode are
+   * kept; every other line stays as it was.
+   *
+   * @return whether anything was removed
+   */
+  public boolean removeIncludeFromSmbConf() throws IOException {
+    if (!Files.exists(smbConf)) {
+      return false;
+    }
+    Path real = smbConf.toRealPath();
+    List<String> lines = Files.readAllLines(real, StandardCharsets.UTF_8);
+    List<String> kept = lines.stream().filter(l -> !l.strip().equals(includeLine()) && !l.strip().equals(MARK)).toList();
+    if (kept.size() == lines.size()) {
+      return false;
+    }
+    Path tmp = real.resolveSibling("." + real.getFileName() + ".smbgw-tmp");
+    try {
+      Files.write(tmp, kept, StandardCharsets.UTF_8);
+      PosixFileAttributes was = Files.readAttributes(real, PosixFileAttributes.class);
+      PosixFileAttributeView now = Files.getFileAttributeView(tmp, PosixFileAttributeView.class);
+      now.setPermissions(was.permissions());
+      now.setOwner(was.owner());
+      now.setGroup(was.group());
+      move(tmp, real);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+    return true;
+  }
+
   public String includeLine() {
     return "include = " + include;
   }
@@ -74,7 +111,7 @@ public final class SambaConfig {
   public void addIncludeToSmbConf() throws IOException, CommandFailedException {
     String current = Files.exists(smbConf) ? Files.readString(smbConf, StandardCharsets.UTF_8) : "";
     String next = current + (current.isEmpty() || current.endsWith("\n") ? "" : "\n")
-        + "# Shares managed by smbgw (do not remove this line)\n" + includeLine() + "\n";
+        + MARK + "\n" + includeLine() + "\n";
     Path tmp = smbConf.resolveSibling("." + smbConf.getFileName() + ".smbgw-tmp");
     Files.writeString(tmp, next, StandardCharsets.UTF_8);
     try {
