@@ -53,8 +53,10 @@ class DebianPackagesTest {
       }
     }
     dir = Files.createTempDirectory("smbgw-deb-", org.smbgw.agent.testing.TestDirs.TRAVERSABLE);
-    dpkg("-i", DEBS.resolve("smbgw-agent_all.deb").toString(), DEBS.resolve("smbgw-coordinator_all.deb").toString(),
-        DEBS.resolve("smbgw_all.deb").toString());
+    // The coordinator first, then the agent: the agent's postinst must not lock the coordinator
+    // out of /var/lib/smbgw.
+    dpkg("-i", DEBS.resolve("smbgw-coordinator_all.deb").toString());
+    dpkg("-i", DEBS.resolve("smbgw-agent_all.deb").toString(), DEBS.resolve("smbgw_all.deb").toString());
   }
 
   @AfterAll
@@ -136,6 +138,15 @@ class DebianPackagesTest {
           unit + " was not enabled on install");
     }
     assertTrue(ok("getent", "passwd", "smbgw-coordinator").stdout().contains("/usr/sbin/nologin"));
+    ok("runuser", "-u", "smbgw-coordinator", "--", "test", "-w", "/var/lib/smbgw/coordinator");
+  }
+
+  @Test
+  @Order(2)
+  void theShippedConfigurationFilesPassTheUnitsCheck() throws Exception {
+    ok("/usr/bin/smbgw-agent", "check-config", "/etc/smbgw/agent.yaml");
+    CommandResult c = ok("/usr/bin/smbgw-coordinator", "check-config", "/etc/smbgw/coordinator.yaml");
+    assertTrue(c.stderr().contains("will wait"), "a fresh coordinator says it waits for an ensemble: " + c.stderr());
   }
 
   @Test
