@@ -81,16 +81,20 @@ public final class InventoryCollector implements CoordinatorClient.Inventories, 
   }
 
   private void gatherOnce() {
+    NodeInventory inv = null;
     try {
-      NodeInventory inv = gather.call();
-      latest.set(inv);
-      first.countDown();
-      ready.accept(inv);
+      inv = gather.call();
     } catch (Exception e) {
       log.warn("cannot take the node's inventory: {}", e.toString());
     } finally {
+      // Before the result is seen: whoever sees it may ask for the next one at once.
       runningSince.set(-1);
       reportedStuck.set(false);
+    }
+    if (inv != null) {
+      latest.set(inv);
+      first.countDown();
+      ready.accept(inv);
     }
   }
 
