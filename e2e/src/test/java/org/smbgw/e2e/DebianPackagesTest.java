@@ -183,19 +183,36 @@ class DebianPackagesTest {
         + "metadata: {name: packaged}\nspec:\n  storage: {directory: {path: " + data.resolve("packaged") + "}}\n"
         + "  write: {users: [" + user + "]}\n");
     ok("/usr/bin/smbgw-agent", "check-config", config.toString()); // the unit's ExecStartPre
-    Process agent = new ProcessBuilder("/usr/bin/smbgw-agent", "run", "-c", config.toString()).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("agent.log").toFile()).start();
+    // systemd's side of Type=notify and WatchdogSec=, played by socat on a datagram socket.
+    Path socket = dir.resolve("notify");
+    Process systemd = new ProcessBuilder("socat", "-u", "UNIX-RECV:" + socket, "OPEN:" + dir.resolve("notified") + ",creat,append")
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Eventually.until(Duration.ofSeconds(10), () -> Files.exists(socket), x -> x);
+    ProcessBuilder unit = new ProcessBuilder("/usr/bin/smbgw-agent", "run", "-c", config.toString()).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("agent.log").toFile());
+    unit.environment().put("NOTIFY_SOCKET", socket.toString());
+    unit.environment().put("WATCHDOG_USEC", "1000000");
+    Process agent = unit.start();
+    int exit;
     try (SmbClient client = new SmbClient("127.0.0.1", port)) {
       Path file = client.localFile("hello.txt");
       Files.writeString(file, "served by the packaged agent");
       CommandResult put = Eventually.until(Duration.ofSeconds(90),
           () -> client.run("packaged", user, password, "put " + file + " hello.txt"), r -> r.exitCode() == 0);
       assertEquals(0, put.exitCode(), SmbClient.output(put) + "\n" + Files.readString(dir.resolve("agent.log")));
+      String told = Eventually.until(Duration.ofSeconds(30), () -> Files.readString(dir.resolve("notified")),
+          t -> t.contains("READY=1") && t.split("WATCHDOG=1", -1).length > 3);
+      assertTrue(told.contains("READY=1\nSTATUS=serving: 1 of 1 share(s) active"), "READY=1 with its status: " + told);
+      assertTrue(told.split("WATCHDOG=1", -1).length > 3, "watchdog pings every half second: " + told);
     } finally {
-      agent.destroy();
-      agent.waitFor();
+      agent.destroy(); // SIGTERM, as systemctl stop
+      exit = agent.waitFor();
+      systemd.destroy();
+      systemd.waitFor();
       runner.runAllowingFailure(Command.of("userdel", user));
     }
+    assertEquals(143, exit, "the unit's SuccessExitStatus=143 expects this exit after SIGTERM");
+    assertTrue(Files.readString(dir.resolve("notified")).contains("STOPPING=1"));
     assertEquals("served by the packaged agent", Files.readString(data.resolve("packaged").resolve("hello.txt")));
   }
 

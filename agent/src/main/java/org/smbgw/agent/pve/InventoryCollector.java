@@ -20,10 +20,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Takes the node's inventory on its own thread ({@code smbgw-inventory}, made and closed here),
  * so that programs and file systems that answer slowly never hold up the coordinator session or
- * the lease. It looks again every {@code every} and whenever the session says hello; each result
- * goes to {@code ready} (the session sends it on when it differs from what the coordinator has).
- * Only the very first hello waits for a result, and at most {@code firstWait}; a gather still
- * running after a minute is reported once, and no second one is started behind it.
+ * the lease. It looks again every {@code every}; each result goes to {@code ready} (the session
+ * sends it on when it differs from what the coordinator has). A hello takes the latest result and
+ * starts no gather of its own: right after a replica dies every agent says hello elsewhere at
+ * once, and a gather plus a fresh inventory each would only load the replicas then. Only the very
+ * first hello waits for a result, and at most {@code firstWait}; a gather still running after a
+ * minute is reported once, and no second one is started behind it.
  */
 public final class InventoryCollector implements CoordinatorClient.Inventories, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(InventoryCollector.class);
@@ -100,9 +102,9 @@ public final class InventoryCollector implements CoordinatorClient.Inventories, 
 
   @Override
   public NodeInventory forHello() {
-    refresh();
     NodeInventory now = latest.get();
     if (now == null && waitedOnce.compareAndSet(false, true)) {
+      refresh(); // unless start() already began the first
       try {
         first.await(firstWait.toMillis(), TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
