@@ -21,8 +21,10 @@ import org.smbgw.common.ExitCodes;
 import org.smbgw.common.InvalidSpecException;
 import org.smbgw.common.NtHash;
 import org.smbgw.common.SdNotify;
+import org.smbgw.common.Settings;
 import org.smbgw.common.Watchdog;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine;
@@ -44,9 +46,8 @@ public final class AgentMain {
 
   @Command(name = "run", description = "Serve the shares of the desired-state file until stopped.")
   static final class Run implements Callable<Integer> {
-    @Option(names = {"-c", "--config"}, defaultValue = "/etc/smbgw/agent.yaml",
-        description = "Agent configuration (default: ${DEFAULT-VALUE}).")
-    Path config;
+    @Mixin
+    ConfigFile configFile;
 
     @Option(names = "--once", description = "Run one reconcile pass and exit: 0 when converged, 1 otherwise.")
     boolean once;
@@ -55,7 +56,7 @@ public final class AgentMain {
     public Integer call() throws Exception {
       AgentConfig c;
       try {
-        c = AgentConfig.load(config);
+        c = AgentConfig.load(configFile.config);
       } catch (InvalidSpecException e) {
         System.err.println("smbgw-agent: " + e.getMessage());
         return INVALID;
@@ -96,47 +97,42 @@ public final class AgentMain {
 
     @Override
     public Integer call() {
-      if (!java.nio.file.Files.isRegularFile(config)) {
-        System.err.println("smbgw-agent: " + config + ": no such file");
-        return INVALID;
-      }
-      try {
-        AgentConfig.load(config);
-        System.out.println(config + ": ok");
-        return OK;
-      } catch (InvalidSpecException e) {
-        e.violations().forEach(v -> System.err.println("smbgw-agent: " + v));
-        return INVALID;
-      } catch (java.io.IOException e) {
-        System.err.println("smbgw-agent: " + config + ": " + e.getMessage());
-        return INVALID;
-      }
+      return Settings.check("smbgw-agent", config, f -> {
+        AgentConfig.load(f);
+        return List.of();
+      }, System.out, System.err);
     }
   }
 
-  /**
-   * The configuration for the package's helpers (release-addresses, unhook-samba), which must work
-   * even when the file became invalid: then the defaults, with a warning.
-   */
-  static AgentConfig loadOrDefaults(Path config) {
-    try {
-      return AgentConfig.load(config);
-    } catch (InvalidSpecException | java.io.IOException e) {
-      System.err.println("smbgw-agent: " + config + " unusable (" + e.getMessage() + "); using the defaults");
-      return AgentConfig.empty().withDefaults();
+  /** The {@code -c FILE} option of the commands that read the agent's configuration. */
+  static final class ConfigFile {
+    @Option(names = {"-c", "--config"}, defaultValue = "/etc/smbgw/agent.yaml",
+        description = "Agent configuration (default: ${DEFAULT-VALUE}).")
+    Path config;
+
+    /**
+     * The configuration for the package's helpers (release-addresses, unhook-samba), which must
+     * work even when the file became invalid: then the defaults, with a warning.
+     */
+    AgentConfig orDefaults() {
+      try {
+        return AgentConfig.load(config);
+      } catch (InvalidSpecException | java.io.IOException e) {
+        System.err.println("smbgw-agent: " + config + " unusable (" + e.getMessage() + "); using the defaults");
+        return AgentConfig.empty().withDefaults();
+      }
     }
   }
 
   @Command(name = "release-addresses", description = "Take down the floating addresses the agent held when it "
       + "stopped (the unit's ExecStopPost). The kernel drops them within the lease anyway; this is at once.")
   static final class ReleaseAddresses implements Callable<Integer> {
-    @Option(names = {"-c", "--config"}, defaultValue = "/etc/smbgw/agent.yaml",
-        description = "Agent configuration (default: ${DEFAULT-VALUE}).")
-    Path config;
+    @Mixin
+    ConfigFile configFile;
 
     @Override
     public Integer call() throws Exception {
-      AgentConfig c = loadOrDefaults(config);
+      AgentConfig c = configFile.orDefaults();
       try (CommandRunner runner = new CommandRunner(new AgentMetrics(new MetricRegistry()), Duration.ofSeconds(10))) {
         List<String> problems = new HeldAddresses(Agent.heldAddressesFile(c)).release(runner);
         problems.forEach(p -> System.err.println("smbgw-agent: " + p));
@@ -148,13 +144,12 @@ public final class AgentMain {
   @Command(name = "unhook-samba", description = "Take smbgw's include line (and its comment) out of smb.conf and "
       + "tell smbd to reload: smbgw's shares are no longer served; their data stays. Run when the package is removed.")
   static final class UnhookSamba implements Callable<Integer> {
-    @Option(names = {"-c", "--config"}, defaultValue = "/etc/smbgw/agent.yaml",
-        description = "Agent configuration (default: ${DEFAULT-VALUE}).")
-    Path config;
+    @Mixin
+    ConfigFile configFile;
 
     @Override
     public Integer call() throws Exception {
-      AgentConfig c = loadOrDefaults(config);
+      AgentConfig c = configFile.orDefaults();
       AgentMetrics metrics = new AgentMetrics(new MetricRegistry());
       try (CommandRunner runner = new CommandRunner(metrics, Duration.ofSeconds(30))) {
         SambaTools tools = SambaTools.defaults();

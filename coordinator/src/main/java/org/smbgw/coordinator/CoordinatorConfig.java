@@ -96,7 +96,9 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
     if (stateDir != null && !stateDir.isAbsolute()) {
       out.add(new Violation("stateDir", "must be an absolute path (got " + stateDir + ")"));
     }
-    InvalidSpecException.throwIfAny(out.stream().map(v -> new Violation(file + ": " + v.field(), v.rule())).toList());
+    if (!out.isEmpty()) {
+      throw new InvalidSpecException(out).inFile(file);
+    }
     return new CoordinatorConfig(listen != null ? listen.host() : d.listenAddress(),
         listen != null ? listen.port() : d.listenPort(), advertise,
         zookeeper != null ? zookeeper : d.zookeeper(), zkPort != null ? zkPort : d.embeddedZooKeeperPort(),

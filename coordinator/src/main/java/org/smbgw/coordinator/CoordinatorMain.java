@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -11,6 +12,7 @@ import org.smbgw.common.ExitCodes;
 import org.smbgw.common.InvalidSpecException;
 import org.smbgw.common.Logging;
 import org.smbgw.common.SdNotify;
+import org.smbgw.common.Settings;
 import org.smbgw.common.Watchdog;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -87,26 +89,11 @@ public final class CoordinatorMain {
 
     @Override
     public Integer call() {
-      try {
-        if (!Files.isRegularFile(config)) {
-          System.err.println("smbgw-coordinator: " + config + ": no such file");
-          return ExitCodes.INVALID;
-        }
-        Optional<String> missing = CoordinatorConfig.load(config).missing();
-        if (missing.isPresent()) {
-          // Not an error: a fresh install starts and waits, saying what to set (the unit runs this first).
-          System.err.println("smbgw-coordinator: warning: " + config + ": zookeeper: " + missing.get()
-              + "; the replica will wait");
-        }
-        System.out.println(config + ": ok");
-        return ExitCodes.OK;
-      } catch (InvalidSpecException e) {
-        e.violations().forEach(v -> System.err.println("smbgw-coordinator: " + v));
-        return ExitCodes.INVALID;
-      } catch (IOException e) {
-        System.err.println("smbgw-coordinator: " + config + ": " + e.getMessage());
-        return ExitCodes.INVALID;
-      }
+      // Neither zookeeper nor singleNode is a warning, not an error: a fresh install starts and
+      // waits, saying what to set (the unit runs this first).
+      return Settings.check("smbgw-coordinator", config,
+          f -> CoordinatorConfig.load(f).missing().map(m -> List.of("zookeeper: " + m + "; the replica will wait"))
+              .orElse(List.of()), System.out, System.err);
     }
   }
 }

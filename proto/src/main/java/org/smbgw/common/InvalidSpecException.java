@@ -24,6 +24,11 @@ public final class InvalidSpecException extends IllegalArgumentException {
     return violations;
   }
 
+  /** The same violations, each field prefixed with the file it was read from. */
+  public InvalidSpecException inFile(java.nio.file.Path file) {
+    return new InvalidSpecException(violations.stream().map(v -> new Violation(file + ": " + v.field(), v.rule())).toList());
+  }
+
   /** Throws when {@code violations} is not empty. */
   public static void throwIfAny(List<Violation> violations) {
     if (!violations.isEmpty()) {

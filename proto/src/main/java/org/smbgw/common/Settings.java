@@ -53,6 +53,33 @@ public final class Settings {
     return new Settings("", root == null ? MissingNode.getInstance() : root, out, known);
   }
 
+  /** Reads a configuration file and returns its warnings (settings that are valid but need attention). */
+  public interface Loader {
+    List<String> warnings(Path file) throws IOException;
+  }
+
+  /**
+   * What {@code check-config} does for every daemon: prints each problem naming its key and
+   * returns {@link ExitCodes#INVALID}, or prints the warnings and "ok" and returns {@link ExitCodes#OK}.
+   */
+  public static int check(String program, Path file, Loader loader, java.io.PrintStream out, java.io.PrintStream err) {
+    if (!Files.isRegularFile(file)) {
+      err.println(program + ": " + file + ": no such file");
+      return ExitCodes.INVALID;
+    }
+    try {
+      loader.warnings(file).forEach(w -> err.println(program + ": warning: " + file + ": " + w));
+      out.println(file + ": ok");
+      return ExitCodes.OK;
+    } catch (InvalidSpecException e) {
+      e.violations().forEach(v -> err.println(program + ": " + v));
+      return ExitCodes.INVALID;
+    } catch (IOException e) {
+      err.println(program + ": " + file + ": " + e.getMessage());
+      return ExitCodes.INVALID;
+    }
+  }
+
   /** Whether this mapping is in the file at all. */
   public boolean present() {
     return node.isObject();

@@ -88,7 +88,7 @@ public record AgentConfig(
       InvalidSpecException.throwIfAny(out);
       return c.withDefaults();
     } catch (InvalidSpecException e) {
-      throw new InvalidSpecException(e.violations().stream().map(v -> new Violation(file + ": " + v.field(), v.rule())).toList());
+      throw e.inFile(file);
     }
   }
 

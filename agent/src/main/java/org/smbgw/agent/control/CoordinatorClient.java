@@ -54,7 +54,7 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
     NodeDesiredState admit(NodeDesiredState raw);
   }
 
-  private final List<String> addresses;
+  private final List<HostPort> addresses;
   private final String node;
   private final String incarnation = UUID.randomUUID().toString();
   private final Inventories inventory;
@@ -95,7 +95,7 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
   public CoordinatorClient(List<String> addresses, String node, Inventories inventory,
       Admission admission, Runnable changed, Consumer<LeaseGrant> grants, LongSupplier ticker) {
     this.grants = grants;
-    this.addresses = List.copyOf(addresses);
+    this.addresses = addresses.stream().map(a -> HostPort.parse("coordinators", a, false)).toList();
     this.node = node;
     this.inventory = inventory;
     this.admission = admission;
@@ -122,7 +122,8 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
     if (closed) {
       return;
     }
-    String address = addresses.get(next++ % addresses.size());
+    HostPort replica = addresses.get(next++ % addresses.size());
+    String address = replica.toString();
     connectedTo = address;
     answered = false;
     long id = ++streamId;
@@ -130,7 +131,7 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
     if (channel != null) {
       channel.shutdownNow();
     }
-    channel = Grpc.channel(HostPort.parse("coordinators", address, false), true);
+    channel = Grpc.channel(replica, true);
     StreamObserver<CoordinatorMessage> in = new StreamObserver<>() {
       @Override
       public void onNext(CoordinatorMessage m) {
