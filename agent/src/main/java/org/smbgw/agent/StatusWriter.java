@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -82,6 +83,7 @@ public final class StatusWriter implements Consumer<PassReport> {
     if (converged) {
       b.setAppliedGeneration(r.desired().getGeneration());
     }
+    b.setPassGeneration(r.desired().getGeneration()).addAllPurgedShares(purged(r));
     for (ShareSpec spec : r.desired().getSharesList()) {
       ShareStatus.Builder st = ShareStatus.newBuilder().setName(spec.getName());
       String error = errors.get("share/" + spec.getName());
@@ -143,6 +145,20 @@ public final class StatusWriter implements Consumer<PassReport> {
   }
 
   /**
+   * Purges this pass's desired state asked for that its observation, made before its steps ran,
+   * found done: no dataset of the share anywhere it looked, and nowhere it could not look. (The pass
+   * that destroys a dataset still saw it; the next pass, which follows at once, reports it done.)
+   */
+  static List<String> purged(PassReport r) {
+    if (!r.observed().missingParents().isEmpty()) {
+      return List.of(); // a dataset under a missing parent may come back with it
+    }
+    Set<String> left = new java.util.HashSet<>();
+    r.observed().datasets().values().stream().filter(Dataset::managed).forEach(d -> left.add(d.share()));
+    return r.desired().getPurgeSharesList().stream().filter(name -> !left.contains(name)).sorted().toList();
+  }
+
+  /**
    * The observed state as JSON, with protobuf's JSON field names (lowerCamelCase, defaults left
    * out). Written with Jackson rather than protobuf's JsonFormat, which would pull Gson and Guava
    * into the agent's memory for one file.
@@ -154,6 +170,10 @@ public final class StatusWriter implements Consumer<PassReport> {
       o.put("appliedGeneration", Long.toString(s.getAppliedGeneration()));
     }
     o.put("observedAtMillis", Long.toString(s.getObservedAtMillis()));
+    o.put("passGeneration", Long.toString(s.getPassGeneration()));
+    if (s.getPurgedSharesCount() > 0) {
+      s.getPurgedSharesList().forEach(o.putArray("purgedShares")::add);
+    }
     ArrayNode shares = o.putArray("shares");
     for (ShareStatus st : s.getSharesList()) {
       ObjectNode j = shares.addObject().put("name", st.getName()).put("state", st.getState().name());

@@ -187,9 +187,19 @@ class SharesOnSambaAndZfsTest {
     assertEquals(0, get.exitCode(), "re-declaring the share brings its data back: " + SmbClient.output(get));
     assertArrayEquals(Files.readAllBytes(f), Files.readAllBytes(back));
 
-    node.desire(users() + "---\napiVersion: smbgw/v1\nkind: Purge\nmetadata: {name: keep}\n");
-    converge();
+    // Next to a share that fails on every pass (its dataset was not made by smbgw): the purge
+    // still runs, and the pass after it reports it done, which is what frees the name.
+    pool.zfs("create", pool.name() + "/stranger");
+    node.desire(users() + share("stranger", null, false)
+        + "---\napiVersion: smbgw/v1\nkind: Purge\nmetadata: {name: keep}\n");
+    Reconciler.PassReport purging = node.reconcile();
     assertFalse(pool.exists(dataset), "purge destroys the dataset");
+    assertTrue(purging.outcome().errors().containsKey("share/stranger"), purging.outcome().errors().toString());
+    assertEquals(List.of(), node.agent().status().getPurgedSharesList(), "the purging pass still saw the dataset");
+    node.reconcile();
+    assertEquals(List.of("keep"), node.agent().status().getPurgedSharesList());
+    assertEquals(0, node.agent().status().getAppliedGeneration(), "the node as a whole has not converged");
+    assertTrue(node.agent().status().getPassGeneration() > 0);
   }
 
   @Test

@@ -161,7 +161,7 @@ class ClusterEndToEndTest {
     // Once the node reports it gone, the leader clears the pending purge and the name is free.
     Result again = Eventually.until(Duration.ofSeconds(30),
         () -> cli(null, "share", "create", "scratch", "--storage", "tank", "--read", "@staff"), r -> r.code() == 0);
-    assertEquals(0, again.code(), again.err());
+    assertEquals(0, again.code(), again.err() + "\nnode status: " + cli(null, "status", "-o", "json").out());
     assertEquals(0, cli(null, "share", "delete", "scratch", "--purge").code());
   }
 

@@ -15,8 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Work only the leader does in the background, on its own thread, while it leads: recording its
  * election as an event, trimming the event log to the newest {@value #EVENTS_KEPT}, and clearing
- * pending purges once the node, converged on a desired state that carries the purge, reports
- * neither an active nor a retired dataset for the share.
+ * pending purges once the node reports them done from a pass whose desired state carried them.
  */
 public final class LeaderDuties extends LeaderWorker {
   private static final Logger log = LoggerFactory.getLogger(LeaderDuties.class);
@@ -53,9 +52,10 @@ public final class LeaderDuties extends LeaderWorker {
     try {
       for (PendingPurge p : view.purges().values()) {
         LiveNode live = view.live().get(p.getNode());
-        // Only a report that converged on a desired state carrying the purge can show it done.
-        if (live != null && live.getObserved().getAppliedGeneration() >= p.getGeneration()
-            && live.getObserved().getSharesList().stream().noneMatch(s -> s.getName().equals(p.getShare()))) {
+        // Only a pass that worked from a desired state carrying this purge can show it done; a
+        // failing share elsewhere on the node does not hold it up.
+        if (live != null && live.getObserved().getPassGeneration() >= p.getGeneration()
+            && live.getObserved().getPurgedSharesList().contains(p.getShare())) {
           ops.add(store.delete(ZkPaths.purge(p.getShare()), -1));
         }
       }
