@@ -62,6 +62,7 @@ public final class AgentMain {
         return INVALID;
       }
       org.smbgw.common.Logging.use(c.logFormat());
+      org.smbgw.common.Jna.unpackUnder(c.stateDir());
       Agent agent = new Agent(c, new MetricRegistry());
       if (once) {
         try (agent) {

@@ -49,6 +49,7 @@ public final class CoordinatorMain {
         return ExitCodes.INVALID;
       }
       Logging.use(c.logFormat());
+      org.smbgw.common.Jna.unpackUnder(c.stateDir());
       SdNotify notify = SdNotify.fromEnvironment();
       CountDownLatch stop = new CountDownLatch(1);
       Optional<String> missing = c.missing();

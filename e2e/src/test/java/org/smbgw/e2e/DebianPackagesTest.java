@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -166,7 +167,8 @@ class DebianPackagesTest {
 
   @Test
   @Order(4)
-  void theInstalledAgentStartedAsItsUnitWouldServesAShare() throws Exception {
+  void theInstalledAgentStartedAsItsUnitWouldServesAShareWritesOnlyWhatItsUnitListsAndStopsPingingWhenStuck()
+      throws Exception {
     String user = "debt" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
     String password = "Deb-" + ThreadLocalRandom.current().nextInt(1 << 30);
     int port;
@@ -174,10 +176,12 @@ class DebianPackagesTest {
       port = s.getLocalPort();
     }
     Path data = dir.resolve("data");
+    Path state = dir.resolve("state");
     Files.createDirectories(data);
     Path config = dir.resolve("agent.yaml");
-    Files.writeString(config, "node: debtest\nstateDir: " + dir.resolve("state") + "\ndesiredStateFile: " + dir.resolve("shares.yaml")
-        + "\ndirectoryRoots: [" + data + "]\nunixGroup: smbgw\nmetrics: {listen: \"\"}\nsandbox: {port: " + port + "}\n");
+    Files.writeString(config, "node: debtest\nstateDir: " + state + "\ndesiredStateFile: " + dir.resolve("shares.yaml")
+        + "\ndirectoryRoots: [" + data + "]\nunixGroup: smbgw\nmetrics: {listen: \"\"}\nsandbox: {port: " + port + "}\n"
+        + "resyncSeconds: 1\ncommandTimeoutSeconds: 1\n");
     Files.writeString(dir.resolve("shares.yaml"), "apiVersion: smbgw/v1\nkind: User\nmetadata: {name: " + user
         + "}\nspec: {ntHash: " + NtHash.of(password.toCharArray()) + "}\n---\napiVersion: smbgw/v1\nkind: Share\n"
         + "metadata: {name: packaged}\nspec:\n  storage: {directory: {path: " + data.resolve("packaged") + "}}\n"
@@ -185,14 +189,22 @@ class DebianPackagesTest {
     ok("/usr/bin/smbgw-agent", "check-config", config.toString()); // the unit's ExecStartPre
     // systemd's side of Type=notify and WatchdogSec=, played by socat on a datagram socket.
     Path socket = dir.resolve("notify");
-    Process systemd = new ProcessBuilder("socat", "-u", "UNIX-RECV:" + socket, "OPEN:" + dir.resolve("notified") + ",creat,append")
+    Path notified = dir.resolve("notified");
+    Process systemd = new ProcessBuilder("socat", "-u", "UNIX-RECV:" + socket, "OPEN:" + notified + ",creat,append")
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     Eventually.until(Duration.ofSeconds(10), () -> Files.exists(socket), x -> x);
-    ProcessBuilder unit = new ProcessBuilder("/usr/bin/smbgw-agent", "run", "-c", config.toString()).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("agent.log").toFile());
+    // The unit's ExecStart line, under strace: every path the agent and the programs it runs write.
+    Path trace = dir.resolve("agent.strace");
+    Path stall = dir.resolve("stall");
+    ProcessBuilder unit = new ProcessBuilder("strace", "-f", "-y", "--seccomp-bpf", "-qq", "-o", trace.toString(),
+        "-e", "trace=" + WrittenPaths.SYSCALLS, "/usr/bin/smbgw-agent", "run", "-c", config.toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("agent.log").toFile());
     unit.environment().put("NOTIFY_SOCKET", socket.toString());
     unit.environment().put("WATCHDOG_USEC", "1000000");
-    Process agent = unit.start();
+    // The test seam that stops the reconcile loop: a system property, which no setting of the
+    // packaged configuration reaches.
+    unit.environment().put("JAVA_TOOL_OPTIONS", "-Dsmbgw.test.stallReconcileWhile=" + stall);
+    Process straced = unit.start();
     int exit;
     try (SmbClient client = new SmbClient("127.0.0.1", port)) {
       Path file = client.localFile("hello.txt");
@@ -200,20 +212,59 @@ class DebianPackagesTest {
       CommandResult put = Eventually.until(Duration.ofSeconds(90),
           () -> client.run("packaged", user, password, "put " + file + " hello.txt"), r -> r.exitCode() == 0);
       assertEquals(0, put.exitCode(), SmbClient.output(put) + "\n" + Files.readString(dir.resolve("agent.log")));
-      String told = Eventually.until(Duration.ofSeconds(30), () -> Files.readString(dir.resolve("notified")),
-          t -> t.contains("READY=1") && t.split("WATCHDOG=1", -1).length > 3);
-      assertTrue(told.contains("READY=1\nSTATUS=serving: 1 of 1 share(s) active"), "READY=1 with its status: " + told);
-      assertTrue(told.split("WATCHDOG=1", -1).length > 3, "watchdog pings every half second: " + told);
+      String told = Eventually.until(Duration.ofSeconds(30), () -> Files.readString(notified),
+          t -> t.contains("READY=1") && t.contains("STATUS=serving: 1 of 1 share(s) active") && pings(t) > 3);
+      // READY=1 after the first pass, with a status line; the pass after it confirms the share.
+      assertTrue(told.contains("READY=1\nSTATUS=serving: "), "READY=1 with its status: " + told);
+      assertTrue(told.contains("STATUS=serving: 1 of 1 share(s) active"), told);
+      assertTrue(pings(told) > 3, "watchdog pings every half second: " + told);
+
+      // The reconcile loop stands still (as one stuck in I/O without a timeout would): once it has
+      // outlived the command timeout and its margin, the pings stop, and systemd would restart it.
+      Files.writeString(stall, "");
+      assertTrue(Eventually.until(Duration.ofSeconds(60), () -> {
+        int before = pings(Files.readString(notified));
+        Thread.sleep(3000);
+        return pings(Files.readString(notified)) == before;
+      }, quiet -> quiet), "pings went on while the reconcile loop stood still");
+      Files.delete(stall);
+      int stopped = pings(Files.readString(notified));
+      assertTrue(Eventually.until(Duration.ofSeconds(30), () -> pings(Files.readString(notified)) > stopped, x -> x),
+          "pings did not come back with progress");
     } finally {
-      agent.destroy(); // SIGTERM, as systemctl stop
-      exit = agent.waitFor();
+      Files.deleteIfExists(stall);
+      // SIGTERM to the agent itself, as systemctl stop (strace's own SIGTERM would only detach it).
+      straced.toHandle().children().forEach(ProcessHandle::destroy);
+      exit = straced.waitFor();
       systemd.destroy();
       systemd.waitFor();
       runner.runAllowingFailure(Command.of("userdel", user));
     }
     assertEquals(143, exit, "the unit's SuccessExitStatus=143 expects this exit after SIGTERM");
-    assertTrue(Files.readString(dir.resolve("notified")).contains("STOPPING=1"));
+    assertTrue(Files.readString(notified).contains("STOPPING=1"));
     assertEquals("served by the packaged agent", Files.readString(data.resolve("packaged").resolve("hello.txt")));
+
+    // The sandbox profile keeps Samba's configuration and state under stateDir; everything else
+    // is where the unit says.
+    Map<String, String> moved = new java.util.HashMap<>();
+    moved.put("/var/lib/smbgw/agent", state.toString());
+    for (String samba : List.of("/etc/samba/smb.conf", "/etc/samba/.smb.conf.smbgw-tmp", "/etc/samba/smbgw-shares.conf",
+        "/etc/samba/.smbgw-shares.conf.tmp", "/var/lib/samba", "/var/cache/samba", "/run/samba", "/var/log/samba")) {
+      moved.put(samba, state.resolve("samba").toString());
+    }
+    List<String> listed = WrittenPaths.listedInUnit(Path.of("/lib/systemd/system/smbgw-agent.service"),
+        Map.of("share roots", data.toString()), moved);
+    // Not writes: the JVM and programs open /dev/null and their own /proc entries read-write.
+    List<String> outside = WrittenPaths.fromStrace(trace).stream()
+        .filter(p -> !p.equals("/dev/null") && !p.startsWith("/proc/self/"))
+        .filter(p -> !WrittenPaths.covered(p, listed)).toList();
+    assertEquals(List.of(), outside, "written, but not among the paths the unit lists (" + listed + ")");
+    assertTrue(WrittenPaths.covered(state.resolve("status.json").toString(), listed)
+        && WrittenPaths.fromStrace(trace).contains(state.resolve("status.json").toString()), "the trace saw the agent's writes");
+  }
+
+  private static int pings(String told) {
+    return told.split("WATCHDOG=1", -1).length - 1;
   }
 
   @Test

@@ -112,7 +112,10 @@ public final class SmbdSandbox implements AutoCloseable {
   private Process spawn() throws CommandFailedException {
     // Not --no-process-group: when smbd's parent exits it signals its whole process group, which
     // would otherwise be the agent's own (measured: it killed the JVM that supervised it).
-    return runner.start(Command.of(tools.smbd(), "--foreground", "--configfile=" + smbConf()),
+    // --log-basename: smbd opens its log before it reads the configuration, by default under
+    // /var/log/samba, which is not the sandbox's.
+    return runner.start(Command.of(tools.smbd(), "--foreground", "--configfile=" + smbConf(),
+        "--log-basename=" + dir.resolve("log")),
         dir.resolve("log/smbd.stdout"));
   }
 
