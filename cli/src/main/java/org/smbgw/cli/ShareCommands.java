@@ -40,6 +40,17 @@ final class ShareCommands {
   Smbgw root;
 
   /** What a share command prints about shares. */
+  /** Connect, make one call, print the shares it answered with (as {@link #print} does). */
+  static <T extends com.google.protobuf.MessageOrBuilder> int show(Smbgw root, picocli.CommandLine.Model.CommandSpec command,
+      java.util.function.Function<org.smbgw.proto.v1.AdminServiceGrpc.AdminServiceBlockingStub, T> call,
+      java.util.function.Function<T, List<Share>> shares) {
+    try (Coordinators c = root.connect()) {
+      T answer = c.call(call);
+      print(root, command.commandLine().getOut(), shares.apply(answer), answer);
+    }
+    return ExitCodes.OK;
+  }
+
   static void print(Smbgw root, java.io.PrintWriter out, List<Share> shares, com.google.protobuf.MessageOrBuilder whole) {
     if (root.output == Output.Format.yaml) {
       // Declarative form: what 'smbgw apply -f' takes back.
@@ -182,11 +193,8 @@ final class ShareCommands {
         throw new Smbgw.UsageError("give the share's storage: --storage ID, --zfs-parent DATASET or --dir PATH");
       }
       ShareSpec s = options.applyTo(ShareSpec.newBuilder().setName(name));
-      try (Coordinators c = parent.root.connect()) {
-        Share created = c.call(admin -> admin.createShare(CreateShareRequest.newBuilder().setSpec(s).build()));
-        print(parent.root, spec.commandLine().getOut(), List.of(created), created);
-      }
-      return ExitCodes.OK;
+      return show(parent.root, spec, admin -> admin.createShare(CreateShareRequest.newBuilder().setSpec(s).build()),
+          List::of);
     }
   }
 
@@ -199,11 +207,8 @@ final class ShareCommands {
 
     @Override
     public Integer call() {
-      try (Coordinators c = parent.root.connect()) {
-        ListSharesResponse r = c.call(admin -> admin.listShares(ListSharesRequest.getDefaultInstance()));
-        print(parent.root, spec.commandLine().getOut(), r.getSharesList(), r);
-      }
-      return ExitCodes.OK;
+      return show(parent.root, spec, admin -> admin.listShares(ListSharesRequest.getDefaultInstance()),
+          ListSharesResponse::getSharesList);
     }
   }
 
@@ -218,11 +223,7 @@ final class ShareCommands {
 
     @Override
     public Integer call() {
-      try (Coordinators c = parent.root.connect()) {
-        Share s = c.call(admin -> admin.getShare(GetShareRequest.newBuilder().setName(name).build()));
-        print(parent.root, spec.commandLine().getOut(), List.of(s), s);
-      }
-      return ExitCodes.OK;
+      return show(parent.root, spec, admin -> admin.getShare(GetShareRequest.newBuilder().setName(name).build()), List::of);
     }
   }
 
@@ -297,11 +298,8 @@ final class ShareCommands {
 
     @Override
     public Integer call() {
-      try (Coordinators c = parent.root.connect()) {
-        Share s = c.call(admin -> admin.moveShare(MoveShareRequest.newBuilder().setName(name).setNode(node).build()));
-        print(parent.root, spec.commandLine().getOut(), List.of(s), s);
-      }
-      return ExitCodes.OK;
+      return show(parent.root, spec, admin -> admin.moveShare(MoveShareRequest.newBuilder().setName(name).setNode(node).build()),
+          List::of);
     }
   }
 
