@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.smbgw.agent.config.AgentConfig;
 import org.smbgw.agent.config.DesiredStateFile;
+import org.smbgw.agent.control.BrakedSource;
 import org.smbgw.agent.control.CoordinatorClient;
 import org.smbgw.agent.exec.CommandRunner;
 import org.smbgw.agent.fs.DiskSpace;
@@ -201,7 +202,7 @@ public final class Agent implements AutoCloseable {
       client.report(s);
       client.current().ifPresent(d -> addresses.update(d, s));
     };
-    return new Mode(client, () -> { }, onStatus, List.of(
+    return new Mode(new BrakedSource(client, config.stateDir().resolve("accepted-state.pb")), () -> { }, onStatus, List.of(
         Part.of("inventory", bg -> inventories.start(INVENTORY_EVERY), () -> {
           inventories.close();
           space.close();

@@ -83,7 +83,8 @@ public final class StatusWriter implements Consumer<PassReport> {
     if (converged) {
       b.setAppliedGeneration(r.desired().getGeneration());
     }
-    b.setPassGeneration(r.desired().getGeneration()).addAllPurgedShares(purged(r));
+    b.setPassGeneration(r.desired().getGeneration()).addAllPurgedShares(purged(r))
+        .setCluster(r.desired().getCluster()).addAllLosses(r.desired().getKeptList());
     for (ShareSpec spec : r.desired().getSharesList()) {
       ShareStatus.Builder st = ShareStatus.newBuilder().setName(spec.getName());
       String error = errors.get("share/" + spec.getName());
@@ -171,6 +172,12 @@ public final class StatusWriter implements Consumer<PassReport> {
     }
     o.put("observedAtMillis", Long.toString(s.getObservedAtMillis()));
     o.put("passGeneration", Long.toString(s.getPassGeneration()));
+    if (!s.getCluster().isEmpty()) {
+      o.put("cluster", s.getCluster());
+    }
+    if (s.getLossesCount() > 0) {
+      s.getLossesList().forEach(o.putArray("losses")::add);
+    }
     if (s.getPurgedSharesCount() > 0) {
       s.getPurgedSharesList().forEach(o.putArray("purgedShares")::add);
     }

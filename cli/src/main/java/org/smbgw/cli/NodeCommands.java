@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.smbgw.common.Sizes;
+import org.smbgw.proto.v1.ConfirmRemovalRequest;
+import org.smbgw.proto.v1.ConfirmRemovalResponse;
 import org.smbgw.proto.v1.DrainNodeRequest;
 import org.smbgw.proto.v1.DrainNodeResponse;
 import org.smbgw.proto.v1.ListNodesRequest;
@@ -17,8 +19,9 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code smbgw node ...} */
-@Command(name = "node", description = "List nodes; put them in and out of maintenance.",
-    subcommands = {NodeCommands.ListCmd.class, NodeCommands.Drain.class, NodeCommands.Undrain.class})
+@Command(name = "node", description = "List nodes; put them in and out of maintenance; confirm what they lost.",
+    subcommands = {NodeCommands.ListCmd.class, NodeCommands.Drain.class, NodeCommands.Undrain.class,
+        NodeCommands.ConfirmRemoval.class})
 final class NodeCommands {
   @ParentCommand
   Smbgw root;
@@ -28,12 +31,18 @@ final class NodeCommands {
     for (StorageOffer o : n.getInventory().getStoragesList()) {
       storages.add(o.getId() + "(" + Sizes.format(o.getFreeBytes() / (1L << 20) * (1L << 20)) + " free)");
     }
+    List<String> kept = new ArrayList<>();
+    if (!n.getForeignCluster().isEmpty()) {
+      kept.add("refuses this cluster (belongs to " + n.getForeignCluster() + ")");
+    }
+    kept.addAll(n.getLossesList());
     return List.of(n.getName(), n.getConnected() ? "connected" : "disconnected",
         n.getMaintenance() ? "maintenance" : "-", n.getLeaseAgeMillis() + " ms ago", Integer.toString(n.getShares()),
-        String.join(" ", storages));
+        String.join(" ", storages), kept.isEmpty() ? "-" : String.join(", ", kept));
   }
 
-  static final List<String> HEADER = List.of("NAME", "AGENT", "MAINTENANCE", "LEASE RENEWED", "SHARES", "STORAGE");
+  static final List<String> HEADER = List.of("NAME", "AGENT", "MAINTENANCE", "LEASE RENEWED", "SHARES", "STORAGE",
+      "KEPT (CONFIRM-REMOVAL)");
 
   @Command(name = "list", description = "List the nodes the cluster knows.")
   static final class ListCmd implements Callable<Integer> {
@@ -83,6 +92,33 @@ final class NodeCommands {
     public Integer call() {
       return parent.root.show(spec, admin -> admin.undrainNode(UndrainNodeRequest.newBuilder().setName(name).build()),
           HEADER, (Node n) -> List.of(row(n)));
+    }
+  }
+
+  @Command(name = "confirm-removal", description = {
+      "Let a node remove what it keeps serving as losses: shares and accounts missing from its desired state "
+          + "without a delete, move or drain that meant it (a znode deleted by hand, ZooKeeper rebuilt from nothing). "
+          + "Also lets a node that belonged to another cluster join this one. Confirms what the node reports now, "
+          + "nothing it reports later. A confirmed share is unpublished and its data kept (as after a delete)."})
+  static final class ConfirmRemoval implements Callable<Integer> {
+    @ParentCommand
+    NodeCommands parent;
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+    @Parameters(index = "0", description = "Node name.")
+    String name;
+
+    @Override
+    public Integer call() {
+      return parent.root.show(spec, admin -> admin.confirmRemoval(ConfirmRemovalRequest.newBuilder().setName(name).build()),
+          List.of("NODE", "CONFIRMED"), (ConfirmRemovalResponse r) -> {
+            List<List<String>> rows = new ArrayList<>();
+            if (r.getAdopt()) {
+              rows.add(List.of(r.getNode(), "joins this cluster"));
+            }
+            r.getRemovalsList().forEach(x -> rows.add(List.of(r.getNode(), "removes " + x)));
+            return rows;
+          });
     }
   }
 }

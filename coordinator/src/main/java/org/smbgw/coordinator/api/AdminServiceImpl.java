@@ -20,6 +20,7 @@ import org.smbgw.coordinator.election.Term;
 import org.smbgw.coordinator.placement.Candidate;
 import org.smbgw.coordinator.placement.Placer;
 import org.smbgw.coordinator.state.ClusterView;
+import org.smbgw.coordinator.state.Removals;
 import org.smbgw.coordinator.state.StateStore;
 import org.smbgw.coordinator.state.Tracked;
 import org.smbgw.coordinator.state.Versioned;
@@ -92,6 +93,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         List<CuratorOp> ops = store.ops();
         new AddressBinding(view, store).bind(spec, node, ops, "spec");
         ops.add(store.create(ZkPaths.share(spec.getName()), spec));
+        Removals.forget(view, store, "share/" + spec.getName(), ops);
         ops.add(placementOp(spec.getName(), node));
         ops.add(event("share.created", "share/" + spec.getName(), "placed on " + node));
         store.fenced(term(), ops);
@@ -162,6 +164,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         List<CuratorOp> ops = store.ops();
         new AddressBinding(view, store).unbindIfLast(existing.value(), java.util.Set.of(ZkPaths.shareKey(name)), ops);
         ops.add(store.delete(ZkPaths.share(name), existing.version()));
+        Removals.record(view, store, "share/" + name, ops);
         if (placement != null) {
           ops.add(store.delete(ZkPaths.placement(name), placement.version()));
           if (req.getPurge()) {
@@ -342,6 +345,37 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     });
   }
 
+  @Override
+  public void confirmRemoval(ConfirmRemovalRequest req, StreamObserver<ConfirmRemovalResponse> out) {
+    answer(out, () -> {
+      synchronized (this) {
+        Versioned<NodeRecord> node = Optional.ofNullable(view.nodes().get(req.getName()))
+            .orElseThrow(() -> Errors.notFound("node '" + req.getName() + "'"));
+        Node now = Views.node(node.value(), view);
+        if (!now.getConnected()) {
+          throw Errors.precondition("node '" + req.getName() + "' is not connected: only what it reports now can be "
+              + "confirmed");
+        }
+        boolean adopt = !now.getForeignCluster().isEmpty();
+        if (now.getLossesCount() == 0 && !adopt) {
+          throw Errors.precondition("node '" + req.getName() + "' reports no losses and belongs to this cluster: "
+              + "nothing to confirm");
+        }
+        java.util.TreeSet<String> confirmed = new java.util.TreeSet<>(node.value().getConfirmedRemovalsList());
+        confirmed.addAll(now.getLossesList());
+        NodeRecord next = node.value().toBuilder().clearConfirmedRemovals().addAllConfirmedRemovals(confirmed)
+            .setAdopt(node.value().getAdopt() || adopt).setConfirmedGeneration(view.generation() + 1).build();
+        List<CuratorOp> ops = store.ops();
+        ops.add(store.set(ZkPaths.node(req.getName()), next, node.version()));
+        ops.add(event("node.removals-confirmed", "node/" + req.getName(), (adopt ? "joins this cluster; " : "")
+            + (now.getLossesCount() == 0 ? "nothing removed" : "removes " + String.join(", ", now.getLossesList()))));
+        store.fenced(term(), ops);
+        return ConfirmRemovalResponse.newBuilder().setNode(req.getName()).addAllRemovals(now.getLossesList())
+            .setAdopt(adopt).build();
+      }
+    });
+  }
+
   // ---- floating addresses ----
 
   @Override
@@ -484,6 +518,9 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         List<CuratorOp> ops = store.ops();
         ops.add(existing == null ? store.create(ZkPaths.user(spec.getName()), spec)
             : store.set(ZkPaths.user(spec.getName()), spec, existing.version()));
+        if (existing == null) {
+          Removals.forget(view, store, "user/" + spec.getName(), ops);
+        }
         ops.add(event(existing == null ? "user.added" : "user.password", "user/" + spec.getName(),
             existing == null ? "added" : "password changed"));
         store.fenced(term(), ops);
@@ -500,6 +537,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
             .orElseThrow(() -> Errors.notFound("user '" + req.getName() + "'"));
         List<CuratorOp> ops = store.ops();
         ops.add(store.delete(ZkPaths.user(req.getName()), existing.version()));
+        Removals.record(view, store, "user/" + req.getName(), ops);
         ops.add(event("user.deleted", "user/" + req.getName(), "deleted"));
         store.fenced(term(), ops);
         return DeleteUserResponse.newBuilder().setName(req.getName()).build();

@@ -13,6 +13,7 @@ import org.smbgw.coordinator.election.Term;
 import org.smbgw.coordinator.placement.Candidate;
 import org.smbgw.coordinator.placement.Placer;
 import org.smbgw.coordinator.state.ClusterView;
+import org.smbgw.coordinator.state.Removals;
 import org.smbgw.coordinator.state.StateStore;
 import org.smbgw.coordinator.state.Versioned;
 import org.smbgw.coordinator.state.ZkPaths;
@@ -91,6 +92,7 @@ final class Applier {
           throw Errors.precondition("Share/" + s.getName() + ": the purge of an earlier share of that name is still pending");
         }
         ops.add(store.create(ZkPaths.share(s.getName()), s));
+        Removals.forget(view, store, "share/" + s.getName(), ops);
       } else if (!existing.value().getName().equals(s.getName())) {
         throw Errors.precondition("Share/" + s.getName() + " clashes with existing share '" + existing.value().getName() + "'");
       } else if (existing.value().equals(s)) {
@@ -114,6 +116,7 @@ final class Applier {
       String action = existing == null ? "created" : existing.value().equals(canonical) ? "unchanged" : "updated";
       if (existing == null) {
         ops.add(store.create(ZkPaths.user(u.getName()), canonical));
+        Removals.forget(view, store, "user/" + u.getName(), ops);
       } else if (action.equals("updated")) {
         ops.add(store.set(ZkPaths.user(u.getName()), canonical, existing.version()));
       }
@@ -131,6 +134,7 @@ final class Applier {
       Versioned<Placement> p = view.placements().get(ZkPaths.shareKey(name));
       binding.unbindIfLast(existing.value(), new java.util.HashSet<>(req.getPurgesList().stream().map(ZkPaths::shareKey).toList()), ops);
       ops.add(store.delete(ZkPaths.share(name), existing.version()));
+      Removals.record(view, store, "share/" + existing.value().getName(), ops);
       if (p != null) {
         ops.add(store.delete(ZkPaths.placement(name), p.version()));
         ops.add(store.create(ZkPaths.purge(name), PendingPurge.newBuilder().setShare(existing.value().getName())

@@ -42,7 +42,11 @@ final class Views {
     }
     if (live != null) {
       b.setInventory(live.getInventory()).setCoordinator(live.getCoordinator())
-          .addAllErrors(live.getObserved().getErrorsList());
+          .addAllErrors(live.getObserved().getErrorsList()).addAllLosses(live.getObserved().getLossesList());
+      String cluster = live.getObserved().getCluster();
+      if (!cluster.isEmpty() && !cluster.equals(view.cluster())) {
+        b.setForeignCluster(cluster);
+      }
     }
     return b.build();
   }

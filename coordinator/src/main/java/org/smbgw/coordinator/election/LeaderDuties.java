@@ -8,6 +8,7 @@ import org.smbgw.coordinator.state.StateStore;
 import org.smbgw.coordinator.state.ZkPaths;
 import org.smbgw.proto.v1.Event;
 import org.smbgw.proto.v1.LiveNode;
+import org.smbgw.proto.v1.NodeRecord;
 import org.smbgw.proto.v1.PendingPurge;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,36 @@ public final class LeaderDuties extends LeaderWorker {
     }
   }
 
+  /** Whether the node reported a pass, in this cluster, from a state at or past {@code generation}. */
+  private boolean passedIn(String node, long generation) {
+    LiveNode live = view.live().get(node);
+    return live != null && live.getObserved().getCluster().equals(view.cluster())
+        && live.getObserved().getPassGeneration() >= generation;
+  }
+
+  /**
+   * A removal record is needed while some node may still have accepted a state that held the
+   * removed object: until every known node passed a state carrying the intent.
+   */
+  private void forgetRemovalsEveryNodeHasSeen(List<CuratorOp> ops) throws Exception {
+    for (var r : view.removed().values()) {
+      if (view.nodes().keySet().stream().allMatch(n -> passedIn(n, r.value().getGeneration()))) {
+        ops.add(store.delete(ZkPaths.removed(r.value().getSubject()), r.version()));
+      }
+    }
+  }
+
+  /** A confirmation is done once its node passed a state that carried it. */
+  private void clearConfirmationsCarriedOut(List<CuratorOp> ops) throws Exception {
+    for (var n : view.nodes().values()) {
+      NodeRecord r = n.value();
+      if ((r.getConfirmedRemovalsCount() > 0 || r.getAdopt()) && passedIn(r.getName(), r.getConfirmedGeneration())) {
+        ops.add(store.set(ZkPaths.node(r.getName()), r.toBuilder().clearConfirmedRemovals().setAdopt(false).build(),
+            n.version()));
+      }
+    }
+  }
+
   @Override
   protected void run(Term t) {
     List<CuratorOp> ops = new ArrayList<>();
@@ -59,6 +90,8 @@ public final class LeaderDuties extends LeaderWorker {
           ops.add(store.delete(ZkPaths.purge(p.getShare()), -1));
         }
       }
+      forgetRemovalsEveryNodeHasSeen(ops);
+      clearConfirmationsCarriedOut(ops);
       int excess = view.events().size() - EVENTS_KEPT;
       for (Long seq : view.events().keySet()) {
         if (excess-- <= 0) {
@@ -70,7 +103,7 @@ public final class LeaderDuties extends LeaderWorker {
         store.fenced(t, ops);
       }
     } catch (Exception e) {
-      log.warn("clearing finished purges failed: {}", e.toString());
+      log.warn("clearing finished purges, removals and confirmations failed: {}", e.toString());
     }
   }
 

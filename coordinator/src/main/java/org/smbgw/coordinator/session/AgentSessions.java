@@ -234,6 +234,7 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
 
   private void report(Session s, AgentMessage m) throws Exception {
     alerts(s, m.getReport());
+    losses(s, s.live.getObserved(), m.getReport());
     LiveNode next = s.live.toBuilder().setObserved(m.getReport()).build();
     if (!next.equals(s.live)) {
       s.live = next;
@@ -266,6 +267,29 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
       } catch (Exception e) {
         log.warn("cannot record the quota alert of {}: {}", share.getName(), e.toString());
       }
+    }
+  }
+
+  /**
+   * An event when a node starts keeping something as a loss, or refuses this cluster's state: an
+   * administrator must look (DESIGN 2). Said once per change of what the session's agent reports.
+   */
+  private void losses(Session s, org.smbgw.proto.v1.NodeObservedState before, org.smbgw.proto.v1.NodeObservedState now) {
+    List<String> fresh = now.getLossesList().stream().filter(l -> !before.getLossesList().contains(l)).toList();
+    boolean foreign = !now.getCluster().isEmpty() && !now.getCluster().equals(view.cluster())
+        && !now.getCluster().equals(before.getCluster());
+    if (fresh.isEmpty() && !foreign) {
+      return;
+    }
+    String message = (foreign ? "belongs to cluster " + now.getCluster() + ", not this one (" + view.cluster()
+        + "), and refuses its state; " : "") + (now.getLossesCount() == 0 ? ""
+        : "keeps serving " + String.join(", ", now.getLossesList()) + ": missing from its desired state without "
+        + "an intent to remove them; ") + "smbgw node confirm-removal " + s.node + " lets them go";
+    try {
+      store.recordEvent(org.smbgw.proto.v1.Event.newBuilder().setTimeMillis(System.currentTimeMillis())
+          .setKind("node.loss").setSubject("node/" + s.node).setMessage(message).setEpoch(view.epoch()).build());
+    } catch (Exception e) {
+      log.warn("cannot record the losses of {}: {}", s.node, e.toString());
     }
   }
 

@@ -1,9 +1,11 @@
 package org.smbgw.coordinator.session;
 
 import java.util.Comparator;
+import java.util.List;
 import org.smbgw.coordinator.state.ClusterView;
 import org.smbgw.coordinator.state.Versioned;
 import org.smbgw.proto.v1.NodeDesiredState;
+import org.smbgw.proto.v1.NodeRecord;
 import org.smbgw.proto.v1.ShareSpec;
 import org.smbgw.proto.v1.UserSpec;
 
@@ -27,7 +29,28 @@ public final class DesiredStates {
             .setInterface(a.getInterface())));
     view.purges().values().stream().filter(p -> p.getNode().equals(node)).map(p -> p.getShare()).sorted()
         .forEach(b::addPurgeShares);
+    b.setCluster(view.cluster()).addAllRemovals(removals(view, node));
+    Versioned<NodeRecord> record = view.nodes().get(node);
+    b.setAdopt(record != null && record.value().getAdopt());
     return b.build();
+  }
+
+  /**
+   * What the coordinator means to take off the node (DESIGN 2): shares of the cluster placed
+   * elsewhere or nowhere, shares and users deleted on purpose, and losses an administrator
+   * confirmed. Anything else the node served and this state lacks is a loss to the agent.
+   */
+  static List<String> removals(ClusterView view, String node) {
+    java.util.TreeSet<String> out = new java.util.TreeSet<>();
+    view.shares().values().stream().map(Versioned::value)
+        .filter(s -> !view.placement(s.getName()).map(node::equals).orElse(false))
+        .forEach(s -> out.add("share/" + s.getName()));
+    view.removed().values().forEach(r -> out.add(r.value().getSubject()));
+    Versioned<NodeRecord> record = view.nodes().get(node);
+    if (record != null) {
+      out.addAll(record.value().getConfirmedRemovalsList());
+    }
+    return List.copyOf(out);
   }
 
   /** For comparing content: the same state at another generation is no news. */

@@ -42,6 +42,8 @@ public final class ClusterView implements AutoCloseable {
   private final CountDownLatch initialized = new CountDownLatch(1);
   private volatile long epoch;
   private volatile long generation;
+  private volatile String cluster = "";
+  private final Map<String, Versioned<org.smbgw.proto.v1.Removal>> removed = new ConcurrentHashMap<>();
 
   public ClusterView(CuratorFramework zk) {
     this.cache = CuratorCache.build(zk, ZkPaths.ROOT);
@@ -77,6 +79,8 @@ public final class ClusterView implements AutoCloseable {
       case ZkPaths.NODES -> put(nodes, key, deleted, () -> new Versioned<>(Json.parse(data, NodeRecord.getDefaultInstance()), version));
       case ZkPaths.PLACEMENTS -> put(placements, key, deleted, () -> new Versioned<>(Json.parse(data, Placement.getDefaultInstance()), version));
       case ZkPaths.PURGES -> put(purges, key, deleted, () -> Json.parse(data, PendingPurge.getDefaultInstance()));
+      case ZkPaths.REMOVED -> put(removed, key, deleted,
+          () -> new Versioned<>(Json.parse(data, org.smbgw.proto.v1.Removal.getDefaultInstance()), version));
       case ZkPaths.ADDRESSES -> track(addresses, key, deleted, d, () -> Json.parse(data, org.smbgw.proto.v1.AddressRecord.getDefaultInstance()));
       case ZkPaths.LEASES -> {
         // Renewals come several times a second per node: they tell only lease listeners.
@@ -107,6 +111,8 @@ public final class ClusterView implements AutoCloseable {
           epoch = Long.parseLong(new String(data, java.nio.charset.StandardCharsets.UTF_8).strip());
         } else if (path.equals(StateStore.GENERATION) && !deleted) {
           generation = version;
+        } else if (path.equals(ZkPaths.CLUSTER) && !deleted) {
+          cluster = new String(data, java.nio.charset.StandardCharsets.UTF_8).strip();
         }
       }
       default -> {
@@ -215,6 +221,16 @@ public final class ClusterView implements AutoCloseable {
   /** Increases with every change of desired state (the version of the generation znode). */
   public long generation() {
     return generation;
+  }
+
+  /** The cluster's identity ({@link ZkPaths#CLUSTER}); empty until loaded. */
+  public String cluster() {
+    return cluster;
+  }
+
+  /** Deliberate removals by {@link ZkPaths#removedKey}. */
+  public Map<String, Versioned<org.smbgw.proto.v1.Removal>> removed() {
+    return removed;
   }
 
   @Override

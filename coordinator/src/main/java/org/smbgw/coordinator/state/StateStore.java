@@ -40,9 +40,12 @@ public final class StateStore {
   /** Creates the layout if missing. Idempotent; any replica may call it at start. */
   public void ensureLayout() throws Exception {
     for (String p : List.of(ZkPaths.SHARES, ZkPaths.USERS, ZkPaths.NODES, ZkPaths.PLACEMENTS,
-        ZkPaths.PURGES, ZkPaths.LIVE, ZkPaths.MEMBERS, ZkPaths.EVENTS, ZkPaths.ADDRESSES, ZkPaths.LEASES)) {
+        ZkPaths.PURGES, ZkPaths.LIVE, ZkPaths.MEMBERS, ZkPaths.EVENTS, ZkPaths.ADDRESSES, ZkPaths.LEASES,
+        ZkPaths.REMOVED)) {
       createIfMissing(p, new byte[0]);
     }
+    // Made once, with the state: a ZooKeeper rebuilt from nothing is another cluster to the agents.
+    createIfMissing(ZkPaths.CLUSTER, java.util.UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
     createIfMissing(ZkPaths.EPOCH, "0".getBytes(StandardCharsets.UTF_8));
     createIfMissing(GENERATION, new byte[0]);
   }

@@ -26,6 +26,25 @@ public final class ZkPaths {
   public static final String ADDRESSES = ROOT + "/addresses";
   /** leases/<node>: node leases, rewritten by any replica on each renewal. */
   public static final String LEASES = ROOT + "/leases";
+  /** The cluster's identity, made once with the state: agents refuse a state of another cluster. */
+  public static final String CLUSTER = ROOT + "/cluster";
+  /** removed/<kind>~<key>: shares and users deleted on purpose (intents, DESIGN 2). */
+  public static final String REMOVED = ROOT + "/removed";
+
+  /** The record of a deliberate removal of {@code subject} ("share/NAME" or "user/NAME"). */
+  public static String removed(String subject) {
+    return REMOVED + "/" + removedKey(subject);
+  }
+
+  public static String removedKey(String subject) {
+    if (subject.startsWith("share/")) {
+      return "share~" + shareKey(subject.substring(6));
+    }
+    if (subject.startsWith("user/")) {
+      return "user~" + URLEncoder.encode(subject.substring(5), StandardCharsets.UTF_8);
+    }
+    throw new IllegalArgumentException("not a share or user: " + subject);
+  }
 
   /** The znode of the event at position {@code seq} (ZooKeeper's sequence is one less). */
   public static String event(long seq) {

@@ -1,0 +1,76 @@
+package org.smbgw.agent.control;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.smbgw.common.Names;
+import org.smbgw.proto.v1.NodeDesiredState;
+import org.smbgw.proto.v1.ShareSpec;
+import org.smbgw.proto.v1.UserSpec;
+
+/**
+ * The brake on removals (DESIGN 2): what a node serves goes away only when the coordinator says it
+ * means it. A share or account that the state the node accepted last has, and a new state lacks
+ * without naming it among its removals, is a loss (a znode deleted by hand, ZooKeeper rebuilt from
+ * nothing): the node keeps it, with its last spec, and reports it until an administrator confirms.
+ * A state from another cluster is refused unless adoption was confirmed; an older generation of
+ * this cluster (a lagging replica) is ignored. Floating addresses are not braked: they follow
+ * leases. A pure function of the two states.
+ */
+public final class RemovalBrake {
+  private RemovalBrake() {}
+
+  /**
+   * @param state what to work towards: the incoming state with the losses kept ({@code kept}
+   *     names them), or the accepted one when the incoming one is not taken
+   * @param refused why the incoming state was not taken, if it was not
+   */
+  public record Verdict(NodeDesiredState state, Optional<String> refused) {}
+
+  /** @param accepted the state taken last (with what it kept), or null when there is none yet */
+  public static Verdict decide(NodeDesiredState accepted, NodeDesiredState incoming) {
+    if (accepted == null) {
+      return new Verdict(incoming.toBuilder().clearKept().build(), Optional.empty());
+    }
+    boolean foreign = !accepted.getCluster().isEmpty() && !accepted.getCluster().equals(incoming.getCluster());
+    List<ShareSpec> lostShares = lostShares(accepted, incoming);
+    List<UserSpec> lostUsers = lostUsers(accepted, incoming);
+    List<String> losses = new ArrayList<>();
+    lostShares.forEach(s -> losses.add("share/" + s.getName()));
+    lostUsers.forEach(u -> losses.add("user/" + u.getName()));
+    if (foreign && !incoming.getAdopt()) {
+      return new Verdict(accepted.toBuilder().clearKept().addAllKept(losses).build(), Optional.of(
+          "a desired state of cluster " + quoted(incoming.getCluster()) + " was refused: this node belongs to cluster "
+              + quoted(accepted.getCluster()) + " and keeps serving its state (smbgw node confirm-removal "
+              + accepted.getNode() + " lets it join)"));
+    }
+    if (!foreign && incoming.getGeneration() < accepted.getGeneration()) {
+      return new Verdict(accepted, Optional.empty()); // a lagging replica's view: the next push is newer
+    }
+    NodeDesiredState.Builder next = incoming.toBuilder().clearKept().addAllShares(lostShares).addAllUsers(lostUsers)
+        .addAllKept(losses);
+    return new Verdict(next.build(), Optional.empty());
+  }
+
+  private static List<ShareSpec> lostShares(NodeDesiredState accepted, NodeDesiredState incoming) {
+    Set<String> there = new HashSet<>();
+    incoming.getSharesList().forEach(s -> there.add(Names.uniquenessKey(s.getName())));
+    incoming.getPurgeSharesList().forEach(n -> there.add(Names.uniquenessKey(n)));
+    incoming.getRemovalsList().stream().filter(r -> r.startsWith("share/"))
+        .forEach(r -> there.add(Names.uniquenessKey(r.substring(6))));
+    return accepted.getSharesList().stream().filter(s -> !there.contains(Names.uniquenessKey(s.getName()))).toList();
+  }
+
+  private static List<UserSpec> lostUsers(NodeDesiredState accepted, NodeDesiredState incoming) {
+    Set<String> there = new HashSet<>();
+    incoming.getUsersList().forEach(u -> there.add(u.getName()));
+    incoming.getRemovalsList().stream().filter(r -> r.startsWith("user/")).forEach(r -> there.add(r.substring(5)));
+    return accepted.getUsersList().stream().filter(u -> !there.contains(u.getName())).toList();
+  }
+
+  private static String quoted(String cluster) {
+    return cluster.isEmpty() ? "(none)" : cluster;
+  }
+}

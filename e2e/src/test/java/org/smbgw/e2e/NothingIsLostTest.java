@@ -1,0 +1,193 @@
+package org.smbgw.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryNTimes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.smbgw.agent.exec.CommandResult;
+import org.smbgw.agent.testing.Eventually;
+import org.smbgw.agent.testing.SandboxAgent;
+import org.smbgw.agent.testing.SmbClient;
+import org.smbgw.agent.testing.ZfsPool;
+import org.smbgw.cli.Smbgw;
+import org.smbgw.coordinator.Coordinator;
+import org.smbgw.coordinator.CoordinatorConfig;
+
+/**
+ * DESIGN 2's brake on removals, on real ZooKeeper, zfs-fuse, smbd and smbclient: a znode deleted
+ * by hand, and ZooKeeper rebuilt from nothing followed by an agent restart, remove nothing a
+ * client uses until an administrator confirms with {@code smbgw node confirm-removal}.
+ */
+class NothingIsLostTest {
+  private final ObjectMapper json = new ObjectMapper();
+  private final List<AutoCloseable> open = new ArrayList<>();
+  private Coordinator coordinator;
+  private CoordinatorConfig config;
+  private Path coordinatorState;
+  private String lastNodes;
+
+  @AfterEach
+  void stop() throws Exception {
+    Exception first = null;
+    for (int i = open.size() - 1; i >= 0; i--) {
+      try {
+        open.get(i).close();
+      } catch (Exception e) {
+        first = first == null ? e : first;
+      }
+    }
+    if (coordinator != null) {
+      coordinator.close();
+    }
+    if (coordinatorState != null) {
+      delete(coordinatorState);
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  private static void delete(Path dir) throws Exception {
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    }
+  }
+
+  private <T extends AutoCloseable> T keep(T c) {
+    open.add(c);
+    return c;
+  }
+
+  private String cli(String stdin, String... args) {
+    List<String> all = new ArrayList<>(List.of("--coordinator", coordinator.address()));
+    all.addAll(List.of(args));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    InputStream saved = System.in;
+    try {
+      if (stdin != null) {
+        System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+      }
+      int code = Smbgw.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
+      assertEquals(0, code, String.join(" ", args) + ": " + err);
+      return out.toString();
+    } finally {
+      System.setIn(saved);
+    }
+  }
+
+  private JsonNode node() throws Exception {
+    String out = cli(null, "node", "list", "-o", "json");
+    lastNodes = out;
+    return json.readTree(out).path("nodes").path(0);
+  }
+
+  private boolean eventSays(String kind, String text) throws Exception {
+    for (String line : cli(null, "events", "-o", "json").split("\n")) {
+      JsonNode e = line.isBlank() ? json.createObjectNode() : json.readTree(line);
+      if (e.path("kind").asText().equals(kind) && e.path("message").asText().contains(text)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void startCoordinator() throws Exception {
+    coordinator = new Coordinator(config);
+    coordinator.start();
+  }
+
+  @Test
+  void aLostZnodeAndAWipedZooKeeperRemoveNothingUntilConfirmed() throws Exception {
+    ZfsPool pool = keep(new ZfsPool("sgl", 128L << 20));
+    coordinatorState = Files.createTempDirectory("smbgw-e2e-lost-");
+    int port;
+    int zkPort;
+    try (var a = new java.net.ServerSocket(0); var b = new java.net.ServerSocket(0)) {
+      port = a.getLocalPort();
+      zkPort = b.getLocalPort();
+    }
+    config = new CoordinatorConfig("127.0.0.1", port, null, "", zkPort, coordinatorState, 4000, "127.0.0.1:0", 2000, 250,
+        "text");
+    startCoordinator();
+    SandboxAgent node = keep(new SandboxAgent().coordinators(List.of(coordinator.address())).looping(1));
+    node.storageCfg("zfspool: tank\n\tpool " + pool.name() + "\n\tcontent images,rootdir\n");
+    node.start();
+    SmbClient client = keep(new SmbClient("127.0.0.1", node.port()));
+    String alice = node.user("lost");
+    String bob = node.user("lost");
+    String password = "Lost-" + ThreadLocalRandom.current().nextInt(1 << 30);
+    Eventually.until(Duration.ofSeconds(20), () -> coordinator.view().live().containsKey("test"), x -> x);
+    cli(password + "\n", "user", "add", alice, "--password-stdin");
+    cli(password + "\n", "user", "add", bob, "--password-stdin");
+    cli(null, "share", "create", "kept", "--storage", "tank", "--write", alice);
+    Path file = client.localFile("precious.txt");
+    Files.writeString(file, "still here");
+    CommandResult put = Eventually.until(Duration.ofSeconds(30),
+        () -> client.run("kept", alice, password, "put " + file + " precious.txt"), r -> r.exitCode() == 0);
+    assertEquals(0, put.exitCode(), SmbClient.output(put));
+
+    // A znode deleted by hand: bob's account stays (he still signs in, and is refused the share
+    // he never had), the node reports the loss, and an event says what to do.
+    try (CuratorFramework zk = CuratorFrameworkFactory.newClient("127.0.0.1:" + zkPort, new RetryNTimes(3, 200))) {
+      zk.start();
+      zk.delete().forPath("/smbgw/v1/users/" + bob);
+    }
+    JsonNode lost = Eventually.until(Duration.ofSeconds(30), this::node, n -> n.path("losses").toString().contains(bob));
+    assertEquals("[\"user/" + bob + "\"]", lost.path("losses").toString(), lastNodes);
+    assertTrue(Eventually.until(Duration.ofSeconds(10), () -> eventSays("node.loss", "user/" + bob), x -> x));
+    assertTrue(SmbClient.output(client.run("kept", bob, password, "ls")).contains("NT_STATUS_ACCESS_DENIED"),
+        "bob's account is kept");
+
+    // ZooKeeper rebuilt from nothing, then the agent restarted: another cluster to the agent. It
+    // keeps serving what it had, reports, and waits.
+    coordinator.close();
+    delete(coordinatorState);
+    Files.createDirectories(coordinatorState);
+    startCoordinator();
+    node.stopAgentOnly();
+    node.start();
+    JsonNode foreign = Eventually.until(Duration.ofSeconds(30), this::node,
+        n -> !n.path("foreignCluster").asText().isEmpty() && n.path("losses").toString().contains("share/kept"));
+    assertTrue(foreign.path("losses").toString().contains("share/kept"), lastNodes);
+    assertTrue(foreign.path("errors").toString().contains("was refused"), lastNodes);
+    assertTrue(Eventually.until(Duration.ofSeconds(10), () -> eventSays("node.loss", "refuses its state"), x -> x));
+    Path back = client.localFile("back.txt");
+    CommandResult get = Eventually.until(Duration.ofSeconds(30),
+        () -> client.run("kept", alice, password, "get precious.txt " + back), r -> r.exitCode() == 0);
+    assertEquals(0, get.exitCode(), "the restarted agent still serves the share: " + SmbClient.output(get));
+    assertEquals("still here", Files.readString(back));
+    assertEquals("active", pool.property(pool.name() + "/kept", "org.smbgw:state"));
+
+    // Confirmed: the node joins the new cluster and lets go of what that cluster does not have,
+    // the way a delete would: unpublished, its data kept.
+    String confirmed = cli(null, "node", "confirm-removal", "test");
+    assertTrue(confirmed.contains("joins this cluster") && confirmed.contains("share/kept"), confirmed);
+    CommandResult gone = Eventually.until(Duration.ofSeconds(30), () -> client.run("kept", alice, password, "ls"),
+        r -> SmbClient.output(r).contains("NT_STATUS_LOGON_FAILURE"));
+    assertTrue(SmbClient.output(gone).contains("NT_STATUS_LOGON_FAILURE"), SmbClient.output(gone));
+    assertTrue(pool.exists(pool.name() + "/kept"), "a confirmed removal keeps the data, as a delete does");
+    assertTrue(Files.readString(pool.mountpoint().resolve("kept/precious.txt")).equals("still here"));
+    JsonNode after = Eventually.until(Duration.ofSeconds(30), this::node,
+        n -> n.path("foreignCluster").asText().isEmpty() && n.path("losses").size() == 0);
+    assertEquals(0, after.path("losses").size(), lastNodes);
+    assertEquals("", after.path("foreignCluster").asText(), lastNodes);
+  }
+}
