@@ -192,6 +192,8 @@ class SharesOnSambaAndZfsTest {
     pool.zfs("create", pool.name() + "/stranger");
     node.desire(users() + share("stranger", null, false)
         + "---\napiVersion: smbgw/v1\nkind: Purge\nmetadata: {name: keep}\n");
+    node.reconcile(); // a purge destroys only a retired dataset: unpublished and retired first
+    assertTrue(pool.exists(dataset));
     Reconciler.PassReport purging = node.reconcile();
     assertFalse(pool.exists(dataset), "purge destroys the dataset");
     assertTrue(purging.outcome().errors().containsKey("share/stranger"), purging.outcome().errors().toString());
@@ -200,6 +202,20 @@ class SharesOnSambaAndZfsTest {
     assertEquals(List.of("keep"), node.agent().status().getPurgedSharesList());
     assertEquals(0, node.agent().status().getAppliedGeneration(), "the node as a whole has not converged");
     assertTrue(node.agent().status().getPassGeneration() > 0);
+  }
+
+  @Test
+  void aPurgeNeverDestroysADatasetInsideTheSharesOwn() throws Exception {
+    node.desire(users() + share("outer", null, false) + share("next", null, false));
+    converge();
+    pool.zfs("create", pool.name() + "/outer/someones"); // made by hand inside the share's dataset
+    node.desire(users() + share("next", null, false) + "---\napiVersion: smbgw/v1\nkind: Purge\nmetadata: {name: outer}\n");
+    node.reconcile(); // unpublished and retired
+    Reconciler.PassReport refused = node.reconcile();
+    assertTrue(refused.outcome().errors().getOrDefault("share/outer", "").contains(pool.name() + "/outer/someones (not smbgw's)"),
+        refused.outcome().errors().toString());
+    assertTrue(pool.exists(pool.name() + "/outer/someones") && pool.exists(pool.name() + "/outer"), "nothing destroyed");
+    assertEquals(0, smbOnceServing("next", alice, alicePw, "ls").exitCode(), "the other share is served");
   }
 
   @Test

@@ -83,8 +83,35 @@ public final class Planner {
           blocked.put(subject, "parent dataset " + parentName + " does not exist on this node");
           continue;
         }
+        Optional<Dataset> owner = sharesDatasetAtOrAbove(obs, parentName, share.getName());
+        if (owner.isPresent()) {
+          blocked.put(subject, "parent dataset " + parentName + " lies inside dataset " + owner.get().name()
+              + " of share '" + owner.get().share() + "'; a share's storage is never inside another share's");
+          continue;
+        }
         Optional<Dataset> existing = index.find(parentName, share.getName());
-        if (existing.isEmpty()) {
+        Optional<Dataset> elsewhere = existing.isPresent() ? Optional.empty() : activeElsewhere(obs, parentName, share.getName());
+        if (elsewhere.isPresent()) {
+          Dataset d = elsewhere.get();
+          String name = parentName + "/" + DatasetNames.component(share.getName());
+          if (!pool(d.name()).equals(pool(parentName))) {
+            blocked.put(subject, "its data is in dataset " + d.name() + " on pool " + pool(d.name())
+                + "; moving a share to another pool (" + pool(parentName) + ") is not done by smbgw: copy it "
+                + "(zfs send | zfs receive) and set org.smbgw:share on the copy, or keep the share's storage");
+            continue;
+          }
+          if (obs.datasets().containsKey(name)) {
+            blocked.put(subject, "cannot rename " + d.name() + " to " + name + ": " + name + " exists");
+            continue;
+          }
+          chosen.add(d.name());
+          steps.add(new Step.RenameDataset(d.name(), name));
+          path = parent.mountpoint() + "/" + DatasetNames.component(share.getName());
+          RootState root = obs.roots().getOrDefault(Path.of(d.mountpoint()), RootState.MISSING);
+          if (gid == null || !root.ready(gid)) {
+            steps.add(new Step.PrepareRoot(Path.of(path), unixGroup, root));
+          }
+        } else if (existing.isEmpty()) {
           String name = parentName + "/" + DatasetNames.component(share.getName());
           Dataset clash = obs.datasets().get(name);
           if (clash != null) {
@@ -137,8 +164,14 @@ public final class Planner {
       if (!d.managed() || chosen.contains(d.name())) {
         continue;
       }
-      if (purge.contains(d.share())) {
-        afterPublish.add(new Unit("share/" + d.share(), List.of(new Step.DestroyDataset(d.name(), d.share()))));
+      if (purge.contains(d.share()) && d.retired()) {
+        List<String> nested = nestedBelow(obs, d);
+        if (nested.isEmpty()) {
+          afterPublish.add(new Unit("share/" + d.share(), List.of(new Step.DestroyDataset(d.name(), d.share()))));
+        } else {
+          blocked.put("share/" + d.share(), "not purged: " + String.join(", ", nested) + " lie inside its dataset "
+              + d.name() + "; a purge never destroys another share's data (purge or move those first)");
+        }
       } else if (!d.retired() && !blockedShareOwns(blocked, d)) {
         afterPublish.add(new Unit("share/" + d.share(), List.of(
             new Step.SetDatasetState(d.name(), d.state() == null ? "-" : d.state(), Dataset.RETIRED))));
@@ -180,5 +213,38 @@ public final class Planner {
     List<T> out = new ArrayList<>(items);
     out.sort(Comparator.comparing(key));
     return out;
+  }
+
+  /** A managed dataset of another share at {@code dataset} or above it. */
+  private static Optional<Dataset> sharesDatasetAtOrAbove(Observed obs, String dataset, String share) {
+    for (String d = dataset; ; d = d.substring(0, d.lastIndexOf('/'))) {
+      Dataset at = obs.datasets().get(d);
+      if (at != null && at.managed() && !at.share().equals(share)) {
+        return Optional.of(at);
+      }
+      if (d.indexOf('/') < 0) {
+        return Optional.empty();
+      }
+    }
+  }
+
+  /** The share's active dataset under another parent: its storage changed. */
+  private static Optional<Dataset> activeElsewhere(Observed obs, String parent, String share) {
+    return obs.datasets().values().stream()
+        .filter(d -> d.managed() && share.equals(d.share()) && !d.retired()
+            && !d.name().substring(0, d.name().lastIndexOf('/')).equals(parent))
+        .min(Comparator.comparing(Dataset::name));
+  }
+
+  private static String pool(String dataset) {
+    int slash = dataset.indexOf('/');
+    return slash < 0 ? dataset : dataset.substring(0, slash);
+  }
+
+  /** Datasets below {@code d}, named with their share when they have one. */
+  private static List<String> nestedBelow(Observed obs, Dataset d) {
+    return obs.datasets().values().stream().filter(e -> e.name().startsWith(d.name() + "/"))
+        .sorted(Comparator.comparing(Dataset::name))
+        .map(e -> e.name() + (e.managed() ? " (share '" + e.share() + "')" : " (not smbgw's)")).toList();
   }
 }

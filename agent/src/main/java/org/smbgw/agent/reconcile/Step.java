@@ -217,6 +217,25 @@ public sealed interface Step {
     }
   }
 
+  /** A share's storage moved within its pool: its dataset moves with its data. */
+  record RenameDataset(String from, String to) implements Step {
+    public String describe() {
+      return "move dataset " + from + " to " + to + " (with its data)";
+    }
+
+    public void apply(Host h) throws Exception {
+      h.zfs().rename(from, to);
+    }
+
+    public void undo(Host h) throws Exception {
+      h.zfs().rename(to, from);
+    }
+
+    public String manualUndo() {
+      return "zfs rename " + to + " " + from;
+    }
+  }
+
   /** Explicit purge of a retired share: its data is gone for good. */
   record DestroyDataset(String dataset, String share) implements Step {
     public String describe() {

@@ -44,7 +44,7 @@ public final class Zfs {
       return new Observation(Map.of(), Set.of());
     }
     List<String> argv = new ArrayList<>(List.of(zfs, "get", "-Hp", "-r",
-        "-o", "name,property,value", PROPERTIES));
+        "-o", "name,property,value,source", PROPERTIES));
     argv.addAll(new TreeSet<>(parents));
     CommandResult r = runner.runAllowingFailure(Command.of(argv));
     Set<String> missing = new TreeSet<>();
@@ -95,9 +95,23 @@ public final class Zfs {
   /**
    * Destroys a dataset with its snapshots, unmounting it by force: an smbd that served it may
    * still hold it for a moment after the share was unpublished. Callers check the mark first.
+   * Refuses, destroying nothing, when a file system or volume lies below it: {@code -r} is for the
+   * dataset's own snapshots only, never for another share's data.
    */
   public void purge(String dataset) throws CommandFailedException, InterruptedException {
+    Command list = Command.of(zfs, "list", "-H", "-o", "name,type", "-r", "-t", "all", dataset);
+    List<String> nested = runner.run(list).stdout().lines().map(l -> l.split("\t"))
+        .filter(f -> f.length == 2 && !f[0].equals(dataset) && !f[1].equals("snapshot")).map(f -> f[0]).toList();
+    if (!nested.isEmpty()) {
+      throw new CommandFailedException(list, 0, "", "not destroyed: " + String.join(", ", nested) + " lie inside "
+          + dataset);
+    }
     destroy(Command.of(zfs, "destroy", "-r", "-f", dataset));
+  }
+
+  /** Renames a dataset (same pool); its mountpoint follows when inherited. */
+  public void rename(String from, String to) throws CommandFailedException {
+    runner.run(Command.of(zfs, "rename", from, to));
   }
 
   /**

@@ -4,8 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Parses {@code zfs get -Hp -o name,property,value <props>} output: one tab-separated line per
- * dataset and property. A user property that is not set shows as value {@code -}.
+ * Parses {@code zfs get -Hp -o name,property,value,source <props>} output: one tab-separated line
+ * per dataset and property. A user property that is not set shows as value {@code -}; smbgw's
+ * marks count only where they were set (source {@code local}), never where inherited.
  */
 public final class ZfsGetParser {
   private ZfsGetParser() {}
@@ -20,7 +21,11 @@ public final class ZfsGetParser {
       if (f.length < 3) {
         throw new IllegalArgumentException("unexpected zfs get line: " + line);
       }
-      props.computeIfAbsent(f[0], k -> new LinkedHashMap<>()).put(f[1], f[2]);
+      // ZFS user properties are inherited: a dataset made by hand inside a share's dataset shows
+      // the share's mark "inherited from" it. Only a mark set on the dataset itself is smbgw's.
+      boolean mark = f[1].equals(Dataset.SHARE_PROPERTY) || f[1].equals(Dataset.STATE_PROPERTY);
+      boolean local = f.length < 4 || f[3].equals("local");
+      props.computeIfAbsent(f[0], k -> new LinkedHashMap<>()).put(f[1], mark && !local ? "-" : f[2]);
     }
     Map<String, Dataset> out = new LinkedHashMap<>();
     props.forEach((name, p) -> out.put(name, new Dataset(name, p.getOrDefault("type", "-"),

@@ -130,6 +130,65 @@ class PlannerTest {
     assertEquals(List.of(new Step.DestroyDataset("tank/smb/a", "a")), p.afterPublish().get(0).steps());
   }
 
+  private static ShareSpec under(String parent, String name) {
+    return share(name, 0).toBuilder().setStorage(Storage.newBuilder().setZfs(ZfsStorage.newBuilder().setParent(parent)))
+        .build();
+  }
+
+  @Test
+  void aPurgeNextToANestedShareDestroysNothingAndNamesIt() {
+    Observed o = with(empty(), m -> {
+      m.put("tank/smb/a", ds("tank/smb/a", "a", Dataset.RETIRED, 0));
+      m.put("tank/smb/a/b", ds("tank/smb/a/b", "b", Dataset.ACTIVE, 0));
+      return m;
+    }, null, Map.of());
+    Plan p = planner.plan(NodeDesiredState.newBuilder().addShares(under("tank/smb/a", "b")).addPurgeShares("a").build(), o)
+        .plan();
+    assertTrue(kinds(p.afterPublish()).stream().noneMatch(k -> k == Step.DestroyDataset.class), p.toString());
+    assertTrue(p.blocked().get("share/a").contains("tank/smb/a/b (share 'b')"), p.blocked().toString());
+  }
+
+  @Test
+  void aPurgeDestroysOnlyARetiredDatasetSoAPublishedOneIsRetiredFirst() {
+    Observed o = converged(desired(share("a", 0)));
+    Plan p = planner.plan(NodeDesiredState.newBuilder().addPurgeShares("a").build(), o).plan();
+    assertEquals(List.of(new Step.SetDatasetState("tank/smb/a", Dataset.ACTIVE, Dataset.RETIRED)),
+        p.afterPublish().get(0).steps(), "destroyed on the next pass, once unpublished and retired");
+  }
+
+  @Test
+  void aParentInsideAnotherSharesDatasetIsRefused() {
+    NodeDesiredState d = desired(share("a", 0), under("tank/smb/a", "c"));
+    Plan p = planner.plan(d, converged(desired(share("a", 0)))).plan();
+    assertTrue(p.blocked().get("share/c").contains("inside dataset tank/smb/a of share 'a'"), p.blocked().toString());
+    assertTrue(p.shareUnits().stream().noneMatch(u -> u.subject().equals("share/c")));
+  }
+
+  @Test
+  void aStorageChangeWithinThePoolRenamesTheDatasetWithItsData() {
+    Observed c = converged(desired(share("a", 0)));
+    Observed o = with(c, m -> {
+      m.put("tank/other", ds("tank/other", null, null, 0));
+      return m;
+    }, c.include(), c.roots());
+    Plan p = planner.plan(desired(under("tank/other", "a")), o).plan();
+    assertEquals(List.of(new Step.RenameDataset("tank/smb/a", "tank/other/a")), p.shareUnits().get(0).steps());
+    assertTrue(kinds(p.afterPublish()).isEmpty(), "nothing retired: the data moved with the share");
+  }
+
+  @Test
+  void aStorageChangeToAnotherPoolIsRefusedAndCreatesNothing() {
+    Observed c = converged(desired(share("a", 0)));
+    Observed o = with(c, m -> {
+      m.put("pool2", new Dataset("pool2", "filesystem", 0, 1000, 5000, "/pool2", true, null, null));
+      return m;
+    }, c.include(), c.roots());
+    Plan p = planner.plan(desired(under("pool2", "a")), o).plan();
+    assertTrue(p.blocked().get("share/a").contains("another pool"), p.blocked().toString());
+    assertTrue(p.shareUnits().isEmpty());
+    assertTrue(kinds(p.afterPublish()).isEmpty(), "its dataset is neither retired nor destroyed");
+  }
+
   @Test
   void retiredDatasetIsBroughtBackWhenItsShareReturns() {
     Observed o = with(empty(), m -> {

@@ -29,4 +29,16 @@ class ZfsGetParserTest {
     assertNull(handmade.state());
     assertEquals("snapshot", ds.get("fx/smb/projects@s1").type());
   }
+
+  /** zfs-fuse 0.7 with the source column: a dataset made by hand inside a share's inherits its mark. */
+  @Test
+  void aMarkInheritedFromAShareDatasetDoesNotMakeADatasetSmbgws() throws Exception {
+    String out = new String(getClass().getResourceAsStream("/fixtures/zfs-get-inherited.txt").readAllBytes(),
+        StandardCharsets.UTF_8);
+    Map<String, Dataset> ds = ZfsGetParser.parse(out);
+    assertEquals("outer", ds.get("fx2/smb/outer").share());
+    assertEquals("active", ds.get("fx2/smb/outer").state());
+    assertFalse(ds.get("fx2/smb/outer/someones").managed(), "its mark is inherited, not its own");
+    assertNull(ds.get("fx2/smb/outer/someones").state());
+  }
 }
