@@ -124,6 +124,7 @@ public final class SambaConfig {
 
   /**
    * Where smbgw hooked into smb.conf, for people ({@code smbgw node show}), or why it is not.
+   * Only reads; any thread.
    */
   public String hookDescription() {
     try {
