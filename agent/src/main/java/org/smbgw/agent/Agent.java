@@ -1,8 +1,6 @@
 package org.smbgw.agent;
 
 import com.codahale.metrics.MetricRegistry;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,7 +32,6 @@ import org.smbgw.agent.net.HeldAddresses;
 import org.smbgw.agent.net.TcpTable;
 import org.smbgw.agent.pve.Inventory;
 import org.smbgw.agent.pve.InventoryCollector;
-import org.smbgw.agent.pve.PveStorage;
 import org.smbgw.agent.pve.StorageCatalog;
 import org.smbgw.agent.pve.StorageResolver;
 import org.smbgw.agent.reconcile.AuditLog;
