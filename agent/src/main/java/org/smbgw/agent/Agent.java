@@ -1,8 +1,6 @@
 package org.smbgw.agent;
 
 import com.codahale.metrics.MetricRegistry;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,8 +33,7 @@ import org.smbgw.agent.net.HeldAddresses;
 import org.smbgw.agent.net.TcpTable;
 import org.smbgw.agent.pve.Inventory;
 import org.smbgw.agent.pve.InventoryCollector;
-import org.smbgw.agent.pve.PveStorage;
-import org.smbgw.agent.pve.StorageConfig;
+import org.smbgw.agent.pve.StorageCatalog;
 import org.smbgw.agent.pve.StorageResolver;
 import org.smbgw.agent.reconcile.AuditLog;
 import org.smbgw.agent.reconcile.DesiredStateSource;
@@ -119,13 +116,18 @@ public final class Agent implements AutoCloseable {
     IncludeComposer composer = new IncludeComposer(new IncludeRenderer(config.unixGroup()));
     this.audit = new AuditLog(stateDir.resolve("audit.log"), Clock.systemUTC());
 
-    StorageResolver resolver = new StorageResolver(config.node(), readStorages(config.pveStorageConfig()));
-    List<Path> roots = new ArrayList<>(config.directoryRoots());
-    roots.addAll(resolver.roots());
+    StorageCatalog storages = new StorageCatalog(config.pveStorageConfig());
+    StorageResolver resolver = new StorageResolver(config.node(), storages::current);
+    // Looked at anew for each desired state: a storage added to storage.cfg adds its root.
+    Supplier<List<Path>> roots = () -> {
+      List<Path> all = new ArrayList<>(config.directoryRoots());
+      all.addAll(resolver.roots());
+      return all;
+    };
     AtomicReference<Reconciler> trigger = new AtomicReference<>();
     Mode mode = config.coordinators().isEmpty()
         ? singleNode(config, roots, resolver, trigger)
-        : cluster(config, tools, roots, resolver, () -> trigger.get().trigger());
+        : cluster(config, tools, samba, storages, roots, resolver, () -> trigger.get().trigger());
     this.status = new StatusWriter(stateDir.resolve("status.json"), Clock.systemUTC(), mode.onStatus(),
         new QuotaAlerts(stateDir.resolve("quota-alerts.json")));
     this.reconciler = new Reconciler(mode.source(), new Observer(host),
@@ -158,7 +160,7 @@ public final class Agent implements AutoCloseable {
     }, p::close)));
   }
 
-  private Mode singleNode(AgentConfig config, List<Path> roots, StorageResolver resolver,
+  private Mode singleNode(AgentConfig config, Supplier<List<Path>> roots, StorageResolver resolver,
       AtomicReference<Reconciler> passes) {
     DesiredStateFile file = new DesiredStateFile(config.desiredStateFile(), config.node(), roots, resolver::resolve);
     ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -179,22 +181,23 @@ public final class Agent implements AutoCloseable {
     return new Mode(file, file::poll, s -> { }, List.of(poll), () -> passes.get().passesDone() > 0, () -> true);
   }
 
-  private Mode cluster(AgentConfig config, SambaTools tools, List<Path> roots, StorageResolver resolver,
+  private Mode cluster(AgentConfig config, SambaTools tools, SambaConfig samba, StorageCatalog storages,
+      Supplier<List<Path>> roots, StorageResolver resolver,
       Runnable changed) {
     DiskSpace space = new DiskSpace();
     Inventory inventory = new Inventory(runner, config.zfs().zfs(), tools.smbd(), config.node(), space,
         INVENTORY_CALL_TIMEOUT);
     AtomicReference<CoordinatorClient> session = new AtomicReference<>();
     InventoryCollector inventories = new InventoryCollector(
-        () -> inventory.build(readStorages(config.pveStorageConfig())), FIRST_INVENTORY_WAIT,
+        () -> inventory.build(storages.current()).toBuilder()
+            .setSambaHook(samba.hookDescription()).build(), FIRST_INVENTORY_WAIT,
         inv -> session.get().inventory(inv), System::nanoTime);
     AddressKeeper addresses = AddressKeeper.onOwnThread(runner, TcpTable.proc(), Duration.ofSeconds(2),
         new HeldAddresses(heldAddressesFile(config)));
-    DesiredStateValidator validator = new DesiredStateValidator(roots);
     CoordinatorClient client = new CoordinatorClient(config.coordinators(), config.node(), inventories,
         raw -> {
           NodeDesiredState d = resolver.resolve(raw);
-          InvalidSpecException.throwIfAny(validator.validate(d));
+          InvalidSpecException.throwIfAny(new DesiredStateValidator(roots.get()).validate(d));
           return d;
         }, changed, addresses::granted, System::nanoTime);
     session.set(client);
@@ -202,8 +205,11 @@ public final class Agent implements AutoCloseable {
       client.report(s);
       client.current().ifPresent(d -> addresses.update(d, s));
     };
-    return new Mode(new BrakedSource(client, config.stateDir().resolve("accepted-state.pb")), () -> { }, onStatus, List.of(
-        Part.of("inventory", bg -> inventories.start(INVENTORY_EVERY), () -> {
+    return new Mode(new BrakedSource(client, config.stateDir().resolve("accepted-state.pb")), () -> { }, onStatus,
+        List.of(
+        // storage.cfg edited or smb.conf hooked since the last inventory: a new one within a resync.
+        Part.of("inventory", bg -> inventories.start(INVENTORY_EVERY, config.resync(), () -> storages.changed()
+            || inventories.latest() == null || !inventories.latest().getSambaHook().equals(samba.hookDescription())), () -> {
           inventories.close();
           space.close();
         }),
@@ -245,14 +251,6 @@ public final class Agent implements AutoCloseable {
   /** Where the addresses held now are listed, for {@code release-addresses}. */
   public static Path heldAddressesFile(AgentConfig config) {
     return config.stateDir().resolve("held-addresses");
-  }
-
-  private static Map<String, PveStorage> readStorages(Path file) {
-    try {
-      return StorageConfig.read(file);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
-    }
   }
 
   /**

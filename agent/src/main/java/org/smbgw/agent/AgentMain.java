@@ -142,7 +142,7 @@ public final class AgentMain {
     }
   }
 
-  @Command(name = "unhook-samba", description = "Take smbgw's include line (and its comment) out of smb.conf and "
+  @Command(name = "unhook-samba", description = "Take smbgw's include lines (and their comments) out of smb.conf and "
       + "tell smbd to reload: smbgw's shares are no longer served; their data stays. Run when the package is removed.")
   static final class UnhookSamba implements Callable<Integer> {
     @Mixin
@@ -155,7 +155,7 @@ public final class AgentMain {
       try (CommandRunner runner = new CommandRunner(metrics, Duration.ofSeconds(30))) {
         SambaTools tools = SambaTools.defaults();
         if (new SambaConfig(runner, metrics, c.samba().config(), c.samba().include(), tools).removeIncludeFromSmbConf()) {
-          System.out.println("smbgw-agent: removed smbgw's include line from " + c.samba().config());
+          System.out.println("smbgw-agent: removed smbgw's include lines from " + c.samba().config());
           runner.runAllowingFailure(org.smbgw.agent.exec.Command.of(tools.smbcontrol(), "smbd", "reload-config"));
         }
         return OK;

@@ -3,6 +3,7 @@ package org.smbgw.cli;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import io.grpc.Status;
 import org.smbgw.common.Sizes;
 import org.smbgw.proto.v1.ConfirmRemovalRequest;
 import org.smbgw.proto.v1.ConfirmRemovalResponse;
@@ -19,9 +20,9 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code smbgw node ...} */
-@Command(name = "node", description = "List nodes; put them in and out of maintenance; confirm what they lost.",
-    subcommands = {NodeCommands.ListCmd.class, NodeCommands.Drain.class, NodeCommands.Undrain.class,
-        NodeCommands.ConfirmRemoval.class})
+@Command(name = "node", description = "List and show nodes; put them in and out of maintenance; confirm what they lost.",
+    subcommands = {NodeCommands.ListCmd.class, NodeCommands.Show.class, NodeCommands.Drain.class,
+        NodeCommands.Undrain.class, NodeCommands.ConfirmRemoval.class})
 final class NodeCommands {
   @ParentCommand
   Smbgw root;
@@ -56,6 +57,40 @@ final class NodeCommands {
       return parent.root.show(spec, admin -> admin.listNodes(ListNodesRequest.getDefaultInstance()), HEADER,
           (ListNodesResponse r) -> r.getNodesList().stream().map(NodeCommands::row).toList());
     }
+  }
+
+  @Command(name = "show", description = "Show one node: its agent, storage, errors and where it hooked into smb.conf.")
+  static final class Show implements Callable<Integer> {
+    @ParentCommand
+    NodeCommands parent;
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+    @Parameters(index = "0", description = "Node name.")
+    String name;
+
+    @Override
+    public Integer call() {
+      return parent.root.show(spec, admin -> one(admin.listNodes(ListNodesRequest.getDefaultInstance()), name),
+          List.of("FIELD", "VALUE"), NodeCommands::details);
+    }
+  }
+
+  /** The node named {@code name} among those listed; NOT_FOUND (exit code as for any lookup) when none is. */
+  static Node one(ListNodesResponse all, String name) {
+    return all.getNodesList().stream().filter(n -> n.getName().equals(name)).findFirst()
+        .orElseThrow(() -> Status.NOT_FOUND.withDescription("no node named " + name).asRuntimeException());
+  }
+
+  static List<List<String>> details(Node n) {
+    List<String> row = row(n);
+    List<List<String>> out = new ArrayList<>();
+    for (int i = 0; i < HEADER.size(); i++) {
+      out.add(List.of(HEADER.get(i), row.get(i)));
+    }
+    out.add(List.of("SAMBA", n.getInventory().getSambaVersion()));
+    out.add(List.of("SMB.CONF", n.getInventory().getSambaHook().isEmpty() ? "(not reported yet)" : n.getInventory().getSambaHook()));
+    n.getErrorsList().forEach(e -> out.add(List.of("ERROR", e)));
+    return out;
   }
 
   @Command(name = "drain", description = "Put a node in maintenance and move off what can move.")

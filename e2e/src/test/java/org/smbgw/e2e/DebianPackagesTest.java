@@ -248,8 +248,9 @@ class DebianPackagesTest {
     // is where the unit says.
     Map<String, String> moved = new java.util.HashMap<>();
     moved.put("/var/lib/smbgw/agent", state.toString());
-    for (String samba : List.of("/etc/samba/smb.conf", "/etc/samba/.smb.conf.smbgw-tmp", "/etc/samba/smbgw-shares.conf",
-        "/etc/samba/.smbgw-shares.conf.tmp", "/var/lib/samba", "/var/cache/samba", "/run/samba", "/var/log/samba")) {
+    for (String samba : List.of("/etc/samba/smb.conf", "/etc/samba/.smb.conf.smbgw-tmp", "/etc/samba/smb.conf.smbgw-orig",
+        "/etc/samba/smbgw-shares.conf", "/etc/samba/.smbgw-shares.conf.tmp", "/etc/samba/smbgw-shares.global.conf",
+        "/etc/samba/.smbgw-shares.global.conf.tmp", "/var/lib/samba", "/var/cache/samba", "/run/samba", "/var/log/samba")) {
       moved.put(samba, state.resolve("samba").toString());
     }
     List<String> listed = WrittenPaths.listedInUnit(Path.of("/lib/systemd/system/smbgw-agent.service"),

@@ -29,7 +29,7 @@ public final class DesiredStateFile implements DesiredStateSource {
 
   private final Path file;
   private final String node;
-  private final DesiredStateValidator validator;
+  private final java.util.function.Supplier<List<Path>> directoryRoots;
   private FileTime seenTime;
   private long seenSize = -1;
   private String seenContent;
@@ -39,12 +39,15 @@ public final class DesiredStateFile implements DesiredStateSource {
 
   private final java.util.function.UnaryOperator<NodeDesiredState> resolver;
 
-  /** @param resolver resolves Proxmox storage IDs; throws InvalidSpecException naming the share */
-  public DesiredStateFile(Path file, String node, List<Path> directoryRoots,
+  /**
+   * @param directoryRoots the roots as they are when a file is read (storage.cfg may add some)
+   * @param resolver resolves Proxmox storage IDs; throws InvalidSpecException naming the share
+   */
+  public DesiredStateFile(Path file, String node, java.util.function.Supplier<List<Path>> directoryRoots,
       java.util.function.UnaryOperator<NodeDesiredState> resolver) {
     this.file = file;
     this.node = node;
-    this.validator = new DesiredStateValidator(directoryRoots);
+    this.directoryRoots = directoryRoots;
     this.resolver = resolver;
   }
 
@@ -91,6 +94,7 @@ public final class DesiredStateFile implements DesiredStateSource {
     Resources.ByKind r = Resources.byKind(Resources.parse(content));
     NodeDesiredState.Builder b = NodeDesiredState.newBuilder().setNode(node)
         .addAllShares(r.shares()).addAllUsers(r.users()).addAllPurgeShares(r.purges());
+    DesiredStateValidator validator = new DesiredStateValidator(directoryRoots.get());
     InvalidSpecException.throwIfAny(validator.validate(b.build()));
     // The generation counts accepted changes; it is not persisted, as the file is the truth.
     NodeDesiredState candidate = resolver.apply(b.build());

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.smbgw.agent.control.CoordinatorClient;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * starts no gather of its own: right after a replica dies every agent says hello elsewhere at
  * once, and a gather plus a fresh inventory each would only load the replicas then. Only the very
  * first hello waits for a result, and at most {@code firstWait}; a gather still running after a
- * minute is reported once, and no second one is started behind it.
+ * minute is reported once, and no second one is started behind it. Between the periodic looks a
+ * cheap check ({@code stale}: storage.cfg edited, say) can ask for one sooner.
  */
 public final class InventoryCollector implements CoordinatorClient.Inventories, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(InventoryCollector.class);
@@ -35,11 +37,7 @@ public final class InventoryCollector implements CoordinatorClient.Inventories, 
   private final Duration firstWait;
   private final Consumer<NodeInventory> ready;
   private final LongSupplier ticker;
-  private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "smbgw-inventory");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService thread;
   private final AtomicReference<NodeInventory> latest = new AtomicReference<>();
   /** When the running gather started, or -1 when none runs. */
   private final AtomicLong runningSince = new AtomicLong(-1);
@@ -53,6 +51,17 @@ public final class InventoryCollector implements CoordinatorClient.Inventories, 
    */
   public InventoryCollector(Callable<NodeInventory> gather, Duration firstWait, Consumer<NodeInventory> ready,
       LongSupplier ticker) {
+    this(gather, firstWait, ready, ticker, Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "smbgw-inventory");
+      t.setDaemon(true);
+      return t;
+    }));
+  }
+
+  /** @param thread runs every gather and check (a single thread); closed with the collector */
+  public InventoryCollector(Callable<NodeInventory> gather, Duration firstWait, Consumer<NodeInventory> ready,
+      LongSupplier ticker, ScheduledExecutorService thread) {
+    this.thread = thread;
     this.gather = gather;
     this.firstWait = firstWait;
     this.ready = ready;
@@ -62,6 +71,29 @@ public final class InventoryCollector implements CoordinatorClient.Inventories, 
   /** Takes an inventory now and every {@code every} after. */
   public void start(Duration every) {
     thread.scheduleWithFixedDelay(this::refresh, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Takes an inventory now and every {@code every} after, and also whenever {@code stale}, asked
+   * every {@code checkEvery} on the collector's thread, says the last one no longer holds. A check
+   * that throws is logged and asked again next time.
+   */
+  public void start(Duration every, Duration checkEvery, BooleanSupplier stale) {
+    start(every);
+    thread.scheduleWithFixedDelay(() -> {
+      try {
+        if (stale.getAsBoolean()) {
+          refresh();
+        }
+      } catch (RuntimeException e) {
+        log.warn("cannot tell whether the node's inventory changed: {}", e.toString());
+      }
+    }, checkEvery.toMillis(), checkEvery.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The last inventory taken, or null before the first. */
+  public NodeInventory latest() {
+    return latest.get();
   }
 
   /** Starts taking an inventory unless one is being taken. Any thread; returns at once. */

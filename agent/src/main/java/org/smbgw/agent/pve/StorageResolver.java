@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.smbgw.agent.reconcile.DatasetNames;
 import org.smbgw.common.InvalidSpecException;
 import org.smbgw.common.Violation;
@@ -16,28 +17,34 @@ import org.smbgw.proto.v1.ZfsStorage;
 /**
  * Turns {@code storage: {pve: ID}} into what this node has under that ID: a zfspool storage gives
  * a dataset under its pool; a directory-like storage gives the directory {@code smbgw/<share>}
- * under its path (and that {@code smbgw} directory becomes a directory root).
+ * under its path (and that {@code smbgw} directory becomes a directory root). Each call looks at
+ * the storages as they are then (see {@link StorageCatalog}).
  */
 public final class StorageResolver {
   public static final String SUBDIRECTORY = "smbgw";
   private final String node;
-  private final Map<String, PveStorage> storages;
+  private final Supplier<Map<String, PveStorage>> storages;
 
-  public StorageResolver(String node, Map<String, PveStorage> storages) {
+  public StorageResolver(String node, Supplier<Map<String, PveStorage>> storages) {
     this.node = node;
     this.storages = storages;
+  }
+
+  public StorageResolver(String node, Map<String, PveStorage> storages) {
+    this(node, () -> storages);
   }
 
   /** Directory roots that resolved directory-like storages put shares under. */
   public List<Path> roots() {
     List<Path> out = new ArrayList<>();
-    storages.values().stream().filter(s -> s.availableOn(node) && !s.zfs())
+    storages.get().values().stream().filter(s -> s.availableOn(node) && !s.zfs())
         .forEach(s -> out.add(Path.of(s.path()).resolve(SUBDIRECTORY)));
     return out;
   }
 
   /** The state with every pve storage resolved; throws naming each share whose storage is not here. */
   public NodeDesiredState resolve(NodeDesiredState state) {
+    Map<String, PveStorage> storages = this.storages.get();
     List<Violation> out = new ArrayList<>();
     NodeDesiredState.Builder b = state.toBuilder().clearShares();
     for (ShareSpec s : state.getSharesList()) {

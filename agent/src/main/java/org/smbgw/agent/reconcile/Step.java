@@ -47,7 +47,7 @@ public sealed interface Step {
 
   record AddInclude(String line) implements Step {
     public String describe() {
-      return "add '" + line + "' to smb.conf";
+      return "hook into smb.conf: '" + line + "' at its end, smbgw's globals first in [global]";
     }
 
     public void apply(Host h) throws Exception {
@@ -59,7 +59,7 @@ public sealed interface Step {
     }
 
     public String manualUndo() {
-      return "remove the line '" + line + "' from smb.conf";
+      return "smbgw-agent unhook-samba (takes smbgw's lines out of smb.conf)";
     }
   }
 

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -59,7 +60,7 @@ public final class SmbdSandbox implements AutoCloseable {
     return port;
   }
 
-  /** Writes the sandbox's smb.conf (the agent's include is referenced from it). */
+  /** Writes the sandbox's smb.conf, hooked in as the agent would hook into an administrator's. */
   public void writeConfig() throws IOException {
     for (String d : new String[] {"run", "lock", "state", "cache", "private", "ncalrpc", "log"}) {
       Files.createDirectories(dir.resolve(d));
@@ -85,9 +86,8 @@ public final class SmbdSandbox implements AutoCloseable {
         + "\tload printers = no\n"
         + "\tprinting = bsd\n"
         + "\tprintcap name = /dev/null\n"
-        + "\tdisable spoolss = yes\n"
-        + "\tinclude = " + include() + "\n";
-    Files.writeString(smbConf(), conf, StandardCharsets.UTF_8);
+        + "\tdisable spoolss = yes\n";
+    Files.write(smbConf(), SmbConfHook.forInclude(include()).hooked(List.of(conf.split("\n"))), StandardCharsets.UTF_8);
   }
 
   /** Starts (or adopts) smbd and returns once it accepts connections. */

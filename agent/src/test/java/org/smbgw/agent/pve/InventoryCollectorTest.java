@@ -3,13 +3,18 @@ package org.smbgw.agent.pve;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.smbgw.agent.testing.ManualScheduler;
 import org.smbgw.proto.v1.NodeInventory;
+import org.smbgw.proto.v1.StorageOffer;
 
 /** A slow inventory never holds up a hello after the first, and what it finds later is handed on. */
 class InventoryCollectorTest {
@@ -57,5 +62,39 @@ class InventoryCollectorTest {
       c.forHello();
       assertTrue(System.nanoTime() - before < TimeUnit.MILLISECONDS.toNanos(150), "only the first hello waits");
     }
+  }
+
+  @Test
+  void aStorageAddedToStorageCfgWhileRunningIsOfferedWithinOneResyncInterval(@TempDir Path dir) throws Exception {
+    Path cfg = dir.resolve("storage.cfg");
+    Files.writeString(cfg, "zfspool: tank\n\tpool tank\n");
+    StorageCatalog catalog = new StorageCatalog(cfg);
+    ManualScheduler time = new ManualScheduler();
+    Duration resync = Duration.ofSeconds(30);
+    List<NodeInventory> handed = new CopyOnWriteArrayList<>();
+    try (InventoryCollector c = new InventoryCollector(() -> {
+      NodeInventory.Builder b = NodeInventory.newBuilder();
+      catalog.current().keySet().forEach(id -> b.addStorages(StorageOffer.newBuilder().setId(id)));
+      return b.build();
+    }, Duration.ofSeconds(30), handed::add, time::nanoTime, time)) {
+      c.start(Duration.ofMinutes(10), resync, catalog::changed);
+      time.advance(Duration.ofMillis(1));
+      assertEquals(List.of("tank"), ids(c.latest()));
+
+      Files.writeString(cfg, "zfspool: tank\n\tpool tank\n\ndir: backup\n\tpath /srv/backup\n");
+      time.advance(resync);
+      assertEquals(List.of("tank", "backup"), ids(c.latest()), "added storage offered within one resync interval");
+
+      Files.writeString(cfg, "dir: backup\n\tpath /srv/backup\n");
+      time.advance(resync);
+      assertEquals(List.of("backup"), ids(c.latest()), "removed storage no longer offered");
+      int taken = handed.size();
+      time.advance(resync.multipliedBy(3));
+      assertEquals(taken, handed.size(), "an unchanged storage.cfg asks for no inventory before the periodic one");
+    }
+  }
+
+  private static List<String> ids(NodeInventory inv) {
+    return inv.getStoragesList().stream().map(StorageOffer::getId).toList();
   }
 }

@@ -22,7 +22,7 @@ class RemovingThePackageUnhooksOnlySmbgwTest {
     Path link = dir.resolve("smb.conf");
     Path include = dir.resolve("smbgw-shares.conf");
     String admin = "[global]\n   server min protocol = SMB3\n\n   include = /etc/samba/admin-own.conf\n";
-    Files.writeString(real, admin + "\n" + SambaConfig.MARK + "\n\n   include = " + include + "\n[homes]\n   browseable = no\n");
+    Files.writeString(real, admin + "\n" + SmbConfHook.SHARES_MARK + "\n\n   include = " + include + "\n[homes]\n   browseable = no\n");
     Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rw-r-----"));
     Files.createSymbolicLink(link, real);
     AgentMetrics metrics = new AgentMetrics(new MetricRegistry());
