@@ -126,7 +126,9 @@ public final class SambaConfig {
   }
 
   /**
-   * Validates {@code content} and puts it in place. On any failure the old file stays untouched.
+   * Validates {@code content} and puts it in place: testparm must load it without complaint, with
+   * exactly {@code expectedSections}, and read back each section's path, comment and access lists
+   * as written. On any failure the old file stays untouched.
    *
    * @param expectedSections the share sections {@code content} defines, checked against testparm
    */
@@ -137,7 +139,7 @@ public final class SambaConfig {
     try {
       Command check = Command.of(tools.testparm(), "-s", "--suppress-prompt", tmp.toString());
       CommandResult r = runner.run(check);
-      List<String> problems = TestparmReport.problems(r.stdout(), r.stderr(), expectedSections);
+      List<String> problems = TestparmReport.problems(r.stdout(), r.stderr(), expectedSections, content);
       if (!problems.isEmpty()) {
         throw new CommandFailedException(check, 0, String.join("\n", problems), "testparm found problems");
       }
