@@ -79,6 +79,15 @@ class HostileInputChangesNothingTest {
         Arguments.of(share("c", "").replace("parent: " + pool.name(), "parent: \"" + pool.name() + "/../x\""),
             "spec.storage.zfs.parent"),
         Arguments.of(share("fine", "") + share("FINE", ""), "spec.name"),
+        // issue 12: what Samba's parser would read as something else
+        Arguments.of(share("\"a  b\"", ""), "spec.name"),
+        Arguments.of(share("\"trail \"", ""), "spec.name"),
+        Arguments.of(share("c", "  comment: \"x\\\\ \"\n"), "spec.comment"),
+        Arguments.of(share("key", "") + share("\"\\u212Aey\"", ""), "Share/\u212aey: spec.name"),
+        Arguments.of(dirShare(root + "/a  b"), "spec.storage.directory.path"),
+        Arguments.of(dirShare(root + "/a "), "spec.storage.directory.path"),
+        Arguments.of(dirShare(root + "/a") + dirShare(root + "/a/b").replace("{name: d}", "{name: e}"),
+            "Share/e: spec.storage.directory.path"),
         Arguments.of(share("c", "  quota: 10X\n"), "spec.quota"),
         Arguments.of(share("c", "  guestOk: \"yes\"\n"), "spec.guestOk"));
   }

@@ -22,14 +22,13 @@ public final class DesiredStateValidator {
   public List<Violation> validate(NodeDesiredState state) {
     List<Violation> out = new ArrayList<>();
     Map<String, String> seen = new HashMap<>();
+    List<ShareSpec> earlier = new ArrayList<>();
     for (ShareSpec share : state.getSharesList()) {
       String prefix = "Share/" + share.getName() + ": spec";
       out.addAll(shares.validate(prefix, share));
-      String previous = seen.putIfAbsent(Names.uniquenessKey(share.getName()), share.getName());
-      if (previous != null) {
-        out.add(new Violation(prefix + ".name", "share names are unique ignoring case; '"
-            + share.getName() + "' clashes with '" + previous + "'"));
-      }
+      out.addAll(ShareConflicts.among(prefix, share, earlier, "share"));
+      seen.putIfAbsent(Names.uniquenessKey(share.getName()), share.getName());
+      earlier.add(share);
     }
     Set<String> users = new HashSet<>();
     for (UserSpec user : state.getUsersList()) {
@@ -44,7 +43,7 @@ public final class DesiredStateValidator {
       Names.shareName("Purge/" + purge + ": name", purge, out);
       if (seen.containsKey(Names.uniquenessKey(purge))) {
         out.add(new Violation("Purge/" + purge + ": name",
-            "a share cannot be purged while it is still declared"));
+            "a share cannot be purged while it is still declared (as '" + seen.get(Names.uniquenessKey(purge)) + "')"));
       }
     }
     return out;

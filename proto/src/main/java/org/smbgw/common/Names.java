@@ -1,7 +1,7 @@
 package org.smbgw.common;
 
+import java.text.Normalizer;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -37,12 +37,16 @@ public final class Names {
         break;
       }
     }
-    if (!name.strip().equals(name)) {
-      out.add(new Violation(field, "must not start or end with white space"));
+    Text.spacing(field, name, out);
+    int invisible = name.codePoints().filter(c -> Character.getType(c) == Character.FORMAT).findFirst().orElse(-1);
+    if (invisible >= 0) {
+      // Zero-width and direction marks make two names that look the same differ.
+      out.add(new Violation(field, "must not contain invisible formatting characters (found "
+          + String.format("U+%04X", invisible) + ")"));
     }
-    if (RESERVED_SHARE_NAMES.contains(name.toLowerCase(Locale.ROOT))) {
-      out.add(new Violation(field, "'" + name + "' is reserved by Samba"));
-    }
+    String key = uniquenessKey(name);
+    RESERVED_SHARE_NAMES.stream().filter(r -> uniquenessKey(r).equals(key)).findFirst().ifPresent(r ->
+        out.add(new Violation(field, Text.quote(name) + " is reserved by Samba (it is '" + r + "' ignoring case)")));
   }
 
   /** A node's name: what its agent says in its hello and what placements and leases are keyed by. */
@@ -72,8 +76,14 @@ public final class Names {
     }
   }
 
-  /** The key under which names must be unique: Windows clients compare share names ignoring case. */
+  /**
+   * The key under which share names must be unique. Samba and Windows clients compare share names
+   * ignoring case with their own tables, which Java cannot read; this key is coarser than any of
+   * them: two names get the same key when they are canonically equivalent (NFC) and, code point by
+   * code point, linked by any of Java's upper, lower or title case mappings in either direction
+   * (so 'k', 'K' and the Kelvin sign, or 's', 'S' and the long s, are one letter).
+   */
   public static String uniquenessKey(String shareName) {
-    return shareName.toLowerCase(Locale.ROOT);
+    return CaseFold.key(Normalizer.normalize(shareName, Normalizer.Form.NFC));
   }
 }

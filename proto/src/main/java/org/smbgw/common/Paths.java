@@ -12,7 +12,8 @@ public final class Paths {
   private Paths() {}
 
   /**
-   * An absolute, normalised path with no {@code ..}, under one of {@code roots}. An empty
+   * An absolute, normalised path with no {@code ..}, spaced as smb.conf reads it back (see
+   * {@link Text#spacing}) and without backslashes, under one of {@code roots}. An empty
    * {@code roots} list means no directory storage is allowed on this side.
    */
   public static void directoryUnderRoots(String field, String path, List<Path> roots, List<Violation> out) {
@@ -22,6 +23,17 @@ public final class Paths {
     }
     if (Text.firstControl(path) >= 0 || path.indexOf('%') >= 0 || path.indexOf('"') >= 0) {
       out.add(new Violation(field, "must not contain control characters, '%' or '\"'"));
+      return;
+    }
+    if (path.indexOf('\\') >= 0) {
+      out.add(new Violation(field, "must not contain '\\' (at the end smb.conf would join the next line to "
+          + "it, and SMB clients read it as a separator)"));
+      return;
+    }
+    List<Violation> spacing = new java.util.ArrayList<>();
+    Text.spacing(field, path, spacing);
+    if (!spacing.isEmpty()) {
+      out.addAll(spacing);
       return;
     }
     if (!path.startsWith("/")) {

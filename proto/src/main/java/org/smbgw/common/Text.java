@@ -21,7 +21,8 @@ public final class Text {
 
   /**
    * A share comment: one line, no '%' (Samba expands %-variables, %$(VAR) even reads the
-   * environment) and no trailing backslash (smb.conf line continuation).
+   * environment), spaced as Samba reads it back and no trailing backslash (smb.conf line
+   * continuation).
    */
   public static void comment(String field, String comment, List<Violation> out) {
     if (comment.length() > COMMENT_MAX) {
@@ -33,8 +34,35 @@ public final class Text {
     if (comment.indexOf('%') >= 0) {
       out.add(new Violation(field, "must not contain '%' (Samba would expand it as a variable)"));
     }
-    if (comment.endsWith("\\")) {
-      out.add(new Violation(field, "must not end with '\\' (smb.conf would join the next line)"));
+    spacing(field, comment, out);
+    noContinuation(field, comment, out);
+  }
+
+  /**
+   * White space as smb.conf's parser keeps it: it trims a value's ends, reads a run of spaces as
+   * one, and only the plain space is a space everywhere (a no-break or ideographic space looks like
+   * one and is not). A value that breaks this would be read back as something else.
+   */
+  public static void spacing(String field, String value, List<Violation> out) {
+    int odd = value.codePoints().filter(c -> c != ' ' && !Character.isISOControl(c)
+        && (Character.isWhitespace(c) || Character.isSpaceChar(c))).findFirst().orElse(-1);
+    if (odd >= 0) {
+      out.add(new Violation(field, "must not contain white space other than the plain space (found "
+          + String.format("U+%04X", odd) + ")"));
+    }
+    if (value.startsWith(" ") || value.endsWith(" ")) {
+      out.add(new Violation(field, "must not start or end with a space (Samba trims it)"));
+    }
+    if (value.contains("  ")) {
+      out.add(new Violation(field, "must not contain two spaces in a row (Samba reads them as one)"));
+    }
+  }
+
+  /** No trailing backslash, even before trailing spaces: smb.conf would join the next line to it. */
+  public static void noContinuation(String field, String value, List<Violation> out) {
+    if (value.stripTrailing().endsWith("\\")) {
+      out.add(new Violation(field, "must not end with '\\', even before spaces (smb.conf would join "
+          + "the next line to it)"));
     }
   }
 

@@ -199,8 +199,10 @@ public final class SambaConfig {
 
   /**
    * Validates {@code content} (as rendered: a [global] part, then share sections) and puts its
-   * two parts in place, the globals first. On a failed check both files stay untouched; a failure
-   * between the two renames leaves a mix that the next pass sees as drift and rewrites.
+   * two parts in place, the globals first: testparm must load it without complaint, with exactly
+   * {@code expectedSections}, and read back each section's path, comment and access lists as
+   * written. On a failed check both files stay untouched; a failure between the two renames
+   * leaves a mix that the next pass sees as drift and rewrites.
    *
    * @param expectedSections the share sections {@code content} defines, checked against testparm
    */
@@ -211,7 +213,7 @@ public final class SambaConfig {
     try {
       Command check = Command.of(tools.testparm(), "-s", "--suppress-prompt", tmp.toString());
       CommandResult r = runner.run(check);
-      List<String> problems = TestparmReport.problems(r.stdout(), r.stderr(), expectedSections);
+      List<String> problems = TestparmReport.problems(r.stdout(), r.stderr(), expectedSections, content);
       if (!problems.isEmpty()) {
         throw new CommandFailedException(check, 0, String.join("\n", problems), "testparm found problems");
       }

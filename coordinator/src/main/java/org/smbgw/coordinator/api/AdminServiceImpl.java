@@ -13,6 +13,7 @@ import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.smbgw.common.InvalidSpecException;
 import org.smbgw.common.Names;
 import org.smbgw.common.NtHash;
+import org.smbgw.common.ShareConflicts;
 import org.smbgw.common.ShareValidator;
 import org.smbgw.common.Violation;
 import org.smbgw.coordinator.election.Leadership;
@@ -89,6 +90,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         if (view.purges().containsKey(ZkPaths.shareKey(spec.getName()))) {
           throw Errors.precondition("the purge of an earlier share named '" + spec.getName() + "' is still pending");
         }
+        refuseConflicts(spec);
         String node = placeOne(spec, Optional.empty());
         List<CuratorOp> ops = store.ops();
         new AddressBinding(view, store).bind(spec, node, ops, "spec");
@@ -114,6 +116,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
           throw Status.INVALID_ARGUMENT.withDescription("spec.name: a share cannot be renamed ('"
               + existing.value().getName() + "' to '" + spec.getName() + "')").asRuntimeException();
         }
+        refuseConflicts(spec);
         Optional<String> current = view.placement(spec.getName());
         String node = placeOne(spec, current);
         List<CuratorOp> ops = store.ops();
@@ -217,12 +220,23 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     });
   }
 
+  /**
+   * Refuses a share whose name equals another's under Samba's case folding, or whose directory is
+   * another's or nested with it, naming that share. The share's own znode is not another share.
+   */
+  private void refuseConflicts(ShareSpec spec) {
+    String own = ZkPaths.shareKey(spec.getName());
+    List<ShareSpec> others = view.shares().entrySet().stream().filter(e -> !e.getKey().equals(own))
+        .map(e -> e.getValue().value()).toList();
+    InvalidSpecException.throwIfAny(ShareConflicts.among("spec", spec, others, "existing share"));
+  }
+
   /** Places one share against all others; throws FAILED_PRECONDITION saying why it fits nowhere. */
   private String placeOne(ShareSpec spec, Optional<String> current) {
     List<ShareSpec> all = new ArrayList<>();
     Map<String, String> placements = new HashMap<>();
     view.shares().values().forEach(v -> {
-      if (!Names.uniquenessKey(v.value().getName()).equals(Names.uniquenessKey(spec.getName()))) {
+      if (!ZkPaths.shareKey(v.value().getName()).equals(ZkPaths.shareKey(spec.getName()))) {
         all.add(v.value());
         view.placement(v.value().getName()).ifPresent(n -> placements.put(v.value().getName(), n));
       }

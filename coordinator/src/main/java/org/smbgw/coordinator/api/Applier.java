@@ -9,6 +9,7 @@ import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.smbgw.common.DesiredStateValidator;
 import org.smbgw.common.InvalidSpecException;
 import org.smbgw.common.NtHash;
+import org.smbgw.common.ShareConflicts;
 import org.smbgw.coordinator.election.Term;
 import org.smbgw.coordinator.placement.Candidate;
 import org.smbgw.coordinator.placement.Placer;
@@ -58,13 +59,23 @@ final class Applier {
     Map<String, String> current = new HashMap<>();
     Map<String, ShareSpec> incoming = new HashMap<>();
     req.getSharesList().forEach(s -> incoming.put(ZkPaths.shareKey(s.getName()), s));
+    java.util.Set<String> purged = new java.util.HashSet<>(req.getPurgesList().stream().map(ZkPaths::shareKey).toList());
     view.shares().forEach((key, v) -> {
-      if (!req.getPurgesList().stream().map(ZkPaths::shareKey).toList().contains(key)) {
+      if (!purged.contains(key)) {
         all.add(incoming.getOrDefault(key, v.value()));
         view.placement(v.value().getName()).ifPresent(n -> current.put(incoming.getOrDefault(key, v.value()).getName(), n));
       }
     });
     req.getSharesList().stream().filter(s -> !view.shares().containsKey(ZkPaths.shareKey(s.getName()))).forEach(all::add);
+    // Shares this apply leaves alone: an incoming one must not clash with any of them (the request's
+    // own shares were checked against each other above).
+    List<ShareSpec> untouched = view.shares().entrySet().stream()
+        .filter(e -> !incoming.containsKey(e.getKey()) && !purged.contains(e.getKey()))
+        .map(e -> e.getValue().value()).toList();
+    List<org.smbgw.common.Violation> conflicts = new ArrayList<>();
+    req.getSharesList().forEach(s -> conflicts.addAll(
+        ShareConflicts.among("Share/" + s.getName() + ": spec", s, untouched, "existing share")));
+    InvalidSpecException.throwIfAny(conflicts);
     List<Candidate> nodes = new ArrayList<>();
     view.nodes().values().forEach(v -> {
       LiveNode live = view.live().get(v.value().getName());

@@ -3,7 +3,7 @@ package org.smbgw.coordinator.state;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import org.smbgw.common.Names;
+import java.util.Locale;
 
 /** Where each object lives in ZooKeeper. */
 public final class ZkPaths {
@@ -54,11 +54,15 @@ public final class ZkPaths {
   private ZkPaths() {}
 
   /**
-   * A share's znode name: lower-cased (names are unique ignoring case, and ZooKeeper's create is
-   * what enforces it) and URL-encoded (share names may hold characters ZooKeeper refuses).
+   * A share's znode name: lower-cased, so ZooKeeper's create refuses a second share that differs
+   * only in case, and URL-encoded (share names may hold characters ZooKeeper refuses). It stays
+   * the plain lower-casing it always was, so existing znodes are found; the coarser rule that share
+   * names are unique under {@link org.smbgw.common.Names#uniquenessKey} (Kelvin sign and 'k',
+   * long s and 's') is checked against the view before writing
+   * ({@link org.smbgw.common.ShareConflicts}).
    */
   public static String shareKey(String share) {
-    return URLEncoder.encode(Names.uniquenessKey(share), StandardCharsets.UTF_8);
+    return URLEncoder.encode(share.toLowerCase(Locale.ROOT), StandardCharsets.UTF_8);
   }
 
   public static String decode(String key) {
