@@ -196,9 +196,13 @@ public final class Agent implements AutoCloseable {
         new HeldAddresses(heldAddressesFile(config)));
     CoordinatorClient client = new CoordinatorClient(config.coordinators(), config.node(), inventories,
         raw -> {
-          NodeDesiredState d = resolver.resolve(raw);
-          InvalidSpecException.throwIfAny(new DesiredStateValidator(roots.get()).validate(d));
-          return d;
+          // One bad share (a storage not here, a value Samba would misread) is left out with its
+          // reason; the rest of the state is applied.
+          java.util.Map<String, String> refused = new java.util.TreeMap<>();
+          NodeDesiredState d = resolver.resolveEach(raw, refused);
+          DesiredStateValidator.Split valid = DesiredStateValidator.onNode(roots.get()).split(d);
+          refused.putAll(valid.refused());
+          return valid.state().toBuilder().clearRefused().putAllRefused(refused).build();
         }, changed, addresses::granted, System::nanoTime);
     session.set(client);
     Consumer<NodeObservedState> onStatus = s -> {

@@ -88,6 +88,10 @@ public final class StatusWriter implements Consumer<PassReport> {
     for (ShareSpec spec : r.desired().getSharesList()) {
       ShareStatus.Builder st = ShareStatus.newBuilder().setName(spec.getName());
       String error = errors.get("share/" + spec.getName());
+      String refused = r.desired().getRefusedMap().get("share/" + spec.getName());
+      if (refused != null) {
+        st.addErrors("refused, still served as before: " + refused);
+      }
       boolean live = published.contains(spec.getName());
       st.setState(live ? ShareState.SHARE_STATE_ACTIVE : ShareState.SHARE_STATE_PENDING);
       if (error == null && r.plan().isEmpty()) {
@@ -116,6 +120,19 @@ public final class StatusWriter implements Consumer<PassReport> {
       }
       b.addShares(st);
     }
+    Set<String> declared = new java.util.HashSet<>();
+    r.desired().getSharesList().forEach(x -> declared.add(x.getName()));
+    r.desired().getRefusedMap().forEach((subject, why) -> {
+      if (subject.startsWith("share/") && !declared.contains(subject.substring(6))) {
+        b.addShares(ShareStatus.newBuilder().setName(subject.substring(6)).setState(ShareState.SHARE_STATE_PENDING)
+            .addErrors("refused: " + why));
+      } else if (subject.startsWith("user/")
+          && r.desired().getUsersList().stream().noneMatch(u -> u.getName().equals(subject.substring(5)))) {
+        b.addUsers(UserStatus.newBuilder().setName(subject.substring(5)).addErrors("refused: " + why));
+      } else if (subject.startsWith("purge/")) {
+        b.addErrors(subject + " refused: " + why);
+      }
+    });
     for (Dataset d : r.observed().datasets().values()) {
       if (d.managed() && d.retired()) {
         ShareStatus.Builder st = ShareStatus.newBuilder().setName(d.share()).setState(ShareState.SHARE_STATE_RETIRED);
@@ -127,6 +144,10 @@ public final class StatusWriter implements Consumer<PassReport> {
       UserStatus.Builder us = UserStatus.newBuilder().setName(u.getName())
           .setPresent(r.observed().sambaHashes().containsKey(u.getName()));
       String e = errors.get("user/" + u.getName());
+      String refused = r.desired().getRefusedMap().get("user/" + u.getName());
+      if (refused != null) {
+        us.addErrors("refused, kept as before: " + refused);
+      }
       if (e != null) {
         us.addErrors(e);
       }

@@ -218,6 +218,30 @@ class SharesOnSambaAndZfsTest {
     assertEquals(0, smbOnceServing("next", alice, alicePw, "ls").exitCode(), "the other share is served");
   }
 
+  private String dirShare(String name) {
+    return "---\napiVersion: smbgw/v1\nkind: Share\nmetadata: {name: " + name + "}\nspec:\n"
+        + "  storage: {directory: {path: " + node.directoryRoot().resolve(name) + "}}\n"
+        + "  write: {users: [" + alice + "]}\n";
+  }
+
+  @Test
+  void aShareRootReplacedByALinkStopsOnlyThatShare() throws Exception {
+    node.desire(users() + dirShare("linked") + dirShare("steady"));
+    converge();
+    Path linked = node.directoryRoot().resolve("linked");
+    Path moved = node.directoryRoot().resolve("linked.moved");
+    Files.move(linked, moved);
+    Path target = Files.createDirectory(node.dir().resolve("elsewhere"));
+    Object ownerBefore = Files.getAttribute(target, "unix:uid");
+    Files.createSymbolicLink(linked, target);
+    Reconciler.PassReport r = node.reconcile();
+    assertTrue(r.outcome().errors().getOrDefault("share/linked", "").contains("symbolic link"), r.outcome().errors().toString());
+    assertEquals(java.util.Set.of("share/linked"), r.outcome().errors().keySet(), "only that share fails");
+    assertEquals(0, smbOnceServing("steady", alice, alicePw, "ls").exitCode(), "the other share is served");
+    assertEquals(ownerBefore, Files.getAttribute(target, "unix:uid"), "nothing changed through the link");
+    assertEquals("rwxr-xr-x", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(target)));
+  }
+
   @Test
   void connectedClientsShowAsSessionsAndTreeConnectsPerShare() throws Exception {
     node.desire(users() + share("busy", null, false) + share("idle", null, false));

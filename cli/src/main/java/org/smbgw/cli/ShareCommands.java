@@ -113,6 +113,9 @@ final class ShareCommands {
     Boolean guest;
     @Option(names = "--address", description = "Floating address (CIDR) the share is reached through.")
     String address;
+    @Option(names = "--adopt", negatable = true, description = "Directory storage: serve a directory that exists and "
+        + "holds files, making it root's with smbgw's group and mode 2770 (default: no; only a new or empty one).")
+    Boolean adopt;
 
     ShareSpec applyTo(ShareSpec.Builder b) {
       List<Violation> v = new ArrayList<>();
@@ -158,6 +161,9 @@ final class ShareCommands {
       }
       if (address != null) {
         b.setAddress(address);
+      }
+      if (adopt != null) {
+        b.setAdopt(adopt);
       }
       InvalidSpecException.throwIfAny(v);
       return b.build();

@@ -114,12 +114,16 @@ class NothingIsLostTest {
     coordinator.start();
   }
 
-  @Test
-  void aLostZnodeAndAWipedZooKeeperRemoveNothingUntilConfirmed() throws Exception {
-    ZfsPool pool = keep(new ZfsPool("sgl", 128L << 20));
+  private ZfsPool pool;
+  private int zkPort;
+  private SandboxAgent node;
+  private SmbClient client;
+
+  /** A pool, a coordinator on an embedded ZooKeeper, and one agent (node "test") attached to it. */
+  private void cluster() throws Exception {
+    pool = keep(new ZfsPool("sgl", 128L << 20));
     coordinatorState = Files.createTempDirectory("smbgw-e2e-lost-");
     int port;
-    int zkPort;
     try (var a = new java.net.ServerSocket(0); var b = new java.net.ServerSocket(0)) {
       port = a.getLocalPort();
       zkPort = b.getLocalPort();
@@ -127,14 +131,59 @@ class NothingIsLostTest {
     config = new CoordinatorConfig("127.0.0.1", port, null, "", zkPort, coordinatorState, 4000, "127.0.0.1:0", 2000, 250,
         "text");
     startCoordinator();
-    SandboxAgent node = keep(new SandboxAgent().coordinators(List.of(coordinator.address())).looping(1));
+    node = keep(new SandboxAgent().coordinators(List.of(coordinator.address())).looping(1));
     node.storageCfg("zfspool: tank\n\tpool " + pool.name() + "\n\tcontent images,rootdir\n");
     node.start();
-    SmbClient client = keep(new SmbClient("127.0.0.1", node.port()));
+    client = keep(new SmbClient("127.0.0.1", node.port()));
+    Eventually.until(Duration.ofSeconds(20), () -> coordinator.view().live().containsKey("test"), x -> x);
+  }
+
+  private CuratorFramework zk() {
+    CuratorFramework zk = keep(CuratorFrameworkFactory.newClient("127.0.0.1:" + zkPort, new RetryNTimes(3, 200)));
+    zk.start();
+    return zk;
+  }
+
+  @Test
+  void anInvalidShareWrittenStraightIntoZooKeeperStopsOnlyItself() throws Exception {
+    cluster();
+    String alice = node.user("bad");
+    String password = "Bad-" + ThreadLocalRandom.current().nextInt(1 << 30);
+    cli(password + "\n", "user", "add", alice, "--password-stdin");
+    cli(null, "share", "create", "fine", "--storage", "tank", "--write", alice);
+    assertEquals(0, Eventually.until(Duration.ofSeconds(30), () -> client.run("fine", alice, password, "ls"),
+        r -> r.exitCode() == 0).exitCode());
+    // Past every check of the coordinator: a share Samba would read as [a b], placed on the node.
+    CuratorFramework zk = zk();
+    zk.create().forPath("/smbgw/v1/shares/a++b", ("{\"name\": \"a  b\", \"storage\": {\"pve\": \"tank\"}, "
+        + "\"read\": {\"users\": [\"" + alice + "\"]}}").getBytes(StandardCharsets.UTF_8));
+    zk.create().forPath("/smbgw/v1/placements/a++b", "{\"share\": \"a  b\", \"node\": \"test\"}"
+        .getBytes(StandardCharsets.UTF_8));
+    JsonNode bad = Eventually.until(Duration.ofSeconds(30), () -> share("a  b"),
+        s -> s.path("status").path("errors").toString().contains("refused"));
+    assertTrue(bad.path("status").path("errors").toString().contains("spec.name"), bad.toString());
+    // A share created after it is published: nothing waits for the bad one.
+    cli(null, "share", "create", "after", "--storage", "tank", "--write", alice);
+    assertEquals(0, Eventually.until(Duration.ofSeconds(30), () -> client.run("after", alice, password, "ls"),
+        r -> r.exitCode() == 0).exitCode());
+    assertEquals(0, client.run("fine", alice, password, "ls").exitCode());
+  }
+
+  private JsonNode share(String name) throws Exception {
+    for (JsonNode s : json.readTree(cli(null, "share", "list", "-o", "json")).path("shares")) {
+      if (s.path("spec").path("name").asText().equals(name)) {
+        return s;
+      }
+    }
+    return json.createObjectNode();
+  }
+
+  @Test
+  void aLostZnodeAndAWipedZooKeeperRemoveNothingUntilConfirmed() throws Exception {
+    cluster();
     String alice = node.user("lost");
     String bob = node.user("lost");
     String password = "Lost-" + ThreadLocalRandom.current().nextInt(1 << 30);
-    Eventually.until(Duration.ofSeconds(20), () -> coordinator.view().live().containsKey("test"), x -> x);
     cli(password + "\n", "user", "add", alice, "--password-stdin");
     cli(password + "\n", "user", "add", bob, "--password-stdin");
     cli(null, "share", "create", "kept", "--storage", "tank", "--write", alice);

@@ -4,9 +4,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.smbgw.proto.v1.NodeDesiredState;
 import org.smbgw.proto.v1.ShareSpec;
 import org.smbgw.proto.v1.UserSpec;
@@ -15,37 +17,86 @@ import org.smbgw.proto.v1.UserSpec;
 public final class DesiredStateValidator {
   private final ShareValidator shares;
 
-  public DesiredStateValidator(List<Path> directoryRoots) {
-    this.shares = new ShareValidator(directoryRoots);
+  private DesiredStateValidator(ShareValidator shares) {
+    this.shares = shares;
   }
 
+  /** For the coordinator, which does not know where shares will run. */
+  public static DesiredStateValidator anyNode() {
+    return new DesiredStateValidator(ShareValidator.anyNode());
+  }
+
+  /** For a node with these directory roots (see {@link ShareValidator#onNode}). */
+  public static DesiredStateValidator onNode(List<Path> directoryRoots) {
+    return new DesiredStateValidator(ShareValidator.onNode(directoryRoots));
+  }
+
+  /** A state with its invalid shares, users and purges left out, and why each was. */
+  public record Split(NodeDesiredState state, Map<String, String> refused) {}
+
+  /** Every violation in the state (for callers that take a state all or nothing). */
   public List<Violation> validate(NodeDesiredState state) {
     List<Violation> out = new ArrayList<>();
+    check(state).values().forEach(out::addAll);
+    return out;
+  }
+
+  /**
+   * The state without what is invalid in it ("share/NAME", "user/NAME", "purge/NAME" with their
+   * violations): one bad share never keeps the others from being served. Of two shares that
+   * conflict, the later one is left out.
+   */
+  public Split split(NodeDesiredState state) {
+    Map<String, List<Violation>> bad = check(state);
+    NodeDesiredState.Builder b = state.toBuilder().clearShares().clearUsers().clearPurgeShares();
+    state.getSharesList().stream().filter(x -> !bad.containsKey("share/" + x.getName())).forEach(b::addShares);
+    state.getUsersList().stream().filter(x -> !bad.containsKey("user/" + x.getName())).forEach(b::addUsers);
+    state.getPurgeSharesList().stream().filter(x -> !bad.containsKey("purge/" + x)).forEach(b::addPurgeShares);
+    Map<String, String> refused = new TreeMap<>();
+    bad.forEach((subject, v) -> refused.put(subject, String.join("; ", v.stream().map(Violation::toString).toList())));
+    return new Split(b.build(), refused);
+  }
+
+  /** Violations by subject; only subjects with some. */
+  private Map<String, List<Violation>> check(NodeDesiredState state) {
+    Map<String, List<Violation>> bad = new LinkedHashMap<>();
     Map<String, String> seen = new HashMap<>();
     List<ShareSpec> earlier = new ArrayList<>();
     for (ShareSpec share : state.getSharesList()) {
       String prefix = "Share/" + share.getName() + ": spec";
-      out.addAll(shares.validate(prefix, share));
+      List<Violation> out = new ArrayList<>(shares.validate(prefix, share));
       out.addAll(ShareConflicts.among(prefix, share, earlier, "share"));
+      if (!out.isEmpty()) {
+        bad.computeIfAbsent("share/" + share.getName(), k -> new ArrayList<>()).addAll(out);
+        continue;
+      }
       seen.putIfAbsent(Names.uniquenessKey(share.getName()), share.getName());
       earlier.add(share);
     }
     Set<String> users = new HashSet<>();
     for (UserSpec user : state.getUsersList()) {
       String prefix = "User/" + user.getName() + ": spec";
+      List<Violation> out = new ArrayList<>();
       Names.userName(prefix + ".name", user.getName(), out);
       NtHash.validate(prefix + ".ntHash", user.getNtHash(), out);
       if (!users.add(user.getName())) {
         out.add(new Violation(prefix + ".name", "user '" + user.getName() + "' is declared twice"));
       }
+      if (!out.isEmpty()) {
+        bad.computeIfAbsent("user/" + user.getName(), k -> new ArrayList<>()).addAll(out);
+      }
     }
     for (String purge : state.getPurgeSharesList()) {
+      List<Violation> out = new ArrayList<>();
       Names.shareName("Purge/" + purge + ": name", purge, out);
       if (seen.containsKey(Names.uniquenessKey(purge))) {
         out.add(new Violation("Purge/" + purge + ": name",
             "a share cannot be purged while it is still declared (as '" + seen.get(Names.uniquenessKey(purge)) + "')"));
       }
+      if (!out.isEmpty()) {
+        bad.computeIfAbsent("purge/" + purge, k -> new ArrayList<>()).addAll(out);
+      }
     }
-    return out;
+    return bad;
   }
 }

@@ -35,7 +35,7 @@ public final class Resources {
           .build())
       .build();
   private static final Set<String> SHARE_FIELDS = Set.of("storage", "quota", "readOnly",
-      "browseable", "comment", "read", "write", "admin", "guestOk", "address", "quotaWarningPercent",
+      "browseable", "comment", "read", "write", "admin", "guestOk", "adopt", "address", "quotaWarningPercent",
       "quotaCriticalPercent");
 
   private Resources() {}
@@ -144,6 +144,9 @@ public final class Resources {
     if ((v = f.bool("guestOk")) != null) {
       b.setGuestOk(v);
     }
+    if ((v = f.bool("adopt")) != null) {
+      b.setAdopt(v);
+    }
     Integer p;
     if ((p = f.percent("quotaWarningPercent")) != null) {
       b.setQuotaWarningPercent(p);
@@ -238,6 +241,9 @@ public final class Resources {
       putAccess(spec, "write", s.getWrite());
       putAccess(spec, "admin", s.getAdmin());
       spec.put("guestOk", s.getGuestOk());
+      if (s.getAdopt()) {
+        spec.put("adopt", true);
+      }
       if (!s.getAddress().isEmpty()) {
         spec.put("address", s.getAddress());
       }

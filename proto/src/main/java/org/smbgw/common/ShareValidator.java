@@ -12,11 +12,25 @@ public final class ShareValidator {
   private static final java.util.regex.Pattern PVE_STORAGE_ID =
       java.util.regex.Pattern.compile("[a-z][a-z0-9._-]{0,98}[a-z0-9]|[a-z]", java.util.regex.Pattern.CASE_INSENSITIVE);
 
+  /** Null where the node is not known (coordinator, CLI): any absolute directory passes. */
   private final List<Path> directoryRoots;
 
-  /** @param directoryRoots where directory storage may live; empty to accept any root (coordinator, CLI). */
-  public ShareValidator(List<Path> directoryRoots) {
-    this.directoryRoots = List.copyOf(directoryRoots);
+  private ShareValidator(List<Path> directoryRoots) {
+    this.directoryRoots = directoryRoots == null ? null : List.copyOf(directoryRoots);
+  }
+
+  /** For the coordinator and the CLI, which do not know where a share will run. */
+  public static ShareValidator anyNode() {
+    return new ShareValidator(null);
+  }
+
+  /**
+   * For a node: directory storage must lie under one of {@code directoryRoots} (its
+   * {@code directoryRoots} setting and its Proxmox directory storages); with none, a directory
+   * share has nowhere it may go and is refused.
+   */
+  public static ShareValidator onNode(List<Path> directoryRoots) {
+    return new ShareValidator(directoryRoots);
   }
 
   /** @param prefix how fields are named in messages, for example {@code "Share/projects: spec"} */
@@ -26,9 +40,13 @@ public final class ShareValidator {
     switch (share.getStorage().getKindCase()) {
       case ZFS -> Paths.datasetName(prefix + ".storage.zfs.parent", share.getStorage().getZfs().getParent(), out);
       case DIRECTORY -> {
-        List<Path> roots = directoryRoots.isEmpty() ? List.of(Path.of("/")) : directoryRoots;
-        Paths.directoryUnderRoots(prefix + ".storage.directory.path",
-            share.getStorage().getDirectory().getPath(), roots, out);
+        if (directoryRoots != null && directoryRoots.isEmpty()) {
+          out.add(new Violation(prefix + ".storage.directory.path", "this node has no directory roots (directoryRoots "
+              + "in its agent.yaml, or a Proxmox directory storage): directory shares cannot go anywhere on it"));
+        } else {
+          Paths.directoryUnderRoots(prefix + ".storage.directory.path", share.getStorage().getDirectory().getPath(),
+              directoryRoots == null ? List.of(Path.of("/")) : directoryRoots, out);
+        }
         if (share.getQuotaBytes() > 0) {
           out.add(new Violation(prefix + ".quota", "directory storage cannot enforce a quota; "
               + "use ZFS storage or leave the quota out"));
@@ -61,6 +79,9 @@ public final class ShareValidator {
     if (warning < 1 || warning > 100 || critical < 1 || critical > 100 || warning >= critical) {
       out.add(new Violation(prefix + ".quotaWarningPercent", "alert thresholds are percentages from 1 to 100, "
           + "the warning below the critical one (got " + warning + " and " + critical + ")"));
+    }
+    if (share.getAdopt() && !share.getStorage().hasDirectory() && !share.getStorage().hasPve()) {
+      out.add(new Violation(prefix + ".adopt", "adopting an existing directory applies to directory storage only"));
     }
     if (!share.getAddress().isEmpty()) {
       Addresses.cidr(prefix + ".address", share.getAddress(), out);

@@ -21,7 +21,7 @@ import org.smbgw.proto.v1.Storage;
  * each is refused, and the violation names the field and says the rule.
  */
 class InputSambaWouldMisreadTest {
-  private static final DesiredStateValidator VALIDATOR = new DesiredStateValidator(List.of(Path.of("/srv/smb")));
+  private static final DesiredStateValidator VALIDATOR = DesiredStateValidator.onNode(List.of(Path.of("/srv/smb")));
 
   private static ShareSpec.Builder share(String name, String path) {
     return ShareSpec.newBuilder().setName(name).setRead(Access.newBuilder().addGroups("staff"))

@@ -86,7 +86,7 @@ class ResourcesTest {
     NodeDesiredState state = NodeDesiredState.newBuilder()
         .addShares(a).addShares(a.toBuilder().setName("PROJECTS"))
         .addPurgeShares("Projects").build();
-    List<Violation> v = new DesiredStateValidator(List.of(Path.of("/srv"))).validate(state);
+    List<Violation> v = DesiredStateValidator.onNode(List.of(Path.of("/srv"))).validate(state);
     assertEquals(2, v.size(), v.toString());
   }
 
@@ -94,7 +94,7 @@ class ResourcesTest {
   void aShareWithNobodyAllowedIsRefusedBecauseSambaWouldAllowEveryone() {
     ShareSpec open = ShareSpec.newBuilder().setName("x").setStorage(
         ((Resource.Share) Resources.parse(FILE).get(0)).spec().getStorage()).build();
-    List<Violation> v = new ShareValidator(List.of()).validate("spec", open);
+    List<Violation> v = ShareValidator.anyNode().validate("spec", open);
     assertEquals(List.of("spec.read"), v.stream().map(Violation::field).toList());
   }
 }

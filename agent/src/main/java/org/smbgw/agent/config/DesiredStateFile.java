@@ -94,7 +94,7 @@ public final class DesiredStateFile implements DesiredStateSource {
     Resources.ByKind r = Resources.byKind(Resources.parse(content));
     NodeDesiredState.Builder b = NodeDesiredState.newBuilder().setNode(node)
         .addAllShares(r.shares()).addAllUsers(r.users()).addAllPurgeShares(r.purges());
-    DesiredStateValidator validator = new DesiredStateValidator(directoryRoots.get());
+    DesiredStateValidator validator = DesiredStateValidator.onNode(directoryRoots.get());
     InvalidSpecException.throwIfAny(validator.validate(b.build()));
     // The generation counts accepted changes; it is not persisted, as the file is the truth.
     NodeDesiredState candidate = resolver.apply(b.build());

@@ -16,7 +16,8 @@ import org.smbgw.proto.v1.UserSpec;
  * without naming it among its removals, is a loss (a znode deleted by hand, ZooKeeper rebuilt from
  * nothing): the node keeps it, with its last spec, and reports it until an administrator confirms.
  * A state from another cluster is refused unless adoption was confirmed; an older generation of
- * this cluster (a lagging replica) is ignored. Floating addresses are not braked: they follow
+ * this cluster (a lagging replica) is ignored. A share or account the agent refused in the new
+ * state (invalid here) keeps its last valid spec. Floating addresses are not braked: they follow
  * leases. A pure function of the two states.
  */
 public final class RemovalBrake {
@@ -50,23 +51,41 @@ public final class RemovalBrake {
       return new Verdict(accepted, Optional.empty()); // a lagging replica's view: the next push is newer
     }
     NodeDesiredState.Builder next = incoming.toBuilder().clearKept().addAllShares(lostShares).addAllUsers(lostUsers)
-        .addAllKept(losses);
+        .addAllShares(refusedShares(accepted, incoming)).addAllUsers(refusedUsers(accepted, incoming)).addAllKept(losses);
     return new Verdict(next.build(), Optional.empty());
   }
 
   private static List<ShareSpec> lostShares(NodeDesiredState accepted, NodeDesiredState incoming) {
     Set<String> there = new HashSet<>();
     incoming.getSharesList().forEach(s -> there.add(Names.uniquenessKey(s.getName())));
+    Set<String> refused = new HashSet<>();
+    incoming.getRefusedMap().keySet().stream().filter(r -> r.startsWith("share/"))
+        .forEach(r -> refused.add(Names.uniquenessKey(r.substring(6))));
     incoming.getPurgeSharesList().forEach(n -> there.add(Names.uniquenessKey(n)));
     incoming.getRemovalsList().stream().filter(r -> r.startsWith("share/"))
         .forEach(r -> there.add(Names.uniquenessKey(r.substring(6))));
-    return accepted.getSharesList().stream().filter(s -> !there.contains(Names.uniquenessKey(s.getName()))).toList();
+    return accepted.getSharesList().stream().filter(s -> !there.contains(Names.uniquenessKey(s.getName()))
+        && !refused.contains(Names.uniquenessKey(s.getName()))).toList();
+  }
+
+  /** Shares the incoming state has in a form this node refused: they keep their last valid spec. */
+  private static List<ShareSpec> refusedShares(NodeDesiredState accepted, NodeDesiredState incoming) {
+    Set<String> refused = new HashSet<>();
+    incoming.getRefusedMap().keySet().stream().filter(r -> r.startsWith("share/"))
+        .forEach(r -> refused.add(Names.uniquenessKey(r.substring(6))));
+    return accepted.getSharesList().stream().filter(s -> refused.contains(Names.uniquenessKey(s.getName()))).toList();
+  }
+
+  private static List<UserSpec> refusedUsers(NodeDesiredState accepted, NodeDesiredState incoming) {
+    return accepted.getUsersList().stream().filter(u -> incoming.getRefusedMap().containsKey("user/" + u.getName()))
+        .toList();
   }
 
   private static List<UserSpec> lostUsers(NodeDesiredState accepted, NodeDesiredState incoming) {
     Set<String> there = new HashSet<>();
     incoming.getUsersList().forEach(u -> there.add(u.getName()));
     incoming.getRemovalsList().stream().filter(r -> r.startsWith("user/")).forEach(r -> there.add(r.substring(5)));
+    incoming.getRefusedMap().keySet().stream().filter(r -> r.startsWith("user/")).forEach(r -> there.add(r.substring(5)));
     return accepted.getUsersList().stream().filter(u -> !there.contains(u.getName())).toList();
   }
 

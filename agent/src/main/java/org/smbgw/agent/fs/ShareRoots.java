@@ -14,10 +14,17 @@ public final class ShareRoots {
   public RootState stat(Path path) throws IOException {
     try {
       Map<String, Object> a = Files.readAttributes(path, "unix:uid,gid,mode", LinkOption.NOFOLLOW_LINKS);
+      if (Files.isSymbolicLink(path)) {
+        throw new IOException(path + " is a symbolic link; smbgw never serves or changes a share root through a link");
+      }
       if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
         throw new IOException(path + " exists and is not a directory");
       }
-      return new RootState(true, (Integer) a.get("uid"), (Integer) a.get("gid"), (Integer) a.get("mode"));
+      boolean empty;
+      try (var entries = Files.list(path)) {
+        empty = entries.findAny().isEmpty();
+      }
+      return new RootState(true, (Integer) a.get("uid"), (Integer) a.get("gid"), (Integer) a.get("mode"), empty, null);
     } catch (NoSuchFileException e) {
       return RootState.MISSING;
     }

@@ -44,34 +44,55 @@ public final class StorageResolver {
 
   /** The state with every pve storage resolved; throws naming each share whose storage is not here. */
   public NodeDesiredState resolve(NodeDesiredState state) {
-    Map<String, PveStorage> storages = this.storages.get();
     List<Violation> out = new ArrayList<>();
+    NodeDesiredState resolved = resolve(state, out, new java.util.TreeMap<>());
+    InvalidSpecException.throwIfAny(out);
+    return resolved;
+  }
+
+  /**
+   * The state with every pve storage resolved, leaving out each share whose storage is not here
+   * (its reason in {@code refused}, under "share/NAME"): the other shares still converge.
+   */
+  public NodeDesiredState resolveEach(NodeDesiredState state, Map<String, String> refused) {
+    return resolve(state, new ArrayList<>(), refused);
+  }
+
+  private NodeDesiredState resolve(NodeDesiredState state, List<Violation> out, Map<String, String> refused) {
+    Map<String, PveStorage> storages = this.storages.get();
     NodeDesiredState.Builder b = state.toBuilder().clearShares();
     for (ShareSpec s : state.getSharesList()) {
-      if (!s.getStorage().hasPve() || s.getStorage().getPve().isEmpty()) {
-        b.addShares(s);
-        continue;
-      }
-      String field = "Share/" + s.getName() + ": spec.storage.pve";
-      PveStorage st = storages.get(s.getStorage().getPve());
-      if (st == null || !st.availableOn(node)) {
-        out.add(new Violation(field, "storage '" + s.getStorage().getPve() + "' is not available on node " + node
-            + (storages.isEmpty() ? " (no storage.cfg)" : " (usable here: "
-            + storages.values().stream().filter(x -> x.availableOn(node)).map(PveStorage::id).toList() + ")")));
-        continue;
-      }
-      if (st.zfs()) {
-        b.addShares(s.toBuilder().setStorage(Storage.newBuilder().setZfs(ZfsStorage.newBuilder().setParent(st.pool()))));
-      } else if (s.getQuotaBytes() > 0) {
-        out.add(new Violation(field, "storage '" + st.id() + "' is a " + st.type()
-            + " storage, which cannot enforce a quota; use a zfspool storage or leave the quota out"));
-      } else {
-        Path dir = Path.of(st.path()).resolve(SUBDIRECTORY).resolve(DatasetNames.component(s.getName()));
-        b.addShares(s.toBuilder().setStorage(Storage.newBuilder()
-            .setDirectory(DirectoryStorage.newBuilder().setPath(dir.toString()))));
+      int before = out.size();
+      resolveOne(s, storages, out, b);
+      if (out.size() > before) {
+        refused.put("share/" + s.getName(), out.get(before).toString());
       }
     }
-    InvalidSpecException.throwIfAny(out);
     return b.build();
+  }
+
+  private void resolveOne(ShareSpec s, Map<String, PveStorage> storages, List<Violation> out, NodeDesiredState.Builder b) {
+    if (!s.getStorage().hasPve() || s.getStorage().getPve().isEmpty()) {
+      b.addShares(s);
+      return;
+    }
+    String field = "Share/" + s.getName() + ": spec.storage.pve";
+    PveStorage st = storages.get(s.getStorage().getPve());
+    if (st == null || !st.availableOn(node)) {
+      out.add(new Violation(field, "storage '" + s.getStorage().getPve() + "' is not available on node " + node
+          + (storages.isEmpty() ? " (no storage.cfg)" : " (usable here: "
+          + storages.values().stream().filter(x -> x.availableOn(node)).map(PveStorage::id).toList() + ")")));
+      return;
+    }
+    if (st.zfs()) {
+      b.addShares(s.toBuilder().setStorage(Storage.newBuilder().setZfs(ZfsStorage.newBuilder().setParent(st.pool()))));
+    } else if (s.getQuotaBytes() > 0) {
+      out.add(new Violation(field, "storage '" + st.id() + "' is a " + st.type()
+          + " storage, which cannot enforce a quota; use a zfspool storage or leave the quota out"));
+    } else {
+      Path dir = Path.of(st.path()).resolve(SUBDIRECTORY).resolve(DatasetNames.component(s.getName()));
+      b.addShares(s.toBuilder().setStorage(Storage.newBuilder()
+          .setDirectory(DirectoryStorage.newBuilder().setPath(dir.toString()))));
+    }
   }
 }

@@ -1,5 +1,6 @@
 package org.smbgw.agent.reconcile;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -54,13 +55,13 @@ public final class Observer {
     Map<Path, RootState> roots = new HashMap<>();
     for (Dataset d : zfs.datasets().values()) {
       if (d.managed() && !d.retired() && d.mounted() && d.mountpoint().startsWith("/")) {
-        roots.put(Path.of(d.mountpoint()), host.roots().stat(Path.of(d.mountpoint())));
+        roots.put(Path.of(d.mountpoint()), root(Path.of(d.mountpoint())));
       }
     }
     for (ShareSpec s : desired.getSharesList()) {
       if (s.getStorage().hasDirectory()) {
         Path p = Path.of(s.getStorage().getDirectory().getPath());
-        roots.put(p, host.roots().stat(p));
+        roots.put(p, root(p));
       }
     }
     return new Observed(zfs.datasets(), zfs.missingParents(), host.samba().readInclude(),
@@ -69,6 +70,15 @@ public final class Observer {
   }
 
   /** The side call's result, or its own exception (a pass fails the same way as before). */
+  /** One root's state; a root that cannot be read is that share's problem, not the pass's. */
+  private RootState root(Path p) {
+    try {
+      return host.roots().stat(p);
+    } catch (IOException e) {
+      return RootState.unusable(e.getMessage() == null ? p + ": " + e : e.getMessage());
+    }
+  }
+
   private static <T> T result(java.util.concurrent.Future<T> f) throws Exception {
     try {
       return f.get();

@@ -149,8 +149,18 @@ public final class Planner {
         RootState root = obs.roots().getOrDefault(Path.of(path), RootState.MISSING);
         if (!root.exists()) {
           steps.add(new Step.CreateDirectory(Path.of(path)));
+        } else if (root.problem() == null && !root.empty() && !share.getAdopt() && (gid == null || !root.ready(gid))) {
+          blocked.put(subject, String.format("directory %s exists, holds files and is not set up for smbgw (owner "
+              + "%d:%d, mode %o); smbgw changes no owner or mode of it unless the share says adopt: true", path,
+              root.uid(), root.gid(), root.mode() & 07777));
+          continue;
         }
         prepareRoot(Path.of(path), obs, gid, steps);
+      }
+      RootState usable = obs.roots().get(Path.of(path));
+      if (usable != null && usable.problem() != null) {
+        blocked.put(subject, usable.problem());
+        continue;
       }
       paths.put(share.getName(), path);
       if (!steps.isEmpty()) {

@@ -229,6 +229,36 @@ class PlannerTest {
     assertEquals(List.of(Step.CreateDirectory.class, Step.PrepareRoot.class), kinds(p.shareUnits()));
   }
 
+  private static ShareSpec dirShare(String name, boolean adopt) {
+    return share(name, 0).toBuilder().setAdopt(adopt).setStorage(Storage.newBuilder()
+        .setDirectory(DirectoryStorage.newBuilder().setPath("/srv/" + name))).build();
+  }
+
+  private static Observed withRoot(String path, RootState root) {
+    return with(empty(), m -> m, null, Map.of(Path.of(path), root));
+  }
+
+  @Test
+  void anExistingDirectoryWithFilesIsTakenOverOnlyWhenAdopted() {
+    RootState someones = new RootState(true, 1000, 1000, 0755, false, null);
+    Plan refused = planner.plan(desired(dirShare("d", false)), withRoot("/srv/d", someones)).plan();
+    assertTrue(refused.blocked().get("share/d").contains("adopt: true"), refused.blocked().toString());
+    assertTrue(refused.shareUnits().isEmpty(), "no owner or mode changed");
+    Plan adopted = planner.plan(desired(dirShare("d", true)), withRoot("/srv/d", someones)).plan();
+    assertEquals(List.of(new Step.PrepareRoot(Path.of("/srv/d"), GROUP, someones)), adopted.shareUnits().get(0).steps());
+    Plan empty = planner.plan(desired(dirShare("d", false)), withRoot("/srv/d", new RootState(true, 1000, 1000, 0755))).plan();
+    assertEquals(List.of(Step.PrepareRoot.class), kinds(empty.shareUnits()), "an empty directory is taken");
+  }
+
+  @Test
+  void aRootReplacedByALinkStopsOnlyItsShare() {
+    Observed o = with(empty(), m -> m, null, Map.of(Path.of("/srv/bad"), RootState.unusable("/srv/bad is a symbolic link")));
+    Plan p = planner.plan(desired(dirShare("bad", true), dirShare("good", false)), o).plan();
+    assertEquals("/srv/bad is a symbolic link", p.blocked().get("share/bad"));
+    assertEquals(List.of("share/good"), p.shareUnits().stream().map(Unit::subject).toList());
+    assertTrue(p.publish(), "the good share is published");
+  }
+
   @Test
   void usersAreCreatedAndHashesSetInOneBatch() {
     NodeDesiredState d = NodeDesiredState.newBuilder()

@@ -53,7 +53,7 @@ final class Applier {
   ApplyResponse apply(ApplyRequest req) throws Exception {
     NodeDesiredState asOne = NodeDesiredState.newBuilder().addAllShares(req.getSharesList())
         .addAllUsers(req.getUsersList()).addAllPurgeShares(req.getPurgesList()).build();
-    InvalidSpecException.throwIfAny(new DesiredStateValidator(List.of()).validate(asOne));
+    InvalidSpecException.throwIfAny(DesiredStateValidator.anyNode().validate(asOne));
 
     List<ShareSpec> all = new ArrayList<>();
     Map<String, String> current = new HashMap<>();
