@@ -209,7 +209,22 @@ public final class Agent implements AutoCloseable {
       client.report(s);
       client.current().ifPresent(d -> addresses.update(d, s));
     };
-    return new Mode(new BrakedSource(client, config.stateDir().resolve("accepted-state.pb")), () -> { }, onStatus,
+    BrakedSource braked = new BrakedSource(client, config.stateDir().resolve("accepted-state.pb"));
+    DesiredStateSource source = new DesiredStateSource() {
+      @Override
+      public Optional<NodeDesiredState> current() {
+        return braked.current();
+      }
+
+      @Override
+      public Optional<String> problem() { // both reach the node's status: a refused grant is as loud as a refused state
+        List<String> all = new ArrayList<>();
+        braked.problem().ifPresent(all::add);
+        addresses.problem().ifPresent(all::add);
+        return all.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", all));
+      }
+    };
+    return new Mode(source, () -> { }, onStatus,
         List.of(
         // storage.cfg edited or smb.conf hooked since the last inventory: a new one within a resync.
         Part.of("inventory", bg -> inventories.start(INVENTORY_EVERY, config.resync(), () -> storages.changed()

@@ -42,13 +42,14 @@ public final class DesiredStateValidator {
   }
 
   /**
-   * The state without what is invalid in it ("share/NAME", "user/NAME", "purge/NAME" with their
+   * The state without what is invalid in it ("share/NAME", "user/NAME", "purge/NAME", "address/A" with their
    * violations): one bad share never keeps the others from being served. Of two shares that
    * conflict, the later one is left out.
    */
   public Split split(NodeDesiredState state) {
     Map<String, List<Violation>> bad = check(state);
-    NodeDesiredState.Builder b = state.toBuilder().clearShares().clearUsers().clearPurgeShares();
+    NodeDesiredState.Builder b = state.toBuilder().clearShares().clearUsers().clearPurgeShares().clearAddresses();
+    state.getAddressesList().stream().filter(x -> !bad.containsKey("address/" + x.getAddress())).forEach(b::addAddresses);
     state.getSharesList().stream().filter(x -> !bad.containsKey("share/" + x.getName())).forEach(b::addShares);
     state.getUsersList().stream().filter(x -> !bad.containsKey("user/" + x.getName())).forEach(b::addUsers);
     state.getPurgeSharesList().stream().filter(x -> !bad.containsKey("purge/" + x)).forEach(b::addPurgeShares);
@@ -84,6 +85,16 @@ public final class DesiredStateValidator {
       }
       if (!out.isEmpty()) {
         bad.computeIfAbsent("user/" + user.getName(), k -> new ArrayList<>()).addAll(out);
+      }
+    }
+    for (var address : state.getAddressesList()) {
+      // They become lines of 'ip -batch' run as root on the node: checked again here.
+      String prefix = "Address/" + address.getAddress();
+      List<Violation> out = new ArrayList<>();
+      Addresses.cidr(prefix + ": address", address.getAddress(), out);
+      Addresses.interfaceName(prefix + ": interface", address.getInterface(), out);
+      if (!out.isEmpty()) {
+        bad.computeIfAbsent("address/" + address.getAddress(), k -> new ArrayList<>()).addAll(out);
       }
     }
     for (String purge : state.getPurgeSharesList()) {

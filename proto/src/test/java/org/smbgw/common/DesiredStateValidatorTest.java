@@ -61,4 +61,16 @@ class DesiredStateValidatorTest {
     assertEquals("spec.adopt", v.get(0).field(), v.toString());
     assertEquals(List.of(), ShareValidator.anyNode().validate("spec", dir("d", "/srv/d").toBuilder().setAdopt(true).build()));
   }
+
+  @Test
+  void anAddressOrInterfaceThatWouldBecomeAnotherIpCommandIsLeftOut() {
+    NodeDesiredState state = NodeDesiredState.newBuilder()
+        .addAddresses(org.smbgw.proto.v1.AddressAssignment.newBuilder().setAddress("10.0.0.5/24 dev lo\naddr add 1.2.3.4/32 dev lo"))
+        .addAddresses(org.smbgw.proto.v1.AddressAssignment.newBuilder().setAddress("10.0.0.6/24").setInterface("lo; reboot"))
+        .addAddresses(org.smbgw.proto.v1.AddressAssignment.newBuilder().setAddress("10.0.0.7/24").setInterface("vmbr0")).build();
+    DesiredStateValidator.Split split = DesiredStateValidator.anyNode().split(state);
+    assertEquals(List.of("10.0.0.7/24"), split.state().getAddressesList().stream().map(a -> a.getAddress()).toList());
+    assertEquals(2, split.refused().size(), split.refused().toString());
+    assertTrue(split.refused().get("address/10.0.0.6/24").contains("interface"), split.refused().toString());
+  }
 }

@@ -191,12 +191,23 @@ public final class AddressKeeper implements AutoCloseable {
     });
   }
 
+  private volatile String refused;
+
+  /** Why the last grant answering a renewal was refused, or empty. Any thread. */
+  public java.util.Optional<String> problem() {
+    return java.util.Optional.ofNullable(refused);
+  }
+
   /** An answer from the coordinator. Any thread. */
   public void granted(LeaseGrant g) {
     onLeaseThread(() -> {
       Lease.Answer a = lease.answer(g);
       lease = a.lease();
-      if (a.stalled()) {
+      refused = a.refused() != null ? "a lease grant was refused, nothing of it ran: " + a.refused() : null;
+      if (refused != null) {
+        log.error(refused);
+        channel.stalled();
+      } else if (a.stalled()) {
         // This replica cannot record leases (cut off from ZooKeeper, say): ask another one.
         log.warn("lease not renewed: {}; switching coordinator",
             g.getError().isEmpty() ? "a grant of " + g.getLeaseMillis() + " ms" : g.getError());

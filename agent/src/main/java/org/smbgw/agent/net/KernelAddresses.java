@@ -56,6 +56,19 @@ public final class KernelAddresses implements AddressKeeper.Actions {
 
   @Override
   public String change(List<Holding> upOrRefresh, long lifetimeSeconds, List<Holding> drop) {
+    // The lines run as root: they are built only from values that pass the rules again here.
+    List<org.smbgw.common.Violation> bad = new ArrayList<>();
+    for (Holding h : upOrRefresh) {
+      check(h, bad);
+    }
+    for (Holding h : drop) {
+      check(h, bad);
+    }
+    if (!bad.isEmpty()) {
+      String why = "no address changed: " + String.join("; ", bad.stream().map(Object::toString).toList());
+      log.error(why);
+      return why;
+    }
     List<String> lines = new ArrayList<>();
     for (Holding h : upOrRefresh) {
       lines.add("addr replace " + h.cidr() + " dev " + h.device() + " valid_lft " + lifetimeSeconds
@@ -68,6 +81,15 @@ public final class KernelAddresses implements AddressKeeper.Actions {
       return ip.batch(lines, IP_TIMEOUT);
     } catch (Exception e) {
       return e.toString();
+    }
+  }
+
+  private static void check(Holding h, List<org.smbgw.common.Violation> out) {
+    Addresses.cidr("address", h.cidr(), out);
+    if (h.device() == null || h.device().isEmpty()) {
+      out.add(new org.smbgw.common.Violation("interface", "an address is added on a named interface"));
+    } else {
+      Addresses.interfaceName("interface", h.device(), out);
     }
   }
 

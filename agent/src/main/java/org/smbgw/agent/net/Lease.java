@@ -1,9 +1,12 @@
 package org.smbgw.agent.net;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.smbgw.common.Addresses;
+import org.smbgw.common.Violation;
 import org.smbgw.proto.v1.AddressAssignment;
 import org.smbgw.proto.v1.LeaseGrant;
 
@@ -92,7 +95,15 @@ public record Lease(long leaseNanos, long nextSeq, long outstandingSeq, long out
   }
 
   /** What an answer did to the lease. {@code stalled}: the replica cannot record leases. */
-  public record Answer(Lease lease, boolean counted, boolean stalled) {}
+  /**
+   * @param refused why a grant was not taken although it answered the outstanding renewal (an
+   *     address or interface that fails the rules every side applies), or null
+   */
+  public record Answer(Lease lease, boolean counted, boolean stalled, String refused) {
+    Answer(Lease lease, boolean counted, boolean stalled) {
+      this(lease, counted, stalled, null);
+    }
+  }
 
   /** An answer from the coordinator. Anything but the answer to the outstanding renewal is ignored. */
   public Answer answer(LeaseGrant g) {
@@ -102,11 +113,27 @@ public record Lease(long leaseNanos, long nextSeq, long outstandingSeq, long out
     if (!g.getError().isEmpty() || g.getLeaseMillis() < MIN_LEASE_MILLIS) {
       return new Answer(givenUp(), false, true); // kernel lifetimes are whole seconds: no shorter lease is usable
     }
+    List<Violation> bad = check(g);
+    if (!bad.isEmpty()) {
+      // Nothing of it reaches a command: these values would become lines of 'ip -batch', run as root.
+      return new Answer(givenUp(), false, true, String.join("; ", bad.stream().map(Violation::toString).toList()));
+    }
     long l = TimeUnit.MILLISECONDS.toNanos(g.getLeaseMillis());
     Map<String, AddressAssignment> next = new LinkedHashMap<>();
     g.getAddressesList().forEach(a -> next.put(Addresses.host(a.getAddress()), a));
     return new Answer(new Lease(l, nextSeq, -1, outstandingSentNanos, lastSentNanos, renewAsked,
         outstandingSentNanos + l, next), true, false);
+  }
+
+  /** Every address and interface of a grant against the rules the coordinator applies. */
+  static List<Violation> check(LeaseGrant g) {
+    List<Violation> out = new ArrayList<>();
+    for (int i = 0; i < g.getAddressesCount(); i++) {
+      AddressAssignment a = g.getAddresses(i);
+      Addresses.cidr("grant.addresses[" + i + "].address", a.getAddress(), out);
+      Addresses.interfaceName("grant.addresses[" + i + "].interface", a.getInterface(), out);
+    }
+    return out;
   }
 
   /** Something the coordinator should hear about changed: renew without waiting for L/4. */
