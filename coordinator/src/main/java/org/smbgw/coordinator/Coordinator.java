@@ -96,7 +96,7 @@ public final class Coordinator implements AutoCloseable {
     sessions = new AgentSessions(view, store, config.advertise(),
         new org.smbgw.coordinator.ha.Leases(zk, view, leaseSettings, config.advertise()));
     server = Grpc.server(new HostPort(config.listenAddress(), config.listenPort()))
-        .addService(ServerInterceptors.intercept(new AdminServiceImpl(view, store, leadership, history, metrics), forwarding,
+        .addService(ServerInterceptors.intercept(new AdminServiceImpl(view, store, leadership, history, metrics, config.vipRanges()), forwarding,
             metrics.adminCallTimer()))
         .addService(sessions)
         .addService(health.getHealthService())

@@ -22,17 +22,29 @@ import org.smbgw.common.Violation;
  * @param logFormat text (default) or json (one object per line)
  * @param singleNode with no {@code zookeeper}: run an embedded ZooKeeper, a cluster of one. Off by
  *     default, so that coordinators installed on three nodes never become three clusters.
+ * @param vipRanges networks (CIDR) floating addresses must lie in; empty: any address the other
+ *     rules allow (set it: it keeps a typo from taking over someone else's address)
  */
 public record CoordinatorConfig(String listenAddress, int listenPort, String advertise, String zookeeper,
     int embeddedZooKeeperPort, Path stateDir, int sessionTimeoutMs, String metricsListen, int leaseMillis,
-    int leaseMarginMillis, String logFormat, boolean singleNode) {
+    int leaseMarginMillis, String logFormat, boolean singleNode, List<String> vipRanges) {
+
+  public CoordinatorConfig {
+    vipRanges = List.copyOf(vipRanges);
+  }
+
+  /** The same configuration with these {@code vipRanges}. */
+  public CoordinatorConfig withVipRanges(List<String> ranges) {
+    return new CoordinatorConfig(listenAddress, listenPort, advertise, zookeeper, embeddedZooKeeperPort, stateDir,
+        sessionTimeoutMs, metricsListen, leaseMillis, leaseMarginMillis, logFormat, singleNode, ranges);
+  }
 
   /** A configuration made in code (tests, benchmarks): an empty {@code zookeeper} means embedded. */
   public CoordinatorConfig(String listenAddress, int listenPort, String advertise, String zookeeper,
       int embeddedZooKeeperPort, Path stateDir, int sessionTimeoutMs, String metricsListen, int leaseMillis,
       int leaseMarginMillis, String logFormat) {
     this(listenAddress, listenPort, advertise, zookeeper, embeddedZooKeeperPort, stateDir, sessionTimeoutMs,
-        metricsListen, leaseMillis, leaseMarginMillis, logFormat, zookeeper == null || zookeeper.isEmpty());
+        metricsListen, leaseMillis, leaseMarginMillis, logFormat, zookeeper == null || zookeeper.isEmpty(), List.of());
   }
 
   /** What to configure before this replica may start; empty when it may. */
@@ -43,11 +55,12 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
   }
 
   private static final String[] KNOWN = {"listen", "advertise", "zookeeper", "embeddedZooKeeperPort",
-      "stateDir", "sessionTimeoutMs", "metricsListen", "leaseMillis", "leaseMarginMillis", "logFormat", "singleNode"};
+      "stateDir", "sessionTimeoutMs", "metricsListen", "leaseMillis", "leaseMarginMillis", "logFormat", "singleNode",
+      "vipRanges"};
 
   public static CoordinatorConfig defaults() {
     return new CoordinatorConfig("0.0.0.0", 7400, null, "", 7481, Path.of("/var/lib/smbgw/coordinator"), 2000,
-        "0.0.0.0:9924", 2000, 150, "text", false);
+        "0.0.0.0:9924", 2000, 150, "text", false, List.of());
   }
 
   /**
@@ -96,6 +109,12 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
     if (stateDir != null && !stateDir.isAbsolute()) {
       out.add(new Violation("stateDir", "must be an absolute path (got " + stateDir + ")"));
     }
+    List<String> vipRanges = s.texts("vipRanges");
+    if (vipRanges != null) {
+      for (int i = 0; i < vipRanges.size(); i++) {
+        org.smbgw.common.Addresses.cidr("vipRanges[" + i + "]", vipRanges.get(i), out);
+      }
+    }
     if (!out.isEmpty()) {
       throw new InvalidSpecException(out).inFile(file);
     }
@@ -105,7 +124,7 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
         stateDir != null ? stateDir : d.stateDir(), session != null ? session : d.sessionTimeoutMs(),
         metricsListen != null ? metricsListen : d.metricsListen(), lease != null ? lease : d.leaseMillis(),
         margin != null ? margin : d.leaseMarginMillis(), logFormat != null ? logFormat : d.logFormat(),
-        Boolean.TRUE.equals(singleNode)).withAdvertise();
+        Boolean.TRUE.equals(singleNode), vipRanges != null ? vipRanges : List.of()).withAdvertise();
   }
 
   /** Fills in the advertised address: the listen address, or 127.0.0.1 when listening on all. */
@@ -117,6 +136,6 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
     String host = listen.wildcard() ? "127.0.0.1" : listenAddress;
     return new CoordinatorConfig(listenAddress, listenPort, new HostPort(host, listenPort).toString(), zookeeper,
         embeddedZooKeeperPort, stateDir, sessionTimeoutMs, metricsListen, leaseMillis, leaseMarginMillis, logFormat,
-        singleNode);
+        singleNode, vipRanges);
   }
 }

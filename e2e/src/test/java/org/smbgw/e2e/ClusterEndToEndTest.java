@@ -56,7 +56,8 @@ class ClusterEndToEndTest {
       port = a.getLocalPort();
       zkPort = b.getLocalPort();
     }
-    coordinator = new Coordinator(new CoordinatorConfig("127.0.0.1", port, null, "", zkPort, state, 4000, "127.0.0.1:0", 2000, 250, "text"));
+    coordinator = new Coordinator(new CoordinatorConfig("127.0.0.1", port, null, "", zkPort, state, 4000, "127.0.0.1:0", 2000, 250, "text")
+        .withVipRanges(List.of("10.9.0.0/16", "fd00::/64")));
     coordinator.start();
     node = new SandboxAgent().coordinators(List.of(coordinator.address())).looping(1);
     node.storageCfg("zfspool: tank\n\tpool " + pool.name() + "\n\tcontent images,rootdir\n\n"
@@ -185,6 +186,47 @@ class ClusterEndToEndTest {
     Result refused = cli(null, "apply", "-f", file.toString());
     assertEquals(4, refused.code(), refused.err());
     assertTrue(refused.err().contains("bad") && refused.err().contains("nosuch"), refused.err());
+  }
+
+  /** What this machine's agent reported: its own addresses and its routes' gateways. */
+  private List<String> reported(String what) {
+    var inv = coordinator.view().live().get("test").getInventory();
+    List<String> out = new ArrayList<>();
+    if (what.equals("own")) {
+      inv.getInterfacesList().forEach(i -> out.addAll(i.getAddressesList()));
+    } else {
+      inv.getGatewaysList().forEach(g -> out.add(g + (g.contains(":") ? "/64" : "/24")));
+    }
+    return out;
+  }
+
+  @Test
+  void floatingAddressesThatCouldHurtTheNetworkAreRefusedNamingTheRule() {
+    List<String[]> cases = new ArrayList<>();
+    reported("own").stream().filter(a -> !a.startsWith("127.") && !a.startsWith("::1") && !a.startsWith("fe80"))
+        .forEach(a -> cases.add(new String[] {a, "a node's own address"}));
+    reported("gateway").forEach(g -> cases.add(new String[] {g, "a gateway"}));
+    assertTrue(cases.size() >= 2, "this machine has an address and a route with a gateway: " + cases.size());
+    cases.add(new String[] {"127.0.0.2/8", "loopback"});
+    cases.add(new String[] {"169.254.1.1/16", "link-local"});
+    cases.add(new String[] {"224.0.0.5/24", "multicast"});
+    cases.add(new String[] {"10.9.1.0/24", "network address"});
+    cases.add(new String[] {"10.9.1.255/24", "broadcast address"});
+    cases.add(new String[] {"10.8.1.5/24", "vipRanges"});
+    for (String[] c : cases) {
+      Result r = cli(null, "vip", "create", c[0]);
+      assertEquals(4, r.code(), c[0] + ": " + r.err());
+      assertTrue(r.err().contains(c[1]), c[0] + ": " + r.err());
+    }
+    assertTrue(json(cli(null, "vip", "list", "-o", "json").out()).path("addresses").isEmpty(), "nothing was created");
+  }
+
+  private JsonNode json(String text) {
+    try {
+      return json.readTree(text);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Test

@@ -48,6 +48,28 @@ public final class IpAddresses {
     return out;
   }
 
+  /** Next hops of the node's IPv4 and IPv6 routes (each once), as {@code ip -j route} shows them. */
+  public List<String> gateways(Duration timeout) throws CommandFailedException, IOException {
+    java.util.Set<String> out = new java.util.LinkedHashSet<>();
+    for (String family : List.of("-4", "-6")) {
+      CommandResult r = runner.runAllowingFailure(Command.of("ip", "-j", family, "route", "show").timeout(timeout));
+      if (!r.succeeded() || r.stdout().isBlank()) {
+        continue;
+      }
+      for (JsonNode route : JSON.readTree(r.stdout())) {
+        if (route.has("gateway")) {
+          out.add(route.path("gateway").asText());
+        }
+        route.path("nexthops").forEach(h -> {
+          if (h.has("gateway")) {
+            out.add(h.path("gateway").asText());
+          }
+        });
+      }
+    }
+    return List.copyOf(out);
+  }
+
   /**
    * The interface to hold {@code cidr} on: the one with another address in the same subnet. A
    * floating address itself never counts (it may be the only one there).

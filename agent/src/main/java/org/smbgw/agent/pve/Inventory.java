@@ -66,8 +66,9 @@ public final class Inventory {
         }
       }
     }
+    org.smbgw.agent.net.IpAddresses ip = new org.smbgw.agent.net.IpAddresses(runner);
     NodeInventory.Builder b = NodeInventory.newBuilder().setSambaVersion(sambaVersion())
-        .addAllInterfaces(new org.smbgw.agent.net.IpAddresses(runner).interfaces(timeout));
+        .addAllInterfaces(ip.interfaces(timeout)).addAllGateways(ip.gateways(timeout));
     for (PveStorage s : usable) {
       StorageOffer.Builder o = StorageOffer.newBuilder().setId(s.id()).setType(s.type())
           .setShared(s.reachableFromOtherNodes());

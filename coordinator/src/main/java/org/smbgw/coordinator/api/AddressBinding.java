@@ -26,9 +26,12 @@ final class AddressBinding {
   private final StateStore store;
   private final Set<String> created = new HashSet<>();
 
-  AddressBinding(ClusterView view, StateStore store) {
+  private final List<String> vipRanges;
+
+  AddressBinding(ClusterView view, StateStore store, List<String> vipRanges) {
     this.view = view;
     this.store = store;
+    this.vipRanges = vipRanges;
   }
 
   /** Puts shares bound to an existing address where the address is (or is going), for placement. */
@@ -69,6 +72,7 @@ final class AddressBinding {
       }
       return;
     }
+    SafeAddresses.refuseUnsafe(view, vipRanges, field + ".address", s.getAddress());
     if (created.add(ZkPaths.addressKey(s.getAddress()))) {
       ops.add(store.create(ZkPaths.address(s.getAddress()), AddressRecord.newBuilder().setAddress(s.getAddress())
           .setNode(node).setImplicit(true).setEpoch(view.epoch()).build()));

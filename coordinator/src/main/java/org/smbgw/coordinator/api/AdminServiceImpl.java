@@ -45,8 +45,12 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   private final ShareHistory history;
   private final org.smbgw.coordinator.ha.HaListener ha;
 
+  private final List<String> vipRanges;
+
+  /** @param vipRanges networks floating addresses must lie in (empty: any the other rules allow) */
   public AdminServiceImpl(ClusterView view, StateStore store, Leadership leadership, ShareHistory history,
-      org.smbgw.coordinator.ha.HaListener ha) {
+      org.smbgw.coordinator.ha.HaListener ha, List<String> vipRanges) {
+    this.vipRanges = List.copyOf(vipRanges);
     this.ha = ha;
     this.view = view;
     this.store = store;
@@ -93,7 +97,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         refuseConflicts(spec);
         String node = placeOne(spec, Optional.empty());
         List<CuratorOp> ops = store.ops();
-        new AddressBinding(view, store).bind(spec, node, ops, "spec");
+        new AddressBinding(view, store, vipRanges).bind(spec, node, ops, "spec");
         ops.add(store.create(ZkPaths.share(spec.getName()), spec));
         Removals.forget(view, store, "share/" + spec.getName(), ops);
         ops.add(placementOp(spec.getName(), node));
@@ -120,7 +124,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         Optional<String> current = view.placement(spec.getName());
         String node = placeOne(spec, current);
         List<CuratorOp> ops = store.ops();
-        AddressBinding binding = new AddressBinding(view, store);
+        AddressBinding binding = new AddressBinding(view, store, vipRanges);
         binding.bind(spec, node, ops, "spec");
         if (!org.smbgw.common.Addresses.same(existing.value().getAddress(), spec.getAddress())) {
           binding.unbindIfLast(existing.value(), java.util.Set.of(ZkPaths.shareKey(spec.getName())), ops);
@@ -165,7 +169,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         String name = existing.value().getName();
         Versioned<Placement> placement = view.placements().get(ZkPaths.shareKey(name));
         List<CuratorOp> ops = store.ops();
-        new AddressBinding(view, store).unbindIfLast(existing.value(), java.util.Set.of(ZkPaths.shareKey(name)), ops);
+        new AddressBinding(view, store, vipRanges).unbindIfLast(existing.value(), java.util.Set.of(ZkPaths.shareKey(name)), ops);
         ops.add(store.delete(ZkPaths.share(name), existing.version()));
         Removals.record(view, store, "share/" + name, ops);
         if (placement != null) {
@@ -403,6 +407,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         if (view.address(req.getAddress()).isPresent()) {
           throw Errors.exists("address " + view.address(req.getAddress()).get().value().getAddress());
         }
+        SafeAddresses.refuseUnsafe(view, vipRanges, "address", req.getAddress());
         Map<String, Candidate> nodes = candidates(Map.of());
         String node = req.getNode();
         if (!node.isEmpty()) {
@@ -485,7 +490,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     }
     List<ShareSpec> bound = view.shares().values().stream().map(Versioned::value)
         .filter(s -> org.smbgw.common.Addresses.same(s.getAddress(), r.getAddress())).toList();
-    AddressBinding binding = new AddressBinding(view, store);
+    AddressBinding binding = new AddressBinding(view, store, vipRanges);
     for (ShareSpec s : bound) {
       String local = binding.nodeLocal(s);
       if (local != null) {
@@ -574,7 +579,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   public void apply(ApplyRequest req, StreamObserver<ApplyResponse> out) {
     answer(out, () -> {
       synchronized (this) {
-        return new Applier(view, store, placer, this::term).apply(req);
+        return new Applier(view, store, placer, this::term, vipRanges).apply(req);
       }
     });
   }

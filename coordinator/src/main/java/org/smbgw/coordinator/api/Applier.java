@@ -38,7 +38,10 @@ final class Applier {
   private final Placer placer;
   private final Supplier<Term> term;
 
-  Applier(ClusterView view, StateStore store, Placer placer, Supplier<Term> term) {
+  private final List<String> vipRanges;
+
+  Applier(ClusterView view, StateStore store, Placer placer, Supplier<Term> term, List<String> vipRanges) {
+    this.vipRanges = vipRanges;
     this.view = view;
     this.store = store;
     this.placer = placer;
@@ -84,7 +87,7 @@ final class Applier {
     });
     AddressBinding.pin(view, all, current);
     Placer.Result placed = placer.place(all, current, nodes);
-    AddressBinding binding = new AddressBinding(view, store);
+    AddressBinding binding = new AddressBinding(view, store, vipRanges);
 
     ApplyResponse.Builder results = ApplyResponse.newBuilder();
     List<CuratorOp> ops = store.ops();

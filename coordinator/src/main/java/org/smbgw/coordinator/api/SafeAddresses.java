@@ -1,0 +1,130 @@
+package org.smbgw.coordinator.api;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import org.smbgw.common.Addresses;
+import org.smbgw.common.Violation;
+import org.smbgw.proto.v1.LiveNode;
+import org.smbgw.proto.v1.NetworkInterface;
+
+/**
+ * Which floating addresses cannot hurt the network. The holder adds the address and announces it
+ * with gratuitous ARP, taking it over on the LAN: a node's own address, a gateway of its routes,
+ * loopback, link-local, multicast, the unspecified address, or the network or broadcast address of
+ * its prefix would cut off a node, a router or a whole subnet. With {@code vipRanges} set, the
+ * address must also lie in one of them. Pure: the nodes' reports and the ranges are passed in.
+ */
+final class SafeAddresses {
+  private SafeAddresses() {}
+
+  /**
+   * @param nodes the nodes' latest reports (their interfaces and gateways)
+   * @param floating hosts of the floating addresses the cluster has: a node holding one shows it
+   *     among its own addresses, which does not make it that node's
+   */
+  static List<Violation> check(String field, String cidr, Collection<LiveNode> nodes, Set<String> floating,
+      List<String> vipRanges) {
+    List<Violation> out = new ArrayList<>();
+    Addresses.cidr(field, cidr, out);
+    if (!out.isEmpty()) {
+      return out;
+    }
+    InetAddress a = parse(Addresses.host(cidr));
+    int prefix = Integer.parseInt(cidr.substring(cidr.indexOf('/') + 1));
+    String why = a.isLoopbackAddress() ? "a loopback address" : a.isLinkLocalAddress() ? "a link-local address"
+        : a.isMulticastAddress() ? "a multicast address" : a.isAnyLocalAddress() ? "the unspecified address"
+        : hostBits(a, prefix, false) ? "the network address of its prefix /" + prefix
+        : a.getAddress().length == 4 && hostBits(a, prefix, true) ? "the broadcast address of its prefix /" + prefix : null;
+    if (why != null) {
+      out.add(new Violation(field, "a floating address cannot be " + why + " (got " + cidr + ")"));
+      return out;
+    }
+    for (LiveNode n : nodes) {
+      for (NetworkInterface i : n.getInventory().getInterfacesList()) {
+        for (String own : i.getAddressesList()) {
+          if (same(a, own) && !floating.contains(Addresses.host(cidr))) {
+            out.add(new Violation(field, "a floating address cannot be a node's own address: " + Addresses.host(cidr)
+                + " is node " + n.getNode() + "'s on " + i.getName()));
+          }
+        }
+      }
+      for (String gateway : n.getInventory().getGatewaysList()) {
+        if (same(a, gateway)) {
+          out.add(new Violation(field, "a floating address cannot be a gateway: " + gateway + " routes node "
+              + n.getNode() + "'s traffic"));
+        }
+      }
+    }
+    if (!vipRanges.isEmpty() && vipRanges.stream().noneMatch(r -> inside(a, r))) {
+      out.add(new Violation(field, "a floating address must lie in vipRanges " + vipRanges + " (got " + cidr + ")"));
+    }
+    return out;
+  }
+
+  /** Refuses (FAILED_PRECONDITION, naming the rule) a new floating address that could hurt the network. */
+  static void refuseUnsafe(org.smbgw.coordinator.state.ClusterView view, List<String> vipRanges, String field,
+      String cidr) {
+    Set<String> floating = new java.util.HashSet<>();
+    view.addresses().values().forEach(a -> floating.add(Addresses.host(a.value().getAddress())));
+    List<Violation> v = check(field, cidr, view.live().values(), floating, vipRanges);
+    if (!v.isEmpty()) {
+      throw Errors.precondition(String.join("; ", v.stream().map(Violation::toString).toList()));
+    }
+  }
+
+  private static InetAddress parse(String host) {
+    try {
+      return InetAddress.getByName(host); // a literal, checked by Addresses.cidr: no name lookup
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException(host, e);
+    }
+  }
+
+  private static boolean same(InetAddress a, String cidrOrHost) {
+    List<Violation> ignored = new ArrayList<>();
+    String host = Addresses.host(cidrOrHost);
+    Addresses.cidr("", host + (host.contains(":") ? "/128" : "/32"), ignored);
+    return ignored.isEmpty() && parse(host).equals(a);
+  }
+
+  /** Whether every host bit below {@code prefix} is 1 ({@code ones}) or 0; false for /31, /32, /127, /128. */
+  private static boolean hostBits(InetAddress a, int prefix, boolean ones) {
+    byte[] b = a.getAddress();
+    int bits = b.length * 8;
+    if (prefix >= bits - 1) {
+      return false;
+    }
+    for (int i = prefix; i < bits; i++) {
+      boolean set = (b[i / 8] & (0x80 >> (i % 8))) != 0;
+      if (set != ones) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean inside(InetAddress a, String range) {
+    List<Violation> bad = new ArrayList<>();
+    Addresses.cidr("", range, bad);
+    if (!bad.isEmpty()) {
+      return false;
+    }
+    byte[] net = parse(Addresses.host(range)).getAddress();
+    byte[] b = a.getAddress();
+    if (net.length != b.length) {
+      return false;
+    }
+    int prefix = Integer.parseInt(range.substring(range.indexOf('/') + 1));
+    for (int i = 0; i < prefix; i++) {
+      int mask = 0x80 >> (i % 8);
+      if ((net[i / 8] & mask) != (b[i / 8] & mask)) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
