@@ -195,21 +195,21 @@ public final class Agent implements AutoCloseable {
     AddressKeeper addresses = AddressKeeper.onOwnThread(runner, TcpTable.proc(), Duration.ofSeconds(2),
         new HeldAddresses(heldAddressesFile(config)));
     CoordinatorClient client = new CoordinatorClient(config.coordinators(), config.node(), inventories,
-        raw -> {
-          // One bad share (a storage not here, a value Samba would misread) is left out with its
-          // reason; the rest of the state is applied.
-          java.util.Map<String, String> refused = new java.util.TreeMap<>();
-          NodeDesiredState d = resolver.resolveEach(raw, refused);
-          DesiredStateValidator.Split valid = DesiredStateValidator.onNode(roots.get()).split(d);
-          refused.putAll(valid.refused());
-          return valid.state().toBuilder().clearRefused().putAllRefused(refused).build();
-        }, changed, addresses::granted, System::nanoTime);
+        changed, addresses::granted, System::nanoTime);
     session.set(client);
-    Consumer<NodeObservedState> onStatus = s -> {
+    // On the reconcile thread: one bad share (a storage not here, a value Samba would misread) is
+    // left out with its reason, the rest is applied; then the brake on removals.
+    BrakedSource braked = new BrakedSource(client, raw -> {
+      java.util.Map<String, String> refused = new java.util.TreeMap<>();
+      NodeDesiredState d = resolver.resolveEach(raw, refused);
+      DesiredStateValidator.Split valid = DesiredStateValidator.onNode(roots.get()).split(d);
+      refused.putAll(valid.refused());
+      return valid.state().toBuilder().clearRefused().putAllRefused(refused).build();
+    }, config.stateDir().resolve("accepted-state.pb"));
+    Consumer<NodeObservedState> onStatus = s -> { // reconcile thread
       client.report(s);
-      client.current().ifPresent(d -> addresses.update(d, s));
+      braked.admitted().ifPresent(d -> addresses.update(d, s));
     };
-    BrakedSource braked = new BrakedSource(client, config.stateDir().resolve("accepted-state.pb"));
     DesiredStateSource source = new DesiredStateSource() {
       @Override
       public Optional<NodeDesiredState> current() {

@@ -133,8 +133,9 @@ final class NodeCommands {
   @Command(name = "confirm-removal", description = {
       "Let a node remove what it keeps serving as losses: shares and accounts missing from its desired state "
           + "without a delete, move or drain that meant it (a znode deleted by hand, ZooKeeper rebuilt from nothing). "
-          + "Also lets a node that belonged to another cluster join this one. Confirms what the node reports now, "
-          + "nothing it reports later. A confirmed share is unpublished and its data kept (as after a delete)."})
+          + "A node that belongs to another cluster (ZooKeeper rebuilt) is first let join this one, removing nothing; "
+          + "what it then keeps is confirmed with a second call. Confirms what the node reports now (or only the "
+          + "subjects named), nothing it reports later. A confirmed share is unpublished and its data kept."})
   static final class ConfirmRemoval implements Callable<Integer> {
     @ParentCommand
     NodeCommands parent;
@@ -142,10 +143,13 @@ final class NodeCommands {
     picocli.CommandLine.Model.CommandSpec spec;
     @Parameters(index = "0", description = "Node name.")
     String name;
+    @Parameters(index = "1..*", arity = "0..*", description = "Only these of what it reports (share/NAME, user/NAME).")
+    List<String> only = new ArrayList<>();
 
     @Override
     public Integer call() {
-      return parent.root.show(spec, admin -> admin.confirmRemoval(ConfirmRemovalRequest.newBuilder().setName(name).build()),
+      return parent.root.show(spec, admin -> admin.confirmRemoval(ConfirmRemovalRequest.newBuilder().setName(name)
+              .addAllOnly(only).build()),
           List.of("NODE", "CONFIRMED"), (ConfirmRemovalResponse r) -> {
             List<List<String>> rows = new ArrayList<>();
             if (r.getAdopt()) {

@@ -225,10 +225,17 @@ class NothingIsLostTest {
     assertEquals("still here", Files.readString(back));
     assertEquals("active", pool.property(pool.name() + "/kept", "org.smbgw:state"));
 
-    // Confirmed: the node joins the new cluster and lets go of what that cluster does not have,
-    // the way a delete would: unpublished, its data kept.
+    // Confirmed in two steps. First the node joins the new cluster, removing nothing: what that
+    // cluster lacks is then kept as losses against it.
+    String joined = cli(null, "node", "confirm-removal", "test");
+    assertTrue(joined.contains("joins this cluster") && !joined.contains("removes"), joined);
+    JsonNode member = Eventually.until(Duration.ofSeconds(30), this::node,
+        n -> n.path("foreignCluster").asText().isEmpty() && n.path("losses").toString().contains("share/kept"));
+    assertTrue(member.path("losses").toString().contains("user/" + alice), lastNodes);
+    assertEquals(0, client.run("kept", alice, password, "ls").exitCode(), "still served after joining");
+    // Then it lets go of them, the way a delete would: unpublished, its data kept.
     String confirmed = cli(null, "node", "confirm-removal", "test");
-    assertTrue(confirmed.contains("joins this cluster") && confirmed.contains("share/kept"), confirmed);
+    assertTrue(confirmed.contains("removes share/kept"), confirmed);
     CommandResult gone = Eventually.until(Duration.ofSeconds(30), () -> client.run("kept", alice, password, "ls"),
         r -> SmbClient.output(r).contains("NT_STATUS_LOGON_FAILURE"));
     assertTrue(SmbClient.output(gone).contains("NT_STATUS_LOGON_FAILURE"), SmbClient.output(gone));

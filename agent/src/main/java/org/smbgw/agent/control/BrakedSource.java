@@ -1,11 +1,12 @@
 package org.smbgw.agent.control;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import org.smbgw.agent.reconcile.DesiredStateSource;
 import org.smbgw.proto.v1.NodeDesiredState;
@@ -13,48 +14,101 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The coordinator's desired states through the {@link RemovalBrake}, with the state accepted last
- * kept in a file so that the brake holds across agent restarts: an agent restarted after ZooKeeper
- * was rebuilt from nothing still knows what it served and which cluster it belongs to. Until the
- * coordinator answers, the accepted state is what the node keeps converging to. Reconcile thread
- * only (file I/O never runs on the session or lease threads).
+ * The coordinator's desired states, checked for this node and passed through the
+ * {@link RemovalBrake}, with the state accepted last kept in a file so that the brake holds across
+ * agent restarts: an agent restarted after ZooKeeper was rebuilt from nothing still knows what it
+ * served and which cluster it belongs to. Until the coordinator answers, the accepted state is
+ * what the node keeps converging to.
+ *
+ * <p>Reconcile thread only: checking a state reads storage.cfg (which a hung pmxcfs can stall) and
+ * the file is written with fsync; neither may run on the session or lease threads.
+ *
+ * <p>Fails closed: an accepted-state file that exists but cannot be read (empty after a crash,
+ * damaged) is not taken for "nothing accepted", which would let the next state remove everything
+ * it lacks. The previous copy is used if it is sound; otherwise the node applies nothing until an
+ * administrator looks (the status says what to do).
  */
 public final class BrakedSource implements DesiredStateSource {
   private static final Logger log = LoggerFactory.getLogger(BrakedSource.class);
-  private final DesiredStateSource coordinator;
-  private final Path file;
-  private NodeDesiredState accepted;
-  private String refused;
-  private String unsaved;
 
-  public BrakedSource(DesiredStateSource coordinator, Path file) {
-    this.coordinator = coordinator;
-    this.file = file;
-    this.accepted = read(file);
+  /** Checks and resolves a state for this node; invalid parts are left out with their reason. */
+  @FunctionalInterface
+  public interface Admission {
+    NodeDesiredState admit(NodeDesiredState raw);
   }
 
-  private static NodeDesiredState read(Path file) {
-    try {
-      return NodeDesiredState.parseFrom(Files.readAllBytes(file));
-    } catch (NoSuchFileException e) {
-      return null;
-    } catch (IOException e) {
-      // Unreadable: nothing to brake with. Said loudly, because removals are not braked now.
-      log.error("cannot read the accepted desired state {} ({}): losses cannot be told from removals until the "
-          + "next state is accepted", file, e.toString());
-      return null;
+  private final DesiredStateSource coordinator;
+  private final Admission admission;
+  private final Path file;
+  private final Path previous;
+  private NodeDesiredState accepted;
+  private NodeDesiredState lastRaw;
+  private NodeDesiredState admitted;
+  private String unreadable;
+  private String refused;
+  private String rejected;
+  private String unsaved;
+
+  public BrakedSource(DesiredStateSource coordinator, Admission admission, Path file) {
+    this.coordinator = coordinator;
+    this.admission = admission;
+    this.file = file;
+    this.previous = file.resolveSibling(file.getFileName() + ".prev");
+    load();
+  }
+
+  private void load() {
+    boolean any = Files.exists(file) || Files.exists(previous);
+    for (Path p : new Path[] {file, previous}) {
+      if (!Files.exists(p)) {
+        continue;
+      }
+      try {
+        byte[] bytes = Files.readAllBytes(p);
+        NodeDesiredState read = bytes.length == 0 ? null : NodeDesiredState.parseFrom(bytes);
+        if (read != null && !read.getNode().isEmpty()) { // every state a coordinator sends names its node
+          accepted = read;
+          if (p == previous) {
+            log.warn("{} was missing or damaged; using {}", file, previous);
+          }
+          return;
+        }
+      } catch (IOException e) {
+        log.error("cannot read {}: {}", p, e.toString());
+      }
+    }
+    if (any) {
+      unreadable = "the accepted desired state (" + file + ") is damaged: without it the node cannot tell a loss "
+          + "from a removal, so it applies nothing. Check what the node serves, then remove " + file + " and "
+          + previous + " to take the coordinator's state as it is";
+      log.error(unreadable);
     }
   }
 
   @Override
   public Optional<NodeDesiredState> current() {
-    Optional<NodeDesiredState> incoming = coordinator.current();
-    if (incoming.isEmpty()) {
+    if (unreadable != null) {
+      return Optional.empty();
+    }
+    Optional<NodeDesiredState> raw = coordinator.current();
+    if (raw.isPresent() && !raw.get().equals(lastRaw)) {
+      lastRaw = raw.get();
+      try {
+        admitted = admission.admit(raw.get());
+        rejected = null;
+      } catch (RuntimeException e) {
+        // For example storage.cfg unreadable: keep the state taken before, say why.
+        rejected = "desired state generation " + raw.get().getGeneration() + " not taken: " + e.getMessage();
+        log.error(rejected);
+      }
+    }
+    if (admitted == null) {
       return Optional.ofNullable(accepted);
     }
-    RemovalBrake.Verdict v = RemovalBrake.decide(accepted, incoming.get());
+    RemovalBrake.Verdict v = RemovalBrake.decide(accepted, admitted);
+    String before = refused;
     refused = v.refused().orElse(null);
-    if (refused != null && !v.state().getKeptList().equals(accepted.getKeptList())) {
+    if (refused != null && !refused.equals(before)) {
       log.warn("{}", refused);
     }
     if (!v.state().equals(accepted)) {
@@ -68,15 +122,26 @@ public final class BrakedSource implements DesiredStateSource {
     return Optional.of(accepted);
   }
 
+  /** Writes the new state beside the old one, syncs it, keeps the old one as the previous copy. */
   private void save() {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try {
       Files.createDirectories(file.getParent());
-      Files.write(tmp, accepted.toByteArray());
+      try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING)) {
+        c.write(java.nio.ByteBuffer.wrap(accepted.toByteArray()));
+        c.force(true);
+      }
+      if (Files.exists(file)) {
+        Files.copy(file, previous, StandardCopyOption.REPLACE_EXISTING);
+      }
       try {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+      }
+      try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+        dir.force(true);
       }
       unsaved = null;
     } catch (IOException e) {
@@ -86,13 +151,17 @@ public final class BrakedSource implements DesiredStateSource {
     }
   }
 
+  /** The state last checked for this node, before the brake (what floating addresses follow). */
+  public Optional<NodeDesiredState> admitted() {
+    return Optional.ofNullable(admitted);
+  }
+
   @Override
   public Optional<String> problem() {
-    if (refused != null) {
-      return Optional.of(refused);
-    }
-    if (unsaved != null) {
-      return Optional.of(unsaved);
+    for (String p : new String[] {unreadable, refused, rejected, unsaved}) {
+      if (p != null) {
+        return Optional.of(p);
+      }
     }
     return coordinator.problem();
   }

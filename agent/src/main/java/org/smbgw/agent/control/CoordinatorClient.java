@@ -17,7 +17,6 @@ import org.smbgw.agent.net.AddressKeeper;
 import org.smbgw.agent.reconcile.DesiredStateSource;
 import org.smbgw.common.Grpc;
 import org.smbgw.common.HostPort;
-import org.smbgw.common.InvalidSpecException;
 import org.smbgw.proto.v1.AgentHello;
 import org.smbgw.proto.v1.AgentMessage;
 import org.smbgw.proto.v1.AgentServiceGrpc;
@@ -32,7 +31,8 @@ import org.smbgw.proto.v1.NodeObservedState;
  * The agent's session with the coordinators. Tries the replicas in turn; on a broken stream it
  * reconnects to the next one with a short backoff, says hello again (with the latest inventory)
  * and re-sends its latest report. Desired states from an older epoch than one already seen are
- * ignored (fencing).
+ * ignored (fencing); the others are handed on as sent ({@link BrakedSource} checks them on the
+ * reconcile thread).
  *
  * <p>Threads: connecting and reconnecting happen on the session's own thread
  * ({@code smbgw-session}), made and closed here, which does nothing that can take long: the
@@ -49,16 +49,10 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
     NodeInventory forHello();
   }
 
-  /** Checks and rewrites a desired state for this node (resolving storage), or throws. */
-  public interface Admission {
-    NodeDesiredState admit(NodeDesiredState raw);
-  }
-
   private final List<HostPort> addresses;
   private final String node;
   private final String incarnation = UUID.randomUUID().toString();
   private final Inventories inventory;
-  private final Admission admission;
   private final Runnable changed;
   private final LongSupplier ticker;
   private final AtomicBoolean started = new AtomicBoolean();
@@ -93,12 +87,11 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
    * @param ticker the lease's clock, for {@link #streamOpenedNanos}
    */
   public CoordinatorClient(List<String> addresses, String node, Inventories inventory,
-      Admission admission, Runnable changed, Consumer<LeaseGrant> grants, LongSupplier ticker) {
+      Runnable changed, Consumer<LeaseGrant> grants, LongSupplier ticker) {
     this.grants = grants;
     this.addresses = addresses.stream().map(a -> HostPort.parse("coordinators", a, false)).toList();
     this.node = node;
     this.inventory = inventory;
-    this.admission = admission;
     this.changed = changed;
     this.ticker = ticker;
     this.streamOpened = ticker.getAsLong();
@@ -187,14 +180,8 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
         return;
       }
       maxEpoch = d.getEpoch();
-      try {
-        current = admission.admit(d);
-        problem = null;
-      } catch (InvalidSpecException e) {
-        problem = "desired state generation " + d.getGeneration() + " rejected: " + e.getMessage();
-        log.error(problem);
-        return;
-      }
+      current = d; // as sent: checked and resolved on the reconcile thread (storage.cfg may hang)
+      problem = null;
     }
     changed.run();
   }

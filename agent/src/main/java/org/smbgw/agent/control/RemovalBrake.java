@@ -45,10 +45,13 @@ public final class RemovalBrake {
       return new Verdict(accepted.toBuilder().clearKept().addAllKept(losses).build(), Optional.of(
           "a desired state of cluster " + quoted(incoming.getCluster()) + " was refused: this node belongs to cluster "
               + quoted(accepted.getCluster()) + " and keeps serving its state (smbgw node confirm-removal "
-              + accepted.getNode() + " lets it join)"));
+              + accepted.getNode() + " lets it join; what the new cluster lacks is then kept until confirmed too)"));
     }
     if (!foreign && incoming.getGeneration() < accepted.getGeneration()) {
-      return new Verdict(accepted, Optional.empty()); // a lagging replica's view: the next push is newer
+      // A lagging replica's view (the next push is newer); if it lasts, ZooKeeper went back in time.
+      return new Verdict(accepted, Optional.of("ignoring desired state generation " + incoming.getGeneration()
+          + ": generation " + accepted.getGeneration() + " was accepted already (a lagging replica, or ZooKeeper "
+          + "restored from an older copy)"));
     }
     NodeDesiredState.Builder next = incoming.toBuilder().clearKept().addAllShares(lostShares).addAllUsers(lostUsers)
         .addAllShares(refusedShares(accepted, incoming)).addAllUsers(refusedUsers(accepted, incoming)).addAllKept(losses);

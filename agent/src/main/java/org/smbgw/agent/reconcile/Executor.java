@@ -82,8 +82,12 @@ public final class Executor {
       }
     }
 
-    if (plan.publish()) {
-      publish(desired, observed, planned, probe, doneShares, outcome);
+    if (plan.publish() && !publish(desired, observed, planned, probe, doneShares, outcome)) {
+      // Retiring, destroying and deleting come after the publish that stops serving what they
+      // touch: without it, the old include may still serve them.
+      plan.afterPublish().forEach(u -> outcome.fail(u.subject(), "not done: the Samba configuration that stops "
+          + "serving it was not applied"));
+      return outcome;
     }
     for (Unit u : plan.afterPublish()) {
       runUnit(u, outcome);
@@ -91,7 +95,8 @@ public final class Executor {
     return outcome;
   }
 
-  private void publish(NodeDesiredState desired, Observed observed, Planner.Result planned,
+  /** @return whether the include now is what the desired state says (false: the old one stays) */
+  private boolean publish(NodeDesiredState desired, Observed observed, Planner.Result planned,
       PathProbe probe, List<Unit> doneShares, Outcome outcome) {
     Set<String> withheld = new HashSet<>(outcome.failedShares());
     Map<String, String> paths = planned.paths();
@@ -101,18 +106,20 @@ public final class Executor {
       } catch (Exception e) {
         outcome.fail("node", "cannot observe datasets after creating them: " + e.getMessage());
         rollBack(doneShares, outcome, "publish skipped");
-        return;
+        return false;
       }
     }
     IncludeComposer.Composition next = composer.compose(desired.getSharesList(), paths, withheld, observed.include());
     if (next.content().equals(observed.include())) {
-      return;
+      return true;
     }
     Step publish = new Step.Publish(next.content(), next.sections(), observed.include());
     if (!run("node", publish, outcome)) {
       undo("node", publish);
       rollBack(doneShares, outcome, "not published because the Samba configuration was not applied");
+      return false;
     }
+    return true;
   }
 
   private void rollBack(List<Unit> units, Outcome outcome, String why) {

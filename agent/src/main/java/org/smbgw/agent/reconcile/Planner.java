@@ -90,7 +90,16 @@ public final class Planner {
           continue;
         }
         Optional<Dataset> existing = index.find(parentName, share.getName());
-        Optional<Dataset> elsewhere = existing.isPresent() ? Optional.empty() : activeElsewhere(obs, parentName, share.getName());
+        Optional<Dataset> elsewhere = activeElsewhere(obs, parentName, share.getName());
+        if (existing.isPresent() && existing.get().retired() && elsewhere.isPresent()) {
+          blocked.put(subject, "two datasets hold its data: " + elsewhere.get().name() + " (served until now) and "
+              + existing.get().name() + " (retired, under the new parent); smbgw serves neither instead of the other: "
+              + "purge or rename one by hand");
+          continue;
+        }
+        if (existing.isPresent()) {
+          elsewhere = Optional.empty();
+        }
         if (elsewhere.isPresent()) {
           Dataset d = elsewhere.get();
           String name = parentName + "/" + DatasetNames.component(share.getName());
@@ -176,7 +185,9 @@ public final class Planner {
       }
       if (purge.contains(d.share()) && d.retired()) {
         List<String> nested = nestedBelow(obs, d);
-        if (nested.isEmpty()) {
+        if (publishedPaths(obs.include()).contains(d.mountpoint())) {
+          blocked.put("share/" + d.share(), "not purged: " + d.mountpoint() + " is still published in the include");
+        } else if (nested.isEmpty()) {
           afterPublish.add(new Unit("share/" + d.share(), List.of(new Step.DestroyDataset(d.name(), d.share()))));
         } else {
           blocked.put("share/" + d.share(), "not purged: " + String.join(", ", nested) + " lie inside its dataset "
@@ -249,6 +260,14 @@ public final class Planner {
   private static String pool(String dataset) {
     int slash = dataset.indexOf('/');
     return slash < 0 ? dataset : dataset.substring(0, slash);
+  }
+
+  /** The paths the include file serves. */
+  private static Set<String> publishedPaths(String include) {
+    Set<String> out = new HashSet<>();
+    org.smbgw.agent.samba.IncludeRenderer.sections(include).values().forEach(text -> text.lines().map(String::strip)
+        .filter(l -> l.startsWith("path = ")).forEach(l -> out.add(l.substring(7).strip())));
+    return out;
   }
 
   /** Datasets below {@code d}, named with their share when they have one. */

@@ -95,18 +95,24 @@ public final class Zfs {
   /**
    * Destroys a dataset with its snapshots, unmounting it by force: an smbd that served it may
    * still hold it for a moment after the share was unpublished. Callers check the mark first.
-   * Refuses, destroying nothing, when a file system or volume lies below it: {@code -r} is for the
-   * dataset's own snapshots only, never for another share's data.
+   * Refuses, destroying nothing, when a file system or volume lies below it; never destroys
+   * recursively, so one made below it meanwhile stops the destroy instead of going with it.
    */
   public void purge(String dataset) throws CommandFailedException, InterruptedException {
     Command list = Command.of(zfs, "list", "-H", "-o", "name,type", "-r", "-t", "all", dataset);
-    List<String> nested = runner.run(list).stdout().lines().map(l -> l.split("\t"))
-        .filter(f -> f.length == 2 && !f[0].equals(dataset) && !f[1].equals("snapshot")).map(f -> f[0]).toList();
+    List<String[]> below = runner.run(list).stdout().lines().map(l -> l.split("\t"))
+        .filter(f -> f.length == 2 && !f[0].equals(dataset)).toList();
+    List<String> nested = below.stream().filter(f -> !f[0].startsWith(dataset + "@")).map(f -> f[0]).toList();
     if (!nested.isEmpty()) {
       throw new CommandFailedException(list, 0, "", "not destroyed: " + String.join(", ", nested) + " lie inside "
           + dataset);
     }
-    destroy(Command.of(zfs, "destroy", "-r", "-f", dataset));
+    // Its own snapshots one by one, then the dataset without -r: a file system made below it
+    // meanwhile makes the destroy fail instead of going with it.
+    for (String[] snapshot : below) {
+      destroy(Command.of(zfs, "destroy", snapshot[0]));
+    }
+    destroy(Command.of(zfs, "destroy", "-f", dataset));
   }
 
   /** Renames a dataset (same pool); its mountpoint follows when inherited. */

@@ -374,22 +374,33 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
           throw Errors.precondition("node '" + req.getName() + "' is not connected: only what it reports now can be "
               + "confirmed");
         }
+        // A node of another cluster first joins this one, removing nothing: what it then keeps is
+        // measured against this cluster's state and confirmed on its own.
         boolean adopt = !now.getForeignCluster().isEmpty();
-        if (now.getLossesCount() == 0 && !adopt) {
+        List<String> reported = adopt ? List.of() : now.getLossesList();
+        List<String> removals = reported;
+        if (!adopt && !req.getOnlyList().isEmpty()) {
+          List<String> unknown = req.getOnlyList().stream().filter(x -> !reported.contains(x)).toList();
+          if (!unknown.isEmpty()) {
+            throw Errors.precondition("node '" + req.getName() + "' does not report " + String.join(", ", unknown)
+                + " (it reports " + (reported.isEmpty() ? "nothing" : String.join(", ", reported)) + ")");
+          }
+          removals = req.getOnlyList();
+        }
+        if (removals.isEmpty() && !adopt) {
           throw Errors.precondition("node '" + req.getName() + "' reports no losses and belongs to this cluster: "
               + "nothing to confirm");
         }
         java.util.TreeSet<String> confirmed = new java.util.TreeSet<>(node.value().getConfirmedRemovalsList());
-        confirmed.addAll(now.getLossesList());
+        confirmed.addAll(removals);
         NodeRecord next = node.value().toBuilder().clearConfirmedRemovals().addAllConfirmedRemovals(confirmed)
             .setAdopt(node.value().getAdopt() || adopt).setConfirmedGeneration(view.generation() + 1).build();
         List<CuratorOp> ops = store.ops();
         ops.add(store.set(ZkPaths.node(req.getName()), next, node.version()));
-        ops.add(event("node.removals-confirmed", "node/" + req.getName(), (adopt ? "joins this cluster; " : "")
-            + (now.getLossesCount() == 0 ? "nothing removed" : "removes " + String.join(", ", now.getLossesList()))));
+        ops.add(event("node.removals-confirmed", "node/" + req.getName(), adopt
+            ? "joins this cluster; what it then keeps is confirmed separately" : "removes " + String.join(", ", removals)));
         store.fenced(term(), ops);
-        return ConfirmRemovalResponse.newBuilder().setNode(req.getName()).addAllRemovals(now.getLossesList())
-            .setAdopt(adopt).build();
+        return ConfirmRemovalResponse.newBuilder().setNode(req.getName()).addAllRemovals(removals).setAdopt(adopt).build();
       }
     });
   }

@@ -36,14 +36,16 @@ public final class DesiredStates {
   }
 
   /**
-   * What the coordinator means to take off the node (DESIGN 2): shares of the cluster placed
-   * elsewhere or nowhere, shares and users deleted on purpose, and losses an administrator
+   * What the coordinator means to take off the node (DESIGN 2): shares of the cluster placed on
+   * another node, shares and users deleted on purpose, and losses an administrator
    * confirmed. Anything else the node served and this state lacks is a loss to the agent.
    */
   static List<String> removals(ClusterView view, String node) {
     java.util.TreeSet<String> out = new java.util.TreeSet<>();
+    // Placed on another node: moved or drained away. A share with no placement at all is not an
+    // intent (its placement znode may have been lost): the node keeps it until it is placed.
     view.shares().values().stream().map(Versioned::value)
-        .filter(s -> !view.placement(s.getName()).map(node::equals).orElse(false))
+        .filter(s -> view.placement(s.getName()).map(n -> !n.equals(node)).orElse(false))
         .forEach(s -> out.add("share/" + s.getName()));
     view.removed().values().forEach(r -> out.add(r.value().getSubject()));
     Versioned<NodeRecord> record = view.nodes().get(node);

@@ -1,0 +1,68 @@
+package org.smbgw.agent.control;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.smbgw.agent.reconcile.DesiredStateSource;
+import org.smbgw.proto.v1.NodeDesiredState;
+import org.smbgw.proto.v1.ShareSpec;
+
+/** The accepted state on disk: kept across restarts, and a damaged one never taken for none. */
+class BrakedSourceTest {
+  @TempDir
+  Path dir;
+
+  private static NodeDesiredState state(long generation, String... shares) {
+    NodeDesiredState.Builder b = NodeDesiredState.newBuilder().setNode("n1").setCluster("c1").setGeneration(generation);
+    for (String s : shares) {
+      b.addShares(ShareSpec.newBuilder().setName(s));
+    }
+    return b.build();
+  }
+
+  private static DesiredStateSource coordinator(NodeDesiredState d) {
+    return () -> Optional.ofNullable(d);
+  }
+
+  private BrakedSource source(NodeDesiredState fromCoordinator) {
+    return new BrakedSource(coordinator(fromCoordinator), raw -> raw, dir.resolve("accepted-state.pb"));
+  }
+
+  @Test
+  void whatWasAcceptedIsKeptAcrossARestart() {
+    source(state(3, "a", "b")).current();
+    NodeDesiredState after = source(state(4, "a")).current().orElseThrow();
+    assertEquals(2, after.getSharesCount(), "b is kept: its absence carries no intent");
+    assertEquals(java.util.List.of("share/b"), after.getKeptList());
+    assertEquals(2, source(null).current().orElseThrow().getSharesCount(), "before the coordinator answers");
+  }
+
+  @Test
+  void aDamagedFileIsNeverTakenForNothingAccepted() throws Exception {
+    source(state(3, "a", "b")).current();
+    source(state(4, "a", "b")).current(); // the file of generation 3 is now the previous copy
+    Files.write(dir.resolve("accepted-state.pb"), new byte[0]); // a crash right after a rename, unsynced
+    NodeDesiredState fromPrevious = source(state(5, "a")).current().orElseThrow();
+    assertEquals(2, fromPrevious.getSharesCount(), "the previous copy holds");
+
+    Files.write(dir.resolve("accepted-state.pb"), new byte[] {(byte) 0xff, 0x01, 0x02});
+    Files.write(dir.resolve("accepted-state.pb.prev"), new byte[] {(byte) 0xff});
+    BrakedSource damaged = source(state(6, "a"));
+    assertTrue(damaged.current().isEmpty(), "nothing is applied");
+    assertTrue(damaged.problem().orElseThrow().contains("damaged"), damaged.problem().toString());
+  }
+
+  @Test
+  void aStateThatCannotBeCheckedKeepsThePreviousOne() {
+    BrakedSource s = new BrakedSource(coordinator(state(3, "a")), raw -> {
+      throw new IllegalStateException("storage.cfg: Transport endpoint is not connected");
+    }, dir.resolve("accepted-state.pb"));
+    assertTrue(s.current().isEmpty());
+    assertTrue(s.problem().orElseThrow().contains("Transport endpoint"), s.problem().toString());
+  }
+}
