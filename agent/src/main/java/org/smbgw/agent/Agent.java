@@ -162,7 +162,8 @@ public final class Agent implements AutoCloseable {
 
   private Mode singleNode(AgentConfig config, Supplier<List<Path>> roots, StorageResolver resolver,
       AtomicReference<Reconciler> passes) {
-    DesiredStateFile file = new DesiredStateFile(config.desiredStateFile(), config.node(), roots, resolver::resolve);
+    DesiredStateFile file = new DesiredStateFile(config.desiredStateFile(), config.node(), roots, config.unixGroup(),
+        resolver::resolve);
     ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "smbgw-desired-file");
       t.setDaemon(true);
@@ -202,7 +203,7 @@ public final class Agent implements AutoCloseable {
     BrakedSource braked = new BrakedSource(client, raw -> {
       java.util.Map<String, String> refused = new java.util.TreeMap<>();
       NodeDesiredState d = resolver.resolveEach(raw, refused);
-      DesiredStateValidator.Split valid = DesiredStateValidator.onNode(roots.get()).split(d);
+      DesiredStateValidator.Split valid = DesiredStateValidator.onNode(roots.get(), config.unixGroup()).split(d);
       refused.putAll(valid.refused());
       return valid.state().toBuilder().clearRefused().putAllRefused(refused).build();
     }, config.stateDir().resolve("accepted-state.pb"));

@@ -113,6 +113,16 @@ final class ShareCommands {
     Boolean guest;
     @Option(names = "--address", description = "Floating address (CIDR) the share is reached through.")
     String address;
+    @Option(names = "--min-protocol", description = "SMB2 (default) or SMB3: the oldest protocol a client may use "
+        + "(Samba's floor is per server: SMB3 raises it for the share's node).")
+    String minProtocol;
+    @Option(names = "--encrypt", description = "off (default), desired or required: SMB3 encryption of the share.")
+    String encrypt;
+    @Option(names = "--hosts-allow", description = "Client networks allowed (CIDR or addresses, comma-separated); "
+        + "\"\" for any.")
+    String hostsAllow;
+    @Option(names = "--hosts-deny", description = "Client networks refused (CIDR or addresses, comma-separated).")
+    String hostsDeny;
     @Option(names = "--adopt", negatable = true, description = "Directory storage: serve a directory that exists and "
         + "holds files, making it root's with smbgw's group and mode 2770 (default: no; only a new or empty one).")
     Boolean adopt;
@@ -164,6 +174,18 @@ final class ShareCommands {
       }
       if (adopt != null) {
         b.setAdopt(adopt);
+      }
+      if (minProtocol != null) {
+        b.setMinProtocol(minProtocol);
+      }
+      if (encrypt != null) {
+        b.setEncrypt(encrypt);
+      }
+      if (hostsAllow != null) {
+        b.clearHostsAllow().addAllHostsAllow(Smbgw.split(hostsAllow));
+      }
+      if (hostsDeny != null) {
+        b.clearHostsDeny().addAllHostsDeny(Smbgw.split(hostsDeny));
       }
       InvalidSpecException.throwIfAny(v);
       return b.build();

@@ -31,6 +31,11 @@ public final class DesiredStateValidator {
     return new DesiredStateValidator(ShareValidator.onNode(directoryRoots));
   }
 
+  /** For a node with these directory roots, whose share roots belong to {@code rootsGroup}. */
+  public static DesiredStateValidator onNode(List<Path> directoryRoots, String rootsGroup) {
+    return new DesiredStateValidator(ShareValidator.onNode(directoryRoots, rootsGroup));
+  }
+
   /** A state with its invalid shares, users and purges left out, and why each was. */
   public record Split(NodeDesiredState state, Map<String, String> refused) {}
 

@@ -35,7 +35,8 @@ public final class Resources {
           .build())
       .build();
   private static final Set<String> SHARE_FIELDS = Set.of("storage", "quota", "readOnly",
-      "browseable", "comment", "read", "write", "admin", "guestOk", "adopt", "address", "quotaWarningPercent",
+      "browseable", "comment", "read", "write", "admin", "guestOk", "adopt", "minProtocol", "encrypt", "hostsAllow",
+      "hostsDeny", "address", "quotaWarningPercent",
       "quotaCriticalPercent");
 
   private Resources() {}
@@ -156,6 +157,10 @@ public final class Resources {
     }
     b.setComment(orEmpty(f.string("comment")));
     b.setAddress(orEmpty(f.string("address")));
+    b.setMinProtocol(orEmpty(f.string("minProtocol")));
+    b.setEncrypt(orEmpty(f.string("encrypt")));
+    b.addAllHostsAllow(f.strings("hostsAllow"));
+    b.addAllHostsDeny(f.strings("hostsDeny"));
     b.setRead(access(prefix + ".read", spec.path("read"), out));
     b.setWrite(access(prefix + ".write", spec.path("write"), out));
     b.setAdmin(access(prefix + ".admin", spec.path("admin"), out));
@@ -243,6 +248,18 @@ public final class Resources {
       spec.put("guestOk", s.getGuestOk());
       if (s.getAdopt()) {
         spec.put("adopt", true);
+      }
+      if (!s.getMinProtocol().isEmpty()) {
+        spec.put("minProtocol", s.getMinProtocol());
+      }
+      if (!s.getEncrypt().isEmpty()) {
+        spec.put("encrypt", s.getEncrypt());
+      }
+      if (s.getHostsAllowCount() > 0) {
+        s.getHostsAllowList().forEach(spec.putArray("hostsAllow")::add);
+      }
+      if (s.getHostsDenyCount() > 0) {
+        s.getHostsDenyList().forEach(spec.putArray("hostsDeny")::add);
       }
       if (!s.getAddress().isEmpty()) {
         spec.put("address", s.getAddress());

@@ -15,13 +15,25 @@ public final class ShareValidator {
   /** Null where the node is not known (coordinator, CLI): any absolute directory passes. */
   private final List<Path> directoryRoots;
 
-  private ShareValidator(List<Path> directoryRoots) {
+  /** The group every share root belongs to on the node, or null where not known. */
+  private final String rootsGroup;
+
+  private ShareValidator(List<Path> directoryRoots, String rootsGroup) {
     this.directoryRoots = directoryRoots == null ? null : List.copyOf(directoryRoots);
+    this.rootsGroup = rootsGroup;
   }
 
   /** For the coordinator and the CLI, which do not know where a share will run. */
   public static ShareValidator anyNode() {
-    return new ShareValidator(null);
+    return new ShareValidator(null, null);
+  }
+
+  /**
+   * For a node whose share roots belong to {@code rootsGroup}: a share whose administrators
+   * include that group would make every user with access to any share an administrator.
+   */
+  public static ShareValidator onNode(List<Path> directoryRoots, String rootsGroup) {
+    return new ShareValidator(directoryRoots, rootsGroup);
   }
 
   /**
@@ -30,7 +42,7 @@ public final class ShareValidator {
    * share has nowhere it may go and is refused.
    */
   public static ShareValidator onNode(List<Path> directoryRoots) {
-    return new ShareValidator(directoryRoots);
+    return new ShareValidator(directoryRoots, null);
   }
 
   /** @param prefix how fields are named in messages, for example {@code "Share/projects: spec"} */
@@ -83,10 +95,43 @@ public final class ShareValidator {
     if (share.getAdopt() && !share.getStorage().hasDirectory() && !share.getStorage().hasPve()) {
       out.add(new Violation(prefix + ".adopt", "adopting an existing directory applies to directory storage only"));
     }
+    hardening(prefix, share, out);
     if (!share.getAddress().isEmpty()) {
       Addresses.cidr(prefix + ".address", share.getAddress(), out);
     }
     return out;
+  }
+
+  /** Protocol floor, encryption, client networks, and the combinations that cannot be made safe. */
+  private void hardening(String prefix, ShareSpec share, List<Violation> out) {
+    if (!List.of("", "SMB2", "SMB3").contains(share.getMinProtocol())) {
+      out.add(new Violation(prefix + ".minProtocol", "is SMB2 or SMB3 (got " + Text.quote(share.getMinProtocol()) + ")"));
+    }
+    if (!List.of("", "off", "desired", "required").contains(share.getEncrypt())) {
+      out.add(new Violation(prefix + ".encrypt", "is off, desired or required (got " + Text.quote(share.getEncrypt()) + ")"));
+    }
+    networks(prefix + ".hostsAllow", share.getHostsAllowList(), out);
+    networks(prefix + ".hostsDeny", share.getHostsDenyList(), out);
+    if (share.getGuestOk() && !share.getReadOnly() && (!isEmpty(share.getWrite()) || !isEmpty(share.getAdmin()))) {
+      out.add(new Violation(prefix + ".guestOk", "guest access only on a share nobody writes to (no write or admin "
+          + "list, or readOnly: true): files anyone can reach would be changed by people no one can name"));
+    }
+    if (rootsGroup != null && share.getAdmin().getGroupsList().contains(rootsGroup)) {
+      out.add(new Violation(prefix + ".admin.groups", "'" + rootsGroup + "' is the group of every share root on this "
+          + "node: as administrators, everyone with access to any share would act as root on this one"));
+    }
+  }
+
+  private static void networks(String field, List<String> values, List<Violation> out) {
+    for (int i = 0; i < values.size(); i++) {
+      String v = values.get(i);
+      List<Violation> bad = new ArrayList<>();
+      Addresses.cidr(field + "[" + i + "]", v.contains("/") ? v : v + (v.contains(":") ? "/128" : "/32"), bad);
+      if (!bad.isEmpty()) {
+        out.add(new Violation(field + "[" + i + "]", "a client network is an address or CIDR, for example 10.0.0.0/24 "
+            + "(got " + Text.quote(v) + ")"));
+      }
+    }
   }
 
   private static void access(String field, Access access, List<Violation> out) {

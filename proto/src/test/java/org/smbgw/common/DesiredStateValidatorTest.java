@@ -73,4 +73,33 @@ class DesiredStateValidatorTest {
     assertEquals(2, split.refused().size(), split.refused().toString());
     assertTrue(split.refused().get("address/10.0.0.6/24").contains("interface"), split.refused().toString());
   }
+
+  @Test
+  void lockingDownIsValidatedAndUnsafeCombinationsAreRefusedWithTheReason() {
+    ShareValidator v = ShareValidator.onNode(List.of(Path.of("/srv")), "smbgw");
+    ShareSpec ok = zfs("ok").toBuilder().setMinProtocol("SMB3").setEncrypt("required").addHostsAllow("10.0.0.0/24")
+        .addHostsAllow("192.0.2.7").addHostsDeny("fd00::/64").build();
+    assertEquals(List.of(), v.validate("spec", ok));
+    String[][] table = {
+        {"spec.minProtocol", "SMB1"},
+        {"spec.encrypt", "mandatory"},
+        {"spec.hostsAllow[0]", "10.0.0.0/24 EXCEPT 10.0.0.5"},
+        {"spec.guestOk", ""},
+        {"spec.admin.groups", ""},
+    };
+    for (String[] row : table) {
+      ShareSpec.Builder b = zfs("bad").toBuilder();
+      switch (row[0]) {
+        case "spec.minProtocol" -> b.setMinProtocol(row[1]);
+        case "spec.encrypt" -> b.setEncrypt(row[1]);
+        case "spec.hostsAllow[0]" -> b.addHostsAllow(row[1]);
+        case "spec.guestOk" -> b.setGuestOk(true).setWrite(Access.newBuilder().addUsers("alice"));
+        default -> b.setAdmin(Access.newBuilder().addGroups("smbgw"));
+      }
+      List<Violation> out = v.validate("spec", b.build());
+      assertTrue(out.stream().anyMatch(x -> x.field().equals(row[0])), row[0] + ": " + out);
+    }
+    assertEquals(List.of(), v.validate("spec", zfs("g").toBuilder().setGuestOk(true).setReadOnly(true).build()),
+        "a read-only guest share is fine");
+  }
 }

@@ -38,13 +38,17 @@ public final class DesiredStateFile implements DesiredStateSource {
   private long generation;
 
   private final java.util.function.UnaryOperator<NodeDesiredState> resolver;
+  /** The group of every share root: no share may make it its administrators. */
+  private final String rootsGroup;
 
   /**
    * @param directoryRoots the roots as they are when a file is read (storage.cfg may add some)
+   * @param rootsGroup the group every share root belongs to
    * @param resolver resolves Proxmox storage IDs; throws InvalidSpecException naming the share
    */
   public DesiredStateFile(Path file, String node, java.util.function.Supplier<List<Path>> directoryRoots,
-      java.util.function.UnaryOperator<NodeDesiredState> resolver) {
+      String rootsGroup, java.util.function.UnaryOperator<NodeDesiredState> resolver) {
+    this.rootsGroup = rootsGroup;
     this.file = file;
     this.node = node;
     this.directoryRoots = directoryRoots;
@@ -94,7 +98,7 @@ public final class DesiredStateFile implements DesiredStateSource {
     Resources.ByKind r = Resources.byKind(Resources.parse(content));
     NodeDesiredState.Builder b = NodeDesiredState.newBuilder().setNode(node)
         .addAllShares(r.shares()).addAllUsers(r.users()).addAllPurgeShares(r.purges());
-    DesiredStateValidator validator = DesiredStateValidator.onNode(directoryRoots.get());
+    DesiredStateValidator validator = DesiredStateValidator.onNode(directoryRoots.get(), rootsGroup);
     InvalidSpecException.throwIfAny(validator.validate(b.build()));
     // The generation counts accepted changes; it is not persisted, as the file is the truth.
     NodeDesiredState candidate = resolver.apply(b.build());

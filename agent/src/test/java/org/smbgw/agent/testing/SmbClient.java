@@ -25,11 +25,19 @@ public final class SmbClient implements AutoCloseable {
 
   /** Runs smbclient commands ({@code -c}) on {@code share} as {@code user}; never throws on failure. */
   public CommandResult run(String share, String user, String password, String commands) throws Exception {
+    return run(java.util.List.of("-m", "SMB3"), share, user, password, commands);
+  }
+
+  /** The same with these smbclient options instead of {@code -m SMB3} (for example {@code -m SMB2}). */
+  public CommandResult run(java.util.List<String> options, String share, String user, String password, String commands)
+      throws Exception {
     Path auth = dir.resolve("auth-" + user);
     Files.writeString(auth, "username = " + user + "\npassword = " + password + "\n");
-    CommandResult r = runner.runAllowingFailure(Command.of("smbclient", "//" + host + "/" + share,
-        "-p", Integer.toString(port), "-A", auth.toString(), "-m", "SMB3", "-c", commands));
-    return r;
+    java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of("smbclient", "//" + host + "/" + share,
+        "-p", Integer.toString(port), "-A", auth.toString()));
+    argv.addAll(options);
+    argv.addAll(java.util.List.of("-c", commands));
+    return runner.runAllowingFailure(Command.of(argv));
   }
 
   public Path localFile(String name) {
