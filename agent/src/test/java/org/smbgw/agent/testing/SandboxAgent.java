@@ -29,6 +29,14 @@ public final class SandboxAgent implements AutoCloseable {
   private int resyncSeconds = 3600;
   private String smbstatus;
 
+  private String address = "127.0.0.1";
+
+  /** Serves on this address instead of 127.0.0.1 (one end of a veth pair the test made). */
+  public SandboxAgent address(String address) {
+    this.address = address;
+    return this;
+  }
+
   /** Uses another smbstatus program (tests replace it with one that hangs). */
   public SandboxAgent smbstatus(String program) {
     this.smbstatus = program;
@@ -74,7 +82,7 @@ public final class SandboxAgent implements AutoCloseable {
 
   public AgentConfig config() {
     return new AgentConfig("test", dir.resolve("state"), desiredFile, List.of(dir.resolve("dirs")),
-        GROUP, resyncSeconds, 60, smbstatus == null && !profiling ? null : new AgentConfig.Samba(null, null, smbstatus, profiling), null, new AgentConfig.Sandbox("127.0.0.1", port, null, null, null), coordinators,
+        GROUP, resyncSeconds, 60, smbstatus == null && !profiling ? null : new AgentConfig.Samba(null, null, smbstatus, profiling), null, new AgentConfig.Sandbox(address, port, null, null, null), coordinators,
         dir.resolve("storage.cfg"), "127.0.0.1:0", null).withDefaults();
   }
 
