@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
 final class WrittenPaths {
   /** The system calls that create, change or remove a path (and {@code bind}, which makes sockets). */
   static final String SYSCALLS = "open,openat,creat,mkdir,mkdirat,rename,renameat,renameat2,unlink,unlinkat,rmdir,"
-      + "link,linkat,symlink,symlinkat,chmod,fchmodat,chown,fchownat,lchown,truncate,utimensat,mknod,mknodat,bind";
+      + "link,linkat,symlink,symlinkat,chmod,fchmodat,chown,fchownat,lchown,truncate,utimensat,mknod,mknodat,bind,"
+      + "setxattr,lsetxattr,removexattr,lremovexattr";
   private static final Pattern CALL = Pattern.compile("^\\d+\\s+(\\w+)\\((.*)\\)\\s+=\\s+(-?\\d+)");
   /** A descriptor with the path {@code -y} adds ({@code 5</srv/share>}), or a quoted string. */
   private static final Pattern TOKEN = Pattern.compile("\\d+<([^>]*)>|\"((?:[^\"\\\\]|\\\\.)*)\"");
@@ -56,7 +57,7 @@ final class WrittenPaths {
         String path = t.group(2);
         written.add(path.startsWith("/") || dir == null ? path : dir + "/" + path);
         dir = null;
-        if (call.startsWith("open") || call.equals("bind")) {
+        if (call.startsWith("open") || call.equals("bind") || call.contains("xattr")) {
           break; // the one path; later strings are not paths
         }
       }
