@@ -64,7 +64,8 @@ class ClientNetworksTest {
         + node.directoryRoot() + "/%s}}\n  write: {users: [" + user + "]}\n  hostsAllow: [%s]\n";
     node.desire("apiVersion: smbgw/v1\nkind: User\nmetadata: {name: " + user + "}\nspec: {ntHash: "
         + NtHash.of(password.toCharArray()) + "}\n---\n" + String.format(share, "elsewhere", "elsewhere", "10.0.0.0/8")
-        + "---\n" + String.format(share, "here", "here", "198.18.79.0/30"));
+        + "---\n" + String.format(share, "here", "here", "198.18.79.0/30")
+        + "---\n" + String.format(share, "except", "except", "198.18.79.0/30") + "  hostsDeny: [198.18.79.2]\n");
     assertEquals(java.util.Map.of(), node.reconcile().outcome().errors());
     Path auth = Files.createTempFile("smbgw-net-", ".auth");
     try {
@@ -74,6 +75,9 @@ class ClientNetworksTest {
       CommandResult refused = fromClient(auth, "elsewhere");
       assertTrue(refused.exitCode() != 0 && (refused.stdout() + refused.stderr()).contains("NT_STATUS"),
           "a client from 198.18.79.2 was served a share allowing only 10.0.0.0/8: " + refused.stdout());
+      CommandResult denied = fromClient(auth, "except");
+      assertTrue(denied.exitCode() != 0, "a client both allowed (its network) and denied (itself) was served: "
+          + denied.stdout());
     } finally {
       Files.deleteIfExists(auth);
     }

@@ -88,11 +88,14 @@ public final class IncludeRenderer {
     if (!s.getEncrypt().isEmpty()) {
       params.put("server smb encrypt", s.getEncrypt());
     }
+    // Samba lets in a host on the allow list even when it is also denied, and any host on neither
+    // list when both are set: with an allow list, the denied ones go behind its EXCEPT.
     if (s.getHostsAllowCount() > 0) {
-      params.put("hosts allow", String.join(" ", s.getHostsAllowList()));
-    }
-    if (s.getHostsDenyCount() > 0) {
-      params.put("hosts deny", String.join(" ", s.getHostsDenyList()));
+      params.put("hosts allow", String.join(" ", s.getHostsAllowList().stream().map(IncludeRenderer::network).toList())
+          + (s.getHostsDenyCount() > 0 ? " EXCEPT " + String.join(" ",
+          s.getHostsDenyList().stream().map(IncludeRenderer::network).toList()) : ""));
+    } else if (s.getHostsDenyCount() > 0) {
+      params.put("hosts deny", String.join(" ", s.getHostsDenyList().stream().map(IncludeRenderer::network).toList()));
     }
     params.put("force group", unixGroup);
     params.put("create mask", "0660");
@@ -105,6 +108,29 @@ public final class IncludeRenderer {
     }
     params.forEach((k, v) -> b.append('\t').append(k).append(" = ").append(v).append('\n'));
     return b.toString();
+  }
+
+  /**
+   * A client network as Samba's host matching reads it. IPv4 as given (validated literals). IPv6
+   * always as address/mask with the mask written out: Samba takes a mask of more than two
+   * characters ("/112") for an address, and compares a bare IPv6 address as text.
+   */
+  static String network(String value) {
+    if (!value.contains(":")) {
+      return value;
+    }
+    int slash = value.indexOf('/');
+    String host = slash < 0 ? value : value.substring(0, slash);
+    int prefix = slash < 0 ? 128 : Integer.parseInt(value.substring(slash + 1));
+    int[] groups = new int[8];
+    for (int i = 0; i < prefix; i++) {
+      groups[i / 16] |= 0x8000 >> (i % 16);
+    }
+    StringBuilder mask = new StringBuilder();
+    for (int i = 0; i < 8; i++) {
+      mask.append(i == 0 ? "" : ":").append(Integer.toHexString(groups[i]));
+    }
+    return host + "/" + mask;
   }
 
   private static List<String> names(Access a) {

@@ -20,7 +20,7 @@ public final class TestparmReport {
       "Error loading", "ERROR", "No path in service", "is flagged unavailable", "Unable to");
   /** What a misread would turn into another directory, other words, or other people let in. */
   static final List<String> COMPARED = List.of("path", "comment", "valid users", "invalid users", "read list",
-      "write list", "admin users");
+      "write list", "admin users", "hosts allow", "hosts deny", "server smb encrypt");
 
   private TestparmReport() {}
 

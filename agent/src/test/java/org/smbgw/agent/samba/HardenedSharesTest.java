@@ -89,7 +89,7 @@ class HardenedSharesTest {
    */
   @Test
   void hostsDenyRefusesAClientNetwork() throws Exception {
-    desire("lan:  hostsAllow: [10.0.0.0/8]\n  hostsDeny: [127.0.0.0/8]\n", "local:  hostsAllow: [127.0.0.0/8]\n");
+    desire("lan:  hostsDeny: [127.0.0.0/8]\n", "local:  hostsAllow: [127.0.0.0/8]\n");
     CommandResult refused = ls("lan", "-m", "SMB3");
     assertTrue(refused.exitCode() != 0, "a client from 127.0.0.1 was served: " + SmbClient.output(refused));
     assertEquals(0, ls("local", "-m", "SMB3").exitCode());
@@ -105,5 +105,13 @@ class HardenedSharesTest {
       assertTrue(shown.contains("restrict anonymous = 2"), shown);
       assertTrue(shown.contains("map to guest = Never"), "no guest mapping unless a share asks: " + shown);
     }
+  }
+
+  @Test
+  void clientNetworksReachSambaInTheFormItReads() {
+    assertEquals("10.0.0.0/24", IncludeRenderer.network("10.0.0.0/24"));
+    assertEquals("fd00::/ffff:ffff:ffff:ffff:ffff:ffff:ffff:0", IncludeRenderer.network("fd00::/112"));
+    assertEquals("fd00:0::5/ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", IncludeRenderer.network("fd00:0::5"));
+    assertEquals("fd00::/ffff:ffff:ffff:ffff:0:0:0:0", IncludeRenderer.network("fd00::/64"));
   }
 }
