@@ -66,7 +66,8 @@ public final class Text {
     }
   }
 
-  static String quote(String s) {
+  /** A value for a message: in quotes, control characters shown as \\uXXXX. */
+  public static String quote(String s) {
     if (s == null) {
       return "nothing";
     }

@@ -193,7 +193,7 @@ public final class AddressKeeper implements AutoCloseable {
 
   private volatile String refused;
 
-  /** Why the last grant answering a renewal was refused, or empty. Any thread. */
+  /** What the last counted grant carried that failed the rules (and was left out), or empty. Any thread. */
   public java.util.Optional<String> problem() {
     return java.util.Optional.ofNullable(refused);
   }
@@ -203,11 +203,13 @@ public final class AddressKeeper implements AutoCloseable {
     onLeaseThread(() -> {
       Lease.Answer a = lease.answer(g);
       lease = a.lease();
-      refused = a.refused() != null ? "a lease grant was refused, nothing of it ran: " + a.refused() : null;
-      if (refused != null) {
-        log.error(refused);
-        channel.stalled();
-      } else if (a.stalled()) {
+      if (a.counted() || a.refused() != null) {
+        refused = a.refused() != null ? "left out of a lease grant, nothing of it ran: " + a.refused() : null;
+        if (refused != null) {
+          log.error(refused);
+        }
+      }
+      if (a.stalled()) {
         // This replica cannot record leases (cut off from ZooKeeper, say): ask another one.
         log.warn("lease not renewed: {}; switching coordinator",
             g.getError().isEmpty() ? "a grant of " + g.getLeaseMillis() + " ms" : g.getError());

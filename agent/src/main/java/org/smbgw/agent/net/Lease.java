@@ -113,25 +113,56 @@ public record Lease(long leaseNanos, long nextSeq, long outstandingSeq, long out
     if (!g.getError().isEmpty() || g.getLeaseMillis() < MIN_LEASE_MILLIS) {
       return new Answer(givenUp(), false, true); // kernel lifetimes are whole seconds: no shorter lease is usable
     }
-    List<Violation> bad = check(g);
-    if (!bad.isEmpty()) {
-      // Nothing of it reaches a command: these values would become lines of 'ip -batch', run as root.
-      return new Answer(givenUp(), false, true, String.join("; ", bad.stream().map(Violation::toString).toList()));
-    }
-    long l = TimeUnit.MILLISECONDS.toNanos(g.getLeaseMillis());
+    // Addresses, interfaces and tickles become lines of 'ip -batch' and packets, as root: what
+    // fails the rules is left out (and reported); the lease itself still counts, for every replica
+    // would send the same grant, and dropping the whole of it would drop every address.
+    List<Violation> bad = new ArrayList<>();
     Map<String, AddressAssignment> next = new LinkedHashMap<>();
-    g.getAddressesList().forEach(a -> next.put(Addresses.host(a.getAddress()), a));
-    return new Answer(new Lease(l, nextSeq, -1, outstandingSentNanos, lastSentNanos, renewAsked,
-        outstandingSentNanos + l, next), true, false);
-  }
-
-  /** Every address and interface of a grant against the rules the coordinator applies. */
-  static List<Violation> check(LeaseGrant g) {
-    List<Violation> out = new ArrayList<>();
     for (int i = 0; i < g.getAddressesCount(); i++) {
       AddressAssignment a = g.getAddresses(i);
-      Addresses.cidr("grant.addresses[" + i + "].address", a.getAddress(), out);
-      Addresses.interfaceName("grant.addresses[" + i + "].interface", a.getInterface(), out);
+      List<Violation> v = new ArrayList<>();
+      Addresses.cidr("grant.addresses[" + i + "].address", a.getAddress(), v);
+      Addresses.interfaceName("grant.addresses[" + i + "].interface", a.getInterface(), v);
+      if (!v.isEmpty()) {
+        bad.addAll(v);
+        continue;
+      }
+      AddressAssignment.Builder clean = a.toBuilder().clearTickles();
+      for (int t = 0; t < a.getTicklesCount(); t++) {
+        List<Violation> tv = tickle("grant.addresses[" + i + "].tickles[" + t + "]", a.getTickles(t), a.getAddress());
+        if (tv.isEmpty()) {
+          clean.addTickles(a.getTickles(t));
+        } else {
+          bad.addAll(tv);
+        }
+      }
+      next.put(Addresses.host(a.getAddress()), clean.build());
+    }
+    long l = TimeUnit.MILLISECONDS.toNanos(g.getLeaseMillis());
+    return new Answer(new Lease(l, nextSeq, -1, outstandingSentNanos, lastSentNanos, renewAsked,
+        outstandingSentNanos + l, next), true, false,
+        bad.isEmpty() ? null : String.join("; ", bad.stream().map(Violation::toString).toList()));
+  }
+
+  private static final java.util.regex.Pattern ENDPOINT = java.util.regex.Pattern.compile("([0-9.]{7,15}):(\\d{1,5})");
+
+  /** A tickle: IPv4 literals with ports, its server side the assignment's own address. */
+  private static List<Violation> tickle(String field, org.smbgw.proto.v1.TcpConnection c, String assigned) {
+    List<Violation> out = new ArrayList<>();
+    for (String end : List.of(c.getClient(), c.getServer())) {
+      java.util.regex.Matcher m = ENDPOINT.matcher(end);
+      List<Violation> v = new ArrayList<>();
+      if (m.matches()) {
+        Addresses.cidr(field, m.group(1) + "/32", v);
+      }
+      if (!m.matches() || !v.isEmpty() || Integer.parseInt(m.group(2)) < 1 || Integer.parseInt(m.group(2)) > 65535) {
+        out.add(new Violation(field, "a tickle's ends are IPv4 address:port (got " + org.smbgw.common.Text.quote(end)
+            + ")"));
+        return out;
+      }
+    }
+    if (!c.getServer().substring(0, c.getServer().lastIndexOf(':')).equals(Addresses.host(assigned))) {
+      out.add(new Violation(field, "a tickle's server is the address it comes with (" + Addresses.host(assigned) + ")"));
     }
     return out;
   }

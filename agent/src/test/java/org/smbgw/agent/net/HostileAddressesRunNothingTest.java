@@ -21,12 +21,19 @@ import org.smbgw.agent.testing.ManualScheduler;
 import org.smbgw.proto.v1.AddressAssignment;
 import org.smbgw.proto.v1.LeaseGrant;
 import org.smbgw.proto.v1.LeaseRenewal;
+import org.smbgw.proto.v1.NodeDesiredState;
+import org.smbgw.proto.v1.NodeObservedState;
+import org.smbgw.proto.v1.ShareSpec;
+import org.smbgw.proto.v1.ShareState;
+import org.smbgw.proto.v1.ShareStatus;
+import org.smbgw.proto.v1.TcpConnection;
 
 /**
  * Addresses and interfaces reach {@code ip -batch}, which runs as root, as text lines. Values a
  * coordinator sends are checked again on the node: a hand-made grant carrying a newline and
  * another {@code ip} command runs no {@code ip} at all (the real runner and kernel code, with the
- * runner's per-tool timer counting every call) and is reported, naming the field.
+ * runner's per-tool timer counting every call) and is reported, naming the field; so is a tickle
+ * naming a host instead of an address.
  */
 class HostileAddressesRunNothingTest {
   private static final String HOSTILE = "10.0.0.5/24 dev lo\naddr add 192.0.2.99/32 dev lo";
@@ -84,16 +91,24 @@ class HostileAddressesRunNothingTest {
         return 0;
       }
     });
+    // The node wants the address the hostile entry names, so only the check stands in the way.
+    keeper.update(NodeDesiredState.newBuilder().addShares(ShareSpec.newBuilder().setName("docs").setAddress("10.0.0.5/24"))
+        .build(), NodeObservedState.newBuilder().addShares(ShareStatus.newBuilder().setName("docs")
+        .setState(ShareState.SHARE_STATE_ACTIVE)).build());
     clock.advance(Duration.ofMillis(50));
     assertFalse(sent.isEmpty(), "the keeper asked for a lease");
     keeper.granted(LeaseGrant.newBuilder().setSeq(sent.get(sent.size() - 1).getSeq()).setLeaseMillis(2000)
-        .addAddresses(AddressAssignment.newBuilder().setAddress(HOSTILE).setInterface("lo")).build());
+        .addAddresses(AddressAssignment.newBuilder().setAddress(HOSTILE).setInterface("lo"))
+        .addAddresses(AddressAssignment.newBuilder().setAddress("10.0.0.6/24").setInterface("lo")
+            .addTickles(TcpConnection.newBuilder().setClient("evil.example:445").setServer("10.0.0.6:445")))
+        .build());
     clock.advance(Duration.ofMillis(50));
     assertEquals(0, ipCalls(), "no ip ran");
     String problem = keeper.problem().orElseThrow();
     assertTrue(problem.contains("grant.addresses[0].address"), problem);
+    assertTrue(problem.contains("grant.addresses[1].tickles[0]"), "a host name would be a DNS lookup as root: " + problem);
     assertTrue(keeper.held().isEmpty());
-    assertTrue(stalls[0] >= 1, "a replica sending such grants is left for another");
+    assertEquals(0, stalls[0], "the lease still counts: every replica would send the same grant");
     assertFalse(loopbackHas("192.0.2.99"));
   }
 
