@@ -131,6 +131,8 @@ public final class StatusWriter implements Consumer<PassReport> {
         b.addUsers(UserStatus.newBuilder().setName(subject.substring(5)).addErrors("refused: " + why));
       } else if (subject.startsWith("purge/")) {
         b.addErrors(subject + " refused: " + why);
+      } else if (subject.startsWith("address/")) {
+        b.addErrors("a floating address was refused: " + why);
       }
     });
     for (Dataset d : r.observed().datasets().values()) {

@@ -30,10 +30,21 @@ public final class Addresses {
     }
   }
 
-  /** The address without its prefix length: what identifies a floating address. */
+  /**
+   * The address without its prefix length, in one spelling per address (IPv6 written out in full):
+   * what identifies a floating address, so that {@code fd00::50} and {@code fd00:0::50} are one.
+   */
   public static String host(String cidr) {
     int slash = cidr.indexOf('/');
-    return (slash < 0 ? cidr : cidr.substring(0, slash)).toLowerCase(java.util.Locale.ROOT);
+    String host = (slash < 0 ? cidr : cidr.substring(0, slash)).toLowerCase(java.util.Locale.ROOT);
+    if (host.contains(":") && IPV6.matcher(host).matches() && isIpv6(host)) {
+      try {
+        return java.net.InetAddress.getByName(host).getHostAddress(); // a literal: no name lookup
+      } catch (java.net.UnknownHostException e) {
+        return host;
+      }
+    }
+    return host;
   }
 
   /** Whether two CIDR strings name the same address, whatever their prefix lengths. */

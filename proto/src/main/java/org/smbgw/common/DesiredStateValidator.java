@@ -92,9 +92,11 @@ public final class DesiredStateValidator {
         bad.computeIfAbsent("user/" + user.getName(), k -> new ArrayList<>()).addAll(out);
       }
     }
-    for (var address : state.getAddressesList()) {
-      // They become lines of 'ip -batch' run as root on the node: checked again here.
-      String prefix = "Address/" + address.getAddress();
+    for (int i = 0; i < state.getAddressesCount(); i++) {
+      var address = state.getAddresses(i);
+      // They become lines of 'ip -batch' run as root on the node: checked again here. Named by
+      // position: the text itself may hold a newline.
+      String prefix = "addresses[" + i + "]";
       List<Violation> out = new ArrayList<>();
       Addresses.cidr(prefix + ": address", address.getAddress(), out);
       Addresses.interfaceName(prefix + ": interface", address.getInterface(), out);

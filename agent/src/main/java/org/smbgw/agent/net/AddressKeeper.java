@@ -192,10 +192,15 @@ public final class AddressKeeper implements AutoCloseable {
   }
 
   private volatile String refused;
+  /** Granted addresses refused because they are this node's own; lease thread writes. */
+  private volatile String ownRefused;
 
   /** What the last counted grant carried that failed the rules (and was left out), or empty. Any thread. */
   public java.util.Optional<String> problem() {
-    return java.util.Optional.ofNullable(refused);
+    String r = refused;
+    String o = ownRefused;
+    return r == null && o == null ? java.util.Optional.empty()
+        : java.util.Optional.of(r == null ? o : o == null ? r : r + "; " + o);
   }
 
   /** An answer from the coordinator. Any thread. */
@@ -261,15 +266,23 @@ public final class AddressKeeper implements AutoCloseable {
     long wallMillis = wall.millis();
     readySince = AddressPlan.readySince(readySince, desired, active, wallMillis);
     AddressPlan plan = plan(wallMillis);
-    if (!plan.noInterface().isEmpty()) {
+    if (!plan.noInterface().isEmpty() || !plan.add().isEmpty()) {
       try {
-        interfaces = actions.interfaces(); // a new interface or subnet since the last look
+        // A new interface or subnet since the last look; and before adding, the node's own
+        // addresses as they are now: a floating address never takes one over.
+        interfaces = actions.interfaces();
       } catch (Exception e) {
         log.warn("cannot list interfaces: {}", e.toString());
       }
       plan = plan(wallMillis);
       plan.noInterface().forEach(a -> log.warn("address {}: no interface has an address in its subnet; set one "
           + "with --interface", a.getAddress()));
+    }
+    String was = ownRefused;
+    ownRefused = plan.own().isEmpty() ? null : "not taken over: " + String.join(", ", plan.own().stream()
+        .map(AddressAssignment::getAddress).toList()) + " is this node's own address (no lifetime limit)";
+    if (ownRefused != null && !ownRefused.equals(was)) {
+      log.error(ownRefused);
     }
     carryOut(plan);
   }

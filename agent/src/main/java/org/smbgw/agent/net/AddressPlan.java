@@ -26,9 +26,11 @@ import org.smbgw.proto.v1.NetworkInterface;
  * @param refresh held addresses whose lifetime is renewed
  * @param drop held addresses to let go of
  * @param noInterface granted and ready addresses that no interface can carry (logged)
+ * @param own granted addresses this node has as its own (no lifetime limit): never taken over,
+ *     whatever the grant says (reported)
  */
 public record AddressPlan(long lifetimeSeconds, List<Holding> add, List<Holding> refresh, List<Holding> drop,
-    List<AddressAssignment> noInterface) {
+    List<AddressAssignment> noInterface, List<AddressAssignment> own) {
 
   /** An address on this node: where, since when, and since when its shares serve (wall-clock ms). */
   public record Holding(String key, String cidr, String device, long upAtMillis, long servingAtMillis,
@@ -51,7 +53,7 @@ public record AddressPlan(long lifetimeSeconds, List<Holding> add, List<Holding>
 
   /** Every held address goes: the lease ran out, or the agent stops. */
   public static AddressPlan dropAll(Map<String, Holding> held) {
-    return new AddressPlan(0, List.of(), List.of(), List.copyOf(held.values()), List.of());
+    return new AddressPlan(0, List.of(), List.of(), List.copyOf(held.values()), List.of(), List.of());
   }
 
   public static AddressPlan of(Inputs in) {
@@ -67,12 +69,18 @@ public record AddressPlan(long lifetimeSeconds, List<Holding> add, List<Holding>
       } // else: not extended; its kernel lifetime runs out, and the keeper drops it at expiry
     }
     if (seconds < 1) {
-      return new AddressPlan(0, List.of(), List.of(), drop, List.of());
+      return new AddressPlan(0, List.of(), List.of(), drop, List.of(), List.of());
     }
     List<Holding> add = new ArrayList<>();
     List<AddressAssignment> noInterface = new ArrayList<>();
+    List<AddressAssignment> own = new ArrayList<>();
     for (Map.Entry<String, AddressAssignment> e : granted.entrySet()) {
       if (in.held().containsKey(e.getKey()) || !ready(e.getKey(), in.desired(), in.active())) {
+        continue;
+      }
+      if (in.interfaces().stream().flatMap(i -> i.getPermanentList().stream())
+          .anyMatch(p -> org.smbgw.common.Addresses.same(p, e.getValue().getAddress()))) {
+        own.add(e.getValue());
         continue;
       }
       Optional<String> device = device(e.getValue(), in.interfaces());
@@ -83,7 +91,7 @@ public record AddressPlan(long lifetimeSeconds, List<Holding> add, List<Holding>
       add.add(new Holding(e.getKey(), e.getValue().getAddress(), device.get(), in.wallMillis(),
           in.readySince().getOrDefault(e.getKey(), in.wallMillis()), e.getValue()));
     }
-    return new AddressPlan(seconds, add, refresh, drop, noInterface);
+    return new AddressPlan(seconds, add, refresh, drop, noInterface, own);
   }
 
   /** When each wanted address became ready: kept while it stays ready, forgotten when it is not. */

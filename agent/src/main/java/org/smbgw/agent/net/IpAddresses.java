@@ -26,6 +26,9 @@ public final class IpAddresses {
   }
 
   /** Interfaces and their addresses with prefix lengths. */
+  /** What {@code ip -j} shows as the valid lifetime of an address that has none. */
+  private static final long FOREVER = 4294967295L;
+
   public List<NetworkInterface> interfaces() throws CommandFailedException, IOException {
     return interfaces(Duration.ofSeconds(5));
   }
@@ -40,7 +43,11 @@ public final class IpAddresses {
       NetworkInterface.Builder b = NetworkInterface.newBuilder().setName(link.path("ifname").asText());
       for (JsonNode a : link.path("addr_info")) {
         if (a.has("local")) {
-          b.addAddresses(a.path("local").asText() + "/" + a.path("prefixlen").asInt());
+          String cidr = a.path("local").asText() + "/" + a.path("prefixlen").asInt();
+          b.addAddresses(cidr);
+          if (a.path("valid_life_time").asLong(FOREVER) == FOREVER) {
+            b.addPermanent(cidr);
+          }
         }
       }
       out.add(b.build());

@@ -52,9 +52,13 @@ class AddressKeeperFakeClockTest {
       return "";
     }
 
+    /** Addresses the node has as its own (no lifetime limit) besides 10.0.0.11. */
+    final List<String> permanent = new ArrayList<>();
+
     @Override
     public List<NetworkInterface> interfaces() {
-      return List.of(NetworkInterface.newBuilder().setName("vmbr0").addAddresses("10.0.0.11/24").build());
+      return List.of(NetworkInterface.newBuilder().setName("vmbr0").addAddresses("10.0.0.11/24")
+          .addPermanent("10.0.0.11/24").addAllAddresses(permanent).addAllPermanent(permanent).build());
     }
 
     @Override
@@ -201,5 +205,15 @@ class AddressKeeperFakeClockTest {
     run(Duration.ofMillis(1200), Duration.ZERO, false);
     assertTrue(end - clock.nanoTime() < 1_000_000_000L && end - clock.nanoTime() > 0, "inside the last second");
     assertEquals(List.of(CIDR), keeper.held(), "not dropped before the lease runs out");
+  }
+
+  @Test
+  void aGrantedAddressThatIsTheNodesOwnIsNeverTakenOver() {
+    kernel.permanent.add(CIDR); // say an administrator gave the node this address for good
+    keeper.start(channel);
+    wantHere();
+    run(Duration.ofSeconds(3), Duration.ofMillis(100), true);
+    assertTrue(!kernel.up() && kernel.expires.isEmpty(), "its lifetime would have been cut to the lease's");
+    assertTrue(keeper.problem().orElseThrow().contains("this node's own address"), keeper.problem().toString());
   }
 }

@@ -35,17 +35,23 @@ final class SafeAddresses {
     }
     InetAddress a = parse(Addresses.host(cidr));
     int prefix = Integer.parseInt(cidr.substring(cidr.indexOf('/') + 1));
+    int first = a.getAddress()[0] & 0xff;
+    boolean v4 = a.getAddress().length == 4;
     String why = a.isLoopbackAddress() ? "a loopback address" : a.isLinkLocalAddress() ? "a link-local address"
         : a.isMulticastAddress() ? "a multicast address" : a.isAnyLocalAddress() ? "the unspecified address"
+        : cidr.contains(":") && (v4 || ((java.net.Inet6Address) a).isIPv4CompatibleAddress())
+            ? "an IPv4 address written as IPv6"
+        : v4 && (first == 0 || first >= 240) ? "a reserved IPv4 address (0/8, 240/4)"
         : hostBits(a, prefix, false) ? "the network address of its prefix /" + prefix
-        : a.getAddress().length == 4 && hostBits(a, prefix, true) ? "the broadcast address of its prefix /" + prefix : null;
+        : v4 && hostBits(a, prefix, true) ? "the broadcast address of its prefix /" + prefix : null;
     if (why != null) {
       out.add(new Violation(field, "a floating address cannot be " + why + " (got " + cidr + ")"));
       return out;
     }
     for (LiveNode n : nodes) {
       for (NetworkInterface i : n.getInventory().getInterfacesList()) {
-        for (String own : i.getAddressesList()) {
+        // The node's own: those without a lifetime limit (agents that do not say: all it shows).
+        for (String own : i.getPermanentCount() > 0 ? i.getPermanentList() : i.getAddressesList()) {
           if (same(a, own) && !floating.contains(Addresses.host(cidr))) {
             out.add(new Violation(field, "a floating address cannot be a node's own address: " + Addresses.host(cidr)
                 + " is node " + n.getNode() + "'s on " + i.getName()));

@@ -39,6 +39,9 @@ class SafeAddressesTest {
         {"10.0.0.0/24", "network address"},
         {"10.0.0.255/24", "broadcast address"},
         {"fd00::/64", "network address"},
+        {"::ffff:a00:3c/120", "IPv4 address written as IPv6"},
+        {"255.255.255.255/32", "reserved"},
+        {"240.0.0.1/8", "reserved"},
     };
     for (String[] row : table) {
       assertTrue(refusal(row[0], List.of()).contains(row[1]), row[0] + " -> " + refusal(row[0], List.of()));
@@ -51,6 +54,13 @@ class SafeAddressesTest {
     assertEquals("", refusal("10.0.0.50/24", List.of()), "pve1 shows it because it holds it");
     assertEquals("", refusal("10.0.0.254/31", List.of()), "no broadcast in a /31");
     assertEquals("", refusal("fd00::60/64", List.of()));
+    LiveNode holding = LiveNode.newBuilder().setNode("pve2").setInventory(NodeInventory.newBuilder()
+        .addInterfaces(NetworkInterface.newBuilder().setName("vmbr0").addAddresses("10.0.0.12/24")
+            .addAddresses("10.0.0.70/24").addPermanent("10.0.0.12/24"))).build();
+    assertEquals(List.of(), SafeAddresses.check("address", "10.0.0.70/24", List.of(holding), Set.of(), List.of()),
+        "an address with a lifetime (a floating one, just deleted) is not the node's own");
+    assertTrue(SafeAddresses.check("address", "10.0.0.12/24", List.of(holding), Set.of(), List.of()).toString()
+        .contains("own address"));
   }
 
   @Test
