@@ -191,7 +191,7 @@ public final class Agent implements AutoCloseable {
     AtomicReference<CoordinatorClient> session = new AtomicReference<>();
     InventoryCollector inventories = new InventoryCollector(
         () -> inventory.build(storages.current()).toBuilder()
-            .setSambaHook(samba.hookDescription()).build(), FIRST_INVENTORY_WAIT,
+            .setSambaHook(samba.hookDescription()).setShareGroup(config.unixGroup()).build(), FIRST_INVENTORY_WAIT,
         inv -> session.get().inventory(inv), System::nanoTime);
     AddressKeeper addresses = AddressKeeper.onOwnThread(runner, TcpTable.proc(), Duration.ofSeconds(2),
         new HeldAddresses(heldAddressesFile(config)));

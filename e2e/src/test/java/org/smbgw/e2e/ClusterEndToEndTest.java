@@ -221,6 +221,15 @@ class ClusterEndToEndTest {
     assertTrue(json(cli(null, "vip", "list", "-o", "json").out()).path("addresses").isEmpty(), "nothing was created");
   }
 
+  @Test
+  void aShareWhoseAdministratorsAreTheShareRootsGroupIsRefused() {
+    Result r = cli(null, "share", "create", "rooted", "--storage", "tank", "--read", "@staff", "--admin",
+        "@" + org.smbgw.agent.testing.SandboxAgent.GROUP);
+    assertEquals(4, r.code(), r.err());
+    assertTrue(r.err().contains("admin.groups") && r.err().contains("group of every share root"), r.err());
+    assertEquals(3, cli(null, "share", "show", "rooted").code(), "nothing was created");
+  }
+
   private JsonNode json(String text) {
     try {
       return json.readTree(text);

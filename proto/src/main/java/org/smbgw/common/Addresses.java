@@ -52,6 +52,41 @@ public final class Addresses {
     return !a.isEmpty() && !b.isEmpty() && host(a).equals(host(b));
   }
 
+  /**
+   * Whether {@code address} (CIDR or bare, a valid literal) lies in the network {@code network}
+   * (CIDR) names; false for different families or anything that is not a literal.
+   */
+  public static boolean contains(String network, String address) {
+    byte[] net = bytes(host(network));
+    byte[] a = bytes(host(address));
+    int slash = network.indexOf('/');
+    if (net == null || a == null || net.length != a.length || slash < 0 || !network.substring(slash + 1).matches("\\d{1,3}")) {
+      return false;
+    }
+    int prefix = Math.min(Integer.parseInt(network.substring(slash + 1)), net.length * 8);
+    for (int i = 0; i < prefix; i++) {
+      int mask = 0x80 >> (i % 8);
+      if ((net[i / 8] & mask) != (a[i / 8] & mask)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The address's bytes (4 or 16), or null when it is not a literal these rules accept. */
+  public static byte[] bytes(String host) {
+    List<Violation> bad = new java.util.ArrayList<>();
+    cidr("", host + (host.contains(":") ? "/128" : "/32"), bad);
+    if (!bad.isEmpty()) {
+      return null;
+    }
+    try {
+      return java.net.InetAddress.getByName(host).getAddress(); // a literal: no name lookup
+    } catch (java.net.UnknownHostException e) {
+      return null;
+    }
+  }
+
   private static final Pattern INTERFACE = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.@-]{0,14}");
 
   /** A Linux interface name: 1 to 15 characters, no slash or space; empty means "find it". */

@@ -113,8 +113,8 @@ public final class ShareValidator {
     networks(prefix + ".hostsAllow", share.getHostsAllowList(), out);
     networks(prefix + ".hostsDeny", share.getHostsDenyList(), out);
     if (share.getGuestOk() && !share.getReadOnly() && (!isEmpty(share.getWrite()) || !isEmpty(share.getAdmin()))) {
-      out.add(new Violation(prefix + ".guestOk", "guest access only on a share nobody writes to (no write or admin "
-          + "list, or readOnly: true): files anyone can reach would be changed by people no one can name"));
+      out.add(new Violation(prefix + ".guestOk", "guest access with writers is refused: a share anyone can read is "
+          + "not one people write to (set readOnly: true, or leave out the write and admin lists)"));
     }
     if (rootsGroup != null && share.getAdmin().getGroupsList().contains(rootsGroup)) {
       out.add(new Violation(prefix + ".admin.groups", "'" + rootsGroup + "' is the group of every share root on this "

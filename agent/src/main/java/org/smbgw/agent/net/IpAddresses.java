@@ -92,22 +92,11 @@ public final class IpAddresses {
     return Optional.empty();
   }
 
+  /** Whether {@code a} lies in the subnet of {@code b} (with b's prefix). */
   static boolean sameSubnet(String a, String b) {
-    try {
-      int prefix = Integer.parseInt(b.substring(b.indexOf('/') + 1));
-      byte[] x = InetAddress.getByName(Addresses.host(a)).getAddress();
-      byte[] y = InetAddress.getByName(Addresses.host(b)).getAddress();
-      if (x.length != y.length) {
-        return false;
-      }
-      int bits = x.length * 8;
-      BigInteger mask = BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)
-          .xor(BigInteger.ONE.shiftLeft(bits - prefix).subtract(BigInteger.ONE));
-      return new BigInteger(1, x).and(mask).equals(new BigInteger(1, y).and(mask));
-    } catch (IOException | RuntimeException e) {
-      return false;
-    }
+    return Addresses.contains(b, a);
   }
+
 
   /**
    * Runs iproute2 commands ({@code addr replace ...}, {@code addr del ...}) as one batch; with

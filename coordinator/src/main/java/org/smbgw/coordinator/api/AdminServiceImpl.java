@@ -233,6 +233,21 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     List<ShareSpec> others = view.shares().entrySet().stream().filter(e -> !e.getKey().equals(own))
         .map(e -> e.getValue().value()).toList();
     InvalidSpecException.throwIfAny(ShareConflicts.among("spec", spec, others, "existing share"));
+    refuseRootsGroupAsAdmins(view, "spec", spec);
+  }
+
+  /**
+   * FAILED_PRECONDITION when a share's administrators include the group every share root of some
+   * node belongs to (as its agent reports): everyone with access to any share would be root on it.
+   */
+  static void refuseRootsGroupAsAdmins(ClusterView view, String field, ShareSpec spec) {
+    for (org.smbgw.proto.v1.LiveNode n : view.live().values()) {
+      String group = n.getInventory().getShareGroup();
+      if (!group.isEmpty() && spec.getAdmin().getGroupsList().contains(group)) {
+        throw Errors.precondition(field + ".admin.groups: '" + group + "' is the group of every share root on node "
+            + n.getNode() + ": as administrators, everyone with access to any share would act as root on this one");
+      }
+    }
   }
 
   /** Places one share against all others; throws FAILED_PRECONDITION saying why it fits nowhere. */

@@ -79,6 +79,9 @@ final class Applier {
     req.getSharesList().forEach(s -> conflicts.addAll(
         ShareConflicts.among("Share/" + s.getName() + ": spec", s, untouched, "existing share")));
     InvalidSpecException.throwIfAny(conflicts);
+    for (ShareSpec s : req.getSharesList()) {
+      AdminServiceImpl.refuseRootsGroupAsAdmins(view, "Share/" + s.getName() + ": spec", s);
+    }
     List<Candidate> nodes = new ArrayList<>();
     view.nodes().values().forEach(v -> {
       LiveNode live = view.live().get(v.value().getName());

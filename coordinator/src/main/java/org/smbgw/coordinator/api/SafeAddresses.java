@@ -52,20 +52,34 @@ final class SafeAddresses {
       for (NetworkInterface i : n.getInventory().getInterfacesList()) {
         // The node's own: those without a lifetime limit (agents that do not say: all it shows).
         for (String own : i.getPermanentCount() > 0 ? i.getPermanentList() : i.getAddressesList()) {
-          if (same(a, own) && !floating.contains(Addresses.host(cidr))) {
+          if (Addresses.same(own, cidr) && !floating.contains(Addresses.host(cidr))) {
             out.add(new Violation(field, "a floating address cannot be a node's own address: " + Addresses.host(cidr)
                 + " is node " + n.getNode() + "'s on " + i.getName()));
           }
         }
       }
       for (String gateway : n.getInventory().getGatewaysList()) {
-        if (same(a, gateway)) {
+        if (Addresses.same(gateway, cidr)) {
           out.add(new Violation(field, "a floating address cannot be a gateway: " + gateway + " routes node "
               + n.getNode() + "'s traffic"));
         }
       }
     }
-    if (!vipRanges.isEmpty() && vipRanges.stream().noneMatch(r -> inside(a, r))) {
+    for (LiveNode n : nodes) {
+      for (NetworkInterface i : n.getInventory().getInterfacesList()) {
+        for (String own : i.getPermanentCount() > 0 ? i.getPermanentList() : i.getAddressesList()) {
+          String ownPrefix = own.substring(own.indexOf('/') + 1);
+          if (Addresses.contains(own, cidr) && !ownPrefix.equals(String.valueOf(prefix))) {
+            // The holder would add a connected route of the wrong size: /16 on a /24 LAN hides
+            // the subnets reached through the gateway; /23 makes the LAN's broadcast a host.
+            out.add(new Violation(field, "a floating address takes the prefix of the subnet it is in: " + own
+                + " on node " + n.getNode() + "'s " + i.getName() + " is /" + ownPrefix + " (got /" + prefix + ")"));
+            return out;
+          }
+        }
+      }
+    }
+    if (!vipRanges.isEmpty() && vipRanges.stream().noneMatch(r -> Addresses.contains(r, cidr))) {
       out.add(new Violation(field, "a floating address must lie in vipRanges " + vipRanges + " (got " + cidr + ")"));
     }
     return out;
@@ -90,13 +104,6 @@ final class SafeAddresses {
     }
   }
 
-  private static boolean same(InetAddress a, String cidrOrHost) {
-    List<Violation> ignored = new ArrayList<>();
-    String host = Addresses.host(cidrOrHost);
-    Addresses.cidr("", host + (host.contains(":") ? "/128" : "/32"), ignored);
-    return ignored.isEmpty() && parse(host).equals(a);
-  }
-
   /** Whether every host bit below {@code prefix} is 1 ({@code ones}) or 0; false for /31, /32, /127, /128. */
   private static boolean hostBits(InetAddress a, int prefix, boolean ones) {
     byte[] b = a.getAddress();
@@ -107,27 +114,6 @@ final class SafeAddresses {
     for (int i = prefix; i < bits; i++) {
       boolean set = (b[i / 8] & (0x80 >> (i % 8))) != 0;
       if (set != ones) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static boolean inside(InetAddress a, String range) {
-    List<Violation> bad = new ArrayList<>();
-    Addresses.cidr("", range, bad);
-    if (!bad.isEmpty()) {
-      return false;
-    }
-    byte[] net = parse(Addresses.host(range)).getAddress();
-    byte[] b = a.getAddress();
-    if (net.length != b.length) {
-      return false;
-    }
-    int prefix = Integer.parseInt(range.substring(range.indexOf('/') + 1));
-    for (int i = 0; i < prefix; i++) {
-      int mask = 0x80 >> (i % 8);
-      if ((net[i / 8] & mask) != (b[i / 8] & mask)) {
         return false;
       }
     }

@@ -52,7 +52,9 @@ class SafeAddressesTest {
   void ordinaryAddressesPassAndAHeldFloatingAddressIsNotANodesOwn() {
     assertEquals("", refusal("10.0.0.60/24", List.of()));
     assertEquals("", refusal("10.0.0.50/24", List.of()), "pve1 shows it because it holds it");
-    assertEquals("", refusal("10.0.0.254/31", List.of()), "no broadcast in a /31");
+    assertEquals("", refusal("10.5.0.255/31", List.of()), "no broadcast in a /31");
+    assertTrue(refusal("10.0.0.60/16", List.of()).contains("prefix of the subnet"), refusal("10.0.0.60/16", List.of()));
+    assertTrue(refusal("10.0.0.255/23", List.of()).contains("prefix of the subnet"), "the LAN's broadcast as a /23 host");
     assertEquals("", refusal("fd00::60/64", List.of()));
     LiveNode holding = LiveNode.newBuilder().setNode("pve2").setInventory(NodeInventory.newBuilder()
         .addInterfaces(NetworkInterface.newBuilder().setName("vmbr0").addAddresses("10.0.0.12/24")
@@ -66,6 +68,7 @@ class SafeAddressesTest {
   @Test
   void withVipRangesSetAnAddressMustLieInOne() {
     List<String> ranges = List.of("10.0.0.64/26", "fd00::/112");
+    assertEquals("", refusal("10.0.0.70/24", List.of("10.0.0.64/26")));
     assertTrue(refusal("10.0.0.60/24", ranges).contains("vipRanges"), refusal("10.0.0.60/24", ranges));
     assertEquals("", refusal("10.0.0.70/24", ranges));
     assertEquals("", refusal("fd00::60/64", ranges));
