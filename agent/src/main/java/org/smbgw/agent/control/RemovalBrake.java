@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.smbgw.common.Names;
+import org.smbgw.common.ShareConflicts;
+import org.smbgw.common.Violation;
 import org.smbgw.proto.v1.NodeDesiredState;
 import org.smbgw.proto.v1.ShareSpec;
 import org.smbgw.proto.v1.UserSpec;
@@ -53,8 +55,21 @@ public final class RemovalBrake {
           + ": generation " + accepted.getGeneration() + " was accepted already (a lagging replica, or ZooKeeper "
           + "restored from an older copy)"));
     }
-    NodeDesiredState.Builder next = incoming.toBuilder().clearKept().addAllShares(lostShares).addAllUsers(lostUsers)
-        .addAllShares(refusedShares(accepted, incoming)).addAllUsers(refusedUsers(accepted, incoming)).addAllKept(losses);
+    // What stays served with its last spec wins over a new share it clashes with (same name
+    // ignoring case, same or nested directory): that one is left out with the reason.
+    List<ShareSpec> served = new ArrayList<>(lostShares);
+    served.addAll(refusedShares(accepted, incoming));
+    NodeDesiredState.Builder next = incoming.toBuilder().clearKept().clearShares();
+    for (ShareSpec s : incoming.getSharesList()) {
+      List<Violation> clash = ShareConflicts.among("Share/" + s.getName() + ": spec", s, served,
+          "share this node keeps serving");
+      if (clash.isEmpty()) {
+        next.addShares(s);
+      } else {
+        next.putRefused("share/" + s.getName(), String.join("; ", clash.stream().map(Violation::toString).toList()));
+      }
+    }
+    next.addAllShares(served).addAllUsers(lostUsers).addAllUsers(refusedUsers(accepted, incoming)).addAllKept(losses);
     return new Verdict(next.build(), Optional.empty());
   }
 

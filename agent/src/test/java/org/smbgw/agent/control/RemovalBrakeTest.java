@@ -98,4 +98,20 @@ class RemovalBrakeTest {
     NodeDesiredState accepted = state("c1", 9, "share/a").build();
     assertTrue(RemovalBrake.decide(accepted, state("", 10).build()).refused().isPresent());
   }
+
+  @Test
+  void aNewShareInsideTheDirectoryOfOneKeptServingIsLeftOutWithTheReason() {
+    NodeDesiredState accepted = state("c1", 3).addShares(ShareSpec.newBuilder().setName("Docs")
+        .setStorage(org.smbgw.proto.v1.Storage.newBuilder().setDirectory(org.smbgw.proto.v1.DirectoryStorage.newBuilder()
+            .setPath("/srv/docs")))).build();
+    NodeDesiredState incoming = state("c1", 4).addShares(ShareSpec.newBuilder().setName("other")
+        .setStorage(org.smbgw.proto.v1.Storage.newBuilder().setDirectory(org.smbgw.proto.v1.DirectoryStorage.newBuilder()
+            .setPath("/srv/other")))).addShares(ShareSpec.newBuilder().setName("inside")
+        .setStorage(org.smbgw.proto.v1.Storage.newBuilder().setDirectory(org.smbgw.proto.v1.DirectoryStorage.newBuilder()
+            .setPath("/srv/docs/inside")))).build();
+    NodeDesiredState v = RemovalBrake.decide(accepted, incoming).state();
+    assertEquals(List.of("share/other", "share/Docs"), served(v), "Docs is kept; the share inside its directory is not");
+    assertEquals(java.util.Set.of("share/inside"), v.getRefusedMap().keySet());
+    assertTrue(v.getRefusedMap().get("share/inside").contains("Docs"), v.getRefusedMap().toString());
+  }
 }
