@@ -114,11 +114,26 @@ public final class Executor {
       return true;
     }
     Step publish = new Step.Publish(next.content(), next.sections(), observed.include());
-    if (!run("node", publish, outcome)) {
+    Exception failed = attempt("node", publish);
+    if (failed instanceof org.smbgw.agent.samba.SambaConfig.SectionsMisread misread) {
+      // testparm read some shares other than rendered and nothing else was wrong: those are
+      // withheld (and fail), the rest is published without them.
+      misread.byShare().forEach((share, why) -> outcome.fail("share/" + share, why));
+      withheld.addAll(misread.byShare().keySet());
+      next = composer.compose(desired.getSharesList(), paths, withheld, observed.include());
+      if (next.content().equals(observed.include())) {
+        return true;
+      }
+      publish = new Step.Publish(next.content(), next.sections(), observed.include());
+      failed = attempt("node", publish);
+    }
+    if (failed != null) {
+      outcome.fail("node", publish.describe() + " failed: " + message(failed));
       undo("node", publish);
       rollBack(doneShares, outcome, "not published because the Samba configuration was not applied");
       return false;
     }
+    outcome.applied();
     return true;
   }
 
@@ -148,20 +163,28 @@ public final class Executor {
   }
 
   private boolean run(String subject, Step step, Outcome outcome) {
+    Exception e = attempt(subject, step);
+    if (e != null) {
+      outcome.fail(subject, step.describe() + " failed: " + message(e));
+      return false;
+    }
+    outcome.applied();
+    return true;
+  }
+
+  /** Applies one step, audited and counted; returns why it failed, or null. */
+  private Exception attempt(String subject, Step step) {
     stepStarting.run();
     try {
       step.apply(host);
       metrics.stepsApplied().inc();
-      outcome.applied();
       audit.record(subject, "apply", step, null, null);
-      return true;
+      return null;
     } catch (Exception e) {
       metrics.stepsFailed().inc();
-      String error = step.describe() + " failed: " + message(e);
-      log.warn("{}: {}", subject, error);
+      log.warn("{}: {} failed: {}", subject, step.describe(), message(e));
       audit.record(subject, "failed", step, message(e), null);
-      outcome.fail(subject, error);
-      return false;
+      return e;
     }
   }
 

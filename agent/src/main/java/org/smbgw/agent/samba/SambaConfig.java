@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.smbgw.agent.exec.Command;
 import org.smbgw.agent.exec.CommandFailedException;
@@ -213,13 +214,34 @@ public final class SambaConfig {
     try {
       Command check = Command.of(tools.testparm(), "-s", "--suppress-prompt", tmp.toString());
       CommandResult r = runner.run(check);
-      List<String> problems = TestparmReport.problems(r.stdout(), r.stderr(), expectedSections, content);
-      if (!problems.isEmpty()) {
-        throw new CommandFailedException(check, 0, String.join("\n", problems), "testparm found problems");
+      TestparmReport.Findings found = TestparmReport.check(r.stdout(), r.stderr(), expectedSections, content);
+      if (found.onlyShares()) {
+        throw new SectionsMisread(check, found.byShare());
+      }
+      if (!found.problems().isEmpty()) {
+        throw new CommandFailedException(check, 0, String.join("\n", found.problems()), "testparm found problems");
       }
       writeParts(content, ".tmp");
     } finally {
       Files.deleteIfExists(tmp);
+    }
+  }
+
+  /**
+   * testparm read some share sections other than they were rendered (and found nothing else
+   * wrong): nothing was installed, and publishing without those shares can go ahead.
+   */
+  public static final class SectionsMisread extends CommandFailedException {
+    private final Map<String, String> byShare;
+
+    SectionsMisread(Command check, Map<String, String> byShare) {
+      super(check, 0, String.join("\n", byShare.values()), "testparm read shares other than rendered: " + byShare.keySet());
+      this.byShare = Map.copyOf(byShare);
+    }
+
+    /** Share to what testparm read differently. */
+    public Map<String, String> byShare() {
+      return byShare;
     }
   }
 

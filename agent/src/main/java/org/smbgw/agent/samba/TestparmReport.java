@@ -39,6 +39,34 @@ public final class TestparmReport {
     return problems(stdout, stderr, expectedSections, parameters(rendered));
   }
 
+  /**
+   * What testparm found, and which of it is one share's alone: a section it did not read back, or
+   * read back with other parameters than rendered.
+   *
+   * @param byShare share to what is wrong with it
+   * @param onlyShares whether every problem is one share's (no complaint about the file as a whole)
+   */
+  public record Findings(List<String> problems, Map<String, String> byShare, boolean onlyShares) {}
+
+  public static Findings check(String stdout, String stderr, Set<String> expectedSections, String rendered) {
+    List<String> problems = problems(stdout, stderr, expectedSections, parameters(rendered));
+    Map<String, String> byShare = new LinkedHashMap<>();
+    boolean onlyShares = true;
+    Map<String, Map<String, String>> read = parameters(stdout);
+    for (String p : problems) {
+      if (p.startsWith("share '")) {
+        String share = p.substring(7, p.indexOf("': "));
+        byShare.merge(share, p, (a, b) -> a + "; " + b);
+      } else if (p.startsWith("sections differ") && !read.keySet().stream().anyMatch(x -> !expectedSections.contains(x))) {
+        expectedSections.stream().filter(x -> !read.containsKey(x))
+            .forEach(x -> byShare.merge(x, "share '" + x + "': testparm did not read its section back", (a, b) -> a));
+      } else {
+        onlyShares = false;
+      }
+    }
+    return new Findings(problems, byShare, onlyShares && !byShare.isEmpty());
+  }
+
   private static List<String> problems(String stdout, String stderr, Set<String> expectedSections,
       Map<String, Map<String, String>> meant) {
     List<String> problems = new ArrayList<>();

@@ -1,6 +1,7 @@
 package org.smbgw.agent.samba;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -70,5 +71,20 @@ class TestparmMisreadFailsThePublishTest {
   void aNameWithDoubleSpacesFailsAsAMissingSection(@TempDir Path dir) throws Exception {
     String m = installFails(dir, spec("a  b").build(), "/srv/docs");
     assertTrue(m.contains("unexpected [a b], missing [a  b]"), m);
+  }
+
+  @Test
+  void aMisreadIsPutOnTheShareItBelongsToSoThatTheOthersCanBePublished(@TempDir Path dir) throws Exception {
+    Path include = dir.resolve("shares.conf");
+    AgentMetrics metrics = new AgentMetrics(new MetricRegistry());
+    try (CommandRunner runner = new CommandRunner(metrics, TestTimeouts.seconds(30))) {
+      SambaConfig samba = new SambaConfig(runner, metrics, dir.resolve("smb.conf"), include, SambaTools.defaults());
+      String content = new IncludeRenderer("smbgw").render(List.of(new PublishedShare(spec("good").build(), "/srv/good"),
+          new PublishedShare(spec("bad").build(), "/srv/a  b")));
+      SambaConfig.SectionsMisread e = assertThrows(SambaConfig.SectionsMisread.class,
+          () -> samba.install(content, Set.of("good", "bad")));
+      assertEquals(Set.of("bad"), e.byShare().keySet(), e.getMessage());
+      assertTrue(e.byShare().get("bad").contains("reads path as '/srv/a b'"), e.byShare().toString());
+    }
   }
 }
