@@ -318,6 +318,52 @@ class ClusterEndToEndTest {
     assertEquals(0, cli(null, "share", "delete", "counted").code());
   }
 
+  /** Metric names a Prometheus text exposition has: sampled, or announced by HELP/TYPE. */
+  private static java.util.Set<String> metricNames(String exposition) {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    for (String line : exposition.split("\n")) {
+      String[] f = line.startsWith("# HELP ") || line.startsWith("# TYPE ") ? line.substring(7).split(" ") : line.split("[{ ]");
+      if (!line.isBlank() && (!line.startsWith("#") || line.startsWith("# HELP ") || line.startsWith("# TYPE "))) {
+        out.add(f[0]);
+      }
+    }
+    return out;
+  }
+
+  private String scrape(int port) throws Exception {
+    return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  @Test
+  void theOperatorsKitPassesPromtoolAndNamesOnlyMetricsSmbgwExports() throws Exception {
+    Path ops = Path.of(System.getProperty("user.dir")).resolveSibling("packaging").resolve("src").resolve("ops");
+    for (List<String> argv : List.of(List.of("promtool", "check", "rules", "smbgw-alerts.yml"),
+        List.of("promtool", "test", "rules", "smbgw-alerts.test.yml"))) {
+      Process p = new ProcessBuilder(argv).directory(ops.toFile()).redirectErrorStream(true).start();
+      String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertEquals(0, p.waitFor(), argv + ": " + said);
+    }
+    // A share, so that the per-share series exist (and an admin call has been timed).
+    assertEquals(0, cli(null, "share", "create", "kit", "--storage", "tank", "--read", "@staff").code());
+    Eventually.until(Duration.ofSeconds(30), () -> scrape(node.agent().metricsPort()), b -> b.contains("share=\"kit\""));
+    java.util.Set<String> exported = new java.util.HashSet<>(metricNames(scrape(coordinator.metricsPort())));
+    exported.addAll(metricNames(scrape(node.agent().metricsPort())));
+    assertEquals(0, cli(null, "share", "delete", "kit").code());
+    java.util.Set<String> named = new java.util.TreeSet<>();
+    for (String file : List.of("smbgw-dashboard.json", "smbgw-alerts.yml")) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("smbgw_[a-z_]+").matcher(Files.readString(ops.resolve(file)));
+      while (m.find()) {
+        named.add(m.group());
+      }
+    }
+    assertTrue(named.size() >= 20, named.toString());
+    List<String> unknown = named.stream().filter(n -> !exported.contains(n)
+        && !exported.contains(n.replaceFirst("_(bucket|count|sum)$", ""))).toList();
+    assertEquals(List.of(), unknown, "named by the dashboard or the rules, exported by no smbgw endpoint");
+  }
+
   @Test
   void everyListingParsesAsJson() throws Exception {
     for (String[] cmd : List.of(new String[] {"share", "list"}, new String[] {"node", "list"},

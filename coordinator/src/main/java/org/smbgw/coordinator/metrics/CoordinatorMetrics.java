@@ -43,6 +43,11 @@ public final class CoordinatorMetrics implements AutoCloseable, org.smbgw.coordi
   private HTTPServer server;
 
   public CoordinatorMetrics(ClusterView view, BooleanSupplier leader) {
+    // Every phase exported from the start (at zero), so that dashboards and rules find the series
+    // before the first failover.
+    for (String phase : java.util.List.of("detected", "reassigned", "address_up", "serving")) {
+      failoverPhases.labelValues(phase);
+    }
     GaugeWithCallback.builder().name("smbgw_coordinator_leader").help("1 when this replica leads")
         .callback(cb -> cb.call(leader.getAsBoolean() ? 1 : 0)).register(registry);
     GaugeWithCallback.builder().name("smbgw_coordinator_epoch").help("The current leader's term")
@@ -57,6 +62,16 @@ public final class CoordinatorMetrics implements AutoCloseable, org.smbgw.coordi
           cb.call(view.nodes().size() - connected, "disconnected");
           cb.call(maintenance, "maintenance");
         }).register(registry);
+    GaugeWithCallback.builder().name("smbgw_coordinator_node_lease_age_seconds")
+        .help("How long ago this replica saw each node's lease renewed; past the lease plus margin its addresses move")
+        .labelNames("node").callback(cb -> {
+          long now = System.nanoTime();
+          view.leases().forEach((node, lease) -> cb.call(Math.max(0, now - lease.seenNanos()) / 1e9, node));
+        }).register(registry);
+    GaugeWithCallback.builder().name("smbgw_coordinator_node_losses")
+        .help("Shares and accounts a node keeps serving though its desired state lacks them (smbgw node confirm-removal)")
+        .labelNames("node").callback(cb -> view.live().forEach((node, live) ->
+            cb.call(live.getObserved().getLossesCount(), node))).register(registry);
     GaugeWithCallback.builder().name("smbgw_coordinator_shares").help("Shares by state, as their nodes report them")
         .labelNames("state").callback(cb -> {
           long active = 0;
