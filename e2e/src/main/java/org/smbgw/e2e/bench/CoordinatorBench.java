@@ -124,6 +124,23 @@ final class CoordinatorBench {
         .filter(s -> s.getState() == ShareState.SHARE_STATE_ACTIVE).count();
   }
 
+  private static java.util.Set<Path> zkConfigs() throws java.io.IOException {
+    java.util.Set<Path> found = new java.util.HashSet<>();
+    try (var files = Files.newDirectoryStream(Path.of(System.getProperty("java.io.tmpdir")),
+        "zookeeper.configuration*.properties")) {
+      files.forEach(found::add);
+    }
+    return found;
+  }
+
+  private static void removeNewZkConfigs(java.util.Set<Path> before) throws java.io.IOException {
+    for (Path p : zkConfigs()) {
+      if (!before.contains(p)) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
   /** SIGKILL of the leader's JVM until an admin call through a surviving replica succeeds. */
   private static void failover() throws Exception {
     List<InstanceSpec> specs = new ArrayList<>();
@@ -131,6 +148,7 @@ final class CoordinatorBench {
       specs.add(new InstanceSpec(null, -1, -1, -1, true, -1, 500, -1, new HashMap<>()));
     }
     List<Double> runs = new ArrayList<>();
+    java.util.Set<Path> configsBefore = zkConfigs();
     try (TestingCluster zk = new TestingCluster(specs)) {
       zk.start();
       for (int run = 0; run < 5; run++) {
@@ -165,6 +183,9 @@ final class CoordinatorBench {
           delete(dir);
         }
       }
+    } finally {
+      // ZooKeeper's embedded servers write one of these per start and never remove it.
+      removeNewZkConfigs(configsBefore);
     }
     runs.sort(Double::compare);
     System.out.println("# coordinator.leader_failover: SIGKILL of the leader's JVM until 'smbgw user list' through "
