@@ -66,7 +66,10 @@ public final class Text {
     }
   }
 
-  /** A value for a message: in quotes, control characters shown as \\uXXXX. */
+  /**
+   * A value for a message: in single quotes, each control character written as its code point,
+   * so that a newline in a hostile value stays visible.
+   */
   public static String quote(String s) {
     if (s == null) {
       return "nothing";

@@ -94,8 +94,9 @@ public record Lease(long leaseNanos, long nextSeq, long outstandingSeq, long out
     return new Lease(leaseNanos, nextSeq + 1, nextSeq, now, now, false, validUntilNanos, granted);
   }
 
-  /** What an answer did to the lease. {@code stalled}: the replica cannot record leases. */
   /**
+   * What an answer did to the lease. {@code stalled}: the replica cannot record leases.
+   *
    * @param refused why a grant was not taken although it answered the outstanding renewal (an
    *     address or interface that fails the rules every side applies), or null
    */

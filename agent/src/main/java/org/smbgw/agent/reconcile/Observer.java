@@ -69,7 +69,6 @@ public final class Observer {
         host.accounts().groups(), roots, result(connections));
   }
 
-  /** The side call's result, or its own exception (a pass fails the same way as before). */
   /** One root's state; a root that cannot be read is that share's problem, not the pass's. */
   private RootState root(Path p) {
     try {
@@ -79,6 +78,7 @@ public final class Observer {
     }
   }
 
+  /** The side call's result, or its own exception (a pass fails the same way as before). */
   private static <T> T result(java.util.concurrent.Future<T> f) throws Exception {
     try {
       return f.get();
