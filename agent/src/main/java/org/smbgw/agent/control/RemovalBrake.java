@@ -38,8 +38,20 @@ public final class RemovalBrake {
       return new Verdict(incoming.toBuilder().clearKept().build(), Optional.empty());
     }
     boolean foreign = !accepted.getCluster().isEmpty() && !accepted.getCluster().equals(incoming.getCluster());
-    List<ShareSpec> lostShares = lostShares(accepted, incoming);
-    List<UserSpec> lostUsers = lostUsers(accepted, incoming);
+    // Accepted shares (by Samba's name key) and users the incoming state refused, and those it has
+    // or means to remove; any other accepted one is a loss.
+    Set<String> refusedShares = named(incoming.getRefusedMap().keySet(), "share/", Names::uniquenessKey);
+    Set<String> refusedUsers = named(incoming.getRefusedMap().keySet(), "user/", n -> n);
+    Set<String> accountedShares = named(incoming.getRemovalsList(), "share/", Names::uniquenessKey);
+    incoming.getSharesList().forEach(x -> accountedShares.add(Names.uniquenessKey(x.getName())));
+    incoming.getPurgeSharesList().forEach(n -> accountedShares.add(Names.uniquenessKey(n)));
+    accountedShares.addAll(refusedShares);
+    Set<String> accountedUsers = named(incoming.getRemovalsList(), "user/", n -> n);
+    incoming.getUsersList().forEach(u -> accountedUsers.add(u.getName()));
+    accountedUsers.addAll(refusedUsers);
+    List<ShareSpec> lostShares = accepted.getSharesList().stream()
+        .filter(x -> !accountedShares.contains(Names.uniquenessKey(x.getName()))).toList();
+    List<UserSpec> lostUsers = accepted.getUsersList().stream().filter(u -> !accountedUsers.contains(u.getName())).toList();
     List<String> losses = new ArrayList<>();
     lostShares.forEach(s -> losses.add("share/" + s.getName()));
     lostUsers.forEach(u -> losses.add("user/" + u.getName()));
@@ -58,7 +70,8 @@ public final class RemovalBrake {
     // What stays served with its last spec wins over a new share it clashes with (same name
     // ignoring case, same or nested directory): that one is left out with the reason.
     List<ShareSpec> served = new ArrayList<>(lostShares);
-    served.addAll(refusedShares(accepted, incoming));
+    accepted.getSharesList().stream().filter(x -> refusedShares.contains(Names.uniquenessKey(x.getName())))
+        .forEach(served::add);
     NodeDesiredState.Builder next = incoming.toBuilder().clearKept().clearShares();
     for (ShareSpec s : incoming.getSharesList()) {
       List<Violation> clash = ShareConflicts.among("Share/" + s.getName() + ": spec", s, served,
@@ -69,42 +82,17 @@ public final class RemovalBrake {
         next.putRefused("share/" + s.getName(), String.join("; ", clash.stream().map(Violation::toString).toList()));
       }
     }
-    next.addAllShares(served).addAllUsers(lostUsers).addAllUsers(refusedUsers(accepted, incoming)).addAllKept(losses);
+    next.addAllShares(served).addAllUsers(lostUsers).addAllKept(losses);
+    accepted.getUsersList().stream().filter(u -> refusedUsers.contains(u.getName())).forEach(next::addUsers);
     return new Verdict(next.build(), Optional.empty());
   }
 
-  private static List<ShareSpec> lostShares(NodeDesiredState accepted, NodeDesiredState incoming) {
-    Set<String> there = new HashSet<>();
-    incoming.getSharesList().forEach(s -> there.add(Names.uniquenessKey(s.getName())));
-    Set<String> refused = new HashSet<>();
-    incoming.getRefusedMap().keySet().stream().filter(r -> r.startsWith("share/"))
-        .forEach(r -> refused.add(Names.uniquenessKey(r.substring(6))));
-    incoming.getPurgeSharesList().forEach(n -> there.add(Names.uniquenessKey(n)));
-    incoming.getRemovalsList().stream().filter(r -> r.startsWith("share/"))
-        .forEach(r -> there.add(Names.uniquenessKey(r.substring(6))));
-    return accepted.getSharesList().stream().filter(s -> !there.contains(Names.uniquenessKey(s.getName()))
-        && !refused.contains(Names.uniquenessKey(s.getName()))).toList();
-  }
-
-  /** Shares the incoming state has in a form this node refused: they keep their last valid spec. */
-  private static List<ShareSpec> refusedShares(NodeDesiredState accepted, NodeDesiredState incoming) {
-    Set<String> refused = new HashSet<>();
-    incoming.getRefusedMap().keySet().stream().filter(r -> r.startsWith("share/"))
-        .forEach(r -> refused.add(Names.uniquenessKey(r.substring(6))));
-    return accepted.getSharesList().stream().filter(s -> refused.contains(Names.uniquenessKey(s.getName()))).toList();
-  }
-
-  private static List<UserSpec> refusedUsers(NodeDesiredState accepted, NodeDesiredState incoming) {
-    return accepted.getUsersList().stream().filter(u -> incoming.getRefusedMap().containsKey("user/" + u.getName()))
-        .toList();
-  }
-
-  private static List<UserSpec> lostUsers(NodeDesiredState accepted, NodeDesiredState incoming) {
-    Set<String> there = new HashSet<>();
-    incoming.getUsersList().forEach(u -> there.add(u.getName()));
-    incoming.getRemovalsList().stream().filter(r -> r.startsWith("user/")).forEach(r -> there.add(r.substring(5)));
-    incoming.getRefusedMap().keySet().stream().filter(r -> r.startsWith("user/")).forEach(r -> there.add(r.substring(5)));
-    return accepted.getUsersList().stream().filter(u -> !there.contains(u.getName())).toList();
+  /** The names of the subjects ("share/NAME", "user/NAME") of one kind, as {@code key} maps them. */
+  private static Set<String> named(java.util.Collection<String> subjects, String kind,
+      java.util.function.UnaryOperator<String> key) {
+    Set<String> out = new HashSet<>();
+    subjects.stream().filter(x -> x.startsWith(kind)).forEach(x -> out.add(key.apply(x.substring(kind.length()))));
+    return out;
   }
 
   private static String quoted(String cluster) {
