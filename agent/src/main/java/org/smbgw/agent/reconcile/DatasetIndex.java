@@ -17,6 +17,13 @@ public final class DatasetIndex {
         .forEach(d -> byShare.computeIfAbsent(d.share(), k -> new ArrayList<>()).add(d));
   }
 
+  /** The share's active dataset under another parent than {@code parent}: its storage changed. */
+  public Optional<Dataset> activeElsewhere(String parent, String share) {
+    return byShare.getOrDefault(share, List.of()).stream()
+        .filter(d -> !d.retired() && !d.name().substring(0, d.name().lastIndexOf('/')).equals(parent))
+        .min(Comparator.comparing(Dataset::name));
+  }
+
   /** The active dataset if there is one, else a retired one to bring back. */
   public Optional<Dataset> find(String parent, String share) {
     return byShare.getOrDefault(share, List.of()).stream()

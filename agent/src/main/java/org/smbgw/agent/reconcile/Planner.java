@@ -90,7 +90,7 @@ public final class Planner {
           continue;
         }
         Optional<Dataset> existing = index.find(parentName, share.getName());
-        Optional<Dataset> elsewhere = activeElsewhere(obs, parentName, share.getName());
+        Optional<Dataset> elsewhere = index.activeElsewhere(parentName, share.getName());
         if (existing.isPresent() && existing.get().retired() && elsewhere.isPresent()) {
           blocked.put(subject, "two datasets hold its data: " + elsewhere.get().name() + " (served until now) and "
               + existing.get().name() + " (retired, under the new parent); smbgw serves neither instead of the other: "
@@ -179,13 +179,14 @@ public final class Planner {
 
     List<Unit> afterPublish = new ArrayList<>();
     Set<String> purge = new HashSet<>(desired.getPurgeSharesList());
+    Set<String> published = publishedPaths(obs.include());
     for (Dataset d : sorted(obs.datasets().values(), Dataset::name)) {
       if (!d.managed() || chosen.contains(d.name())) {
         continue;
       }
       if (purge.contains(d.share()) && d.retired()) {
         List<String> nested = nestedBelow(obs, d);
-        if (publishedPaths(obs.include()).contains(d.mountpoint())) {
+        if (published.contains(d.mountpoint())) {
           blocked.put("share/" + d.share(), "not purged: " + d.mountpoint() + " is still published in the include");
         } else if (nested.isEmpty()) {
           afterPublish.add(new Unit("share/" + d.share(), List.of(new Step.DestroyDataset(d.name(), d.share()))));
@@ -247,14 +248,6 @@ public final class Planner {
         return Optional.empty();
       }
     }
-  }
-
-  /** The share's active dataset under another parent: its storage changed. */
-  private static Optional<Dataset> activeElsewhere(Observed obs, String parent, String share) {
-    return obs.datasets().values().stream()
-        .filter(d -> d.managed() && share.equals(d.share()) && !d.retired()
-            && !d.name().substring(0, d.name().lastIndexOf('/')).equals(parent))
-        .min(Comparator.comparing(Dataset::name));
   }
 
   private static String pool(String dataset) {
