@@ -96,9 +96,10 @@ final class SafeAddresses {
     }
   }
 
+  /** The address of a literal Addresses.cidr accepted: no name lookup. */
   private static InetAddress parse(String host) {
     try {
-      return InetAddress.getByName(host); // a literal, checked by Addresses.cidr: no name lookup
+      return InetAddress.getByAddress(Addresses.bytes(host));
     } catch (UnknownHostException e) {
       throw new IllegalArgumentException(host, e);
     }
