@@ -305,8 +305,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   public void drainNode(DrainNodeRequest req, StreamObserver<DrainNodeResponse> out) {
     answer(out, () -> {
       synchronized (this) {
-        Versioned<NodeRecord> node = Optional.ofNullable(view.nodes().get(req.getName()))
-            .orElseThrow(() -> Errors.notFound("node '" + req.getName() + "'"));
+        Versioned<NodeRecord> node = node(req.getName());
         List<ShareSpec> all = new ArrayList<>();
         Map<String, String> placements = new HashMap<>();
         view.shares().values().forEach(v -> {
@@ -366,8 +365,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   public void undrainNode(UndrainNodeRequest req, StreamObserver<Node> out) {
     answer(out, () -> {
       synchronized (this) {
-        Versioned<NodeRecord> node = Optional.ofNullable(view.nodes().get(req.getName()))
-            .orElseThrow(() -> Errors.notFound("node '" + req.getName() + "'"));
+        Versioned<NodeRecord> node = node(req.getName());
         NodeRecord next = node.value().toBuilder().setMaintenance(false).build();
         List<CuratorOp> ops = store.ops();
         ops.add(store.set(ZkPaths.node(req.getName()), next, node.version()));
@@ -378,12 +376,16 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     });
   }
 
+  /** The node's record; NOT_FOUND when the cluster does not know it. */
+  private Versioned<NodeRecord> node(String name) {
+    return Optional.ofNullable(view.nodes().get(name)).orElseThrow(() -> Errors.notFound("node '" + name + "'"));
+  }
+
   @Override
   public void confirmRemoval(ConfirmRemovalRequest req, StreamObserver<ConfirmRemovalResponse> out) {
     answer(out, () -> {
       synchronized (this) {
-        Versioned<NodeRecord> node = Optional.ofNullable(view.nodes().get(req.getName()))
-            .orElseThrow(() -> Errors.notFound("node '" + req.getName() + "'"));
+        Versioned<NodeRecord> node = node(req.getName());
         Node now = Views.node(node.value(), view);
         if (!now.getConnected()) {
           throw Errors.precondition("node '" + req.getName() + "' is not connected: only what it reports now can be "
