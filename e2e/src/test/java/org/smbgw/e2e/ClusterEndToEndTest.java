@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +25,7 @@ import org.smbgw.agent.testing.SandboxAgent;
 import org.smbgw.agent.testing.SmbClient;
 import org.smbgw.agent.testing.ZfsPool;
 import org.smbgw.cli.Smbgw;
+import org.smbgw.e2e.Cli.Result;
 import org.smbgw.coordinator.Coordinator;
 import org.smbgw.coordinator.CoordinatorConfig;
 
@@ -87,23 +86,10 @@ class ClusterEndToEndTest {
   }
 
   private Result cli(String stdin, String... args) {
-    List<String> all = new ArrayList<>(List.of("--coordinator", coordinator.address()));
-    all.addAll(List.of(args));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    InputStream saved = System.in;
-    try {
-      if (stdin != null) {
-        System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-      }
-      int code = Smbgw.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
-      return new Result(code, out.toString(), err.toString());
-    } finally {
-      System.setIn(saved);
-    }
+    return Cli.run(coordinator.address(), stdin, args);
   }
 
-  record Result(int code, String out, String err) {}
+
 
   @Test
   void aShareCreatedWithTheCliIsServedShownWithUsageAndKeptAfterDelete() throws Exception {

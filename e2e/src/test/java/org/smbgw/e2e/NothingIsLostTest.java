@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +22,6 @@ import org.smbgw.agent.testing.Eventually;
 import org.smbgw.agent.testing.SandboxAgent;
 import org.smbgw.agent.testing.SmbClient;
 import org.smbgw.agent.testing.ZfsPool;
-import org.smbgw.cli.Smbgw;
 import org.smbgw.coordinator.Coordinator;
 import org.smbgw.coordinator.CoordinatorConfig;
 
@@ -76,22 +71,11 @@ class NothingIsLostTest {
   }
 
   private String cli(String stdin, String... args) {
-    List<String> all = new ArrayList<>(List.of("--coordinator", coordinator.address()));
-    all.addAll(List.of(args));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    InputStream saved = System.in;
-    try {
-      if (stdin != null) {
-        System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-      }
-      int code = Smbgw.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
-      assertEquals(0, code, String.join(" ", args) + ": " + err);
-      return out.toString();
-    } finally {
-      System.setIn(saved);
-    }
+    Cli.Result r = Cli.run(coordinator.address(), stdin, args);
+    assertEquals(0, r.code(), String.join(" ", args) + ": " + r.err());
+    return r.out();
   }
+
 
   private JsonNode node() throws Exception {
     String out = cli(null, "node", "list", "-o", "json");

@@ -1,0 +1,36 @@
+package org.smbgw.e2e;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.smbgw.cli.Smbgw;
+
+/** The smbgw command line run in this JVM against one coordinator, as an administrator types it. */
+final class Cli {
+  /** What one command line did: its exit code and what it printed. */
+  record Result(int code, String out, String err) {}
+
+  private Cli() {}
+
+  /** @param stdin what the command reads (a password), or null */
+  static Result run(String coordinator, String stdin, String... args) {
+    List<String> all = new ArrayList<>(List.of("--coordinator", coordinator));
+    all.addAll(List.of(args));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    InputStream saved = System.in;
+    try {
+      if (stdin != null) {
+        System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+      }
+      int code = Smbgw.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
+      return new Result(code, out.toString(), err.toString());
+    } finally {
+      System.setIn(saved);
+    }
+  }
+}
