@@ -2,6 +2,7 @@ package org.smbgw.agent.samba;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,19 +30,26 @@ class TestparmMisreadFailsThePublishTest {
     return ShareSpec.newBuilder().setName(name).setRead(Access.newBuilder().addGroups("staff"));
   }
 
-  private static String installFails(Path dir, ShareSpec spec, String path) throws Exception {
+  /** What install threw for these shares: the include (holding "# before") must stay as it was. */
+  private static CommandFailedException refused(Path dir, List<PublishedShare> shares) throws Exception {
     Path include = dir.resolve("shares.conf");
     Files.writeString(include, "# before\n");
     AgentMetrics metrics = new AgentMetrics(new MetricRegistry());
     try (CommandRunner runner = new CommandRunner(metrics, TestTimeouts.seconds(30))) {
       SambaConfig samba = new SambaConfig(runner, metrics, dir.resolve("smb.conf"), include, SambaTools.defaults());
-      String content = new IncludeRenderer("smbgw").render(List.of(new PublishedShare(spec, path)));
-      CommandFailedException e = assertThrows(CommandFailedException.class,
-          () -> samba.install(content, Set.of(spec.getName())));
+      String content = new IncludeRenderer("smbgw").render(shares);
+      Set<String> sections = new java.util.HashSet<>();
+      shares.forEach(x -> sections.add(x.spec().getName()));
+      CommandFailedException e = assertThrows(CommandFailedException.class, () -> samba.install(content, sections));
       assertArrayEquals("# before\n".getBytes(), Files.readAllBytes(include), "include changed");
-      return e.getMessage();
+      return e;
     }
   }
+
+  private static String installFails(Path dir, ShareSpec spec, String path) throws Exception {
+    return refused(dir, List.of(new PublishedShare(spec, path))).getMessage();
+  }
+
 
   @Test
   void aCommentEndingInBackslashSpaceThatSwallowsTheNextLineFailsNamingTheComment(@TempDir Path dir) throws Exception {
@@ -75,16 +83,10 @@ class TestparmMisreadFailsThePublishTest {
 
   @Test
   void aMisreadIsPutOnTheShareItBelongsToSoThatTheOthersCanBePublished(@TempDir Path dir) throws Exception {
-    Path include = dir.resolve("shares.conf");
-    AgentMetrics metrics = new AgentMetrics(new MetricRegistry());
-    try (CommandRunner runner = new CommandRunner(metrics, TestTimeouts.seconds(30))) {
-      SambaConfig samba = new SambaConfig(runner, metrics, dir.resolve("smb.conf"), include, SambaTools.defaults());
-      String content = new IncludeRenderer("smbgw").render(List.of(new PublishedShare(spec("good").build(), "/srv/good"),
-          new PublishedShare(spec("bad").build(), "/srv/a  b")));
-      SambaConfig.SectionsMisread e = assertThrows(SambaConfig.SectionsMisread.class,
-          () -> samba.install(content, Set.of("good", "bad")));
-      assertEquals(Set.of("bad"), e.byShare().keySet(), e.getMessage());
-      assertTrue(e.byShare().get("bad").contains("reads path as '/srv/a b'"), e.byShare().toString());
-    }
+    CommandFailedException thrown = refused(dir, List.of(new PublishedShare(spec("good").build(), "/srv/good"),
+        new PublishedShare(spec("bad").build(), "/srv/a  b")));
+    SambaConfig.SectionsMisread e = assertInstanceOf(SambaConfig.SectionsMisread.class, thrown);
+    assertEquals(Set.of("bad"), e.byShare().keySet(), e.getMessage());
+    assertTrue(e.byShare().get("bad").contains("reads path as '/srv/a b'"), e.byShare().toString());
   }
 }
