@@ -176,7 +176,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
           ops.add(store.delete(ZkPaths.placement(name), placement.version()));
           if (req.getPurge()) {
             ops.add(store.create(ZkPaths.purge(name), PendingPurge.newBuilder().setShare(name)
-                .setNode(placement.value().getNode()).setGeneration(view.generation() + 1).build()));
+                .setNode(placement.value().getNode()).setGeneration(store.nextGeneration()).build()));
           }
         }
         ops.add(event("share.deleted", "share/" + name, req.getPurge() ? "unpublished; its data will be destroyed (purge)"
@@ -411,7 +411,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         java.util.TreeSet<String> confirmed = new java.util.TreeSet<>(node.value().getConfirmedRemovalsList());
         confirmed.addAll(removals);
         NodeRecord next = node.value().toBuilder().clearConfirmedRemovals().addAllConfirmedRemovals(confirmed)
-            .setAdopt(node.value().getAdopt() || adopt).setConfirmedGeneration(view.generation() + 1).build();
+            .setAdopt(node.value().getAdopt() || adopt).setConfirmedGeneration(store.nextGeneration()).build();
         List<CuratorOp> ops = store.ops();
         ops.add(store.set(ZkPaths.node(req.getName()), next, node.version()));
         ops.add(event("node.removals-confirmed", "node/" + req.getName(), adopt

@@ -155,7 +155,7 @@ final class Applier {
       if (p != null) {
         ops.add(store.delete(ZkPaths.placement(name), p.version()));
         ops.add(store.create(ZkPaths.purge(name), PendingPurge.newBuilder().setShare(existing.value().getName())
-            .setNode(p.value().getNode()).setGeneration(view.generation() + 1).build()));
+            .setNode(p.value().getNode()).setGeneration(store.nextGeneration()).build()));
       }
       ops.add(event("share.deleted", "share/" + existing.value().getName(), "purge requested (apply)"));
       results.addResults(ApplyResult.newBuilder().setKind("Purge").setName(name).setAction("deleted")

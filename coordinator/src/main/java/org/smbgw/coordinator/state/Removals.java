@@ -15,7 +15,7 @@ public final class Removals {
 
   /** Adds to {@code ops} the record that {@code subject} ("share/NAME", "user/NAME") is removed on purpose. */
   public static void record(ClusterView view, StateStore store, String subject, List<CuratorOp> ops) throws Exception {
-    Removal r = Removal.newBuilder().setSubject(subject).setGeneration(view.generation() + 1).build();
+    Removal r = Removal.newBuilder().setSubject(subject).setGeneration(store.nextGeneration()).build();
     Versioned<Removal> existing = view.removed().get(ZkPaths.removedKey(subject));
     ops.add(existing == null ? store.create(ZkPaths.removed(subject), r)
         : store.set(ZkPaths.removed(subject), r, existing.version()));
