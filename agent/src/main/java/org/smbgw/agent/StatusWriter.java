@@ -39,6 +39,8 @@ public final class StatusWriter implements Consumer<PassReport> {
   private final QuotaAlerts alerts;
   private final ShareIo io = new ShareIo(Path.of("/proc"));
   private volatile NodeObservedState latest = NodeObservedState.getDefaultInstance();
+  /** Per share, the last remount under it and when (reconcile thread only). */
+  private final Map<String, String> remounts = new java.util.HashMap<>();
 
   /** @param changes told of every new observed state (the coordinator session reports it) */
   public StatusWriter(Path file, Clock clock, Consumer<NodeObservedState> changes, QuotaAlerts alerts) {
@@ -74,6 +76,8 @@ public final class StatusWriter implements Consumer<PassReport> {
 
   private NodeObservedState build(PassReport r) {
     Map<String, String> errors = r.outcome().errors();
+    r.outcome().remounted().forEach((subject, what) ->
+        remounts.put(subject.substring("share/".length()), java.time.Instant.now(clock).toString() + ": " + what));
     Set<String> published = IncludeRenderer.sections(r.observed().include()).keySet();
     io.sample(r.observed().connections().sharesByPid());
     DatasetIndex index = new DatasetIndex(r.observed().datasets());
@@ -110,6 +114,7 @@ public final class StatusWriter implements Consumer<PassReport> {
         st.setSessions(c.sessions()).setTreeConnects(c.treeConnects()).addAllUsers(c.users());
       }
       st.setOpenFiles(r.observed().connections().openFiles().getOrDefault(st.getPath(), 0));
+      st.setRemounted(remounts.getOrDefault(spec.getName(), ""));
       long[] bytes = io.totals(spec.getName());
       st.setStorageReadBytes(bytes[0]).setStorageWrittenBytes(bytes[1]);
       if (st.getQuotaBytes() > 0) {
@@ -174,8 +179,8 @@ public final class StatusWriter implements Consumer<PassReport> {
    * that destroys a dataset still saw it; the next pass, which follows at once, reports it done.)
    */
   static List<String> purged(PassReport r) {
-    if (!r.observed().missingParents().isEmpty()) {
-      return List.of(); // a dataset under a missing parent may come back with it
+    if (!r.observed().missingParents().isEmpty() || r.observed().zfsProblem() != null) {
+      return List.of(); // a dataset under a missing parent may come back with it; unseen is not gone
     }
     Set<String> left = new java.util.HashSet<>();
     r.observed().datasets().values().stream().filter(Dataset::managed).forEach(d -> left.add(d.share()));
@@ -224,6 +229,9 @@ public final class StatusWriter implements Consumer<PassReport> {
         st.getErrorsList().forEach(j.putArray("errors")::add);
       }
       j.put("quotaLevel", st.getQuotaLevel().name()).put("quotaAlerts", st.getQuotaAlerts());
+      if (!st.getRemounted().isEmpty()) {
+        j.put("remounted", st.getRemounted());
+      }
       j.put("sessions", st.getSessions()).put("treeConnects", st.getTreeConnects()).put("openFiles", st.getOpenFiles());
       if (st.getUsersCount() > 0) {
         st.getUsersList().forEach(j.putArray("users")::add);

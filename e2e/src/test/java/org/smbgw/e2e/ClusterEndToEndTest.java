@@ -23,6 +23,7 @@ import org.smbgw.agent.exec.CommandResult;
 import org.smbgw.agent.testing.Eventually;
 import org.smbgw.agent.testing.SandboxAgent;
 import org.smbgw.agent.testing.SmbClient;
+import org.smbgw.agent.testing.ZfsDaemon;
 import org.smbgw.agent.testing.ZfsPool;
 import org.smbgw.cli.Smbgw;
 import org.smbgw.e2e.Cli.Result;
@@ -284,6 +285,36 @@ class ClusterEndToEndTest {
     long alerts = events.lines().filter(l -> l.contains("share/full") && l.contains("\"quota.")).count();
     assertEquals(1, alerts, events);
     assertTrue(events.contains("of its quota used on test"), events);
+  }
+
+  @Test
+  void aZfsDaemonKilledAndStartedAgainUnderTheAgentIsRemountedWithAnEvent() throws Exception {
+    String writer = node.user("e2em");
+    assertEquals(0, cli(password + "\n", "user", "add", writer, "--password-stdin").code());
+    assertEquals(0, cli(null, "share", "create", "remo", "--storage", "tank", "--write", writer).code());
+    Path file = client.localFile("remo.txt");
+    Files.writeString(file, "written before the crash");
+    CommandResult put = Eventually.until(Duration.ofSeconds(30),
+        () -> client.run("remo", writer, password, "put " + file + " remo.txt"), r -> r.exitCode() == 0);
+    assertEquals(0, put.exitCode(), SmbClient.output(put));
+    assertTrue(pool.zfs("set", "org.smbgw:test=synced", pool.name()).succeeded(), "writes zfs-fuse's open txg");
+    try {
+      ZfsDaemon.kill();
+    } finally {
+      ZfsDaemon.start();
+    }
+    // The agent's next pass (resync is 1 s here) finds the dead mount and remounts it.
+    String events = Eventually.until(Duration.ofSeconds(30), () -> cli(null, "events", "-o", "json").out(),
+        e -> e.contains("share.remounted") && e.contains("share/remo"));
+    assertTrue(events.lines().anyMatch(l -> l.contains("share.remounted") && l.contains("share/remo")
+        && l.contains("did not answer")), events);
+    Path back = client.localFile("remo-back.txt");
+    CommandResult get = Eventually.until(Duration.ofSeconds(10),
+        () -> client.run("remo", writer, password, "get remo.txt " + back), r -> r.exitCode() == 0);
+    assertEquals(0, get.exitCode(), SmbClient.output(get));
+    assertEquals("written before the crash", Files.readString(back));
+    Result shown = cli(null, "share", "show", "remo", "-o", "json");
+    assertTrue(shown.out().contains("\"remounted\""), shown.out());
   }
 
   @Test

@@ -75,6 +75,16 @@ public final class Executor {
       }
     });
 
+    for (Unit u : plan.remounts()) {
+      List<String> waiting = plan.waiting().getOrDefault(u.subject(), List.of());
+      if (runUnit(u, outcome)) {
+        waiting.forEach(share -> outcome.remounted(share, u.steps().get(0).describe()));
+      } else {
+        String why = outcome.errors().get(u.subject());
+        waiting.forEach(share -> outcome.fail(share, why));
+      }
+    }
+
     List<Unit> doneShares = new ArrayList<>();
     for (Unit u : plan.shareUnits()) {
       if (runUnit(u, outcome)) {
@@ -100,7 +110,9 @@ public final class Executor {
       PathProbe probe, List<Unit> doneShares, Outcome outcome) {
     Set<String> withheld = new HashSet<>(outcome.failedShares());
     Map<String, String> paths = planned.paths();
-    if (!doneShares.isEmpty()) {
+    boolean datasetsMoved = doneShares.stream().flatMap(u -> u.steps().stream())
+        .anyMatch(st -> st instanceof Step.CreateDataset || st instanceof Step.RenameDataset);
+    if (datasetsMoved) { // only then can a mountpoint differ from what the plan saw
       try {
         paths = probe.paths();
       } catch (Exception e) {

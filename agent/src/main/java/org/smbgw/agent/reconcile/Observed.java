@@ -15,6 +15,9 @@ import org.smbgw.agent.zfs.Dataset;
  * @param roots state of the share roots whose paths were known when observing
  * @param connections who is connected, per share; {@link SmbStatus.Connections#UNKNOWN} when
  *     smbstatus failed (its failure never fails a pass)
+ * @param deadMounts datasets whose kernel mount no longer answers (their FUSE daemon went away)
+ * @param zfsProblem why ZFS could not be observed, or null; then {@code datasets} is empty and
+ *     says nothing about what exists
  */
 public record Observed(
     Map<String, Dataset> datasets,
@@ -25,13 +28,15 @@ public record Observed(
     Map<String, UnixAccount> accounts,
     Map<String, Integer> groups,
     Map<Path, RootState> roots,
-    SmbStatus.Connections connections) {
+    SmbStatus.Connections connections,
+    Set<String> deadMounts,
+    String zfsProblem) {
 
   /** For tests and callers that do not look at connections. */
   public Observed(Map<String, Dataset> datasets, Set<String> missingParents, String include, boolean smbConfIncludes,
       Map<String, String> sambaHashes, Map<String, UnixAccount> accounts, Map<String, Integer> groups,
       Map<Path, RootState> roots) {
     this(datasets, missingParents, include, smbConfIncludes, sambaHashes, accounts, groups, roots,
-        SmbStatus.Connections.UNKNOWN);
+        SmbStatus.Connections.UNKNOWN, Set.of(), null);
   }
 }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.smbgw.agent.exec.CommandFailedException;
 import org.smbgw.agent.fs.RootState;
 import org.smbgw.agent.samba.SmbStatus;
 import org.smbgw.agent.zfs.Dataset;
@@ -45,8 +46,14 @@ public final class Observer {
     java.util.concurrent.Future<Map<String, String>> hashes = side.submit(() -> host.pdbedit().hashes());
     java.util.concurrent.Future<SmbStatus.Connections> connections = side.submit(this::connections);
     Zfs.Observation zfs;
+    String zfsProblem = null;
     try {
       zfs = host.zfs().observe(parents(desired, knownParents));
+    } catch (CommandFailedException | IOException e) {
+      // ZFS not answering (its daemon down, say) costs the shares on ZFS, not the others.
+      log.warn("cannot observe ZFS; shares on it wait: {}", e.getMessage());
+      zfs = new Zfs.Observation(Map.of(), Set.of(), Set.of());
+      zfsProblem = e.getMessage() == null ? e.toString() : e.getMessage();
     } catch (Exception e) {
       hashes.cancel(true);
       connections.cancel(true);
@@ -54,7 +61,9 @@ public final class Observer {
     }
     Map<Path, RootState> roots = new HashMap<>();
     for (Dataset d : zfs.datasets().values()) {
-      if (d.managed() && !d.retired() && d.mounted() && d.mountpoint().startsWith("/")) {
+      // A dead mount is not looked into: it would only answer ENOTCONN (the plan remounts it).
+      if (d.managed() && !d.retired() && d.mounted() && d.mountpoint().startsWith("/")
+          && !underDeadMount(d.name(), zfs.deadMounts())) {
         roots.put(Path.of(d.mountpoint()), root(Path.of(d.mountpoint())));
       }
     }
@@ -66,7 +75,19 @@ public final class Observer {
     }
     return new Observed(zfs.datasets(), zfs.missingParents(), host.samba().readInclude(),
         host.samba().smbConfIncludes(), result(hashes), host.accounts().accounts(),
-        host.accounts().groups(), roots, result(connections));
+        host.accounts().groups(), roots, result(connections), zfs.deadMounts(), zfsProblem);
+  }
+
+  /** Whether {@code dataset} or a dataset above it is in {@code dead}. */
+  static boolean underDeadMount(String dataset, Set<String> dead) {
+    for (String d = dataset; ; d = d.substring(0, d.lastIndexOf('/'))) {
+      if (dead.contains(d)) {
+        return true;
+      }
+      if (d.indexOf('/') < 0) {
+        return false;
+      }
+    }
   }
 
   /** One root's state; a root that cannot be read is that share's problem, not the pass's. */

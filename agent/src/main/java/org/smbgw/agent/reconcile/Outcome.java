@@ -12,6 +12,7 @@ import java.util.TreeSet;
 public final class Outcome {
   private final Map<String, String> errors = new TreeMap<>();
   private final Set<String> failedShares = new TreeSet<>();
+  private final Map<String, String> remounted = new TreeMap<>();
   private int stepsApplied;
 
   void fail(String subject, String error) {
@@ -19,6 +20,16 @@ public final class Outcome {
     if (subject.startsWith("share/")) {
       failedShares.add(subject.substring(6));
     }
+  }
+
+  /** {@code subject}'s files are reachable again: its dead mount was remounted, as {@code what} says. */
+  void remounted(String subject, String what) {
+    remounted.put(subject, what);
+  }
+
+  /** Per share subject, the remount this pass did under it. */
+  public Map<String, String> remounted() {
+    return remounted;
   }
 
   void applied() {

@@ -6,9 +6,12 @@ import java.util.Optional;
 
 /**
  * What one reconcile must do, in order: prerequisites; users (accounts, then one batched import
- * of Samba hashes); share storage; publishing the include file; then what follows unpublishing
- * (retiring and purging datasets, removing users).
+ * of Samba hashes); remounting dead mounts; share storage; publishing the include file; then what
+ * follows unpublishing (retiring and purging datasets, removing users).
  *
+ * @param remounts one unit per dead mount tree ({@code mount/DATASET}); each lists the shares
+ *     whose files are under it in {@code waiting}
+ * @param waiting per remount unit's subject, the shares ({@code share/NAME}) that fail with it
  * @param publish whether the include file must be rewritten even if no share unit runs
  * @param blocked shares and users that cannot be served now, with the reason, keyed by subject
  */
@@ -16,6 +19,8 @@ public record Plan(
     List<Step> prerequisites,
     List<Unit> userUnits,
     Optional<Step.SetSambaAccounts> sambaAccounts,
+    List<Unit> remounts,
+    Map<String, List<String>> waiting,
     List<Unit> shareUnits,
     boolean publish,
     List<Unit> afterPublish,
@@ -24,7 +29,7 @@ public record Plan(
   /** Number of steps, counting the publish as one. */
   public int size() {
     return prerequisites.size() + count(userUnits) + (sambaAccounts.isPresent() ? 1 : 0)
-        + count(shareUnits) + (publish ? 1 : 0) + count(afterPublish);
+        + count(remounts) + count(shareUnits) + (publish ? 1 : 0) + count(afterPublish);
   }
 
   public boolean isEmpty() {

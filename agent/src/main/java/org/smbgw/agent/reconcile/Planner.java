@@ -69,6 +69,7 @@ public final class Planner {
 
     Integer gid = obs.groups().get(unixGroup);
     DatasetIndex index = new DatasetIndex(obs.datasets());
+    DeadMounts dead = DeadMounts.of(desired, obs);
     Set<String> chosen = new HashSet<>();
     Map<String, String> paths = new TreeMap<>();
     List<Unit> shareUnits = new ArrayList<>();
@@ -76,6 +77,10 @@ public final class Planner {
       String subject = "share/" + share.getName();
       List<Step> steps = new ArrayList<>();
       String path;
+      if (share.getStorage().hasZfs() && obs.zfsProblem() != null) {
+        blocked.put(subject, "ZFS could not be observed (" + obs.zfsProblem() + "); served as before until it answers");
+        continue;
+      }
       if (share.getStorage().hasZfs()) {
         String parentName = share.getStorage().getZfs().getParent();
         Dataset parent = obs.datasets().get(parentName);
@@ -140,6 +145,13 @@ public final class Planner {
         } else {
           Dataset d = existing.get();
           chosen.add(d.name());
+          Optional<String> deadTop = dead.topAbove(d.name());
+          if (deadTop.isPresent()) {
+            // Its files are there once the remount ran; the next pass, right after, looks at them.
+            dead.wait(deadTop.get(), subject);
+            paths.put(share.getName(), d.mountpoint());
+            continue;
+          }
           if (!d.mounted() || !d.mountpoint().startsWith("/")) {
             blocked.put(subject, "dataset " + d.name() + " is not mounted");
             continue;
@@ -215,7 +227,7 @@ public final class Planner {
 
     Plan plan = new Plan(prerequisites, userUnits,
         changes.isEmpty() ? Optional.empty() : Optional.of(new Step.SetSambaAccounts(changes)),
-        shareUnits, publish, afterPublish, blocked);
+        dead.units(), dead.waiting(), shareUnits, publish, afterPublish, blocked);
     return new Result(plan, paths);
   }
 

@@ -236,6 +236,46 @@ public sealed interface Step {
     }
   }
 
+  /**
+   * Mounts again datasets whose mounts are dead (their FUSE daemon went away and came back): each
+   * dead mount is let go of, deepest first, then each dataset mounted, shallowest first. No undo:
+   * a mount that answers again is what every share under it needs; the step changes no data.
+   *
+   * @param mounts deepest first
+   */
+  record Remount(List<Mount> mounts) implements Step {
+    public record Mount(String dataset, String mountpoint) {}
+
+    public Remount {
+      mounts = List.copyOf(mounts);
+    }
+
+    public String describe() {
+      List<String> named = new java.util.ArrayList<>(mounts.stream().map(m -> m.dataset() + " at " + m.mountpoint())
+          .toList());
+      java.util.Collections.reverse(named); // parents first, as a person reads them
+      return "remount " + String.join(", ", named) + ": the mount" + (mounts.size() > 1 ? "s" : "") + " did not answer (Transport endpoint is not "
+          + "connected: the ZFS daemon went away)";
+    }
+
+    public void apply(Host h) throws Exception {
+      for (Mount m : mounts) {
+        h.zfs().unmount(m.dataset());
+      }
+      for (int i = mounts.size() - 1; i >= 0; i--) {
+        h.zfs().mount(mounts.get(i).dataset());
+      }
+    }
+
+    public void undo(Host h) {
+      // Unmounting again would take the files away from every share under them.
+    }
+
+    public String manualUndo() {
+      return "nothing to undo; if a mount still does not answer: zfs umount DATASET; zfs mount DATASET, parents first";
+    }
+  }
+
   /** Explicit purge of a retired share: its data is gone for good. */
   record DestroyDataset(String dataset, String share) implements Step {
     public String describe() {

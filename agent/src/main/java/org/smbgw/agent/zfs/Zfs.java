@@ -31,8 +31,12 @@ public final class Zfs {
     this.mounts = mounts;
   }
 
-  /** What one batched observation found: every dataset under the parents, and parents that are missing. */
-  public record Observation(Map<String, Dataset> datasets, Set<String> missingParents) {}
+  /**
+   * What one batched observation found: every dataset under the parents, parents that are
+   * missing, and datasets the kernel shows mounted whose mount no longer answers ({@link
+   * MountTable}); those count as mounted, at their mountpoint.
+   */
+  public record Observation(Map<String, Dataset> datasets, Set<String> missingParents, Set<String> deadMounts) {}
 
   /**
    * One {@code zfs get -Hp -r} over all parents, and one read of the kernel's mount table: a
@@ -41,7 +45,7 @@ public final class Zfs {
    */
   public Observation observe(Collection<String> parents) throws CommandFailedException, IOException {
     if (parents.isEmpty()) {
-      return new Observation(Map.of(), Set.of());
+      return new Observation(Map.of(), Set.of(), Set.of());
     }
     List<String> argv = new ArrayList<>(List.of(zfs, "get", "-Hp", "-r",
         "-o", "name,property,value,source", PROPERTIES));
@@ -57,14 +61,18 @@ public final class Zfs {
     }
     Map<String, String> mounted = mounts.read();
     Map<String, Dataset> filesystems = new LinkedHashMap<>();
+    Set<String> dead = new TreeSet<>();
     for (Dataset d : ZfsGetParser.parse(r.stdout()).values()) {
       if (d.type().equals("filesystem")) { // zfs-fuse's get has no -t
         boolean reallyMounted = d.mounted() && d.name().equals(mounted.get(d.mountpoint()));
         filesystems.put(d.name(), reallyMounted == d.mounted() ? d : new Dataset(d.name(), d.type(), d.quota(),
             d.used(), d.available(), d.mountpoint(), false, d.share(), d.state()));
+        if (reallyMounted && mounts.dead(d.mountpoint())) {
+          dead.add(d.name());
+        }
       }
     }
-    return new Observation(filesystems, missing);
+    return new Observation(filesystems, missing, dead);
   }
 
   /** Creates a dataset already marked for {@code share}, so it is never seen unmarked. */
@@ -113,6 +121,15 @@ public final class Zfs {
       destroy(Command.of(zfs, "destroy", snapshot[0]));
     }
     destroy(Command.of(zfs, "destroy", "-f", dataset));
+  }
+
+  /** Unmounts a dataset (a dead mount too: the kernel lets go of it without asking the file system). */
+  public void unmount(String dataset) throws CommandFailedException {
+    runner.run(Command.of(zfs, "umount", dataset));
+  }
+
+  public void mount(String dataset) throws CommandFailedException {
+    runner.run(Command.of(zfs, "mount", dataset));
   }
 
   /** Renames a dataset (same pool); its mountpoint follows when inherited. */

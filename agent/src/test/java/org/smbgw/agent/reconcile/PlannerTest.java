@@ -305,4 +305,48 @@ class PlannerTest {
     assertEquals(List.of("share/a", "share/b", "share/c"),
         planner.plan(d, empty()).plan().shareUnits().stream().map(Unit::subject).toList());
   }
+
+  private static Observed dead(Observed o, Set<String> deadMounts, String zfsProblem) {
+    return new Observed(o.datasets(), o.missingParents(), o.include(), o.smbConfIncludes(), o.sambaHashes(),
+        o.accounts(), o.groups(), o.roots(), o.connections(), deadMounts, zfsProblem);
+  }
+
+  @Test
+  void deadMountsAreRemountedAsOneTreeParentsFirstAndTheirSharesStayPublished() {
+    NodeDesiredState d = desired(share("a", 0), share("b", 0));
+    Observed c = converged(d);
+    // zfs-fuse came back: the parent's mount and both shares' are dead; nothing under them was looked at.
+    Observed o = dead(with(c, m -> m, c.include(), Map.of()), Set.of("tank/smb", "tank/smb/a", "tank/smb/b"), null);
+    Planner.Result r = planner.plan(d, o);
+    Plan p = r.plan();
+    assertEquals(List.of(new Unit("mount/tank/smb", List.of(new Step.Remount(List.of(
+        new Step.Remount.Mount("tank/smb/a", "/tank/smb/a"), new Step.Remount.Mount("tank/smb/b", "/tank/smb/b"),
+        new Step.Remount.Mount("tank/smb", "/tank/smb")))))), p.remounts(), "deepest first");
+    assertEquals(Map.of("mount/tank/smb", List.of("share/a", "share/b")), p.waiting());
+    assertTrue(p.shareUnits().isEmpty(), "no root is prepared behind a mount nobody could look into");
+    assertFalse(p.publish(), "their sections stay as they are");
+    assertEquals(Set.of("a", "b"), r.paths().keySet());
+    assertEquals(p.remounts().size(), p.size());
+  }
+
+  @Test
+  void aDeadMountThatIsNeitherSmbgwsNorAboveAShareIsLeftAlone() {
+    NodeDesiredState d = desired(share("a", 0));
+    Observed c = converged(d);
+    Observed o = dead(with(c, m -> {
+      m.put("tank/smb/ct", new Dataset("tank/smb/ct", "filesystem", 0, 0, 0, "/tank/smb/ct", true, null, null));
+      return m;
+    }, c.include(), c.roots()), Set.of("tank/smb/ct"), null);
+    assertEquals(0, planner.plan(d, o).plan().size());
+  }
+
+  @Test
+  void whileZfsDoesNotAnswerItsSharesWaitAndOthersConverge() {
+    NodeDesiredState d = desired(share("a", 0), dirShare("d", false));
+    Observed o = dead(with(empty(), m -> new HashMap<>(), null, Map.of()), Set.of(), "connect: Connection refused");
+    Plan p = planner.plan(d, o).plan();
+    assertTrue(p.blocked().get("share/a").contains("connect: Connection refused"), p.blocked().toString());
+    assertEquals(List.of("share/d"), p.shareUnits().stream().map(Unit::subject).toList());
+    assertTrue(p.afterPublish().isEmpty(), "nothing unseen is retired or purged");
+  }
 }

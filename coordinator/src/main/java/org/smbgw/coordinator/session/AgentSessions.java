@@ -235,6 +235,7 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
   private void report(Session s, AgentMessage m) throws Exception {
     alerts(s, m.getReport());
     losses(s, s.live.getObserved(), m.getReport());
+    remounts(s, s.live.getObserved(), m.getReport());
     LiveNode next = s.live.toBuilder().setObserved(m.getReport()).build();
     if (!next.equals(s.live)) {
       s.live = next;
@@ -290,6 +291,28 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
           .setKind("node.loss").setSubject("node/" + s.node).setMessage(message).setEpoch(view.epoch()).build());
     } catch (Exception e) {
       log.warn("cannot record the losses of {}: {}", s.node, e.toString());
+    }
+  }
+
+  /**
+   * An event when a share's files were remounted because their mount had died (the agent says
+   * when and what): once per new text from the session's agent. A replica that takes the session
+   * over says the last one again, once.
+   */
+  private void remounts(Session s, org.smbgw.proto.v1.NodeObservedState before, org.smbgw.proto.v1.NodeObservedState now) {
+    Map<String, String> known = new java.util.HashMap<>();
+    before.getSharesList().forEach(x -> known.put(x.getName(), x.getRemounted()));
+    for (org.smbgw.proto.v1.ShareStatus share : now.getSharesList()) {
+      if (share.getRemounted().isEmpty() || share.getRemounted().equals(known.get(share.getName()))) {
+        continue;
+      }
+      try {
+        store.recordEvent(org.smbgw.proto.v1.Event.newBuilder().setTimeMillis(System.currentTimeMillis())
+            .setKind("share.remounted").setSubject("share/" + share.getName())
+            .setMessage("on " + s.node + " " + share.getRemounted()).setEpoch(view.epoch()).build());
+      } catch (Exception e) {
+        log.warn("cannot record the remount of {}: {}", share.getName(), e.toString());
+      }
     }
   }
 
