@@ -40,6 +40,70 @@ public final class SmbClient implements AutoCloseable {
     return runner.runAllowingFailure(Command.of(argv));
   }
 
+  /**
+   * An interactive smbclient holding one SMB session on {@code share}, as a person at a client
+   * would: commands go one by one down the same connection.
+   */
+  public Session open(String share, String user, String password) throws Exception {
+    Path auth = dir.resolve("auth-" + user);
+    Files.writeString(auth, "username = " + user + "\npassword = " + password + "\n");
+    Process p = new ProcessBuilder("smbclient", "//" + host + "/" + share, "-p", Integer.toString(port),
+        "-A", auth.toString(), "-m", "SMB3").redirectErrorStream(true).start();
+    return new Session(p);
+  }
+
+  /** One smbclient process and everything it printed. */
+  public static final class Session implements AutoCloseable {
+    private final Process process;
+    private final StringBuffer printed = new StringBuffer();
+    private final java.io.Writer in;
+
+    Session(Process process) {
+      this.process = process;
+      this.in = new java.io.OutputStreamWriter(process.getOutputStream(), java.nio.charset.StandardCharsets.UTF_8);
+      Thread reader = new Thread(() -> {
+        try (var out = process.getInputStream()) {
+          byte[] buf = new byte[4096];
+          for (int n; (n = out.read(buf)) > 0; ) {
+            printed.append(new String(buf, 0, n, java.nio.charset.StandardCharsets.UTF_8));
+          }
+        } catch (java.io.IOException e) {
+          // the process ended
+        }
+      }, "smbclient-output");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    /**
+     * Sends one command and returns what it printed, read until {@code done} appears or an
+     * NT_STATUS error does; on timeout, what was printed. One line at a time: smbclient reads its
+     * input through stdio but waits on the descriptor, so a second line sent with the first would
+     * sit in its buffer unread.
+     */
+    public String command(String command, String done, java.time.Duration timeout) throws Exception {
+      int from = printed.length();
+      in.write(command + "\n");
+      in.flush();
+      long deadline = System.nanoTime() + TestTimeouts.scaled(timeout).toNanos();
+      while (System.nanoTime() < deadline && process.isAlive() && printed.indexOf(done, from) < 0
+          && printed.indexOf("NT_STATUS", from) < 0) {
+        Thread.sleep(20);
+      }
+      return printed.substring(from);
+    }
+
+    public boolean alive() {
+      return process.isAlive();
+    }
+
+    @Override
+    public void close() {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+    }
+  }
+
   public Path localFile(String name) {
     return dir.resolve(name);
   }
