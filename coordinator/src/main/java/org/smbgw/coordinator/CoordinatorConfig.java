@@ -127,13 +127,28 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
         Boolean.TRUE.equals(singleNode), vipRanges != null ? vipRanges : List.of()).withAdvertise();
   }
 
-  /** Fills in the advertised address: the listen address, or 127.0.0.1 when listening on all. */
+  /**
+   * Fills in the advertised address: the listen address, or, when listening on all addresses,
+   * this machine's address as {@link HostAddress#find()} finds it. Never loopback then: peers on
+   * other machines forward to it and agents connect to it.
+   *
+   * @throws InvalidSpecException naming {@code advertise} when there is nothing to find
+   */
   public CoordinatorConfig withAdvertise() {
+    return withAdvertise(HostAddress::find);
+  }
+
+  CoordinatorConfig withAdvertise(java.util.function.Supplier<java.util.Optional<String>> hostAddress) {
     if (advertise != null && !advertise.isEmpty()) {
       return this;
     }
     HostPort listen = new HostPort(listenAddress, listenPort);
-    String host = listen.wildcard() ? "127.0.0.1" : listenAddress;
+    String host = listenAddress;
+    if (listen.wildcard()) {
+      host = hostAddress.get().orElseThrow(() -> new InvalidSpecException(List.of(new Violation("advertise",
+          "must be set: this replica listens on all addresses (" + listen + ") and this machine has no address "
+          + "other than loopback or link-local that other machines could reach it at"))));
+    }
     return new CoordinatorConfig(listenAddress, listenPort, new HostPort(host, listenPort).toString(), zookeeper,
         embeddedZooKeeperPort, stateDir, sessionTimeoutMs, metricsListen, leaseMillis, leaseMarginMillis, logFormat,
         singleNode, vipRanges);

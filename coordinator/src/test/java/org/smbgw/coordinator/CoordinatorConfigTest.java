@@ -59,12 +59,57 @@ class CoordinatorConfigTest {
   @Test
   void goodValuesAreRead(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("coordinator.yaml");
-    Files.writeString(file, "listen: \"[::]:7401\"\nleaseMillis: 3000\nzookeeper: zk1:2181, zk2:2181/smbgw\n");
+    Files.writeString(file, "listen: \"[::]:7401\"\nadvertise: \"[fd00::7]:7401\"\nleaseMillis: 3000\n"
+        + "zookeeper: zk1:2181, zk2:2181/smbgw\n");
     CoordinatorConfig c = CoordinatorConfig.load(file);
     assertEquals("::", c.listenAddress());
     assertEquals(7401, c.listenPort());
     assertEquals(3000, c.leaseMillis());
-    assertEquals("127.0.0.1:7401", c.advertise());
+    assertEquals("[fd00::7]:7401", c.advertise());
     assertEquals("zk1:2181,zk2:2181/smbgw", c.zookeeper(), "spaces after commas dropped, the chroot kept");
+  }
+
+  @Test
+  void aReplicaListeningEverywhereAdvertisesAnAddressPeersReachNeverLoopback() {
+    CoordinatorConfig everywhere = new CoordinatorConfig("0.0.0.0", 7400, null, "zk:2181", 0, Path.of("/x"), 2000,
+        "", 2000, 150, "text");
+    assertEquals("10.1.2.3:7400", everywhere.withAdvertise(() -> java.util.Optional.of("10.1.2.3")).advertise());
+    assertEquals("[fd00::5]:7400", everywhere.withAdvertise(() -> java.util.Optional.of("fd00::5")).advertise());
+    InvalidSpecException e = assertThrows(
+        InvalidSpecException.class, () -> everywhere.withAdvertise(java.util.Optional::empty));
+    assertTrue(e.getMessage().contains("advertise") && e.getMessage().contains("must be set"), e.getMessage());
+    CoordinatorConfig one = new CoordinatorConfig("127.0.0.1", 7400, null, "", 0, Path.of("/x"), 2000, "", 2000, 150,
+        "text");
+    assertEquals("127.0.0.1:7400", one.withAdvertise(() -> java.util.Optional.of("10.1.2.3")).advertise(),
+        "a replica listening on one address advertises that one");
+  }
+
+  @Test
+  void theHostAddressIsTheDefaultRoutesInterfacesIpv4BeforeIpv6AndNeverLoopbackOrLinkLocal() throws Exception {
+    java.net.InetAddress lo = java.net.InetAddress.getByName("127.0.0.1");
+    java.net.InetAddress linkLocal = java.net.InetAddress.getByName("fe80::1");
+    java.net.InetAddress v6 = java.net.InetAddress.getByName("fd00::2");
+    java.net.InetAddress lan = java.net.InetAddress.getByName("192.0.2.2");
+    java.net.InetAddress storage = java.net.InetAddress.getByName("198.51.100.4");
+    var eth0 = new HostAddress.Interface("eth0", 2, java.util.List.of(linkLocal, v6, lan));
+    var eth1 = new HostAddress.Interface("eth1", 3, java.util.List.of(storage));
+    var loop = new HostAddress.Interface("lo", 1, java.util.List.of(lo));
+    assertEquals(java.util.Optional.of("198.51.100.4"), HostAddress.choose(java.util.Optional.of("eth1"),
+        java.util.List.of(loop, eth0, eth1)), "the default route's interface first");
+    assertEquals(java.util.Optional.of("192.0.2.2"), HostAddress.choose(java.util.Optional.empty(),
+        java.util.List.of(loop, eth0, eth1)), "then by index, IPv4 first");
+    assertEquals(java.util.Optional.of("fd00:0:0:0:0:0:0:2"), HostAddress.choose(java.util.Optional.empty(),
+        java.util.List.of(new HostAddress.Interface("eth0", 2, java.util.List.of(linkLocal, v6)))));
+    assertEquals(java.util.Optional.empty(), HostAddress.choose(java.util.Optional.empty(),
+        java.util.List.of(loop, new HostAddress.Interface("eth0", 2, java.util.List.of(linkLocal)))));
+  }
+
+  @Test
+  void theDefaultRouteIsReadFromTheKernelsRouteTable(@TempDir Path dir) throws Exception {
+    Path routes = dir.resolve("route");
+    Files.writeString(routes, "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+        + "vmbr1\t0064A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
+        + "vmbr0\t00000000\t0100000A\t0003\t0\t0\t0\t00000000\t0\t0\t0\n");
+    assertEquals(java.util.Optional.of("vmbr0"), HostAddress.defaultRouteInterface(routes));
   }
 }

@@ -1,0 +1,74 @@
+package org.smbgw.coordinator;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The address other machines reach this one at, for a replica that listens on all addresses and
+ * was not told what to advertise: an address of the interface the IPv4 default route leaves by
+ * (on a Proxmox node, the bridge its cluster network is on), else of the first interface that is
+ * up and not loopback; IPv4 before IPv6; never loopback, link-local or multicast. Looks only at
+ * the kernel's tables: no name is resolved, so nothing goes out on the network.
+ */
+public final class HostAddress {
+  private HostAddress() {}
+
+  public static Optional<String> find() {
+    try {
+      return choose(defaultRouteInterface(Path.of("/proc/net/route")), interfaces());
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** An interface and its addresses, in the kernel's order. */
+  record Interface(String name, int index, List<InetAddress> addresses) {}
+
+  static Optional<String> choose(Optional<String> defaultRoute, List<Interface> interfaces) {
+    List<Interface> ordered = new ArrayList<>(interfaces);
+    ordered.sort(Comparator.comparing((Interface i) -> !defaultRoute.map(i.name()::equals).orElse(false))
+        .thenComparingInt(Interface::index));
+    for (boolean v4 : new boolean[] {true, false}) {
+      for (Interface i : ordered) {
+        for (InetAddress a : i.addresses()) {
+          if ((a instanceof Inet4Address) == v4 && usable(a)) {
+            return Optional.of(a.getHostAddress().replaceFirst("%.*$", ""));
+          }
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static boolean usable(InetAddress a) {
+    return !a.isLoopbackAddress() && !a.isLinkLocalAddress() && !a.isMulticastAddress() && !a.isAnyLocalAddress();
+  }
+
+  /** The interface of the IPv4 default route ({@code /proc/net/route}: destination and mask 0). */
+  static Optional<String> defaultRouteInterface(Path routes) throws IOException {
+    if (!Files.isReadable(routes)) {
+      return Optional.empty();
+    }
+    return Files.readAllLines(routes).stream().skip(1).map(l -> l.trim().split("\\s+"))
+        .filter(f -> f.length > 7 && f[1].equals("00000000") && f[7].equals("00000000")).map(f -> f[0]).findFirst();
+  }
+
+  private static List<Interface> interfaces() throws SocketException {
+    List<Interface> out = new ArrayList<>();
+    for (NetworkInterface n : java.util.Collections.list(NetworkInterface.getNetworkInterfaces())) {
+      if (n.isUp() && !n.isLoopback()) {
+        out.add(new Interface(n.getName(), n.getIndex(), java.util.Collections.list(n.getInetAddresses())));
+      }
+    }
+    return out;
+  }
+}
