@@ -629,30 +629,29 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
 
   // ---- events ----
 
+  /** Live events a follower may fall behind by before it is dropped. */
+  static final int EVENTS_MAX_BEHIND = 1000;
+
   @Override
   public void watchEvents(WatchEventsRequest req, StreamObserver<Event> out) {
-    ServerCallStreamObserver<Event> call = (ServerCallStreamObserver<Event>) out;
-    Object lock = new Object();
-    long[] last = {req.getAfterSeq()};
-    java.util.function.Consumer<Event> send = e -> {
-      synchronized (lock) {
-        if (e.getSeq() > last[0] && !call.isCancelled()) {
-          out.onNext(e);
-          last[0] = e.getSeq();
-        }
-      }
-    };
+    java.util.concurrent.atomic.AtomicReference<java.util.function.Consumer<Event>> listener =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    EventFeed feed = new EventFeed((ServerCallStreamObserver<Event>) out, req.getAfterSeq(), EVENTS_MAX_BEHIND,
+        () -> {
+          java.util.function.Consumer<Event> l = listener.getAndSet(null);
+          if (l != null) {
+            view.removeEventListener(l);
+          }
+        });
     if (req.getFollow()) {
-      // Registered before the backlog is replayed; the lock and the sequence keep order and
-      // drop nothing and nothing twice.
-      view.onEvent(send);
-      call.setOnCancelHandler(() -> view.removeEventListener(send));
+      // Registered before the backlog is replayed; the feed's sequence keeps order and drops
+      // nothing and nothing twice.
+      listener.set(feed::offer);
+      view.onEvent(listener.get());
     }
-    synchronized (lock) {
-      view.events().tailMap(req.getAfterSeq(), false).values().forEach(send);
-    }
+    feed.backlog(view.events().tailMap(req.getAfterSeq(), false).values());
     if (!req.getFollow()) {
-      out.onCompleted();
+      feed.finish();
     }
   }
 

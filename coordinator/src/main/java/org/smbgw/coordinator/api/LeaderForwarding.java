@@ -11,18 +11,19 @@ import io.grpc.Status;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.smbgw.common.Grpc;
 import org.smbgw.common.HostPort;
 import org.smbgw.coordinator.election.Leadership;
 
 /**
  * Makes every replica answer admin calls: on a follower, a call is passed unchanged (same method,
- * same messages, same headers) to the leader, whose answer comes back as is. On the leader the
- * call is served locally. Channels to leaders are kept and reused.
+ * same messages, same headers, the caller's deadline or none) to the leader, whose answer comes
+ * back as is, at the pace the caller reads it: the next answer is asked of the leader only when
+ * the caller's side can take it, so a slow reader of a stream slows the leader's stream instead of
+ * filling this replica's memory. On the leader the call is served locally. Channels to leaders are
+ * kept and reused.
  */
 public final class LeaderForwarding implements ServerInterceptor, AutoCloseable {
-  private static final long DEADLINE_SECONDS = 30;
   private final Leadership leadership;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
@@ -42,8 +43,11 @@ public final class LeaderForwarding implements ServerInterceptor, AutoCloseable 
     }
     ManagedChannel channel = channels.computeIfAbsent(leader.get(),
         id -> Grpc.channel(HostPort.parse("leader", id, false), false));
+    // The server call's context carries the caller's deadline (none for `events --follow`).
+    io.grpc.Deadline deadline = io.grpc.Context.current().getDeadline();
     ClientCall<Q, R> upstream = channel.newCall(call.getMethodDescriptor(),
-        CallOptions.DEFAULT.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS));
+        deadline == null ? CallOptions.DEFAULT : CallOptions.DEFAULT.withDeadline(deadline));
+    java.util.concurrent.atomic.AtomicBoolean owed = new java.util.concurrent.atomic.AtomicBoolean();
     upstream.start(new ClientCall.Listener<>() {
       @Override
       public void onHeaders(Metadata h) {
@@ -53,7 +57,14 @@ public final class LeaderForwarding implements ServerInterceptor, AutoCloseable 
       @Override
       public void onMessage(R message) {
         call.sendMessage(message);
-        upstream.request(1);
+        if (call.isReady()) {
+          upstream.request(1);
+        } else {
+          owed.set(true); // asked for again in onReady
+          if (call.isReady() && owed.compareAndSet(true, false)) {
+            upstream.request(1); // it became ready before the flag was set
+          }
+        }
       }
 
       @Override
@@ -78,6 +89,13 @@ public final class LeaderForwarding implements ServerInterceptor, AutoCloseable 
       @Override
       public void onCancel() {
         upstream.cancel("client cancelled", null);
+      }
+
+      @Override
+      public void onReady() {
+        if (call.isReady() && owed.compareAndSet(true, false)) {
+          upstream.request(1);
+        }
       }
     };
   }

@@ -1,0 +1,91 @@
+package org.smbgw.coordinator.api;
+
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import org.smbgw.proto.v1.Event;
+
+/**
+ * One {@code watchEvents} call: the events after the caller's sequence number, in order, none
+ * twice, sent only while the caller's transport can take them (gRPC flow control). What it cannot
+ * take yet waits here; a follower that falls more than {@code maxBehind} live events behind is
+ * dropped with a message saying where to follow again, rather than holding the replica's memory.
+ * Thread-safe: events arrive on the view's thread, readiness on gRPC's.
+ */
+final class EventFeed {
+  private final ServerCallStreamObserver<Event> call;
+  private final int maxBehind;
+  private final Runnable onEnd;
+  private final ArrayDeque<Event> waiting = new ArrayDeque<>();
+  private long queued;
+  private long sent;
+  private int backlog;
+  private boolean complete;
+  private boolean ended;
+
+  /** @param onEnd told once when the feed ends, however it ends (stop listening to the view) */
+  EventFeed(ServerCallStreamObserver<Event> call, long afterSeq, int maxBehind, Runnable onEnd) {
+    this.call = call;
+    this.queued = afterSeq;
+    this.sent = afterSeq;
+    this.maxBehind = maxBehind;
+    this.onEnd = onEnd;
+    call.setOnReadyHandler(this::drain);
+    call.setOnCancelHandler(() -> {
+      synchronized (this) {
+        ended = true;
+        waiting.clear();
+      }
+      onEnd.run();
+    });
+  }
+
+  /** The events kept so far; counted apart from live ones, which alone can make a reader too slow. */
+  synchronized void backlog(Collection<Event> events) {
+    events.forEach(this::enqueue);
+    backlog = waiting.size();
+    drain();
+  }
+
+  /** A new event (from the view's listener). */
+  synchronized void offer(Event e) {
+    enqueue(e);
+    if (!ended && waiting.size() > backlog + maxBehind) {
+      ended = true;
+      waiting.clear();
+      call.onError(Status.RESOURCE_EXHAUSTED.withDescription("this reader fell more than " + maxBehind
+          + " events behind and was dropped; follow again from after event " + sent).asRuntimeException());
+      onEnd.run();
+      return;
+    }
+    drain();
+  }
+
+  /** No more events will come (not following): completes once the waiting ones are sent. */
+  synchronized void finish() {
+    complete = true;
+    drain();
+  }
+
+  private void enqueue(Event e) {
+    if (!ended && e.getSeq() > queued) {
+      waiting.add(e);
+      queued = e.getSeq();
+    }
+  }
+
+  private synchronized void drain() {
+    while (!ended && !waiting.isEmpty() && call.isReady()) {
+      Event e = waiting.poll();
+      call.onNext(e);
+      sent = e.getSeq();
+      backlog = Math.max(0, backlog - 1);
+    }
+    if (!ended && complete && waiting.isEmpty()) {
+      ended = true;
+      call.onCompleted();
+      onEnd.run();
+    }
+  }
+}
