@@ -52,8 +52,17 @@ public final class Coordinator implements AutoCloseable {
   private volatile Server server;
   private CoordinatorMetrics metrics;
 
+  /** This replica's monotonic clock in nanoseconds: what lease expiry is measured on. */
+  private final java.util.function.LongSupplier ticker;
+
   public Coordinator(CoordinatorConfig config) {
+    this(config, System::nanoTime);
+  }
+
+  /** @param ticker this replica's clock (tests move a manual one instead of waiting out leases) */
+  public Coordinator(CoordinatorConfig config, java.util.function.LongSupplier ticker) {
     this.config = config.withAdvertise();
+    this.ticker = ticker;
   }
 
   public void start() throws Exception {
@@ -79,7 +88,7 @@ public final class Coordinator implements AutoCloseable {
       }
     });
     store.ensureLayout();
-    view = new ClusterView(zk);
+    view = new ClusterView(zk, ticker);
     ShareHistory history = new ShareHistory(Clock.systemUTC(), Duration.ofMinutes(1), Duration.ofHours(24));
     view.onLive(live -> history.record(live.getObserved()));
     view.start(30_000);

@@ -7,17 +7,17 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.smbgw.coordinator.state.Tracked;
+import org.smbgw.proto.v1.AddressRecord;
 import org.smbgw.proto.v1.AdminServiceGrpc;
 import org.smbgw.proto.v1.CreateAddressRequest;
 import org.smbgw.proto.v1.HeldAddress;
 import org.smbgw.proto.v1.LeaseGrant;
+import org.smbgw.proto.v1.LeaseRecord;
 import org.smbgw.proto.v1.LeaseRenewal;
 import org.smbgw.proto.v1.StorageOffer;
 import org.smbgw.proto.v1.TcpConnection;
@@ -25,111 +25,111 @@ import org.smbgw.proto.v1.WatchEventsRequest;
 
 /**
  * The lease protocol at the coordinators, with agents that speak it by hand (no addresses are
- * touched here; the namespaced lab in e2e does that): a node that stops renewing loses its address
- * no earlier than L + margin after its last renewal, to a node that renews; a late renewal of the
- * silent node is never granted the moved address; the new holder gets the old holder's client
- * connections to tickle; the failover is recorded with its phases once the new holder serves.
+ * touched here; the namespaced lab in e2e does that), on a clock the test moves: a node that stops
+ * renewing keeps its address at L + margin minus 1 ms after the last renewal the leader saw and
+ * loses it at plus 1 ms, to a node that renews; a late renewal of the silent node is never granted
+ * the moved address; the new holder gets the old holder's client connections to tickle; the
+ * failover is recorded with its phases once the new holder serves.
  */
 @Timeout(120)
 class LeaseSafetyTest {
   private static final String ADDRESS = "10.9.8.50/24";
+  private static final TcpConnection CLIENT = TcpConnection.newBuilder().setServer("10.9.8.50:445")
+      .setClient("10.9.8.200:50123").build();
+  /** CoordinatorConfig's lease and margin in Replicas: 2000 ms and 250 ms. */
+  private static final long EXPIRY_NANOS = Duration.ofMillis(2250).toNanos();
+  private static final long MS = 1_000_000;
 
   @Test
   void aSilentNodeLosesItsAddressOnlyAfterTheLeaseAndNeverGetsItBack() throws Exception {
-    try (Replicas r = new Replicas().start(3)) {
+    AtomicLong clock = new AtomicLong(1_000 * MS);
+    try (Replicas r = new Replicas().ticker(clock::get).start(3)) {
       Coordinator follower = r.follower();
+      Coordinator leader = r.awaitLeader(Duration.ofSeconds(20));
       StorageOffer shared = StorageOffer.newBuilder().setId("ceph").setType("cephfs").setPath("/mnt/pve/ceph")
           .setShared(true).setFreeBytes(1L << 40).build();
       Replicas.FakeAgent a = r.agent("na", follower.address(), shared);
       Replicas.FakeAgent b = r.agent("nb", r.coordinators.get(0).address(), shared);
-      ScheduledExecutorService renewals = Executors.newScheduledThreadPool(2);
-      AtomicBoolean aRenews = new AtomicBoolean(true);
-      AtomicLong aLastSent = new AtomicLong();
       AtomicLong seqA = new AtomicLong();
       AtomicLong seqB = new AtomicLong();
-      List<String> bHolds = new java.util.concurrent.CopyOnWriteArrayList<>();
-      long bUp = System.currentTimeMillis();
-      renewals.scheduleWithFixedDelay(() -> {
-        if (aRenews.get()) {
-          try {
-            long sent = System.nanoTime();
-            a.renew(seqA.incrementAndGet(), LeaseRenewal.newBuilder().addConnections(TcpConnection.newBuilder()
-                .setServer("10.9.8.50:445").setClient("10.9.8.200:50123")));
-            aLastSent.set(sent);
-          } catch (Exception e) {
-            // the assertions below tell
-          }
-        }
-      }, 0, 500, TimeUnit.MILLISECONDS);
-      renewals.scheduleWithFixedDelay(() -> {
-        try {
-          LeaseRenewal.Builder rb = LeaseRenewal.newBuilder();
-          bHolds.forEach(h -> rb.addHeld(HeldAddress.newBuilder().setAddress(h).setUpAtMillis(bUp).setServingAtMillis(bUp)));
-          LeaseGrant g = b.renew(seqB.incrementAndGet(), rb);
-          bHolds.clear();
-          g.getAddressesList().forEach(x -> bHolds.add(x.getAddress()));
-        } catch (Exception e) {
-          // the assertions below tell
-        }
-      }, 0, 500, TimeUnit.MILLISECONDS);
+      renew(leader, "na", a, seqA, LeaseRenewal.newBuilder().addConnections(CLIENT));
+      renew(leader, "nb", b, seqB, LeaseRenewal.newBuilder());
 
       ManagedChannel ch = NettyChannelBuilder.forTarget(follower.address()).usePlaintext().build();
       r.closeables.add(ch::shutdownNow);
       AdminServiceGrpc.AdminServiceBlockingStub admin = AdminServiceGrpc.newBlockingStub(ch);
       admin.createAddress(CreateAddressRequest.newBuilder().setAddress(ADDRESS).setNode("na").build());
-      awaitGrant(a, seqA, true);
+      LeaseGrant granted = renew(leader, "na", a, seqA, LeaseRenewal.newBuilder().addConnections(CLIENT));
+      assertTrue(granted.getAddressesList().stream().anyMatch(x -> x.getAddress().equals(ADDRESS)), granted.toString());
+      Tracked<AddressRecord> record = awaitAddress(leader, "na");
+      long lastSeen = Math.max(leader.view().leases().get("na").seenNanos(), record.seenNanos());
 
-      aRenews.set(false);
-      Thread.sleep(100);
-      long lastSent = aLastSent.get();
-      long movedAt = 0;
-      while (movedAt == 0) {
-        var rec = follower.view().address(ADDRESS);
-        if (rec.isPresent() && rec.get().value().getNode().equals("nb")) {
-          movedAt = System.nanoTime();
-          assertEquals(List.of(TcpConnection.newBuilder().setServer("10.9.8.50:445").setClient("10.9.8.200:50123").build()),
-              rec.get().value().getTicklesList(), "the old holder's connections go to the new one for tickles");
-        }
-        Thread.sleep(5);
-      }
-      assertTrue(movedAt - lastSent >= Duration.ofMillis(2000).toNanos(),
-          "moved " + (movedAt - lastSent) / 1_000_000 + " ms after the silent node's last renewal was sent, within its lease");
+      // na falls silent. Just short of L + margin after the last renewal the leader saw, with nb
+      // renewing, nothing moves.
+      clock.set(lastSeen + EXPIRY_NANOS - MS);
+      renew(leader, "nb", b, seqB, LeaseRenewal.newBuilder());
+      long ticks = Duration.ofMillis(400).toMillis(); // eight runs of the leader's address duties
+      Thread.sleep(ticks);
+      assertEquals("na", leader.view().address(ADDRESS).orElseThrow().value().getNode(),
+          "moved before the silent node's lease ran out");
+
+      clock.set(lastSeen + EXPIRY_NANOS + MS);
+      Tracked<AddressRecord> moved = awaitAddress(leader, "nb");
+      assertEquals(List.of(CLIENT), moved.value().getTicklesList(), "the old holder's connections go with it");
 
       // The silent node wakes up and renews: its grant must not name the moved address.
-      LeaseGrant late = a.renew(seqA.incrementAndGet(), LeaseRenewal.newBuilder());
+      LeaseGrant late = renew(leader, "na", a, seqA, LeaseRenewal.newBuilder());
       assertEquals("", late.getError());
       assertTrue(late.getAddressesList().isEmpty(), "a late renewal got the moved address back: " + late);
-      awaitGrant(b, seqB, true);
+      long up = System.currentTimeMillis();
+      LeaseGrant taken = renew(leader, "nb", b, seqB, LeaseRenewal.newBuilder());
+      assertTrue(taken.getAddressesList().stream().anyMatch(x -> x.getAddress().equals(ADDRESS)), taken.toString());
 
       // Once the new holder reports it serving, the failover is an event with its phases.
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      renew(leader, "nb", b, seqB, LeaseRenewal.newBuilder().addHeld(HeldAddress.newBuilder().setAddress(ADDRESS)
+          .setUpAtMillis(up).setServingAtMillis(up)));
       String failover = null;
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       while (failover == null && System.nanoTime() < deadline) {
-        var events = AdminServiceGrpc.newBlockingStub(ch).watchEvents(WatchEventsRequest.getDefaultInstance());
+        var events = admin.watchEvents(WatchEventsRequest.getDefaultInstance());
         while (events.hasNext()) {
           var e = events.next();
           if (e.getKind().equals("address.failover")) {
             failover = e.getMessage();
           }
         }
-        Thread.sleep(100);
+        Thread.sleep(50);
       }
       assertTrue(failover != null && failover.contains("from na to nb") && failover.contains("detected")
           && failover.contains("serving"), "failover event: " + failover);
-      renewals.shutdownNow();
     }
   }
 
-  private static void awaitGrant(Replicas.FakeAgent agent, AtomicLong seq, boolean holds) throws InterruptedException {
+  /** Renews and waits until the leader's view shows the lease version that renewal wrote. */
+  private static LeaseGrant renew(Coordinator leader, String node, Replicas.FakeAgent agent, AtomicLong seq,
+      LeaseRenewal.Builder renewal) throws Exception {
+    Tracked<LeaseRecord> before = leader.view().leases().get(node);
+    LeaseGrant g = agent.renew(seq.incrementAndGet(), renewal);
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (System.nanoTime() < deadline) {
+      Tracked<LeaseRecord> now = leader.view().leases().get(node);
+      if (now != null && (before == null || now.version() > before.version())) {
+        return g;
+      }
+      Thread.sleep(5);
+    }
+    throw new AssertionError("the leader never saw renewal " + seq.get() + " of " + node);
+  }
+
+  private static Tracked<AddressRecord> awaitAddress(Coordinator leader, String node) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (System.nanoTime() < deadline) {
-      long s = seq.get();
-      var g = agent.grants.stream().filter(x -> x.getSeq() == s).findFirst();
-      if (g.isPresent() && g.get().getAddressesList().stream().anyMatch(x -> x.getAddress().equals(ADDRESS)) == holds) {
-        return;
+      Optional<Tracked<AddressRecord>> rec = leader.view().address(ADDRESS);
+      if (rec.isPresent() && rec.get().value().getNode().equals(node)) {
+        return rec.get();
       }
-      Thread.sleep(20);
+      Thread.sleep(5);
     }
-    throw new AssertionError("no grant " + (holds ? "with " : "without ") + ADDRESS);
+    throw new AssertionError(ADDRESS + " never on " + node + ": " + leader.view().address(ADDRESS));
   }
 }

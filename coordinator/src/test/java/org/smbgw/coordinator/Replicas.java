@@ -54,8 +54,17 @@ final class Replicas implements AutoCloseable {
     return this;
   }
 
+  /** Every replica's clock; tests that move time by hand set their own. */
+  private java.util.function.LongSupplier ticker = System::nanoTime;
+
+  /** Replicas made after this run on {@code clock} (one clock for all: they share a machine). */
+  Replicas ticker(java.util.function.LongSupplier clock) {
+    this.ticker = clock;
+    return this;
+  }
+
   Coordinator add() throws Exception {
-    Coordinator c = new Coordinator(config());
+    Coordinator c = new Coordinator(config(), ticker);
     c.start();
     coordinators.add(c);
     return c;

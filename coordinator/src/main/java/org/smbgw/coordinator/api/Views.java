@@ -38,7 +38,7 @@ final class Views {
             .filter(p -> p.value().getNode().equals(record.getName())).count());
     var lease = view.leases().get(record.getName());
     if (lease != null) {
-      b.setLeaseAgeMillis(Math.max(0, (System.nanoTime() - lease.seenNanos()) / 1_000_000));
+      b.setLeaseAgeMillis(Math.max(0, (view.now() - lease.seenNanos()) / 1_000_000));
     }
     if (live != null) {
       b.setInventory(live.getInventory()).setCoordinator(live.getCoordinator())

@@ -69,7 +69,7 @@ public final class AddressDuties extends LeaderWorker {
 
   @Override
   protected void run(Term t) {
-    long now = System.nanoTime();
+    long now = view.now();
     for (Map.Entry<String, Tracked<AddressRecord>> e : List.copyOf(view.addresses().entrySet())) {
       try {
         step(t, e.getValue(), now);
@@ -87,7 +87,7 @@ public final class AddressDuties extends LeaderWorker {
       if (lease == null) {
         return; // the lease znode is created with the node; wait for the view to show it
       }
-      if (now - Math.max(lease.seenNanos(), tracked.seenNanos()) > settings.expiryNanos()) {
+      if (settings.expired(lease.seenNanos(), tracked.seenNanos(), now)) {
         failover(t, tracked, lease, now);
       } else if (r.hasFailover()) {
         finishFailover(t, tracked, lease.value());
@@ -95,7 +95,7 @@ public final class AddressDuties extends LeaderWorker {
     } else if (!r.getReleasingFrom().isEmpty()) {
       Tracked<LeaseRecord> lease = view.leases().get(r.getReleasingFrom());
       boolean released = lease != null && lease.mzxid() > tracked.mzxid() && !holds(lease.value(), r.getAddress());
-      boolean expired = lease == null || now - Math.max(lease.seenNanos(), tracked.seenNanos()) > settings.expiryNanos();
+      boolean expired = lease == null || settings.expired(lease.seenNanos(), tracked.seenNanos(), now);
       if (released || expired) {
         assign(t, tracked, r.getReleasingFrom(), r.getMovingTo(), lease, "planned");
       }
@@ -228,13 +228,13 @@ public final class AddressDuties extends LeaderWorker {
    * now (a node that has not renewed lately would take it only to lose it).
    */
   private List<Candidate> fitNodes(String exclude) {
-    long now = System.nanoTime();
+    long now = view.now();
     List<Candidate> out = new ArrayList<>();
     view.nodes().values().forEach(v -> {
       String name = v.value().getName();
       LiveNode live = view.live().get(name);
       Tracked<LeaseRecord> lease = view.leases().get(name);
-      boolean fresh = lease != null && now - lease.seenNanos() < settings.freshNanos();
+      boolean fresh = lease != null && settings.fresh(lease.seenNanos(), now);
       if (!name.equals(exclude) && live != null && fresh && !v.value().getMaintenance()) {
         out.add(new Candidate(name, true, false, live.getInventory().getStoragesList()));
       }

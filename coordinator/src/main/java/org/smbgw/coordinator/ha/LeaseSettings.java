@@ -22,4 +22,24 @@ public record LeaseSettings(Duration lease, Duration margin) {
   public long freshNanos() {
     return lease.toNanos() / 2;
   }
+
+  /**
+   * DESIGN 4's rule, on this replica's clock: a holder's lease is expired when no renewal has
+   * been seen for more than L + margin, counted from when this replica first saw the lease's
+   * current version, or the address record's if that came later (an address just given to the
+   * node is not taken away for a renewal older than the grant). A new leader inherits its count:
+   * it saw each version as a follower, and a version it never saw is not in its view, so it
+   * waits, and a renewal it did not see fails its move on the version check.
+   *
+   * @param leaseSeen when this replica first saw the lease's current version ({@code Tracked.seenNanos})
+   * @param recordSeen when it first saw the address record's current version
+   */
+  public boolean expired(long leaseSeen, long recordSeen, long now) {
+    return now - Math.max(leaseSeen, recordSeen) > expiryNanos();
+  }
+
+  /** Whether a node renewing like this one is fit to take an address now. */
+  public boolean fresh(long leaseSeen, long now) {
+    return now - leaseSeen < freshNanos();
+  }
 }

@@ -65,7 +65,7 @@ public final class CoordinatorMetrics implements AutoCloseable, org.smbgw.coordi
     GaugeWithCallback.builder().name("smbgw_coordinator_node_lease_age_seconds")
         .help("How long ago this replica saw each node's lease renewed; past the lease plus margin its addresses move")
         .labelNames("node").callback(cb -> {
-          long now = System.nanoTime();
+          long now = view.now();
           view.leases().forEach((node, lease) -> cb.call(Math.max(0, now - lease.seenNanos()) / 1e9, node));
         }).register(registry);
     GaugeWithCallback.builder().name("smbgw_coordinator_node_losses")

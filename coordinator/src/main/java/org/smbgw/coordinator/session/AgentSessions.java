@@ -116,7 +116,7 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
           // Renewals never wait for the session thread: right after a replica died, every agent
           // it served says hello elsewhere at once, and their leases must not queue behind that.
           String[] id = identity;
-          long received = System.nanoTime();
+          long received = view.now();
           if (id != null) {
             leaseThreads.execute(() -> renew(id[0], id[1], m.getRenewal(), out, received));
           }
@@ -164,7 +164,7 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
     if (gone(out)) {
       return; // the agent left: nobody to answer
     }
-    if (System.nanoTime() - received > leases.settings().lease().toNanos() / 4) {
+    if (view.now() - received > leases.settings().lease().toNanos() / 4) {
       // The agent gave up on it (after L/8) and asked elsewhere; recording it now would only
       // delay the renewals behind it. After a partition heals, such backlogs would otherwise
       // keep every answer late.

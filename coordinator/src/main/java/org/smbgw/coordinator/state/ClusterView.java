@@ -45,13 +45,26 @@ public final class ClusterView implements AutoCloseable {
   private volatile String cluster = "";
   private final Map<String, Versioned<org.smbgw.proto.v1.Removal>> removed = new ConcurrentHashMap<>();
 
+  /** This replica's monotonic clock, in nanoseconds; what lease versions are stamped with. */
+  private final java.util.function.LongSupplier ticker;
+
   public ClusterView(CuratorFramework zk) {
+    this(zk, System::nanoTime);
+  }
+
+  public ClusterView(CuratorFramework zk, java.util.function.LongSupplier ticker) {
+    this.ticker = ticker;
     this.cache = CuratorCache.build(zk, ZkPaths.ROOT);
     cache.listenable().addListener(CuratorCacheListener.builder()
         .forCreatesAndChanges((old, node) -> apply(node, false))
         .forDeletes(node -> apply(node, true))
         .forInitialized(initialized::countDown)
         .build());
+  }
+
+  /** This replica's clock, as the view stamps what it sees. */
+  public long now() {
+    return ticker.getAsLong();
   }
 
   public void start(long timeoutMs) throws InterruptedException {
@@ -123,7 +136,7 @@ public final class ClusterView implements AutoCloseable {
   }
 
   /** Keeps the time this replica first saw each version: what lease expiry is measured from. */
-  private static <T> void track(Map<String, Tracked<T>> map, String key, boolean deleted, ChildData d,
+  private <T> void track(Map<String, Tracked<T>> map, String key, boolean deleted, ChildData d,
       java.util.function.Supplier<T> value) {
     if (deleted) {
       map.remove(key);
@@ -132,7 +145,7 @@ public final class ClusterView implements AutoCloseable {
     int version = d.getStat() == null ? -1 : d.getStat().getVersion();
     long mzxid = d.getStat() == null ? 0 : d.getStat().getMzxid();
     Tracked<T> old = map.get(key);
-    long seen = old != null && old.version() == version ? old.seenNanos() : System.nanoTime();
+    long seen = old != null && old.version() == version ? old.seenNanos() : ticker.getAsLong();
     map.put(key, new Tracked<>(value.get(), version, mzxid, seen));
   }
 
