@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class Leadership implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Leadership.class);
 
-  /** Told on Curator's event thread; must return quickly. */
+  /** Told on the election's own thread ({@code smbgw-election}); must return quickly. */
   public interface Listener {
     void elected(Term term);
 
@@ -33,16 +33,33 @@ public final class Leadership implements AutoCloseable {
 
   private final CuratorFramework zk;
   private final String id;
-  private final LeaderLatch latch;
+  /** Replaced when a term cannot start: a closed latch cannot be started again. */
+  private volatile LeaderLatch latch;
   private final AtomicReference<Term> term = new AtomicReference<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  /**
+   * Where taking over and stepping down run, in the order Curator reports them: starting a term
+   * reads and writes ZooKeeper, which must not happen on Curator's own event thread.
+   */
+  private final java.util.concurrent.ExecutorService election = java.util.concurrent.Executors.newSingleThreadExecutor(
+      r -> {
+        Thread t = new Thread(r, "smbgw-election");
+        t.setDaemon(true);
+        return t;
+      });
+  /** Attempts at the epoch's compare-and-set before giving the term up (each loss means a racing replica). */
+  private static final int EPOCH_ATTEMPTS = 10;
 
   /** @param id this replica's advertised address (host:port); followers forward to it */
   public Leadership(CuratorFramework zk, String id) {
     this.zk = zk;
     this.id = id;
-    this.latch = new LeaderLatch(zk, ZkPaths.ELECTION, id);
-    latch.addListener(new LeaderLatchListener() {
+    this.latch = newLatch();
+  }
+
+  private LeaderLatch newLatch() {
+    LeaderLatch l = new LeaderLatch(zk, ZkPaths.ELECTION, id);
+    l.addListener(new LeaderLatchListener() {
       @Override
       public void isLeader() {
         takeOver();
@@ -52,7 +69,8 @@ public final class Leadership implements AutoCloseable {
       public void notLeader() {
         stepDown();
       }
-    });
+    }, election);
+    return l;
   }
 
   public void addListener(Listener l) {
@@ -75,7 +93,9 @@ public final class Leadership implements AutoCloseable {
     } catch (Exception e) {
       log.error("could not start a term: {}; giving up leadership", e.toString());
       try {
-        latch.close(LeaderLatch.CloseMode.NOTIFY_LEADER);
+        LeaderLatch failed = latch;
+        latch = newLatch();
+        failed.close(LeaderLatch.CloseMode.NOTIFY_LEADER);
         latch.start();
       } catch (Exception ex) {
         log.error("cannot rejoin the election", ex);
@@ -91,7 +111,7 @@ public final class Leadership implements AutoCloseable {
   }
 
   private Term incrementEpoch() throws Exception {
-    while (true) {
+    for (int attempt = 1; ; attempt++) {
       Stat stat = new Stat();
       byte[] data = zk.getData().storingStatIn(stat).forPath(ZkPaths.EPOCH);
       long next = Long.parseLong(new String(data, StandardCharsets.UTF_8).strip()) + 1;
@@ -100,7 +120,10 @@ public final class Leadership implements AutoCloseable {
             .forPath(ZkPaths.EPOCH, Long.toString(next).getBytes(StandardCharsets.UTF_8));
         return new Term(next, after.getVersion());
       } catch (KeeperException.BadVersionException e) {
-        // another replica raced us (it was briefly leader); read again
+        // another replica raced us (it was briefly leader); read again, a few times
+        if (attempt == EPOCH_ATTEMPTS || !latch.hasLeadership()) {
+          throw e;
+        }
       }
     }
   }
@@ -132,5 +155,6 @@ public final class Leadership implements AutoCloseable {
   public void close() throws Exception {
     stepDown();
     latch.close();
+    election.shutdownNow();
   }
 }

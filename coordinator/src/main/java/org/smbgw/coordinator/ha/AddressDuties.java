@@ -15,6 +15,7 @@ import org.smbgw.coordinator.placement.Candidate;
 import org.smbgw.coordinator.placement.Placer;
 import org.smbgw.coordinator.state.ClusterView;
 import org.smbgw.coordinator.state.StateStore;
+import org.smbgw.coordinator.state.StoreException;
 import org.smbgw.coordinator.state.Tracked;
 import org.smbgw.coordinator.state.Versioned;
 import org.smbgw.coordinator.state.ZkPaths;
@@ -71,12 +72,36 @@ public final class AddressDuties extends LeaderWorker {
   protected void run(Term t) {
     long now = view.now();
     for (Map.Entry<String, Tracked<AddressRecord>> e : List.copyOf(view.addresses().entrySet())) {
+      if (!leading(t)) {
+        return; // deposed: the new leader decides from here
+      }
       try {
         step(t, e.getValue(), now);
+        failing.remove(e.getKey());
       } catch (Exception ex) {
-        // A conflict means the view was behind; the next tick sees the change and decides again.
-        log.debug("address {}: {}", e.getKey(), ex.toString());
+        failed(e.getKey(), t, ex);
       }
+    }
+  }
+
+  /** Per address, the last failure logged at WARN (the same one again every tick is not news). Worker thread only. */
+  private final Map<String, String> failing = new HashMap<>();
+
+  private void failed(String address, Term t, Exception ex) {
+    if (!leading(t)) {
+      log.debug("address {}: interrupted by the end of term {}: {}", address, t.epoch(), ex.toString());
+      return;
+    }
+    if (ex instanceof StoreException se && se.kind() == StoreException.Kind.CONFLICT) {
+      // The view was behind (a renewal or another write since): the next tick decides again.
+      log.debug("address {}: {}", address, ex.getMessage());
+      return;
+    }
+    // Deposed, ZooKeeper away, or a bug: counted every time, logged when it changes.
+    listener.dutyFailed("address");
+    String why = ex.toString();
+    if (!why.equals(failing.put(address, why))) {
+      log.warn("address {}: its duty failed; tried again every {} ms: {}", address, TICK_MS, why);
     }
   }
 

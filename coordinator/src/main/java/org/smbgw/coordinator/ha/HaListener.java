@@ -10,6 +10,9 @@ public interface HaListener {
   /** A failover finished; phases in seconds from the last renewal seen (detected, reassigned, up, serving). */
   void failover(Map<String, Double> phases);
 
+  /** A duty's write failed for another reason than a view that trailed ZooKeeper. */
+  default void dutyFailed(String duty) {}
+
   HaListener NONE = new HaListener() {
     @Override
     public void placementChanged(String cause, int shares) {}

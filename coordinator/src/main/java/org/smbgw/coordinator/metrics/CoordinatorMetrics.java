@@ -40,6 +40,10 @@ public final class CoordinatorMetrics implements AutoCloseable, org.smbgw.coordi
       .help("Seconds from a failed node's last lease renewal to each failover phase (detected, reassigned, address_up, serving)")
       .classicUpperBounds(0.5, 1, 1.5, 2, 2.25, 2.5, 2.75, 3, 3.5, 4, 5, 7.5, 10, 20, 30)
       .labelNames("phase").register(registry);
+  private final io.prometheus.metrics.core.metrics.Counter dutyFailures = io.prometheus.metrics.core.metrics.Counter.builder()
+      .name("smbgw_coordinator_duty_failures_total")
+      .help("Writes of the leader's duties that failed for another reason than a view that trailed ZooKeeper, by duty")
+      .labelNames("duty").register(registry);
   private HTTPServer server;
 
   public CoordinatorMetrics(ClusterView view, BooleanSupplier leader) {
@@ -48,6 +52,7 @@ public final class CoordinatorMetrics implements AutoCloseable, org.smbgw.coordi
     for (String phase : java.util.List.of("detected", "reassigned", "address_up", "serving")) {
       failoverPhases.labelValues(phase);
     }
+    dutyFailures.labelValues("address");
     GaugeWithCallback.builder().name("smbgw_coordinator_leader").help("1 when this replica leads")
         .callback(cb -> cb.call(leader.getAsBoolean() ? 1 : 0)).register(registry);
     GaugeWithCallback.builder().name("smbgw_coordinator_epoch").help("The current leader's term")
@@ -118,6 +123,11 @@ public final class CoordinatorMetrics implements AutoCloseable, org.smbgw.coordi
     if (shares > 0) {
       placementChanges.labelValues(cause).inc(shares);
     }
+  }
+
+  @Override
+  public void dutyFailed(String duty) {
+    dutyFailures.labelValues(duty).inc();
   }
 
   @Override
