@@ -23,6 +23,7 @@ import org.smbgw.coordinator.placement.Placer;
 import org.smbgw.coordinator.state.ClusterView;
 import org.smbgw.coordinator.state.Removals;
 import org.smbgw.coordinator.state.StateStore;
+import org.smbgw.coordinator.state.StoreException;
 import org.smbgw.coordinator.state.Tracked;
 import org.smbgw.coordinator.state.Versioned;
 import org.smbgw.coordinator.state.ZkPaths;
@@ -75,6 +76,49 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         .setSubject(subject).setMessage(message).setEpoch(term().epoch()).build());
   }
 
+  /** Times a decision is made again because the state changed under it, before the caller hears ABORTED. */
+  private static final int DECISIONS = 5;
+  /** How long a decision waits for the view to show a newer generation (its own write, or another's). */
+  private static final java.time.Duration VIEW_WAIT = java.time.Duration.ofSeconds(5);
+  /** The generation the running decision was made on, and the one its write made; guarded by this. */
+  private long decidedOn;
+  private long written;
+
+  /**
+   * Runs one decision of the admin API, one at a time on this replica: {@code body} reads the view,
+   * builds its writes and hands them to {@link #write}, which fences them on the epoch and on the
+   * generation the view showed when the decision began. When the generation moved meanwhile (the
+   * view trailed another write: the address duties', another replica's term), the decision is made
+   * again on the view that shows it. Before the next decision starts, the view shows this one's
+   * write: two creates in a row are placed on a picture that includes the first.
+   */
+  private <T> T decide(Callable<T> body) throws Exception {
+    synchronized (this) {
+      for (int attempt = 1; ; attempt++) {
+        decidedOn = view.generation();
+        written = -1;
+        try {
+          T reply = body.call();
+          if (written >= 0) {
+            view.awaitGeneration(written, VIEW_WAIT);
+          }
+          return reply;
+        } catch (StoreException e) {
+          if (e.kind() != StoreException.Kind.MOVED || attempt == DECISIONS) {
+            throw e;
+          }
+          view.awaitGeneration(decidedOn + 1, VIEW_WAIT);
+        }
+      }
+    }
+  }
+
+  /** Writes a decision's operations in one transaction fenced on the epoch and the decision's generation. */
+  private void write(List<CuratorOp> ops) throws StoreException {
+    store.fenced(term(), decidedOn, ops);
+    written = decidedOn + 1;
+  }
+
   private Term term() {
     return leadership.term().orElseThrow(() -> Status.UNAVAILABLE
         .withDescription("this coordinator is not the leader and no leader is known yet").asRuntimeException());
@@ -85,7 +129,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   @Override
   public void createShare(CreateShareRequest req, StreamObserver<Share> out) {
     answer(out, () -> {
-      synchronized (this) {
+      return decide(() -> {
         ShareSpec spec = req.getSpec();
         InvalidSpecException.throwIfAny(validator.validate("spec", spec));
         if (view.share(spec.getName()).isPresent()) {
@@ -102,16 +146,16 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         Removals.forget(view, store, "share/" + spec.getName(), ops);
         ops.add(placementOp(spec.getName(), node));
         ops.add(event("share.created", "share/" + spec.getName(), "placed on " + node));
-        store.fenced(term(), ops);
+        write(ops);
         return Views.share(spec, node, view);
-      }
+      });
     });
   }
 
   @Override
   public void updateShare(UpdateShareRequest req, StreamObserver<Share> out) {
     answer(out, () -> {
-      synchronized (this) {
+      return decide(() -> {
         ShareSpec spec = req.getSpec();
         InvalidSpecException.throwIfAny(validator.validate("spec", spec));
         Versioned<ShareSpec> existing = view.share(spec.getName())
@@ -135,10 +179,10 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
           ops.add(placementOp(spec.getName(), node));
         }
         ops.add(event("share.updated", "share/" + spec.getName(), "on " + node));
-        store.fenced(term(), ops);
+        write(ops);
         ha.placementChanged("placement", moved ? 1 : 0);
         return Views.share(spec, node, view);
-      }
+      });
     });
   }
 
@@ -163,7 +207,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   @Override
   public void deleteShare(DeleteShareRequest req, StreamObserver<DeleteShareResponse> out) {
     answer(out, () -> {
-      synchronized (this) {
+      return decide(() -> {
         Versioned<ShareSpec> existing = view.share(req.getName())
             .orElseThrow(() -> Errors.notFound("share '" + req.getName() + "'"));
         String name = existing.value().getName();
@@ -181,17 +225,17 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         }
         ops.add(event("share.deleted", "share/" + name, req.getPurge() ? "unpublished; its data will be destroyed (purge)"
             : "unpublished; its data is kept"));
-        store.fenced(term(), ops);
+        write(ops);
         return DeleteShareResponse.newBuilder().setName(name).setPurge(req.getPurge())
             .setNode(placement == null ? "" : placement.value().getNode()).build();
-      }
+      });
     });
   }
 
   @Override
   public void moveShare(MoveShareRequest req, StreamObserver<Share> out) {
     answer(out, () -> {
-      synchronized (this) {
+      return decide(() -> {
         ShareSpec spec = view.share(req.getName()).orElseThrow(() -> Errors.notFound("share '" + req.getName() + "'")).value();
         Map<String, Candidate> nodes = candidates(Map.of());
         Candidate target = Optional.ofNullable(nodes.get(req.getNode()))
@@ -217,10 +261,10 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         List<CuratorOp> ops = store.ops();
         ops.add(placementOp(spec.getName(), target.name()));
         ops.add(event("share.moved", "share/" + spec.getName(), "from " + from.orElse("nowhere") + " to " + target.name()));
-        store.fenced(term(), ops);
+        write(ops);
         ha.placementChanged("planned", 1);
         return Views.share(spec, target.name(), view);
-      }
+      });
     });
   }
 
@@ -304,7 +348,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   @Override
   public void drainNode(DrainNodeRequest req, StreamObserver<DrainNodeResponse> out) {
     answer(out, () -> {
-      synchronized (this) {
+      return decide(() -> {
         Versioned<NodeRecord> node = node(req.getName());
         List<ShareSpec> all = new ArrayList<>();
         Map<String, String> placements = new HashMap<>();
@@ -354,25 +398,25 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         }
         ops.add(event("node.drained", "node/" + req.getName(), b.getMovedCount() + " share(s) moved, "
             + b.getStuckCount() + " could not move, " + addressMoves.size() + " address(es) released to move"));
-        store.fenced(term(), ops);
+        write(ops);
         ha.placementChanged("planned", movedShares);
         return b.setNode(Views.node(node.value().toBuilder().setMaintenance(true).build(), view)).build();
-      }
+      });
     });
   }
 
   @Override
   public void undrainNode(UndrainNodeRequest req, StreamObserver<Node> out) {
     answer(out, () -> {
-      synchronized (this) {
+      return decide(() -> {
         Versioned<NodeRecord> node = node(req.getName());
         NodeRecord next = node.value().toBuilder().setMaintenance(false).build();
         List<CuratorOp> ops = store.ops();
         ops.add(store.set(ZkPaths.node(req.getName()), next, node.version()));
         ops.add(event("node.undrained", "node/" + req.getName(), "out of maintenance"));
-        store.fenced(term(), ops);
+        write(ops);
         return Views.node(next, view); // nothing moves back by itself: no flapping
-      }
+      });
     });
   }
 
@@ -384,7 +428,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   @Override
   public void confirmRemoval(ConfirmRemovalRequest req, StreamObserver<ConfirmRemovalResponse> out) {
     answer(out, () -> {
-      synchronized (this) {
+      return decide(() -> {
         Versioned<NodeRecord> node = node(req.getName());
         Node now = Views.node(node.value(), view);
         if (!now.getConnected()) {
@@ -416,9 +460,9 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         ops.add(store.set(ZkPaths.node(req.getName()), next, node.version()));
         ops.add(event("node.removals-confirmed", "node/" + req.getName(), adopt
             ? "joins this cluster; what it then keeps is confirmed separately" : "removes " + String.join(", ", removals)));
-        store.fenced(term(), ops);
+        write(ops);
         return ConfirmRemovalResponse.newBuilder().setNode(req.getName()).addAllRemovals(removals).setAdopt(adopt).build();
-      }
+      });
     });
   }
 
@@ -427,7 +471,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   @Override
   public void createAddress(CreateAddressRequest req, StreamObserver<FloatingAddress> out) {
     answer(out, () -> {
-      synchronized (this) {
+      return decide(() -> {
         List<Violation> v = new ArrayList<>();
         org.smbgw.common.Addresses.cidr("address", req.getAddress(), v);
         org.smbgw.common.Addresses.interfaceName("interface", req.getInterface(), v);
@@ -456,16 +500,16 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         List<CuratorOp> ops = store.ops();
         ops.add(store.create(ZkPaths.address(req.getAddress()), a));
         ops.add(event("address.created", "address/" + req.getAddress(), node.isEmpty() ? "no node can take it yet" : "on " + node));
-        store.fenced(term(), ops);
+        write(ops);
         return Views.address(a, view);
-      }
+      });
     });
   }
 
   @Override
   public void deleteAddress(DeleteAddressRequest req, StreamObserver<DeleteAddressResponse> out) {
     answer(out, () -> {
-      synchronized (this) {
+      return decide(() -> {
         Tracked<AddressRecord> a = view.address(req.getAddress())
             .orElseThrow(() -> Errors.notFound("address " + req.getAddress()));
         List<String> users = view.shares().values().stream().map(Versioned::value)
@@ -477,9 +521,9 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         List<CuratorOp> ops = store.ops();
         ops.add(store.delete(ZkPaths.address(req.getAddress()), a.version()));
         ops.add(event("address.deleted", "address/" + a.value().getAddress(), "released"));
-        store.fenced(term(), ops);
+        write(ops);
         return DeleteAddressResponse.newBuilder().setAddress(a.value().getAddress()).build();
-      }
+      });
     });
   }
 
@@ -496,13 +540,13 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   @Override
   public void moveAddress(MoveAddressRequest req, StreamObserver<FloatingAddress> out) {
     answer(out, () -> {
-      synchronized (this) {
+      return decide(() -> {
         Tracked<AddressRecord> a = view.address(req.getAddress())
             .orElseThrow(() -> Errors.notFound("address " + req.getAddress()));
         Candidate target = Optional.ofNullable(candidates(Map.of()).get(req.getNode()))
             .orElseThrow(() -> Errors.notFound("node '" + req.getNode() + "'"));
         return moveAddressTo(a, target, "vip move");
-      }
+      });
     });
   }
 
@@ -540,7 +584,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     ops.add(store.set(ZkPaths.address(r.getAddress()), next, a.version()));
     ops.add(event("address.moving", "address/" + r.getAddress(), "from " + (from.isEmpty() ? "nowhere" : from) + " to "
         + target.name() + " with " + bound.size() + " share(s) (" + why + ")"));
-    store.fenced(term(), ops);
+    write(ops);
     return Views.address(next, view);
   }
 
@@ -549,7 +593,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   @Override
   public void putUser(PutUserRequest req, StreamObserver<User> out) {
     answer(out, () -> {
-      synchronized (this) {
+      return decide(() -> {
         List<Violation> v = new ArrayList<>();
         Names.userName("spec.name", req.getSpec().getName(), v);
         NtHash.validate("spec.ntHash", req.getSpec().getNtHash(), v);
@@ -570,25 +614,25 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         }
         ops.add(event(existing == null ? "user.added" : "user.password", "user/" + spec.getName(),
             existing == null ? "added" : "password changed"));
-        store.fenced(term(), ops);
+        write(ops);
         return User.newBuilder().setName(spec.getName()).build();
-      }
+      });
     });
   }
 
   @Override
   public void deleteUser(DeleteUserRequest req, StreamObserver<DeleteUserResponse> out) {
     answer(out, () -> {
-      synchronized (this) {
+      return decide(() -> {
         Versioned<UserSpec> existing = Optional.ofNullable(view.users().get(req.getName()))
             .orElseThrow(() -> Errors.notFound("user '" + req.getName() + "'"));
         List<CuratorOp> ops = store.ops();
         ops.add(store.delete(ZkPaths.user(req.getName()), existing.version()));
         Removals.record(view, store, "user/" + req.getName(), ops);
         ops.add(event("user.deleted", "user/" + req.getName(), "deleted"));
-        store.fenced(term(), ops);
+        write(ops);
         return DeleteUserResponse.newBuilder().setName(req.getName()).build();
-      }
+      });
     });
   }
 
@@ -606,9 +650,9 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   @Override
   public void apply(ApplyRequest req, StreamObserver<ApplyResponse> out) {
     answer(out, () -> {
-      synchronized (this) {
-        return new Applier(view, store, placer, this::term, vipRanges).apply(req);
-      }
+      return decide(() -> {
+        return new Applier(view, store, placer, this::write, this::term, vipRanges).apply(req);
+      });
     });
   }
 

@@ -16,6 +16,7 @@ import org.smbgw.coordinator.placement.Placer;
 import org.smbgw.coordinator.state.ClusterView;
 import org.smbgw.coordinator.state.Removals;
 import org.smbgw.coordinator.state.StateStore;
+import org.smbgw.coordinator.state.StoreException;
 import org.smbgw.coordinator.state.Versioned;
 import org.smbgw.coordinator.state.ZkPaths;
 import org.smbgw.proto.v1.ApplyRequest;
@@ -37,14 +38,22 @@ final class Applier {
   private final StateStore store;
   private final Placer placer;
   private final Supplier<Term> term;
+  private final Writer writer;
 
   private final List<String> vipRanges;
 
-  Applier(ClusterView view, StateStore store, Placer placer, Supplier<Term> term, List<String> vipRanges) {
+  /** Writes the plan's operations in one fenced transaction (the admin API's writer). */
+  @FunctionalInterface
+  interface Writer {
+    void write(List<CuratorOp> ops) throws StoreException;
+  }
+
+  Applier(ClusterView view, StateStore store, Placer placer, Writer writer, Supplier<Term> term, List<String> vipRanges) {
     this.vipRanges = vipRanges;
     this.view = view;
     this.store = store;
     this.placer = placer;
+    this.writer = writer;
     this.term = term;
   }
 
@@ -162,7 +171,7 @@ final class Applier {
           .setNode(p == null ? "" : p.value().getNode()));
     }
     if (!req.getDryRun() && !ops.isEmpty()) {
-      store.fenced(term.get(), ops);
+      writer.write(ops);
     }
     return results.build();
   }

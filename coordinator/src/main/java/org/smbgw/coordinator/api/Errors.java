@@ -20,7 +20,7 @@ final class Errors {
       Status status = switch (s.kind()) {
         case EXISTS -> Status.ALREADY_EXISTS;
         case NOT_FOUND -> Status.NOT_FOUND;
-        case CONFLICT -> Status.ABORTED;
+        case CONFLICT, MOVED -> Status.ABORTED;
         case NOT_LEADER, UNAVAILABLE -> Status.UNAVAILABLE;
       };
       return status.withDescription(s.getMessage()).asRuntimeException();

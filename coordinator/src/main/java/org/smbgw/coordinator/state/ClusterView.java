@@ -124,6 +124,9 @@ public final class ClusterView implements AutoCloseable {
           epoch = Long.parseLong(new String(data, java.nio.charset.StandardCharsets.UTF_8).strip());
         } else if (path.equals(StateStore.GENERATION) && !deleted) {
           generation = version;
+          synchronized (generationSeen) {
+            generationSeen.notifyAll();
+          }
         } else if (path.equals(ZkPaths.CLUSTER) && !deleted) {
           cluster = new String(data, java.nio.charset.StandardCharsets.UTF_8).strip();
         }
@@ -229,6 +232,28 @@ public final class ClusterView implements AutoCloseable {
 
   public long epoch() {
     return epoch;
+  }
+
+  private final Object generationSeen = new Object();
+
+  /**
+   * Waits until the view shows generation {@code g} or a later one. The generation znode is the
+   * last write of every fenced transaction, so a view at {@code g} shows all of that write.
+   *
+   * @return false when {@code timeout} passed first
+   */
+  public boolean awaitGeneration(long g, java.time.Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (generationSeen) {
+      while (generation < g) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(generationSeen, left);
+      }
+    }
+    return true;
   }
 
   /** Increases with every change of desired state (the version of the generation znode). */

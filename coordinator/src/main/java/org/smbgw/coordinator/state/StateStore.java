@@ -123,10 +123,21 @@ public final class StateStore {
    * @throws StoreException NOT_LEADER when the epoch moved on, else by the first failing op
    */
   public void fenced(Term term, List<CuratorOp> ops) throws StoreException {
+    fenced(term, -1, ops);
+  }
+
+  /**
+   * Runs {@code ops} as one transaction fenced by {@code term} and, unless it is -1, by the
+   * {@code generation} the change was decided on.
+   *
+   * @throws StoreException NOT_LEADER when the epoch moved on, MOVED when the generation did, else
+   *     by the first failing op
+   */
+  public void fenced(Term term, long generation, List<CuratorOp> ops) throws StoreException {
     long start = System.nanoTime();
     String outcome = "ok";
     try {
-      write(term, ops);
+      write(term, generation, ops);
     } catch (StoreException e) {
       outcome = e.kind().name().toLowerCase(java.util.Locale.ROOT);
       throw e;
@@ -135,12 +146,14 @@ public final class StateStore {
     }
   }
 
-  private void write(Term term, List<CuratorOp> ops) throws StoreException {
+  private void write(Term term, long generation, List<CuratorOp> ops) throws StoreException {
     List<CuratorOp> all = new ArrayList<>();
     try {
       all.add(zk.transactionOp().check().withVersion(term.epochVersion()).forPath(ZkPaths.EPOCH));
       all.addAll(ops);
-      all.add(zk.transactionOp().setData().forPath(GENERATION, new byte[0]));
+      // The generation znode's version is the generation; setting it with a version checks it.
+      all.add(generation < 0 ? zk.transactionOp().setData().forPath(GENERATION, new byte[0])
+          : zk.transactionOp().setData().withVersion(Math.toIntExact(generation)).forPath(GENERATION, new byte[0]));
       zk.transaction().forOperations(all);
     } catch (KeeperException e) {
       throw translate(e, all);
@@ -164,6 +177,9 @@ public final class StateStore {
     }
     if (failed == 0) {
       return new StoreException(StoreException.Kind.NOT_LEADER, "this coordinator is no longer the leader");
+    }
+    if (failed == ops.size() - 1 && code == KeeperException.Code.BADVERSION) {
+      return new StoreException(StoreException.Kind.MOVED, "the state changed while this was decided; retry");
     }
     String path = failed > 0 && failed < ops.size() ? ops.get(failed).getTypeAndPath().getForPath() : e.getPath();
     return switch (code) {

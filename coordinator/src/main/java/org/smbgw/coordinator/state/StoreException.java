@@ -12,7 +12,9 @@ public final class StoreException extends Exception {
     /** Changed by someone else since it was read. */
     CONFLICT,
     /** ZooKeeper could not be reached. */
-    UNAVAILABLE
+    UNAVAILABLE,
+    /** The desired state's generation moved since the decision was made: decide again. */
+    MOVED
   }
 
   private final Kind kind;
