@@ -115,8 +115,19 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
 
   /** Writes a decision's operations in one transaction fenced on the epoch and the decision's generation. */
   private void write(List<CuratorOp> ops) throws StoreException {
-    store.fenced(term(), decidedOn, ops);
-    written = decidedOn + 1;
+    String decision = java.util.UUID.randomUUID().toString();
+    try {
+      store.fenced(term(), decidedOn, decision, ops);
+      written = decidedOn + 1;
+    } catch (StoreException e) {
+      // The connection lost the answer and Curator tried again: the first try may have landed.
+      long made = e.kind() == StoreException.Kind.MOVED || e.kind() == StoreException.Kind.UNAVAILABLE
+          ? store.landed(decision) : -1;
+      if (made < 0) {
+        throw e;
+      }
+      written = made;
+    }
   }
 
   private Term term() {

@@ -31,7 +31,8 @@ public record LeaseSettings(Duration lease, Duration margin) {
    * it saw each version as a follower, and a version it never saw is not in its view, so it
    * waits, and a renewal it did not see fails its move on the version check.
    *
-   * @param leaseSeen when this replica first saw the lease's current version ({@code Tracked.seenNanos})
+   * @param leaseSeen when this replica first saw the lease's current version ({@code Tracked.seenNanos}),
+   *     or when its ZooKeeper connection came back if later (no renewal could be recorded before)
    * @param recordSeen when it first saw the address record's current version
    */
   public boolean expired(long leaseSeen, long recordSeen, long now) {

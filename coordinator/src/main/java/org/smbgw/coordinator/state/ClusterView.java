@@ -54,12 +54,30 @@ public final class ClusterView implements AutoCloseable {
 
   public ClusterView(CuratorFramework zk, java.util.function.LongSupplier ticker) {
     this.ticker = ticker;
+    this.connectedSince = ticker.getAsLong();
+    zk.getConnectionStateListenable().addListener((client, state) -> {
+      if (state.isConnected()) {
+        connectedSince = ticker.getAsLong();
+      }
+    });
     this.cache = CuratorCache.build(zk, ZkPaths.ROOT);
     cache.listenable().addListener(CuratorCacheListener.builder()
         .forCreatesAndChanges((old, node) -> apply(node, false))
         .forDeletes(node -> apply(node, true))
         .forInitialized(initialized::countDown)
         .build());
+  }
+
+  /** When this replica's ZooKeeper connection was last (re)established, on its clock. */
+  private volatile long connectedSince;
+
+  /**
+   * When this replica's ZooKeeper connection was last established or re-established: no lease
+   * could be renewed through it before, so lease expiry is not counted from earlier (a quorum lost
+   * for longer than a lease must not fail over every address the moment it is back).
+   */
+  public long connectedSince() {
+    return connectedSince;
   }
 
   /** This replica's clock, as the view stamps what it sees. */

@@ -68,6 +68,20 @@ public final class StateStore {
     return zk.checkExists().forPath(GENERATION).getVersion() + 1;
   }
 
+  /**
+   * Whether the last fenced write was the one named {@code decision}, and the generation it made;
+   * -1 when it was not (or ZooKeeper cannot say now).
+   */
+  public long landed(String decision) {
+    try {
+      org.apache.zookeeper.data.Stat stat = new org.apache.zookeeper.data.Stat();
+      byte[] data = zk.getData().storingStatIn(stat).forPath(GENERATION);
+      return decision.equals(new String(data, StandardCharsets.UTF_8)) ? stat.getVersion() : -1;
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
   /** Operations a fenced write is made of. */
   public List<CuratorOp> ops() {
     return new ArrayList<>();
@@ -123,21 +137,23 @@ public final class StateStore {
    * @throws StoreException NOT_LEADER when the epoch moved on, else by the first failing op
    */
   public void fenced(Term term, List<CuratorOp> ops) throws StoreException {
-    fenced(term, -1, ops);
+    fenced(term, -1, null, ops);
   }
 
   /**
    * Runs {@code ops} as one transaction fenced by {@code term} and, unless it is -1, by the
-   * {@code generation} the change was decided on.
+   * {@code generation} the change was decided on, leaving {@code decision} (an id, or null) in the
+   * generation znode: Curator repeats a transaction whose answer the connection lost, and only
+   * that id tells whether the first try landed ({@link #landed}).
    *
    * @throws StoreException NOT_LEADER when the epoch moved on, MOVED when the generation did, else
    *     by the first failing op
    */
-  public void fenced(Term term, long generation, List<CuratorOp> ops) throws StoreException {
+  public void fenced(Term term, long generation, String decision, List<CuratorOp> ops) throws StoreException {
     long start = System.nanoTime();
     String outcome = "ok";
     try {
-      write(term, generation, ops);
+      write(term, generation, decision, ops);
     } catch (StoreException e) {
       outcome = e.kind().name().toLowerCase(java.util.Locale.ROOT);
       throw e;
@@ -146,14 +162,18 @@ public final class StateStore {
     }
   }
 
-  private void write(Term term, long generation, List<CuratorOp> ops) throws StoreException {
+  private void write(Term term, long generation, String decision, List<CuratorOp> ops) throws StoreException {
     List<CuratorOp> all = new ArrayList<>();
     try {
       all.add(zk.transactionOp().check().withVersion(term.epochVersion()).forPath(ZkPaths.EPOCH));
+      if (generation >= 0) {
+        // The generation znode's version is the generation. Checked first, so that a repeat of a
+        // transaction that landed fails here, not on its own creates.
+        all.add(zk.transactionOp().check().withVersion(Math.toIntExact(generation)).forPath(GENERATION));
+      }
       all.addAll(ops);
-      // The generation znode's version is the generation; setting it with a version checks it.
-      all.add(generation < 0 ? zk.transactionOp().setData().forPath(GENERATION, new byte[0])
-          : zk.transactionOp().setData().withVersion(Math.toIntExact(generation)).forPath(GENERATION, new byte[0]));
+      byte[] id = decision == null ? new byte[0] : decision.getBytes(StandardCharsets.UTF_8);
+      all.add(zk.transactionOp().setData().forPath(GENERATION, id));
       zk.transaction().forOperations(all);
     } catch (KeeperException e) {
       throw translate(e, all);
@@ -178,7 +198,8 @@ public final class StateStore {
     if (failed == 0) {
       return new StoreException(StoreException.Kind.NOT_LEADER, "this coordinator is no longer the leader");
     }
-    if (failed == ops.size() - 1 && code == KeeperException.Code.BADVERSION) {
+    if (failed == 1 && code == KeeperException.Code.BADVERSION
+        && ops.get(1).getTypeAndPath().getForPath().equals(GENERATION)) {
       return new StoreException(StoreException.Kind.MOVED, "the state changed while this was decided; retry");
     }
     String path = failed > 0 && failed < ops.size() ? ops.get(failed).getTypeAndPath().getForPath() : e.getPath();
