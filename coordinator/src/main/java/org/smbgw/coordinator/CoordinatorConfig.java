@@ -145,9 +145,11 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
     HostPort listen = new HostPort(listenAddress, listenPort);
     String host = listenAddress;
     if (listen.wildcard()) {
-      host = hostAddress.get().orElseThrow(() -> new InvalidSpecException(List.of(new Violation("advertise",
-          "must be set: this replica listens on all addresses (" + listen + ") and this machine has no address "
-          + "other than loopback or link-local that other machines could reach it at"))));
+      // A cluster of one has no peer to reach it: loopback will do when there is nothing else.
+      java.util.Optional<String> found = hostAddress.get();
+      host = singleNode ? found.orElse("127.0.0.1") : found.orElseThrow(() -> new InvalidSpecException(List.of(
+          new Violation("advertise", "must be set: this replica listens on all addresses (" + listen + ") and this "
+          + "machine has no address other than loopback or link-local that other machines could reach it at"))));
     }
     return new CoordinatorConfig(listenAddress, listenPort, new HostPort(host, listenPort).toString(), zookeeper,
         embeddedZooKeeperPort, stateDir, sessionTimeoutMs, metricsListen, leaseMillis, leaseMarginMillis, logFormat,

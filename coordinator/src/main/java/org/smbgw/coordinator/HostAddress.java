@@ -14,23 +14,51 @@ import java.util.Optional;
 
 /**
  * The address other machines reach this one at, for a replica that listens on all addresses and
- * was not told what to advertise: an address of the interface the IPv4 default route leaves by
- * (on a Proxmox node, the bridge its cluster network is on), else of the first interface that is
- * up and not loopback; IPv4 before IPv6; never loopback, link-local or multicast. Looks only at
- * the kernel's tables: no name is resolved, so nothing goes out on the network.
+ * was not told what to advertise: the source address the kernel picks toward the IPv4 default
+ * gateway (on a Proxmox node, the primary address of the bridge its cluster network is on; never
+ * a floating address the agent added, which the JDK would list first), else the primary address of
+ * the first interface that is up and not loopback; IPv4 before IPv6; never loopback, link-local or
+ * multicast. Looks only at the kernel's tables and connects a UDP socket, which sends nothing: no
+ * name is resolved, nothing goes out on the network.
  */
 public final class HostAddress {
   private HostAddress() {}
 
   public static Optional<String> find() {
     try {
+      Optional<InetAddress> gateway = defaultGateway(Path.of("/proc/net/route"));
+      if (gateway.isPresent()) {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
+          s.connect(gateway.get(), 9); // UDP: only a route lookup, no packet
+          InetAddress source = s.getLocalAddress();
+          if (source != null && usable(source)) {
+            return Optional.of(source.getHostAddress());
+          }
+        }
+      }
       return choose(defaultRouteInterface(Path.of("/proc/net/route")), interfaces());
     } catch (IOException e) {
       return Optional.empty();
     }
   }
 
-  /** An interface and its addresses, in the kernel's order. */
+  /** The IPv4 default route's gateway ({@code /proc/net/route} writes it in host byte order, hex). */
+  static Optional<InetAddress> defaultGateway(Path routes) throws IOException {
+    if (!Files.isReadable(routes)) {
+      return Optional.empty();
+    }
+    for (String line : Files.readAllLines(routes).stream().skip(1).toList()) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length > 7 && f[1].equals("00000000") && f[7].equals("00000000") && !f[2].equals("00000000")) {
+        int le = (int) Long.parseLong(f[2], 16);
+        byte[] b = {(byte) le, (byte) (le >> 8), (byte) (le >> 16), (byte) (le >> 24)};
+        return Optional.of(InetAddress.getByAddress(b));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** An interface and its addresses, as the JDK lists them (for IPv4, newest first: the primary last). */
   record Interface(String name, int index, List<InetAddress> addresses) {}
 
   static Optional<String> choose(Optional<String> defaultRoute, List<Interface> interfaces) {
@@ -39,7 +67,9 @@ public final class HostAddress {
         .thenComparingInt(Interface::index));
     for (boolean v4 : new boolean[] {true, false}) {
       for (Interface i : ordered) {
-        for (InetAddress a : i.addresses()) {
+        List<InetAddress> oldestFirst = new ArrayList<>(i.addresses());
+        java.util.Collections.reverse(oldestFirst); // the primary before secondaries added later
+        for (InetAddress a : oldestFirst) {
           if ((a instanceof Inet4Address) == v4 && usable(a)) {
             return Optional.of(a.getHostAddress().replaceFirst("%.*$", ""));
           }

@@ -82,6 +82,10 @@ class CoordinatorConfigTest {
         "text");
     assertEquals("127.0.0.1:7400", one.withAdvertise(() -> java.util.Optional.of("10.1.2.3")).advertise(),
         "a replica listening on one address advertises that one");
+    CoordinatorConfig alone = new CoordinatorConfig("0.0.0.0", 7400, null, "", 0, Path.of("/x"), 2000, "", 2000, 150,
+        "text");
+    assertEquals("127.0.0.1:7400", alone.withAdvertise(java.util.Optional::empty).advertise(),
+        "a cluster of one with nothing but loopback");
   }
 
   @Test
@@ -91,7 +95,9 @@ class CoordinatorConfigTest {
     java.net.InetAddress v6 = java.net.InetAddress.getByName("fd00::2");
     java.net.InetAddress lan = java.net.InetAddress.getByName("192.0.2.2");
     java.net.InetAddress storage = java.net.InetAddress.getByName("198.51.100.4");
-    var eth0 = new HostAddress.Interface("eth0", 2, java.util.List.of(linkLocal, v6, lan));
+    java.net.InetAddress floating = java.net.InetAddress.getByName("192.0.2.50");
+    // As the JDK lists them: the floating address the agent added last comes first.
+    var eth0 = new HostAddress.Interface("eth0", 2, java.util.List.of(floating, linkLocal, v6, lan));
     var eth1 = new HostAddress.Interface("eth1", 3, java.util.List.of(storage));
     var loop = new HostAddress.Interface("lo", 1, java.util.List.of(lo));
     assertEquals(java.util.Optional.of("198.51.100.4"), HostAddress.choose(java.util.Optional.of("eth1"),
@@ -111,5 +117,6 @@ class CoordinatorConfigTest {
         + "vmbr1\t0064A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
         + "vmbr0\t00000000\t0100000A\t0003\t0\t0\t0\t00000000\t0\t0\t0\n");
     assertEquals(java.util.Optional.of("vmbr0"), HostAddress.defaultRouteInterface(routes));
+    assertEquals(java.util.Optional.of(java.net.InetAddress.getByName("10.0.0.1")), HostAddress.defaultGateway(routes));
   }
 }

@@ -98,16 +98,16 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         decidedOn = view.generation();
         written = -1;
         try {
-          T reply = body.call();
-          if (written >= 0) {
-            view.awaitGeneration(written, VIEW_WAIT);
-          }
-          return reply;
+          return body.call();
         } catch (StoreException e) {
           if (e.kind() != StoreException.Kind.MOVED || attempt == DECISIONS) {
             throw e;
           }
           view.awaitGeneration(decidedOn + 1, VIEW_WAIT);
+        } finally {
+          if (written >= 0) { // what was written, even by a decision that failed after writing
+            view.awaitGeneration(written, VIEW_WAIT);
+          }
         }
       }
     }

@@ -18,6 +18,10 @@ final class EventFeed {
   private final int maxBehind;
   private final Runnable onEnd;
   private final ArrayDeque<Event> waiting = new ArrayDeque<>();
+  /** Live events that came before the backlog was read: merged with it by sequence number. */
+  private final java.util.TreeMap<Long, Event> early = new java.util.TreeMap<>();
+  private boolean backlogIn;
+  private boolean told;
   private long queued;
   private long sent;
   private int backlog;
@@ -36,27 +40,42 @@ final class EventFeed {
       synchronized (this) {
         ended = true;
         waiting.clear();
+        end();
       }
-      onEnd.run();
     });
+  }
+
+  /** Tells {@code onEnd}, once. */
+  private void end() {
+    if (!told) {
+      told = true;
+      onEnd.run();
+    }
   }
 
   /** The events kept so far; counted apart from live ones, which alone can make a reader too slow. */
   synchronized void backlog(Collection<Event> events) {
-    events.forEach(this::enqueue);
+    events.forEach(e -> early.put(e.getSeq(), e));
+    early.values().forEach(this::enqueue);
+    early.clear();
+    backlogIn = true;
     backlog = waiting.size();
     drain();
   }
 
   /** A new event (from the view's listener). */
   synchronized void offer(Event e) {
+    if (!backlogIn) {
+      early.put(e.getSeq(), e); // the backlog may still hold older ones
+      return;
+    }
     enqueue(e);
     if (!ended && waiting.size() > backlog + maxBehind) {
       ended = true;
       waiting.clear();
       call.onError(Status.RESOURCE_EXHAUSTED.withDescription("this reader fell more than " + maxBehind
           + " events behind and was dropped; follow again from after event " + sent).asRuntimeException());
-      onEnd.run();
+      end();
       return;
     }
     drain();
@@ -85,7 +104,7 @@ final class EventFeed {
     if (!ended && complete && waiting.isEmpty()) {
       ended = true;
       call.onCompleted();
-      onEnd.run();
+      end();
     }
   }
 }

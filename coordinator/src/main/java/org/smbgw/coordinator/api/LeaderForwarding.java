@@ -24,6 +24,8 @@ import org.smbgw.coordinator.election.Leadership;
  * kept and reused.
  */
 public final class LeaderForwarding implements ServerInterceptor, AutoCloseable {
+  /** The deadline of a forwarded unary call whose caller set none. */
+  private static final long UNARY_CAP_SECONDS = 30;
   private final Leadership leadership;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
@@ -43,8 +45,12 @@ public final class LeaderForwarding implements ServerInterceptor, AutoCloseable 
     }
     ManagedChannel channel = channels.computeIfAbsent(leader.get(),
         id -> Grpc.channel(HostPort.parse("leader", id, false), false));
-    // The server call's context carries the caller's deadline (none for `events --follow`).
+    // The server call's context carries the caller's deadline (none for `events --follow`). A
+    // unary call without one gets UNARY_CAP: a leader behind a dead link must not hold it forever.
     io.grpc.Deadline deadline = io.grpc.Context.current().getDeadline();
+    if (deadline == null && call.getMethodDescriptor().getType() == io.grpc.MethodDescriptor.MethodType.UNARY) {
+      deadline = io.grpc.Deadline.after(UNARY_CAP_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+    }
     ClientCall<Q, R> upstream = channel.newCall(call.getMethodDescriptor(),
         deadline == null ? CallOptions.DEFAULT : CallOptions.DEFAULT.withDeadline(deadline));
     java.util.concurrent.atomic.AtomicBoolean owed = new java.util.concurrent.atomic.AtomicBoolean();

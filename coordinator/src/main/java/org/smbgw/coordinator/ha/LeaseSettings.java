@@ -25,18 +25,19 @@ public record LeaseSettings(Duration lease, Duration margin) {
 
   /**
    * DESIGN 4's rule, on this replica's clock: a holder's lease is expired when no renewal has
-   * been seen for more than L + margin, counted from when this replica first saw the lease's
-   * current version, or the address record's if that came later (an address just given to the
-   * node is not taken away for a renewal older than the grant). A new leader inherits its count:
-   * it saw each version as a follower, and a version it never saw is not in its view, so it
+   * been seen for more than L + margin, counted from the latest of: when this replica first saw
+   * the lease's current version; when it first saw the address record's (an address just given to
+   * the node is not taken away for a renewal older than the grant); and when its own ZooKeeper
+   * outage of at least L ended (renewals could not be seen through it). A new leader inherits the
+   * count: it saw each version as a follower, and a version it never saw is not in its view, so it
    * waits, and a renewal it did not see fails its move on the version check.
    *
-   * @param leaseSeen when this replica first saw the lease's current version ({@code Tracked.seenNanos}),
-   *     or when its ZooKeeper connection came back if later (no renewal could be recorded before)
+   * @param leaseSeen when this replica first saw the lease's current version ({@code Tracked.seenNanos})
    * @param recordSeen when it first saw the address record's current version
+   * @param outageEnd when its last ZooKeeper outage of at least L ended, or Long.MIN_VALUE
    */
-  public boolean expired(long leaseSeen, long recordSeen, long now) {
-    return now - Math.max(leaseSeen, recordSeen) > expiryNanos();
+  public boolean expired(long leaseSeen, long recordSeen, long outageEnd, long now) {
+    return now - Math.max(Math.max(leaseSeen, recordSeen), outageEnd) > expiryNanos();
   }
 
   /** Whether a node renewing like this one is fit to take an address now. */

@@ -54,10 +54,16 @@ public final class ClusterView implements AutoCloseable {
 
   public ClusterView(CuratorFramework zk, java.util.function.LongSupplier ticker) {
     this.ticker = ticker;
-    this.connectedSince = ticker.getAsLong();
     zk.getConnectionStateListenable().addListener((client, state) -> {
-      if (state.isConnected()) {
-        connectedSince = ticker.getAsLong();
+      long now = ticker.getAsLong();
+      if (!state.isConnected()) {
+        if (disconnectedAt == Long.MIN_VALUE) {
+          disconnectedAt = now;
+        }
+      } else if (disconnectedAt != Long.MIN_VALUE) {
+        outageLength = now - disconnectedAt;
+        outageEnd = now;
+        disconnectedAt = Long.MIN_VALUE;
       }
     });
     this.cache = CuratorCache.build(zk, ZkPaths.ROOT);
@@ -68,16 +74,19 @@ public final class ClusterView implements AutoCloseable {
         .build());
   }
 
-  /** When this replica's ZooKeeper connection was last (re)established, on its clock. */
-  private volatile long connectedSince;
+  /** This replica's last ZooKeeper outage, on its clock; Long.MIN_VALUE while connected / when none. */
+  private volatile long disconnectedAt = Long.MIN_VALUE;
+  private volatile long outageEnd = Long.MIN_VALUE;
+  private volatile long outageLength;
 
   /**
-   * When this replica's ZooKeeper connection was last established or re-established: no lease
-   * could be renewed through it before, so lease expiry is not counted from earlier (a quorum lost
-   * for longer than a lease must not fail over every address the moment it is back).
+   * When this replica's last ZooKeeper outage of at least {@code minimum} ended (Long.MIN_VALUE if
+   * none). Through such an outage no renewal reached this replica's view (a quorum lost longer
+   * than a lease, most likely): lease expiry is not counted from before it, or every address would
+   * fail over the moment the quorum is back. Shorter blips do not count, so they delay no failover.
    */
-  public long connectedSince() {
-    return connectedSince;
+  public long outageEndedAt(java.time.Duration minimum) {
+    return outageLength >= minimum.toNanos() ? outageEnd : Long.MIN_VALUE;
   }
 
   /** This replica's clock, as the view stamps what it sees. */

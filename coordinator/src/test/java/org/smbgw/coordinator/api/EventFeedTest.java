@@ -125,4 +125,15 @@ class EventFeedTest {
     call.becomeReady();
     assertEquals(501, call.sent.size());
   }
+
+  @Test
+  void aLiveEventThatComesBeforeTheBacklogIsReadLosesNoOlderOne() {
+    Call call = new Call();
+    call.ready = true;
+    EventFeed feed = new EventFeed(call, 0, 10, () -> { });
+    feed.offer(event(5)); // the listener is registered before the backlog is read
+    feed.backlog(LongStream.rangeClosed(1, 4).mapToObj(EventFeedTest::event).toList());
+    feed.offer(event(6));
+    assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), call.sent);
+  }
 }
