@@ -78,6 +78,7 @@ public final class StatusWriter implements Consumer<PassReport> {
     Map<String, String> errors = r.outcome().errors();
     r.outcome().remounted().forEach((subject, what) ->
         remounts.put(subject.substring("share/".length()), java.time.Instant.now(clock).toString() + ": " + what));
+    remounts.keySet().retainAll(r.desired().getSharesList().stream().map(ShareSpec::getName).toList());
     Set<String> published = IncludeRenderer.sections(r.observed().include()).keySet();
     io.sample(r.observed().connections().sharesByPid());
     DatasetIndex index = new DatasetIndex(r.observed().datasets());

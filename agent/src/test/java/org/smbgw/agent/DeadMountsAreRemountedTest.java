@@ -47,6 +47,11 @@ class DeadMountsAreRemountedTest {
       }
       // zfs-fuse writes its transaction groups every few seconds; changing a property writes one now.
       assertTrue(pool.zfs("set", "org.smbgw:test=synced", parent).succeeded());
+      // A client stays connected through the crash: its smbd child keeps the share's root as its
+      // working directory, which a plain unmount of the dead mount refuses (busy).
+      SmbClient.Session held = client.open("a", user, PASSWORD);
+      String listed = held.command("ls", "blocks of size", Duration.ofSeconds(20));
+      assertTrue(!listed.contains("NT_STATUS"), listed);
 
       try {
         ZfsDaemon.kill();
@@ -81,6 +86,7 @@ class DeadMountsAreRemountedTest {
       assertEquals(ShareState.SHARE_STATE_ACTIVE, a.getState());
       assertTrue(a.getRemounted().contains("remount " + parent + " at "), a.getRemounted());
       assertEquals(0, node.reconcile().plan().size(), "the pass after the remount finds nothing to do");
+      held.close();
     }
   }
 

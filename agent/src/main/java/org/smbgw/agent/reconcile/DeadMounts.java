@@ -46,7 +46,8 @@ final class DeadMounts {
       }
     }
     for (String top : tops) {
-      List<String> tree = new ArrayList<>(dead.stream().filter(d -> d.equals(top) || d.startsWith(top + "/")).toList());
+      // Each dead dataset in exactly one tree: the one its unbroken chain of dead parents ends at.
+      List<String> tree = new ArrayList<>(dead.stream().filter(d -> top(d, dead).equals(top)).toList());
       tree.sort(Comparator.comparingInt((String d) -> d.split("/").length).reversed().thenComparing(d -> d));
       m.trees.put(top, tree);
     }
@@ -71,15 +72,16 @@ final class DeadMounts {
     return trees.keySet().stream().filter(t -> dataset.equals(t) || dataset.startsWith(t + "/")).findFirst();
   }
 
-  /** {@code subject} fails if the remount of the tree under {@code top} does. */
-  void wait(String top, String subject) {
+  /** {@code subject} (a share) is served from under {@code top}: it fails if the remount does, and is closed in smbd after it. */
+  void serves(String top, String subject) {
     waiting.computeIfAbsent(subject(top), k -> new ArrayList<>()).add(subject);
   }
 
   List<Unit> units() {
     List<Unit> units = new ArrayList<>();
     trees.forEach((top, tree) -> units.add(new Unit(subject(top), List.of(new Step.Remount(tree.stream()
-        .map(d -> new Step.Remount.Mount(d, datasets.get(d).mountpoint())).toList())))));
+        .map(d -> new Step.Remount.Mount(d, datasets.get(d).mountpoint())).toList(),
+        waiting.getOrDefault(subject(top), List.of()).stream().map(s -> s.substring("share/".length())).toList())))));
     return units;
   }
 

@@ -148,7 +148,7 @@ public final class Planner {
           Optional<String> deadTop = dead.topAbove(d.name());
           if (deadTop.isPresent()) {
             // Its files are there once the remount ran; the next pass, right after, looks at them.
-            dead.wait(deadTop.get(), subject);
+            dead.serves(deadTop.get(), subject);
             paths.put(share.getName(), d.mountpoint());
             continue;
           }

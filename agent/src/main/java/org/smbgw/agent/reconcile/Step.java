@@ -238,16 +238,21 @@ public sealed interface Step {
 
   /**
    * Mounts again datasets whose mounts are dead (their FUSE daemon went away and came back): each
-   * dead mount is let go of, deepest first, then each dataset mounted, shallowest first. No undo:
-   * a mount that answers again is what every share under it needs; the step changes no data.
+   * dead mount is let go of by force, deepest first, then each dataset mounted, shallowest first;
+   * then the shares under them are closed in smbd, whose children still sit on the detached dead
+   * mount, so that their clients reconnect to the live one. When a mount fails, what was let go of
+   * is mounted again as far as it goes, so that nothing is left unmounted by the step. No undo: a
+   * mount that answers again is what every share under it needs; the step changes no data.
    *
    * @param mounts deepest first
+   * @param shares the shares whose files are under them
    */
-  record Remount(List<Mount> mounts) implements Step {
+  record Remount(List<Mount> mounts, List<String> shares) implements Step {
     public record Mount(String dataset, String mountpoint) {}
 
     public Remount {
       mounts = List.copyOf(mounts);
+      shares = List.copyOf(shares);
     }
 
     public String describe() {
@@ -259,11 +264,27 @@ public sealed interface Step {
     }
 
     public void apply(Host h) throws Exception {
-      for (Mount m : mounts) {
-        h.zfs().unmount(m.dataset());
+      int released = 0;
+      try {
+        for (Mount m : mounts) {
+          h.zfs().unmountDead(m.dataset());
+          released++;
+        }
+        for (int i = mounts.size() - 1; i >= 0; i--) {
+          h.zfs().mount(mounts.get(i).dataset());
+        }
+      } catch (Exception e) {
+        for (int i = released - 1; i >= 0; i--) {
+          try {
+            h.zfs().mount(mounts.get(i).dataset());
+          } catch (Exception again) {
+            e.addSuppressed(again); // mounted already, or its parent is not: the message says
+          }
+        }
+        throw e;
       }
-      for (int i = mounts.size() - 1; i >= 0; i--) {
-        h.zfs().mount(mounts.get(i).dataset());
+      for (String share : shares) {
+        h.samba().closeShare(share); // a share smbd does not serve yet is no error: it exits 0
       }
     }
 
@@ -272,7 +293,7 @@ public sealed interface Step {
     }
 
     public String manualUndo() {
-      return "nothing to undo; if a mount still does not answer: zfs umount DATASET; zfs mount DATASET, parents first";
+      return "nothing to undo; if a mount still does not answer: zfs umount -f DATASET; zfs mount DATASET, parents first";
     }
   }
 

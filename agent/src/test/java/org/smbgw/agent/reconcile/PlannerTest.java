@@ -321,7 +321,7 @@ class PlannerTest {
     Plan p = r.plan();
     assertEquals(List.of(new Unit("mount/tank/smb", List.of(new Step.Remount(List.of(
         new Step.Remount.Mount("tank/smb/a", "/tank/smb/a"), new Step.Remount.Mount("tank/smb/b", "/tank/smb/b"),
-        new Step.Remount.Mount("tank/smb", "/tank/smb")))))), p.remounts(), "deepest first");
+        new Step.Remount.Mount("tank/smb", "/tank/smb")), List.of("a", "b"))))), p.remounts(), "deepest first");
     assertEquals(Map.of("mount/tank/smb", List.of("share/a", "share/b")), p.waiting());
     assertTrue(p.shareUnits().isEmpty(), "no root is prepared behind a mount nobody could look into");
     assertFalse(p.publish(), "their sections stay as they are");
