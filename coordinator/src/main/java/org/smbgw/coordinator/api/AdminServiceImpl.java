@@ -73,7 +73,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
 
   private CuratorOp event(String kind, String subject, String message) throws Exception {
     return store.event(Event.newBuilder().setTimeMillis(System.currentTimeMillis()).setKind(kind)
-        .setSubject(subject).setMessage(message).setEpoch(term().epoch()).build());
+        .setSubject(subject).setMessage(message).setEpoch(term().epoch()).setDecision(decision).build());
   }
 
   /** Times a decision is made again because the state changed under it, before the caller hears ABORTED. */
@@ -83,6 +83,8 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   /** The generation the running decision was made on, and the one its write made; guarded by this. */
   private long decidedOn;
   private long written;
+  /** The running decision's id, on each event it writes; guarded by this. */
+  private String decision = "";
 
   /**
    * Runs one decision of the admin API, one at a time on this replica: {@code body} reads the view,
@@ -97,6 +99,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
       for (int attempt = 1; ; attempt++) {
         decidedOn = view.generation();
         written = -1;
+        decision = java.util.UUID.randomUUID().toString();
         try {
           return body.call();
         } catch (StoreException e) {
@@ -115,20 +118,34 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
 
   /** Writes a decision's operations in one transaction fenced on the epoch and the decision's generation. */
   private void write(List<CuratorOp> ops) throws StoreException {
-    String decision = java.util.UUID.randomUUID().toString();
     try {
-      store.fenced(term(), decidedOn, decision, ops);
+      store.fenced(term(), decidedOn, ops);
       written = decidedOn + 1;
     } catch (StoreException e) {
       // The connection lost the answer and Curator tried again: the first try may have landed.
-      long made = e.kind() == StoreException.Kind.MOVED || e.kind() == StoreException.Kind.UNAVAILABLE
-          ? store.landed(decision) : -1;
-      if (made < 0) {
-        throw e;
+      if ((e.kind() == StoreException.Kind.MOVED || e.kind() == StoreException.Kind.UNAVAILABLE) && landed()) {
+        return; // written stays -1: decide() does not wait for a generation it does not know
       }
-      written = made;
+      throw e;
     }
   }
+
+  /**
+   * Whether the running decision's transaction is in ZooKeeper after all: its events carry the
+   * decision's id, and the view, once it has caught up with ZooKeeper, shows them.
+   */
+  private boolean landed() {
+    try {
+      view.awaitGeneration(store.generation(), VIEW_WAIT);
+    } catch (Exception e) {
+      return false; // ZooKeeper cannot say now: the caller hears the failure and may retry
+    }
+    return view.events().descendingMap().values().stream().limit(LANDED_LOOKBACK)
+        .anyMatch(ev -> ev.getDecision().equals(decision));
+  }
+
+  /** Events looked through for a decision's own: far more than writes between its try and the look. */
+  private static final int LANDED_LOOKBACK = 1000;
 
   private Term term() {
     return leadership.term().orElseThrow(() -> Status.UNAVAILABLE
@@ -662,7 +679,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   public void apply(ApplyRequest req, StreamObserver<ApplyResponse> out) {
     answer(out, () -> {
       return decide(() -> {
-        return new Applier(view, store, placer, this::write, this::term, vipRanges).apply(req);
+        return new Applier(view, store, placer, this::write, this::event, vipRanges).apply(req);
       });
     });
   }

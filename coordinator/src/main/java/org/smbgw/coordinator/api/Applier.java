@@ -4,13 +4,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.smbgw.common.DesiredStateValidator;
 import org.smbgw.common.InvalidSpecException;
 import org.smbgw.common.NtHash;
 import org.smbgw.common.ShareConflicts;
-import org.smbgw.coordinator.election.Term;
 import org.smbgw.coordinator.placement.Candidate;
 import org.smbgw.coordinator.placement.Placer;
 import org.smbgw.coordinator.state.ClusterView;
@@ -37,8 +35,8 @@ final class Applier {
   private final ClusterView view;
   private final StateStore store;
   private final Placer placer;
-  private final Supplier<Term> term;
   private final Writer writer;
+  private final Events events;
 
   private final List<String> vipRanges;
 
@@ -48,18 +46,23 @@ final class Applier {
     void write(List<CuratorOp> ops) throws StoreException;
   }
 
-  Applier(ClusterView view, StateStore store, Placer placer, Writer writer, Supplier<Term> term, List<String> vipRanges) {
+  /** Makes an event of the running decision (its term's epoch, its id). */
+  @FunctionalInterface
+  interface Events {
+    CuratorOp event(String kind, String subject, String message) throws Exception;
+  }
+
+  Applier(ClusterView view, StateStore store, Placer placer, Writer writer, Events events, List<String> vipRanges) {
     this.vipRanges = vipRanges;
     this.view = view;
     this.store = store;
     this.placer = placer;
     this.writer = writer;
-    this.term = term;
+    this.events = events;
   }
 
   private CuratorOp event(String kind, String subject, String message) throws Exception {
-    return store.event(org.smbgw.proto.v1.Event.newBuilder().setTimeMillis(System.currentTimeMillis())
-        .setKind(kind).setSubject(subject).setMessage(message).setEpoch(view.epoch()).build());
+    return events.event(kind, subject, message);
   }
 
   ApplyResponse apply(ApplyRequest req) throws Exception {

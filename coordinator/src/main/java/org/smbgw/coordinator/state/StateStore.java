@@ -68,18 +68,9 @@ public final class StateStore {
     return zk.checkExists().forPath(GENERATION).getVersion() + 1;
   }
 
-  /**
-   * Whether the last fenced write was the one named {@code decision}, and the generation it made;
-   * -1 when it was not (or ZooKeeper cannot say now).
-   */
-  public long landed(String decision) {
-    try {
-      org.apache.zookeeper.data.Stat stat = new org.apache.zookeeper.data.Stat();
-      byte[] data = zk.getData().storingStatIn(stat).forPath(GENERATION);
-      return decision.equals(new String(data, StandardCharsets.UTF_8)) ? stat.getVersion() : -1;
-    } catch (Exception e) {
-      return -1;
-    }
+  /** The generation ZooKeeper is at now (not the cache's). */
+  public long generation() throws Exception {
+    return zk.checkExists().forPath(GENERATION).getVersion();
   }
 
   /** Operations a fenced write is made of. */
@@ -137,23 +128,22 @@ public final class StateStore {
    * @throws StoreException NOT_LEADER when the epoch moved on, else by the first failing op
    */
   public void fenced(Term term, List<CuratorOp> ops) throws StoreException {
-    fenced(term, -1, null, ops);
+    fenced(term, -1, ops);
   }
 
   /**
    * Runs {@code ops} as one transaction fenced by {@code term} and, unless it is -1, by the
-   * {@code generation} the change was decided on, leaving {@code decision} (an id, or null) in the
-   * generation znode: Curator repeats a transaction whose answer the connection lost, and only
-   * that id tells whether the first try landed ({@link #landed}).
+   * {@code generation} the change was decided on. Curator repeats a transaction whose answer the
+   * connection lost; a repeat of one that landed fails on the generation (MOVED).
    *
    * @throws StoreException NOT_LEADER when the epoch moved on, MOVED when the generation did, else
    *     by the first failing op
    */
-  public void fenced(Term term, long generation, String decision, List<CuratorOp> ops) throws StoreException {
+  public void fenced(Term term, long generation, List<CuratorOp> ops) throws StoreException {
     long start = System.nanoTime();
     String outcome = "ok";
     try {
-      write(term, generation, decision, ops);
+      write(term, generation, ops);
     } catch (StoreException e) {
       outcome = e.kind().name().toLowerCase(java.util.Locale.ROOT);
       throw e;
@@ -162,7 +152,7 @@ public final class StateStore {
     }
   }
 
-  private void write(Term term, long generation, String decision, List<CuratorOp> ops) throws StoreException {
+  private void write(Term term, long generation, List<CuratorOp> ops) throws StoreException {
     List<CuratorOp> all = new ArrayList<>();
     try {
       all.add(zk.transactionOp().check().withVersion(term.epochVersion()).forPath(ZkPaths.EPOCH));
@@ -172,8 +162,7 @@ public final class StateStore {
         all.add(zk.transactionOp().check().withVersion(Math.toIntExact(generation)).forPath(GENERATION));
       }
       all.addAll(ops);
-      byte[] id = decision == null ? new byte[0] : decision.getBytes(StandardCharsets.UTF_8);
-      all.add(zk.transactionOp().setData().forPath(GENERATION, id));
+      all.add(zk.transactionOp().setData().forPath(GENERATION, new byte[0]));
       zk.transaction().forOperations(all);
     } catch (KeeperException e) {
       throw translate(e, all);
