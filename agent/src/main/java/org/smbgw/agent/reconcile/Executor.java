@@ -109,7 +109,7 @@ public final class Executor {
         return false;
       }
     }
-    IncludeComposer.Composition next = composer.compose(desired.getSharesList(), paths, withheld, observed.include());
+    IncludeComposer.Composition next = composer.compose(desired.getSharesList(), paths, planned.storage(), withheld, observed.include());
     if (next.content().equals(observed.include())) {
       return true;
     }
@@ -120,7 +120,7 @@ public final class Executor {
       // withheld (and fail), the rest is published without them.
       misread.byShare().forEach((share, why) -> outcome.fail("share/" + share, why));
       withheld.addAll(misread.byShare().keySet());
-      next = composer.compose(desired.getSharesList(), paths, withheld, observed.include());
+      next = composer.compose(desired.getSharesList(), paths, planned.storage(), withheld, observed.include());
       if (next.content().equals(observed.include())) {
         return true;
       }

@@ -1,9 +1,12 @@
 package org.smbgw.agent.reconcile;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.smbgw.agent.fs.Capabilities;
 import org.smbgw.agent.fs.RootState;
+import org.smbgw.agent.samba.NtAcl;
 import org.smbgw.agent.samba.SmbStatus;
 import org.smbgw.agent.users.UnixAccount;
 import org.smbgw.agent.zfs.Dataset;
@@ -15,6 +18,11 @@ import org.smbgw.agent.zfs.Dataset;
  * @param roots state of the share roots whose paths were known when observing
  * @param connections who is connected, per share; {@link SmbStatus.Connections#UNKNOWN} when
  *     smbstatus failed (its failure never fails a pass)
+ * @param capabilities what each existing root's storage can do (roots made later are missing)
+ * @param acls the Windows ACL of each root whose storage keeps them; missing when it could not be
+ *     read (then the share's access follows the lists)
+ * @param seeds per share, the ACL entries smbgw put on its root earlier
+ * @param aclProblem why ACLs could not be read this pass, or null
  */
 public record Observed(
     Map<String, Dataset> datasets,
@@ -25,7 +33,19 @@ public record Observed(
     Map<String, UnixAccount> accounts,
     Map<String, Integer> groups,
     Map<Path, RootState> roots,
-    SmbStatus.Connections connections) {
+    SmbStatus.Connections connections,
+    Map<Path, Capabilities> capabilities,
+    Map<Path, NtAcl> acls,
+    Map<String, List<NtAcl.Ace>> seeds,
+    String aclProblem) {
+
+  /** For tests and callers that do not look at storage capabilities. */
+  public Observed(Map<String, Dataset> datasets, Set<String> missingParents, String include, boolean smbConfIncludes,
+      Map<String, String> sambaHashes, Map<String, UnixAccount> accounts, Map<String, Integer> groups,
+      Map<Path, RootState> roots, SmbStatus.Connections connections) {
+    this(datasets, missingParents, include, smbConfIncludes, sambaHashes, accounts, groups, roots, connections,
+        Map.of(), Map.of(), Map.of(), null);
+  }
 
   /** For tests and callers that do not look at connections. */
   public Observed(Map<String, Dataset> datasets, Set<String> missingParents, String include, boolean smbConfIncludes,
@@ -33,5 +53,9 @@ public record Observed(
       Map<Path, RootState> roots) {
     this(datasets, missingParents, include, smbConfIncludes, sambaHashes, accounts, groups, roots,
         SmbStatus.Connections.UNKNOWN);
+  }
+
+  public Capabilities capabilities(String path) {
+    return path == null ? Capabilities.UNKNOWN : capabilities.getOrDefault(Path.of(path), Capabilities.UNKNOWN);
   }
 }

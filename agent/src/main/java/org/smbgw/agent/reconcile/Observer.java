@@ -7,7 +7,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.smbgw.agent.fs.Capabilities;
 import org.smbgw.agent.fs.RootState;
+import org.smbgw.agent.samba.NtAcl;
 import org.smbgw.agent.samba.SmbStatus;
 import org.smbgw.agent.zfs.Dataset;
 import org.smbgw.agent.zfs.Zfs;
@@ -16,7 +18,9 @@ import org.smbgw.proto.v1.ShareSpec;
 
 /**
  * Looks at the node with as few program calls as possible: one {@code zfs get -Hp -r} over every
- * parent, one {@code pdbedit -L -w}, one {@code smbstatus --json}; the rest are file reads and stats.
+ * parent, one {@code pdbedit -L -w}, one {@code smbstatus --json}, one {@code getfattr} over the
+ * share roots (POSIX ACL support) and one ACL helper call over the roots with Windows ACLs; the
+ * rest are file reads, stats and a probe attribute.
  */
 public final class Observer {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Observer.class);
@@ -64,9 +68,39 @@ public final class Observer {
         roots.put(p, root(p));
       }
     }
+    Map<Path, Capabilities> capabilities = host.capabilities().probe(roots.keySet());
+    java.util.List<Path> aclRoots = new java.util.ArrayList<>();
+    Map<String, String> paths = sharePaths(desired, new DatasetIndex(zfs.datasets()));
+    paths.values().stream().map(Path::of).distinct().sorted()
+        .filter(p -> capabilities.getOrDefault(p, Capabilities.UNKNOWN).windowsAcls()).forEach(aclRoots::add);
+    Map<Path, NtAcl> acls = Map.of();
+    String aclProblem = null;
+    try {
+      acls = host.windowsAcls().read(aclRoots);
+    } catch (Exception e) {
+      // Without the ACLs in view those shares' access follows the lists (as on storage without
+      // ACLs); the pass goes on.
+      aclProblem = "Windows ACLs cannot be read (is python3-samba installed?): " + e.getMessage();
+      log.warn(aclProblem);
+    }
     return new Observed(zfs.datasets(), zfs.missingParents(), host.samba().readInclude(),
         host.samba().smbConfIncludes(), result(hashes), host.accounts().accounts(),
-        host.accounts().groups(), roots, result(connections));
+        host.accounts().groups(), roots, result(connections), capabilities, acls, host.aclSeeds().read(), aclProblem);
+  }
+
+  /** Where each desired share's files are, as far as this observation knows. */
+  private static Map<String, String> sharePaths(NodeDesiredState desired, DatasetIndex index) {
+    Map<String, String> paths = new TreeMap<>();
+    for (ShareSpec s : desired.getSharesList()) {
+      if (s.getStorage().hasDirectory()) {
+        paths.put(s.getName(), s.getStorage().getDirectory().getPath());
+      } else {
+        index.find(s.getStorage().getZfs().getParent(), s.getName())
+            .filter(d -> d.mounted() && !d.retired())
+            .ifPresent(d -> paths.put(s.getName(), d.mountpoint()));
+      }
+    }
+    return paths;
   }
 
   /** One root's state; a root that cannot be read is that share's problem, not the pass's. */
@@ -102,18 +136,7 @@ public final class Observer {
 
   /** Where each desired share's files are now, after storage steps ran: one more zfs get. */
   public Map<String, String> paths(NodeDesiredState desired, Set<String> knownParents) throws Exception {
-    DatasetIndex index = new DatasetIndex(host.zfs().observe(parents(desired, knownParents)).datasets());
-    Map<String, String> paths = new TreeMap<>();
-    for (ShareSpec s : desired.getSharesList()) {
-      if (s.getStorage().hasDirectory()) {
-        paths.put(s.getName(), s.getStorage().getDirectory().getPath());
-      } else {
-        index.find(s.getStorage().getZfs().getParent(), s.getName())
-            .filter(d -> d.mounted() && !d.retired())
-            .ifPresent(d -> paths.put(s.getName(), d.mountpoint()));
-      }
-    }
-    return paths;
+    return sharePaths(desired, new DatasetIndex(host.zfs().observe(parents(desired, knownParents)).datasets()));
   }
 
   public static Set<String> parents(NodeDesiredState desired, Set<String> knownParents) {

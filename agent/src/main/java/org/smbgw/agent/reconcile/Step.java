@@ -300,6 +300,43 @@ public sealed interface Step {
   }
 
   /**
+   * Sets a share root's Windows ACL from the share's lists ({@link RootAcl}) and remembers the
+   * entries smbgw made. Names resolve to ids when the step runs, so accounts created earlier in
+   * the same pass are in. Undo puts back the ACL the root had (none, if it had none) and the
+   * entries remembered before.
+   */
+  record SetRootAcl(String share, Path root, List<RootAcl.Grant> grants, org.smbgw.agent.samba.NtAcl current,
+      List<org.smbgw.agent.samba.NtAcl.Ace> remembered, int groupId) implements Step {
+    public String describe() {
+      return "set the Windows ACL of " + root + " from the lists of share " + share + ": "
+          + (grants.isEmpty() ? "no entries" : grants.stream().map(RootAcl.Grant::toString).collect(Collectors.joining(", ")));
+    }
+
+    public void apply(Host h) throws Exception {
+      List<org.smbgw.agent.samba.NtAcl.Ace> wanted = RootAcl.aces(grants, h.accounts().accounts(), h.accounts().groups());
+      var next = RootAcl.next(current, remembered, wanted, groupId);
+      if (next.isPresent()) {
+        h.windowsAcls().write(root, next.get());
+      }
+      h.aclSeeds().put(share, wanted);
+    }
+
+    public void undo(Host h) throws Exception {
+      if (current.stored()) {
+        h.windowsAcls().write(root, current);
+      } else {
+        h.windowsAcls().clear(root);
+      }
+      h.aclSeeds().put(share, remembered);
+    }
+
+    public String manualUndo() {
+      return current.stored() ? "set the ACL of " + root + " back to: " + current.aces()
+          : "setfattr -x security.NTACL " + root;
+    }
+  }
+
+  /**
    * Replaces the include file (validated first) and reloads smbd. Undo puts the previous content
    * back and reloads again.
    */

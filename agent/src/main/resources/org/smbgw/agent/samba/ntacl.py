@@ -1,0 +1,61 @@
+# Reads and writes share roots' Windows ACLs through Samba's own VFS (the same path smbd takes:
+# vfs_acl_xattr of the share named), run by the smbgw agent with Debian's python3-samba.
+#   ntacl.py SMB_CONF get SHARE PATH [SHARE PATH ...]  -> one JSON object per line
+#   ntacl.py SMB_CONF set SHARE PATH < JSON
+# An ACL is {"stored": bool, "owner": SID, "group": SID, "control": int,
+#            "aces": [{"type": int, "flags": int, "mask": int, "sid": SID}, ...]}.
+import json
+import os
+import sys
+
+from samba.auth_util import system_session_unix
+from samba.dcerpc import security
+from samba.param import LoadParm
+from samba.samba3 import param as s3param
+from samba.samba3 import smbd
+
+INFO = security.SECINFO_OWNER | security.SECINFO_GROUP | security.SECINFO_DACL
+KEPT_CONTROL = security.SEC_DESC_DACL_PROTECTED | security.SEC_DESC_DACL_AUTO_INHERITED
+
+
+def main(conf, op, args):
+    lp = LoadParm()
+    lp.load(conf)
+    s3 = s3param.get_context()
+    s3.load(conf)
+    session = system_session_unix()
+    if op == "get":
+        for i in range(0, len(args), 2):
+            share, path = args[i], args[i + 1]
+            sd = smbd.get_nt_acl(path, INFO, session, service=share)
+            try:
+                os.getxattr(path, "security.NTACL")
+                stored = True
+            except OSError:
+                stored = False
+            aces = [] if sd.dacl is None else [
+                {"type": a.type, "flags": a.flags, "mask": a.access_mask, "sid": str(a.trustee)}
+                for a in sd.dacl.aces]
+            print(json.dumps({"path": path, "stored": stored, "owner": str(sd.owner_sid),
+                              "group": str(sd.group_sid), "control": sd.type, "aces": aces}))
+    elif op == "set":
+        share, path = args
+        d = json.load(sys.stdin)
+        sd = security.descriptor()
+        sd.owner_sid = security.dom_sid(d["owner"])
+        sd.group_sid = security.dom_sid(d["group"])
+        for a in d["aces"]:
+            ace = security.ace()
+            ace.type = a["type"]
+            ace.flags = a["flags"]
+            ace.access_mask = a["mask"]
+            ace.trustee = security.dom_sid(a["sid"])
+            sd.dacl_add(ace)
+        sd.type = (security.SEC_DESC_SELF_RELATIVE | security.SEC_DESC_DACL_PRESENT
+                   | (d.get("control", 0) & KEPT_CONTROL))
+        smbd.set_nt_acl(path, INFO, sd, session, service=share)
+    else:
+        raise SystemExit("unknown operation " + op)
+
+
+main(sys.argv[1], sys.argv[2], sys.argv[3:])
