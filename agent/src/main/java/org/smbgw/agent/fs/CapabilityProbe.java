@@ -46,7 +46,10 @@ public final class CapabilityProbe {
     }
     Set<Path> acls = posixAcls(dirs);
     for (Path d : dirs) {
-      out.put(d, new Capabilities(true, xattrs(d), acls.contains(d)));
+      boolean xattrs = xattrs(d);
+      // POSIX ACLs live in extended attributes: zfs-fuse answers a read of the ACL attribute with
+      // "No such attribute" as if it had them, yet can store no attribute at all.
+      out.put(d, new Capabilities(true, xattrs, xattrs && acls.contains(d)));
     }
     return out;
   }

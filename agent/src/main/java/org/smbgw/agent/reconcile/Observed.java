@@ -55,7 +55,14 @@ public record Observed(
         SmbStatus.Connections.UNKNOWN);
   }
 
+  /** What the storage at {@code path} can do; for a root not made yet, what its nearest probed ancestor can. */
   public Capabilities capabilities(String path) {
-    return path == null ? Capabilities.UNKNOWN : capabilities.getOrDefault(Path.of(path), Capabilities.UNKNOWN);
+    for (Path p = path == null ? null : Path.of(path); p != null; p = p.getParent()) {
+      Capabilities c = capabilities.get(p);
+      if (c != null) {
+        return c;
+      }
+    }
+    return Capabilities.UNKNOWN;
   }
 }

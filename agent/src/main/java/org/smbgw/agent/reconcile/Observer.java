@@ -68,9 +68,9 @@ public final class Observer {
         roots.put(p, root(p));
       }
     }
-    Map<Path, Capabilities> capabilities = host.capabilities().probe(roots.keySet());
-    java.util.List<Path> aclRoots = new java.util.ArrayList<>();
     Map<String, String> paths = sharePaths(desired, new DatasetIndex(zfs.datasets()));
+    Map<Path, Capabilities> capabilities = host.capabilities().probe(probed(desired, zfs, roots.keySet()));
+    java.util.List<Path> aclRoots = new java.util.ArrayList<>();
     paths.values().stream().map(Path::of).distinct().sorted()
         .filter(p -> capabilities.getOrDefault(p, Capabilities.UNKNOWN).windowsAcls()).forEach(aclRoots::add);
     Map<Path, NtAcl> acls = Map.of();
@@ -86,6 +86,32 @@ public final class Observer {
     return new Observed(zfs.datasets(), zfs.missingParents(), host.samba().readInclude(),
         host.samba().smbConfIncludes(), result(hashes), host.accounts().accounts(),
         host.accounts().groups(), roots, result(connections), capabilities, acls, host.aclSeeds().read(), aclProblem);
+  }
+
+  /**
+   * The roots to probe, and for a root not made yet where it will be made: a missing directory's
+   * nearest existing ancestor, a new dataset's mounted parent (a parent that is not mounted is
+   * not probed: its empty mountpoint directory belongs to another file system).
+   */
+  private static java.util.Set<Path> probed(NodeDesiredState desired, Zfs.Observation zfs, java.util.Set<Path> roots) {
+    java.util.Set<Path> out = new java.util.TreeSet<>(roots);
+    for (ShareSpec s : desired.getSharesList()) {
+      if (s.getStorage().hasDirectory()) {
+        Path p = Path.of(s.getStorage().getDirectory().getPath());
+        while (p != null && !java.nio.file.Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          p = p.getParent();
+        }
+        if (p != null) {
+          out.add(p);
+        }
+      } else {
+        Dataset parent = zfs.datasets().get(s.getStorage().getZfs().getParent());
+        if (parent != null && parent.mounted() && parent.mountpoint().startsWith("/")) {
+          out.add(Path.of(parent.mountpoint()));
+        }
+      }
+    }
+    return out;
   }
 
   /** Where each desired share's files are, as far as this observation knows. */

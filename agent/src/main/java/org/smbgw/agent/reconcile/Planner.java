@@ -239,6 +239,10 @@ public final class Planner {
       Set<String> desiredUsers, List<Step> steps) {
     Capabilities caps = obs.capabilities(path);
     NtAcl current = obs.acls().get(Path.of(path));
+    if (current == null && steps.stream().anyMatch(st -> st instanceof Step.CreateDirectory
+        || st instanceof Step.CreateDataset) && obs.aclProblem() == null) {
+      current = NtAcl.NONE; // a root this pass makes has no ACL yet
+    }
     if (!caps.windowsAcls() || gid == null || current == null) {
       return new IncludeComposer.Storage(caps, false);
     }

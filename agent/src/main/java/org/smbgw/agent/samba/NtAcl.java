@@ -13,6 +13,9 @@ public record NtAcl(boolean stored, String owner, String group, int control, Lis
   /** SE_DACL_PROTECTED: the root takes nothing from above the share. */
   public static final int PROTECTED = 0x1000;
 
+  /** A root without a stored ACL, as one the pass is about to make. */
+  public static final NtAcl NONE = new NtAcl(false, "", "", 0, List.of());
+
   public NtAcl {
     aces = List.copyOf(aces);
   }

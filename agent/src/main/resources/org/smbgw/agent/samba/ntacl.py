@@ -10,7 +10,6 @@ import sys
 
 from samba.auth_util import system_session_unix
 from samba.dcerpc import security
-from samba.param import LoadParm
 from samba.samba3 import param as s3param
 from samba.samba3 import smbd
 
@@ -19,8 +18,8 @@ KEPT_CONTROL = security.SEC_DESC_DACL_PROTECTED | security.SEC_DESC_DACL_AUTO_IN
 
 
 def main(conf, op, args):
-    lp = LoadParm()
-    lp.load(conf)
+    # Samba's file server configuration only: the AD loader refuses a configuration whose
+    # include is not there yet (the agent's, before its first publish), smbd does not.
     s3 = s3param.get_context()
     s3.load(conf)
     session = system_session_unix()
