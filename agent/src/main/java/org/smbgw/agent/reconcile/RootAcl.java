@@ -76,6 +76,15 @@ public final class RootAcl {
     return out;
   }
 
+  /** Inheritable entries one ACL has that the other has not, both ways. */
+  public record Change(List<Ace> added, List<Ace> removed) {}
+
+  public static Change change(NtAcl from, NtAcl to) {
+    List<Ace> added = to.aces().stream().filter(a -> (a.flags() & Ace.INHERIT) != 0 && !from.aces().contains(a)).toList();
+    List<Ace> removed = from.aces().stream().filter(a -> (a.flags() & Ace.INHERIT) != 0 && !to.aces().contains(a)).toList();
+    return new Change(added, removed);
+  }
+
   /**
    * The root's next ACL, or empty when it stays as it is.
    *

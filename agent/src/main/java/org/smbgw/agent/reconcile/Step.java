@@ -317,13 +317,26 @@ public sealed interface Step {
       var next = RootAcl.next(current, remembered, wanted, groupId);
       if (next.isPresent()) {
         h.windowsAcls().write(root, next.get());
+        if (current.stored()) {
+          RootAcl.Change c = RootAcl.change(current, next.get());
+          h.windowsAcls().propagate(root, c.added(), c.removed(), PROPAGATION_TIMEOUT);
+        }
       }
       h.aclSeeds().put(share, wanted);
     }
 
+    /** Walking a large share takes long; the reconcile thread waits for it (the lists changed). */
+    static final java.time.Duration PROPAGATION_TIMEOUT = java.time.Duration.ofMinutes(30);
+
     public void undo(Host h) throws Exception {
+      List<org.smbgw.agent.samba.NtAcl.Ace> wanted = RootAcl.aces(grants, h.accounts().accounts(), h.accounts().groups());
+      var next = RootAcl.next(current, remembered, wanted, groupId);
       if (current.stored()) {
         h.windowsAcls().write(root, current);
+        if (next.isPresent()) {
+          RootAcl.Change c = RootAcl.change(next.get(), current);
+          h.windowsAcls().propagate(root, c.added(), c.removed(), PROPAGATION_TIMEOUT);
+        }
       } else {
         h.windowsAcls().clear(root);
       }

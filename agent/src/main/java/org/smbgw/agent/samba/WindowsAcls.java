@@ -109,6 +109,31 @@ public final class WindowsAcls {
         .stdin(json(acl).toString()));
   }
 
+  /**
+   * Carries a change of {@code root}'s inheritable entries into the inherited copies on what lies
+   * below it, as Explorer does when a folder's permissions change: a reader added to the lists
+   * reads what exists already. Objects whose inheritance an administrator blocked keep their ACL.
+   * Walks the whole share, so it may take long: {@code timeout}.
+   */
+  public void propagate(Path root, List<NtAcl.Ace> added, List<NtAcl.Ace> removed, java.time.Duration timeout)
+      throws CommandFailedException, IOException {
+    if (added.isEmpty() && removed.isEmpty()) {
+      return;
+    }
+    String service = configure(List.of(root)).get(0);
+    ObjectNode o = JSON.createObjectNode();
+    ArrayNode a = o.putArray("added");
+    added.forEach(x -> a.add(aceJson(x)));
+    ArrayNode r = o.putArray("removed");
+    removed.forEach(x -> r.add(aceJson(x)));
+    runner.run(Command.of(PYTHON, "-c", SCRIPT, helperConf.toString(), "propagate", service, root.toString())
+        .stdin(o.toString()).timeout(timeout));
+  }
+
+  private static ObjectNode aceJson(NtAcl.Ace a) {
+    return JSON.createObjectNode().put("type", a.type()).put("flags", a.flags()).put("mask", a.mask()).put("sid", a.sid());
+  }
+
   /** Removes the stored ACL from {@code root} (undo of a first seeding): Samba shows mode bits again. */
   public void clear(Path root) throws CommandFailedException {
     runner.run(Command.of("/usr/bin/setfattr", "-x", "security.NTACL", root.toString()));

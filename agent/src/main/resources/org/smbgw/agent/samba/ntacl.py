@@ -2,6 +2,10 @@
 # vfs_acl_xattr of the share named), run by the smbgw agent with Debian's python3-samba.
 #   ntacl.py SMB_CONF get SHARE PATH [SHARE PATH ...]  -> one JSON object per line
 #   ntacl.py SMB_CONF set SHARE PATH < JSON
+#   ntacl.py SMB_CONF propagate SHARE PATH < {"added": [ACE, ...], "removed": [ACE, ...]}
+#     carries a change of PATH's inheritable entries into the inherited copies below it, as
+#     Explorer does: objects whose ACL is protected (inheritance blocked) and what lies below them
+#     keep theirs; an object with no stored ACL is left as it is.
 # An ACL is {"stored": bool, "owner": SID, "group": SID, "control": int,
 #            "aces": [{"type": int, "flags": int, "mask": int, "sid": SID}, ...]}.
 import json
@@ -53,8 +57,58 @@ def main(conf, op, args):
         sd.type = (security.SEC_DESC_SELF_RELATIVE | security.SEC_DESC_DACL_PRESENT
                    | (d.get("control", 0) & KEPT_CONTROL))
         smbd.set_nt_acl(path, INFO, sd, session, service=share)
+    elif op == "propagate":
+        share, path = args
+        d = json.load(sys.stdin)
+        propagate(path, d["added"], d["removed"], session, share)
     else:
         raise SystemExit("unknown operation " + op)
+
+
+INHERITED = security.SEC_ACE_FLAG_INHERITED_ACE
+INHERIT = security.SEC_ACE_FLAG_OBJECT_INHERIT | security.SEC_ACE_FLAG_CONTAINER_INHERIT
+
+
+def propagate(root, added, removed, session, share):
+    gone = {(a["type"], a["mask"], a["sid"]) for a in removed}
+    for dirpath, dirnames, filenames in os.walk(root):
+        below = []
+        for name in dirnames + filenames:
+            p = os.path.join(dirpath, name)
+            is_dir = name in dirnames
+            try:
+                os.getxattr(p, "security.NTACL", follow_symlinks=False)
+            except OSError:
+                if is_dir:
+                    below.append(name)
+                continue
+            sd = smbd.get_nt_acl(p, INFO, session, service=share)
+            if sd.type & security.SEC_DESC_DACL_PROTECTED:
+                continue
+            aces = [] if sd.dacl is None else list(sd.dacl.aces)
+            kept = [a for a in aces if not (a.flags & INHERITED and (a.type, a.access_mask, str(a.trustee)) in gone)]
+            for a in added:
+                have = any(x.flags & INHERITED and x.type == a["type"] and x.access_mask == a["mask"]
+                           and str(x.trustee) == a["sid"] for x in kept)
+                if not have:
+                    ace = security.ace()
+                    ace.type = a["type"]
+                    ace.flags = INHERITED | (INHERIT if is_dir else 0)
+                    ace.access_mask = a["mask"]
+                    ace.trustee = security.dom_sid(a["sid"])
+                    kept.append(ace)
+            if len(kept) != len(aces) or any(x is not y for x, y in zip(kept, aces)):
+                out = security.descriptor()
+                out.owner_sid = sd.owner_sid
+                out.group_sid = sd.group_sid
+                for a in kept:
+                    out.dacl_add(a)
+                out.type = (security.SEC_DESC_SELF_RELATIVE | security.SEC_DESC_DACL_PRESENT
+                            | (sd.type & KEPT_CONTROL))
+                smbd.set_nt_acl(p, INFO, out, session, service=share)
+            if is_dir:
+                below.append(name)
+        dirnames[:] = [n for n in dirnames if n in below]
 
 
 main(sys.argv[1], sys.argv[2], sys.argv[3:])
