@@ -107,7 +107,7 @@ public final class StatusWriter implements Consumer<PassReport> {
       } else {
         st.setPath(spec.getStorage().getDirectory().getPath());
       }
-      capabilities(r.observed(), st.getPath()).ifPresent(st::setCapabilities);
+      capabilities(r.observed(), st.getPath(), spec.getStorage().hasZfs()).ifPresent(st::setCapabilities);
       SmbStatus.ShareConnections c = r.observed().connections().shares().get(spec.getName());
       if (c != null) {
         st.setSessions(c.sessions()).setTreeConnects(c.treeConnects()).addAllUsers(c.users());
@@ -254,7 +254,8 @@ public final class StatusWriter implements Consumer<PassReport> {
   }
 
   /** What the share's storage can do, once its root was looked at, with what smbgw made of it. */
-  static java.util.Optional<StorageCapabilities> capabilities(org.smbgw.agent.reconcile.Observed o, String path) {
+  static java.util.Optional<StorageCapabilities> capabilities(org.smbgw.agent.reconcile.Observed o, String path,
+      boolean zfs) {
     Capabilities c = o.capabilities(path.isEmpty() ? null : path);
     if (!c.probed()) {
       return java.util.Optional.empty();
@@ -262,6 +263,10 @@ public final class StatusWriter implements Consumer<PassReport> {
     boolean acls = c.windowsAcls() && o.acls().containsKey(Path.of(path));
     StorageCapabilities.Builder b = StorageCapabilities.newBuilder().setXattrs(c.xattrs()).setPosixAcls(c.posixAcls())
         .setWindowsAcls(acls);
+    if (!c.xattrs() && zfs) {
+      b.addNotes("dataset properties " + String.join(", ", org.smbgw.agent.zfs.Zfs.SAMBA_PROPERTIES) + " skipped: "
+          + "this ZFS implementation cannot keep extended attributes (zfs-fuse has none; kernel OpenZFS has)");
+    }
     if (!c.xattrs()) {
       b.addNotes("no extended attributes: DOS attributes are kept in mode bits; no Windows ACLs, access follows the "
           + "share's lists");

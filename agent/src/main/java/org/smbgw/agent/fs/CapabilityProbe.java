@@ -39,7 +39,9 @@ public final class CapabilityProbe {
 
   /** Capabilities of each existing directory in {@code roots}; others are left out. */
   public Map<Path, Capabilities> probe(Collection<Path> roots) {
-    List<Path> dirs = roots.stream().filter(Files::isDirectory).distinct().sorted().toList();
+    // A link is no share root (ShareRoots refuses one): nothing is probed through it.
+    List<Path> dirs = roots.stream().filter(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+        .distinct().sorted().toList();
     Map<Path, Capabilities> out = new LinkedHashMap<>();
     if (dirs.isEmpty()) {
       return out;

@@ -163,7 +163,8 @@ public sealed interface Step {
 
   record CreateDataset(String dataset, String share, long quota) implements Step {
     public String describe() {
-      return "create dataset " + dataset + (quota > 0 ? " with quota " + Sizes.format(quota) : "");
+      return "create dataset " + dataset + (quota > 0 ? " with quota " + Sizes.format(quota) : "") + " ("
+          + String.join(", ", org.smbgw.agent.zfs.Zfs.SAMBA_PROPERTIES) + " where the ZFS implementation has them)";
     }
 
     public void apply(Host h) throws Exception {

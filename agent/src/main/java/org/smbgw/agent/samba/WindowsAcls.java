@@ -32,6 +32,7 @@ public final class WindowsAcls {
   /** Debian's interpreter: python3-samba is installed for it, not for any python3 earlier on PATH. */
   static final String PYTHON = "/usr/bin/python3";
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(WindowsAcls.class);
   private static final String SCRIPT = script();
 
   private final CommandRunner runner;
@@ -93,7 +94,12 @@ public final class WindowsAcls {
       if (!line.isBlank()) {
         try {
           JsonNode j = JSON.readTree(line);
-          out.put(Path.of(j.get("path").asText()), parse(j));
+          if (j.has("error")) {
+            // That root's share is served by its lists (never opened wider); the others go on.
+            log.warn("Windows ACL of {} cannot be read: {}", j.get("path").asText(), j.get("error").asText());
+          } else {
+            out.put(Path.of(j.get("path").asText()), parse(j));
+          }
         } catch (IOException e) {
           throw new CommandFailedException(r.command(), 0, line, "the ACL helper printed what is not an ACL");
         }

@@ -1,6 +1,7 @@
 # Reads and writes share roots' Windows ACLs through Samba's own VFS (the same path smbd takes:
 # vfs_acl_xattr of the share named), run by the smbgw agent with Debian's python3-samba.
-#   ntacl.py SMB_CONF get SHARE PATH [SHARE PATH ...]  -> one JSON object per line
+#   ntacl.py SMB_CONF get SHARE PATH [SHARE PATH ...]  -> one JSON object per line (an ACL, or
+#     {"path": PATH, "error": TEXT} for a root that could not be read)
 #   ntacl.py SMB_CONF set SHARE PATH < JSON
 #   ntacl.py SMB_CONF propagate SHARE PATH < {"added": [ACE, ...], "removed": [ACE, ...]}
 #     carries a change of PATH's inheritable entries into the inherited copies below it, as
@@ -30,7 +31,11 @@ def main(conf, op, args):
     if op == "get":
         for i in range(0, len(args), 2):
             share, path = args[i], args[i + 1]
-            sd = smbd.get_nt_acl(path, INFO, session, service=share)
+            try:
+                sd = smbd.get_nt_acl(path, INFO, session, service=share)
+            except Exception as e:  # this root only: the others are still read
+                print(json.dumps({"path": path, "error": str(e)}))
+                continue
             try:
                 os.getxattr(path, "security.NTACL")
                 stored = True
