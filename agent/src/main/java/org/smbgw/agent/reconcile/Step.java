@@ -321,6 +321,8 @@ public sealed interface Step {
         if (current.stored()) {
           RootAcl.Change c = RootAcl.change(current, next.get());
           h.windowsAcls().propagate(root, c.added(), c.removed(), PROPAGATION_TIMEOUT);
+        } else {
+          h.windowsAcls().adopt(root, next.get().aces(), PROPAGATION_TIMEOUT);
         }
       }
       h.aclSeeds().put(share, wanted);

@@ -21,11 +21,14 @@ public final class IncludeRenderer {
    * and enforces it itself, leaving the POSIX permissions as smbgw sets them (the share group's);
    * mapping NT ACLs to POSIX ACLs cannot express deny entries or Windows' inheritance and, with a
    * forced group, would hand the group's rights to everyone. "map acl inherit" keeps the
-   * inheritance flags Explorer sets.
+   * inheritance flags Explorer sets. "default acl style = windows": a file that has no ACL (put
+   * there by a program on the host, not through Samba) is its owner's alone, as on Windows, not
+   * open to every listed user through the share group's mode bits.
    */
   public static final Map<String, String> WINDOWS_ACL_PARAMS = java.util.Collections.unmodifiableMap(
       new LinkedHashMap<>(new java.util.TreeMap<>(Map.of("vfs objects", "acl_xattr",
-          "acl_xattr:ignore system acls", "yes", "map acl inherit", "yes"))));
+          "acl_xattr:ignore system acls", "yes", "acl_xattr:default acl style", "windows",
+          "map acl inherit", "yes"))));
   /** Marks a section whose share asked for SMB3, so that a kept section still raises the floor. */
   static final String SMB3_MARK = "# minProtocol SMB3: this server's floor is SMB3";
 

@@ -123,11 +123,26 @@ public final class WindowsAcls {
    */
   public void propagate(Path root, List<NtAcl.Ace> added, List<NtAcl.Ace> removed, java.time.Duration timeout)
       throws CommandFailedException, IOException {
+    propagate(root, added, removed, false, timeout);
+  }
+
+  /**
+   * The first ACL of a root that held files before it was shared: what lies below without an ACL
+   * of its own gets the root's inheritable entries (otherwise, with "default acl style = windows",
+   * only each file's owner could reach it).
+   */
+  public void adopt(Path root, List<NtAcl.Ace> inheritable, java.time.Duration timeout)
+      throws CommandFailedException, IOException {
+    propagate(root, inheritable, List.of(), true, timeout);
+  }
+
+  private void propagate(Path root, List<NtAcl.Ace> added, List<NtAcl.Ace> removed, boolean adopt,
+      java.time.Duration timeout) throws CommandFailedException, IOException {
     if (added.isEmpty() && removed.isEmpty()) {
       return;
     }
     String service = configure(List.of(root)).get(0);
-    ObjectNode o = JSON.createObjectNode();
+    ObjectNode o = JSON.createObjectNode().put("adopt", adopt);
     ArrayNode a = o.putArray("added");
     added.forEach(x -> a.add(aceJson(x)));
     ArrayNode r = o.putArray("removed");

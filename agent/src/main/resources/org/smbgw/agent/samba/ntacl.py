@@ -3,10 +3,12 @@
 #   ntacl.py SMB_CONF get SHARE PATH [SHARE PATH ...]  -> one JSON object per line (an ACL, or
 #     {"path": PATH, "error": TEXT} for a root that could not be read)
 #   ntacl.py SMB_CONF set SHARE PATH < JSON
-#   ntacl.py SMB_CONF propagate SHARE PATH < {"added": [ACE, ...], "removed": [ACE, ...]}
+#   ntacl.py SMB_CONF propagate SHARE PATH < {"added": [ACE, ...], "removed": [ACE, ...],
+#                                             "adopt": bool}
 #     carries a change of PATH's inheritable entries into the inherited copies below it, as
 #     Explorer does: objects whose ACL is protected (inheritance blocked) and what lies below them
-#     keep theirs; an object with no stored ACL is left as it is.
+#     keep theirs. An object with no stored ACL is left as it is, unless "adopt": then it gets the
+#     inherited copies (the first ACL of a directory that held files before it was shared).
 # An ACL is {"stored": bool, "owner": SID, "group": SID, "control": int,
 #            "aces": [{"type": int, "flags": int, "mask": int, "sid": SID}, ...]}.
 import json
@@ -65,7 +67,7 @@ def main(conf, op, args):
     elif op == "propagate":
         share, path = args
         d = json.load(sys.stdin)
-        propagate(path, d["added"], d["removed"], session, share)
+        propagate(path, d["added"], d["removed"], session, share, d.get("adopt", False))
     else:
         raise SystemExit("unknown operation " + op)
 
@@ -74,23 +76,30 @@ INHERITED = security.SEC_ACE_FLAG_INHERITED_ACE
 INHERIT = security.SEC_ACE_FLAG_OBJECT_INHERIT | security.SEC_ACE_FLAG_CONTAINER_INHERIT
 
 
-def propagate(root, added, removed, session, share):
+def propagate(root, added, removed, session, share, adopt):
     gone = {(a["type"], a["mask"], a["sid"]) for a in removed}
     for dirpath, dirnames, filenames in os.walk(root):
         below = []
         for name in dirnames + filenames:
             p = os.path.join(dirpath, name)
             is_dir = name in dirnames
+            if os.path.islink(p):
+                continue
             try:
                 os.getxattr(p, "security.NTACL", follow_symlinks=False)
+                stored = True
             except OSError:
+                stored = False
+            if not stored and not adopt:
                 if is_dir:
                     below.append(name)
                 continue
             sd = smbd.get_nt_acl(p, INFO, session, service=share)
-            if sd.type & security.SEC_DESC_DACL_PROTECTED:
+            if stored and sd.type & security.SEC_DESC_DACL_PROTECTED:
                 continue
-            aces = [] if sd.dacl is None else list(sd.dacl.aces)
+            # What Samba shows for an object without a stored ACL was made up from its mode: the
+            # adopted object gets the inherited entries only.
+            aces = [] if sd.dacl is None or not stored else list(sd.dacl.aces)
             kept = [a for a in aces if not (a.flags & INHERITED and (a.type, a.access_mask, str(a.trustee)) in gone)]
             for a in added:
                 have = any(x.flags & INHERITED and x.type == a["type"] and x.access_mask == a["mask"]
@@ -102,7 +111,7 @@ def propagate(root, added, removed, session, share):
                     ace.access_mask = a["mask"]
                     ace.trustee = security.dom_sid(a["sid"])
                     kept.append(ace)
-            if len(kept) != len(aces) or any(x is not y for x, y in zip(kept, aces)):
+            if not stored or len(kept) != len(aces) or any(x is not y for x, y in zip(kept, aces)):
                 out = security.descriptor()
                 out.owner_sid = sd.owner_sid
                 out.group_sid = sd.group_sid

@@ -110,6 +110,50 @@ class WindowsAclsSetFromWindowsPersistTest {
     assertTrue(SmbClient.output(rootAcl).contains("S-1-22-1-"), SmbClient.output(rootAcl));
   }
 
+  /**
+   * A directory that held files before it was shared (adopt: true): what was there follows the
+   * lists like what clients create, and a file a program on the host puts there later, without
+   * an ACL, is not opened to every listed user by the share group's mode bits.
+   */
+  @Test
+  void adoptedFilesFollowTheListsAndFilesWithoutAnAclStayClosed() throws Exception {
+    java.nio.file.Path team = node.directoryRoot().resolve("team");
+    Files.createDirectories(team.resolve("old"));
+    Files.writeString(team.resolve("old/plan.txt"), "before smbgw\n");
+    // As files of the share group are: the mode bits let every listed user in, so what keeps
+    // the reader from writing is the ACL.
+    groupFile(team.resolve("old"), "rwxrwx---");
+    groupFile(team.resolve("old/plan.txt"), "rw-rw----");
+    StringBuilder yaml = new StringBuilder();
+    for (String u : List.of(alice, bob)) {
+      yaml.append("---\napiVersion: smbgw/v1\nkind: User\nmetadata: {name: ").append(u).append("}\nspec: {ntHash: ")
+          .append(NtHash.of(pw.toCharArray())).append("}\n");
+    }
+    yaml.append("---\napiVersion: smbgw/v1\nkind: Share\nmetadata: {name: team}\nspec:\n  storage: {directory: {path: ")
+        .append(team).append("}}\n  adopt: true\n  write: {users: [").append(alice).append("]}\n")
+        .append("  read: {users: [").append(bob).append("]}\n");
+    node.desire(yaml.toString());
+    for (int i = 0; i < 3; i++) {
+      assertEquals(Map.of(), node.reconcile().outcome().errors());
+    }
+    CommandResult bobReads = as(bob, "get old\\plan.txt " + client.localFile("plan.txt"));
+    assertTrue(bobReads.succeeded(), SmbClient.output(bobReads));
+    Files.writeString(client.localFile("mine.txt"), "bob's\n");
+    assertFalse(as(bob, "put " + client.localFile("mine.txt") + " old\\plan.txt").succeeded(), "a reader overwrote");
+    assertTrue(as(alice, "put " + client.localFile("mine.txt") + " old\\plan.txt").succeeded(), "the writer cannot write");
+
+    Files.writeString(team.resolve("old/dropped.txt"), "put there on the host\n");
+    groupFile(team.resolve("old/dropped.txt"), "rw-rw----");
+    CommandResult dropped = as(bob, "get old\\dropped.txt " + client.localFile("dropped.txt"));
+    assertTrue(SmbClient.output(dropped).contains("NT_STATUS_ACCESS_DENIED"), SmbClient.output(dropped));
+  }
+
+  private static void groupFile(java.nio.file.Path p, String mode) throws Exception {
+    Files.setAttribute(p, "posix:group", p.getFileSystem().getUserPrincipalLookupService()
+        .lookupPrincipalByGroupName(SandboxAgent.GROUP));
+    Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(mode));
+  }
+
   private void expectFolderAcl() throws Exception {
     CommandResult bobWrites = as(bob, "put " + client.localFile("note.txt") + " proj\\from-bob.txt");
     assertTrue(bobWrites.succeeded(), "the folder's ACL lets the reader write: " + SmbClient.output(bobWrites));
