@@ -107,7 +107,7 @@ public final class StatusWriter implements Consumer<PassReport> {
       } else {
         st.setPath(spec.getStorage().getDirectory().getPath());
       }
-      capabilities(r.observed(), st.getPath(), spec.getStorage().hasZfs()).ifPresent(st::setCapabilities);
+      capabilities(r.observed(), st.getPath(), spec.getStorage().hasZfs(), spec.getGuestOk()).ifPresent(st::setCapabilities);
       SmbStatus.ShareConnections c = r.observed().connections().shares().get(spec.getName());
       if (c != null) {
         st.setSessions(c.sessions()).setTreeConnects(c.treeConnects()).addAllUsers(c.users());
@@ -255,12 +255,12 @@ public final class StatusWriter implements Consumer<PassReport> {
 
   /** What the share's storage can do, once its root was looked at, with what smbgw made of it. */
   static java.util.Optional<StorageCapabilities> capabilities(org.smbgw.agent.reconcile.Observed o, String path,
-      boolean zfs) {
+      boolean zfs, boolean guests) {
     Capabilities c = o.capabilities(path.isEmpty() ? null : path);
     if (!c.probed()) {
       return java.util.Optional.empty();
     }
-    boolean acls = c.windowsAcls() && o.acls().containsKey(Path.of(path));
+    boolean acls = c.windowsAcls() && o.acls().containsKey(Path.of(path)) && !guests;
     StorageCapabilities.Builder b = StorageCapabilities.newBuilder().setXattrs(c.xattrs()).setPosixAcls(c.posixAcls())
         .setWindowsAcls(acls);
     if (!c.xattrs() && zfs) {
@@ -270,8 +270,12 @@ public final class StatusWriter implements Consumer<PassReport> {
     if (!c.xattrs()) {
       b.addNotes("no extended attributes: DOS attributes are kept in mode bits; no Windows ACLs, access follows the "
           + "share's lists");
-    } else if (!acls && o.aclProblem() != null) {
-      b.addNotes(o.aclProblem() + "; access follows the share's lists");
+    } else if (guests && c.windowsAcls()) {
+      b.addNotes("guests allowed: no Windows ACLs (guests have no name to grant rights to), access follows the "
+          + "share's lists");
+    } else if (!acls) {
+      b.addNotes((o.aclProblem() != null ? o.aclProblem() : "the root's Windows ACL could not be read (the agent's log "
+          + "says why)") + "; access follows the share's lists");
     }
     return java.util.Optional.of(b.build());
   }

@@ -243,7 +243,8 @@ public final class Planner {
         || st instanceof Step.CreateDataset) && obs.aclProblem() == null) {
       current = NtAcl.NONE; // a root this pass makes has no ACL yet
     }
-    if (!caps.windowsAcls() || gid == null || current == null) {
+    // A guest share stays with the lists: guests have no name the lists could grant rights to.
+    if (!caps.windowsAcls() || gid == null || current == null || share.getGuestOk()) {
       return new IncludeComposer.Storage(caps, false);
     }
     List<RootAcl.Grant> grants = RootAcl.grants(share);

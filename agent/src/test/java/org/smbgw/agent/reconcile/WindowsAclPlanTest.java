@@ -70,4 +70,13 @@ class WindowsAclPlanTest {
     assertEquals(List.of(), kinds(r.plan()));
     assertFalse(r.storage().get("team").windowsAcls());
   }
+
+  @Test
+  void aGuestShareStaysWithTheLists() {
+    NodeDesiredState guests = NodeDesiredState.newBuilder().addShares(desired.getShares(0).toBuilder().setGuestOk(true))
+        .build();
+    Planner.Result r = planner.plan(guests, node(Map.of(), Map.of(ROOT.getParent(), EXT4), Map.of(), Map.of(), null));
+    assertEquals(List.of(Step.CreateDirectory.class, Step.PrepareRoot.class), kinds(r.plan()));
+    assertFalse(r.storage().get("team").windowsAcls());
+  }
 }
