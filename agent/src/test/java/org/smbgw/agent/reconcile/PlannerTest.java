@@ -308,8 +308,7 @@ class PlannerTest {
 
   private static Observed dead(Observed o, Set<String> deadMounts, String zfsProblem) {
     return new Observed(o.datasets(), o.missingParents(), o.include(), o.smbConfIncludes(), o.sambaHashes(),
-        o.accounts(), o.groups(), o.roots(), o.connections(), deadMounts, zfsProblem, o.capabilities(), o.acls(),
-        o.seeds(), o.aclProblem());
+        o.accounts(), o.groups(), o.roots(), o.connections(), deadMounts, zfsProblem);
   }
 
   @Test

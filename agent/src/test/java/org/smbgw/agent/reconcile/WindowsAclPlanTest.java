@@ -36,8 +36,7 @@ class WindowsAclPlanTest {
   private static Observed node(Map<Path, RootState> roots, Map<Path, Capabilities> caps, Map<Path, NtAcl> acls,
       Map<String, List<NtAcl.Ace>> seeds, String include) {
     return new Observed(Map.of(), Set.of(), include, true, Map.of(), Map.of("alice", new UnixAccount("alice", 1001, 900,
-        UnixAccount.MANAGED_GECOS)), Map.of(GROUP, 900), roots, SmbStatus.Connections.UNKNOWN, Set.of(), null, caps, acls,
-        seeds, null);
+        UnixAccount.MANAGED_GECOS)), Map.of(GROUP, 900), roots, SmbStatus.Connections.UNKNOWN, caps, acls, seeds, null);
   }
 
   private static List<Class<?>> kinds(Plan p) {
