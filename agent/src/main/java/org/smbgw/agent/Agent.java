@@ -24,10 +24,7 @@ import org.smbgw.agent.control.BrakedSource;
 import org.smbgw.agent.control.CoordinatorClient;
 import org.smbgw.agent.exec.CommandRunner;
 import org.smbgw.agent.fs.DiskSpace;
-import org.smbgw.agent.fs.CapabilityProbe;
 import org.smbgw.agent.fs.ShareRoots;
-import org.smbgw.agent.samba.AclSeeds;
-import org.smbgw.agent.samba.WindowsAcls;
 import org.smbgw.agent.metrics.AgentMetrics;
 import org.smbgw.agent.metrics.MetricsEndpoint;
 import org.smbgw.agent.metrics.QuotaAlerts;
@@ -115,9 +112,7 @@ public final class Agent implements AutoCloseable {
         ? Optional.of(new SambaProfile(runner, tools, config.samba().config())) : Optional.empty();
     Pdbedit pdbedit = new Pdbedit(runner, tools, config.samba().config(), stateDir.resolve("private"));
     Host host = new Host(new Zfs(runner, config.zfs().zfs(), MountTable.proc()), samba, pdbedit,
-        UnixAccounts.system(runner), new ShareRoots(), new SmbStatus(runner, tools, config.samba().config()),
-        CapabilityProbe.system(runner), new WindowsAcls(runner, config.samba().config(), stateDir.resolve("ntacl.conf")),
-        new AclSeeds(stateDir.resolve("acl-seeds.json")));
+        UnixAccounts.system(runner), new ShareRoots(), new SmbStatus(runner, tools, config.samba().config()));
     IncludeComposer composer = new IncludeComposer(new IncludeRenderer(config.unixGroup()));
     this.audit = new AuditLog(stateDir.resolve("audit.log"), Clock.systemUTC());
 

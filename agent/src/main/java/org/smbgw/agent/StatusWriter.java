@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.smbgw.agent.fs.Capabilities;
 import org.smbgw.agent.metrics.QuotaAlerts;
 import org.smbgw.agent.metrics.ShareIo;
 import org.smbgw.agent.reconcile.DatasetIndex;
@@ -26,7 +25,6 @@ import org.smbgw.proto.v1.NodeObservedState;
 import org.smbgw.proto.v1.ShareSpec;
 import org.smbgw.proto.v1.ShareState;
 import org.smbgw.proto.v1.ShareStatus;
-import org.smbgw.proto.v1.StorageCapabilities;
 import org.smbgw.proto.v1.UserStatus;
 
 /**
@@ -112,7 +110,6 @@ public final class StatusWriter implements Consumer<PassReport> {
       } else {
         st.setPath(spec.getStorage().getDirectory().getPath());
       }
-      capabilities(r.observed(), st.getPath(), spec.getStorage().hasZfs(), spec.getGuestOk()).ifPresent(st::setCapabilities);
       SmbStatus.ShareConnections c = r.observed().connections().shares().get(spec.getName());
       if (c != null) {
         st.setSessions(c.sessions()).setTreeConnects(c.treeConnects()).addAllUsers(c.users());
@@ -240,14 +237,6 @@ public final class StatusWriter implements Consumer<PassReport> {
       if (st.getUsersCount() > 0) {
         st.getUsersList().forEach(j.putArray("users")::add);
       }
-      if (st.hasCapabilities()) {
-        StorageCapabilities c = st.getCapabilities();
-        ObjectNode cj = j.putObject("capabilities").put("xattrs", c.getXattrs()).put("posixAcls", c.getPosixAcls())
-            .put("windowsAcls", c.getWindowsAcls());
-        if (c.getNotesCount() > 0) {
-          c.getNotesList().forEach(cj.putArray("notes")::add);
-        }
-      }
     }
     ArrayNode users = o.putArray("users");
     for (UserStatus u : s.getUsersList()) {
@@ -260,33 +249,6 @@ public final class StatusWriter implements Consumer<PassReport> {
       s.getErrorsList().forEach(o.putArray("errors")::add);
     }
     return o;
-  }
-
-  /** What the share's storage can do, once its root was looked at, with what smbgw made of it. */
-  static java.util.Optional<StorageCapabilities> capabilities(org.smbgw.agent.reconcile.Observed o, String path,
-      boolean zfs, boolean guests) {
-    Capabilities c = o.capabilities(path.isEmpty() ? null : path);
-    if (!c.probed()) {
-      return java.util.Optional.empty();
-    }
-    boolean acls = c.windowsAcls() && o.acls().containsKey(Path.of(path)) && !guests;
-    StorageCapabilities.Builder b = StorageCapabilities.newBuilder().setXattrs(c.xattrs()).setPosixAcls(c.posixAcls())
-        .setWindowsAcls(acls);
-    if (!c.xattrs() && zfs) {
-      b.addNotes("dataset properties " + String.join(", ", org.smbgw.agent.zfs.Zfs.SAMBA_PROPERTIES) + " skipped: "
-          + "this ZFS implementation cannot keep extended attributes (zfs-fuse has none; kernel OpenZFS has)");
-    }
-    if (!c.xattrs()) {
-      b.addNotes("no extended attributes: DOS attributes are kept in mode bits; no Windows ACLs, access follows the "
-          + "share's lists");
-    } else if (guests && c.windowsAcls()) {
-      b.addNotes("guests allowed: no Windows ACLs (guests have no name to grant rights to), access follows the "
-          + "share's lists");
-    } else if (!acls) {
-      b.addNotes((o.aclProblem() != null ? o.aclProblem() : "the root's Windows ACL could not be read (the agent's log "
-          + "says why)") + "; access follows the share's lists");
-    }
-    return java.util.Optional.of(b.build());
   }
 
   private static void usage(ShareStatus.Builder st, Dataset d) {

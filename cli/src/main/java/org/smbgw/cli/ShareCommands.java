@@ -251,40 +251,8 @@ final class ShareCommands {
 
     @Override
     public Integer call() {
-      int code = show(parent.root, spec, admin -> admin.getShare(GetShareRequest.newBuilder().setName(name).build()),
-          share -> {
-            shown = share;
-            return List.of(share);
-          });
-      if (parent.root.output == Output.Format.table && shown != null) {
-        capabilities(spec.commandLine().getOut(), shown);
-      }
-      return code;
+      return show(parent.root, spec, admin -> admin.getShare(GetShareRequest.newBuilder().setName(name).build()), List::of);
     }
-
-    private Share shown;
-  }
-
-  /**
-   * What the share's storage can do, as its node's agent found on the share's root, below the
-   * table of {@code share show}; nothing until the agent has looked.
-   */
-  static void capabilities(java.io.PrintWriter out, Share s) {
-    if (!s.hasStatus() || !s.getStatus().hasCapabilities()) {
-      out.println("capabilities: not known yet (the node has not looked at the share's storage)");
-    } else {
-      org.smbgw.proto.v1.StorageCapabilities c = s.getStatus().getCapabilities();
-      out.println("capabilities: extended attributes " + yesNo(c.getXattrs()) + " (DOS attributes kept "
-          + (c.getXattrs() ? "in them" : "in mode bits") + "), POSIX ACLs " + yesNo(c.getPosixAcls())
-          + ", Windows ACLs " + yesNo(c.getWindowsAcls())
-          + (c.getWindowsAcls() ? " (seeded from the lists, enforced by Samba)" : " (access follows the lists)"));
-      c.getNotesList().forEach(n -> out.println("  note: " + n));
-    }
-    out.flush();
-  }
-
-  private static String yesNo(boolean b) {
-    return b ? "yes" : "no";
   }
 
   @Command(name = "update", description = "Change a share; options not given stay as they are.")

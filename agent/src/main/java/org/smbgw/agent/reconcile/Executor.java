@@ -114,23 +114,14 @@ public final class Executor {
         .anyMatch(st -> st instanceof Step.CreateDataset || st instanceof Step.RenameDataset);
     if (datasetsMoved) { // only then can a mountpoint differ from what the plan saw
       try {
-        // Only the shares whose datasets this pass made or moved take the new look; the rest stay
-        // as planned (a share whose dead mount was remounted meanwhile keeps its published section).
-        Map<String, String> now = probe.paths();
-        paths = new java.util.TreeMap<>(planned.paths());
-        for (Unit u : doneShares) {
-          String share = u.subject().substring("share/".length());
-          if (now.containsKey(share)) {
-            paths.put(share, now.get(share));
-          }
-        }
+        paths = probe.paths();
       } catch (Exception e) {
         outcome.fail("node", "cannot observe datasets after creating them: " + e.getMessage());
         rollBack(doneShares, outcome, "publish skipped");
         return false;
       }
     }
-    IncludeComposer.Composition next = composer.compose(desired.getSharesList(), paths, planned.storage(), withheld, observed.include());
+    IncludeComposer.Composition next = composer.compose(desired.getSharesList(), paths, withheld, observed.include());
     if (next.content().equals(observed.include())) {
       return true;
     }
@@ -141,7 +132,7 @@ public final class Executor {
       // withheld (and fail), the rest is published without them.
       misread.byShare().forEach((share, why) -> outcome.fail("share/" + share, why));
       withheld.addAll(misread.byShare().keySet());
-      next = composer.compose(desired.getSharesList(), paths, planned.storage(), withheld, observed.include());
+      next = composer.compose(desired.getSharesList(), paths, withheld, observed.include());
       if (next.content().equals(observed.include())) {
         return true;
       }

@@ -1,15 +1,12 @@
 package org.smbgw.agent.reconcile;
 
-import org.smbgw.agent.fs.CapabilityProbe;
 import org.smbgw.agent.fs.ShareRoots;
-import org.smbgw.agent.samba.AclSeeds;
 import org.smbgw.agent.samba.Pdbedit;
 import org.smbgw.agent.samba.SambaConfig;
 import org.smbgw.agent.samba.SmbStatus;
-import org.smbgw.agent.samba.WindowsAcls;
 import org.smbgw.agent.users.UnixAccounts;
 import org.smbgw.agent.zfs.Zfs;
 
 /** What steps act on. One per agent; used from the reconcile thread only. */
 public record Host(Zfs zfs, SambaConfig samba, Pdbedit pdbedit, UnixAccounts accounts, ShareRoots roots,
-    SmbStatus smbstatus, CapabilityProbe capabilities, WindowsAcls windowsAcls, AclSeeds aclSeeds) {}
+    SmbStatus smbstatus) {}

@@ -25,19 +25,8 @@ public final class IncludeComposer {
 
   public record Composition(String content, Set<String> sections) {}
 
-  /** What the share's storage can do and whether its root carries smbgw's Windows ACL. */
-  public record Storage(org.smbgw.agent.fs.Capabilities capabilities, boolean windowsAcls) {
-    public static final Storage UNKNOWN = new Storage(org.smbgw.agent.fs.Capabilities.UNKNOWN, false);
-  }
-
   public Composition compose(List<ShareSpec> desired, Map<String, String> paths, Set<String> withheld,
       String previousInclude) {
-    return compose(desired, paths, Map.of(), withheld, previousInclude);
-  }
-
-  /** @param storage by share name; a share missing from it is rendered as {@link Storage#UNKNOWN} */
-  public Composition compose(List<ShareSpec> desired, Map<String, String> paths, Map<String, Storage> storage,
-      Set<String> withheld, String previousInclude) {
     List<PublishedShare> published = new ArrayList<>();
     Map<String, String> kept = new TreeMap<>();
     Map<String, String> previous = IncludeRenderer.sections(previousInclude);
@@ -48,8 +37,7 @@ public final class IncludeComposer {
           kept.put(s.getName(), old);
         }
       } else {
-        Storage st = storage.getOrDefault(s.getName(), Storage.UNKNOWN);
-        published.add(new PublishedShare(s, paths.get(s.getName()), st.capabilities(), st.windowsAcls()));
+        published.add(new PublishedShare(s, paths.get(s.getName())));
       }
     }
     Set<String> sections = new TreeSet<>(kept.keySet());

@@ -8,9 +8,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.smbgw.agent.exec.CommandFailedException;
-import org.smbgw.agent.fs.Capabilities;
 import org.smbgw.agent.fs.RootState;
-import org.smbgw.agent.samba.NtAcl;
 import org.smbgw.agent.samba.SmbStatus;
 import org.smbgw.agent.zfs.Dataset;
 import org.smbgw.agent.zfs.Zfs;
@@ -19,9 +17,7 @@ import org.smbgw.proto.v1.ShareSpec;
 
 /**
  * Looks at the node with as few program calls as possible: one {@code zfs get -Hp -r} over every
- * parent, one {@code pdbedit -L -w}, one {@code smbstatus --json}, one {@code getfattr} over the
- * share roots (POSIX ACL support) and one ACL helper call over the roots with Windows ACLs; the
- * rest are file reads, stats and a probe attribute.
+ * parent, one {@code pdbedit -L -w}, one {@code smbstatus --json}; the rest are file reads and stats.
  */
 public final class Observer {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Observer.class);
@@ -77,67 +73,9 @@ public final class Observer {
         roots.put(p, root(p));
       }
     }
-    Map<String, String> paths = sharePaths(desired, new DatasetIndex(zfs.datasets()), zfs.deadMounts());
-    Map<Path, Capabilities> capabilities = host.capabilities().probe(probed(desired, zfs, roots.keySet()));
-    java.util.List<Path> aclRoots = new java.util.ArrayList<>();
-    paths.values().stream().map(Path::of).distinct().sorted()
-        .filter(p -> capabilities.getOrDefault(p, Capabilities.UNKNOWN).windowsAcls()).forEach(aclRoots::add);
-    Map<Path, NtAcl> acls = Map.of();
-    String aclProblem = null;
-    try {
-      acls = host.windowsAcls().read(aclRoots);
-    } catch (Exception e) {
-      // Without the ACLs in view those shares' access follows the lists (as on storage without
-      // ACLs); the pass goes on.
-      aclProblem = "Windows ACLs cannot be read (is python3-samba installed?): " + e.getMessage();
-      log.warn(aclProblem);
-    }
     return new Observed(zfs.datasets(), zfs.missingParents(), host.samba().readInclude(),
         host.samba().smbConfIncludes(), result(hashes), host.accounts().accounts(),
-        host.accounts().groups(), roots, result(connections), zfs.deadMounts(), zfsProblem, capabilities, acls,
-        host.aclSeeds().read(), aclProblem);
-  }
-
-  /**
-   * The roots to probe, and for a root not made yet where it will be made: a missing directory's
-   * nearest existing ancestor, a new dataset's mounted parent (a parent that is not mounted is
-   * not probed: its empty mountpoint directory belongs to another file system).
-   */
-  private static java.util.Set<Path> probed(NodeDesiredState desired, Zfs.Observation zfs, java.util.Set<Path> roots) {
-    java.util.Set<Path> out = new java.util.TreeSet<>(roots);
-    for (ShareSpec s : desired.getSharesList()) {
-      if (s.getStorage().hasDirectory()) {
-        Path p = Path.of(s.getStorage().getDirectory().getPath());
-        while (p != null && !java.nio.file.Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-          p = p.getParent();
-        }
-        if (p != null) {
-          out.add(p);
-        }
-      } else {
-        Dataset parent = zfs.datasets().get(s.getStorage().getZfs().getParent());
-        if (parent != null && parent.mounted() && parent.mountpoint().startsWith("/")
-            && !underDeadMount(parent.name(), zfs.deadMounts())) {
-          out.add(Path.of(parent.mountpoint()));
-        }
-      }
-    }
-    return out;
-  }
-
-  /** Where each desired share's files are, as far as this observation knows and can look (no dead mount). */
-  private static Map<String, String> sharePaths(NodeDesiredState desired, DatasetIndex index, Set<String> dead) {
-    Map<String, String> paths = new TreeMap<>();
-    for (ShareSpec s : desired.getSharesList()) {
-      if (s.getStorage().hasDirectory()) {
-        paths.put(s.getName(), s.getStorage().getDirectory().getPath());
-      } else {
-        index.find(s.getStorage().getZfs().getParent(), s.getName())
-            .filter(d -> d.mounted() && !d.retired() && !underDeadMount(d.name(), dead))
-            .ifPresent(d -> paths.put(s.getName(), d.mountpoint()));
-      }
-    }
-    return paths;
+        host.accounts().groups(), roots, result(connections), zfs.deadMounts(), zfsProblem);
   }
 
   /** Whether {@code dataset} or a dataset above it is in {@code dead}. */
@@ -185,8 +123,18 @@ public final class Observer {
 
   /** Where each desired share's files are now, after storage steps ran: one more zfs get. */
   public Map<String, String> paths(NodeDesiredState desired, Set<String> knownParents) throws Exception {
-    Zfs.Observation now = host.zfs().observe(parents(desired, knownParents));
-    return sharePaths(desired, new DatasetIndex(now.datasets()), now.deadMounts());
+    DatasetIndex index = new DatasetIndex(host.zfs().observe(parents(desired, knownParents)).datasets());
+    Map<String, String> paths = new TreeMap<>();
+    for (ShareSpec s : desired.getSharesList()) {
+      if (s.getStorage().hasDirectory()) {
+        paths.put(s.getName(), s.getStorage().getDirectory().getPath());
+      } else {
+        index.find(s.getStorage().getZfs().getParent(), s.getName())
+            .filter(d -> d.mounted() && !d.retired())
+            .ifPresent(d -> paths.put(s.getName(), d.mountpoint()));
+      }
+    }
+    return paths;
   }
 
   public static Set<String> parents(NodeDesiredState desired, Set<String> knownParents) {

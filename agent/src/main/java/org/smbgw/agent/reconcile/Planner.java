@@ -9,9 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import org.smbgw.agent.fs.Capabilities;
 import org.smbgw.agent.fs.RootState;
-import org.smbgw.agent.samba.NtAcl;
 import org.smbgw.agent.users.UnixAccount;
 import org.smbgw.agent.zfs.Dataset;
 import org.smbgw.common.NtHash;
@@ -35,15 +33,8 @@ public final class Planner {
     this.composer = composer;
   }
 
-  /**
-   * A plan plus where each publishable share's files are, as far as observation tells, and what
-   * their storage can do.
-   */
-  public record Result(Plan plan, Map<String, String> paths, Map<String, IncludeComposer.Storage> storage) {
-    public Result(Plan plan, Map<String, String> paths) {
-      this(plan, paths, Map.of());
-    }
-  }
+  /** A plan plus where each publishable share's files are, as far as observation tells. */
+  public record Result(Plan plan, Map<String, String> paths) {}
 
   public Result plan(NodeDesiredState desired, Observed obs) {
     Map<String, String> blocked = new TreeMap<>();
@@ -81,7 +72,6 @@ public final class Planner {
     DeadMounts dead = DeadMounts.of(desired, obs);
     Set<String> chosen = new HashSet<>();
     Map<String, String> paths = new TreeMap<>();
-    Map<String, IncludeComposer.Storage> storage = new TreeMap<>();
     List<Unit> shareUnits = new ArrayList<>();
     for (ShareSpec share : sorted(desired.getSharesList(), ShareSpec::getName)) {
       String subject = "share/" + share.getName();
@@ -158,8 +148,8 @@ public final class Planner {
           Optional<String> deadTop = dead.topAbove(d.name());
           if (deadTop.isPresent()) {
             // Its files are there once the remount ran; the next pass, right after, looks at them.
-            // Until then its section stays exactly as published (no path: the composer keeps it).
             dead.serves(deadTop.get(), subject);
+            paths.put(share.getName(), d.mountpoint());
             continue;
           }
           if (!d.mounted() || !d.mountpoint().startsWith("/")) {
@@ -193,7 +183,6 @@ public final class Planner {
         blocked.put(subject, usable.problem());
         continue;
       }
-      storage.put(share.getName(), storage(share, path, obs, gid, desiredUsers, steps));
       paths.put(share.getName(), path);
       if (!steps.isEmpty()) {
         shareUnits.add(new Unit(subject, steps));
@@ -233,42 +222,13 @@ public final class Planner {
     Set<String> withheld = new HashSet<>();
     blocked.keySet().stream().filter(k -> k.startsWith("share/")).forEach(k -> withheld.add(k.substring(6)));
     shareUnits.forEach(u -> withheld.add(u.subject().substring(6)));
-    String expected = composer.compose(desired.getSharesList(), paths, storage, withheld, obs.include()).content();
+    String expected = composer.compose(desired.getSharesList(), paths, withheld, obs.include()).content();
     boolean publish = !shareUnits.isEmpty() || !expected.equals(obs.include());
 
     Plan plan = new Plan(prerequisites, userUnits,
         changes.isEmpty() ? Optional.empty() : Optional.of(new Step.SetSambaAccounts(changes)),
         dead.units(), dead.waiting(), shareUnits, publish, afterPublish, blocked);
-    return new Result(plan, paths, storage);
-  }
-
-  /**
-   * What the share's storage can do and whether its root's Windows ACL follows the lists (with the
-   * step that makes it so, when needed). Windows ACLs decide access only where the root's ACL
-   * could be read: a share whose ACL is unknown is served by the lists, never opened wider.
-   */
-  private static IncludeComposer.Storage storage(ShareSpec share, String path, Observed obs, Integer gid,
-      Set<String> desiredUsers, List<Step> steps) {
-    Capabilities caps = obs.capabilities(path);
-    NtAcl current = obs.acls().get(Path.of(path));
-    if (current == null && steps.stream().anyMatch(st -> st instanceof Step.CreateDirectory
-        || st instanceof Step.CreateDataset) && obs.aclProblem() == null) {
-      current = NtAcl.NONE; // a root this pass makes has no ACL yet
-    }
-    // A guest share stays with the lists: guests have no name the lists could grant rights to.
-    if (!caps.windowsAcls() || gid == null || current == null || share.getGuestOk()) {
-      return new IncludeComposer.Storage(caps, false);
-    }
-    List<RootAcl.Grant> grants = RootAcl.grants(share);
-    List<NtAcl.Ace> remembered = obs.seeds().get(share.getName());
-    List<NtAcl.Ace> wanted = RootAcl.aces(grants, obs.accounts(), obs.groups());
-    // Accounts this pass creates get their entries when the step runs.
-    boolean accountsComing = grants.stream()
-        .anyMatch(g -> !g.group() && !obs.accounts().containsKey(g.name()) && desiredUsers.contains(g.name()));
-    if (accountsComing || !wanted.equals(remembered) || RootAcl.next(current, remembered, wanted, gid).isPresent()) {
-      steps.add(new Step.SetRootAcl(share.getName(), Path.of(path), grants, current, remembered, gid));
-    }
-    return new IncludeComposer.Storage(caps, true);
+    return new Result(plan, paths);
   }
 
   /** A desired share that is blocked keeps its datasets: retiring them would hide data in use. */

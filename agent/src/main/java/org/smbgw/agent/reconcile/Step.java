@@ -163,8 +163,7 @@ public sealed interface Step {
 
   record CreateDataset(String dataset, String share, long quota) implements Step {
     public String describe() {
-      return "create dataset " + dataset + (quota > 0 ? " with quota " + Sizes.format(quota) : "") + " ("
-          + String.join(", ", org.smbgw.agent.zfs.Zfs.SAMBA_PROPERTIES) + " where the ZFS implementation has them)";
+      return "create dataset " + dataset + (quota > 0 ? " with quota " + Sizes.format(quota) : "");
     }
 
     public void apply(Host h) throws Exception {
@@ -358,58 +357,6 @@ public sealed interface Step {
     public String manualUndo() {
       return previous.exists() ? String.format("chown %d:%d %s && chmod %o %s", previous.uid(),
           previous.gid(), path, previous.mode() & 07777, path) : "nothing: the directory was new";
-    }
-  }
-
-  /**
-   * Sets a share root's Windows ACL from the share's lists ({@link RootAcl}) and remembers the
-   * entries smbgw made. Names resolve to ids when the step runs, so accounts created earlier in
-   * the same pass are in. Undo puts back the ACL the root had (none, if it had none) and the
-   * entries remembered before.
-   */
-  record SetRootAcl(String share, Path root, List<RootAcl.Grant> grants, org.smbgw.agent.samba.NtAcl current,
-      List<org.smbgw.agent.samba.NtAcl.Ace> remembered, int groupId) implements Step {
-    public String describe() {
-      return "set the Windows ACL of " + root + " from the lists of share " + share + ": "
-          + (grants.isEmpty() ? "no entries" : grants.stream().map(RootAcl.Grant::toString).collect(Collectors.joining(", ")));
-    }
-
-    public void apply(Host h) throws Exception {
-      List<org.smbgw.agent.samba.NtAcl.Ace> wanted = RootAcl.aces(grants, h.accounts().accounts(), h.accounts().groups());
-      var next = RootAcl.next(current, remembered, wanted, groupId);
-      if (next.isPresent()) {
-        h.windowsAcls().write(root, next.get());
-        if (current.stored()) {
-          RootAcl.Change c = RootAcl.change(current, next.get());
-          h.windowsAcls().propagate(root, c.added(), c.removed(), PROPAGATION_TIMEOUT);
-        } else {
-          h.windowsAcls().adopt(root, next.get().aces(), PROPAGATION_TIMEOUT);
-        }
-      }
-      h.aclSeeds().put(share, wanted);
-    }
-
-    /** Walking a large share takes long; the reconcile thread waits for it (the lists changed). */
-    static final java.time.Duration PROPAGATION_TIMEOUT = java.time.Duration.ofMinutes(30);
-
-    public void undo(Host h) throws Exception {
-      List<org.smbgw.agent.samba.NtAcl.Ace> wanted = RootAcl.aces(grants, h.accounts().accounts(), h.accounts().groups());
-      var next = RootAcl.next(current, remembered, wanted, groupId);
-      if (current.stored()) {
-        h.windowsAcls().write(root, current);
-        if (next.isPresent()) {
-          RootAcl.Change c = RootAcl.change(next.get(), current);
-          h.windowsAcls().propagate(root, c.added(), c.removed(), PROPAGATION_TIMEOUT);
-        }
-      } else {
-        h.windowsAcls().clear(root);
-      }
-      h.aclSeeds().put(share, remembered);
-    }
-
-    public String manualUndo() {
-      return current.stored() ? "set the ACL of " + root + " back to: " + current.aces()
-          : "setfattr -x security.NTACL " + root;
     }
   }
 

@@ -212,21 +212,5 @@ public final class SmbdSandbox implements AutoCloseable {
         h.destroyForcibly();
       }
     }
-    rpcDaemons().forEach(d -> {
-      d.descendants().forEach(ProcessHandle::destroy);
-      d.destroy();
-    });
-  }
-
-  /**
-   * The samba-dcerpcd smbd starts on demand for RPC (the name lookups of smbcacls and Explorer's
-   * security tab, for example) with this sandbox's smb.conf: it detaches from smbd, so stopping
-   * smbd and its descendants leaves it running (measured: one left per test that set an ACL).
-   */
-  private java.util.stream.Stream<ProcessHandle> rpcDaemons() {
-    String config = "--configfile=" + smbConf();
-    return ProcessHandle.allProcesses()
-        .filter(p -> p.info().command().map(c -> c.endsWith("/samba-dcerpcd")).orElse(false))
-        .filter(p -> p.info().arguments().map(a -> List.of(a).contains(config)).orElse(false));
   }
 }

@@ -75,47 +75,15 @@ public final class Zfs {
     return new Observation(filesystems, missing, dead);
   }
 
-  /**
-   * What a dataset for Samba gets on OpenZFS: extended attributes in the dnode (DOS attributes
-   * and Windows ACLs are read on every open; directory-based attributes cost a lookup each),
-   * POSIX ACLs, and ACL inheritance passed through unchanged.
-   */
-  public static final List<String> SAMBA_PROPERTIES = List.of("xattr=sa", "acltype=posixacl", "aclinherit=passthrough");
-
-  /**
-   * Creates a dataset already marked for {@code share}, so it is never seen unmarked, with
-   * {@link #SAMBA_PROPERTIES}. A ZFS implementation that lacks them (zfs-fuse knows no
-   * {@code acltype} and no {@code xattr=sa}) refuses the whole create; it is made again without
-   * them, and the share shows what its storage can do instead.
-   *
-   * @return whether the Samba properties were set
-   */
-  public boolean create(String dataset, String share, long quota) throws CommandFailedException {
+  /** Creates a dataset already marked for {@code share}, so it is never seen unmarked. */
+  public void create(String dataset, String share, long quota) throws CommandFailedException {
     List<String> argv = new ArrayList<>(List.of(zfs, "create",
         "-o", Dataset.SHARE_PROPERTY + "=" + share, "-o", Dataset.STATE_PROPERTY + "=" + Dataset.ACTIVE));
     if (quota > 0) {
       argv.addAll(List.of("-o", "quota=" + quota));
     }
-    List<String> samba = new ArrayList<>(argv);
-    SAMBA_PROPERTIES.forEach(p -> samba.addAll(List.of("-o", p)));
-    samba.add(dataset);
-    CommandResult r = runner.runAllowingFailure(Command.of(samba));
-    if (r.succeeded()) {
-      return true;
-    }
-    if (!lacksProperties(r.stderr())) {
-      throw new CommandFailedException(r.command(), r.exitCode(), r.stderr(), "exited with " + r.exitCode());
-    }
     argv.add(dataset);
     runner.run(Command.of(argv));
-    return false;
-  }
-
-  /** zfs refused a property or a value it does not know (rather than the create itself). */
-  static boolean lacksProperties(String stderr) {
-    String s = stderr.toLowerCase(java.util.Locale.ROOT);
-    return s.contains("invalid property") || s.contains("bad property") || s.contains("must be one of")
-        || s.contains("invalid option");
   }
 
   public void set(String dataset, String property, String value) throws CommandFailedException {

@@ -59,39 +59,4 @@ class IncludeRendererTest {
     assertEquals(1, TestparmReport.problems("[a]\n", "Ignoring unknown parameter \"x\"\n", Set.of("a")).size());
     assertEquals(1, TestparmReport.problems("[a]\n", "", Set.of("a", "A2")).size());
   }
-
-  @Test
-  void noMaskStripsTheBitsDosAttributesAreKeptInWithoutExtendedAttributes() {
-    String out = renderer.render(List.of(new PublishedShare(spec("zf").build(), "/tank/zf",
-        new org.smbgw.agent.fs.Capabilities(true, false, false), false)));
-    assertTrue(out.contains("\tcreate mask = 0771\n"), out);
-    assertFalse(out.contains("force create mode"), "forced write bits would undo a read-only attribute: " + out);
-    for (String p : List.of("store dos attributes = no", "map hidden = yes", "map system = yes", "map archive = yes",
-        "map readonly = yes")) {
-      assertTrue(out.contains("\t" + p + "\n"), p + ": " + out);
-    }
-    assertFalse(out.contains("acl_xattr"), out);
-  }
-
-  @Test
-  void withWindowsAclsTheListsDecideWhoConnectsAndTheAclWhatTheyDo() {
-    String out = renderer.render(List.of(new PublishedShare(spec("win").build(), "/srv/win",
-        new org.smbgw.agent.fs.Capabilities(true, true, true), true)));
-    assertTrue(out.contains("\tvalid users = @staff alice boss\n"), out);
-    assertTrue(out.contains("\tread only = no\n"), out);
-    assertFalse(out.contains("write list"), out);
-    for (String p : List.of("vfs objects = acl_xattr", "acl_xattr:ignore system acls = yes", "map acl inherit = yes")) {
-      assertTrue(out.contains("\t" + p + "\n"), p + ": " + out);
-    }
-    assertTrue(out.contains("\tstore dos attributes = yes\n"), out);
-    assertFalse(out.contains("map hidden"), out);
-  }
-
-  @Test
-  void storageWithAttributesButNoSeededAclStillFollowsTheLists() {
-    String out = renderer.render(List.of(new PublishedShare(spec("new").build(), "/srv/new",
-        new org.smbgw.agent.fs.Capabilities(true, true, true), false)));
-    assertTrue(out.contains("\tread only = yes\n") && out.contains("\twrite list = alice boss\n"), out);
-    assertFalse(out.contains("acl_xattr"), out);
-  }
 }

@@ -118,34 +118,6 @@ public final class SandboxAgent implements AutoCloseable {
     return config().samba().include();
   }
 
-  /** The sandbox smbd's smb.conf (rewritten each time the agent starts). */
-  public Path smbConf() {
-    return config().samba().config();
-  }
-
-  /** Asks the sandbox smbd to re-read smb.conf (after a test edited it as an administrator would). */
-  public void reloadSamba() throws Exception {
-    try (CommandRunner r = new CommandRunner(new AgentMetrics(new MetricRegistry()), TestTimeouts.seconds(30))) {
-      r.run(Command.of("smbcontrol", "--configfile=" + smbConf(), "smbd", "reload-config"));
-    }
-  }
-
-  /** How many times an smbd process of the sandbox panicked, from its logs. */
-  public long panics() throws Exception {
-    Path logs = dir.resolve("state/samba/log");
-    if (!Files.isDirectory(logs)) {
-      return 0;
-    }
-    long n = 0;
-    try (var files = Files.list(logs)) {
-      for (Path f : files.filter(Files::isRegularFile).toList()) {
-        n += Files.readAllLines(f, java.nio.charset.StandardCharsets.ISO_8859_1).stream()
-            .filter(l -> l.startsWith("PANIC") || l.contains(" PANIC (pid")).count();
-      }
-    }
-    return n;
-  }
-
   /** A user name unique to this run, cleaned up on close. */
   public String user(String base) {
     String name = base + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));

@@ -15,9 +15,8 @@ public final class Bench {
         case "metrics" -> MetricsBench.run();
         case "failover" -> FailoverBench.run();
         case "package" -> PackageBench.run();
-        case "conformance" -> ConformanceBench.run();
         default -> {
-          System.err.println("scripts/bench: unknown benchmark '" + name + "' (known: agent, coordinator, metrics, failover, package, conformance)");
+          System.err.println("scripts/bench: unknown benchmark '" + name + "' (known: agent, coordinator, metrics, failover, package)");
           System.exit(2);
         }
       }
