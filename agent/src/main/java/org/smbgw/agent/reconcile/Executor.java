@@ -114,7 +114,16 @@ public final class Executor {
         .anyMatch(st -> st instanceof Step.CreateDataset || st instanceof Step.RenameDataset);
     if (datasetsMoved) { // only then can a mountpoint differ from what the plan saw
       try {
-        paths = probe.paths();
+        // Only the shares whose datasets this pass made or moved take the new look; the rest stay
+        // as planned (a share whose dead mount was remounted meanwhile keeps its published section).
+        Map<String, String> now = probe.paths();
+        paths = new java.util.TreeMap<>(planned.paths());
+        for (Unit u : doneShares) {
+          String share = u.subject().substring("share/".length());
+          if (now.containsKey(share)) {
+            paths.put(share, now.get(share));
+          }
+        }
       } catch (Exception e) {
         outcome.fail("node", "cannot observe datasets after creating them: " + e.getMessage());
         rollBack(doneShares, outcome, "publish skipped");

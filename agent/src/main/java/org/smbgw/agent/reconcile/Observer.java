@@ -123,14 +123,15 @@ public final class Observer {
 
   /** Where each desired share's files are now, after storage steps ran: one more zfs get. */
   public Map<String, String> paths(NodeDesiredState desired, Set<String> knownParents) throws Exception {
-    DatasetIndex index = new DatasetIndex(host.zfs().observe(parents(desired, knownParents)).datasets());
+    Zfs.Observation now = host.zfs().observe(parents(desired, knownParents));
+    DatasetIndex index = new DatasetIndex(now.datasets());
     Map<String, String> paths = new TreeMap<>();
     for (ShareSpec s : desired.getSharesList()) {
       if (s.getStorage().hasDirectory()) {
         paths.put(s.getName(), s.getStorage().getDirectory().getPath());
       } else {
         index.find(s.getStorage().getZfs().getParent(), s.getName())
-            .filter(d -> d.mounted() && !d.retired())
+            .filter(d -> d.mounted() && !d.retired() && !underDeadMount(d.name(), now.deadMounts()))
             .ifPresent(d -> paths.put(s.getName(), d.mountpoint()));
       }
     }

@@ -148,8 +148,8 @@ public final class Planner {
           Optional<String> deadTop = dead.topAbove(d.name());
           if (deadTop.isPresent()) {
             // Its files are there once the remount ran; the next pass, right after, looks at them.
+            // Until then its section stays exactly as published (no path: the composer keeps it).
             dead.serves(deadTop.get(), subject);
-            paths.put(share.getName(), d.mountpoint());
             continue;
           }
           if (!d.mounted() || !d.mountpoint().startsWith("/")) {
