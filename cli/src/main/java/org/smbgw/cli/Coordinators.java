@@ -3,6 +3,10 @@ package org.smbgw.cli;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,6 +28,9 @@ public final class Coordinators implements AutoCloseable {
   private final List<HostPort> replicas;
   private final long deadlineSeconds;
   private final Map<HostPort, ManagedChannel> channels = new ConcurrentHashMap<>();
+  /** The channels' one I/O thread, stopped by {@link #close} so that the JVM can exit at once. */
+  private final EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1,
+      new DefaultThreadFactory("smbgw-cli-io", true), NioIoHandler.newFactory());
 
   /** @throws InvalidSpecException naming {@code --coordinator} when an address is not host:port */
   public Coordinators(List<String> addresses, long deadlineSeconds) {
@@ -36,7 +43,7 @@ public final class Coordinators implements AutoCloseable {
 
   /** The channel to one replica, shared by every call to it. */
   ManagedChannel channel(HostPort replica) {
-    return channels.computeIfAbsent(replica, r -> Grpc.channel(r, false));
+    return channels.computeIfAbsent(replica, r -> Grpc.channel(r, loop));
   }
 
   List<HostPort> replicas() {
@@ -67,5 +74,13 @@ public final class Coordinators implements AutoCloseable {
   @Override
   public void close() {
     channels.values().forEach(ManagedChannel::shutdownNow);
+    try {
+      for (ManagedChannel c : channels.values()) {
+        c.awaitTermination(1, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
   }
 }

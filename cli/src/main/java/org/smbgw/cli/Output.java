@@ -15,11 +15,17 @@ import java.util.List;
 final class Output {
   enum Format { table, json, yaml }
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
-      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
-
   private Output() {}
+
+  /**
+   * Jackson, made on first use only: only -o yaml needs it, and loading it made every table
+   * answer start slower (issue 16).
+   */
+  private static final class Mappers {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+        .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+  }
 
   static String json(MessageOrBuilder m) {
     try {
@@ -43,8 +49,8 @@ final class Output {
       case json -> out.println(json(m));
       case yaml -> {
         try {
-          JsonNode tree = JSON.readTree(json(m));
-          out.print(YAML.writeValueAsString(tree));
+          JsonNode tree = Mappers.JSON.readTree(json(m));
+          out.print(Mappers.YAML.writeValueAsString(tree));
         } catch (Exception e) {
           throw new IllegalStateException(e);
         }

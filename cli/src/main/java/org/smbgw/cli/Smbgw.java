@@ -17,13 +17,19 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine;
 
-/** {@code smbgw}: the administrator's command line. */
+/**
+ * {@code smbgw}: the administrator's command line. This class is the root command alone; {@link
+ * Everything} is the whole tree. See {@link #commandLine} for why.
+ */
 @Command(name = "smbgw", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "smbgw 0.1.0",
     description = "Administer an smbgw cluster.",
-    subcommands = {ShareCommands.class, NodeCommands.class, VipCommands.class, UserCommands.class, ApplyCommands.Apply.class,
-        ApplyCommands.Plan.class, StatusCommand.class, EventsCommand.class},
     footer = {"", ExitCodes.SUMMARY})
-public final class Smbgw implements Runnable {
+public class Smbgw implements Runnable {
+  /** The root command with every command under it: help, man pages, and any line that names none. */
+  @Command(subcommands = {ShareCommands.class, NodeCommands.class, VipCommands.class, UserCommands.class,
+      ApplyCommands.Apply.class, ApplyCommands.Plan.class, StatusCommand.class, EventsCommand.class})
+  public static final class Everything extends Smbgw {}
+
   @Option(names = "--coordinator", scope = ScopeType.INHERIT, split = ",",
       defaultValue = "${env:SMBGW_COORDINATOR:-127.0.0.1:7400}",
       description = "Coordinator replicas to try, host:port[,host:port...] (default: $SMBGW_COORDINATOR or ${DEFAULT-VALUE}).")
@@ -70,7 +76,7 @@ public final class Smbgw implements Runnable {
 
   /** Runs one command line; what it prints goes to {@code out} and {@code err}. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cl = new CommandLine(new Smbgw());
+    CommandLine cl = commandLine(args);
     cl.setOut(out).setErr(err);
     // picocli skips its unmatched-argument check when --help is present: 'smbgw domain --help'
     // would print the top-level help and succeed. An unknown command is a usage error either way.
@@ -98,6 +104,56 @@ public final class Smbgw implements Runnable {
       return ExitCodes.OTHER;
     });
     return cl.execute(args);
+  }
+
+  /**
+   * The command tree {@code args} needs. Picocli reflects over every command class in a tree as it
+   * builds it; for the whole tree that was about 0.6 s of CPU, most of a command's start
+   * (issue 16). A line that names a top-level command gets that command's subtree alone, which
+   * parses and runs the same; help and version before any command, and lines that name none or
+   * an unknown one, get {@link Everything}, so that usage and errors list every command.
+   */
+  static CommandLine commandLine(String[] args) {
+    Class<?> named = named(args);
+    if (named == null) {
+      return new CommandLine(new Everything());
+    }
+    CommandLine root = new CommandLine(new Smbgw());
+    root.addSubcommand(named);
+    return root;
+  }
+
+  /** The class of the top-level command {@code args} names, or null. */
+  static Class<?> named(String[] args) {
+    List<String> valued = new java.util.ArrayList<>();
+    for (java.lang.reflect.Field f : Smbgw.class.getDeclaredFields()) {
+      Option o = f.getAnnotation(Option.class);
+      if (o != null && f.getType() != boolean.class) {
+        valued.addAll(List.of(o.names()));
+      }
+    }
+    for (int i = 0; i < args.length; i++) {
+      if (valued.contains(args[i])) {
+        if (i + 1 < args.length && command(args[i + 1]) != null) {
+          return null; // picocli takes no command name as a value: its usage error lists them all
+        }
+        i++;
+      } else if (List.of("-h", "--help", "-V", "--version").contains(args[i])) {
+        return null;
+      } else if (!args[i].startsWith("-")) {
+        return command(args[i]);
+      }
+    }
+    return null;
+  }
+
+  private static Class<?> command(String name) {
+    for (Class<?> c : Everything.class.getAnnotation(Command.class).subcommands()) {
+      if (c.getAnnotation(Command.class).name().equals(name)) {
+        return c;
+      }
+    }
+    return null;
   }
 
   /** A command line that parses but makes no sense (exit code 2). */

@@ -25,6 +25,7 @@ import org.smbgw.agent.metrics.AgentMetrics;
 import org.smbgw.agent.testing.Eventually;
 import org.smbgw.agent.testing.SmbClient;
 import org.smbgw.common.NtHash;
+import org.smbgw.e2e.bench.InstalledDebs;
 
 /**
  * The three .deb files the build made, installed with dpkg on this machine as on a Proxmox node
@@ -35,44 +36,25 @@ import org.smbgw.common.NtHash;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DebianPackagesTest {
   private static final Path DEBS = Path.of(System.getProperty("user.dir")).resolveSibling("packaging").resolve("target");
-  private static final List<String> PACKAGES = List.of("smbgw-agent", "smbgw-coordinator", "smbgw");
+  private static final List<String> PACKAGES = InstalledDebs.PACKAGES;
   private final CommandRunner runner = new CommandRunner(new AgentMetrics(new com.codahale.metrics.MetricRegistry()),
       Duration.ofMinutes(3));
   private Path dir;
-  /** System accounts the packages make and keep on purge (as Debian does), that this test removes when it made them. */
-  private final List<String> accountsBefore = new ArrayList<>();
+  private InstalledDebs debs;
 
   @BeforeAll
   void install() throws Exception {
-    for (String p : PACKAGES) {
-      Assumptions.assumeFalse(installed(p), p + " is installed on this machine already: not touching a real installation");
-    }
-    for (String a : List.of("passwd:smbgw-coordinator", "group:smbgw-coordinator", "group:smbgw")) {
-      String[] db = a.split(":");
-      if (runner.runAllowingFailure(Command.of("getent", db[0], db[1])).succeeded()) {
-        accountsBefore.add(a);
-      }
-    }
+    String present = InstalledDebs.anyInstalled(runner);
+    Assumptions.assumeTrue(present == null, present + " is installed on this machine already: not touching a real installation");
     dir = Files.createTempDirectory("smbgw-deb-", org.smbgw.agent.testing.TestDirs.TRAVERSABLE);
-    // The coordinator first, then the agent: the agent's postinst must not lock the coordinator
-    // out of /var/lib/smbgw.
-    dpkg("-i", DEBS.resolve("smbgw-coordinator_all.deb").toString());
-    dpkg("-i", DEBS.resolve("smbgw-agent_all.deb").toString(), DEBS.resolve("smbgw_all.deb").toString());
+    debs = InstalledDebs.install(runner, DEBS);
   }
 
   @AfterAll
   void purge() throws Exception {
     try {
-      List<String> argv = new ArrayList<>(List.of("dpkg", "--purge"));
-      argv.addAll(PACKAGES);
-      runner.runAllowingFailure(Command.of(argv));
-      if (!accountsBefore.contains("passwd:smbgw-coordinator")) {
-        runner.runAllowingFailure(Command.of("userdel", "smbgw-coordinator"));
-      }
-      for (String group : List.of("smbgw-coordinator", "smbgw")) {
-        if (!accountsBefore.contains("group:" + group)) {
-          runner.runAllowingFailure(Command.of("groupdel", group));
-        }
+      if (debs != null) {
+        debs.close();
       }
     } finally {
       if (dir != null) {
@@ -82,11 +64,6 @@ class DebianPackagesTest {
       }
       runner.close();
     }
-  }
-
-  private boolean installed(String p) throws Exception {
-    CommandResult r = runner.runAllowingFailure(Command.of("dpkg-query", "-W", "-f=${Status}", p));
-    return r.succeeded() && r.stdout().contains("install ok installed");
   }
 
   private CommandResult dpkg(String... args) throws Exception {
@@ -286,8 +263,7 @@ class DebianPackagesTest {
     // Kept on purpose, as Debian keeps system accounts: share roots still belong to the group, and a
     // reused id would hand them to someone else. (The test removes them afterwards if it made them.)
     assertTrue(ok("getent", "group", "smbgw").succeeded());
-    for (String p : PACKAGES) {
-      assertTrue(!installed(p), p + " still installed");
-    }
+    String left = InstalledDebs.anyInstalled(runner);
+    assertTrue(left == null, left + " still installed");
   }
 }

@@ -137,9 +137,14 @@ final class AgentBench {
     return b.toString();
   }
 
+  /** The User resource the benchmarks' shares give write access to. */
+  static String user(String user) {
+    return "apiVersion: smbgw/v1\nkind: User\nmetadata: {name: " + user
+        + "}\nspec: {ntHash: " + NtHash.of("bench-password".toCharArray()) + "}\n";
+  }
+
   static String shares(String user, String parent, int n) {
-    StringBuilder b = new StringBuilder("apiVersion: smbgw/v1\nkind: User\nmetadata: {name: " + user
-        + "}\nspec: {ntHash: " + NtHash.of("bench-password".toCharArray()) + "}\n");
+    StringBuilder b = new StringBuilder(user(user));
     for (int i = 0; i < n; i++) {
       b.append("---\napiVersion: smbgw/v1\nkind: Share\nmetadata: {name: share").append(i)
           .append("}\nspec:\n  storage: {zfs: {parent: ").append(parent)

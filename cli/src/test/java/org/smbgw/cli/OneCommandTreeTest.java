@@ -1,0 +1,63 @@
+package org.smbgw.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * A line that names one command is parsed by that command's subtree alone (picocli's reflection
+ * over every command was most of a start); what it parses must not change, and help must still
+ * list every command.
+ */
+class OneCommandTreeTest {
+  private static List<String> commands(String... args) {
+    return List.copyOf(Smbgw.commandLine(args).getSubcommands().keySet());
+  }
+
+  @Test
+  void aLineNamingOneCommandGetsThatCommandAlone() {
+    assertEquals(List.of("status"), commands("status"));
+    assertEquals(List.of("status"), commands("--coordinator", "pve1:7400", "-o", "json", "--timeout", "5", "status"));
+    assertEquals(List.of("share"), commands("--coordinator=pve1:7400", "-ojson", "share", "list", "--help"));
+  }
+
+  @Test
+  void helpVersionAndLinesNamingNoKnownCommandGetEveryCommand() {
+    List<String> all = commands();
+    assertEquals(List.of("share", "node", "vip", "user", "apply", "plan", "status", "events"), all);
+    assertEquals(all, commands("--help", "status"));
+    assertEquals(all, commands("-V"));
+    assertEquals(all, commands("domain", "list"));
+    // picocli takes no command name as an option's value; its usage error then lists every command
+    assertEquals(all, commands("--coordinator", "status", "status"));
+  }
+
+  @Test
+  void eachCommandAloneHasTheSameSubcommandsAndOptionsAsInTheWholeTree() {
+    CommandLine whole = Smbgw.commandLine(new String[0]);
+    for (Map.Entry<String, CommandLine> e : whole.getSubcommands().entrySet()) {
+      CommandLine alone = Smbgw.commandLine(new String[] {e.getKey()}).getSubcommands().get(e.getKey());
+      assertEquals(shape(e.getValue().getCommandSpec()), shape(alone.getCommandSpec()), e.getKey());
+    }
+  }
+
+  /** Every command's qualified name with its options and their defaults, depth first. */
+  private static Map<String, String> shape(CommandSpec spec) {
+    Map<String, String> out = new TreeMap<>();
+    // Inherited options come in another order when a command is added by hand; help sorts them.
+    List<String> options = new java.util.ArrayList<>();
+    for (OptionSpec o : spec.options()) {
+      options.add(String.join("|", o.names()) + "=" + o.defaultValue() + " " + o.arity());
+    }
+    java.util.Collections.sort(options);
+    out.put(spec.qualifiedName(), options + " " + spec.positionalParameters().size());
+    spec.subcommands().values().forEach(sub -> out.putAll(shape(sub.getCommandSpec())));
+    return out;
+  }
+}
