@@ -59,7 +59,14 @@ class LeaseSafetyTest {
       r.closeables.add(ch::shutdownNow);
       AdminServiceGrpc.AdminServiceBlockingStub admin = AdminServiceGrpc.newBlockingStub(ch);
       admin.createAddress(CreateAddressRequest.newBuilder().setAddress(ADDRESS).setNode("na").build());
+      // The replica that answers na's renewals grants the address once its view shows the record.
       LeaseGrant granted = renew(leader, "na", a, seqA, LeaseRenewal.newBuilder().addConnections(CLIENT));
+      long grantDeadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (granted.getAddressesList().stream().noneMatch(x -> x.getAddress().equals(ADDRESS))
+          && System.nanoTime() < grantDeadline) {
+        Thread.sleep(20);
+        granted = renew(leader, "na", a, seqA, LeaseRenewal.newBuilder().addConnections(CLIENT));
+      }
       assertTrue(granted.getAddressesList().stream().anyMatch(x -> x.getAddress().equals(ADDRESS)), granted.toString());
       Tracked<AddressRecord> record = awaitAddress(leader, "na");
       long lastSeen = Math.max(leader.view().leases().get("na").seenNanos(), record.seenNanos());
@@ -83,6 +90,11 @@ class LeaseSafetyTest {
       assertTrue(late.getAddressesList().isEmpty(), "a late renewal got the moved address back: " + late);
       long up = System.currentTimeMillis();
       LeaseGrant taken = renew(leader, "nb", b, seqB, LeaseRenewal.newBuilder());
+      while (taken.getAddressesList().stream().noneMatch(x -> x.getAddress().equals(ADDRESS))
+          && System.nanoTime() < grantDeadline + Duration.ofSeconds(20).toNanos()) {
+        Thread.sleep(20);
+        taken = renew(leader, "nb", b, seqB, LeaseRenewal.newBuilder());
+      }
       assertTrue(taken.getAddressesList().stream().anyMatch(x -> x.getAddress().equals(ADDRESS)), taken.toString());
 
       // Once the new holder reports it serving, the failover is an event with its phases.
