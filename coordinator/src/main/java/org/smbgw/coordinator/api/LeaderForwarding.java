@@ -24,6 +24,13 @@ import org.smbgw.coordinator.election.Leadership;
  * kept and reused.
  */
 public final class LeaderForwarding implements ServerInterceptor, AutoCloseable {
+  /**
+   * How long a call waits for a leader while there is none (an election after the leader's
+   * ZooKeeper server died takes a session timeout or so): long enough that such a call is served,
+   * not lost; never past the caller's own deadline.
+   */
+  private static final java.time.Duration LEADER_WAIT = java.time.Duration.ofSeconds(10);
+
   /** The deadline of a forwarded unary call whose caller set none. */
   private static final long UNARY_CAP_SECONDS = 30;
   private final Leadership leadership;
@@ -35,12 +42,13 @@ public final class LeaderForwarding implements ServerInterceptor, AutoCloseable 
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    Optional<String> leader = awaitLeader();
     if (leadership.isLeader()) {
       return next.startCall(call, headers);
     }
-    Optional<String> leader = leadership.leaderId().filter(id -> !id.equals(leadership.id()));
     if (leader.isEmpty()) {
-      call.close(Status.UNAVAILABLE.withDescription("no coordinator leader is elected at the moment; retry"), new Metadata());
+      call.close(Status.UNAVAILABLE.withDescription("no coordinator leader was elected within "
+          + LEADER_WAIT.toMillis() + " ms; retry"), new Metadata());
       return new ServerCall.Listener<>() { };
     }
     ManagedChannel channel = channels.computeIfAbsent(leader.get(),
@@ -104,6 +112,27 @@ public final class LeaderForwarding implements ServerInterceptor, AutoCloseable 
         }
       }
     };
+  }
+
+  /** The other replica that leads, waiting up to LEADER_WAIT while none does; empty when this one leads. */
+  private Optional<String> awaitLeader() {
+    io.grpc.Deadline callDeadline = io.grpc.Context.current().getDeadline();
+    long until = System.nanoTime() + LEADER_WAIT.toNanos();
+    while (true) {
+      if (leadership.isLeader()) {
+        return Optional.empty();
+      }
+      Optional<String> other = leadership.leaderId().filter(id -> !id.equals(leadership.id()));
+      if (other.isPresent() || System.nanoTime() > until || (callDeadline != null && callDeadline.isExpired())) {
+        return other;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return other;
+      }
+    }
   }
 
   @Override
