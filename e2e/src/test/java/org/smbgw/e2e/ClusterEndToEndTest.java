@@ -305,7 +305,7 @@ class ClusterEndToEndTest {
     }
     // The agent's next pass (resync is 1 s here) finds the dead mount and remounts it.
     String events = Eventually.until(Duration.ofSeconds(30), () -> cli(null, "events", "-o", "json").out(),
-        e -> e.contains("share.remounted") && e.contains("share/remo"));
+        e -> e.lines().anyMatch(l -> l.contains("share.remounted") && l.contains("share/remo")));
     assertTrue(events.lines().anyMatch(l -> l.contains("share.remounted") && l.contains("share/remo")
         && l.contains("did not answer")), events);
     Path back = client.localFile("remo-back.txt");
