@@ -237,12 +237,12 @@ public sealed interface Step {
   }
 
   /**
-   * Mounts again datasets whose mounts are dead (their FUSE daemon went away and came back): each
-   * dead mount is let go of by force, deepest first, then each dataset mounted, shallowest first;
-   * then the shares under them are closed in smbd, whose children still sit on the detached dead
-   * mount, so that their clients reconnect to the live one. When a mount fails, what was let go of
-   * is mounted again as far as it goes, so that nothing is left unmounted by the step. No undo: a
-   * mount that answers again is what every share under it needs; the step changes no data.
+   * Mounts again datasets whose mounts are dead (their FUSE daemon went away and came back): the
+   * dead tree is detached at its top ({@code umount -l}), then each dataset mounted, parents
+   * first, each tried even when one before it failed; then the shares under them are closed in
+   * smbd, whose children still sit on the detached dead mount, so that their clients reconnect to
+   * the live one. No undo: a mount that answers again is what every share under it needs; the
+   * step changes no data.
    *
    * @param mounts deepest first
    * @param shares the shares whose files are under them
@@ -264,24 +264,21 @@ public sealed interface Step {
     }
 
     public void apply(Host h) throws Exception {
-      int released = 0;
-      try {
-        for (Mount m : mounts) {
-          h.zfs().unmountDead(m.dataset());
-          released++;
-        }
-        for (int i = mounts.size() - 1; i >= 0; i--) {
+      h.zfs().detachDead(mounts.get(mounts.size() - 1).mountpoint()); // the top: the whole tree goes
+      Exception failed = null;
+      for (int i = mounts.size() - 1; i >= 0; i--) { // parents first; a child is worth mounting anyway
+        try {
           h.zfs().mount(mounts.get(i).dataset());
-        }
-      } catch (Exception e) {
-        for (int i = released - 1; i >= 0; i--) {
-          try {
-            h.zfs().mount(mounts.get(i).dataset());
-          } catch (Exception again) {
-            e.addSuppressed(again); // mounted already, or its parent is not: the message says
+        } catch (Exception e) {
+          if (failed == null) {
+            failed = e;
+          } else {
+            failed.addSuppressed(e);
           }
         }
-        throw e;
+      }
+      if (failed != null) {
+        throw failed;
       }
       for (String share : shares) {
         h.samba().closeShare(share); // a share smbd does not serve yet is no error: it exits 0
@@ -293,7 +290,7 @@ public sealed interface Step {
     }
 
     public String manualUndo() {
-      return "nothing to undo; if a mount still does not answer: zfs umount -f DATASET; zfs mount DATASET, parents first";
+      return "nothing to undo; if a mount still does not answer: umount -l TOP_MOUNTPOINT; zfs mount DATASET, parents first";
     }
   }
 

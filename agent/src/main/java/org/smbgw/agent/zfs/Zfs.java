@@ -124,12 +124,15 @@ public final class Zfs {
   }
 
   /**
-   * Lets go of a dead mount, by force: smbd children whose working directory is on it would make a
-   * plain unmount fail (busy); they are left on the detached dead mount until Samba is told to
-   * close the share. Measured on zfs-fuse: a later {@code zfs mount} mounts it again.
+   * Detaches a dead mount and every mount below it ({@code umount -l}). Measured on zfs-fuse: a
+   * plain unmount fails while an smbd child sits in the share (busy), and {@code zfs umount -f} of
+   * a dataset under a dead parent fails too once the kernel no longer has the path cached (the
+   * lookup goes to the dead parent: ENOTCONN). A lazy unmount of the tree's top needs no lookup in
+   * it; processes left on it get errors until Samba is told to close the share; {@code zfs mount}
+   * then mounts each dataset again.
    */
-  public void unmountDead(String dataset) throws CommandFailedException {
-    runner.run(Command.of(zfs, "umount", "-f", dataset));
+  public void detachDead(String mountpoint) throws CommandFailedException {
+    runner.run(Command.of("umount", "-l", mountpoint));
   }
 
   public void mount(String dataset) throws CommandFailedException {
