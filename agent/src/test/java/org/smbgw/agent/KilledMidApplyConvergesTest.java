@@ -3,18 +3,16 @@ package org.smbgw.agent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.smbgw.agent.exec.CommandResult;
 import org.smbgw.agent.samba.IncludeRenderer;
+import org.smbgw.agent.testing.AgentProcess;
 import org.smbgw.agent.testing.SmbClient;
-import org.smbgw.agent.testing.TestDirs;
 import org.smbgw.agent.testing.TestTimeouts;
 import org.smbgw.agent.testing.ZfsPool;
 import org.smbgw.common.NtHash;
@@ -28,29 +26,21 @@ class KilledMidApplyConvergesTest {
 
   @Test
   void sigkillDuringApplyLeavesNothingHalfVisibleAndARestartConverges() throws Exception {
-    Path dir = Files.createTempDirectory("smbgw-kill-", TestDirs.TRAVERSABLE);
-    String user = "kil" + Long.toHexString(System.nanoTime() & 0xffff);
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    Path config = dir.resolve("agent.yaml");
-    Path desired = dir.resolve("shares.yaml");
-    Files.writeString(config, "node: killtest\nstateDir: " + dir.resolve("state") + "\ndesiredStateFile: "
-        + desired + "\nunixGroup: smbgwtest\nresyncSeconds: 3600\nsandbox: {port: " + port + "}\n");
-    Process agent = null;
-    try (ZfsPool pool = new ZfsPool("sgk", 256L << 20); SmbClient client = new SmbClient("127.0.0.1", port)) {
-      Files.writeString(desired, shares(user, pool.name(), 0, 10));
-      assertEquals(0, runOnce(config, dir), "first batch converges");
+    try (AgentProcess node = new AgentProcess("smbgw-kill-", "killtest");
+        ZfsPool pool = new ZfsPool("sgk", 256L << 20); SmbClient client = new SmbClient("127.0.0.1", node.port())) {
+      String user = node.user("kil");
+      Path dir = node.dir();
+      Files.writeString(node.desired(), shares(user, pool.name(), 0, 10));
+      assertEquals(0, node.runOnce(), "first batch converges");
 
-      Files.writeString(desired, shares(user, pool.name(), 0, 80));
-      agent = start(config, dir);
+      Files.writeString(node.desired(), shares(user, pool.name(), 0, 80));
+      node.start();
       Path audit = dir.resolve("state/audit.log");
       long deadline = System.nanoTime() + TestTimeouts.seconds(60).toNanos();
       while (creates(audit) < 20 && System.nanoTime() < deadline) {
         Thread.sleep(2);
       }
-      agent.destroyForcibly().waitFor(); // SIGKILL
+      node.kill();
       int created = creates(audit);
       Set<String> visible = IncludeRenderer.sections(Files.readString(dir.resolve("state/samba/shares.conf"))).keySet();
       assertTrue(created >= 20 && visible.size() < 80,
@@ -66,25 +56,15 @@ class KilledMidApplyConvergesTest {
       CommandResult absent = client.run("s79", user, PASSWORD, "ls");
       assertTrue(SmbClient.output(absent).contains("NT_STATUS_BAD_NETWORK_NAME"), SmbClient.output(absent));
 
-      assertEquals(0, runOnce(config, dir), "a restarted agent converges");
+      assertEquals(0, node.runOnce(), "a restarted agent converges");
       Set<String> after = IncludeRenderer.sections(Files.readString(dir.resolve("state/samba/shares.conf"))).keySet();
       assertEquals(80, after.size());
       // runOnce stopped smbd on exit; start a supervised one again to check from a client.
-      agent = start(config, dir);
+      node.start();
       for (String share : List.of("s0", "s40", "s79")) {
         CommandResult r = org.smbgw.agent.testing.Eventually.until(Duration.ofSeconds(20),
             () -> client.run(share, user, PASSWORD, "put " + probe + " probe.txt"), x -> x.exitCode() == 0);
         assertEquals(0, r.exitCode(), share + ": " + SmbClient.output(r));
-      }
-    } finally {
-      if (agent != null) {
-        agent.destroy();
-        agent.waitFor();
-      }
-      killLeftoverSmbd(dir);
-      new ProcessBuilder("userdel", user).start().waitFor();
-      try (var files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
   }
@@ -106,27 +86,5 @@ class KilledMidApplyConvergesTest {
     }
     return (int) Files.readAllLines(audit).stream()
         .filter(l -> l.contains("\"apply\"") && l.contains("create dataset")).count();
-  }
-
-  private static Process start(Path config, Path dir, String... extra) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), AgentMain.class.getName(), "run", "-c", config.toString()));
-    cmd.addAll(List.of(extra));
-    return new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.log").toFile())).start();
-  }
-
-  private static int runOnce(Path config, Path dir) throws Exception {
-    Process p = start(config, dir, "--once");
-    return p.waitFor();
-  }
-
-  private static void killLeftoverSmbd(Path dir) {
-    ProcessHandle.allProcesses()
-        .filter(h -> h.info().arguments().map(a -> String.join(" ", a).contains(dir.toString())).orElse(false))
-        .forEach(h -> {
-          h.descendants().forEach(ProcessHandle::destroyForcibly);
-          h.destroyForcibly();
-        });
   }
 }

@@ -3,15 +3,12 @@ package org.smbgw.agent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.smbgw.agent.testing.AgentProcess;
 import org.smbgw.agent.testing.SmbClient;
-import org.smbgw.agent.testing.TestDirs;
 import org.smbgw.agent.testing.TestTimeouts;
 import org.smbgw.agent.testing.ZfsPool;
 import org.smbgw.common.NtHash;
@@ -26,25 +23,17 @@ class RestartedAgentKeepsClientSessionsTest {
 
   @Test
   void aSigkilledAndRestartedAgentRunsNoStepAndTheClientsSessionGoesOn() throws Exception {
-    Path dir = Files.createTempDirectory("smbgw-restart-", TestDirs.TRAVERSABLE);
-    String user = "rst" + Long.toHexString(System.nanoTime() & 0xffff);
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    Path config = dir.resolve("agent.yaml");
-    Path desired = dir.resolve("shares.yaml");
-    Path status = dir.resolve("state/status.json");
-    Path audit = dir.resolve("state/audit.log");
-    Files.writeString(config, "node: restarttest\nstateDir: " + dir.resolve("state") + "\ndesiredStateFile: "
-        + desired + "\nunixGroup: smbgwtest\nresyncSeconds: 3600\nsandbox: {port: " + port + "}\n");
-    Process agent = null;
-    try (ZfsPool pool = new ZfsPool("sgr", 256L << 20); SmbClient client = new SmbClient("127.0.0.1", port)) {
-      Files.writeString(desired, "apiVersion: smbgw/v1\nkind: User\nmetadata: {name: " + user + "}\nspec: {ntHash: "
-          + NtHash.of(PASSWORD.toCharArray()) + "}\n---\napiVersion: smbgw/v1\nkind: Share\nmetadata: {name: "
-          + "kept}\nspec:\n  storage: {zfs: {parent: " + pool.name() + "}}\n  write: {users: [" + user + "]}\n");
-      agent = start(config, dir);
-      awaitFile(status, agent);
+    try (AgentProcess node = new AgentProcess("smbgw-restart-", "restarttest");
+        ZfsPool pool = new ZfsPool("sgr", 256L << 20); SmbClient client = new SmbClient("127.0.0.1", node.port())) {
+      String user = node.user("rst");
+      Path dir = node.dir();
+      Path status = dir.resolve("state/status.json");
+      Path audit = dir.resolve("state/audit.log");
+      Files.writeString(node.desired(), "apiVersion: smbgw/v1\nkind: User\nmetadata: {name: " + user
+          + "}\nspec: {ntHash: " + NtHash.of(PASSWORD.toCharArray()) + "}\n---\napiVersion: smbgw/v1\nkind: Share\n"
+          + "metadata: {name: kept}\nspec:\n  storage: {zfs: {parent: " + pool.name() + "}}\n  write: {users: ["
+          + user + "]}\n");
+      awaitFile(status, node.start());
       Path before = client.localFile("before.txt");
       Files.writeString(before, "before");
       Path after = client.localFile("after.txt");
@@ -56,10 +45,9 @@ class RestartedAgentKeepsClientSessionsTest {
         long smbd = smbdPid(dir);
         long steps = applied(audit);
 
-        agent.destroyForcibly().waitFor(); // SIGKILL
+        node.kill();
         Files.delete(status);
-        agent = start(config, dir);
-        awaitFile(status, agent); // the restarted agent's first pass is done
+        awaitFile(status, node.start()); // the restarted agent's first pass is done
 
         assertEquals(steps, applied(audit), "a restart runs no step: " + Files.readString(audit));
         assertEquals(smbd, smbdPid(dir), "the running smbd is adopted, not restarted");
@@ -69,21 +57,6 @@ class RestartedAgentKeepsClientSessionsTest {
             "the same session goes on: " + next);
         String listed = SmbClient.output(client.run("kept", user, PASSWORD, "ls"));
         assertTrue(listed.contains("before.txt") && listed.contains("after.txt"), listed);
-      }
-    } finally {
-      if (agent != null) {
-        agent.destroy();
-        agent.waitFor();
-      }
-      ProcessHandle.allProcesses()
-          .filter(h -> h.info().arguments().map(a -> String.join(" ", a).contains(dir.toString())).orElse(false))
-          .forEach(h -> {
-            h.descendants().forEach(ProcessHandle::destroyForcibly);
-            h.destroyForcibly();
-          });
-      new ProcessBuilder("userdel", user).start().waitFor();
-      try (var files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
   }
@@ -108,12 +81,5 @@ class RestartedAgentKeepsClientSessionsTest {
     }
     assertTrue(Files.exists(file), file + " was not written; the agent " + (agent.isAlive() ? "is still starting"
         : "exited with " + agent.exitValue()));
-  }
-
-  private static Process start(Path config, Path dir) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), AgentMain.class.getName(), "run", "-c", config.toString()));
-    return new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.log").toFile())).start();
   }
 }

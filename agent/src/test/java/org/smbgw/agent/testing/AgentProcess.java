@@ -1,0 +1,98 @@
+package org.smbgw.agent.testing;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.smbgw.agent.AgentMain;
+
+/**
+ * A single-node agent in a JVM of its own, as systemd runs it (so that a test can SIGKILL it),
+ * with its sandbox smbd on 127.0.0.1 and a free port, its state and desired-state file in a
+ * temporary directory. Closing stops the agent, kills whatever it left running there (smbd),
+ * removes the test's users and the directory, even when the test failed.
+ */
+public final class AgentProcess implements AutoCloseable {
+  private final Path dir;
+  private final int port;
+  private final List<String> users = new ArrayList<>();
+  private Process process;
+
+  /** @param node the agent's node name; its resync interval is an hour: passes come from starts */
+  public AgentProcess(String prefix, String node) throws Exception {
+    this.dir = Files.createTempDirectory(prefix, TestDirs.TRAVERSABLE);
+    try (ServerSocket s = new ServerSocket(0)) {
+      this.port = s.getLocalPort();
+    }
+    Files.writeString(config(), "node: " + node + "\nstateDir: " + state() + "\ndesiredStateFile: " + desired()
+        + "\nunixGroup: smbgwtest\nresyncSeconds: 3600\nsandbox: {port: " + port + "}\n");
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Path config() {
+    return dir.resolve("agent.yaml");
+  }
+
+  public Path desired() {
+    return dir.resolve("shares.yaml");
+  }
+
+  public Path state() {
+    return dir.resolve("state");
+  }
+
+  /** A user name unique to this run, removed on close. */
+  public String user(String base) {
+    String name = base + Long.toHexString(System.nanoTime() & 0xffff);
+    users.add(name);
+    return name;
+  }
+
+  /** Starts {@code smbgw-agent run} (plus {@code args}); its output goes to agent.log. */
+  public Process start(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), AgentMain.class.getName(), "run", "-c", config().toString()));
+    cmd.addAll(List.of(args));
+    process = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.log").toFile())).start();
+    return process;
+  }
+
+  /** One pass ({@code run --once}) and its exit code; it stops its sandbox smbd when it exits. */
+  public int runOnce() throws Exception {
+    return start("--once").waitFor();
+  }
+
+  /** SIGKILL, as systemd's watchdog or the OOM killer would: what it started keeps running. */
+  public void kill() throws Exception {
+    process.destroyForcibly().waitFor();
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (process != null) {
+      process.destroy();
+      process.waitFor();
+    }
+    ProcessHandle.allProcesses()
+        .filter(h -> h.info().arguments().map(a -> String.join(" ", a).contains(dir.toString())).orElse(false))
+        .forEach(h -> {
+          h.descendants().forEach(ProcessHandle::destroyForcibly);
+          h.destroyForcibly();
+        });
+    for (String u : users) {
+      new ProcessBuilder("userdel", u).start().waitFor();
+    }
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}
