@@ -23,6 +23,8 @@ final class WrittenPaths {
   private static final Pattern CALL = Pattern.compile("^\\d+\\s+(\\w+)\\((.*)\\)\\s+=\\s+(-?\\d+)");
   /** A descriptor with the path {@code -y} adds ({@code 5</srv/share>}), or a quoted string. */
   private static final Pattern TOKEN = Pattern.compile("\\d+<([^>]*)>|\"((?:[^\"\\\\]|\\\\.)*)\"");
+  private static final Pattern UNFINISHED = Pattern.compile("^(\\d+)\\s+(.*?)\\s*<unfinished \\.\\.\\.>$");
+  private static final Pattern RESUMED = Pattern.compile("^(\\d+)\\s+<\\.\\.\\. (\\w+) resumed>(.*)$");
   private static final Pattern WRITE_FLAGS = Pattern.compile("O_WRONLY|O_RDWR|O_CREAT|O_TRUNC");
 
   private WrittenPaths() {}
@@ -34,7 +36,7 @@ final class WrittenPaths {
    */
   static TreeSet<String> fromStrace(Path log) throws IOException {
     TreeSet<String> written = new TreeSet<>();
-    for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+    for (String line : joined(Files.readAllLines(log, StandardCharsets.UTF_8))) {
       Matcher m = CALL.matcher(line);
       if (!m.find() || m.group(3).startsWith("-")) {
         continue;
@@ -63,6 +65,31 @@ final class WrittenPaths {
       }
     }
     return written;
+  }
+
+  /**
+   * The log's lines with every call that {@code strace -f} split in two (another thread made a call
+   * in between: {@code 12 rename("/a", "/b" <unfinished ...>}, later {@code 12 <... rename
+   * resumed>) = 0}) put back together on one line. Under load most of a busy JVM's calls are split.
+   */
+  static List<String> joined(List<String> lines) {
+    List<String> whole = new ArrayList<>();
+    Map<String, String> pending = new java.util.HashMap<>();
+    for (String line : lines) {
+      Matcher unfinished = UNFINISHED.matcher(line);
+      Matcher resumed = RESUMED.matcher(line);
+      if (unfinished.matches()) {
+        pending.put(unfinished.group(1), unfinished.group(2));
+      } else if (resumed.matches()) {
+        String start = pending.remove(resumed.group(1));
+        if (start != null) {
+          whole.add(resumed.group(1) + " " + start + resumed.group(3));
+        }
+      } else {
+        whole.add(line);
+      }
+    }
+    return whole;
   }
 
   /**
