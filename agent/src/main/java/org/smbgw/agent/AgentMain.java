@@ -41,6 +41,7 @@ public final class AgentMain {
   private static final int INVALID = ExitCodes.INVALID;
 
   public static void main(String[] args) {
+    org.smbgw.common.Logging.start();
     System.exit(new CommandLine(new AgentMain()).execute(args));
   }
 

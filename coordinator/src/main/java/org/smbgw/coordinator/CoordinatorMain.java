@@ -25,6 +25,7 @@ import picocli.CommandLine.Parameters;
     footer = {"", ExitCodes.SUMMARY})
 public final class CoordinatorMain {
   public static void main(String[] args) {
+    Logging.start();
     System.exit(new CommandLine(new CoordinatorMain()).execute(args));
   }
 

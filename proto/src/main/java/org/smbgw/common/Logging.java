@@ -1,31 +1,50 @@
 package org.smbgw.common;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.JsonEncoder;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.ConsoleAppender;
-import ch.qos.logback.core.encoder.Encoder;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
-import org.slf4j.LoggerFactory;
+import java.util.Locale;
+import java.util.logging.Formatter;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 /**
- * Chooses how the daemons log: {@code text} (the default: one human line per event) or
- * {@code json} (one JSON object per line, for log shippers). Both on stderr, at the level
- * {@code -Dsmbgw.log.level} names (INFO by default); ZooKeeper, Curator and gRPC only from WARN up.
+ * How the daemons log: {@code text} (the default: one human line per event) or {@code json} (one
+ * JSON object per line, for log shippers). Both on stderr, at the level {@code -Dsmbgw.log.level}
+ * names (INFO by default); ZooKeeper, Curator, gRPC and Netty only from WARN up.
  *
- * <p>Logback is set up by these few calls rather than from XML: reading an XML configuration
- * loaded an XML parser and logback's configuration model, 460 of the agent's 4,000 classes, which
- * stayed in its memory for good (3.4 MB of its resident memory; issue 16). {@link LoggingConfigurator} applies the text format when
- * logback starts; {@code -Dlogback.configurationFile} still takes an administrator's own file.
+ * <p>The backend is the JDK's own {@code java.util.logging}, reached through SLF4J's
+ * {@code slf4j-jdk14} binding: logback cost the agent 218 classes and 1.3 MB of its resident
+ * memory (issue 16), and gRPC logs to {@code java.util.logging} anyway. An administrator's own
+ * {@code -Djava.util.logging.config.file} is left alone.
  */
 public final class Logging {
   public static final List<String> FORMATS = List.of("text", "json");
   private static final List<String> QUIET = List.of("org.apache.zookeeper", "org.apache.curator", "io.grpc", "io.netty");
+  /** Strong references: java.util.logging forgets the level of a logger nobody holds. */
+  private static final List<Logger> HELD = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private Logging() {}
+
+  /**
+   * The first call of a daemon's {@code main}: keeps its last lines through shutdown (see
+   * {@link Manager}) and logs text until {@link #use} is told otherwise.
+   */
+  public static void start() {
+    if (System.getProperty("java.util.logging.manager") == null) {
+      System.setProperty("java.util.logging.manager", Manager.class.getName());
+    }
+    use("text");
+  }
 
   /** Checks a {@code logFormat} setting. */
   public static void validate(String field, String format, List<Violation> out) {
@@ -34,51 +53,182 @@ public final class Logging {
     }
   }
 
-  /** Switches to {@code format}; text is what logging starts with, so only json changes anything. */
+  /** Logs in {@code format} from now on: one handler on the root logger, writing to stderr. */
   public static void use(String format) {
-    if (!"json".equals(format)) {
-      return;
+    if (System.getProperty("java.util.logging.config.file") != null) {
+      return; // the administrator's own configuration
     }
-    if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
-      throw new IllegalStateException("json logs need logback on the class path");
+    Logger root = Logger.getLogger("");
+    for (Handler h : root.getHandlers()) {
+      root.removeHandler(h);
     }
-    context.reset();
-    configure(context, format);
+    Handler stderr = new Stderr();
+    stderr.setFormatter("json".equals(format) ? new Json() : new TextLine());
+    stderr.setLevel(Level.ALL);
+    root.addHandler(stderr);
+    root.setLevel(level(System.getProperty("smbgw.log.level")));
+    HELD.clear();
+    for (String name : QUIET) {
+      Logger quiet = Logger.getLogger(name);
+      quiet.setLevel(Level.WARNING);
+      HELD.add(quiet);
+    }
   }
 
-  /** Sets up a fresh (or reset) {@code context}: one appender on stderr with {@code format}'s encoder. */
-  static void configure(LoggerContext context, String format) {
-    ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
-    stderr.setContext(context);
-    stderr.setName("STDERR");
-    stderr.setTarget("System.err");
-    stderr.setEncoder("json".equals(format) ? json(context) : text(context));
-    stderr.start();
-    Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-    root.setLevel(Level.toLevel(System.getProperty("smbgw.log.level"), Level.INFO));
-    root.addAppender(stderr);
-    QUIET.forEach(name -> context.getLogger(name).setLevel(Level.WARN));
+  /** SLF4J's level names (and java.util.logging's) to java.util.logging's levels; INFO when unset. */
+  static Level level(String name) {
+    if (name == null || name.isBlank()) {
+      return Level.INFO;
+    }
+    return switch (name.strip().toUpperCase(Locale.ROOT)) {
+      case "TRACE" -> Level.FINEST;
+      case "DEBUG" -> Level.FINE;
+      case "WARN" -> Level.WARNING;
+      case "ERROR" -> Level.SEVERE;
+      case "OFF" -> Level.OFF;
+      default -> {
+        try {
+          yield Level.parse(name.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          yield Level.INFO;
+        }
+      }
+    };
   }
 
-  private static Encoder<ILoggingEvent> text(LoggerContext context) {
-    PatternLayoutEncoder e = new PatternLayoutEncoder();
-    e.setContext(context);
-    e.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{36} - %msg%n");
-    e.start();
-    return e;
+  /** java.util.logging's levels by SLF4J's names, which smbgw's logs and their readers use. */
+  static String name(Level level) {
+    int v = level.intValue();
+    if (v >= Level.SEVERE.intValue()) {
+      return "ERROR";
+    } else if (v >= Level.WARNING.intValue()) {
+      return "WARN";
+    } else if (v >= Level.INFO.intValue()) {
+      return "INFO";
+    } else if (v >= Level.FINE.intValue()) {
+      return "DEBUG";
+    }
+    return "TRACE";
   }
 
-  /** Level, logger, thread, time and the formatted message; not the raw message and its arguments. */
-  private static Encoder<ILoggingEvent> json(LoggerContext context) {
-    JsonEncoder e = new JsonEncoder();
-    e.setContext(context);
-    e.setWithSequenceNumber(false);
-    e.setWithNanoseconds(false);
-    e.setWithContext(false);
-    e.setWithArguments(false);
-    e.setWithMessage(false);
-    e.setWithFormattedMessage(true);
-    e.start();
-    return e;
+  /**
+   * A package-abbreviated logger name of at most {@code width} characters where it can be
+   * ({@code o.s.agent.reconcile.Reconciler}); the class name itself is never cut.
+   */
+  static String abbreviate(String logger, int width) {
+    if (logger == null || logger.length() <= width) {
+      return logger == null ? "" : logger;
+    }
+    String[] parts = logger.split("\\.");
+    int length = logger.length();
+    for (int i = 0; i < parts.length - 1 && length > width; i++) {
+      length -= parts[i].length() - 1;
+      parts[i] = parts[i].isEmpty() ? "" : parts[i].substring(0, 1);
+    }
+    return String.join(".", parts);
+  }
+
+  private static String padded(String s, int width) {
+    return s.length() >= width ? s : s + " ".repeat(width - s.length());
+  }
+
+  private static String stackTrace(Throwable t) {
+    StringWriter out = new StringWriter();
+    t.printStackTrace(new PrintWriter(out));
+    return out.toString();
+  }
+
+  /** Writes to whatever {@code System.err} is when a record comes (tests swap it). */
+  private static final class Stderr extends Handler {
+    @Override
+    public synchronized void publish(LogRecord record) {
+      if (!isLoggable(record)) {
+        return;
+      }
+      System.err.print(getFormatter().format(record));
+      System.err.flush();
+    }
+
+    @Override
+    public void flush() {
+      System.err.flush();
+    }
+
+    @Override
+    public void close() {
+      flush();
+    }
+  }
+
+  /** {@code 2026-11-30T14:46:46.318Z INFO  [smbgw-reconcile] o.s.agent.reconcile.Reconciler - message}. */
+  static final class TextLine extends Formatter {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+
+    @Override
+    public String format(LogRecord r) {
+      StringBuilder line = new StringBuilder(128)
+          .append(TIME.format(r.getInstant().atZone(ZoneId.systemDefault())))
+          .append(' ').append(padded(name(r.getLevel()), 5))
+          .append(" [").append(Thread.currentThread().getName()).append("] ")
+          .append(abbreviate(r.getLoggerName(), 36)).append(" - ").append(formatMessage(r))
+          .append(System.lineSeparator());
+      if (r.getThrown() != null) {
+        line.append(stackTrace(r.getThrown()));
+      }
+      return line.toString();
+    }
+  }
+
+  /**
+   * One JSON object a line, with the field names logback's JSON encoder used (timestamp, level,
+   * threadName, loggerName, formattedMessage) and the stack trace of an exception.
+   */
+  static final class Json extends Formatter {
+    private static final JsonFactory FACTORY = new JsonFactory();
+
+    @Override
+    public String format(LogRecord r) {
+      StringWriter out = new StringWriter(160);
+      try (JsonGenerator g = FACTORY.createGenerator(out)) {
+        g.writeStartObject();
+        g.writeNumberField("timestamp", r.getMillis());
+        g.writeStringField("level", name(r.getLevel()));
+        g.writeStringField("threadName", Thread.currentThread().getName());
+        g.writeStringField("loggerName", r.getLoggerName());
+        g.writeStringField("formattedMessage", formatMessage(r));
+        if (r.getThrown() != null) {
+          g.writeStringField("stackTrace", stackTrace(r.getThrown()));
+        }
+        g.writeEndObject();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return out.append('\n').toString();
+    }
+  }
+
+  /**
+   * For {@code -Djava.util.logging.config.class}: the text format from the first line on, in a JVM
+   * whose {@code main} is not a daemon's (the tests set it).
+   */
+  public static final class Defaults {
+    public Defaults() {
+      use("text");
+    }
+  }
+
+  /**
+   * The JDK's log manager, except that its shutdown hook no longer takes every handler away: a
+   * daemon stopping logs what it does until the end. {@link #start} installs it when nothing has
+   * logged yet.
+   */
+  public static final class Manager extends LogManager {
+    @Override
+    public void reset() {
+      if (Thread.currentThread().getClass().getName().startsWith(LogManager.class.getName() + "$")) {
+        return; // LogManager's own shutdown hook
+      }
+      super.reset();
+    }
   }
 }

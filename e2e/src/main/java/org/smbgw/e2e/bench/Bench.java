@@ -7,6 +7,7 @@ public final class Bench {
   private Bench() {}
 
   public static void main(String[] args) throws Exception {
+    org.smbgw.common.Logging.start();
     List<String> names = args.length == 0 ? List.of("agent") : List.of(args);
     for (String name : names) {
       switch (name) {

@@ -19,6 +19,7 @@ public final class LabMain {
   private LabMain() {}
 
   public static void main(String[] args) throws Exception {
+    org.smbgw.common.Logging.start();
     Path dir = Files.createTempDirectory("smbgw-lab-");
     Lab lab = new Lab(dir, Lab.Settings.defaults("sgwlabuser"));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

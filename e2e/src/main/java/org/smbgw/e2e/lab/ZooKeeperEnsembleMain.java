@@ -15,6 +15,7 @@ public final class ZooKeeperEnsembleMain {
   private ZooKeeperEnsembleMain() {}
 
   public static void main(String[] args) throws Exception {
+    org.smbgw.common.Logging.start();
     File dir = new File(args[0]);
     int tick = Integer.parseInt(args[1]);
     List<InstanceSpec> specs = new ArrayList<>();
