@@ -96,8 +96,8 @@ final class AgentBench {
           + "\ndesiredStateFile: " + dir.resolve("shares.yaml") + "\nunixGroup: smbgwtest\nsandbox: {port: " + port + "}\n");
       List<String> cmd = new ArrayList<>();
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      cmd.addAll(List.of(Files.readString(Path.of(System.getProperty("smbgw.jvmOptions",
-          "scripts/lib/agent-jvm-options"))).trim().split("\\s+")));
+      cmd.addAll(packagedJvmOptions(Path.of(System.getProperty("smbgw.jvmOptions",
+          "packaging/src/deb/agent/default"))));
       cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.smbgw.agent.AgentMain",
           "run", "-c", dir.resolve("agent.yaml").toString()));
       agent = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -151,5 +151,18 @@ final class AgentBench {
           .append("}}\n  quota: 64M\n  write: {users: [").append(user).append("]}\n");
     }
     return b.toString();
+  }
+
+  /**
+   * The JVM options the package ships: the words of the {@code JAVA_OPTS="..."} line of its
+   * /etc/default file, so the benchmark runs the agent as an installed node does.
+   */
+  static List<String> packagedJvmOptions(Path defaults) throws java.io.IOException {
+    for (String line : Files.readAllLines(defaults)) {
+      if (line.startsWith("JAVA_OPTS=\"") && line.endsWith("\"")) {
+        return List.of(line.substring("JAVA_OPTS=\"".length(), line.length() - 1).trim().split("\\s+"));
+      }
+    }
+    throw new IllegalArgumentException(defaults + " has no JAVA_OPTS=\"...\" line");
   }
 }
