@@ -112,7 +112,7 @@ public final class AddressDuties extends LeaderWorker {
       if (lease == null) {
         return; // the lease znode is created with the node; wait for the view to show it
       }
-      if (settings.expired(lease.seenNanos(), tracked.seenNanos(), view.outageEndedAt(settings.lease()), now)) {
+      if (settings.expired(lease.heardNanos(), tracked.heardNanos(), view.heard())) {
         failover(t, tracked, lease, now);
       } else if (r.hasFailover()) {
         finishFailover(t, tracked, lease.value());
@@ -120,7 +120,7 @@ public final class AddressDuties extends LeaderWorker {
     } else if (!r.getReleasingFrom().isEmpty()) {
       Tracked<LeaseRecord> lease = view.leases().get(r.getReleasingFrom());
       boolean released = lease != null && lease.mzxid() > tracked.mzxid() && !holds(lease.value(), r.getAddress());
-      boolean expired = lease == null || settings.expired(lease.seenNanos(), tracked.seenNanos(), view.outageEndedAt(settings.lease()), now);
+      boolean expired = lease == null || settings.expired(lease.heardNanos(), tracked.heardNanos(), view.heard());
       if (released || expired) {
         assign(t, tracked, r.getReleasingFrom(), r.getMovingTo(), lease, "planned");
       }

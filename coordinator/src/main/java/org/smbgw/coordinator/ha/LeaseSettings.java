@@ -24,20 +24,21 @@ public record LeaseSettings(Duration lease, Duration margin) {
   }
 
   /**
-   * DESIGN 4's rule, on this replica's clock: a holder's lease is expired when no renewal has
-   * been seen for more than L + margin, counted from the latest of: when this replica first saw
-   * the lease's current version; when it first saw the address record's (an address just given to
-   * the node is not taken away for a renewal older than the grant); and when its own ZooKeeper
-   * outage of at least L ended (renewals could not be seen through it). A new leader inherits the
-   * count: it saw each version as a follower, and a version it never saw is not in its view, so it
-   * waits, and a renewal it did not see fails its move on the version check.
+   * DESIGN 4's rule, on this replica's {@link org.smbgw.coordinator.state.ListeningClock} (the time
+   * it was connected to ZooKeeper): a holder's lease is expired when no renewal has been heard for
+   * more than L + margin, counted from the later of when this replica first saw the lease's current
+   * version and when it first saw the address record's (an address just given to the node is not
+   * taken away for a renewal older than the grant). Time disconnected does not count: no renewal
+   * could be heard through it, however long the quorum was lost or however often. A new leader
+   * inherits the count: it heard each version as a follower, and a version it never saw is not in
+   * its view, so it waits, and a renewal it did not see fails its move on the version check.
    *
-   * @param leaseSeen when this replica first saw the lease's current version ({@code Tracked.seenNanos})
-   * @param recordSeen when it first saw the address record's current version
-   * @param outageEnd when its last ZooKeeper outage of at least L ended, or Long.MIN_VALUE
+   * @param leaseHeard when this replica first saw the lease's current version ({@code Tracked.heardNanos})
+   * @param recordHeard when it first saw the address record's current version
+   * @param heardNow its listening clock now
    */
-  public boolean expired(long leaseSeen, long recordSeen, long outageEnd, long now) {
-    return now - Math.max(Math.max(leaseSeen, recordSeen), outageEnd) > expiryNanos();
+  public boolean expired(long leaseHeard, long recordHeard, long heardNow) {
+    return heardNow - Math.max(leaseHeard, recordHeard) > expiryNanos();
   }
 
   /** Whether a node renewing like this one is fit to take an address now. */

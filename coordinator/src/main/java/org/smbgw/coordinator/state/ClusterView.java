@@ -54,18 +54,17 @@ public final class ClusterView implements AutoCloseable {
 
   public ClusterView(CuratorFramework zk, java.util.function.LongSupplier ticker) {
     this.ticker = ticker;
+    this.listening = new ListeningClock(ticker);
     zk.getConnectionStateListenable().addListener((client, state) -> {
-      long now = ticker.getAsLong();
-      if (!state.isConnected()) {
-        if (disconnectedAt == Long.MIN_VALUE) {
-          disconnectedAt = now;
-        }
-      } else if (disconnectedAt != Long.MIN_VALUE) {
-        outageLength = now - disconnectedAt;
-        outageEnd = now;
-        disconnectedAt = Long.MIN_VALUE;
+      if (state.isConnected()) {
+        listening.connected();
+      } else {
+        listening.disconnected();
       }
     });
+    if (zk.getZookeeperClient().isConnected()) {
+      listening.connected(); // connected before the listener was added: no event will say so
+    }
     this.cache = CuratorCache.build(zk, ZkPaths.ROOT);
     cache.listenable().addListener(CuratorCacheListener.builder()
         .forCreatesAndChanges((old, node) -> apply(node, false))
@@ -74,19 +73,12 @@ public final class ClusterView implements AutoCloseable {
         .build());
   }
 
-  /** This replica's last ZooKeeper outage, on its clock; Long.MIN_VALUE while connected / when none. */
-  private volatile long disconnectedAt = Long.MIN_VALUE;
-  private volatile long outageEnd = Long.MIN_VALUE;
-  private volatile long outageLength;
+  /** Connected time: what lease expiry counts (see {@link ListeningClock}). */
+  private final ListeningClock listening;
 
-  /**
-   * When this replica's last ZooKeeper outage of at least {@code minimum} ended (Long.MIN_VALUE if
-   * none). Through such an outage no renewal reached this replica's view (a quorum lost longer
-   * than a lease, most likely): lease expiry is not counted from before it, or every address would
-   * fail over the moment the quorum is back. Shorter blips do not count, so they delay no failover.
-   */
-  public long outageEndedAt(java.time.Duration minimum) {
-    return outageLength >= minimum.toNanos() ? outageEnd : Long.MIN_VALUE;
+  /** This replica's connected time now, on the clock {@link Tracked#heardNanos} is stamped with. */
+  public long heard() {
+    return listening.now();
   }
 
   /** This replica's clock, as the view stamps what it sees. */
@@ -175,8 +167,9 @@ public final class ClusterView implements AutoCloseable {
     int version = d.getStat() == null ? -1 : d.getStat().getVersion();
     long mzxid = d.getStat() == null ? 0 : d.getStat().getMzxid();
     Tracked<T> old = map.get(key);
-    long seen = old != null && old.version() == version ? old.seenNanos() : ticker.getAsLong();
-    map.put(key, new Tracked<>(value.get(), version, mzxid, seen));
+    boolean same = old != null && old.version() == version;
+    map.put(key, new Tracked<>(value.get(), version, mzxid, same ? old.seenNanos() : ticker.getAsLong(),
+        same ? old.heardNanos() : listening.now()));
   }
 
   private static <T> void put(Map<String, T> map, String key, boolean deleted, java.util.function.Supplier<T> value) {
