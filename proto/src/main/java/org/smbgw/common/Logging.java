@@ -23,7 +23,7 @@ import java.util.logging.Logger;
  * names (INFO by default); ZooKeeper, Curator, gRPC and Netty only from WARN up.
  *
  * <p>The backend is the JDK's own {@code java.util.logging}, reached through SLF4J's
- * {@code slf4j-jdk14} binding: logback cost the agent 218 classes and 1.3 MB of its resident
+ * {@code slf4j-jdk14} binding: logback cost the agent 218 classes and 1.1 MB of its resident
  * memory (issue 16), and gRPC logs to {@code java.util.logging} anyway. An administrator's own
  * {@code -Djava.util.logging.config.file} is left alone.
  */
@@ -44,6 +44,10 @@ public final class Logging {
       System.setProperty("java.util.logging.manager", Manager.class.getName());
     }
     use("text");
+    if (!(LogManager.getLogManager() instanceof Manager)) {
+      Logger.getLogger(Logging.class.getName()).warning("logging started before smbgw set it up ("
+          + LogManager.getLogManager().getClass().getName() + "): lines logged while stopping may be lost");
+    }
   }
 
   /** Checks a {@code logFormat} setting. */
@@ -55,10 +59,16 @@ public final class Logging {
 
   /** Logs in {@code format} from now on: one handler on the root logger, writing to stderr. */
   public static void use(String format) {
-    if (System.getProperty("java.util.logging.config.file") != null) {
-      return; // the administrator's own configuration
-    }
     Logger root = Logger.getLogger("");
+    String own = System.getProperty("java.util.logging.config.file");
+    if (own != null) {
+      if (java.nio.file.Files.isReadable(java.nio.file.Path.of(own)) && root.getHandlers().length > 0) {
+        return; // the administrator's own configuration
+      }
+      // The JDK says nothing when it cannot read the file, and would then log nothing at all.
+      System.err.println("smbgw: java.util.logging.config.file " + own
+          + " cannot be read or sets no handler; logging as smbgw does by default");
+    }
     for (Handler h : root.getHandlers()) {
       root.removeHandler(h);
     }
@@ -66,7 +76,12 @@ public final class Logging {
     stderr.setFormatter("json".equals(format) ? new Json() : new TextLine());
     stderr.setLevel(Level.ALL);
     root.addHandler(stderr);
-    root.setLevel(level(System.getProperty("smbgw.log.level")));
+    String level = System.getProperty("smbgw.log.level");
+    root.setLevel(level(level));
+    if (level != null && !level.isBlank() && level(level) == Level.INFO && !level.strip().equalsIgnoreCase("INFO")) {
+      System.err.println("smbgw: smbgw.log.level " + Text.quote(level)
+          + " is not a level (TRACE, DEBUG, INFO, WARN, ERROR, OFF); logging from INFO up");
+    }
     HELD.clear();
     for (String name : QUIET) {
       Logger quiet = Logger.getLogger(name);
@@ -128,6 +143,18 @@ public final class Logging {
     return String.join(".", parts);
   }
 
+  /**
+   * A message's own line breaks with a tab after each, so that no message can pass a line of its
+   * own off as another event (a client-supplied name with a newline in it, say).
+   */
+  static String continued(String message) {
+    if (message == null) {
+      return "null";
+    }
+    return message.indexOf('\n') < 0 && message.indexOf('\r') < 0 ? message
+        : message.replace("\r\n", "\n").replace('\r', '\n').replace("\n", "\n\t");
+  }
+
   private static String padded(String s, int width) {
     return s.length() >= width ? s : s + " ".repeat(width - s.length());
   }
@@ -138,14 +165,25 @@ public final class Logging {
     return out.toString();
   }
 
-  /** Writes to whatever {@code System.err} is when a record comes (tests swap it). */
+  /**
+   * Writes UTF-8 (what the journal and log shippers read, whatever the locale) to whatever {@code
+   * System.err} is when a record comes (tests swap it). A record that cannot be formatted is
+   * reported, never thrown at the code that logged it.
+   */
   private static final class Stderr extends Handler {
     @Override
     public synchronized void publish(LogRecord record) {
       if (!isLoggable(record)) {
         return;
       }
-      System.err.print(getFormatter().format(record));
+      byte[] line;
+      try {
+        line = getFormatter().format(record).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      } catch (RuntimeException e) {
+        reportError("cannot format a log record of " + record.getLoggerName(), e, java.util.logging.ErrorManager.FORMAT_FAILURE);
+        return;
+      }
+      System.err.write(line, 0, line.length);
       System.err.flush();
     }
 
@@ -170,7 +208,7 @@ public final class Logging {
           .append(TIME.format(r.getInstant().atZone(ZoneId.systemDefault())))
           .append(' ').append(padded(name(r.getLevel()), 5))
           .append(" [").append(Thread.currentThread().getName()).append("] ")
-          .append(abbreviate(r.getLoggerName(), 36)).append(" - ").append(formatMessage(r))
+          .append(abbreviate(r.getLoggerName(), 36)).append(" - ").append(continued(formatMessage(r)))
           .append(System.lineSeparator());
       if (r.getThrown() != null) {
         line.append(stackTrace(r.getThrown()));

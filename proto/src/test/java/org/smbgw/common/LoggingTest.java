@@ -62,6 +62,28 @@ class LoggingTest {
   }
 
   @Test
+  void aMessageCannotPassALineOfItsOwnOffAsAnotherEvent() {
+    String[] lines = logged("text", () -> LoggerFactory.getLogger("org.smbgw.test")
+        .warn("share {} refused", "x\n2026-01-01T00:00:00.000Z ERROR [main] o.s.Forged - node down\rZürich"));
+    assertEquals(3, lines.length, String.join("\n", lines));
+    assertTrue(lines[0].endsWith(" - share x"), lines[0]);
+    assertEquals("\t2026-01-01T00:00:00.000Z ERROR [main] o.s.Forged - node down", lines[1]);
+    assertEquals("\tZürich refused", lines[2], "continued, and UTF-8 whatever the platform's charset");
+  }
+
+  @Test
+  void anUnreadableLoggingConfigurationOfTheAdministratorStillLeavesTheDaemonLogging() {
+    System.setProperty("java.util.logging.config.file", "/nonexistent/logging.properties");
+    try {
+      String[] lines = logged("text", () -> LoggerFactory.getLogger("org.smbgw.test").error("still heard"));
+      assertTrue(lines[0].contains("/nonexistent/logging.properties cannot be read"), lines[0]);
+      assertTrue(lines[1].endsWith("org.smbgw.test - still heard"), lines[1]);
+    } finally {
+      System.clearProperty("java.util.logging.config.file");
+    }
+  }
+
+  @Test
   void zooKeeperAndGrpcSpeakOnlyFromWarnUp() {
     String[] lines = logged("text", () -> {
       LoggerFactory.getLogger("org.apache.zookeeper.ClientCnxn").info("session established");
@@ -93,6 +115,7 @@ class LoggingTest {
     assertEquals(0, p.waitFor(), out);
     assertTrue(out.contains("INFO  [main] org.smbgw.test - serving"), out);
     assertTrue(out.contains("INFO  [stopping] org.smbgw.test - closed the last part"), out);
+    assertTrue(!out.contains("lines logged while stopping may be lost"), out);
   }
 
   @Test

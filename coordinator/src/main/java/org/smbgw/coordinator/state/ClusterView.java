@@ -8,6 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
@@ -45,8 +46,10 @@ public final class ClusterView implements AutoCloseable {
   private volatile String cluster = "";
   private final Map<String, Versioned<org.smbgw.proto.v1.Removal>> removed = new ConcurrentHashMap<>();
 
-  /** This replica's monotonic clock, in nanoseconds; what lease versions are stamped with. */
+  /** This replica's monotonic clock, in nanoseconds: when it first saw each version, for ages shown to people. */
   private final java.util.function.LongSupplier ticker;
+  /** Its time connected to ZooKeeper: what lease expiry counts (see {@link ListeningClock}). */
+  private final ListeningClock listening;
 
   public ClusterView(CuratorFramework zk) {
     this(zk, System::nanoTime);
@@ -56,14 +59,18 @@ public final class ClusterView implements AutoCloseable {
     this.ticker = ticker;
     this.listening = new ListeningClock(ticker);
     zk.getConnectionStateListenable().addListener((client, state) -> {
-      if (state.isConnected()) {
+      // READ_ONLY counts as connected for Curator, but a read-only server sees no renewals.
+      if (state == ConnectionState.CONNECTED || state == ConnectionState.RECONNECTED) {
         listening.connected();
       } else {
-        listening.disconnected();
+        listening.disconnected(unnoticed(client));
       }
     });
     if (zk.getZookeeperClient().isConnected()) {
       listening.connected(); // connected before the listener was added: no event will say so
+      if (!zk.getZookeeperClient().isConnected()) {
+        listening.disconnected(unnoticed(zk)); // and lost in between, its event perhaps already gone by
+      }
     }
     this.cache = CuratorCache.build(zk, ZkPaths.ROOT);
     cache.listenable().addListener(CuratorCacheListener.builder()
@@ -73,8 +80,15 @@ public final class ClusterView implements AutoCloseable {
         .build());
   }
 
-  /** Connected time: what lease expiry counts (see {@link ListeningClock}). */
-  private final ListeningClock listening;
+  /**
+   * How long a connection can have been dead before the client says so: its read timeout, two
+   * thirds of the negotiated session timeout (the connection timeout before any was negotiated).
+   */
+  private static long unnoticed(CuratorFramework zk) {
+    int negotiated = zk.getZookeeperClient().getLastNegotiatedSessionTimeoutMs();
+    long ms = negotiated > 0 ? negotiated * 2L / 3 : zk.getZookeeperClient().getConnectionTimeoutMs();
+    return TimeUnit.MILLISECONDS.toNanos(ms);
+  }
 
   /** This replica's connected time now, on the clock {@link Tracked#heardNanos} is stamped with. */
   public long heard() {

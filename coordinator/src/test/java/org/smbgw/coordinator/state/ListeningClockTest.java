@@ -24,15 +24,15 @@ class ListeningClockTest {
   }
 
   @Test
-  void standsStillWhileDisconnectedAndRunsWhileConnected() {
+  void timeCutOffFromZooKeeperNeverCountsTowardExpiry() {
     assertEquals(0, ms());
     pass(500);
     assertEquals(0, ms(), "not connected yet");
     clock.connected();
     pass(700);
     assertEquals(700, ms());
-    clock.disconnected();
-    clock.disconnected(); // SUSPENDED, then LOST: one outage
+    clock.disconnected(0);
+    clock.disconnected(0); // SUSPENDED, then LOST: one outage, counted once
     pass(10_000);
     assertEquals(700, ms());
     clock.connected();
@@ -51,11 +51,11 @@ class ListeningClockTest {
     clock.connected();
     long renewalHeard = clock.now(); // the last renewal before the quorum went
     pass(100);
-    clock.disconnected();
+    clock.disconnected(0);
     pass(6000);
     clock.connected();
     pass(20);
-    clock.disconnected();
+    clock.disconnected(0);
     pass(200);
     clock.connected();
     pass(2000);
@@ -71,12 +71,43 @@ class ListeningClockTest {
     clock.connected();
     long renewalHeard = clock.now();
     pass(1000);
-    clock.disconnected();
+    clock.disconnected(0);
     pass(300);
     clock.connected();
     pass(1150);
     assertFalse(lease.expired(renewalHeard, renewalHeard, clock.now()));
     pass(1);
     assertTrue(lease.expired(renewalHeard, renewalHeard, clock.now()), "2451 ms after the renewal, 300 of them deaf");
+  }
+
+  /**
+   * A server host that powers off says nothing: the client notices after its read timeout. The
+   * renewal heard just before the cut must not lose that unnoticed time off its L + margin.
+   */
+  @Test
+  void aSilentlyDeadConnectionDoesNotCountTheTimeBeforeItWasNoticed() {
+    clock.connected();
+    pass(1000);
+    long renewalHeard = clock.now();
+    pass(1333); // the connection died just after the renewal; noticed 1333 ms later
+    clock.disconnected(Duration.ofMillis(1333).toNanos());
+    assertEquals(1000, ms(), "the unnoticed 1333 ms taken back");
+    pass(5000);
+    clock.connected();
+    pass(2150);
+    assertFalse(lease.expired(renewalHeard, renewalHeard, clock.now()), "L + margin heard since the renewal, no more");
+    pass(1);
+    assertTrue(lease.expired(renewalHeard, renewalHeard, clock.now()));
+  }
+
+  @Test
+  void moreUnnoticedTimeThanTheConnectionLastedTakesNothingFromEarlierConnections() {
+    clock.connected();
+    pass(3000);
+    clock.disconnected(0);
+    clock.connected();
+    pass(200);
+    clock.disconnected(Duration.ofMillis(1333).toNanos());
+    assertEquals(3000, ms());
   }
 }
