@@ -285,7 +285,9 @@ public final class Agent implements AutoCloseable {
     for (Part p : parts) {
       try {
         p.start(background);
-      } catch (Exception e) {
+      } catch (Exception | Error e) {
+        // An Error too (a class missing from a mismatched build, no memory): without this, the
+        // parts already started (a sandbox smbd) outlived the agent that failed to start.
         log.error("cannot start the {}: {}", p.name(), e.toString());
         close();
         throw e;
