@@ -4,8 +4,20 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,22 +32,73 @@ import org.slf4j.LoggerFactory;
  */
 public final class MountTable {
   private static final Logger log = LoggerFactory.getLogger(MountTable.class);
+  /** How long all the mounts of one pass get to answer; a healthy one answers in microseconds. */
+  static final Duration ANSWER_WITHIN = Duration.ofSeconds(5);
   private final Path file;
   private final Predicate<Path> dead;
+  private final Duration answerWithin;
+  /**
+   * Asks are made on threads of their own: a FUSE daemon that is alive but hung (seen here with
+   * zfs-fuse) blocks statfs for good, and a pass that asked on its own thread never ended. A
+   * thread stuck so stays stuck; a mount whose last ask has not come back is not asked again, so
+   * there is at most one such thread per mount.
+   */
+  private final ExecutorService asks = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "smbgw-statfs");
+    t.setDaemon(true);
+    return t;
+  });
+  private final Map<Path, Future<Boolean>> unanswered = new ConcurrentHashMap<>();
 
   /** @param dead whether the mount at a path is dead (its file system no longer answers) */
   public MountTable(Path file, Predicate<Path> dead) {
+    this(file, dead, ANSWER_WITHIN);
+  }
+
+  MountTable(Path file, Predicate<Path> dead, Duration answerWithin) {
     this.file = file;
     this.dead = dead;
+    this.answerWithin = answerWithin;
   }
 
   public static MountTable proc() {
     return new MountTable(Path.of("/proc/self/mounts"), MountTable::notConnected);
   }
 
-  /** Whether the mount at {@code mountpoint} is dead. */
-  public boolean dead(String mountpoint) {
-    return dead.test(Path.of(mountpoint));
+  /**
+   * Those of {@code mountpoints} whose mount is dead (its daemon gone) or hung (no answer within
+   * {@link #ANSWER_WITHIN}, for all of them together). Either way only detaching and mounting again
+   * brings the data back, and the shares there cannot be served meanwhile.
+   */
+  public Set<String> dead(Collection<String> mountpoints) {
+    Map<String, Future<Boolean>> asked = new LinkedHashMap<>();
+    for (String m : mountpoints) {
+      Path p = Path.of(m);
+      asked.put(m, unanswered.computeIfAbsent(p, k -> asks.submit(() -> dead.test(k))));
+    }
+    long deadline = System.nanoTime() + answerWithin.toNanos();
+    Set<String> out = new TreeSet<>();
+    for (Map.Entry<String, Future<Boolean>> e : asked.entrySet()) {
+      Future<Boolean> f = e.getValue();
+      try {
+        boolean isDead = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        unanswered.remove(Path.of(e.getKey()), f);
+        if (isDead) {
+          out.add(e.getKey());
+        }
+      } catch (TimeoutException t) {
+        log.warn("mount {} did not answer statfs within {} s: its file system daemon is hung", e.getKey(),
+            answerWithin.toSeconds());
+        out.add(e.getKey());
+      } catch (ExecutionException x) {
+        unanswered.remove(Path.of(e.getKey()), f);
+        log.warn("cannot ask mount {}: {}", e.getKey(), x.getCause().toString());
+      } catch (InterruptedException x) {
+        Thread.currentThread().interrupt();
+        return out;
+      }
+    }
+    return out;
   }
 
   /** More than {@code struct statfs} takes on any Linux platform (120 bytes on x86-64). */

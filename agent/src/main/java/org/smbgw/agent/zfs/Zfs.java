@@ -61,17 +61,19 @@ public final class Zfs {
     }
     Map<String, String> mounted = mounts.read();
     Map<String, Dataset> filesystems = new LinkedHashMap<>();
-    Set<String> dead = new TreeSet<>();
+    Map<String, String> datasetAt = new LinkedHashMap<>();
     for (Dataset d : ZfsGetParser.parse(r.stdout()).values()) {
       if (d.type().equals("filesystem")) { // zfs-fuse's get has no -t
         boolean reallyMounted = d.mounted() && d.name().equals(mounted.get(d.mountpoint()));
         filesystems.put(d.name(), reallyMounted == d.mounted() ? d : new Dataset(d.name(), d.type(), d.quota(),
             d.used(), d.available(), d.mountpoint(), false, d.share(), d.state()));
-        if (reallyMounted && mounts.dead(d.mountpoint())) {
-          dead.add(d.name());
+        if (reallyMounted) {
+          datasetAt.put(d.mountpoint(), d.name());
         }
       }
     }
+    Set<String> dead = new TreeSet<>();
+    mounts.dead(datasetAt.keySet()).forEach(at -> dead.add(datasetAt.get(at)));
     return new Observation(filesystems, missing, dead);
   }
 
