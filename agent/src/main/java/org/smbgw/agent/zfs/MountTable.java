@@ -44,7 +44,7 @@ public final class MountTable {
    * there is at most one such thread per mount.
    */
   private final ExecutorService asks = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "smbgw-statfs");
+    Thread t = new Thread(r, "smbgw-mount-statfs");
     t.setDaemon(true);
     return t;
   });
@@ -66,15 +66,26 @@ public final class MountTable {
   }
 
   /**
-   * Those of {@code mountpoints} whose mount is dead (its daemon gone) or hung (no answer within
-   * {@link #ANSWER_WITHIN}, for all of them together). Either way only detaching and mounting again
-   * brings the data back, and the shares there cannot be served meanwhile.
+   * Those of {@code mountpoints} whose mount is dead: its daemon gone (ENOTCONN), which only
+   * detaching and mounting again mends. A mount that does not answer within {@link
+   * #ANSWER_WITHIN} (for all of them together) is not judged this pass: a daemon that is only slow
+   * (busy syncing) must not have its mounts torn from under its clients, and one that hangs gets
+   * nothing from a remount it would not answer either. Either way the pass goes on.
    */
   public Set<String> dead(Collection<String> mountpoints) {
+    // An ask that came back after its pass gave up on it tells nothing about now: ask again.
+    unanswered.values().removeIf(Future::isDone);
     Map<String, Future<Boolean>> asked = new LinkedHashMap<>();
+    Set<String> stillStuck = new TreeSet<>();
     for (String m : mountpoints) {
-      Path p = Path.of(m);
-      asked.put(m, unanswered.computeIfAbsent(p, k -> asks.submit(() -> dead.test(k))));
+      Future<Boolean> earlier = unanswered.get(Path.of(m));
+      if (earlier != null) {
+        stillStuck.add(m); // not answered since an earlier pass: not waited for again
+      } else {
+        Future<Boolean> f = asks.submit(() -> dead.test(Path.of(m)));
+        unanswered.put(Path.of(m), f);
+        asked.put(m, f);
+      }
     }
     long deadline = System.nanoTime() + answerWithin.toNanos();
     Set<String> out = new TreeSet<>();
@@ -87,9 +98,7 @@ public final class MountTable {
           out.add(e.getKey());
         }
       } catch (TimeoutException t) {
-        log.warn("mount {} did not answer statfs within {} s: its file system daemon is hung", e.getKey(),
-            answerWithin.toSeconds());
-        out.add(e.getKey());
+        stillStuck.add(e.getKey());
       } catch (ExecutionException x) {
         unanswered.remove(Path.of(e.getKey()), f);
         log.warn("cannot ask mount {}: {}", e.getKey(), x.getCause().toString());
@@ -97,6 +106,10 @@ public final class MountTable {
         Thread.currentThread().interrupt();
         return out;
       }
+    }
+    if (!stillStuck.isEmpty()) {
+      log.warn("mount(s) {} did not answer statfs within {} s (their file system daemon is busy or hung); "
+          + "not judged this pass", stillStuck, answerWithin.toSeconds());
     }
     return out;
   }
