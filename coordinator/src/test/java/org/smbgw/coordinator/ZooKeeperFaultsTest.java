@@ -127,16 +127,26 @@ class ZooKeeperFaultsTest {
     }
   }
 
-  /** Creates a share as the CLI would: each replica in turn while they answer UNAVAILABLE. */
+  /**
+   * Creates a share as the CLI would: each replica in turn while they answer UNAVAILABLE. A replica
+   * can answer UNAVAILABLE for a create that landed (the answer was what got lost); the retry
+   * elsewhere then meets ALREADY_EXISTS, and the call landed if the share is there as asked.
+   */
   private static void call(List<ManagedChannel> channels, String name) {
+    ShareSpec spec = ShareSpec.newBuilder().setName(name).setStorage(Storage.newBuilder().setPve("ceph"))
+        .setRead(Access.newBuilder().addGroups("staff")).build();
     StatusRuntimeException last = null;
     for (ManagedChannel ch : channels) {
       try {
         AdminServiceGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS).createShare(
-            CreateShareRequest.newBuilder().setSpec(ShareSpec.newBuilder().setName(name)
-                .setStorage(Storage.newBuilder().setPve("ceph")).setRead(Access.newBuilder().addGroups("staff"))).build());
+            CreateShareRequest.newBuilder().setSpec(spec).build());
         return;
       } catch (StatusRuntimeException e) {
+        if (last != null && e.getStatus().getCode() == io.grpc.Status.Code.ALREADY_EXISTS
+            && AdminServiceGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS)
+                .getShare(org.smbgw.proto.v1.GetShareRequest.newBuilder().setName(name).build()).getSpec().equals(spec)) {
+          return; // the earlier attempt landed
+        }
         if (e.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE) {
           throw e;
         }
