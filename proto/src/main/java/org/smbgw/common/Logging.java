@@ -200,7 +200,9 @@ public final class Logging {
 
   /** {@code 2026-11-30T14:46:46.318Z INFO  [smbgw-reconcile] o.s.agent.reconcile.Reconciler - message}. */
   static final class TextLine extends Formatter {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+    /** Local time to the millisecond with its offset, {@code Z} for UTC. */
+    private static final DateTimeFormatter TIME = new java.time.format.DateTimeFormatterBuilder()
+        .appendPattern("yyyy-MM-dd'T'HH:mm:ss.SSS").appendOffset("+HH:MM", "Z").toFormatter();
 
     @Override
     public String format(LogRecord r) {
