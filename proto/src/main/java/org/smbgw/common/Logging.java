@@ -76,10 +76,11 @@ public final class Logging {
     stderr.setFormatter("json".equals(format) ? new Json() : new TextLine());
     stderr.setLevel(Level.ALL);
     root.addHandler(stderr);
-    String level = System.getProperty("smbgw.log.level");
-    root.setLevel(level(level));
-    if (level != null && !level.isBlank() && level(level) == Level.INFO && !level.strip().equalsIgnoreCase("INFO")) {
-      System.err.println("smbgw: smbgw.log.level " + Text.quote(level)
+    String asked = System.getProperty("smbgw.log.level");
+    Level level = level(asked);
+    root.setLevel(level);
+    if (level == Level.INFO && asked != null && !asked.isBlank() && !asked.strip().equalsIgnoreCase("INFO")) {
+      System.err.println("smbgw: smbgw.log.level " + Text.quote(asked)
           + " is not a level (TRACE, DEBUG, INFO, WARN, ERROR, OFF); logging from INFO up");
     }
     HELD.clear();
