@@ -91,18 +91,23 @@ class LeaderFailoverTest {
     try (Replicas r = new Replicas().start(3)) {
       Coordinator leader = r.awaitLeader(Duration.ofSeconds(20));
       r.agent("n1", leader.address(), Replicas.localZfs());
+      // Channels are opened here, on this thread: the callers only use them.
       List<ManagedChannel> channels = new ArrayList<>();
+      List<AdminServiceGrpc.AdminServiceBlockingStub> replicas = new ArrayList<>();
+      for (Coordinator c : r.coordinators) {
+        replicas.add(admin(c.address(), channels));
+      }
       ExecutorService pool = Executors.newFixedThreadPool(6);
       try {
         for (int round = 0; round < 5; round++) {
           String name = "dup" + round;
           List<Future<String>> results = new ArrayList<>();
           for (int i = 0; i < 6; i++) {
-            String address = r.coordinators.get(i % 3).address();
+            AdminServiceGrpc.AdminServiceBlockingStub replica = replicas.get(i % 3);
             String spelled = i % 2 == 0 ? name : name.toUpperCase();
             Callable<String> create = () -> {
               try {
-                admin(address, channels).createShare(CreateShareRequest.newBuilder().setSpec(share(spelled)).build());
+                replica.withDeadlineAfter(30, TimeUnit.SECONDS).createShare(CreateShareRequest.newBuilder().setSpec(share(spelled)).build());
                 return "ok";
               } catch (StatusRuntimeException e) {
                 return e.getStatus().getCode().name();
