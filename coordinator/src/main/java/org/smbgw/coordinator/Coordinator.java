@@ -15,6 +15,7 @@ import org.apache.zookeeper.CreateMode;
 import org.smbgw.common.Grpc;
 import org.smbgw.common.HostPort;
 import org.smbgw.coordinator.api.AdminServiceImpl;
+import org.smbgw.coordinator.write.ChangeWriter;
 import org.smbgw.coordinator.api.LeaderForwarding;
 import org.smbgw.coordinator.election.LeaderDuties;
 import org.smbgw.coordinator.election.Leadership;
@@ -95,17 +96,18 @@ public final class Coordinator implements AutoCloseable {
     leadership = new Leadership(zk, config.advertise());
     metrics = new CoordinatorMetrics(view, leadership::isLeader);
     metricsRef.set(metrics);
-    duties = new LeaderDuties(view, store, config.advertise());
+    ChangeWriter writer = new ChangeWriter(view, store, Clock.systemUTC(), metrics);
+    duties = new LeaderDuties(view, writer, config.advertise());
     leadership.addListener(duties);
     forwarding = new LeaderForwarding(leadership);
     org.smbgw.coordinator.ha.LeaseSettings leaseSettings = new org.smbgw.coordinator.ha.LeaseSettings(
         Duration.ofMillis(config.leaseMillis()), Duration.ofMillis(config.leaseMarginMillis()));
-    addressDuties = new org.smbgw.coordinator.ha.AddressDuties(view, store, leaseSettings, metrics);
+    addressDuties = new org.smbgw.coordinator.ha.AddressDuties(view, writer, leaseSettings, metrics);
     leadership.addListener(addressDuties);
     sessions = new AgentSessions(view, store, config.advertise(),
         new org.smbgw.coordinator.ha.Leases(zk, view, leaseSettings, config.advertise()));
     server = Grpc.server(new HostPort(config.listenAddress(), config.listenPort()))
-        .addService(ServerInterceptors.intercept(new AdminServiceImpl(view, store, leadership, history, metrics, config.vipRanges()), forwarding,
+        .addService(ServerInterceptors.intercept(new AdminServiceImpl(view, store, leadership, writer, history, config.vipRanges()), forwarding,
             metrics.adminCallTimer()))
         .addService(sessions)
         .addService(health.getHealthService())

@@ -58,16 +58,6 @@ public final class StateStore {
     }
   }
 
-  /**
-   * The generation the next fenced write will make, read from ZooKeeper rather than the cache,
-   * which may trail this replica's own writes. Records that something is done once nodes passed a
-   * state at or past a generation (purges, removals, confirmations) must not name an older one,
-   * or a report from before the write would clear them.
-   */
-  public long nextGeneration() throws Exception {
-    return zk.checkExists().forPath(GENERATION).getVersion() + 1;
-  }
-
   /** The generation ZooKeeper is at now (not the cache's). */
   public long generation() throws Exception {
     return zk.checkExists().forPath(GENERATION).getVersion();

@@ -1,7 +1,5 @@
-package org.smbgw.coordinator.api;
+package org.smbgw.coordinator.decide;
 
-import org.smbgw.coordinator.state.ClusterView;
-import org.smbgw.coordinator.state.ZkPaths;
 import org.smbgw.proto.v1.AddressRecord;
 import org.smbgw.proto.v1.FloatingAddress;
 import org.smbgw.proto.v1.LiveNode;
@@ -12,12 +10,12 @@ import org.smbgw.proto.v1.ShareSpec;
 import org.smbgw.proto.v1.ShareStatus;
 
 /** Cluster objects as the admin API shows them: the desired spec joined with what nodes report. */
-final class Views {
+public final class Views {
   private Views() {}
 
-  static Share share(ShareSpec spec, String node, ClusterView view) {
+  public static Share share(ShareSpec spec, String node, Snapshot view) {
     Share.Builder b = Share.newBuilder().setSpec(spec).setNode(node)
-        .setPurging(view.purges().containsKey(ZkPaths.shareKey(spec.getName())));
+        .setPurging(view.purging(spec.getName()));
     LiveNode live = node.isEmpty() ? null : view.live().get(node);
     if (live != null) {
       for (ShareStatus st : live.getObserved().getSharesList()) {
@@ -30,7 +28,7 @@ final class Views {
     return b.build();
   }
 
-  static Node node(NodeRecord record, ClusterView view) {
+  public static Node node(NodeRecord record, Snapshot view) {
     LiveNode live = view.live().get(record.getName());
     Node.Builder b = Node.newBuilder().setName(record.getName()).setMaintenance(record.getMaintenance())
         .setConnected(live != null)
@@ -38,7 +36,7 @@ final class Views {
             .filter(p -> p.value().getNode().equals(record.getName())).count());
     var lease = view.leases().get(record.getName());
     if (lease != null) {
-      b.setLeaseAgeMillis(Math.max(0, (view.now() - lease.seenNanos()) / 1_000_000));
+      b.setLeaseAgeMillis(Math.max(0, (view.seenNow() - lease.seenNanos()) / 1_000_000));
     }
     if (live != null) {
       b.setInventory(live.getInventory()).setCoordinator(live.getCoordinator())
@@ -51,7 +49,7 @@ final class Views {
     return b.build();
   }
 
-  static FloatingAddress address(AddressRecord a, ClusterView view) {
+  public static FloatingAddress address(AddressRecord a, Snapshot view) {
     FloatingAddress.Builder b = FloatingAddress.newBuilder().setAddress(a.getAddress()).setInterface(a.getInterface())
         .setNode(a.getNode()).setMovingTo(a.getMovingTo());
     view.shares().values().stream().map(v -> v.value())

@@ -1,4 +1,4 @@
-package org.smbgw.coordinator.api;
+package org.smbgw.coordinator.decide;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -6,10 +6,10 @@ import org.smbgw.common.InvalidSpecException;
 import org.smbgw.coordinator.state.StoreException;
 
 /** Failures as gRPC status codes (DESIGN.md section 5), each with a description to act on. */
-final class Errors {
+public final class Errors {
   private Errors() {}
 
-  static StatusRuntimeException of(Exception e) {
+  public static StatusRuntimeException of(Exception e) {
     if (e instanceof StatusRuntimeException s) {
       return s;
     }
@@ -28,15 +28,15 @@ final class Errors {
     return Status.INTERNAL.withDescription(e.toString()).asRuntimeException();
   }
 
-  static StatusRuntimeException notFound(String what) {
+  public static StatusRuntimeException notFound(String what) {
     return Status.NOT_FOUND.withDescription(what + " does not exist").asRuntimeException();
   }
 
-  static StatusRuntimeException precondition(String why) {
+  public static StatusRuntimeException precondition(String why) {
     return Status.FAILED_PRECONDITION.withDescription(why).asRuntimeException();
   }
 
-  static StatusRuntimeException exists(String what) {
+  public static StatusRuntimeException exists(String what) {
     return Status.ALREADY_EXISTS.withDescription(what + " already exists").asRuntimeException();
   }
 }

@@ -1,4 +1,4 @@
-package org.smbgw.coordinator.api;
+package org.smbgw.coordinator.decide;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -86,7 +86,7 @@ final class SafeAddresses {
   }
 
   /** Refuses (FAILED_PRECONDITION, naming the rule) a new floating address that could hurt the network. */
-  static void refuseUnsafe(org.smbgw.coordinator.state.ClusterView view, List<String> vipRanges, String field,
+  static void refuseUnsafe(Snapshot view, List<String> vipRanges, String field,
       String cidr) {
     Set<String> floating = new java.util.HashSet<>();
     view.addresses().values().forEach(a -> floating.add(Addresses.host(a.value().getAddress())));

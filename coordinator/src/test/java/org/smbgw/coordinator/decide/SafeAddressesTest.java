@@ -1,4 +1,4 @@
-package org.smbgw.coordinator.api;
+package org.smbgw.coordinator.decide;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

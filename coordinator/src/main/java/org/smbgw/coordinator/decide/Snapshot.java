@@ -1,0 +1,88 @@
+package org.smbgw.coordinator.decide;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.smbgw.coordinator.state.ClusterView;
+import org.smbgw.coordinator.state.Tracked;
+import org.smbgw.coordinator.state.Versioned;
+import org.smbgw.coordinator.state.ZkPaths;
+import org.smbgw.proto.v1.AddressRecord;
+import org.smbgw.proto.v1.LeaseRecord;
+import org.smbgw.proto.v1.LiveNode;
+import org.smbgw.proto.v1.NodeRecord;
+import org.smbgw.proto.v1.PendingPurge;
+import org.smbgw.proto.v1.Placement;
+import org.smbgw.proto.v1.Removal;
+import org.smbgw.proto.v1.ShareSpec;
+import org.smbgw.proto.v1.UserSpec;
+
+/**
+ * The cluster as one decision sees it: immutable, sorted, and tagged with the desired-state
+ * generation it reflects. Taken from the view by reading the generation first and the maps after:
+ * the cache applies ZooKeeper's changes in order, so the maps show generation {@code generation}
+ * or a later one, and a write fenced on {@code generation} fails whenever they showed anything
+ * newer. Lease renewals never change the generation (DESIGN 2 and 4); the times a lease decision
+ * needs come with it.
+ *
+ * @param seenNow the replica's ticker when taken (what {@link Tracked#seenNanos} is stamped on)
+ * @param heardNow its listening clock when taken (what {@link Tracked#heardNanos} is stamped on)
+ */
+public record Snapshot(long generation, String cluster,
+    SortedMap<String, Versioned<ShareSpec>> shares, SortedMap<String, Versioned<Placement>> placements,
+    SortedMap<String, Versioned<NodeRecord>> nodes, SortedMap<String, LiveNode> live,
+    SortedMap<String, Tracked<AddressRecord>> addresses, SortedMap<String, Tracked<LeaseRecord>> leases,
+    SortedMap<String, Versioned<UserSpec>> users, SortedMap<String, PendingPurge> purges,
+    SortedMap<String, Versioned<Removal>> removed, long seenNow, long heardNow) {
+
+  public Snapshot {
+    shares = frozen(shares);
+    placements = frozen(placements);
+    nodes = frozen(nodes);
+    live = frozen(live);
+    addresses = frozen(addresses);
+    leases = frozen(leases);
+    users = frozen(users);
+    purges = frozen(purges);
+    removed = frozen(removed);
+  }
+
+  /** The view as it is now; see the class comment for why the generation is read first. */
+  public static Snapshot of(ClusterView view) {
+    long generation = view.generation();
+    return new Snapshot(generation, view.cluster(), sorted(view.shares()), sorted(view.placements()),
+        sorted(view.nodes()), sorted(view.live()), sorted(view.addresses()), sorted(view.leases()),
+        sorted(view.users()), sorted(view.purges()), sorted(view.removed()), view.now(), view.heard());
+  }
+
+  private static <V> SortedMap<String, V> sorted(Map<String, V> m) {
+    return new TreeMap<>(m);
+  }
+
+  private static <V> SortedMap<String, V> frozen(Map<String, V> m) {
+    return Collections.unmodifiableSortedMap(new TreeMap<>(m));
+  }
+
+  /** The generation a write decided on this snapshot makes (the fence lets it land on no other). */
+  public long nextGeneration() {
+    return generation + 1;
+  }
+
+  public Optional<Versioned<ShareSpec>> share(String name) {
+    return Optional.ofNullable(shares.get(ZkPaths.shareKey(name)));
+  }
+
+  public Optional<String> placement(String share) {
+    return Optional.ofNullable(placements.get(ZkPaths.shareKey(share))).map(v -> v.value().getNode());
+  }
+
+  public Optional<Tracked<AddressRecord>> address(String cidr) {
+    return Optional.ofNullable(addresses.get(ZkPaths.addressKey(cidr)));
+  }
+
+  public boolean purging(String share) {
+    return purges.containsKey(ZkPaths.shareKey(share));
+  }
+}

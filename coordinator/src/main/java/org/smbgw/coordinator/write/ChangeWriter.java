@@ -1,0 +1,151 @@
+package org.smbgw.coordinator.write;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.smbgw.coordinator.decide.Change;
+import org.smbgw.coordinator.decide.Context;
+import org.smbgw.coordinator.decide.Snapshot;
+import org.smbgw.coordinator.decide.Write;
+import org.smbgw.coordinator.election.Term;
+import org.smbgw.coordinator.ha.HaListener;
+import org.smbgw.coordinator.state.ClusterView;
+import org.smbgw.coordinator.state.StateStore;
+import org.smbgw.coordinator.state.StoreException;
+import org.smbgw.proto.v1.Event;
+
+/**
+ * The leader's one writer of desired state. Every decision (the admin API's, the address duties',
+ * the clearing up) runs here, one at a time: it is made on a {@link Snapshot} of the view, and its
+ * {@link Change} is written in one ZooKeeper transaction fenced on the term's epoch and on the
+ * generation the snapshot reflects. When the generation moved meanwhile (the view trailed a write,
+ * or a deposed leader's write landed), the decision is made again on a snapshot that shows it.
+ * Before the next decision starts, the view shows this one's write: two creates in a row are
+ * placed on a picture that includes the first.
+ */
+public final class ChangeWriter {
+  /** Decides on a snapshot; pure. */
+  @FunctionalInterface
+  public interface Decision<R> {
+    Change<R> decide(Snapshot snapshot, Context context);
+  }
+
+  /** Times a decision is made again because the state changed under it, before the caller hears ABORTED. */
+  static final int DECISIONS = 5;
+  /** How long a decision waits for the view to show a newer generation (its own write, or another's). */
+  static final Duration VIEW_WAIT = Duration.ofSeconds(5);
+  /** Events looked through for a decision's own: far more than writes between its try and the look. */
+  private static final int LANDED_LOOKBACK = 1000;
+
+  private final ClusterView view;
+  private final StateStore store;
+  private final Clock clock;
+  private final HaListener told;
+  /** Interruptible, unlike a monitor: a deposed leader's duty waiting its turn stops waiting. */
+  private final ReentrantLock one = new ReentrantLock();
+
+  public ChangeWriter(ClusterView view, StateStore store, Clock clock, HaListener told) {
+    this.view = view;
+    this.store = store;
+    this.clock = clock;
+    this.told = told;
+  }
+
+  /**
+   * Decides and writes, deciding again while the generation moves under it.
+   *
+   * @return the change written (or, with nothing to write, decided)
+   * @throws StoreException NOT_LEADER when {@code term} ended, MOVED after {@value #DECISIONS} tries,
+   *     UNAVAILABLE when ZooKeeper could not say, else by the first write that failed
+   */
+  public <R> Change<R> run(Term term, Decision<R> decision) throws Exception {
+    one.lockInterruptibly();
+    try {
+      for (int attempt = 1; ; attempt++) {
+        Snapshot s = Snapshot.of(view);
+        Change<R> change = decision.decide(s, new Context(term.epoch(), clock.millis()));
+        if (change.writesNothing()) {
+          return change;
+        }
+        String id = UUID.randomUUID().toString();
+        try {
+          store.fenced(term, s.generation(), ops(term, id, change));
+        } catch (StoreException e) {
+          // The connection lost the answer and Curator tried again: the first try may have landed.
+          boolean lost = e.kind() == StoreException.Kind.MOVED || e.kind() == StoreException.Kind.UNAVAILABLE;
+          if (lost && !change.events().isEmpty() && landed(id)) {
+            tell(change);
+            return change;
+          }
+          if (e.kind() != StoreException.Kind.MOVED || attempt == DECISIONS) {
+            throw e;
+          }
+          view.awaitGeneration(s.generation() + 1, VIEW_WAIT);
+          continue;
+        }
+        tell(change);
+        view.awaitGeneration(s.nextGeneration(), VIEW_WAIT);
+        return change;
+      }
+    } finally {
+      one.unlock();
+    }
+  }
+
+  private void tell(Change<?> change) {
+    if (!change.cause().isEmpty()) {
+      told.placementChanged(change.cause(), change.moved());
+    }
+    if (!change.failover().isEmpty()) {
+      told.failover(change.failover());
+    }
+  }
+
+  private List<CuratorOp> ops(Term term, String id, Change<?> change) throws Exception {
+    List<CuratorOp> ops = new ArrayList<>();
+    for (Write w : change.writes()) {
+      ops.add(op(w));
+    }
+    long now = clock.millis();
+    for (Change.Note n : change.events()) {
+      ops.add(store.event(Event.newBuilder().setTimeMillis(now).setKind(n.kind()).setSubject(n.subject())
+          .setMessage(n.message()).setEpoch(term.epoch()).setDecision(id).build()));
+    }
+    return ops;
+  }
+
+  private CuratorOp op(Write w) throws Exception {
+    if (w instanceof Write.Create c) {
+      return store.create(c.path(), c.value());
+    }
+    if (w instanceof Write.Update u) {
+      return store.set(u.path(), u.value(), u.version());
+    }
+    if (w instanceof Write.Delete d) {
+      return store.delete(d.path(), d.version());
+    }
+    Write.Check c = (Write.Check) w; // the interface is sealed: nothing else
+    return store.check(c.path(), c.version());
+  }
+
+  /**
+   * Whether a decision's transaction is in ZooKeeper after all: its events carry the decision's
+   * id, and the view, once it has caught up with ZooKeeper, shows them.
+   */
+  private boolean landed(String id) {
+    try {
+      view.awaitGeneration(store.generation(), VIEW_WAIT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (Exception e) {
+      return false; // ZooKeeper cannot say now: the caller hears the failure and may retry
+    }
+    return view.events().descendingMap().values().stream().limit(LANDED_LOOKBACK)
+        .anyMatch(ev -> ev.getDecision().equals(id));
+  }
+}
