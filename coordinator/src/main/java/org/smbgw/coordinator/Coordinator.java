@@ -105,7 +105,7 @@ public final class Coordinator implements AutoCloseable {
     addressDuties = new org.smbgw.coordinator.ha.AddressDuties(view, writer, leaseSettings, metrics);
     leadership.addListener(addressDuties);
     sessions = new AgentSessions(view, store, config.advertise(),
-        new org.smbgw.coordinator.ha.Leases(zk, view, leaseSettings, config.advertise()));
+        new org.smbgw.coordinator.ha.Leases(zk, view, leaseSettings, config.advertise()), Clock.systemUTC());
     server = Grpc.server(new HostPort(config.listenAddress(), config.listenPort()))
         .addService(ServerInterceptors.intercept(new AdminServiceImpl(view, store, leadership, writer, history, config.vipRanges()), forwarding,
             metrics.adminCallTimer()))

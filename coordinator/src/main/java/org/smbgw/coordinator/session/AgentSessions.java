@@ -2,6 +2,7 @@ package org.smbgw.coordinator.session;
 
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,9 +21,11 @@ import org.smbgw.proto.v1.AgentHello;
 import org.smbgw.proto.v1.AgentMessage;
 import org.smbgw.proto.v1.AgentServiceGrpc;
 import org.smbgw.proto.v1.CoordinatorMessage;
+import org.smbgw.proto.v1.Event;
 import org.smbgw.proto.v1.LiveNode;
 import org.smbgw.proto.v1.NodeDesiredState;
 import org.smbgw.proto.v1.NodeInventory;
+import org.smbgw.proto.v1.NodeObservedState;
 
 /**
  * This replica's agent streams. All session state belongs to one thread ({@code smbgw-sessions}):
@@ -35,6 +38,8 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
   private final ClusterView view;
   private final StateStore store;
   private final String replica;
+  /** Wall-clock time, for the events of agents' reports. */
+  private final Clock clock;
   /**
    * One transaction (an apply of 1,000 shares, say) reaches the view as thousands of znode
    * events: pushes wait for a short quiet period so that agents get the whole change at once,
@@ -60,24 +65,9 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
   /** Guarded by the serial thread. */
   private final Map<String, Session> sessions = new HashMap<>();
 
-  private static final class Session {
-    final String node;
-    final String incarnation;
-    final StreamObserver<CoordinatorMessage> out;
-    LiveNode live;
-    NodeDesiredState sent;
-    /** Alert counts this session has handled, by share. */
-    final Map<String, Integer> alertsSeen = new HashMap<>();
-
-    Session(String node, String incarnation, StreamObserver<CoordinatorMessage> out, LiveNode live) {
-      this.node = node;
-      this.incarnation = incarnation;
-      this.out = out;
-      this.live = live;
-    }
-  }
-
-  public AgentSessions(ClusterView view, StateStore store, String replica, org.smbgw.coordinator.ha.Leases leases) {
+  public AgentSessions(ClusterView view, StateStore store, String replica, org.smbgw.coordinator.ha.Leases leases,
+      Clock clock) {
+    this.clock = clock;
     this.leases = leases;
     this.view = view;
     this.store = store;
@@ -124,7 +114,7 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
         }
         serial.execute(() -> {
           try {
-            if (gone(out)) {
+            if (Outbound.gone(out)) {
               return; // queued behind other work while the agent already left
             }
             if (m.hasHello()) {
@@ -153,7 +143,7 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
       public void onCompleted() {
         serial.execute(() -> {
           end(session);
-          complete(out);
+          Outbound.complete(out);
         });
       }
     };
@@ -161,7 +151,7 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
 
   private void renew(String node, String incarnation, org.smbgw.proto.v1.LeaseRenewal r,
       StreamObserver<CoordinatorMessage> out, long received) {
-    if (gone(out)) {
+    if (Outbound.gone(out)) {
       return; // the agent left: nobody to answer
     }
     if (view.now() - received > leases.settings().lease().toNanos() / 4) {
@@ -175,32 +165,7 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
     if (!grant.getError().isEmpty()) {
       log.warn("lease of {}: {}", node, grant.getError());
     }
-    send(out, CoordinatorMessage.newBuilder().setGrant(grant).build(), node);
-  }
-
-  private static boolean gone(StreamObserver<CoordinatorMessage> out) {
-    return out instanceof io.grpc.stub.ServerCallStreamObserver<CoordinatorMessage> call && call.isCancelled();
-  }
-
-  /** Every message to an agent goes through here: the lease threads and the session thread share streams. */
-  private static void send(StreamObserver<CoordinatorMessage> out, CoordinatorMessage m, String node) {
-    synchronized (out) {
-      try {
-        out.onNext(m);
-      } catch (RuntimeException e) {
-        log.warn("cannot send to {}: {}", node, e.toString());
-      }
-    }
-  }
-
-  private static void complete(StreamObserver<CoordinatorMessage> out) {
-    synchronized (out) {
-      try {
-        out.onCompleted();
-      } catch (RuntimeException e) {
-        // closed already
-      }
-    }
+    Outbound.send(out, CoordinatorMessage.newBuilder().setGrant(grant).build(), node);
   }
 
   private Session hello(AgentHello hello, StreamObserver<CoordinatorMessage> out) throws Exception {
@@ -211,7 +176,7 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
     }
     Session previous = sessions.get(hello.getNode());
     if (previous != null) {
-      complete(previous.out); // a newer stream of the same node replaces the old one
+      Outbound.complete(previous.out); // a newer stream of the same node replaces the old one
     }
     store.ensureNode(hello.getNode());
     LiveNode live = LiveNode.newBuilder().setNode(hello.getNode()).setIncarnation(hello.getIncarnation())
@@ -233,86 +198,41 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
   }
 
   private void report(Session s, AgentMessage m) throws Exception {
-    alerts(s, m.getReport());
-    losses(s, s.live.getObserved(), m.getReport());
-    remounts(s, s.live.getObserved(), m.getReport());
-    LiveNode next = s.live.toBuilder().setObserved(m.getReport()).build();
+    NodeObservedState before = s.live.getObserved();
+    NodeObservedState now = m.getReport();
+    long at = clock.millis();
+    for (ReportEvents.Alert a : ReportEvents.quotaAlerts(s.node, now, s.alertsSeen, at, view.epoch())) {
+      s.alertsSeen.put(a.share(), a.count());
+      // "Once" across agent restarts and replica switches: only the replica that creates the
+      // marker znode of this node, share and alert number tells it.
+      if (claimed(s.node, a)) {
+        record(a.event());
+      }
+    }
+    ReportEvents.losses(s.node, view.cluster(), before, now, at, view.epoch()).ifPresent(this::record);
+    ReportEvents.remounts(s.node, before, now, at, view.epoch()).forEach(this::record);
+    LiveNode next = s.live.toBuilder().setObserved(now).build();
     if (!next.equals(s.live)) {
       s.live = next;
       store.putLive(next);
     }
   }
 
-  /**
-   * One event per rise of a share's quota level, as the agent counts them. "Once" holds across
-   * agent restarts and replica switches: a marker znode per node, share and alert number is
-   * created first, and only the replica that creates it records the event.
-   */
-  private void alerts(Session s, org.smbgw.proto.v1.NodeObservedState report) {
-    for (org.smbgw.proto.v1.ShareStatus share : report.getSharesList()) {
-      int count = share.getQuotaAlerts();
-      if (count == 0 || s.alertsSeen.getOrDefault(share.getName(), 0) >= count) {
-        continue;
-      }
-      s.alertsSeen.put(share.getName(), count);
-      try {
-        if (!store.markAlert(s.node, share.getName(), count)) {
-          continue; // told already, by this replica or another
-        }
-        boolean critical = share.getQuotaLevel() == org.smbgw.proto.v1.QuotaLevel.QUOTA_LEVEL_CRITICAL;
-        long percent = Math.round(100.0 * share.getUsedBytes() / Math.max(1, share.getQuotaBytes()));
-        store.recordEvent(org.smbgw.proto.v1.Event.newBuilder().setTimeMillis(System.currentTimeMillis())
-            .setKind(critical ? "quota.critical" : "quota.warning").setSubject("share/" + share.getName())
-            .setMessage(percent + "% of its quota used on " + s.node + " (" + share.getUsedBytes() + " of "
-                + share.getQuotaBytes() + " bytes)").setEpoch(view.epoch()).build());
-      } catch (Exception e) {
-        log.warn("cannot record the quota alert of {}: {}", share.getName(), e.toString());
-      }
-    }
-  }
-
-  /**
-   * An event when a node starts keeping something as a loss, or refuses this cluster's state: an
-   * administrator must look (DESIGN 2). Said once per change of what the session's agent reports.
-   */
-  private void losses(Session s, org.smbgw.proto.v1.NodeObservedState before, org.smbgw.proto.v1.NodeObservedState now) {
-    List<String> fresh = now.getLossesList().stream().filter(l -> !before.getLossesList().contains(l)).toList();
-    boolean foreign = !now.getCluster().isEmpty() && !now.getCluster().equals(view.cluster())
-        && !now.getCluster().equals(before.getCluster());
-    if (fresh.isEmpty() && !foreign) {
-      return;
-    }
-    String message = (foreign ? "belongs to cluster " + now.getCluster() + ", not this one (" + view.cluster()
-        + "), and refuses its state; " : "") + (now.getLossesCount() == 0 ? ""
-        : "keeps serving " + String.join(", ", now.getLossesList()) + ": missing from its desired state without "
-        + "an intent to remove them; ") + "smbgw node confirm-removal " + s.node + " lets them go";
+  private boolean claimed(String node, ReportEvents.Alert a) {
     try {
-      store.recordEvent(org.smbgw.proto.v1.Event.newBuilder().setTimeMillis(System.currentTimeMillis())
-          .setKind("node.loss").setSubject("node/" + s.node).setMessage(message).setEpoch(view.epoch()).build());
+      return store.markAlert(node, a.share(), a.count());
     } catch (Exception e) {
-      log.warn("cannot record the losses of {}: {}", s.node, e.toString());
+      log.warn("cannot record the quota alert of {}: {}", a.share(), e.toString());
+      return false;
     }
   }
 
-  /**
-   * An event when a share's files were remounted because their mount had died (the agent says
-   * when and what): once per new text from the session's agent. A replica that takes the session
-   * over says the last one again, once.
-   */
-  private void remounts(Session s, org.smbgw.proto.v1.NodeObservedState before, org.smbgw.proto.v1.NodeObservedState now) {
-    Map<String, String> known = new java.util.HashMap<>();
-    before.getSharesList().forEach(x -> known.put(x.getName(), x.getRemounted()));
-    for (org.smbgw.proto.v1.ShareStatus share : now.getSharesList()) {
-      if (share.getRemounted().isEmpty() || share.getRemounted().equals(known.get(share.getName()))) {
-        continue;
-      }
-      try {
-        store.recordEvent(org.smbgw.proto.v1.Event.newBuilder().setTimeMillis(System.currentTimeMillis())
-            .setKind("share.remounted").setSubject("share/" + share.getName())
-            .setMessage("on " + s.node + " " + share.getRemounted()).setEpoch(view.epoch()).build());
-      } catch (Exception e) {
-        log.warn("cannot record the remount of {}: {}", share.getName(), e.toString());
-      }
+  /** Records an event of an agent's report; a failure is logged, and the report still counts. */
+  private void record(Event e) {
+    try {
+      store.recordEvent(e);
+    } catch (Exception ex) {
+      log.warn("cannot record {} of {}: {}", e.getKind(), e.getSubject(), ex.toString());
     }
   }
 
@@ -352,7 +272,7 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
       return;
     }
     s.sent = d;
-    send(s.out, CoordinatorMessage.newBuilder().setDesired(d).build(), s.node);
+    Outbound.send(s.out, CoordinatorMessage.newBuilder().setDesired(d).build(), s.node);
   }
 
   /** Number of agents attached to this replica. */
@@ -363,7 +283,7 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
   @Override
   public void close() {
     serial.execute(() -> {
-      sessions.values().forEach(s -> complete(s.out));
+      sessions.values().forEach(s -> Outbound.complete(s.out));
       sessions.clear();
     });
     serial.shutdown();

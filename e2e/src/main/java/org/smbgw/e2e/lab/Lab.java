@@ -53,9 +53,16 @@ public final class Lab implements AutoCloseable {
    * @param leaseMillis L; @param marginMillis the leader's margin; @param user the Unix and SMB
    *     account the lab's agents create (deleted on close)
    */
-  public record Settings(int leaseMillis, int marginMillis, String user) {
+  /**
+   * @param sessionMillis the coordinators' ZooKeeper session timeout
+   */
+  public record Settings(int leaseMillis, int marginMillis, int sessionMillis, String user) {
+    /** The product's defaults; {@code SMBGW_SESSION_MS} overrides the session timeout, for measuring. */
     public static Settings defaults(String user) {
-      return new Settings(2000, 150, user);
+      org.smbgw.coordinator.CoordinatorConfig d = org.smbgw.coordinator.CoordinatorConfig.defaults();
+      String session = System.getenv("SMBGW_SESSION_MS");
+      return new Settings(d.leaseMillis(), d.leaseMarginMillis(),
+          session == null || session.isEmpty() ? d.sessionTimeoutMs() : Integer.parseInt(session), user);
     }
   }
 
@@ -152,7 +159,7 @@ public final class Lab implements AutoCloseable {
         + "advertise: " + coordinatorAddress(i) + "\n"
         + "zookeeper: " + SUBNET + "100:2181," + SUBNET + "100:2182," + SUBNET + "100:2183\n"
         + "stateDir: " + state + "\n"
-        + "sessionTimeoutMs: 2000\n"
+        + "sessionTimeoutMs: " + settings.sessionMillis() + "\n"
         + "metricsListen: 0.0.0.0:9924\n"
         + "leaseMillis: " + settings.leaseMillis() + "\n"
         + "leaseMarginMillis: " + settings.marginMillis() + "\n");

@@ -1,0 +1,28 @@
+package org.smbgw.coordinator.session;
+
+import io.grpc.stub.StreamObserver;
+import java.util.HashMap;
+import java.util.Map;
+import org.smbgw.proto.v1.CoordinatorMessage;
+import org.smbgw.proto.v1.LiveNode;
+import org.smbgw.proto.v1.NodeDesiredState;
+
+/** One agent's stream on this replica; belongs to the sessions thread. */
+final class Session {
+  final String node;
+  final String incarnation;
+  final StreamObserver<CoordinatorMessage> out;
+  /** What this replica last wrote to live/NODE for it. */
+  LiveNode live;
+  /** The desired state last sent. */
+  NodeDesiredState sent;
+  /** Alert counts this session has handled, by share. */
+  final Map<String, Integer> alertsSeen = new HashMap<>();
+
+  Session(String node, String incarnation, StreamObserver<CoordinatorMessage> out, LiveNode live) {
+    this.node = node;
+    this.incarnation = incarnation;
+    this.out = out;
+    this.live = live;
+  }
+}
