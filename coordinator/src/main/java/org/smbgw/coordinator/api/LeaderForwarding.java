@@ -115,23 +115,16 @@ public final class LeaderForwarding implements ServerInterceptor, AutoCloseable 
   }
 
   /** The other replica that leads, waiting up to LEADER_WAIT while none does; empty when this one leads. */
+  /** The leader to forward to; empty when this replica leads, or none was elected in time. */
   private Optional<String> awaitLeader() {
     io.grpc.Deadline callDeadline = io.grpc.Context.current().getDeadline();
-    long until = System.nanoTime() + LEADER_WAIT.toNanos();
-    while (true) {
-      if (leadership.isLeader()) {
-        return Optional.empty();
-      }
-      Optional<String> other = leadership.leaderId().filter(id -> !id.equals(leadership.id()));
-      if (other.isPresent() || System.nanoTime() > until || (callDeadline != null && callDeadline.isExpired())) {
-        return other;
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return other;
-      }
+    long wait = callDeadline == null ? LEADER_WAIT.toNanos()
+        : Math.max(0, Math.min(LEADER_WAIT.toNanos(), callDeadline.timeRemaining(java.util.concurrent.TimeUnit.NANOSECONDS)));
+    try {
+      return leadership.awaitLeader(java.time.Duration.ofNanos(wait));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return leadership.leaderId().filter(x -> !x.equals(leadership.id()));
     }
   }
 

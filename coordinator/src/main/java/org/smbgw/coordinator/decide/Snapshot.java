@@ -61,8 +61,18 @@ public record Snapshot(long generation, String cluster,
     return new TreeMap<>(m);
   }
 
+  /** The class of the maps a snapshot holds: a snapshot made from another's maps shares them. */
+  private static final Class<?> FROZEN = Collections.unmodifiableSortedMap(new TreeMap<>()).getClass();
+
+  @SuppressWarnings("unchecked")
   private static <V> SortedMap<String, V> frozen(Map<String, V> m) {
-    return Collections.unmodifiableSortedMap(new TreeMap<>(m));
+    return m.getClass() == FROZEN ? (SortedMap<String, V>) m : Collections.unmodifiableSortedMap(new TreeMap<>(m));
+  }
+
+  /** The same state at other times (nothing copied): what a look at an unchanged view gives. */
+  public Snapshot at(long seenNow, long heardNow) {
+    return new Snapshot(generation, cluster, shares, placements, nodes, live, addresses, leases, users, purges, removed,
+        seenNow, heardNow);
   }
 
   /** The generation a write decided on this snapshot makes (the fence lets it land on no other). */

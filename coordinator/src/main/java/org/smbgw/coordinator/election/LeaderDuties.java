@@ -43,8 +43,8 @@ public final class LeaderDuties extends LeaderWorker {
     }
   }
 
-  @Override
-  protected void run(Term t) {
+  /** The oldest events beyond those kept, as the view shows them now. */
+  private List<Long> trimmable() {
     List<Long> trim = new ArrayList<>();
     int excess = view.events().size() - EVENTS_KEPT;
     for (Long seq : view.events().keySet()) {
@@ -53,8 +53,14 @@ public final class LeaderDuties extends LeaderWorker {
       }
       trim.add(seq);
     }
+    return trim;
+  }
+
+  @Override
+  protected void run(Term t) {
     try {
-      writer.run(t, (s, c) -> Housekeeping.decide(s, trim));
+      // Looked at again with each decision: one made again after the view caught up trims what it shows then.
+      writer.run(t, (s, c) -> Housekeeping.decide(s, trimmable()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // deposed
     } catch (Exception e) {

@@ -4,8 +4,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
 import org.apache.curator.framework.recipes.leader.Participant;
@@ -47,6 +50,11 @@ public final class Leadership implements AutoCloseable {
         t.setDaemon(true);
         return t;
       });
+  /** Watches the election's znodes: who leads can only change when they do. */
+  private final CuratorCache candidates;
+  /** Counts changes of who may lead (the election's znodes, this replica's terms); waiters wait on it. */
+  private final AtomicLong changes = new AtomicLong();
+
   /** Attempts at the epoch's compare-and-set before giving the term up (each loss means a racing replica). */
   private static final int EPOCH_ATTEMPTS = 10;
 
@@ -55,6 +63,40 @@ public final class Leadership implements AutoCloseable {
     this.zk = zk;
     this.id = id;
     this.latch = newLatch();
+    this.candidates = CuratorCache.build(zk, ZkPaths.ELECTION);
+    candidates.listenable().addListener((type, before, after) -> changed());
+  }
+
+  private void changed() {
+    changes.incrementAndGet();
+    synchronized (changes) {
+      changes.notifyAll();
+    }
+  }
+
+  /**
+   * Waits until a leader is known, at most {@code max}: empty when it is this replica, else the
+   * other's id (empty too when none was elected in time). Woken by changes of the election, not
+   * by polling; the look at ZooKeeper happens outside any lock.
+   */
+  public Optional<String> awaitLeader(java.time.Duration max) throws InterruptedException {
+    long deadline = System.nanoTime() + max.toNanos();
+    while (true) {
+      long seen = changes.get();
+      if (isLeader()) {
+        return Optional.empty();
+      }
+      Optional<String> other = leaderId().filter(x -> !x.equals(id));
+      long left = deadline - System.nanoTime();
+      if (other.isPresent() || left <= 0) {
+        return other;
+      }
+      synchronized (changes) {
+        if (changes.get() == seen) {
+          TimeUnit.NANOSECONDS.timedWait(changes, left);
+        }
+      }
+    }
   }
 
   private LeaderLatch newLatch() {
@@ -78,6 +120,7 @@ public final class Leadership implements AutoCloseable {
   }
 
   public void start() throws Exception {
+    candidates.start();
     latch.start();
   }
 
@@ -88,6 +131,7 @@ public final class Leadership implements AutoCloseable {
         return; // lost it again while incrementing
       }
       term.set(t);
+      changed();
       log.info("{} is the leader, epoch {}", id, t.epoch());
       listeners.forEach(l -> l.elected(t));
     } catch (Exception e) {
@@ -105,6 +149,7 @@ public final class Leadership implements AutoCloseable {
 
   private void stepDown() {
     if (term.getAndSet(null) != null) {
+      changed();
       log.info("{} is no longer the leader", id);
       listeners.forEach(Listener::deposed);
     }
@@ -154,6 +199,7 @@ public final class Leadership implements AutoCloseable {
   @Override
   public void close() throws Exception {
     stepDown();
+    candidates.close();
     latch.close();
     election.shutdownNow();
   }

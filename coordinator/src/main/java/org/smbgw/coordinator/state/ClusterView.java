@@ -112,7 +112,26 @@ public final class ClusterView implements AutoCloseable {
     listeners.add(listener);
   }
 
+  /** Changes applied so far, counted after each is in the maps (leases and events included). */
+  private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
+
+  /**
+   * How many changes the view has applied: a copy of its maps taken after reading {@code n} shows
+   * at least those; while it still reads {@code n}, no change has been applied since.
+   */
+  public long changes() {
+    return changes.get();
+  }
+
   private void apply(ChildData d, boolean deleted) {
+    try {
+      applyOne(d, deleted);
+    } finally {
+      changes.incrementAndGet();
+    }
+  }
+
+  private void applyOne(ChildData d, boolean deleted) {
     String path = d.getPath();
     int slash = path.lastIndexOf('/');
     String parent = path.substring(0, slash);

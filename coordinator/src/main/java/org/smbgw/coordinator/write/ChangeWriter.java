@@ -66,7 +66,7 @@ public final class ChangeWriter {
     one.lockInterruptibly();
     try {
       for (int attempt = 1; ; attempt++) {
-        Snapshot s = Snapshot.of(view);
+        Snapshot s = snapshot();
         Change<R> change = decision.decide(s, new Context(term.epoch(), clock.millis()));
         if (change.writesNothing()) {
           return change;
@@ -94,6 +94,24 @@ public final class ChangeWriter {
     } finally {
       one.unlock();
     }
+  }
+
+  /** The last copy of the view and the view's change count before it was taken; guarded by {@link #one}. */
+  private Snapshot last;
+  private long lastChanges = -1;
+
+  /**
+   * The view now. The address duties look at every address 20 times a second: while the view has
+   * applied no change since the last copy, that copy serves, at the current times.
+   */
+  private Snapshot snapshot() {
+    long n = view.changes();
+    if (last != null && n == lastChanges) {
+      return last.at(view.now(), view.heard());
+    }
+    last = Snapshot.of(view);
+    lastChanges = n;
+    return last;
   }
 
   private void tell(Change<?> change) {

@@ -10,7 +10,7 @@ import org.apache.zookeeper.server.embedded.ZooKeeperServerEmbedded;
 
 /**
  * A single ZooKeeper server inside the coordinator's JVM, for single-node installs. Data lives in
- * the state directory; tickTime is 500 ms so that sessions of 2 s are allowed (ZooKeeper clamps
+ * the state directory; tickTime is 500 ms so that sessions of 1 to 10 s are allowed (ZooKeeper clamps
  * sessions to 2 to 20 ticks).
  */
 public final class EmbeddedZooKeeper implements AutoCloseable {

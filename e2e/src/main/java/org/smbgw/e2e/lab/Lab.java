@@ -332,6 +332,11 @@ public final class Lab implements AutoCloseable {
     kill(agents.get(node), "-CONT");
   }
 
+  /** Pauses (SIGSTOP) or resumes (SIGCONT) the whole ZooKeeper ensemble: its quorum is lost, or back. */
+  public void pauseZooKeeper(boolean pause) throws Exception {
+    kill(zookeeper, pause ? "-STOP" : "-CONT");
+  }
+
   public void killCoordinator(String node) throws Exception {
     kill(coordinators.get(node), "-KILL");
   }
