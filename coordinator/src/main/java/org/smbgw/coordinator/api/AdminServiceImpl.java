@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.smbgw.coordinator.decide.AddressDecisions;
@@ -64,10 +65,16 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     out.onCompleted();
   }
 
-  /** Decides and writes in this replica's term; the reply is the decision's. */
+  /** Decides and writes in this replica's term, in turn with the other admin calls; the reply is the decision's. */
   private <T> void decide(StreamObserver<T> out, ChangeWriter.Decision<T> decision) {
-    answer(out, () -> writer.run(term(), decision).reply());
+    io.grpc.Deadline deadline = io.grpc.Context.current().getDeadline();
+    Duration wait = deadline == null ? TURN_WAIT
+        : Duration.ofNanos(Math.max(0, Math.min(TURN_WAIT.toNanos(), deadline.timeRemaining(TimeUnit.NANOSECONDS))));
+    answer(out, () -> writer.serial(term(), wait, decision).reply());
   }
+
+  /** The longest a mutation waits for the ones before it (less when its caller's deadline is nearer). */
+  private static final Duration TURN_WAIT = Duration.ofSeconds(30);
 
   private Term term() {
     return leadership.term().orElseThrow(() -> Status.UNAVAILABLE

@@ -118,14 +118,18 @@ final class Binding {
             + ", so nothing shows that other nodes reach it";
       }
       case DIRECTORY: {
+        // The storage it is in is the one with the longest path holding it (storages can nest).
+        StorageOffer in = null;
         for (LiveNode live : s.live().values()) {
           for (StorageOffer o : live.getInventory().getStoragesList()) {
-            if (!o.getPath().isEmpty() && spec.getStorage().getDirectory().getPath().startsWith(o.getPath() + "/")) {
-              return o.getShared() ? null : "its directory is on storage " + o.getId() + ", which is not shared";
+            if (!o.getPath().isEmpty() && spec.getStorage().getDirectory().getPath().startsWith(o.getPath() + "/")
+                && (in == null || o.getPath().length() > in.getPath().length())) {
+              in = o;
             }
           }
         }
-        return "its directory is on no shared storage a node offers";
+        return in == null ? "its directory is on no shared storage a node offers"
+            : in.getShared() ? null : "its directory is on storage " + in.getId() + ", which is not shared";
       }
       default:
         return "it has no storage";

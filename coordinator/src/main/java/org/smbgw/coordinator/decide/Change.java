@@ -17,7 +17,7 @@ public record Change<R>(List<Write> writes, List<Note> events, R reply, String c
   public Change {
     writes = List.copyOf(writes);
     events = List.copyOf(events);
-    failover = Map.copyOf(failover);
+    failover = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(failover)); // phases in order
   }
 
   /** An event of the change; the writer stamps its time, epoch and decision. */
@@ -43,6 +43,33 @@ public record Change<R>(List<Write> writes, List<Note> events, R reply, String c
     public Builder add(Write w) {
       writes.add(w);
       return this;
+    }
+
+    /**
+     * What this change already writes at {@code path} (created or updated), so that a second edit
+     * of the same znode builds on the first instead of undoing it.
+     */
+    public java.util.Optional<com.google.protobuf.Message> pending(String path) {
+      for (Write w : writes) {
+        if (w.path().equals(path) && w instanceof Write.Create c) {
+          return java.util.Optional.of(c.value());
+        }
+        if (w.path().equals(path) && w instanceof Write.Update u) {
+          return java.util.Optional.of(u.value());
+        }
+      }
+      return java.util.Optional.empty();
+    }
+
+    /** Adds {@code w}, or puts it in place of this change's earlier write of the same znode. */
+    public Builder replace(Write w) {
+      for (int i = 0; i < writes.size(); i++) {
+        if (writes.get(i).path().equals(w.path())) {
+          writes.set(i, w);
+          return this;
+        }
+      }
+      return add(w);
     }
 
     public Builder event(String kind, String subject, String message) {

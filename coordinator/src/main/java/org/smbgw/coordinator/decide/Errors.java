@@ -13,6 +13,11 @@ public final class Errors {
     if (e instanceof StatusRuntimeException s) {
       return s;
     }
+    if (e instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+      return Status.UNAVAILABLE.withDescription("this coordinator is shutting down or stepped down; retry")
+          .asRuntimeException();
+    }
     if (e instanceof InvalidSpecException i) {
       return Status.INVALID_ARGUMENT.withDescription(i.getMessage()).asRuntimeException();
     }

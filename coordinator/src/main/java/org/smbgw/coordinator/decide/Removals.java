@@ -33,10 +33,13 @@ final class Removals {
       change.add(new Write.Delete(ZkPaths.removed(subject), existing.version()));
     }
     for (Versioned<NodeRecord> n : s.nodes().values()) {
-      if (n.value().getConfirmedRemovalsList().contains(subject)) {
-        List<String> left = n.value().getConfirmedRemovalsList().stream().filter(x -> !x.equals(subject)).toList();
-        change.add(new Write.Update(ZkPaths.node(n.value().getName()),
-            n.value().toBuilder().clearConfirmedRemovals().addAllConfirmedRemovals(left).build(), n.version()));
+      String path = ZkPaths.node(n.value().getName());
+      // Two names confirmed on one node, made again in one apply: one write of the node, both gone.
+      NodeRecord now = change.pending(path).map(NodeRecord.class::cast).orElse(n.value());
+      if (now.getConfirmedRemovalsList().contains(subject)) {
+        List<String> left = now.getConfirmedRemovalsList().stream().filter(x -> !x.equals(subject)).toList();
+        change.replace(new Write.Update(path, now.toBuilder().clearConfirmedRemovals().addAllConfirmedRemovals(left).build(),
+            n.version()));
       }
     }
   }

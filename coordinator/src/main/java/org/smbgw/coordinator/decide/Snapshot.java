@@ -24,7 +24,8 @@ import org.smbgw.proto.v1.UserSpec;
  * generation it reflects. Taken from the view by reading the generation first and the maps after:
  * the cache applies ZooKeeper's changes in order, so the maps show generation {@code generation}
  * or a later one, and a write fenced on {@code generation} fails whenever they showed anything
- * newer. Lease renewals never change the generation (DESIGN 2 and 4); the times a lease decision
+ * newer. After a reconnect the cache re-reads everything in no set order, and that argument holds
+ * again only once the view is {@link ClusterView#settled()}: the writer decides nothing before. Lease renewals never change the generation (DESIGN 2 and 4); the times a lease decision
  * needs come with it.
  *
  * @param seenNow the replica's ticker when taken (what {@link Tracked#seenNanos} is stamped on)
@@ -57,11 +58,15 @@ public record Snapshot(long generation, String cluster,
         sorted(view.users()), sorted(view.purges()), sorted(view.removed()), view.now(), view.heard());
   }
 
+  /** A copy, made once: the constructor keeps maps built here as they are. */
   private static <V> SortedMap<String, V> sorted(Map<String, V> m) {
-    return new TreeMap<>(m);
+    return Collections.unmodifiableSortedMap(new TreeMap<>(m));
   }
 
-  /** The class of the maps a snapshot holds: a snapshot made from another's maps shares them. */
+  /**
+   * The class of the maps a snapshot holds: one made here from another's maps, or by {@link
+   * #sorted}, shares them (nothing else wraps a map it keeps changing).
+   */
   private static final Class<?> FROZEN = Collections.unmodifiableSortedMap(new TreeMap<>()).getClass();
 
   @SuppressWarnings("unchecked")
@@ -70,9 +75,9 @@ public record Snapshot(long generation, String cluster,
   }
 
   /** The same state at other times (nothing copied): what a look at an unchanged view gives. */
-  public Snapshot at(long seenNow, long heardNow) {
-    return new Snapshot(generation, cluster, shares, placements, nodes, live, addresses, leases, users, purges, removed,
-        seenNow, heardNow);
+  public Snapshot at(Map<String, Tracked<LeaseRecord>> leasesNow, long seenNow, long heardNow) {
+    return new Snapshot(generation, cluster, shares, placements, nodes, live, addresses, sorted(leasesNow), users, purges,
+        removed, seenNow, heardNow);
   }
 
   /** The generation a write decided on this snapshot makes (the fence lets it land on no other). */

@@ -65,6 +65,8 @@ public final class Leadership implements AutoCloseable {
     this.latch = newLatch();
     this.candidates = CuratorCache.build(zk, ZkPaths.ELECTION);
     candidates.listenable().addListener((type, before, after) -> changed());
+    // A follower cut off from ZooKeeper cannot say who leads; when it can again, waiters look again.
+    zk.getConnectionStateListenable().addListener((client, state) -> changed());
   }
 
   private void changed() {

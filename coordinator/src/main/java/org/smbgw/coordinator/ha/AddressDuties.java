@@ -47,8 +47,12 @@ public final class AddressDuties extends LeaderWorker {
       }
       try {
         Change<String> done = writer.run(t, (s, c) -> LeaseDecisions.step(s, c, settings, address));
-        if (!done.reply().isEmpty()) {
-          log.warn("{}", done.reply());
+        String said = done.reply();
+        // A failover is news each time; "no node can take it" only when it first or newly says so.
+        if (!said.isEmpty() && (!done.writesNothing() || !said.equals(told.put(address, said)))) {
+          log.warn("{}", said);
+        } else if (said.isEmpty()) {
+          told.remove(address);
         }
         failing.remove(address);
       } catch (InterruptedException ex) {
@@ -59,6 +63,9 @@ public final class AddressDuties extends LeaderWorker {
       }
     }
   }
+
+  /** Per address, what a decision that wrote nothing last said at WARN. Worker thread only. */
+  private final Map<String, String> told = new HashMap<>();
 
   /** Per address, the last failure logged at WARN (the same one again every tick is not news). Worker thread only. */
   private final Map<String, String> failing = new HashMap<>();

@@ -56,6 +56,7 @@ public final class ClusterView implements AutoCloseable {
   }
 
   public ClusterView(CuratorFramework zk, java.util.function.LongSupplier ticker) {
+    this.zk = zk;
     this.ticker = ticker;
     this.listening = new ListeningClock(ticker);
     zk.getConnectionStateListenable().addListener((client, state) -> {
@@ -64,6 +65,11 @@ public final class ClusterView implements AutoCloseable {
         listening.connected();
       } else {
         listening.disconnected(unnoticed(client));
+      }
+      if (state == ConnectionState.SUSPENDED || state == ConnectionState.LOST) {
+        settled = false;
+      } else if (state == ConnectionState.RECONNECTED) {
+        settler.execute(this::settle);
       }
     });
     if (zk.getZookeeperClient().isConnected()) {
@@ -90,6 +96,104 @@ public final class ClusterView implements AutoCloseable {
     return TimeUnit.MILLISECONDS.toNanos(ms);
   }
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ClusterView.class);
+  private final CuratorFramework zk;
+  /**
+   * Whether the maps are known to show ZooKeeper's desired state at the view's generation. A
+   * reconnect makes the cache read everything again in no set order (the generation may arrive
+   * before the shares), so from a suspended connection until {@link #settle} has compared the
+   * view with ZooKeeper, decisions wait.
+   */
+  private volatile boolean settled = true;
+  private volatile boolean closed;
+  private final java.util.concurrent.ExecutorService settler = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "smbgw-view-settle");
+    t.setDaemon(true);
+    return t;
+  });
+
+  /** Whether decisions may trust the view (see {@link #settled}). */
+  public boolean settled() {
+    return settled;
+  }
+
+  /** Waits until the view is settled; false when {@code timeout} passed first. */
+  public boolean awaitSettled(java.time.Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (generationSeen) {
+      while (!settled) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(generationSeen, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+      }
+    }
+    return true;
+  }
+
+  /** Compares the view with ZooKeeper until they agree, after a reconnect (the settler's thread). */
+  private void settle() {
+    long start = System.nanoTime();
+    while (!settled && !closed) {
+      try {
+        if (zk.getZookeeperClient().isConnected() && matchesZooKeeper()) {
+          settled = true;
+          synchronized (generationSeen) {
+            generationSeen.notifyAll();
+          }
+          log.info("state re-read after a reconnect in {} ms (generation {})",
+              TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), generation);
+          return;
+        }
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        return;
+      } catch (Exception e) {
+        log.debug("comparing the view with ZooKeeper: {}", e.toString()); // connection gone again: next try
+      }
+    }
+  }
+
+  /**
+   * Whether the view's desired state is ZooKeeper's at the view's generation: the generation the
+   * same before and after, and every share, user, node, placement, removal, address and purge there
+   * with the version the view has.
+   */
+  private boolean matchesZooKeeper() throws Exception {
+    int before = zk.checkExists().forPath(StateStore.GENERATION).getVersion();
+    if (before != generation
+        || !same(ZkPaths.SHARES, shares, Versioned::version) || !same(ZkPaths.USERS, users, Versioned::version)
+        || !same(ZkPaths.NODES, nodes, Versioned::version) || !same(ZkPaths.PLACEMENTS, placements, Versioned::version)
+        || !same(ZkPaths.REMOVED, removed, Versioned::version) || !same(ZkPaths.ADDRESSES, addresses, Tracked::version)
+        || !same(ZkPaths.PURGES, purges, p -> -1)) {
+      return false;
+    }
+    return zk.checkExists().forPath(StateStore.GENERATION).getVersion() == before && generation == before;
+  }
+
+  /** Whether the children of {@code dir} are the map's keys, each with the version the map has (-1: any). */
+  private <T> boolean same(String dir, Map<String, T> map, java.util.function.ToIntFunction<T> version) throws Exception {
+    List<String> children = zk.getChildren().forPath(dir);
+    if (children.size() != map.size()) {
+      return false;
+    }
+    for (String child : children) {
+      T held = map.get(child);
+      if (held == null) {
+        return false;
+      }
+      int want = version.applyAsInt(held);
+      if (want >= 0) {
+        org.apache.zookeeper.data.Stat stat = zk.checkExists().forPath(dir + "/" + child);
+        if (stat == null || stat.getVersion() != want) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
   /** This replica's connected time now, on the clock {@link Tracked#heardNanos} is stamped with. */
   public long heard() {
     return listening.now();
@@ -112,26 +216,26 @@ public final class ClusterView implements AutoCloseable {
     listeners.add(listener);
   }
 
-  /** Changes applied so far, counted after each is in the maps (leases and events included). */
+  /** Changes applied so far but renewals, counted after each is in the maps. */
   private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
 
   /**
-   * How many changes the view has applied: a copy of its maps taken after reading {@code n} shows
-   * at least those; while it still reads {@code n}, no change has been applied since.
+   * How many changes the view has applied, renewals (lease changes) not counted: a copy of its maps
+   * taken after reading {@code n} shows at least those; while it still reads {@code n}, nothing but
+   * leases has changed since.
    */
   public long changes() {
     return changes.get();
   }
 
   private void apply(ChildData d, boolean deleted) {
-    try {
-      applyOne(d, deleted);
-    } finally {
+    if (applyOne(d, deleted)) {
       changes.incrementAndGet();
     }
   }
 
-  private void applyOne(ChildData d, boolean deleted) {
+  /** @return whether anything but a lease changed */
+  private boolean applyOne(ChildData d, boolean deleted) {
     String path = d.getPath();
     int slash = path.lastIndexOf('/');
     String parent = path.substring(0, slash);
@@ -151,7 +255,7 @@ public final class ClusterView implements AutoCloseable {
         // Renewals come several times a second per node: they tell only lease listeners.
         track(leases, key, deleted, d, () -> Json.parse(data, org.smbgw.proto.v1.LeaseRecord.getDefaultInstance()));
         leaseListeners.forEach(l -> l.accept(key));
-        return;
+        return false;
       }
       case ZkPaths.LIVE -> {
         put(live, key, deleted || data.length == 0, () -> Json.parse(data, LiveNode.getDefaultInstance()));
@@ -184,10 +288,11 @@ public final class ClusterView implements AutoCloseable {
         }
       }
       default -> {
-        return;
+        return false;
       }
     }
     listeners.forEach(Runnable::run);
+    return true;
   }
 
   /** Keeps the time this replica first saw each version: what lease expiry is measured from. */
@@ -326,6 +431,8 @@ public final class ClusterView implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
+    settler.shutdownNow();
     cache.close();
   }
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.smbgw.coordinator.decide.Change;
@@ -19,13 +20,15 @@ import org.smbgw.coordinator.state.StoreException;
 import org.smbgw.proto.v1.Event;
 
 /**
- * The leader's one writer of desired state. Every decision (the admin API's, the address duties',
- * the clearing up) runs here, one at a time: it is made on a {@link Snapshot} of the view, and its
- * {@link Change} is written in one ZooKeeper transaction fenced on the term's epoch and on the
- * generation the snapshot reflects. When the generation moved meanwhile (the view trailed a write,
- * or a deposed leader's write landed), the decision is made again on a snapshot that shows it.
- * Before the next decision starts, the view shows this one's write: two creates in a row are
- * placed on a picture that includes the first.
+ * The leader's one writer of desired state. A decision (the admin API's, the address duties', the
+ * clearing up) is made on a {@link Snapshot} of the view, and its {@link Change} is written in one
+ * ZooKeeper transaction fenced on the term's epoch and on the generation the snapshot reflects.
+ * When the generation moved meanwhile (another decision's write, a view that trailed, a deposed
+ * leader's write), the decision is made again on a snapshot that shows it. The fence is what keeps
+ * the state right; on top of it, {@link #serial} runs the admin API's decisions one at a time and
+ * returns only once the view shows the write, so two creates in a row are placed on a picture that
+ * includes the first. The address duties use {@link #run} and queue behind nobody: a failover is
+ * never delayed by an administrator's apply, only decided again if one landed first.
  */
 public final class ChangeWriter {
   /** Decides on a snapshot; pure. */
@@ -45,8 +48,8 @@ public final class ChangeWriter {
   private final StateStore store;
   private final Clock clock;
   private final HaListener told;
-  /** Interruptible, unlike a monitor: a deposed leader's duty waiting its turn stops waiting. */
-  private final ReentrantLock one = new ReentrantLock();
+  /** The admin API's turn; interruptible and bounded, unlike a monitor. */
+  private final ReentrantLock serial = new ReentrantLock();
 
   public ChangeWriter(ClusterView view, StateStore store, Clock clock, HaListener told) {
     this.view = view;
@@ -56,58 +59,76 @@ public final class ChangeWriter {
   }
 
   /**
-   * Decides and writes, deciding again while the generation moves under it.
+   * {@link #run}, one at a time: waits at most {@code maxWait} for the decisions before it.
    *
-   * @return the change written (or, with nothing to write, decided)
-   * @throws StoreException NOT_LEADER when {@code term} ended, MOVED after {@value #DECISIONS} tries,
-   *     UNAVAILABLE when ZooKeeper could not say, else by the first write that failed
+   * @throws StoreException UNAVAILABLE when its turn did not come within {@code maxWait}
    */
-  public <R> Change<R> run(Term term, Decision<R> decision) throws Exception {
-    one.lockInterruptibly();
+  public <R> Change<R> serial(Term term, Duration maxWait, Decision<R> decision) throws Exception {
+    if (!serial.tryLock(maxWait.toNanos(), TimeUnit.NANOSECONDS)) {
+      throw new StoreException(StoreException.Kind.UNAVAILABLE, "the leader is busy with other changes; retry");
+    }
     try {
-      for (int attempt = 1; ; attempt++) {
-        Snapshot s = snapshot();
-        Change<R> change = decision.decide(s, new Context(term.epoch(), clock.millis()));
-        if (change.writesNothing()) {
-          return change;
-        }
-        String id = UUID.randomUUID().toString();
-        try {
-          store.fenced(term, s.generation(), ops(term, id, change));
-        } catch (StoreException e) {
-          // The connection lost the answer and Curator tried again: the first try may have landed.
-          boolean lost = e.kind() == StoreException.Kind.MOVED || e.kind() == StoreException.Kind.UNAVAILABLE;
-          if (lost && !change.events().isEmpty() && landed(id)) {
-            tell(change);
-            return change;
-          }
-          if (e.kind() != StoreException.Kind.MOVED || attempt == DECISIONS) {
-            throw e;
-          }
-          view.awaitGeneration(s.generation() + 1, VIEW_WAIT);
-          continue;
-        }
-        tell(change);
-        view.awaitGeneration(s.nextGeneration(), VIEW_WAIT);
-        return change;
-      }
+      return run(term, decision);
     } finally {
-      one.unlock();
+      serial.unlock();
     }
   }
 
-  /** The last copy of the view and the view's change count before it was taken; guarded by {@link #one}. */
+  /**
+   * Decides and writes, deciding again while the generation moves under it; returns once the
+   * view shows the write.
+   *
+   * @return the change written (or, with nothing to write, decided)
+   * @throws StoreException NOT_LEADER when {@code term} ended, MOVED after {@value #DECISIONS} tries,
+   *     UNAVAILABLE when ZooKeeper could not say or the view is not settled after a reconnect, else
+   *     by the first write that failed
+   */
+  public <R> Change<R> run(Term term, Decision<R> decision) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      if (!view.awaitSettled(VIEW_WAIT)) {
+        throw new StoreException(StoreException.Kind.UNAVAILABLE,
+            "this coordinator is still re-reading ZooKeeper's state after a reconnect; retry");
+      }
+      Snapshot s = snapshot();
+      Change<R> change = decision.decide(s, new Context(term.epoch(), clock.millis()));
+      if (change.writesNothing()) {
+        return change;
+      }
+      String id = UUID.randomUUID().toString();
+      try {
+        store.fenced(term, s.generation(), ops(term, id, change));
+      } catch (StoreException e) {
+        // The connection lost the answer and Curator tried again: the first try may have landed.
+        boolean lost = e.kind() == StoreException.Kind.MOVED || e.kind() == StoreException.Kind.UNAVAILABLE;
+        if (lost && !change.events().isEmpty() && landed(id)) {
+          tell(change);
+          return change;
+        }
+        if (e.kind() != StoreException.Kind.MOVED || attempt == DECISIONS) {
+          throw e;
+        }
+        view.awaitGeneration(s.generation() + 1, VIEW_WAIT);
+        continue;
+      }
+      tell(change);
+      view.awaitGeneration(s.nextGeneration(), VIEW_WAIT);
+      return change;
+    }
+  }
+
+  /** The last copy of the view, and the view's count of changes before it was taken. */
   private Snapshot last;
   private long lastChanges = -1;
 
   /**
    * The view now. The address duties look at every address 20 times a second: while the view has
-   * applied no change since the last copy, that copy serves, at the current times.
+   * applied no change but renewals since the last copy, that copy serves with the leases and
+   * clocks of now.
    */
-  private Snapshot snapshot() {
+  private synchronized Snapshot snapshot() {
     long n = view.changes();
     if (last != null && n == lastChanges) {
-      return last.at(view.now(), view.heard());
+      return last.at(view.leases(), view.now(), view.heard());
     }
     last = Snapshot.of(view);
     lastChanges = n;
@@ -154,12 +175,11 @@ public final class ChangeWriter {
    * Whether a decision's transaction is in ZooKeeper after all: its events carry the decision's
    * id, and the view, once it has caught up with ZooKeeper, shows them.
    */
-  private boolean landed(String id) {
+  private boolean landed(String id) throws InterruptedException {
     try {
       view.awaitGeneration(store.generation(), VIEW_WAIT);
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
+      throw e;
     } catch (Exception e) {
       return false; // ZooKeeper cannot say now: the caller hears the failure and may retry
     }

@@ -35,6 +35,16 @@ class ApplyAndHousekeepingTest {
   }
 
   @Test
+  void twoNamesConfirmedGoneOnOneNodeAndMadeAgainInOneApplyEditTheNodeOnce() {
+    Cluster c = new Cluster().node("n1", cephfs()).confirmed("n1", "share/a", "share/b", "share/keep");
+    ApplyRequest req = ApplyRequest.newBuilder().addShares(share("a", "cephfs")).addShares(share("b", "cephfs")).build();
+    Change<ApplyResponse> change = ApplyDecision.apply(c.snap(), AT, List.of(), req);
+    assertEquals(1, writes(change).stream().filter(w -> w.startsWith("update /smbgw/v1/nodes/n1@")).count(), writes(change).toString());
+    assertEquals(List.of("share/keep"), Cluster.<org.smbgw.proto.v1.NodeRecord>written(change, "/smbgw/v1/nodes/n1")
+        .getConfirmedRemovalsList(), "both confirmations dropped, the other kept");
+  }
+
+  @Test
   void aDryRunDecidesTheSameAndWritesNothing() {
     Cluster c = new Cluster().node("n1", cephfs());
     ApplyRequest req = ApplyRequest.newBuilder().addShares(share("new", "cephfs")).setDryRun(true).build();

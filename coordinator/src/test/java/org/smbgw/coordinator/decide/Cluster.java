@@ -79,6 +79,12 @@ final class Cluster {
     return lease(name, seenNow, heardNow);
   }
 
+  /** Losses on the node an administrator confirmed, not carried out yet. */
+  Cluster confirmed(String name, String... subjects) {
+    nodes.put(name, new Versioned<>(nodes.get(name).value().toBuilder().addAllConfirmedRemovals(List.of(subjects)).build(), V));
+    return this;
+  }
+
   Cluster maintenance(String name) {
     nodes.put(name, new Versioned<>(nodes.get(name).value().toBuilder().setMaintenance(true).build(), V));
     return this;

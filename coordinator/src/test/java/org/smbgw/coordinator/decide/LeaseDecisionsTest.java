@@ -117,7 +117,8 @@ class LeaseDecisionsTest {
         .build())).writesNothing(), "up, not serving yet");
     Change<String> change = step(c.lease("n2", ms(4_000), ms(4_000), HeldAddress.newBuilder().setAddress(ADDRESS)
         .setUpAtMillis(3_400).setServingAtMillis(3_500).build()));
-    assertEquals(List.of(2.2, 2.21, 2.4, 2.5), List.copyOf(change.failover().values().stream().sorted().toList()));
+    assertEquals(List.of("detected=2.2", "reassigned=2.21", "address_up=2.4", "serving=2.5"),
+        change.failover().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
     assertEquals("address.failover", change.events().get(0).kind());
     assertTrue(!Cluster.<AddressRecord>written(change, "/smbgw/v1/addresses/192.0.2.10").hasFailover());
   }

@@ -60,6 +60,16 @@ class NodeAndAddressDecisionsTest {
   }
 
   @Test
+  void anAddressWhoseShareCannotMoveStaysWithIt() {
+    AddressRecord a = AddressRecord.newBuilder().setAddress(ADDRESS).setNode("n1").build();
+    Cluster c = new Cluster().node("n1", cephfs()).node("n2", localZfs()).address(a, 0)
+        .share(share("a", "cephfs").toBuilder().setAddress(ADDRESS).build(), "n1");
+    Change<DrainNodeResponse> change = NodeDecisions.drain(c.snap(), AT, DrainNodeRequest.newBuilder().setName("n1").build());
+    assertEquals(List.of("a"), List.copyOf(change.reply().getStuckMap().keySet()));
+    assertEquals(List.of("update /smbgw/v1/nodes/n1@3"), writes(change), "the address is not released");
+  }
+
+  @Test
   void undrainMovesNothingBack() {
     Cluster c = new Cluster().node("n1", cephfs()).maintenance("n1");
     Change<?> change = NodeDecisions.undrain(c.snap(), UndrainNodeRequest.newBuilder().setName("n1").build());

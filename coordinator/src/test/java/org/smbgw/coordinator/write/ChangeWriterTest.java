@@ -1,0 +1,100 @@
+package org.smbgw.coordinator.write;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.Test;
+import org.smbgw.coordinator.decide.Change;
+import org.smbgw.coordinator.decide.UserDecisions;
+import org.smbgw.coordinator.election.Term;
+import org.smbgw.coordinator.ha.HaListener;
+import org.smbgw.coordinator.state.ClusterView;
+import org.smbgw.coordinator.state.Json;
+import org.smbgw.coordinator.state.StateStore;
+import org.smbgw.coordinator.state.ZkPaths;
+import org.smbgw.proto.v1.LeaseRecord;
+import org.smbgw.proto.v1.PutUserRequest;
+import org.smbgw.proto.v1.UserSpec;
+
+/** The one writer on a real ZooKeeper server: fencing, deciding again, and the snapshots it decides on. */
+class ChangeWriterTest {
+  /** The term of a layout just made: epoch 0, epoch znode version 0. */
+  private static final Term TERM = new Term(0, 0);
+  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-30T12:00:00Z"), ZoneOffset.UTC);
+
+  private interface Body {
+    void run(StateStore store, ClusterView view, ChangeWriter writer) throws Exception;
+  }
+
+  private static void withWriter(Body body) throws Exception {
+    try (TestingServer server = new TestingServer();
+        CuratorFramework zk = CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryOneTime(100))) {
+      zk.start();
+      assertTrue(zk.blockUntilConnected(30, java.util.concurrent.TimeUnit.SECONDS));
+      StateStore store = new StateStore(zk);
+      store.ensureLayout();
+      try (ClusterView view = new ClusterView(zk)) {
+        view.start(30_000);
+        body.run(store, view, new ChangeWriter(view, store, CLOCK, HaListener.NONE));
+      }
+    }
+  }
+
+  private static PutUserRequest user(String name) {
+    return PutUserRequest.newBuilder().setSpec(UserSpec.newBuilder().setName(name).setNtHash("ab".repeat(16))).build();
+  }
+
+  @Test
+  void aDecisionOvertakenByAnotherWriteIsMadeAgainOnTheStateThatWriteMade() throws Exception {
+    withWriter((store, view, writer) -> {
+      AtomicInteger decided = new AtomicInteger();
+      Change<?> done = writer.run(TERM, (s, c) -> {
+        if (decided.incrementAndGet() == 1) {
+          try { // another write lands between this decision and its own
+            store.fenced(TERM, List.of(store.create(ZkPaths.user("bob"), user("bob").getSpec())));
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }
+        return UserDecisions.put(s, user("alice"));
+      });
+      assertEquals(2, decided.get(), "made again after the generation moved");
+      assertEquals(2, view.generation(), "bob's write, then alice's");
+      assertTrue(view.users().containsKey("alice") && view.users().containsKey("bob"), view.users().keySet().toString());
+      assertEquals("user.added", done.events().get(0).kind());
+      assertEquals(CLOCK.millis(), view.events().lastEntry().getValue().getTimeMillis(), "stamped on the injected clock");
+    });
+  }
+
+  @Test
+  void aChangeWithNothingToWriteLeavesTheGenerationAlone() throws Exception {
+    withWriter((store, view, writer) -> {
+      assertEquals("nothing", writer.run(TERM, (s, c) -> Change.none("nothing")).reply());
+      assertEquals(0, view.generation());
+    });
+  }
+
+  @Test
+  void aDecisionSeesRenewalsRecordedSinceTheLastOne() throws Exception {
+    withWriter((store, view, writer) -> {
+      writer.run(TERM, (s, c) -> Change.none("")); // the copy a later decision could reuse
+      store.zk().create().forPath(ZkPaths.lease("n1"), Json.bytes(LeaseRecord.newBuilder().setNode("n1").build()));
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (!view.leases().containsKey("n1") && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertTrue(writer.run(TERM, (s, c) -> Change.none(s.leases().containsKey("n1"))).reply(),
+          "a renewal changes no generation, but the lease rule needs it");
+    });
+  }
+}
