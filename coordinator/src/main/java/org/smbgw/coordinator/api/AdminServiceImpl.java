@@ -70,7 +70,13 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     io.grpc.Deadline deadline = io.grpc.Context.current().getDeadline();
     Duration wait = deadline == null ? TURN_WAIT
         : Duration.ofNanos(Math.max(0, Math.min(TURN_WAIT.toNanos(), deadline.timeRemaining(TimeUnit.NANOSECONDS))));
-    answer(out, () -> writer.serial(term(), wait, decision).reply());
+    io.grpc.Context call = io.grpc.Context.current();
+    answer(out, () -> writer.serial(term(), wait, (s, c) -> {
+      if (call.isCancelled()) { // its caller gave up while it waited: decide nothing it would not hear of
+        throw Status.CANCELLED.withDescription("the caller gave up before its turn").asRuntimeException();
+      }
+      return decision.decide(s, c);
+    }).reply());
   }
 
   /** The longest a mutation waits for the ones before it (less when its caller's deadline is nearer). */

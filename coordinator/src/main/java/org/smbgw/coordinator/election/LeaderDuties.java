@@ -60,7 +60,7 @@ public final class LeaderDuties extends LeaderWorker {
   protected void run(Term t) {
     try {
       // Looked at again with each decision: one made again after the view caught up trims what it shows then.
-      writer.run(t, (s, c) -> Housekeeping.decide(s, trimmable()));
+      writer.serial(t, java.time.Duration.ofSeconds(30), (s, c) -> Housekeeping.decide(s, trimmable()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // deposed
     } catch (Exception e) {

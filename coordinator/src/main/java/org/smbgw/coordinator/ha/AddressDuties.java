@@ -41,7 +41,10 @@ public final class AddressDuties extends LeaderWorker {
 
   @Override
   protected void run(Term t) {
-    for (String address : List.copyOf(view.addresses().keySet())) {
+    List<String> addresses = List.copyOf(view.addresses().keySet());
+    told.keySet().retainAll(addresses);
+    failing.keySet().retainAll(addresses);
+    for (String address : addresses) {
       if (!leading(t)) {
         return; // deposed: the new leader decides from here
       }
@@ -59,6 +62,7 @@ public final class AddressDuties extends LeaderWorker {
         Thread.currentThread().interrupt();
         return; // deposed while waiting
       } catch (Exception ex) {
+        told.remove(address);
         failed(address, t, ex);
       }
     }

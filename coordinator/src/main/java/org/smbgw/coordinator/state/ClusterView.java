@@ -67,7 +67,10 @@ public final class ClusterView implements AutoCloseable {
         listening.disconnected(unnoticed(client));
       }
       if (state == ConnectionState.SUSPENDED || state == ConnectionState.LOST) {
-        settled = false;
+        synchronized (generationSeen) {
+          outages++;
+          settled = false;
+        }
       } else if (state == ConnectionState.RECONNECTED) {
         settler.execute(this::settle);
       }
@@ -132,19 +135,41 @@ public final class ClusterView implements AutoCloseable {
     return true;
   }
 
+  /** Connections suspended or lost so far; a settling that saw another one begin does not count. Guarded by generationSeen. */
+  private long outages;
+  /** How long the view may stay unsettled before it says so at WARN. */
+  private static final long UNSETTLED_WARN_NANOS = TimeUnit.SECONDS.toNanos(5);
+
   /** Compares the view with ZooKeeper until they agree, after a reconnect (the settler's thread). */
   private void settle() {
     long start = System.nanoTime();
-    while (!settled && !closed) {
+    long warned = start;
+    while (!closed) {
+      long outage;
+      synchronized (generationSeen) {
+        if (settled) {
+          return;
+        }
+        outage = outages;
+      }
       try {
-        if (zk.getZookeeperClient().isConnected() && matchesZooKeeper()) {
-          settled = true;
+        String differs = zk.getZookeeperClient().isConnected() ? differsFromZooKeeper() : "not connected";
+        if (differs == null) {
           synchronized (generationSeen) {
+            if (outages != outage) {
+              continue; // the connection went again meanwhile: compare again once it is back
+            }
+            settled = true;
             generationSeen.notifyAll();
           }
           log.info("state re-read after a reconnect in {} ms (generation {})",
               TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), generation);
           return;
+        }
+        if (System.nanoTime() - warned > UNSETTLED_WARN_NANOS) {
+          warned = System.nanoTime();
+          log.warn("after a reconnect the view still differs from ZooKeeper ({}, for {} s): nothing is decided "
+              + "until they agree", differs, TimeUnit.NANOSECONDS.toSeconds(warned - start));
         }
         Thread.sleep(50);
       } catch (InterruptedException e) {
@@ -156,42 +181,56 @@ public final class ClusterView implements AutoCloseable {
   }
 
   /**
-   * Whether the view's desired state is ZooKeeper's at the view's generation: the generation the
-   * same before and after, and every share, user, node, placement, removal, address and purge there
-   * with the version the view has.
+   * Null when the view's desired state is ZooKeeper's at the view's generation, else what differs:
+   * every share, user, node, placement, removal, address and purge the view has is there with the
+   * version the view has, at the generation the view has (one transaction of version checks, one
+   * round trip, atomic), and ZooKeeper has no others.
    */
-  private boolean matchesZooKeeper() throws Exception {
-    int before = zk.checkExists().forPath(StateStore.GENERATION).getVersion();
-    if (before != generation
-        || !same(ZkPaths.SHARES, shares, Versioned::version) || !same(ZkPaths.USERS, users, Versioned::version)
-        || !same(ZkPaths.NODES, nodes, Versioned::version) || !same(ZkPaths.PLACEMENTS, placements, Versioned::version)
-        || !same(ZkPaths.REMOVED, removed, Versioned::version) || !same(ZkPaths.ADDRESSES, addresses, Tracked::version)
-        || !same(ZkPaths.PURGES, purges, p -> -1)) {
-      return false;
+  private String differsFromZooKeeper() throws Exception {
+    long at = generation;
+    List<org.apache.curator.framework.api.transaction.CuratorOp> checks = new java.util.ArrayList<>();
+    checks.add(zk.transactionOp().check().withVersion(Math.toIntExact(at)).forPath(StateStore.GENERATION));
+    Map<String, Map<String, ?>> dirs = new java.util.LinkedHashMap<>();
+    dirs.put(ZkPaths.SHARES, shares);
+    dirs.put(ZkPaths.USERS, users);
+    dirs.put(ZkPaths.NODES, nodes);
+    dirs.put(ZkPaths.PLACEMENTS, placements);
+    dirs.put(ZkPaths.REMOVED, removed);
+    dirs.put(ZkPaths.ADDRESSES, addresses);
+    dirs.put(ZkPaths.PURGES, purges);
+    for (var d : dirs.entrySet()) {
+      for (var e : Map.copyOf(d.getValue()).entrySet()) {
+        Object held = e.getValue();
+        int version = held instanceof Versioned<?> v ? v.version() : held instanceof Tracked<?> t ? t.version() : -1;
+        checks.add(zk.transactionOp().check().withVersion(version).forPath(d.getKey() + "/" + e.getKey()));
+      }
     }
-    return zk.checkExists().forPath(StateStore.GENERATION).getVersion() == before && generation == before;
+    try {
+      zk.transaction().forOperations(checks);
+    } catch (org.apache.zookeeper.KeeperException e) {
+      return e.code() + " at " + failedPath(e, checks);
+    }
+    // Nothing the view lacks: as many children as the view has entries (the checks held at the
+    // generation, and only leaders' fenced writes, which move it, add or remove any).
+    for (var d : dirs.entrySet()) {
+      int there = zk.getChildren().forPath(d.getKey()).size();
+      if (there != d.getValue().size()) {
+        return d.getKey() + " has " + there + " entries, the view " + d.getValue().size();
+      }
+    }
+    return zk.checkExists().forPath(StateStore.GENERATION).getVersion() == at && generation == at ? null
+        : "the generation moved while comparing";
   }
 
-  /** Whether the children of {@code dir} are the map's keys, each with the version the map has (-1: any). */
-  private <T> boolean same(String dir, Map<String, T> map, java.util.function.ToIntFunction<T> version) throws Exception {
-    List<String> children = zk.getChildren().forPath(dir);
-    if (children.size() != map.size()) {
-      return false;
-    }
-    for (String child : children) {
-      T held = map.get(child);
-      if (held == null) {
-        return false;
-      }
-      int want = version.applyAsInt(held);
-      if (want >= 0) {
-        org.apache.zookeeper.data.Stat stat = zk.checkExists().forPath(dir + "/" + child);
-        if (stat == null || stat.getVersion() != want) {
-          return false;
-        }
+  private static String failedPath(org.apache.zookeeper.KeeperException e,
+      List<org.apache.curator.framework.api.transaction.CuratorOp> ops) {
+    List<org.apache.zookeeper.OpResult> results = e.getResults();
+    for (int i = 0; results != null && i < results.size() && i < ops.size(); i++) {
+      if (results.get(i) instanceof org.apache.zookeeper.OpResult.ErrorResult err && err.getErr() != 0) {
+        return ops.get(i).getTypeAndPath().getForPath();
       }
     }
-    return true;
+    return "?";
   }
 
   /** This replica's connected time now, on the clock {@link Tracked#heardNanos} is stamped with. */

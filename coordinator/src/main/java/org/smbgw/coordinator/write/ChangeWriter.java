@@ -27,8 +27,9 @@ import org.smbgw.proto.v1.Event;
  * leader's write), the decision is made again on a snapshot that shows it. The fence is what keeps
  * the state right; on top of it, {@link #serial} runs the admin API's decisions one at a time and
  * returns only once the view shows the write, so two creates in a row are placed on a picture that
- * includes the first. The address duties use {@link #run} and queue behind nobody: a failover is
- * never delayed by an administrator's apply, only decided again if one landed first.
+ * includes the first; the leader's clearing up takes its turn there too. The address duties use
+ * {@link #run} and queue behind nobody: a failover waits for no administrator's apply, and is only
+ * decided again if one landed first.
  */
 public final class ChangeWriter {
   /** Decides on a snapshot; pure. */
@@ -48,8 +49,8 @@ public final class ChangeWriter {
   private final StateStore store;
   private final Clock clock;
   private final HaListener told;
-  /** The admin API's turn; interruptible and bounded, unlike a monitor. */
-  private final ReentrantLock serial = new ReentrantLock();
+  /** The admin API's turn, in order of arrival; interruptible and bounded, unlike a monitor. */
+  private final ReentrantLock serial = new ReentrantLock(true);
 
   public ChangeWriter(ClusterView view, StateStore store, Clock clock, HaListener told) {
     this.view = view;

@@ -76,6 +76,56 @@ class ChangeWriterTest {
     });
   }
 
+  /**
+   * The view's server dies; while the view reconnects elsewhere, another client changes the state.
+   * The view is unsettled from the outage until it matches ZooKeeper again, and the next decision
+   * sees the change.
+   */
+  @Test
+  void afterAReconnectDecisionsWaitForTheViewToMatchZooKeeperAndThenSeeWhatChanged() throws Exception {
+    try (org.apache.curator.test.TestingCluster ensemble = new org.apache.curator.test.TestingCluster(3)) {
+      ensemble.start();
+      try (CuratorFramework zk = CuratorFrameworkFactory.builder().connectString(ensemble.getConnectString())
+              .sessionTimeoutMs(10_000).connectionTimeoutMs(3_000).retryPolicy(new RetryOneTime(100)).build();
+          CuratorFramework other = CuratorFrameworkFactory.newClient(ensemble.getConnectString(),
+              new org.apache.curator.retry.RetryNTimes(50, 200))) {
+        zk.start();
+        other.start();
+        assertTrue(zk.blockUntilConnected(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(other.blockUntilConnected(30, java.util.concurrent.TimeUnit.SECONDS));
+        StateStore store = new StateStore(zk);
+        store.ensureLayout();
+        try (ClusterView view = new ClusterView(zk)) {
+          view.start(30_000);
+          ChangeWriter writer = new ChangeWriter(view, store, CLOCK, HaListener.NONE);
+          java.util.concurrent.CountDownLatch suspended = new java.util.concurrent.CountDownLatch(1);
+          zk.getConnectionStateListenable().addListener((c, state) -> {
+            if (state == org.apache.curator.framework.state.ConnectionState.SUSPENDED) {
+              suspended.countDown();
+            }
+          });
+          assertTrue(ensemble.killServer(ensemble.findConnectionInstance(zk.getZookeeperClient().getZooKeeper())));
+          assertTrue(suspended.await(30, java.util.concurrent.TimeUnit.SECONDS));
+          assertTrue(!view.settled(), "unsettled from the outage on");
+          new StateStore(other).fenced(TERM, List.of(new StateStore(other).create(ZkPaths.user("bob"), user("bob").getSpec())));
+          Boolean saw = null;
+          long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+          while (saw == null) {
+            try {
+              saw = writer.run(TERM, (s, c) -> Change.none(s.users().containsKey("bob"))).reply();
+            } catch (org.smbgw.coordinator.state.StoreException e) {
+              if (e.kind() != org.smbgw.coordinator.state.StoreException.Kind.UNAVAILABLE || System.nanoTime() > deadline) {
+                throw e;
+              }
+            }
+          }
+          assertTrue(saw, "the decision after the reconnect saw the change made meanwhile");
+          assertTrue(view.settled());
+        }
+      }
+    }
+  }
+
   @Test
   void aChangeWithNothingToWriteLeavesTheGenerationAlone() throws Exception {
     withWriter((store, view, writer) -> {
