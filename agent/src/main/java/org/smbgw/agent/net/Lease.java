@@ -26,6 +26,8 @@ import org.smbgw.proto.v1.LeaseGrant;
  *       when something the coordinator should know changed.
  *   <li>An unanswered renewal is given up after L/8 (L/4 for a new stream's first, which waits for
  *       the connection and the hello), and the session is told to try another replica.
+ *   <li>A renewal sent on a stream that has since been replaced is given up as soon as the new
+ *       stream opens, and the next goes out on it at once (the new replica is not blamed).
  * </ul>
  *
  * @param leaseNanos L, as the coordinator last said (the configured default until then)
@@ -69,6 +71,11 @@ public record Lease(long leaseNanos, long nextSeq, long outstandingSeq, long out
   public Tick tick(long now, long streamOpenedNanos) {
     Lease next = this;
     boolean stalled = false;
+    if (outstandingSeq >= 0 && outstandingSentNanos - streamOpenedNanos < 0) {
+      // Sent on a stream since replaced (its replica died, or was given up on): no answer can come
+      // on the new one. Renew there at once, without blaming the new replica for the silence.
+      return new Tick(givenUp(), false, expired(now));
+    }
     if (outstandingSeq >= 0) {
       long patience = outstandingSentNanos - streamOpenedNanos < FIRST_ON_STREAM_NANOS ? leaseNanos / 4 : leaseNanos / 8;
       if (now - outstandingSentNanos > patience) {
