@@ -190,6 +190,35 @@ public record Lease(long leaseNanos, long nextSeq, long outstandingSeq, long out
     return left <= 0 ? 0 : left / 1_000_000_000L;
   }
 
+  /** See {@link #stretchDue}: how far ahead of a whole second left the stretch may happen. */
+  static final long STRETCH_FROM_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+  /**
+   * See {@link #stretchDue}: kept clear of the lease's end. The kernel checks lifetimes on a timer it
+   * rounds up to a whole second when that costs less than a quarter of one (ADDRCONF_TIMER_FUZZ), so
+   * an address can outlive its lifetime by up to 250 ms (20-30 ms measured): a deadline 150 ms early
+   * keeps the removal inside the leader's margin (150 ms) past the lease.
+   */
+  static final long STRETCH_UNTIL_NANOS = TimeUnit.MILLISECONDS.toNanos(150);
+
+  /**
+   * The held addresses' kernel lifetime should be set again now, without an answer. A lifetime set
+   * when an answer arrives is the whole seconds left then, so with L = 2 s it is 1 s: without this,
+   * the addresses would go a second after the last answer although the lease runs a second longer.
+   * Just before the whole seconds left drop by one (between 250 and 150 ms before), setting them
+   * again brings the kernel's deadline to 150-250 ms before the lease's end, never past it.
+   *
+   * @param kernelUntilNanos when the lifetime last set runs out
+   */
+  public boolean stretchDue(long now, long kernelUntilNanos) {
+    long left = validUntilNanos - now;
+    if (left < 1_000_000_000L) {
+      return false;
+    }
+    long beyond = left % 1_000_000_000L;
+    return beyond >= STRETCH_UNTIL_NANOS && beyond < STRETCH_FROM_NANOS
+        && now + (left - beyond) - kernelUntilNanos >= STRETCH_FROM_NANOS - STRETCH_UNTIL_NANOS;
+  }
+
   private Lease givenUp() {
     return new Lease(leaseNanos, nextSeq, -1, outstandingSentNanos, lastSentNanos, true, validUntilNanos, granted);
   }

@@ -150,6 +150,17 @@ class LeaseRulesTest {
   }
 
   @Test
+  void theKernelLifetimeIsStretchedOnlyJustBeforeTheWholeSecondsLeftDropAndOnlyOnce() {
+    Lease l = answeredAt(0); // valid until L = 2 s; the answer set the kernel's deadline to 0.1 + 1 s
+    long kernel = 1100 * MS;
+    assertFalse(l.stretchDue(L - 1260 * MS, kernel), "too early: the next whole second is still 260 ms away");
+    assertTrue(l.stretchDue(L - 1200 * MS, kernel), "200 ms before: 1 s now ends 200 ms before the lease");
+    assertFalse(l.stretchDue(L - 1140 * MS, kernel), "too late: the kernel may remove it up to 250 ms late");
+    assertFalse(l.stretchDue(L - 1180 * MS, L - 1200 * MS + 1000 * MS), "already stretched in this window");
+    assertFalse(l.stretchDue(L - 900 * MS, kernel), "less than a second left: nothing is extended");
+  }
+
+  @Test
   void aGrantWithALeaseShorterThanASecondCountsForNothing() {
     Lease l = answeredAt(0).sent(500 * MS);
     Lease.Answer a = l.answer(LeaseGrant.newBuilder().setSeq(l.outstandingSeq()).setLeaseMillis(0).build());
