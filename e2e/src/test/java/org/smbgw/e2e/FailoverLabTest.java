@@ -248,7 +248,7 @@ class FailoverLabTest {
       Thread.sleep(20);
     }
     assertTrue(upAgain >= 0, "the address did not come back on " + holder + " within 60 s of the quorum:\n"
-        + lab.log(holder + "-agent"));
+        + lab.log(holder + "-agent") + lab.coordinatorLogs());
     assertEquals(List.of(), elsewhere, "the address moved when the quorum came back");
     assertEquals(holder, lab.admin().listAddresses(org.smbgw.proto.v1.ListAddressesRequest.getDefaultInstance())
         .getAddressesList().stream().filter(a -> a.getAddress().startsWith(LabSetup.ADDRESS + "/")).findFirst().orElseThrow()
@@ -256,7 +256,7 @@ class FailoverLabTest {
     CommandResult get = setup.cluster().smbclient(LabSetup.ADDRESS, LabSetup.SHARE, "get " + LabSetup.FILE + " -",
         Duration.ofSeconds(10));
     assertTrue(get.succeeded() && get.stdout().contains(setup.content()), get.stdout() + get.stderr()
-        + "\n" + holder + "'s agent:\n" + lab.log(holder + "-agent"));
+        + "\n" + holder + "'s agent:\n" + lab.log(holder + "-agent") + lab.coordinatorLogs());
   }
 
   /** The smbgw command line against the lab's replicas: exit code, stdout, stderr. */

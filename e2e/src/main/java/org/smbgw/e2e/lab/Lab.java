@@ -458,6 +458,15 @@ public final class Lab implements AutoCloseable {
     }
   }
 
+  /** The last lines of every coordinator replica's log, for failure messages about the control plane. */
+  public String coordinatorLogs() {
+    StringBuilder out = new StringBuilder();
+    for (int i = 1; i <= NODES; i++) {
+      out.append("\n--- ").append(node(i)).append("-coordinator:\n").append(log(node(i) + "-coordinator"));
+    }
+    return out.toString();
+  }
+
   /** For checks that want to reach into a namespace with a program (smbclient in the client). */
   public static List<String> in(String ns, List<String> argv) {
     List<String> out = new ArrayList<>(List.of("ip", "netns", "exec", ns));
