@@ -16,6 +16,7 @@ import org.smbgw.common.Grpc;
 import org.smbgw.common.HostPort;
 import org.smbgw.common.InvalidSpecException;
 import org.smbgw.common.Violation;
+import org.smbgw.common.tls.TlsFiles;
 import org.smbgw.proto.v1.AdminServiceGrpc;
 
 /**
@@ -32,18 +33,30 @@ public final class Coordinators implements AutoCloseable {
   private final EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1,
       new DefaultThreadFactory("smbgw-cli-io", true), NioIoHandler.newFactory());
 
-  /** @throws InvalidSpecException naming {@code --coordinator} when an address is not host:port */
-  public Coordinators(List<String> addresses, long deadlineSeconds) {
+  private final TlsFiles tls;
+
+  /**
+   * @param ca the CA that coordinators' certificates must come from
+   * @throws InvalidSpecException naming {@code --coordinator} when an address is not host:port
+   * @throws Smbgw.UsageError when the CA cannot be read
+   */
+  public Coordinators(List<String> addresses, long deadlineSeconds, java.nio.file.Path ca) {
     List<Violation> bad = new java.util.ArrayList<>();
     this.replicas = addresses.stream().map(a -> HostPort.parse("--coordinator", a, false, bad))
         .filter(java.util.Objects::nonNull).toList();
     InvalidSpecException.throwIfAny(bad);
+    try {
+      this.tls = TlsFiles.trustOnly(ca);
+    } catch (org.smbgw.common.tls.TlsException e) {
+      throw new Smbgw.UsageError(e.getMessage() + " (the CA that coordinators' certificates must come from: "
+          + "--ca FILE or $SMBGW_CA)");
+    }
     this.deadlineSeconds = deadlineSeconds;
   }
 
   /** The channel to one replica, shared by every call to it. */
   ManagedChannel channel(HostPort replica) {
-    return channels.computeIfAbsent(replica, r -> Grpc.channel(r, loop));
+    return channels.computeIfAbsent(replica, r -> Grpc.channel(r, loop, tls));
   }
 
   List<HostPort> replicas() {

@@ -1,0 +1,77 @@
+package org.smbgw.coordinator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.smbgw.proto.v1.AdminServiceGrpc;
+import org.smbgw.proto.v1.CreateShareRequest;
+import org.smbgw.proto.v1.PutUserRequest;
+import org.smbgw.proto.v1.UserSpec;
+
+/**
+ * A node's identity is its certificate (issue 13): a real replica on a real ensemble, agents over
+ * real mutual TLS. An agent may speak only for the node its certificate names.
+ */
+class NodeIdentityTest {
+  private static final String HASH = "8846F7EAEE8FB117AD06BDD830B7586C";
+
+  private static Status.Code code(Replicas.FakeAgent a) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (a.error.get() == null && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    return Status.fromThrowable(a.error.get()).getCode();
+  }
+
+  @Test
+  void anotherNodesCertificateCannotSayHelloAsThisNodeAndReceivesNoUser() throws Exception {
+    try (Replicas r = new Replicas().start(1)) {
+      Coordinator c = r.awaitLeader(Duration.ofSeconds(20));
+      ManagedChannel ch = Replicas.channel(c.address());
+      try {
+        var admin = AdminServiceGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS);
+        Replicas.FakeAgent n2 = r.agent("n2", c.address(), Replicas.localZfs());
+        admin.putUser(PutUserRequest.newBuilder().setSpec(UserSpec.newBuilder().setName("alice").setNtHash(HASH)).build());
+        admin.createShare(CreateShareRequest.newBuilder().setSpec(org.smbgw.proto.v1.ShareSpec.newBuilder().setName("docs")
+            .setStorage(org.smbgw.proto.v1.Storage.newBuilder().setPve("local-zfs"))
+            .setWrite(org.smbgw.proto.v1.Access.newBuilder().addUsers("alice"))).build());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (n2.latest().map(d -> d.getUsersCount()).orElse(0) == 0 && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+        assertEquals(1, n2.latest().orElseThrow().getUsersCount(), "the real n2 is given alice's account");
+
+        Replicas.FakeAgent impostor = new Replicas.FakeAgent("n2", c.address(), List.of(Replicas.localZfs()),
+            Replicas.PKI.files("n1"));
+        r.closeables.add(impostor);
+        assertEquals(Status.Code.PERMISSION_DENIED, code(impostor));
+        assertTrue(impostor.received.isEmpty(), "no desired state, so no user, reaches n1's certificate");
+        assertTrue(impostor.grants.isEmpty());
+        assertTrue(Status.fromThrowable(impostor.error.get()).getDescription().contains("may not speak for node n2"));
+        assertFalse(n2.error.get() != null, "the real n2's stream is untouched");
+      } finally {
+        ch.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void anAgentWithoutACertificateIsUnauthenticated() throws Exception {
+    try (Replicas r = new Replicas().start(1)) {
+      Coordinator c = r.awaitLeader(Duration.ofSeconds(20));
+      Replicas.FakeAgent anonymous = new Replicas.FakeAgent("n3", c.address(), List.of(Replicas.localZfs()),
+          Replicas.PKI.client());
+      r.closeables.add(anonymous);
+      assertEquals(Status.Code.UNAUTHENTICATED, code(anonymous));
+      assertTrue(anonymous.received.isEmpty());
+      assertFalse(c.view().live().containsKey("n3"));
+    }
+  }
+}
