@@ -187,9 +187,38 @@ public final class Agent implements AutoCloseable {
     return new Mode(file, file::poll, s -> { }, List.of(poll), () -> passes.get().passesDone() > 0, () -> true);
   }
 
+  /**
+   * Cluster mode's credentials, read now: the CA, and a certificate of this node with its key.
+   *
+   * @throws InvalidSpecException naming {@code tls} when a file cannot be used or the
+   *     certificate is another node's (coordinators would refuse every hello)
+   */
+  public static TlsFiles credentials(AgentConfig config) {
+    TlsFiles tls;
+    try {
+      tls = TlsFiles.node(config.tls());
+    } catch (TlsException e) {
+      throw new InvalidSpecException(List.of(new Violation("tls", e.getMessage())));
+    }
+    if (!PeerNames.of(tls.certificate()).namesNode(config.node())) {
+      throw new InvalidSpecException(List.of(new Violation("tls", config.tls().cert() + " is the certificate of "
+          + PeerNames.of(tls.certificate()).commonName().orElse("no node") + ", not of node " + config.node()
+          + ": coordinators would refuse it")));
+    }
+    return tls;
+  }
+
   private Mode cluster(AgentConfig config, SambaTools tools, SambaConfig samba, StorageCatalog storages,
       Supplier<List<Path>> roots, StorageResolver resolver,
       Runnable changed) {
+    // First, before any thread or file: a node without usable credentials cannot join.
+    TlsFiles tls = credentials(config);
+    log.info("mutual TLS with {}", tls.describe());
+    ScheduledExecutorService reloads = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "smbgw-tls-reload");
+      t.setDaemon(true);
+      return t;
+    });
     DiskSpace space = new DiskSpace();
     Inventory inventory = new Inventory(runner, config.zfs().zfs(), tools.smbd(), config.node(), space,
         INVENTORY_CALL_TIMEOUT);
@@ -200,23 +229,6 @@ public final class Agent implements AutoCloseable {
         inv -> session.get().inventory(inv), System::nanoTime);
     AddressKeeper addresses = AddressKeeper.onOwnThread(runner, TcpTable.proc(), Duration.ofSeconds(2),
         new HeldAddresses(heldAddressesFile(config)));
-    TlsFiles tls;
-    try {
-      tls = TlsFiles.node(config.tls());
-    } catch (TlsException e) {
-      throw new InvalidSpecException(List.of(new Violation("tls", e.getMessage())));
-    }
-    if (!PeerNames.of(tls.certificate()).namesNode(config.node())) {
-      // Coordinators would refuse every hello: say so here, once, instead of reconnecting forever.
-      throw new InvalidSpecException(List.of(new Violation("tls", config.tls().cert() + " is the certificate of "
-          + PeerNames.of(tls.certificate()).commonName().orElse("no node") + ", not of node " + config.node())));
-    }
-    log.info("mutual TLS with {}", tls.describe());
-    ScheduledExecutorService reloads = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "smbgw-tls-reload");
-      t.setDaemon(true);
-      return t;
-    });
     CoordinatorClient client = new CoordinatorClient(config.coordinators(), config.node(), inventories,
         changed, addresses::granted, System::nanoTime, tls);
     session.set(client);
@@ -258,7 +270,7 @@ public final class Agent implements AutoCloseable {
         // A renewed certificate serves the next stream without a restart.
         Part.of("certificate reload", bg -> {
           if (bg) {
-            tls.watch(reloads, TLS_RELOAD, log::warn);
+            tls.watch(reloads, TLS_RELOAD, log::info, log::warn);
           }
         }, reloads::shutdownNow),
         Part.of("coordinator session", bg -> client.start(), client::close),

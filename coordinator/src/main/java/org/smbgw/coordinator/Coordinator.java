@@ -85,7 +85,7 @@ public final class Coordinator implements AutoCloseable {
     tls = TlsFiles.node(config.tls());
     coversAdvertised(tls, config.advertise());
     log.info("mutual TLS with {}", tls.describe());
-    tls.watch(tlsReload, TLS_RELOAD, log::warn);
+    tls.watch(tlsReload, TLS_RELOAD, log::info, log::warn);
     String connect = config.zookeeper();
     if (connect == null || connect.isEmpty()) {
       embedded = new EmbeddedZooKeeper(config.stateDir().resolve("zookeeper"), "127.0.0.1", config.embeddedZooKeeperPort());

@@ -1,29 +1,31 @@
 package org.smbgw.common.tls;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.StringReader;
-import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
 import java.util.List;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.openssl.PEMEncryptedKeyPair;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * PEM files: certificates (one or a chain) and unencrypted private keys in PKCS#8, PKCS#1 (RSA,
- * as Proxmox's {@code pve-ssl.key} may be) or SEC1 (EC). Errors name the file.
+ * Reads PEM files with the JDK alone, so that the daemons carry no cryptography library:
+ * certificates (one or a chain) and unencrypted private keys, PKCS#8 ({@code BEGIN PRIVATE KEY},
+ * RSA or EC, as smbgw certs and openssl 3 write them) or PKCS#1 ({@code BEGIN RSA PRIVATE KEY},
+ * as older Proxmox installations' pve-ssl.key is). Errors name the file.
  */
 public final class Pem {
+  private static final Pattern BLOCK = Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([^-]*)-----END \\1-----");
+
   private Pem() {}
 
   /** Every certificate in {@code file}, in order; at least one. */
@@ -44,28 +46,84 @@ public final class Pem {
     }
   }
 
-  /** The one private key in {@code file}. */
+  /** The first private key in {@code file}. */
   public static PrivateKey privateKey(Path file) throws TlsException {
     return privateKey(file, read(file));
   }
 
   static PrivateKey privateKey(Path file, byte[] content) throws TlsException {
-    try (PEMParser parser = new PEMParser(new StringReader(new String(content, java.nio.charset.StandardCharsets.US_ASCII)))) {
-      Object o = parser.readObject();
-      JcaPEMKeyConverter convert = new JcaPEMKeyConverter();
-      if (o instanceof PEMKeyPair pair) {
-        return convert.getPrivateKey(pair.getPrivateKeyInfo());
+    Matcher m = BLOCK.matcher(new String(content, StandardCharsets.US_ASCII));
+    while (m.find()) {
+      String type = m.group(1);
+      byte[] der;
+      try {
+        der = Base64.getMimeDecoder().decode(m.group(2).strip());
+      } catch (IllegalArgumentException e) {
+        throw new TlsException(file + ": its " + type + " is not valid base64", e);
       }
-      if (o instanceof PrivateKeyInfo info) {
-        return convert.getPrivateKey(info);
+      switch (type) {
+        case "PRIVATE KEY":
+          return pkcs8(file, der, "RSA", "EC");
+        case "RSA PRIVATE KEY":
+          return pkcs8(file, rsaPkcs1ToPkcs8(der), "RSA");
+        case "ENCRYPTED PRIVATE KEY":
+          throw new TlsException(file + ": the key is encrypted; smbgw needs it unencrypted (protected by its mode, 0600)");
+        case "EC PRIVATE KEY":
+          throw new TlsException(file + ": an EC key in the SEC1 format; convert it once to PKCS#8 with "
+              + "openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pk8");
+        default:
+          // a certificate or parameters beside the key: look further
       }
-      if (o instanceof PEMEncryptedKeyPair || o instanceof PKCS8EncryptedPrivateKeyInfo) {
-        throw new TlsException(file + ": the key is encrypted; smbgw needs it unencrypted (protect it by its mode, 0600)");
-      }
-      throw new TlsException(file + ": holds no PEM private key");
-    } catch (IOException e) {
-      throw new TlsException(file + ": not a PEM private key (" + e.getMessage() + ")", e);
     }
+    throw new TlsException(file + ": holds no PEM private key");
+  }
+
+  private static PrivateKey pkcs8(Path file, byte[] der, String... algorithms) throws TlsException {
+    for (String a : algorithms) {
+      try {
+        return KeyFactory.getInstance(a).generatePrivate(new PKCS8EncodedKeySpec(der));
+      } catch (java.security.GeneralSecurityException e) {
+        // not this algorithm
+      }
+    }
+    throw new TlsException(file + ": not an RSA or EC private key smbgw can read");
+  }
+
+  /** The AlgorithmIdentifier of rsaEncryption (1.2.840.113549.1.1.1) with NULL parameters, DER. */
+  private static final byte[] RSA_ALGORITHM = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86,
+      (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
+
+  /**
+   * A PKCS#1 RSAPrivateKey wrapped as PKCS#8's PrivateKeyInfo (RFC 5208: version 0, the RSA
+   * algorithm, the PKCS#1 key as an octet string), which the JDK reads. The key itself is not
+   * parsed here; the JDK checks it.
+   */
+  static byte[] rsaPkcs1ToPkcs8(byte[] pkcs1) {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    body.writeBytes(new byte[] {0x02, 0x01, 0x00});
+    body.writeBytes(RSA_ALGORITHM);
+    body.write(0x04);
+    body.writeBytes(length(pkcs1.length));
+    body.writeBytes(pkcs1);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(0x30);
+    out.writeBytes(length(body.size()));
+    out.writeBytes(body.toByteArray());
+    return out.toByteArray();
+  }
+
+  /** A DER length: one byte below 128, else 0x80 + the count of big-endian bytes that follow. */
+  private static byte[] length(int n) {
+    if (n < 128) {
+      return new byte[] {(byte) n};
+    }
+    int bytes = n > 0xffffff ? 4 : n > 0xffff ? 3 : n > 0xff ? 2 : 1;
+    byte[] out = new byte[bytes + 1];
+    out[0] = (byte) (0x80 | bytes);
+    for (int i = 0; i < bytes; i++) {
+      out[bytes - i] = (byte) (n >>> (8 * i));
+    }
+    return out;
   }
 
   static byte[] read(Path file) throws TlsException {
@@ -78,18 +136,5 @@ public final class Pem {
     } catch (IOException e) {
       throw new TlsException(file + ": cannot be read (" + e + ")", e);
     }
-  }
-
-  /** PEM text of certificates or a key. */
-  public static String encode(Object... objects) {
-    StringWriter out = new StringWriter();
-    try (JcaPEMWriter w = new JcaPEMWriter(out)) {
-      for (Object o : objects) {
-        w.writeObject(o);
-      }
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-    return out.toString();
   }
 }

@@ -48,6 +48,9 @@ import org.smbgw.common.Violation;
  * {@code issue} makes a node's certificate, {@code renew} makes a new key and certificate with
  * the same names. Tests make their throwaway CAs with the same code.
  *
+ * <p>It needs BouncyCastle, which only the smbgw package (the CLI) carries: the daemons read
+ * certificates and keys ({@link Pem}) but never make them.
+ *
  * <p>A directory holds {@code ca.pem} (the CA certificate every node trusts), {@code ca.key} (only
  * where certificates are issued), {@code node.pem} and {@code node.key} (this node's). Directories
  * are 0700, keys 0600, certificates 0644; every file is written beside its place and renamed into
@@ -97,7 +100,7 @@ public final class Pki {
       X509Certificate cert = sign(b, ca.getPrivate());
       ensureDir();
       write(dir.resolve(CA_KEY), key(ca.getPrivate()), true);
-      write(dir.resolve(CA_CERT), Pem.encode(cert), false);
+      write(dir.resolve(CA_CERT), pem(cert), false);
       return cert;
     } catch (java.security.GeneralSecurityException e) {
       throw new TlsException("cannot make the CA: " + e, e);
@@ -149,11 +152,11 @@ public final class Pki {
       Files.createDirectories(out);
       if (!out.equals(dir)) {
         Files.setPosixFilePermissions(out, PosixFilePermissions.fromString("rwx------"));
-        write(out.resolve(CA_CERT), Pem.encode(caCert), false);
+        write(out.resolve(CA_CERT), pem(caCert), false);
       }
       // The key first: a reloading daemon that sees the new certificate before its key keeps the old pair.
       write(out.resolve(NODE_KEY), key(pair.getPrivate()), true);
-      write(out.resolve(NODE_CERT), Pem.encode(cert), false);
+      write(out.resolve(NODE_CERT), pem(cert), false);
       return cert;
     } catch (java.security.GeneralSecurityException e) {
       throw new TlsException("cannot issue a certificate for " + node + ": " + e, e);
@@ -179,10 +182,23 @@ public final class Pki {
 
   private static String key(PrivateKey key) {
     try {
-      return Pem.encode(new JcaPKCS8Generator(key, null));
+      return pem(new JcaPKCS8Generator(key, null));
     } catch (org.bouncycastle.util.io.pem.PemGenerationException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** PEM text of certificates or keys. */
+  static String pem(Object... objects) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    try (org.bouncycastle.openssl.jcajce.JcaPEMWriter w = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(out)) {
+      for (Object o : objects) {
+        w.writeObject(o);
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out.toString();
   }
 
   /** Writes beside the target with its final mode from the start, then renames it into place. */

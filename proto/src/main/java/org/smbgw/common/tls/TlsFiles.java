@@ -113,21 +113,23 @@ public final class TlsFiles {
   }
 
   /**
-   * Calls {@link #reload} every {@code period} on {@code executor}; {@code log} hears of each
-   * change taken and each refused (once per distinct problem). Cancel the returned future to stop.
+   * Calls {@link #reload} every {@code period} on {@code executor}; {@code taken} hears of each
+   * change taken, {@code refused} of each refused (once per distinct problem). Cancel the
+   * returned future to stop.
    */
-  public ScheduledFuture<?> watch(ScheduledExecutorService executor, Duration period, Consumer<String> log) {
+  public ScheduledFuture<?> watch(ScheduledExecutorService executor, Duration period, Consumer<String> taken,
+      Consumer<String> refused) {
     String[] last = {null};
     return executor.scheduleWithFixedDelay(() -> {
       try {
         if (reload()) {
           last[0] = null;
-          log.accept("TLS credentials changed on disk and were reloaded (" + describe() + ")");
+          taken.accept("TLS credentials changed on disk and were reloaded (" + describe() + ")");
         }
       } catch (TlsException | RuntimeException e) {
         if (!e.getMessage().equals(last[0])) {
           last[0] = e.getMessage();
-          log.accept("TLS credentials changed on disk but cannot be used; keeping the previous ones: " + e.getMessage());
+          refused.accept("TLS credentials changed on disk but cannot be used; keeping the previous ones: " + e.getMessage());
         }
       }
     }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);

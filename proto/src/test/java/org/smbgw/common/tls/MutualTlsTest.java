@@ -190,4 +190,28 @@ class MutualTlsTest {
     TlsException e = assertThrows(TlsException.class, () -> TlsFiles.node(mixed));
     assertTrue(e.getMessage().contains("was not issued by the CA in " + pki.ca()), e.getMessage());
   }
+
+  @Test
+  void theWatcherTakesARenewedPairAndReportsARefusedOneOnce() throws Exception {
+    java.util.concurrent.ScheduledExecutorService executor = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    try {
+      java.util.concurrent.BlockingQueue<String> heard = new java.util.concurrent.LinkedBlockingQueue<>();
+      serverFiles.watch(executor, Duration.ofMillis(10), m -> heard.add("taken: " + m), m -> heard.add("refused: " + m));
+      pki.pki().renew(pki.dir().resolve("c1"), Duration.ofDays(1));
+      String taken = heard.poll(20, TimeUnit.SECONDS);
+      assertTrue(taken != null && taken.startsWith("taken: ") && taken.contains("c1"), String.valueOf(taken));
+
+      pki.node("c2");
+      Files.copy(pki.dir().resolve("c2").resolve(Pki.NODE_KEY), pki.dir().resolve("c1").resolve(Pki.NODE_KEY),
+          StandardCopyOption.REPLACE_EXISTING);
+      String refused = heard.poll(20, TimeUnit.SECONDS);
+      assertTrue(refused != null && refused.startsWith("refused: "), String.valueOf(refused));
+      // The same problem on every later look is not repeated.
+      executor.submit(() -> { }).get();
+      executor.schedule(() -> { }, 50, TimeUnit.MILLISECONDS).get();
+      assertEquals(null, heard.poll());
+    } finally {
+      executor.shutdownNow();
+    }
+  }
 }

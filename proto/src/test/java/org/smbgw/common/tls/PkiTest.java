@@ -130,7 +130,7 @@ class PkiTest {
     g.initialize(2048);
     var pair = g.generateKeyPair();
     Path key = tmp.resolve("pve-ssl.key");
-    Files.writeString(key, Pem.encode(pair.getPrivate()));
+    Files.writeString(key, Pki.pem(pair.getPrivate()));
     assertTrue(Files.readString(key).startsWith("-----BEGIN RSA PRIVATE KEY-----"), "PKCS#1, as openssl genrsa wrote it");
     assertEquals(pair.getPrivate(), Pem.privateKey(key));
   }
