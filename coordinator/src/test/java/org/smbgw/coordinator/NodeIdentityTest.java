@@ -74,4 +74,46 @@ class NodeIdentityTest {
       assertFalse(c.view().live().containsKey("n3"));
     }
   }
+
+  @Test
+  void aNodeIsGivenOnlyTheAccountsItsSharesNameAndTheOthersAsRemovals() throws Exception {
+    try (Replicas r = new Replicas().start(1)) {
+      Coordinator c = r.awaitLeader(Duration.ofSeconds(20));
+      ManagedChannel ch = Replicas.channel(c.address());
+      try {
+        var admin = AdminServiceGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS);
+        Replicas.FakeAgent n1 = r.agent("n1", c.address(), offer("zfs-a"));
+        Replicas.FakeAgent n2 = r.agent("n2", c.address(), offer("zfs-b"));
+        for (String u : List.of("alice", "bob")) {
+          admin.putUser(PutUserRequest.newBuilder().setSpec(UserSpec.newBuilder().setName(u).setNtHash(HASH)).build());
+        }
+        admin.createShare(share("a", "zfs-a", "alice"));
+        admin.createShare(share("b", "zfs-b", "bob"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while ((n1.latest().map(d -> d.getSharesCount()).orElse(0) == 0
+            || n2.latest().map(d -> d.getSharesCount()).orElse(0) == 0) && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+        var d1 = n1.latest().orElseThrow();
+        assertEquals(List.of("alice"), d1.getUsersList().stream().map(UserSpec::getName).toList());
+        assertTrue(d1.getRemovalsList().contains("user/bob"), d1.getRemovalsList().toString());
+        var d2 = n2.latest().orElseThrow();
+        assertEquals(List.of("bob"), d2.getUsersList().stream().map(UserSpec::getName).toList());
+        assertTrue(d2.getRemovalsList().contains("user/alice"), d2.getRemovalsList().toString());
+      } finally {
+        ch.shutdownNow();
+      }
+    }
+  }
+
+  private static org.smbgw.proto.v1.StorageOffer offer(String id) {
+    return org.smbgw.proto.v1.StorageOffer.newBuilder().setId(id).setType("zfspool").setZfsParent("rpool/" + id)
+        .setFreeBytes(1L << 40).build();
+  }
+
+  private static CreateShareRequest share(String name, String storage, String writer) {
+    return CreateShareRequest.newBuilder().setSpec(org.smbgw.proto.v1.ShareSpec.newBuilder().setName(name)
+        .setStorage(org.smbgw.proto.v1.Storage.newBuilder().setPve(storage))
+        .setWrite(org.smbgw.proto.v1.Access.newBuilder().addUsers(writer))).build();
+  }
 }
