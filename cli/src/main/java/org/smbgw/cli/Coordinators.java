@@ -34,6 +34,7 @@ public final class Coordinators implements AutoCloseable {
       new DefaultThreadFactory("smbgw-cli-io", true), NioIoHandler.newFactory());
 
   private final TlsFiles tls;
+  private final java.nio.file.Path ca;
 
   /**
    * @param ca the CA that coordinators' certificates must come from
@@ -41,6 +42,7 @@ public final class Coordinators implements AutoCloseable {
    * @throws Smbgw.UsageError when the CA cannot be read
    */
   public Coordinators(List<String> addresses, long deadlineSeconds, java.nio.file.Path ca) {
+    this.ca = ca;
     List<Violation> bad = new java.util.ArrayList<>();
     this.replicas = addresses.stream().map(a -> HostPort.parse("--coordinator", a, false, bad))
         .filter(java.util.Objects::nonNull).toList();
@@ -77,11 +79,30 @@ public final class Coordinators implements AutoCloseable {
         Throwable cause = e.getStatus().getCause();
         String why = cause != null && cause.getMessage() != null ? cause.getMessage()
             : e.getStatus().getDescription() != null ? e.getStatus().getDescription() : "unavailable";
+        java.util.Optional<String> refused = refusedCertificate(cause);
+        if (refused.isPresent()) {
+          why = "its certificate was refused (" + refused.get() + "): was it issued by the CA in " + ca
+              + " (--ca FILE or $SMBGW_CA), and does it cover " + replica.host() + "?";
+        }
         last = Status.UNAVAILABLE.withDescription("cannot reach the coordinator at " + replica + ": " + why)
             .asRuntimeException();
       }
     }
     throw last != null ? last : Status.UNAVAILABLE.withDescription("no coordinator address given").asRuntimeException();
+  }
+
+  /** Why the TLS layer refused the server's certificate, if that is why the call failed. */
+  static java.util.Optional<String> refusedCertificate(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof java.security.cert.CertificateException) {
+        Throwable root = c;
+        while (root.getCause() != null && root.getCause().getMessage() != null) {
+          root = root.getCause();
+        }
+        return java.util.Optional.of(root.getMessage());
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   @Override

@@ -106,6 +106,20 @@ class NodeIdentityTest {
     }
   }
 
+  @Test
+  void theCliRefusesACoordinatorFromAnotherCaSayingWhy() throws Exception {
+    try (Replicas r = new Replicas().start(1);
+         org.smbgw.common.testing.TestPki other = org.smbgw.common.testing.TestPki.create()) {
+      Coordinator c = r.awaitLeader(Duration.ofSeconds(20));
+      java.io.StringWriter err = new java.io.StringWriter();
+      int code = org.smbgw.cli.Smbgw.run(new String[] {"--coordinator", c.address(), "--ca", other.ca().toString(),
+          "status"}, new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(err, true));
+      assertEquals(org.smbgw.common.ExitCodes.UNREACHABLE, code, err.toString());
+      assertTrue(err.toString().contains("its certificate was refused") && err.toString().contains(other.ca().toString()),
+          err.toString());
+    }
+  }
+
   private static org.smbgw.proto.v1.StorageOffer offer(String id) {
     return org.smbgw.proto.v1.StorageOffer.newBuilder().setId(id).setType("zfspool").setZfsParent("rpool/" + id)
         .setFreeBytes(1L << 40).build();
