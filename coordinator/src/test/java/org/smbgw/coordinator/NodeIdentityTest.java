@@ -100,6 +100,24 @@ class NodeIdentityTest {
         var d2 = n2.latest().orElseThrow();
         assertEquals(List.of("bob"), d2.getUsersList().stream().map(UserSpec::getName).toList());
         assertTrue(d2.getRemovalsList().contains("user/alice"), d2.getRemovalsList().toString());
+
+        // A share on shared storage both offer: both may serve it (a failover, a drain), so both
+        // have its account before it moves.
+        org.smbgw.proto.v1.StorageOffer ceph = org.smbgw.proto.v1.StorageOffer.newBuilder().setId("cephfs")
+            .setType("cephfs").setPath("/mnt/pve/cephfs").setShared(true).setFreeBytes(1L << 40).build();
+        Replicas.FakeAgent n3 = r.agent("n3", c.address(), offer("zfs-c"), ceph);
+        Replicas.FakeAgent n4 = r.agent("n4", c.address(), offer("zfs-d"), ceph);
+        admin.putUser(PutUserRequest.newBuilder().setSpec(UserSpec.newBuilder().setName("carol").setNtHash(HASH)).build());
+        admin.createShare(share("c", "cephfs", "carol"));
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while ((n3.latest().map(d -> d.getUsersCount()).orElse(0) == 0
+            || n4.latest().map(d -> d.getUsersCount()).orElse(0) == 0) && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+        assertEquals(List.of("carol"), n3.latest().orElseThrow().getUsersList().stream().map(UserSpec::getName).toList());
+        assertEquals(List.of("carol"), n4.latest().orElseThrow().getUsersList().stream().map(UserSpec::getName).toList());
+        assertFalse(n1.latest().orElseThrow().getUsersList().stream().anyMatch(u -> u.getName().equals("carol")),
+            "a node without that storage does not get it");
       } finally {
         ch.shutdownNow();
       }

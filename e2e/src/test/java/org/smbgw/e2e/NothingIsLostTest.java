@@ -171,6 +171,8 @@ class NothingIsLostTest {
     cli(password + "\n", "user", "add", alice, "--password-stdin");
     cli(password + "\n", "user", "add", bob, "--password-stdin");
     cli(null, "share", "create", "kept", "--storage", "tank", "--write", alice);
+    // bob reads a share of his own: a node is given only the accounts its shares name.
+    cli(null, "share", "create", "bobs", "--storage", "tank", "--read", bob);
     Path file = client.localFile("precious.txt");
     Files.writeString(file, "still here");
     CommandResult put = Eventually.until(Duration.ofSeconds(30),

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.smbgw.coordinator.placement.Candidate;
+import org.smbgw.coordinator.placement.Placer;
 import org.smbgw.coordinator.state.ClusterView;
 import org.smbgw.coordinator.state.Versioned;
 import org.smbgw.proto.v1.NodeDesiredState;
@@ -24,7 +26,8 @@ public final class DesiredStates {
         .filter(s -> view.placement(s.getName()).map(node::equals).orElse(false))
         .sorted(Comparator.comparing(ShareSpec::getName))
         .forEach(b::addShares);
-    // NT hashes are password equivalents: a node gets only the accounts its shares need (DESIGN 6).
+    // NT hashes are password equivalents: a node gets only the accounts of the shares it serves
+    // or may take over (DESIGN 6).
     Optional<Set<String>> needed = accountsNeeded(servedBy(view, node));
     view.users().values().stream().map(Versioned::value).sorted(Comparator.comparing(UserSpec::getName))
         .filter(u -> needed.map(n -> n.contains(u.getName())).orElse(true))
@@ -43,13 +46,19 @@ public final class DesiredStates {
   }
 
   /**
-   * The shares {@code node} serves or may still serve: those placed on it, and those with no
-   * placement at all (a lost placement znode is no intent: the node keeps serving such a share,
-   * so it keeps its accounts too).
+   * The shares {@code node} serves or may have to serve: those placed on it; those with no
+   * placement at all (a lost placement znode is no intent: the node keeps serving such a share);
+   * and those on shared storage it offers, which a failover or a drain may move to it at once
+   * (their accounts must be there before the address is, or clients are refused until a pass
+   * adds them).
    */
   static List<ShareSpec> servedBy(ClusterView view, String node) {
+    org.smbgw.proto.v1.LiveNode live = view.live().get(node);
+    Candidate self = new Candidate(node, live != null, false,
+        live == null ? List.of() : live.getInventory().getStoragesList());
     return view.shares().values().stream().map(Versioned::value)
-        .filter(s -> view.placement(s.getName()).map(node::equals).orElse(true)).toList();
+        .filter(s -> view.placement(s.getName()).map(node::equals).orElse(true) || Placer.movable(s, self))
+        .toList();
   }
 
   /**

@@ -134,4 +134,33 @@ class PkiTest {
     assertTrue(Files.readString(key).startsWith("-----BEGIN RSA PRIVATE KEY-----"), "PKCS#1, as openssl genrsa wrote it");
     assertEquals(pair.getPrivate(), Pem.privateKey(key));
   }
+
+  @Test
+  void keysSmbgwCannotUseAreRefusedNamingTheFileAndWhatToDo() throws Exception {
+    Path sec1 = tmp.resolve("ec.key");
+    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+    g.initialize(256);
+    Files.writeString(sec1, Pki.pem(g.generateKeyPair().getPrivate()));
+    TlsException e = assertThrows(TlsException.class, () -> Pem.privateKey(sec1));
+    assertTrue(e.getMessage().startsWith(sec1 + ": an EC key in the SEC1 format") && e.getMessage().contains("openssl pkcs8"),
+        e.getMessage());
+
+    Path encrypted = tmp.resolve("enc.key");
+    Files.writeString(encrypted, "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n");
+    assertTrue(assertThrows(TlsException.class, () -> Pem.privateKey(encrypted)).getMessage().contains("encrypted"));
+
+    Path none = tmp.resolve("cert-only.pem");
+    pki.init("lab", Duration.ofDays(1));
+    Files.copy(pki.dir().resolve(Pki.CA_CERT), none);
+    assertEquals(none + ": holds no PEM private key", assertThrows(TlsException.class, () -> Pem.privateKey(none)).getMessage());
+  }
+
+  @Test
+  void aKeyAfterItsCertificateInOneFileIsFound() throws Exception {
+    pki.init("lab", Duration.ofDays(1));
+    pki.issue("pve1", List.of(), Duration.ofDays(1), pki.dir());
+    Path both = tmp.resolve("both.pem");
+    Files.writeString(both, Files.readString(pki.dir().resolve(Pki.NODE_CERT)) + Files.readString(pki.dir().resolve(Pki.NODE_KEY)));
+    assertEquals(Pem.privateKey(pki.dir().resolve(Pki.NODE_KEY)), Pem.privateKey(both));
+  }
 }
