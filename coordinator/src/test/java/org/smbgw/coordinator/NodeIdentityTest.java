@@ -89,17 +89,13 @@ class NodeIdentityTest {
         }
         admin.createShare(share("a", "zfs-a", "alice"));
         admin.createShare(share("b", "zfs-b", "bob"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while ((n1.latest().map(d -> d.getSharesCount()).orElse(0) == 0
-            || n2.latest().map(d -> d.getSharesCount()).orElse(0) == 0) && System.nanoTime() < deadline) {
-          Thread.sleep(20);
-        }
-        var d1 = n1.latest().orElseThrow();
-        assertEquals(List.of("alice"), d1.getUsersList().stream().map(UserSpec::getName).toList());
-        assertTrue(d1.getRemovalsList().contains("user/bob"), d1.getRemovalsList().toString());
-        var d2 = n2.latest().orElseThrow();
-        assertEquals(List.of("bob"), d2.getUsersList().stream().map(UserSpec::getName).toList());
-        assertTrue(d2.getRemovalsList().contains("user/alice"), d2.getRemovalsList().toString());
+        var d1 = settled(n1, d -> d.getSharesCount() == 1 && d.getRemovalsList().contains("user/bob"));
+        assertEquals(List.of("alice"), users(d1));
+        var d2 = settled(n2, d -> d.getSharesCount() == 1 && d.getRemovalsList().contains("user/alice"));
+        assertEquals(List.of("bob"), users(d2));
+        assertTrue(n1.received.stream().noneMatch(d -> users(d).contains("bob")),
+            "bob's hash never reached n1, not even while share b was not placed yet");
+        assertTrue(n2.received.stream().noneMatch(d -> users(d).contains("alice")));
 
         // A share on shared storage both offer: both may serve it (a failover, a drain), so both
         // have its account before it moves.
@@ -109,15 +105,10 @@ class NodeIdentityTest {
         Replicas.FakeAgent n4 = r.agent("n4", c.address(), offer("zfs-d"), ceph);
         admin.putUser(PutUserRequest.newBuilder().setSpec(UserSpec.newBuilder().setName("carol").setNtHash(HASH)).build());
         admin.createShare(share("c", "cephfs", "carol"));
-        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while ((n3.latest().map(d -> d.getUsersCount()).orElse(0) == 0
-            || n4.latest().map(d -> d.getUsersCount()).orElse(0) == 0) && System.nanoTime() < deadline) {
-          Thread.sleep(20);
-        }
-        assertEquals(List.of("carol"), n3.latest().orElseThrow().getUsersList().stream().map(UserSpec::getName).toList());
-        assertEquals(List.of("carol"), n4.latest().orElseThrow().getUsersList().stream().map(UserSpec::getName).toList());
-        assertFalse(n1.latest().orElseThrow().getUsersList().stream().anyMatch(u -> u.getName().equals("carol")),
-            "a node without that storage does not get it");
+        assertEquals(List.of("carol"), users(settled(n3, d -> users(d).contains("carol"))));
+        assertEquals(List.of("carol"), users(settled(n4, d -> users(d).contains("carol"))));
+        settled(n1, d -> d.getRemovalsList().contains("user/carol"));
+        assertTrue(n1.received.stream().noneMatch(d -> users(d).contains("carol")), "a node without that storage never gets it");
       } finally {
         ch.shutdownNow();
       }
@@ -136,6 +127,25 @@ class NodeIdentityTest {
       assertTrue(err.toString().contains("its certificate was refused") && err.toString().contains(other.ca().toString()),
           err.toString());
     }
+  }
+
+  private static List<String> users(org.smbgw.proto.v1.NodeDesiredState d) {
+    return d.getUsersList().stream().map(UserSpec::getName).toList();
+  }
+
+  /** The first desired state {@code agent} received that passes {@code done}, waiting up to 20 s. */
+  private static org.smbgw.proto.v1.NodeDesiredState settled(Replicas.FakeAgent agent,
+      java.util.function.Predicate<org.smbgw.proto.v1.NodeDesiredState> done) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (System.nanoTime() < deadline) {
+      for (var d : agent.received) {
+        if (done.test(d)) {
+          return d;
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no desired state as expected; received " + agent.received);
   }
 
   private static org.smbgw.proto.v1.StorageOffer offer(String id) {

@@ -46,19 +46,30 @@ public final class DesiredStates {
   }
 
   /**
-   * The shares {@code node} serves or may have to serve: those placed on it; those with no
-   * placement at all (a lost placement znode is no intent: the node keeps serving such a share);
-   * and those on shared storage it offers, which a failover or a drain may move to it at once
-   * (their accounts must be there before the address is, or clients are refused until a pass
-   * adds them).
+   * The shares {@code node} serves or may have to serve: those placed on it, and those on shared
+   * storage it offers, which a failover or a drain may move to it at once (their accounts must be
+   * there before the address is, or clients are refused until a pass adds them).
    */
   static List<ShareSpec> servedBy(ClusterView view, String node) {
     org.smbgw.proto.v1.LiveNode live = view.live().get(node);
     Candidate self = new Candidate(node, live != null, false,
         live == null ? List.of() : live.getInventory().getStoragesList());
     return view.shares().values().stream().map(Versioned::value)
-        .filter(s -> view.placement(s.getName()).map(node::equals).orElse(true) || Placer.movable(s, self))
+        .filter(s -> view.placement(s.getName()).map(node::equals).orElse(false) || Placer.movable(s, self))
         .toList();
+  }
+
+  /**
+   * What {@link #servedBy} gives, and the shares with no placement at all. Their accounts are
+   * sent to no node (a share is briefly unplaced between its creation and its placement, and its
+   * hashes must not reach every node meanwhile), but they are not removed either: a node that
+   * served a share whose placement znode was lost keeps its accounts, as losses.
+   */
+  static List<ShareSpec> mayKeep(ClusterView view, String node) {
+    List<ShareSpec> out = new java.util.ArrayList<>(servedBy(view, node));
+    view.shares().values().stream().map(Versioned::value).filter(s -> view.placement(s.getName()).isEmpty())
+        .forEach(out::add);
+    return out;
   }
 
   /**
@@ -93,7 +104,7 @@ public final class DesiredStates {
         .filter(s -> view.placement(s.getName()).map(n -> !n.equals(node)).orElse(false))
         .forEach(s -> out.add("share/" + s.getName()));
     view.removed().values().forEach(r -> out.add(r.value().getSubject()));
-    accountsNeeded(servedBy(view, node)).ifPresent(needed -> view.users().keySet().stream()
+    accountsNeeded(mayKeep(view, node)).ifPresent(needed -> view.users().keySet().stream()
         .filter(u -> !needed.contains(u)).forEach(u -> out.add("user/" + u)));
     Versioned<NodeRecord> record = view.nodes().get(node);
     if (record != null) {
