@@ -93,9 +93,19 @@ public final class CoordinatorMain {
     public Integer call() {
       // Neither zookeeper nor singleNode is a warning, not an error: a fresh install starts and
       // waits, saying what to set (the unit runs this first).
-      return Settings.check("smbgw-coordinator", config,
-          f -> CoordinatorConfig.load(f).missing().map(m -> List.of("zookeeper: " + m + "; the replica will wait"))
-              .orElse(List.of()), System.out, System.err);
+      // TLS files are checked only for a replica that will serve: a waiting one reads none.
+      return Settings.check("smbgw-coordinator", config, f -> {
+        CoordinatorConfig c = CoordinatorConfig.load(f);
+        if (c.missing().isPresent()) {
+          return List.of("zookeeper: " + c.missing().get() + "; the replica will wait");
+        }
+        try {
+          org.smbgw.common.tls.TlsFiles.node(c.tls());
+        } catch (org.smbgw.common.tls.TlsException e) {
+          throw new InvalidSpecException(List.of(new org.smbgw.common.Violation("tls", e.getMessage()))).inFile(f);
+        }
+        return List.of();
+      }, System.out, System.err);
     }
   }
 }

@@ -16,9 +16,19 @@ final class Cli {
 
   private Cli() {}
 
+  /**
+   * The throwaway CA of this test JVM's coordinators ("coordinator") and agents ("test"), removed
+   * when the JVM exits.
+   */
+  static final org.smbgw.common.testing.TestPki PKI = org.smbgw.common.testing.TestPki.create();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(PKI::close, "smbgw-test-pki-cleanup"));
+  }
+
   /** @param stdin what the command reads (a password), or null */
   static Result run(String coordinator, String stdin, String... args) {
-    List<String> all = new ArrayList<>(List.of("--coordinator", coordinator));
+    List<String> all = new ArrayList<>(List.of("--coordinator", coordinator, "--ca", PKI.ca().toString()));
     all.addAll(List.of(args));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.smbgw.common.Grpc;
 import org.smbgw.common.HostPort;
+import org.smbgw.common.tls.TlsFiles;
 import org.smbgw.coordinator.election.Leadership;
 
 /**
@@ -35,9 +36,12 @@ public final class LeaderForwarding implements ServerInterceptor, AutoCloseable 
   private static final long UNARY_CAP_SECONDS = 30;
   private final Leadership leadership;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final TlsFiles tls;
 
-  public LeaderForwarding(Leadership leadership) {
+  /** @param tls this replica's credentials: the leader sees a forwarded call come from this node */
+  public LeaderForwarding(Leadership leadership, TlsFiles tls) {
     this.leadership = leadership;
+    this.tls = tls;
   }
 
   @Override
@@ -52,7 +56,7 @@ public final class LeaderForwarding implements ServerInterceptor, AutoCloseable 
       return new ServerCall.Listener<>() { };
     }
     ManagedChannel channel = channels.computeIfAbsent(leader.get(),
-        id -> Grpc.channel(HostPort.parse("leader", id, false), false));
+        id -> Grpc.channel(HostPort.parse("leader", id, false), false, tls));
     // The server call's context carries the caller's deadline (none for `events --follow`). A
     // unary call without one gets UNARY_CAP: a leader behind a dead link must not hold it forever.
     io.grpc.Deadline deadline = io.grpc.Context.current().getDeadline();
