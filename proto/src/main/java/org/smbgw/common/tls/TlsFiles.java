@@ -140,23 +140,28 @@ public final class TlsFiles {
 
   /**
    * Calls {@link #reload} every {@code period} on {@code executor}; {@code taken} hears of each
-   * change taken, {@code refused} of each refused (once per distinct problem). Cancel the
-   * returned future to stop.
+   * change taken, {@code refused} of each refused, once per distinct problem and only when two
+   * looks in a row found it: a renewal writes the key, then the certificate, and a look between
+   * the two sees a pair that does not match for a moment. Cancel the returned future to stop.
    */
   public ScheduledFuture<?> watch(ScheduledExecutorService executor, Duration period, Consumer<String> taken,
       Consumer<String> refused) {
     String[] last = {null};
+    String[] seen = {null};
     return executor.scheduleWithFixedDelay(() -> {
       try {
         if (reload()) {
           last[0] = null;
           taken.accept("TLS credentials changed on disk and were reloaded (" + describe() + ")");
         }
+        seen[0] = null;
       } catch (TlsException | RuntimeException e) {
-        if (!e.getMessage().equals(last[0])) {
-          last[0] = e.getMessage();
-          refused.accept("TLS credentials changed on disk but cannot be used; keeping the previous ones: " + e.getMessage());
+        String problem = String.valueOf(e.getMessage());
+        if (problem.equals(seen[0]) && !problem.equals(last[0])) {
+          last[0] = problem;
+          refused.accept("TLS credentials changed on disk but cannot be used; keeping the previous ones: " + problem);
         }
+        seen[0] = problem;
       }
     }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
   }
