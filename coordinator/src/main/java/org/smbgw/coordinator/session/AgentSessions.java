@@ -134,6 +134,7 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
                 + names.commonName().orElse("?") + "'s; it may not speak for node " + m.getHello().getNode())
                 .asRuntimeException());
           }
+          serial.execute(() -> end(session)); // an earlier hello of this stream, for its own node, ends too
           return;
         }
         if (m.hasHello() && Names.isNodeName(m.getHello().getNode())) {

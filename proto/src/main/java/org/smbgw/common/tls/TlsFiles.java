@@ -220,7 +220,24 @@ public final class TlsFiles {
     } catch (java.security.GeneralSecurityException e) {
       throw new java.security.cert.CertificateException("cannot check the client's certificate: " + e.getMessage(), e);
     }
+    // What the JDK's check also asked, but for the purpose: a node's own certificate, for TLS.
+    X509Certificate leaf = chain[0];
+    if (leaf.getBasicConstraints() != -1) {
+      throw new java.security.cert.CertificateException("a CA's certificate is no node's certificate");
+    }
+    boolean[] usage = leaf.getKeyUsage();
+    if (usage != null && !usage[0]) {
+      throw new java.security.cert.CertificateException("its key usage does not include digitalSignature");
+    }
+    List<String> purposes = leaf.getExtendedKeyUsage();
+    if (purposes != null && purposes.stream().noneMatch(TLS_PURPOSES::contains)) {
+      throw new java.security.cert.CertificateException("it is for neither TLS servers nor TLS clients " + purposes);
+    }
   }
+
+  /** serverAuth, clientAuth, anyExtendedKeyUsage: a node presents a certificate made for either end of TLS. */
+  private static final java.util.Set<String> TLS_PURPOSES = java.util.Set.of("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2",
+      "2.5.29.37.0");
 
   private void matches(PrivateKey key, X509Certificate cert) throws TlsException {
     try {

@@ -143,11 +143,30 @@ class MutualTlsTest {
     assertTrue(callers.get(0).certificate().isEmpty());
   }
 
+  /** A client of {@code other}'s CA that trusts both CAs: only the server's check can keep it out. */
+  private TlsFiles trustingBoth(TlsConfig files) throws Exception {
+    java.nio.file.Path bundle = other.dir().resolve("both.pem");
+    Files.writeString(bundle, Files.readString(pki.ca()) + Files.readString(other.ca()));
+    return TlsFiles.node(new TlsConfig(bundle, files.cert(), files.key(), "test"));
+  }
+
   @Test
-  void aClientCertificateFromAnotherCaIsRefused() {
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> call("127.0.0.1", other.files("n1")));
+  void aClientCertificateFromAnotherCaIsRefused() throws Exception {
+    TlsFiles stranger = trustingBoth(other.node("n1"));
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> call("127.0.0.1", stranger));
     assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
     assertTrue(callers.isEmpty());
+  }
+
+  @Test
+  void theCasOwnCertificateOrOneNotForTlsIsNoNodesCertificate() throws Exception {
+    java.nio.file.Path ca = pki.pki().dir();
+    TlsFiles asCa = TlsFiles.node(new TlsConfig(ca.resolve(Pki.CA_CERT), ca.resolve(Pki.CA_CERT), ca.resolve(Pki.CA_KEY), "test"));
+    assertThrows(StatusRuntimeException.class, () -> call("127.0.0.1", asCa));
+    java.nio.file.Path out = pki.dir().resolve("signer");
+    pki.pki().issue("signer", List.of(), Duration.ofDays(1), out, org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_codeSigning);
+    assertThrows(StatusRuntimeException.class, () -> call("127.0.0.1", TlsFiles.node(TlsConfig.pki(out))));
+    assertTrue(callers.isEmpty(), callers.toString());
   }
 
   @Test
