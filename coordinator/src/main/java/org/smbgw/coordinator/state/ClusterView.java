@@ -153,7 +153,10 @@ public final class ClusterView implements AutoCloseable {
         outage = outages;
       }
       try {
-        String differs = zk.getZookeeperClient().isConnected() ? differsFromZooKeeper() : "not connected";
+        if (!zk.getZookeeperClient().isConnected()) {
+          return; // lost again: the next reconnect compares again
+        }
+        String differs = differsFromZooKeeper();
         if (differs == null) {
           synchronized (generationSeen) {
             if (outages != outage) {
@@ -269,7 +272,10 @@ public final class ClusterView implements AutoCloseable {
 
   private void apply(ChildData d, boolean deleted) {
     if (applyOne(d, deleted)) {
+      // Counted before anyone is told: a listener that looks at once must not be handed a copy
+      // taken before this change (the leader's clearing up waited for the next report once).
       changes.incrementAndGet();
+      listeners.forEach(Runnable::run);
     }
   }
 
@@ -330,7 +336,6 @@ public final class ClusterView implements AutoCloseable {
         return false;
       }
     }
-    listeners.forEach(Runnable::run);
     return true;
   }
 
