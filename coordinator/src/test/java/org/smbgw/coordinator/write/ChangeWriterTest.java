@@ -78,8 +78,7 @@ class ChangeWriterTest {
 
   /**
    * The view's server dies; while the view reconnects elsewhere, another client changes the state.
-   * The view is unsettled from the outage until it matches ZooKeeper again, and the next decision
-   * sees the change.
+   * Settling after the reconnect finishes, and the next decision sees the change.
    */
   @Test
   void afterAReconnectDecisionsWaitForTheViewToMatchZooKeeperAndThenSeeWhatChanged() throws Exception {
@@ -106,7 +105,8 @@ class ChangeWriterTest {
           });
           assertTrue(ensemble.killServer(ensemble.findConnectionInstance(zk.getZookeeperClient().getZooKeeper())));
           assertTrue(suspended.await(30, java.util.concurrent.TimeUnit.SECONDS));
-          assertTrue(!view.settled(), "unsettled from the outage on");
+          // (Whether the view is still unsettled now depends on how fast it reconnected: Curator
+          // tells its listeners in no set order, so that is not asserted here.)
           new StateStore(other).fenced(TERM, List.of(new StateStore(other).create(ZkPaths.user("bob"), user("bob").getSpec())));
           Boolean saw = null;
           long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
