@@ -253,7 +253,8 @@ class FailoverLabTest {
         .getNode(), "the address record changed holder");
     CommandResult get = setup.cluster().smbclient(LabSetup.ADDRESS, LabSetup.SHARE, "get " + LabSetup.FILE + " -",
         Duration.ofSeconds(10));
-    assertTrue(get.succeeded() && get.stdout().contains(setup.content()), get.stdout() + get.stderr());
+    assertTrue(get.succeeded() && get.stdout().contains(setup.content()), get.stdout() + get.stderr()
+        + "\n" + holder + "'s agent:\n" + lab.log(holder + "-agent"));
   }
 
   /** The smbgw command line against the lab's replicas: exit code, stdout, stderr. */
