@@ -48,22 +48,8 @@ final class Replicas implements AutoCloseable {
   final List<Coordinator> coordinators = new ArrayList<>();
   final List<AutoCloseable> closeables = new ArrayList<>();
   private final List<Path> dirs = new ArrayList<>();
-  /**
-   * Curator's test servers start ZooKeeper embedded, which writes a zookeeper.configuration*.properties
-   * into the temporary directory at every start and never removes it: those that appear while
-   * these replicas live are removed with them.
-   */
-  private final java.util.Set<Path> zkConfigsBefore = zkConfigs();
-
-  private static java.util.Set<Path> zkConfigs() {
-    java.util.Set<Path> found = new java.util.HashSet<>();
-    try (var files = Files.newDirectoryStream(Path.of(System.getProperty("java.io.tmpdir")), "zookeeper.configuration*.properties")) {
-      files.forEach(found::add);
-    } catch (java.io.IOException e) {
-      // nothing to compare against: nothing will be removed
-    }
-    return found;
-  }
+  /** Curator's test servers leave ZooKeeper configuration files behind: see {@link ZooKeeperLeftovers}. */
+  private final java.util.Set<Path> zkConfigsBefore = ZooKeeperLeftovers.present();
 
   Replicas start(int n) throws Exception {
     zk.start();
@@ -222,11 +208,7 @@ final class Replicas implements AutoCloseable {
       coordinators.get(i).close();
     }
     zk.close();
-    for (Path f : zkConfigs()) {
-      if (!zkConfigsBefore.contains(f)) {
-        Files.deleteIfExists(f);
-      }
-    }
+    ZooKeeperLeftovers.removeNewSince(zkConfigsBefore);
     for (Path d : dirs) {
       try (var files = Files.walk(d)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

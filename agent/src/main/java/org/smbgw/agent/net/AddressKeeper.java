@@ -191,6 +191,9 @@ public final class AddressKeeper implements AutoCloseable {
     });
   }
 
+  /** When the kernel lifetime last set on the held addresses runs out (ticker time); lease thread. */
+  private long kernelUntil;
+
   private volatile String refused;
   /** Granted addresses refused because they are this node's own; lease thread writes. */
   private volatile String ownRefused;
@@ -242,6 +245,9 @@ public final class AddressKeeper implements AutoCloseable {
       if (t.expired() && !held.isEmpty()) {
         log.warn("lease ran out: letting go of {}", held.keySet());
         apply(AddressPlan.dropAll(held));
+      }
+      if (!held.isEmpty() && lease.stretchDue(now, kernelUntil)) {
+        reconcile();
       }
       if (lease.renewDue(now)) {
         renew(now);
@@ -311,6 +317,9 @@ public final class AddressKeeper implements AutoCloseable {
     }
     List<Holding> upOrRefresh = new ArrayList<>(plan.refresh());
     upOrRefresh.addAll(plan.add());
+    if (!upOrRefresh.isEmpty()) {
+      kernelUntil = ticker.getAsLong() + TimeUnit.SECONDS.toNanos(plan.lifetimeSeconds());
+    }
     String failed = actions.change(upOrRefresh, plan.lifetimeSeconds(), plan.drop());
     List<Holding> added = plan.add();
     if (!failed.isEmpty()) {

@@ -26,6 +26,8 @@ import org.smbgw.proto.v1.LeaseGrant;
  *       when something the coordinator should know changed.
  *   <li>An unanswered renewal is given up after L/8 (L/4 for a new stream's first, which waits for
  *       the connection and the hello), and the session is told to try another replica.
+ *   <li>A renewal sent on a stream that has since been replaced is given up as soon as the new
+ *       stream opens, and the next goes out on it at once (the new replica is not blamed).
  * </ul>
  *
  * @param leaseNanos L, as the coordinator last said (the configured default until then)
@@ -69,6 +71,11 @@ public record Lease(long leaseNanos, long nextSeq, long outstandingSeq, long out
   public Tick tick(long now, long streamOpenedNanos) {
     Lease next = this;
     boolean stalled = false;
+    if (outstandingSeq >= 0 && outstandingSentNanos - streamOpenedNanos < 0) {
+      // Sent on a stream since replaced (its replica died, or was given up on): no answer can come
+      // on the new one. Renew there at once, without blaming the new replica for the silence.
+      return new Tick(givenUp(), false, expired(now));
+    }
     if (outstandingSeq >= 0) {
       long patience = outstandingSentNanos - streamOpenedNanos < FIRST_ON_STREAM_NANOS ? leaseNanos / 4 : leaseNanos / 8;
       if (now - outstandingSentNanos > patience) {
@@ -181,6 +188,35 @@ public record Lease(long leaseNanos, long nextSeq, long outstandingSeq, long out
   public long wholeSecondsLeft(long now) {
     long left = validUntilNanos - now;
     return left <= 0 ? 0 : left / 1_000_000_000L;
+  }
+
+  /** See {@link #stretchDue}: how far ahead of a whole second left the stretch may happen. */
+  static final long STRETCH_FROM_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+  /**
+   * See {@link #stretchDue}: kept clear of the lease's end. The kernel checks lifetimes on a timer it
+   * rounds up to a whole second when that costs less than a quarter of one (ADDRCONF_TIMER_FUZZ), so
+   * an address can outlive its lifetime by up to 250 ms (20-30 ms measured): a deadline 150 ms early
+   * keeps the removal inside the leader's margin (150 ms) past the lease.
+   */
+  static final long STRETCH_UNTIL_NANOS = TimeUnit.MILLISECONDS.toNanos(150);
+
+  /**
+   * The held addresses' kernel lifetime should be set again now, without an answer. A lifetime set
+   * when an answer arrives is the whole seconds left then, so with L = 2 s it is 1 s: without this,
+   * the addresses would go a second after the last answer although the lease runs a second longer.
+   * Just before the whole seconds left drop by one (between 250 and 150 ms before), setting them
+   * again brings the kernel's deadline to 150-250 ms before the lease's end, never past it.
+   *
+   * @param kernelUntilNanos when the lifetime last set runs out
+   */
+  public boolean stretchDue(long now, long kernelUntilNanos) {
+    long left = validUntilNanos - now;
+    if (left < 1_000_000_000L) {
+      return false;
+    }
+    long beyond = left % 1_000_000_000L;
+    return beyond >= STRETCH_UNTIL_NANOS && beyond < STRETCH_FROM_NANOS
+        && now + (left - beyond) - kernelUntilNanos >= STRETCH_FROM_NANOS - STRETCH_UNTIL_NANOS;
   }
 
   private Lease givenUp() {

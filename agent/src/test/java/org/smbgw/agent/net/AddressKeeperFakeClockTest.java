@@ -166,6 +166,23 @@ class AddressKeeperFakeClockTest {
     assertEquals(Map.of(), kernel.expires, "and deleted from the kernel, not only left to its lifetime");
   }
 
+  /**
+   * With L = 2 s an answer gives the kernel a lifetime of 1 s. When answers stop (a replica dies, the
+   * node is briefly cut off), the address must stay up for the lease, not a second after the last
+   * answer: the keeper sets the lifetime again just before the whole seconds left drop by one.
+   */
+  @Test
+  void whenAnswersStopTheKernelKeepsTheAddressUntilJustBeforeTheLeaseEndsNeverPastIt() {
+    keeper.start(channel);
+    wantHere();
+    run(Duration.ofSeconds(3), Duration.ofMillis(100), true);
+    long end = leaseEnd;
+    run(Duration.ofMillis(1000), Duration.ZERO, false); // run() checks no lifetime passes the lease
+    long kernelEnd = kernel.expires.get(CIDR);
+    assertTrue(end - kernelEnd <= Lease.STRETCH_FROM_NANOS && end - kernelEnd >= Lease.STRETCH_UNTIL_NANOS,
+        "the kernel lets the address go " + (end - kernelEnd) / 1e6 + " ms before the lease ends");
+  }
+
   @Test
   void aLateAnswerToARenewalGivenUpOnBringsNothingBack() throws Exception {
     keeper.start(channel);

@@ -130,6 +130,36 @@ class LeaseRulesTest {
     assertTrue(later.tick(opened + 600 * MS + L / 8 + 1, opened).stalled());
   }
 
+  /**
+   * The replica holding the stream dies just after a renewal left: the session reopens on another
+   * replica 200 ms later. The lost renewal must not wait out the new stream's patience (that cost
+   * the lab its address once: the kernel lifetime is only the whole seconds left), nor make the
+   * session leave the new replica.
+   */
+  @Test
+  void aRenewalLostWithItsStreamIsSentAgainAtOnceOnTheNextOne() {
+    long sent = 500 * MS;
+    Lease lost = answeredAt(0).sent(sent);
+    long reopened = sent + 240 * MS;
+    Lease.Tick t = lost.tick(reopened + MS, reopened);
+    assertFalse(t.stalled(), "the new replica is not blamed for a renewal sent to the old one");
+    assertTrue(t.lease().renewDue(reopened + MS), "renewed at once on the new stream");
+    assertEquals(lost.validUntilNanos(), t.lease().validUntilNanos(), "giving up extends nothing");
+    Lease again = t.lease().sent(reopened + MS);
+    assertFalse(again.tick(reopened + MS + L / 8 + 1, reopened).stalled(), "the new stream's first waits L/4");
+  }
+
+  @Test
+  void theKernelLifetimeIsStretchedOnlyJustBeforeTheWholeSecondsLeftDropAndOnlyOnce() {
+    Lease l = answeredAt(0); // valid until L = 2 s; the answer set the kernel's deadline to 0.1 + 1 s
+    long kernel = 1100 * MS;
+    assertFalse(l.stretchDue(L - 1260 * MS, kernel), "too early: the next whole second is still 260 ms away");
+    assertTrue(l.stretchDue(L - 1200 * MS, kernel), "200 ms before: 1 s now ends 200 ms before the lease");
+    assertFalse(l.stretchDue(L - 1140 * MS, kernel), "too late: the kernel may remove it up to 250 ms late");
+    assertFalse(l.stretchDue(L - 1180 * MS, L - 1200 * MS + 1000 * MS), "already stretched in this window");
+    assertFalse(l.stretchDue(L - 900 * MS, kernel), "less than a second left: nothing is extended");
+  }
+
   @Test
   void aGrantWithALeaseShorterThanASecondCountsForNothing() {
     Lease l = answeredAt(0).sent(500 * MS);

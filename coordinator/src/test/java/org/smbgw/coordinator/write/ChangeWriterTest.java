@@ -28,6 +28,9 @@ import org.smbgw.proto.v1.UserSpec;
 
 /** The one writer on a real ZooKeeper server: fencing, deciding again, and the snapshots it decides on. */
 class ChangeWriterTest {
+  @org.junit.jupiter.api.extension.RegisterExtension
+  static final org.smbgw.coordinator.ZooKeeperLeftovers LEFTOVERS = new org.smbgw.coordinator.ZooKeeperLeftovers();
+
   /** The term of a layout just made: epoch 0, epoch znode version 0. */
   private static final Term TERM = new Term(0, 0);
   private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-30T12:00:00Z"), ZoneOffset.UTC);
