@@ -35,14 +35,19 @@ public final class Coordinators implements AutoCloseable {
 
   private final TlsFiles tls;
   private final java.nio.file.Path ca;
+  /** Puts the administrator's token on every call, when there is one. */
+  private final java.util.Optional<io.grpc.ClientInterceptor> token;
 
   /**
    * @param ca the CA that coordinators' certificates must come from
    * @throws InvalidSpecException naming {@code --coordinator} when an address is not host:port
    * @throws Smbgw.UsageError when the CA cannot be read
    */
-  public Coordinators(List<String> addresses, long deadlineSeconds, java.nio.file.Path ca) {
+  public Coordinators(List<String> addresses, long deadlineSeconds, java.nio.file.Path ca,
+      java.util.Optional<String> token) {
     this.ca = ca;
+    this.token = token.map(t -> io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(
+        org.smbgw.common.auth.Tokens.headers(t)));
     List<Violation> bad = new java.util.ArrayList<>();
     this.replicas = addresses.stream().map(a -> HostPort.parse("--coordinator", a, false, bad))
         .filter(java.util.Objects::nonNull).toList();
@@ -61,6 +66,12 @@ public final class Coordinators implements AutoCloseable {
     return channels.computeIfAbsent(replica, r -> Grpc.channel(r, loop, tls));
   }
 
+  /** A stub for one replica whose calls carry the token. */
+  AdminServiceGrpc.AdminServiceBlockingStub stub(HostPort replica) {
+    AdminServiceGrpc.AdminServiceBlockingStub stub = AdminServiceGrpc.newBlockingStub(channel(replica));
+    return token.isPresent() ? stub.withInterceptors(token.get()) : stub;
+  }
+
   List<HostPort> replicas() {
     return replicas;
   }
@@ -70,8 +81,7 @@ public final class Coordinators implements AutoCloseable {
     StatusRuntimeException last = null;
     for (HostPort replica : replicas) {
       try {
-        return call.apply(AdminServiceGrpc.newBlockingStub(channel(replica))
-            .withDeadlineAfter(deadlineSeconds, TimeUnit.SECONDS));
+        return call.apply(stub(replica).withDeadlineAfter(deadlineSeconds, TimeUnit.SECONDS));
       } catch (StatusRuntimeException e) {
         if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
           throw e;

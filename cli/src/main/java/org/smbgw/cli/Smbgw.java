@@ -28,7 +28,7 @@ public class Smbgw implements Runnable {
   /** The root command with every command under it: help, man pages, and any line that names none. */
   @Command(subcommands = {ShareCommands.class, NodeCommands.class, VipCommands.class, UserCommands.class,
       ApplyCommands.Apply.class, ApplyCommands.Plan.class, StatusCommand.class, EventsCommand.class,
-      CertsCommands.class})
+      CertsCommands.class, TokenCommands.class})
   public static final class Everything extends Smbgw {}
 
   @Option(names = "--coordinator", scope = ScopeType.INHERIT, split = ",",
@@ -40,6 +40,11 @@ public class Smbgw implements Runnable {
       description = "The CA certificate coordinators' certificates must come from (default: $SMBGW_CA, else "
           + "/etc/pve/pve-root-ca.pem on a Proxmox node, else /etc/smbgw/pki/ca.pem).")
   java.nio.file.Path ca;
+
+  @Option(names = "--token-file", scope = ScopeType.INHERIT, defaultValue = "${env:SMBGW_TOKEN_FILE}",
+      description = "The administrator's token, NAME.SECRET, in a file only its owner may read (default: "
+          + "$SMBGW_TOKEN_FILE, else ~/.config/smbgw/token).")
+  java.nio.file.Path tokenFile;
 
   @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, defaultValue = "table",
       description = "table, json or yaml (default: ${DEFAULT-VALUE}).")
@@ -73,7 +78,8 @@ public class Smbgw implements Runnable {
   }
 
   Coordinators connect() {
-    return new Coordinators(coordinators, timeoutSeconds, ca != null ? ca : org.smbgw.common.tls.TlsConfig.defaultCa());
+    return new Coordinators(coordinators, timeoutSeconds, ca != null ? ca : org.smbgw.common.tls.TlsConfig.defaultCa(),
+        TokenFile.read(tokenFile));
   }
 
   public static void main(String[] args) {

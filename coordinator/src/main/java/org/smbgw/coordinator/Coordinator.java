@@ -21,6 +21,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.smbgw.coordinator.api.AdminServiceImpl;
 import org.smbgw.coordinator.write.ChangeWriter;
 import org.smbgw.coordinator.api.LeaderForwarding;
+import org.smbgw.coordinator.auth.TokenAuth;
 import org.smbgw.coordinator.election.LeaderDuties;
 import org.smbgw.coordinator.election.Leadership;
 import org.smbgw.coordinator.metrics.CoordinatorMetrics;
@@ -65,6 +66,13 @@ public final class Coordinator implements AutoCloseable {
     return t;
   });
   private static final Duration TLS_RELOAD = Duration.ofSeconds(30);
+  /** Sends refusals of failed authentication after their delay ({@link TokenAuth}); nothing waits. */
+  private final ScheduledExecutorService authTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "smbgw-auth");
+    t.setDaemon(true);
+    return t;
+  });
+  private static final org.slf4j.Logger AUDIT = org.slf4j.LoggerFactory.getLogger("smbgw.audit");
 
   /** This replica's monotonic clock in nanoseconds: what lease expiry is measured on. */
   private final java.util.function.LongSupplier ticker;
@@ -132,8 +140,11 @@ public final class Coordinator implements AutoCloseable {
     sessions = new AgentSessions(view, store, config.advertise(),
         new org.smbgw.coordinator.ha.Leases(zk, view, leaseSettings, config.advertise()), Clock.systemUTC());
     server = Grpc.server(new HostPort(config.listenAddress(), config.listenPort()), tls)
-        .addService(ServerInterceptors.intercept(new AdminServiceImpl(view, store, leadership, writer, history, config.vipRanges()), forwarding,
-            metrics.adminCallTimer()))
+        .addService(ServerInterceptors.intercept(new AdminServiceImpl(view, store, leadership, writer, history, config.vipRanges()),
+            new TokenAuth(view, ticker, authTimer, (reason, method, from, caller, why) -> {
+              metrics.authRefused(reason);
+              AUDIT.warn("refused {} from {}{}: {}", method, from, caller.map(c -> " (token " + c + ")").orElse(""), why);
+            }), forwarding, metrics.adminCallTimer()))
         .addService(sessions)
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
@@ -266,6 +277,7 @@ public final class Coordinator implements AutoCloseable {
     closeQuietly(zk);
     closeQuietly(embedded);
     tlsReload.shutdownNow();
+    authTimer.shutdownNow();
   }
 
   private static void closeQuietly(AutoCloseable c) {

@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code smbgw-coordinator run | check-config}: one coordinator replica, until stopped. */
 @Command(name = "smbgw-coordinator", mixinStandardHelpOptions = true, version = "smbgw-coordinator 0.1.0",
-    description = "The smbgw coordinator.", subcommands = {CoordinatorMain.Run.class, CoordinatorMain.CheckConfig.class},
+    description = "The smbgw coordinator.", subcommands = {CoordinatorMain.Run.class, CoordinatorMain.CheckConfig.class, CoordinatorMain.CreateToken.class},
     footer = {"", ExitCodes.SUMMARY})
 public final class CoordinatorMain {
   public static void main(String[] args) {
@@ -106,6 +106,52 @@ public final class CoordinatorMain {
         }
         return List.of();
       }, System.out, System.err);
+    }
+  }
+
+  @Command(name = "create-token", description = "Mint an administrator's token on a coordinator node, as root, "
+      + "straight into ZooKeeper: the first one after installing, or one to get back in when none is left. It is "
+      + "written to --out, readable by root only, and shown nowhere else. Exit 5 when not root, 4 when the name is "
+      + "taken or --out exists, 6 when ZooKeeper cannot be reached.")
+  static final class CreateToken implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, defaultValue = "/etc/smbgw/coordinator.yaml",
+        description = "This replica's configuration, for where ZooKeeper is (default: ${DEFAULT-VALUE}).")
+    Path config;
+
+    @Option(names = "--name", defaultValue = "root", description = "The token's name (default: ${DEFAULT-VALUE}).")
+    String name;
+
+    @Option(names = "--role", defaultValue = "admin", description = "viewer, operator or admin (default: ${DEFAULT-VALUE}).")
+    String role;
+
+    @Option(names = "--out", defaultValue = "${sys:user.home}/.config/smbgw/token",
+        description = "Where to write it, mode 0600; must not exist (default: ${DEFAULT-VALUE}, where smbgw looks).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      if (!LocalTokens.root()) {
+        System.err.println("smbgw-coordinator: create-token needs root (it writes to ZooKeeper as a coordinator does)");
+        return ExitCodes.DENIED;
+      }
+      CoordinatorConfig c;
+      try {
+        c = load(config);
+      } catch (InvalidSpecException e) {
+        System.err.println("smbgw-coordinator: " + e.getMessage());
+        return ExitCodes.INVALID;
+      }
+      try {
+        LocalTokens.create(c, name, role, out, "local root on " + java.net.InetAddress.getLocalHost().getHostName());
+      } catch (InvalidSpecException e) {
+        e.violations().forEach(v -> System.err.println("smbgw-coordinator: " + v));
+        return ExitCodes.INVALID;
+      } catch (LocalTokens.Unreachable e) {
+        System.err.println("smbgw-coordinator: " + e.getMessage());
+        return ExitCodes.UNREACHABLE;
+      }
+      System.err.println("smbgw-coordinator: token '" + name + "' (" + role + ") written to " + out);
+      return ExitCodes.OK;
     }
   }
 }

@@ -46,7 +46,8 @@ class LeaderFailoverTest {
   private static String cli(String coordinator, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    List<String> all = new ArrayList<>(List.of("--coordinator", coordinator, "--ca", Replicas.PKI.ca().toString()));
+    List<String> all = new ArrayList<>(List.of("--coordinator", coordinator, "--ca", Replicas.PKI.ca().toString(),
+        "--token-file", Replicas.TOKEN_FILE.toString()));
     all.addAll(List.of(args));
     int code = Smbgw.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
     return code + "\n" + out + err;

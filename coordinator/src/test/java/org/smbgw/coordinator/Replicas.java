@@ -38,9 +38,31 @@ final class Replicas implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(new Thread(PKI::close, "smbgw-test-pki-cleanup"));
   }
 
+  /** The test clusters' admin token in a file only its owner may read, for the CLI's --token-file; removed at exit. */
+  static final Path TOKEN_FILE = tokenFile();
+
+  private static Path tokenFile() {
+    try {
+      Path f = Files.createTempFile("smbgw-test-token-", "", java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(f, org.smbgw.common.testing.TestTokens.ADMIN + "\n");
+      f.toFile().deleteOnExit();
+      return f;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** An administrator's channel to a replica: the CLI's TLS (checks the replica, presents no certificate). */
   static ManagedChannel channel(String address) {
-    return Grpc.channel(HostPort.parse("replica", address, false), false, PKI.client());
+    return channel(address, org.smbgw.common.testing.TestTokens.ADMIN);
+  }
+
+  /** A channel whose calls carry {@code token} (null: none). */
+  static ManagedChannel channel(String address, String token) {
+    return token == null ? Grpc.channel(HostPort.parse("replica", address, false), false, PKI.client())
+        : Grpc.channel(HostPort.parse("replica", address, false), false, PKI.client(),
+            org.smbgw.common.testing.TestTokens.bearer(token));
   }
 
   private int made;
@@ -53,6 +75,16 @@ final class Replicas implements AutoCloseable {
 
   Replicas start(int n) throws Exception {
     zk.start();
+    // The cluster's first admin token, as root would mint it on a coordinator node.
+    try (org.apache.curator.framework.CuratorFramework c = org.apache.curator.framework.CuratorFrameworkFactory.newClient(
+        zk.getConnectString(), new org.apache.curator.retry.RetryOneTime(100))) {
+      c.start();
+      c.create().creatingParentsIfNeeded().forPath(
+          org.smbgw.coordinator.state.ZkPaths.token(org.smbgw.common.auth.Tokens.nameOf(org.smbgw.common.testing.TestTokens.ADMIN)
+              .orElseThrow()),
+          org.smbgw.coordinator.state.Json.bytes(org.smbgw.common.testing.TestTokens.record(
+              org.smbgw.common.testing.TestTokens.ADMIN, org.smbgw.proto.v1.Role.ROLE_ADMIN)));
+    }
     for (int i = 0; i < n; i++) {
       add();
     }

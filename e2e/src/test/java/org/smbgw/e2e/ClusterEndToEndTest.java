@@ -56,9 +56,11 @@ class ClusterEndToEndTest {
       port = a.getLocalPort();
       zkPort = b.getLocalPort();
     }
-    coordinator = new Coordinator(new CoordinatorConfig("127.0.0.1", port, null, "", zkPort, state, 4000, "127.0.0.1:0", 2000, 250, "text")
-        .withVipRanges(List.of("10.9.0.0/16", "fd00::/64")).withTls(Cli.PKI.node("coordinator")));
+    CoordinatorConfig config = new CoordinatorConfig("127.0.0.1", port, null, "", zkPort, state, 4000, "127.0.0.1:0", 2000,
+        250, "text").withVipRanges(List.of("10.9.0.0/16", "fd00::/64")).withTls(Cli.PKI.node("coordinator"));
+    coordinator = new Coordinator(config);
     coordinator.start();
+    Cli.admin(coordinator.address(), config);
     node = new SandboxAgent().coordinators(List.of(coordinator.address())).tls(Cli.PKI.node("test")).looping(1);
     node.storageCfg("zfspool: tank\n\tpool " + pool.name() + "\n\tcontent images,rootdir\n\n"
         + "dir: local\n\tpath /var/lib/vz\n\tcontent iso\n");
@@ -246,8 +248,10 @@ class ClusterEndToEndTest {
   @Test
   void eventsAreListedAndFollowed() throws Exception {
     StringWriter followed = new StringWriter();
-    Thread follower = new Thread(() -> Smbgw.run(new String[] {"--coordinator", coordinator.address(), "--ca", Cli.PKI.ca().toString(), "events",
-        "--follow", "-o", "json"}, new PrintWriter(followed, true), new PrintWriter(new StringWriter())));
+    List<String> follow = new java.util.ArrayList<>(Cli.target(coordinator.address()));
+    follow.addAll(List.of("events", "--follow", "-o", "json"));
+    Thread follower = new Thread(() -> Smbgw.run(follow.toArray(String[]::new), new PrintWriter(followed, true),
+        new PrintWriter(new StringWriter())));
     follower.setDaemon(true);
     follower.start();
     assertEquals(0, cli(null, "share", "create", "evt", "--storage", "tank", "--read", "@staff").code());

@@ -263,7 +263,7 @@ class FailoverLabTest {
   private String[] cli(String... args) throws Exception {
     List<String> all = new ArrayList<>(List.of("--coordinator",
         Lab.coordinatorAddress(1) + "," + Lab.coordinatorAddress(2) + "," + Lab.coordinatorAddress(3),
-        "--ca", setup.lab().ca().toString()));
+        "--ca", setup.lab().ca().toString(), "--token-file", setup.lab().tokenFile().toString()));
     all.addAll(List.of(args));
     java.io.StringWriter out = new java.io.StringWriter();
     java.io.StringWriter err = new java.io.StringWriter();

@@ -115,6 +115,7 @@ class NothingIsLostTest {
     config = new CoordinatorConfig("127.0.0.1", port, null, "", zkPort, coordinatorState, 4000, "127.0.0.1:0", 2000, 250,
         "text").withTls(Cli.PKI.node("coordinator"));
     startCoordinator();
+    Cli.admin(coordinator.address(), config);
     node = keep(new SandboxAgent().coordinators(List.of(coordinator.address())).tls(Cli.PKI.node("test")).looping(1));
     node.storageCfg("zfspool: tank\n\tpool " + pool.name() + "\n\tcontent images,rootdir\n");
     node.start();

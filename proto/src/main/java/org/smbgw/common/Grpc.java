@@ -25,6 +25,12 @@ public final class Grpc {
     return builder(target, keepAlive, tls).build();
   }
 
+  /** As {@link #channel(HostPort, boolean, TlsFiles)}, every call passing through {@code interceptors}. */
+  public static ManagedChannel channel(HostPort target, boolean keepAlive, TlsFiles tls,
+      io.grpc.ClientInterceptor... interceptors) {
+    return builder(target, keepAlive, tls).intercept(interceptors).build();
+  }
+
   /**
    * A channel to one replica whose I/O runs on {@code loop}, on Java's NIO; the caller shuts the
    * loop down. For a short-lived process: at exit the JVM waits up to 300 ms for threads still in

@@ -63,6 +63,9 @@ public final class LeaderForwarding implements ServerInterceptor, AutoCloseable 
     if (deadline == null && call.getMethodDescriptor().getType() == io.grpc.MethodDescriptor.MethodType.UNARY) {
       deadline = io.grpc.Deadline.after(UNARY_CAP_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
     }
+    // The leader checks the caller's token, and counts failures by where the call came from.
+    headers.discardAll(org.smbgw.coordinator.auth.TokenAuth.FORWARDED_FOR);
+    headers.put(org.smbgw.coordinator.auth.TokenAuth.FORWARDED_FOR, org.smbgw.common.tls.Peer.current().address());
     ClientCall<Q, R> upstream = channel.newCall(call.getMethodDescriptor(),
         deadline == null ? CallOptions.DEFAULT : CallOptions.DEFAULT.withDeadline(deadline));
     java.util.concurrent.atomic.AtomicBoolean owed = new java.util.concurrent.atomic.AtomicBoolean();

@@ -81,14 +81,46 @@ final class CoordinatorBench {
     Runtime.getRuntime().addShutdownHook(new Thread(PKI::close, "smbgw-bench-pki-cleanup"));
   }
 
+  /** The benchmark's admin token (the test clusters' one), in a file only root may read; removed at exit. */
+  private static final Path TOKEN = tokenFile();
+
+  private static Path tokenFile() {
+    try {
+      Path f = Files.createTempFile("smbgw-bench-token-", "", java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(f, org.smbgw.common.testing.TestTokens.ADMIN + "\n");
+      f.toFile().deleteOnExit();
+      return f;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Gives the cluster whose ZooKeeper is at {@code connect} the benchmark's admin token, as root would. */
+  private static void grantAdmin(String connect) throws Exception {
+    try (org.apache.curator.framework.CuratorFramework zk = org.apache.curator.framework.CuratorFrameworkFactory.newClient(
+        connect, new org.apache.curator.retry.RetryOneTime(200))) {
+      zk.start();
+      String path = org.smbgw.coordinator.state.ZkPaths.token(
+          org.smbgw.common.auth.Tokens.nameOf(org.smbgw.common.testing.TestTokens.ADMIN).orElseThrow());
+      if (zk.checkExists().forPath(path) == null) {
+        zk.create().creatingParentsIfNeeded().forPath(path, org.smbgw.coordinator.state.Json.bytes(
+            org.smbgw.common.testing.TestTokens.record(org.smbgw.common.testing.TestTokens.ADMIN,
+                org.smbgw.proto.v1.Role.ROLE_ADMIN)));
+      }
+    }
+  }
+
   /** 1,000 shares through 'smbgw apply' until the node reports every one served. */
   private static void apply1000() throws Exception {
     Path state = Files.createTempDirectory("smbgw-bench-coord-");
     Path dirs = Files.createTempDirectory("smbgw-bench-dirs-", TestDirs.TRAVERSABLE);
-    try (Coordinator c = new Coordinator(new CoordinatorConfig("127.0.0.1", freePort(), null, "", freePort(), state, 2000, "", 2000, 250, "text")
+    int zkPort = freePort();
+    try (Coordinator c = new Coordinator(new CoordinatorConfig("127.0.0.1", freePort(), null, "", zkPort, state, 2000, "", 2000, 250, "text")
         .withTls(PKI.node("c")));
          SandboxAgent node = new SandboxAgent()) {
       c.start();
+      grantAdmin("127.0.0.1:" + zkPort);
       node.coordinators(List.of(c.address())).tls(PKI.node("test")).looping(30)
           .storageCfg("dir: bench\n\tpath " + dirs + "\n\tcontent images\n").start();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -104,7 +136,8 @@ final class CoordinatorBench {
       Files.writeString(file, yaml);
       long start = System.nanoTime();
       StringWriter err = new StringWriter();
-      int code = Smbgw.run(new String[] {"--coordinator", c.address(), "--ca", PKI.ca().toString(), "apply", "-f", file.toString()},
+      int code = Smbgw.run(new String[] {"--coordinator", c.address(), "--ca", PKI.ca().toString(), "--token-file",
+          TOKEN.toString(), "apply", "-f", file.toString()},
           new PrintWriter(new StringWriter()), new PrintWriter(err));
       double applied = (System.nanoTime() - start) / 1e9;
       if (code != 0) {
@@ -161,6 +194,7 @@ final class CoordinatorBench {
     java.util.Set<Path> configsBefore = zkConfigs();
     try (TestingCluster zk = new TestingCluster(specs)) {
       zk.start();
+      grantAdmin(zk.getConnectString());
       for (int run = 0; run < 5; run++) {
         Path dir = Files.createTempDirectory("smbgw-bench-failover-");
         int port = freePort();
@@ -206,7 +240,8 @@ final class CoordinatorBench {
   }
 
   private static String cli(String address, String... args) {
-    List<String> all = new ArrayList<>(List.of("--coordinator", address, "--ca", PKI.ca().toString(), "--timeout", "2"));
+    List<String> all = new ArrayList<>(List.of("--coordinator", address, "--ca", PKI.ca().toString(), "--token-file",
+        TOKEN.toString(), "--timeout", "2"));
     all.addAll(List.of(args));
     StringWriter out = new StringWriter();
     int code = Smbgw.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(new StringWriter()));

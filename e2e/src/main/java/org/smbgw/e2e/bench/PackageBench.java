@@ -104,8 +104,16 @@ final class PackageBench {
     Process coordinator = runner.start(asUnit("/usr/bin/smbgw-coordinator", "run", "-c", config.toString()),
         dir.resolve("coordinator.log"));
     try {
+      // The first admin token, as root mints it on a coordinator node (once the state exists).
+      Path token = dir.resolve("token");
+      Command mint = Command.of("/usr/bin/smbgw-coordinator", "create-token", "-c", config.toString(), "--out",
+          token.toString());
+      long minted = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      while (!runner.runAllowingFailure(mint).succeeded() && System.nanoTime() < minted) {
+        Thread.sleep(500);
+      }
       Command status = Command.of("/usr/bin/smbgw", "--coordinator", "127.0.0.1:" + port, "--ca",
-          pki.resolve("ca.pem").toString(), "status");
+          pki.resolve("ca.pem").toString(), "--token-file", token.toString(), "status");
       Command version = Command.of("java", "-version");
       long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
       CommandResult first = runner.runAllowingFailure(status);

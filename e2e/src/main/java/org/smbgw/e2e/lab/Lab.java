@@ -117,6 +117,7 @@ public final class Lab implements AutoCloseable {
     zookeeper = launch(ZK, "zookeeper", List.of(), ZooKeeperEnsembleMain.class.getName(),
         List.of(dir.resolve("zookeeper").toString(), "500", SUBNET + "100"));
     Files.writeString(dir.resolve("storage.cfg"), storageCfg());
+    adminToken();
     for (int i = 1; i <= NODES; i++) {
       startCoordinator(node(i));
     }
@@ -169,6 +170,38 @@ public final class Lab implements AutoCloseable {
   }
 
   private TlsFiles adminTls;
+
+  /** The lab's admin token, in a file only root may read: the CLI's --token-file. */
+  public Path tokenFile() {
+    return dir.resolve("admin-token");
+  }
+
+  /**
+   * Gives the lab its first admin token, as root would on a coordinator node: its record straight
+   * into ZooKeeper (before the replicas start, so that no call ever finds none), and the token in
+   * {@link #tokenFile}.
+   */
+  private void adminToken() throws Exception {
+    String connect = SUBNET + "100:2181," + SUBNET + "100:2182," + SUBNET + "100:2183";
+    try (org.apache.curator.framework.CuratorFramework zk = org.apache.curator.framework.CuratorFrameworkFactory.newClient(
+        connect, 10_000, 5_000, new org.apache.curator.retry.RetryNTimes(120, 500))) {
+      zk.start();
+      if (!zk.blockUntilConnected(60, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the lab's ZooKeeper did not come up at " + connect + ":\n" + log("zookeeper"));
+      }
+      String path = org.smbgw.coordinator.state.ZkPaths.token(
+          org.smbgw.common.auth.Tokens.nameOf(org.smbgw.common.testing.TestTokens.ADMIN).orElseThrow());
+      if (zk.checkExists().forPath(path) == null) {
+        zk.create().creatingParentsIfNeeded().forPath(path, org.smbgw.coordinator.state.Json.bytes(
+            org.smbgw.common.testing.TestTokens.record(org.smbgw.common.testing.TestTokens.ADMIN,
+                org.smbgw.proto.v1.Role.ROLE_ADMIN)));
+      }
+    }
+    Files.deleteIfExists(tokenFile());
+    Files.createFile(tokenFile(), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(tokenFile(), org.smbgw.common.testing.TestTokens.ADMIN + "\n");
+  }
 
   /** The lab's CA certificate: what the smbgw command line checks the replicas with ({@code --ca}). */
   public Path ca() throws Exception {
@@ -285,7 +318,8 @@ public final class Lab implements AutoCloseable {
     for (int i = 1; i <= NODES; i++) {
       if (coordinatorAlive(node(i))) {
         ManagedChannel c = channels.computeIfAbsent(coordinatorAddress(i),
-            a -> org.smbgw.common.Grpc.channel(org.smbgw.common.HostPort.parse("coordinator", a, false), false, tls));
+            a -> org.smbgw.common.Grpc.channel(org.smbgw.common.HostPort.parse("coordinator", a, false), false, tls,
+                org.smbgw.common.testing.TestTokens.bearer(org.smbgw.common.testing.TestTokens.ADMIN)));
         try {
           AdminServiceGrpc.newBlockingStub(c).withDeadlineAfter(2, TimeUnit.SECONDS).status(StatusRequest.getDefaultInstance());
           return AdminServiceGrpc.newBlockingStub(c).withDeadlineAfter(20, TimeUnit.SECONDS);

@@ -1,0 +1,93 @@
+package org.smbgw.coordinator.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.MethodDescriptor;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.smbgw.proto.v1.AdminServiceGrpc;
+import org.smbgw.proto.v1.Role;
+
+/** What each role may call, and how failed authentication is slowed down, on numbers alone. */
+class RolesAndThrottleTest {
+  private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+
+  @Test
+  void everyAdminCallIsClassifiedOnPurpose() {
+    List<String> methods = AdminServiceGrpc.getServiceDescriptor().getMethods().stream()
+        .map(m -> MethodDescriptor.extractBareMethodName(m.getFullMethodName())).toList();
+    List<String> unclassified = methods.stream().filter(m -> !Roles.NEEDED.containsKey(m)).toList();
+    assertEquals(List.of(), unclassified, "a new admin call must be given its role in Roles.NEEDED");
+    assertEquals(methods.size(), Roles.NEEDED.size(), "Roles.NEEDED names a call the service does not have");
+    assertEquals(Role.ROLE_ADMIN, Roles.needed("SomethingNew"), "an unknown call needs admin");
+  }
+
+  @Test
+  void aViewerOnlyLooksAnOperatorMovesButDeletesNothingAnAdminDoesAll() {
+    for (String look : List.of("ListShares", "GetShare", "Status", "WatchEvents", "ShareStats", "ListNodes")) {
+      assertTrue(Roles.allows(Role.ROLE_VIEWER, Roles.needed(look)), look);
+    }
+    for (String change : List.of("CreateShare", "DrainNode", "MoveAddress", "PutUser", "CreateToken", "ListTokens")) {
+      assertFalse(Roles.allows(Role.ROLE_VIEWER, Roles.needed(change)), "a viewer may not " + change);
+    }
+    for (String move : List.of("DrainNode", "UndrainNode", "MoveShare", "MoveAddress", "ListShares")) {
+      assertTrue(Roles.allows(Role.ROLE_OPERATOR, Roles.needed(move)), move);
+    }
+    for (String destroy : List.of("DeleteShare", "CreateShare", "Apply", "DeleteUser", "DeleteAddress", "RevokeToken")) {
+      assertFalse(Roles.allows(Role.ROLE_OPERATOR, Roles.needed(destroy)), "an operator may not " + destroy);
+      assertTrue(Roles.allows(Role.ROLE_ADMIN, Roles.needed(destroy)), destroy);
+    }
+    assertFalse(Roles.allows(Role.ROLE_UNSPECIFIED, Role.ROLE_VIEWER), "a record without a role allows nothing");
+  }
+
+  @Test
+  void failuresWaitLongerEachTimeThenLockTheSourceOutForAMinute() {
+    Throttle t = new Throttle();
+    long now = 0;
+    List<Long> delays = new java.util.ArrayList<>();
+    for (int i = 0; i < Throttle.LOCK_AFTER - 1; i++) {
+      delays.add(t.failed("10.0.0.9", now) / MS);
+      assertEquals(0, t.lockedFor("10.0.0.9", now), "not locked after " + (i + 1) + " failures");
+    }
+    assertEquals(List.of(100L, 200L, 400L, 800L, 1600L, 3200L, 3200L, 3200L, 3200L), delays);
+    t.failed("10.0.0.9", now);
+    assertEquals(Throttle.LOCKOUT_NANOS, t.lockedFor("10.0.0.9", now), "the tenth failure locks it out");
+    assertEquals(0, t.lockedFor("10.0.0.10", now), "only that source");
+    assertEquals(0, t.lockedFor("10.0.0.9", now + Throttle.LOCKOUT_NANOS), "for a minute");
+    assertEquals(100, t.failed("10.0.0.9", now + Throttle.LOCKOUT_NANOS) / MS, "and then counting starts again");
+  }
+
+  @Test
+  void aSuccessOrTenQuietMinutesForgetTheFailures() {
+    Throttle t = new Throttle();
+    t.failed("a", 0);
+    t.failed("a", 0);
+    t.succeeded("a");
+    assertEquals(100, t.failed("a", 0) / MS, "a success forgets");
+    t.failed("a", 0);
+    assertEquals(100, t.failed("a", Throttle.FORGET_NANOS + 1) / MS, "so do ten quiet minutes");
+  }
+
+  @Test
+  void aFloodOfSourcesIsForgottenOldestFirstNotKeptWithoutBound() {
+    Throttle t = new Throttle();
+    for (int i = 0; i < Throttle.LOCK_AFTER; i++) {
+      t.failed("first", 0);
+    }
+    assertTrue(t.lockedFor("first", 0) > 0);
+    for (int i = 0; i < Throttle.MAX_SOURCES; i++) {
+      t.failed("flood-" + i, 0);
+    }
+    assertEquals(0, t.lockedFor("first", 0), "the least recently seen source went first");
+  }
+
+  @Test
+  void theSourceOfAForwardedCallIsTheAddressTheFollowerNamesCountedByHost() {
+    assertEquals("10.0.0.9", TokenAuth.host("10.0.0.9:51234"));
+    assertEquals("10.0.0.9", TokenAuth.host("10.0.0.9:51234 via n2"));
+    assertEquals("[fd00::9]", TokenAuth.host("[fd00::9]:51234"));
+  }
+}
