@@ -3,6 +3,7 @@ package org.smbgw.cli;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.smbgw.common.auth.Tokens;
 import org.smbgw.proto.v1.CreateTokenRequest;
 import org.smbgw.proto.v1.CreateTokenResponse;
 import org.smbgw.proto.v1.ListTokensRequest;
@@ -27,10 +28,6 @@ final class TokenCommands {
   @ParentCommand
   Smbgw root;
 
-  static String role(Role r) {
-    return r.name().startsWith("ROLE_") ? r.name().substring(5).toLowerCase(java.util.Locale.ROOT) : r.name();
-  }
-
   @Command(name = "create", description = "Make a token and print it, once: keep it in a file only you can read, "
       + "and point --token-file or $SMBGW_TOKEN_FILE at it.")
   static final class Create implements Callable<Integer> {
@@ -45,15 +42,12 @@ final class TokenCommands {
 
     @Override
     public Integer call() {
-      Role r = switch (role) {
-        case "viewer" -> Role.ROLE_VIEWER;
-        case "operator" -> Role.ROLE_OPERATOR;
-        case "admin" -> Role.ROLE_ADMIN;
-        default -> throw new Smbgw.UsageError("--role: one of viewer, operator, admin (got '" + role + "')");
-      };
+      List<org.smbgw.common.Violation> bad = new java.util.ArrayList<>();
+      Role r = Tokens.role("--role", role, bad);
+      org.smbgw.common.InvalidSpecException.throwIfAny(bad);
       return parent.root.show(spec, admin -> admin.createToken(CreateTokenRequest.newBuilder().setName(name).setRole(r)
           .build()), List.of("NAME", "ROLE", "TOKEN"),
-          (CreateTokenResponse t) -> List.of(List.of(t.getToken().getName(), role(t.getToken().getRole()), t.getSecret())));
+          (CreateTokenResponse t) -> List.of(List.of(t.getToken().getName(), Tokens.roleName(t.getToken().getRole()), t.getSecret())));
     }
   }
 
@@ -68,7 +62,7 @@ final class TokenCommands {
     public Integer call() {
       return parent.root.show(spec, admin -> admin.listTokens(ListTokensRequest.getDefaultInstance()),
           List.of("NAME", "ROLE", "CREATED", "BY"), (ListTokensResponse r) -> r.getTokensList().stream()
-              .map((Token t) -> List.of(t.getName(), role(t.getRole()), Instant.ofEpochMilli(t.getCreatedAtMillis()).toString(),
+              .map((Token t) -> List.of(t.getName(), Tokens.roleName(t.getRole()), Instant.ofEpochMilli(t.getCreatedAtMillis()).toString(),
                   t.getCreatedBy())).toList());
     }
   }

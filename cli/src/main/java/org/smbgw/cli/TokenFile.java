@@ -3,7 +3,6 @@ package org.smbgw.cli;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -37,6 +36,9 @@ final class TokenFile {
    * @throws Smbgw.UsageError when a named file does not exist, or a file is unsafe or not a token
    */
   static Optional<String> read(Path named) {
+    if (named != null && named.toString().isEmpty()) {
+      named = null; // SMBGW_TOKEN_FILE set but empty: as if unset
+    }
     Path file = named != null ? named : defaultPath();
     if (!Files.exists(file)) {
       if (named != null) {
@@ -45,16 +47,20 @@ final class TokenFile {
       return Optional.empty();
     }
     try {
+      if (!Files.isRegularFile(file)) {
+        throw new Smbgw.UsageError("token file " + file + " is not a file");
+      }
       Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
-      Set<PosixFilePermission> open = EnumSet.noneOf(PosixFilePermission.class);
-      open.addAll(mode);
-      open.retainAll(OTHERS);
+      Set<PosixFilePermission> open = EnumSet.copyOf(OTHERS);
+      open.retainAll(mode);
       if (!open.isEmpty()) {
         throw new Smbgw.UsageError("token file " + file + " may be read or written by others (mode "
             + PosixFilePermissions.toString(mode) + "): chmod 600 " + file);
       }
-      if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file)) {
-        throw new Smbgw.UsageError("token file " + file + " is not a file");
+      String owner = Files.getOwner(file).getName();
+      String me = System.getProperty("user.name");
+      if (!owner.equals(me)) {
+        throw new Smbgw.UsageError("token file " + file + " belongs to " + owner + ", not to " + me);
       }
       String token = Files.readString(file, StandardCharsets.US_ASCII).strip();
       if (Tokens.nameOf(token).isEmpty()) {
@@ -62,7 +68,7 @@ final class TokenFile {
             + "or smbgw-coordinator create-token wrote it)");
       }
       return Optional.of(token);
-    } catch (IOException e) {
+    } catch (IOException | UnsupportedOperationException e) {
       throw new Smbgw.UsageError("cannot read token file " + file + ": " + e.getMessage());
     }
   }

@@ -109,6 +109,15 @@ public final class CoordinatorMain {
     }
   }
 
+  /** This machine's name, for the record of who made a token. */
+  private static String host() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "this node";
+    }
+  }
+
   @Command(name = "create-token", description = "Mint an administrator's token on a coordinator node, as root, "
       + "straight into ZooKeeper: the first one after installing, or one to get back in when none is left. It is "
       + "written to --out, readable by root only, and shown nowhere else. Exit 5 when not root, 4 when the name is "
@@ -142,7 +151,7 @@ public final class CoordinatorMain {
         return ExitCodes.INVALID;
       }
       try {
-        LocalTokens.create(c, name, role, out, "local root on " + java.net.InetAddress.getLocalHost().getHostName());
+        LocalTokens.create(c, name, role, out, "local root on " + host());
       } catch (InvalidSpecException e) {
         e.violations().forEach(v -> System.err.println("smbgw-coordinator: " + v));
         return ExitCodes.INVALID;

@@ -44,17 +44,6 @@ public final class LocalTokens {
     return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
   }
 
-  /** The role a command line names ("viewer", "operator", "admin"), or a violation of {@code field}. */
-  public static Role role(String field, String text, List<Violation> out) {
-    for (Role r : List.of(Role.ROLE_VIEWER, Role.ROLE_OPERATOR, Role.ROLE_ADMIN)) {
-      if (r.name().equalsIgnoreCase("ROLE_" + text)) {
-        return r;
-      }
-    }
-    out.add(new Violation(field, "one of viewer, operator, admin (got " + org.smbgw.common.Text.quote(text) + ")"));
-    return Role.ROLE_UNSPECIFIED;
-  }
-
   /**
    * Mints token {@code name}, writes it to {@code out} (mode 0600, made new: an existing file is
    * refused) and records its hash in the ZooKeeper {@code config} names. The file comes first, so
@@ -64,7 +53,7 @@ public final class LocalTokens {
       throws Exception {
     List<Violation> v = new ArrayList<>();
     Tokens.validateName("--name", name, v);
-    Role role = role("--role", roleText, v);
+    Role role = Tokens.role("--role", roleText, v);
     if (Files.exists(out, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       v.add(new Violation("--out", out + " exists: remove it, or write the token elsewhere"));
     }
@@ -72,9 +61,6 @@ public final class LocalTokens {
     String connect = config.zookeeper() == null || config.zookeeper().isEmpty()
         ? "127.0.0.1:" + config.embeddedZooKeeperPort() : config.zookeeper();
     String token = Tokens.mint(name);
-    TokenRecord record = TokenRecord.newBuilder()
-        .setToken(Token.newBuilder().setName(name).setRole(role).setCreatedAtMillis(System.currentTimeMillis()).setCreatedBy(by))
-        .setSecretSha256(ByteString.copyFrom(Tokens.sha256(token))).build();
     try (CuratorFramework zk = CuratorFrameworkFactory.builder().connectString(connect).sessionTimeoutMs(10_000)
         .connectionTimeoutMs(5_000).retryPolicy(new RetryOneTime(500)).build()) {
       zk.start();
@@ -86,15 +72,39 @@ public final class LocalTokens {
       }
       write(out, token);
       try {
-        zk.create().forPath(ZkPaths.token(name), Json.bytes(record));
-      } catch (KeeperException.NodeExistsException e) {
-        Files.deleteIfExists(out);
-        throw new InvalidSpecException(List.of(new Violation("--name", "a token named " + name
-            + " exists: revoke it (smbgw token revoke " + name + "), or choose another name")));
+        if (!grant(zk, token, role, by, false)) {
+          Files.deleteIfExists(out);
+          throw new InvalidSpecException(List.of(new Violation("--name", "a token named " + name
+              + " exists: revoke it (smbgw token revoke " + name + "), or choose another name")));
+        }
+      } catch (InvalidSpecException e) {
+        throw e;
       } catch (Exception e) {
         Files.deleteIfExists(out);
         throw e;
       }
+    }
+  }
+
+  /**
+   * Records {@code token} with {@code role}: its hash, under its name. False when another token of
+   * that name exists; true also when this very token's record is there already (a create whose
+   * answer was lost, made again by the client's retry).
+   *
+   * @param parents whether to make the state's directories first (a test cluster before its replicas start)
+   */
+  public static boolean grant(CuratorFramework zk, String token, Role role, String by, boolean parents) throws Exception {
+    String name = Tokens.nameOf(token).orElseThrow(() -> new IllegalArgumentException("not a token"));
+    TokenRecord record = TokenRecord.newBuilder()
+        .setToken(Token.newBuilder().setName(name).setRole(role).setCreatedAtMillis(System.currentTimeMillis())
+            .setCreatedBy(by))
+        .setSecretSha256(ByteString.copyFrom(Tokens.sha256(token))).build();
+    try {
+      (parents ? zk.create().creatingParentsIfNeeded() : zk.create()).forPath(ZkPaths.token(name), Json.bytes(record));
+      return true;
+    } catch (KeeperException.NodeExistsException e) {
+      TokenRecord there = Json.parse(zk.getData().forPath(ZkPaths.token(name)), TokenRecord.getDefaultInstance());
+      return Tokens.matches(token, there.getSecretSha256().toByteArray());
     }
   }
 

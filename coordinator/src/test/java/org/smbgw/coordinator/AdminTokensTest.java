@@ -90,22 +90,29 @@ class AdminTokensTest {
             CreateTokenRequest.newBuilder().setName("mine").setRole(Role.ROLE_ADMIN).build()));
       }
 
-      // The command line: no token is exit 5, saying where it looks.
+      // The command line: no token is exit 5, saying where it looks (in a home without one).
       StringWriter err = new StringWriter();
-      Path readable = r.tempDir().resolve("readable-token");
-      int code = org.smbgw.cli.Smbgw.run(new String[] {"--coordinator", follower.address(), "--ca",
-          Replicas.PKI.ca().toString(), "share", "list"}, new PrintWriter(new StringWriter()), new PrintWriter(err, true));
-      if (!Files.exists(Path.of(System.getProperty("user.home"), ".config", "smbgw", "token"))) {
-        assertEquals(5, code, err.toString());
-        assertTrue(err.toString().contains("--token-file"), err.toString());
+      String home = System.getProperty("user.home");
+      int code;
+      try {
+        System.setProperty("user.home", r.tempDir().toString());
+        code = org.smbgw.cli.Smbgw.run(new String[] {"--coordinator", follower.address(), "--ca",
+            Replicas.PKI.ca().toString(), "share", "list"}, new PrintWriter(new StringWriter()), new PrintWriter(err, true));
+      } finally {
+        System.setProperty("user.home", home);
       }
-      Files.writeString(readable, viewer + "\n");
+      assertEquals(5, code, err.toString());
+      assertTrue(err.toString().contains("--token-file"), err.toString());
+      Path readable = org.smbgw.common.testing.TestTokens.file(r.tempDir().resolve("readable-token"), viewer);
+      Files.setPosixFilePermissions(readable, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
       code = org.smbgw.cli.Smbgw.run(new String[] {"--coordinator", follower.address(), "--ca",
           Replicas.PKI.ca().toString(), "--token-file", readable.toString(), "share", "list"},
           new PrintWriter(new StringWriter()), new PrintWriter(err, true));
       assertEquals(2, code, "a token file others may read is refused: " + err);
       assertTrue(err.toString().contains("chmod 600"), err.toString());
 
+      refused(Status.Code.FAILED_PRECONDITION, "last admin token",
+          () -> admin.revokeToken(RevokeTokenRequest.newBuilder().setName("test-admin").build()));
       admin.revokeToken(RevokeTokenRequest.newBuilder().setName("dash").build());
       refused(Status.Code.UNAUTHENTICATED, "not valid",
           () -> stub(r, follower.address(), viewer).listShares(ListSharesRequest.getDefaultInstance()));

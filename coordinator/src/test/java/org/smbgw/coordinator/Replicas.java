@@ -43,9 +43,8 @@ final class Replicas implements AutoCloseable {
 
   private static Path tokenFile() {
     try {
-      Path f = Files.createTempFile("smbgw-test-token-", "", java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-      Files.writeString(f, org.smbgw.common.testing.TestTokens.ADMIN + "\n");
+      Path f = org.smbgw.common.testing.TestTokens.file(Files.createTempFile("smbgw-test-token-", ""),
+          org.smbgw.common.testing.TestTokens.ADMIN);
       f.toFile().deleteOnExit();
       return f;
     } catch (java.io.IOException e) {
@@ -79,11 +78,7 @@ final class Replicas implements AutoCloseable {
     try (org.apache.curator.framework.CuratorFramework c = org.apache.curator.framework.CuratorFrameworkFactory.newClient(
         zk.getConnectString(), new org.apache.curator.retry.RetryOneTime(100))) {
       c.start();
-      c.create().creatingParentsIfNeeded().forPath(
-          org.smbgw.coordinator.state.ZkPaths.token(org.smbgw.common.auth.Tokens.nameOf(org.smbgw.common.testing.TestTokens.ADMIN)
-              .orElseThrow()),
-          org.smbgw.coordinator.state.Json.bytes(org.smbgw.common.testing.TestTokens.record(
-              org.smbgw.common.testing.TestTokens.ADMIN, org.smbgw.proto.v1.Role.ROLE_ADMIN)));
+      LocalTokens.grant(c, org.smbgw.common.testing.TestTokens.ADMIN, org.smbgw.proto.v1.Role.ROLE_ADMIN, "test", true);
     }
     for (int i = 0; i < n; i++) {
       add();

@@ -198,6 +198,7 @@ class NothingIsLostTest {
     delete(coordinatorState);
     Files.createDirectories(coordinatorState);
     startCoordinator();
+    Cli.admin(coordinator.address(), config); // a new cluster: root mints its first token again
     node.stopAgentOnly();
     node.start();
     JsonNode foreign = Eventually.until(Duration.ofSeconds(30), this::node,

@@ -5,7 +5,7 @@ import org.smbgw.proto.v1.Role;
 
 /**
  * The role each admin call needs (DESIGN section 6). Every method is listed; one that is not (a new
- * one nobody classified) needs admin. {@code RolesTest} fails when the service has a method this
+ * one nobody classified) needs admin. {@code RolesAndThrottleTest} fails when the service has a method this
  * table does not name, so that a new call is classified on purpose.
  */
 public final class Roles {

@@ -6,10 +6,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Failed authentication, counted per source: each failure is answered after a growing delay
- * (100 ms, doubling, at most 3.2 s), and the tenth in a row locks the source out for a minute, valid
- * token or not. A success forgets the source's failures; so do ten quiet minutes. At most 10,000
- * sources are remembered (the least recently seen go first), so a flood of addresses cannot grow
- * it without bound. Time is passed in (ticker nanos).
+ * (100 ms, doubling, at most 3.2 s), and the tenth in a row locks the source out for a minute:
+ * every wrong token from it is then refused after the longest delay without being looked at (a
+ * valid token still passes, see {@link TokenAuth}). Ten quiet minutes forget a source's failures.
+ * At most 10,000 sources are remembered, the least recently seen going first, so a flood of
+ * addresses cannot grow it without bound (and can push a locked source out: with 256-bit secrets
+ * the delays only make guessing slower still, they are not what makes it hopeless). Time is
+ * passed in (ticker nanos).
  */
 final class Throttle {
   static final int LOCK_AFTER = 10;
@@ -41,10 +44,6 @@ final class Throttle {
     long locked = count >= LOCK_AFTER ? now + LOCKOUT_NANOS : f == null ? now : f.lockedUntilNanos;
     sources.put(source, new Failures(count >= LOCK_AFTER ? 0 : count, now, locked));
     return Math.min(MAX_DELAY_NANOS, FIRST_DELAY_NANOS << Math.min(count - 1, 10));
-  }
-
-  synchronized void succeeded(String source) {
-    sources.remove(source);
   }
 
   private Failures current(String source, long now) {

@@ -13,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.smbgw.common.auth.Tokens;
 import org.smbgw.common.tls.Peer;
-import org.smbgw.coordinator.decide.TokenDecisions;
 import org.smbgw.coordinator.state.ClusterView;
 import org.smbgw.coordinator.state.Versioned;
 import org.smbgw.proto.v1.Role;
@@ -37,7 +36,7 @@ public final class TokenAuth implements ServerInterceptor {
   public record Caller(String token, Role role, String from) {
     @Override
     public String toString() {
-      return "token " + token + " (" + TokenDecisions.role(role) + ") from " + from;
+      return "token " + token + " (" + Tokens.roleName(role) + ") from " + from;
     }
   }
 
@@ -55,14 +54,27 @@ public final class TokenAuth implements ServerInterceptor {
     return Optional.ofNullable(CALLER.get());
   }
 
-  private final ClusterView view;
+  private final java.util.function.Function<String, TokenRecord> tokens;
+  private final java.util.function.BooleanSupplier settled;
   private final LongSupplier ticker;
   private final ScheduledExecutorService timer;
   private final Listener listener;
   private final Throttle throttle = new Throttle();
 
+  /** Checks tokens against the records {@code view} shows. */
   public TokenAuth(ClusterView view, LongSupplier ticker, ScheduledExecutorService timer, Listener listener) {
-    this.view = view;
+    this(n -> java.util.Optional.ofNullable(view.tokens().get(n)).map(Versioned::value).orElse(null), view::settled,
+        ticker, timer, listener);
+  }
+
+  /**
+   * @param tokens the record of a token name, or null
+   * @param settled whether {@code tokens} is known to show ZooKeeper's (see {@link ClusterView#settled})
+   */
+  TokenAuth(java.util.function.Function<String, TokenRecord> tokens, java.util.function.BooleanSupplier settled,
+      LongSupplier ticker, ScheduledExecutorService timer, Listener listener) {
+    this.tokens = tokens;
+    this.settled = settled;
     this.ticker = ticker;
     this.timer = timer;
     this.listener = listener;
@@ -71,65 +83,89 @@ public final class TokenAuth implements ServerInterceptor {
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     String method = call.getMethodDescriptor().getBareMethodName();
-    String from = source(Peer.current(), headers);
-    String host = host(from);
-    long now = ticker.getAsLong();
-    long locked = throttle.lockedFor(host, now);
-    if (locked > 0) {
-      String why = "too many failed attempts from " + host + ": refused for " + (TimeUnit.NANOSECONDS.toSeconds(locked) + 1)
-          + " s more";
-      listener.refused("locked_out", method, from, Optional.empty(), why);
-      return refuse(call, Status.UNAUTHENTICATED.withDescription(why), 0);
-    }
+    Source source = source(Peer.current(), headers);
     Optional<String> token = Tokens.from(headers);
     Optional<String> name = token.flatMap(Tokens::nameOf);
-    Versioned<TokenRecord> record = name.map(n -> view.tokens().get(n)).orElse(null);
-    if (record == null || !Tokens.matches(token.get(), record.value().getSecretSha256().toByteArray())) {
+    TokenRecord record = name.map(tokens).orElse(null);
+    if (record == null || !Tokens.matches(token.get(), record.getSecretSha256().toByteArray())) {
+      if (!settled.getAsBoolean()) {
+        // The view is reading ZooKeeper again after an outage and may not show the token yet:
+        // no verdict, and nothing counted against the caller.
+        return refuse(call, Status.UNAVAILABLE.withDescription("this coordinator is catching up with ZooKeeper; retry"),
+            0);
+      }
+      long now = ticker.getAsLong();
+      long locked = throttle.lockedFor(source.key(), now);
+      if (locked > 0) {
+        String why = "too many failed attempts from " + source.key() + ": refused for "
+            + (TimeUnit.NANOSECONDS.toSeconds(locked) + 1) + " s more";
+        listener.refused("locked_out", method, source.shown(), Optional.empty(), why);
+        return refuse(call, Status.UNAUTHENTICATED.withDescription(why), Throttle.MAX_DELAY_NANOS);
+      }
       String why = token.isEmpty()
           ? "this call needs an administrator's token (the CLI reads it from --token-file, $SMBGW_TOKEN_FILE or "
               + "~/.config/smbgw/token)"
           : "the token is not valid (unknown, revoked or mistyped)";
-      listener.refused("unauthenticated", method, from, Optional.empty(), why);
-      return refuse(call, Status.UNAUTHENTICATED.withDescription(why), throttle.failed(host, now));
+      listener.refused("unauthenticated", method, source.shown(), Optional.empty(), why);
+      return refuse(call, Status.UNAUTHENTICATED.withDescription(why), throttle.failed(source.key(), now));
     }
-    throttle.succeeded(host);
-    Role role = record.value().getToken().getRole();
+    // A valid token passes even from a locked-out source: the lockout slows guessing, it must not
+    // let whoever shares an address with an administrator lock the administrator out.
+    Role role = record.getToken().getRole();
     Role needed = Roles.needed(method);
     if (!Roles.allows(role, needed)) {
-      String why = "token " + name.get() + " has role " + TokenDecisions.role(role) + "; " + method + " needs "
-          + TokenDecisions.role(needed);
-      listener.refused("denied", method, from, name, why);
+      String why = "token " + name.get() + " has role " + Tokens.roleName(role) + "; " + method + " needs "
+          + Tokens.roleName(needed);
+      listener.refused("denied", method, source.shown(), name, why);
       return refuse(call, Status.PERMISSION_DENIED.withDescription(why), 0);
     }
-    return Contexts.interceptCall(Context.current().withValue(CALLER, new Caller(name.get(), role, from)), call, headers,
-        next);
+    return Contexts.interceptCall(Context.current().withValue(CALLER, new Caller(name.get(), role, source.shown())),
+        call, headers, next);
   }
 
-  /** The caller's address; for a call a node passed on, the address it names and the node. */
-  static String source(Peer peer, Metadata headers) {
+  /**
+   * Where a call comes from: {@code shown} for people, {@code key} what failures are counted by.
+   * A call a node passed on is counted by the address it names together with that node (taken
+   * from its certificate, so a node can neither claim another's callers nor lock them out); an
+   * IPv6 caller by its /64, since one host holds a whole prefix.
+   */
+  record Source(String shown, String key) {}
+
+  private static final java.util.regex.Pattern FORWARDED =
+      java.util.regex.Pattern.compile("(\\[[0-9a-fA-F:.]{2,45}\\]|[0-9.]{7,15}):\\d{1,5}");
+
+  static Source source(Peer peer, Metadata headers) {
     String forwardedFor = headers.get(FORWARDED_FOR);
-    if (forwardedFor != null && peer.names().isPresent()) {
-      return forwardedFor + " via " + peer.names().get().node();
+    if (forwardedFor != null && peer.names().isPresent() && FORWARDED.matcher(forwardedFor).matches()) {
+      String via = " via " + peer.names().get().node();
+      return new Source(forwardedFor + via, host(forwardedFor) + via);
     }
-    return peer.address();
+    return new Source(peer.address(), host(peer.address()));
   }
 
-  /** The host part of a source, what failures are counted by (a client's port changes every connection). */
-  static String host(String from) {
-    String first = from.split(" ", 2)[0];
-    int colon = first.lastIndexOf(':');
-    return colon > 0 && first.indexOf(':') == colon ? first.substring(0, colon)
-        : first.startsWith("[") && first.contains("]") ? first.substring(0, first.indexOf(']') + 1) : first;
+  /** The host of "host:port" or "[v6]:port", an IPv6 address cut to its /64. */
+  static String host(String address) {
+    int colon = address.lastIndexOf(':');
+    String host = colon > 0 ? address.substring(0, colon) : address;
+    if (!host.startsWith("[")) {
+      return host;
+    }
+    try {
+      byte[] a = java.net.InetAddress.getByName(host.substring(1, host.length() - 1)).getAddress();
+      if (a.length == 16) {
+        java.util.Arrays.fill(a, 8, 16, (byte) 0);
+        return "[" + java.net.InetAddress.getByAddress(a).getHostAddress() + "]/64";
+      }
+    } catch (java.net.UnknownHostException e) {
+      // a literal that does not parse: counted as written
+    }
+    return host;
   }
 
   private <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status, long delayNanos) {
-    Runnable close = () -> {
-      try {
-        call.close(status, new Metadata());
-      } catch (IllegalStateException e) {
-        // the caller went away meanwhile
-      }
-    };
+    // Nothing else touches the call, so the timer's thread may close it; closing a call its
+    // caller gave up on meanwhile is allowed and does nothing.
+    Runnable close = () -> call.close(status, new Metadata());
     if (delayNanos <= 0) {
       close.run();
     } else {

@@ -29,7 +29,7 @@ public final class TokenDecisions {
       String by) {
     List<Violation> v = new ArrayList<>();
     Tokens.validateName("name", req.getName(), v);
-    if (req.getRole() == Role.ROLE_UNSPECIFIED || req.getRole() == Role.UNRECOGNIZED) {
+    if (!Tokens.isRole(req.getRole())) {
       v.add(new Violation("role", "one of viewer, operator, admin"));
     }
     InvalidSpecException.throwIfAny(v);
@@ -44,20 +44,24 @@ public final class TokenDecisions {
     return new Change.Builder()
         .add(new Write.Create(ZkPaths.token(req.getName()), TokenRecord.newBuilder().setToken(token)
             .setSecretSha256(ByteString.copyFrom(Tokens.sha256(secret))).build()))
-        .event("token.created", "token/" + req.getName(), role(req.getRole()) + " token created by " + by)
+        .event("token.created", "token/" + req.getName(), Tokens.roleName(req.getRole()) + " token created by " + by)
         .reply(CreateTokenResponse.newBuilder().setToken(token).setSecret(secret).build());
   }
 
+  /**
+   * Revokes a token; not the last admin token (without one, only root on a coordinator node could
+   * get back in, with smbgw-coordinator create-token).
+   */
   public static Change<RevokeTokenResponse> revoke(Snapshot s, RevokeTokenRequest req, String by) {
     Versioned<TokenRecord> existing = Optional.ofNullable(s.tokens().get(req.getName()))
         .orElseThrow(() -> Errors.notFound("token '" + req.getName() + "'"));
+    if (existing.value().getToken().getRole() == Role.ROLE_ADMIN && s.tokens().values().stream()
+        .filter(t -> t.value().getToken().getRole() == Role.ROLE_ADMIN).count() == 1) {
+      throw Errors.precondition("token '" + req.getName() + "' is the last admin token: create another admin token "
+          + "first (smbgw token create --role admin)");
+    }
     return new Change.Builder().add(new Write.Delete(ZkPaths.token(req.getName()), existing.version()))
         .event("token.revoked", "token/" + req.getName(), "revoked by " + by)
         .reply(RevokeTokenResponse.newBuilder().setName(req.getName()).build());
-  }
-
-  /** "viewer", "operator", "admin". */
-  public static String role(Role r) {
-    return r.name().substring("ROLE_".length()).toLowerCase(java.util.Locale.ROOT);
   }
 }

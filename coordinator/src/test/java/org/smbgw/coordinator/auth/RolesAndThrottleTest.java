@@ -61,14 +61,11 @@ class RolesAndThrottleTest {
   }
 
   @Test
-  void aSuccessOrTenQuietMinutesForgetTheFailures() {
+  void tenQuietMinutesForgetTheFailures() {
     Throttle t = new Throttle();
     t.failed("a", 0);
-    t.failed("a", 0);
-    t.succeeded("a");
-    assertEquals(100, t.failed("a", 0) / MS, "a success forgets");
-    t.failed("a", 0);
-    assertEquals(100, t.failed("a", Throttle.FORGET_NANOS + 1) / MS, "so do ten quiet minutes");
+    assertEquals(200, t.failed("a", Throttle.FORGET_NANOS) / MS, "still counted within ten minutes");
+    assertEquals(100, t.failed("a", 2 * Throttle.FORGET_NANOS + 1) / MS, "forgotten after ten quiet ones");
   }
 
   @Test
@@ -85,9 +82,30 @@ class RolesAndThrottleTest {
   }
 
   @Test
-  void theSourceOfAForwardedCallIsTheAddressTheFollowerNamesCountedByHost() {
+  void aForwardedCallCountsByTheAddressItNamesAndTheNodeThatPassedItOnAndOnlyANodeMayName() {
+    java.security.cert.X509Certificate n2 = certificate("n2");
+    io.grpc.Metadata forwarded = new io.grpc.Metadata();
+    forwarded.put(TokenAuth.FORWARDED_FOR, "10.0.0.9:51234");
+    assertEquals(new TokenAuth.Source("10.0.0.9:51234 via n2", "10.0.0.9 via n2"),
+        TokenAuth.source(new org.smbgw.common.tls.Peer("10.0.0.2:40000", java.util.Optional.of(n2)), forwarded));
+    assertEquals(new TokenAuth.Source("10.0.0.7:40000", "10.0.0.7"),
+        TokenAuth.source(new org.smbgw.common.tls.Peer("10.0.0.7:40000", java.util.Optional.empty()), forwarded),
+        "a caller without a node's certificate cannot name another address");
+    io.grpc.Metadata junk = new io.grpc.Metadata();
+    junk.put(TokenAuth.FORWARDED_FOR, "x".repeat(4000));
+    assertEquals("10.0.0.2", TokenAuth.source(new org.smbgw.common.tls.Peer("10.0.0.2:40000", java.util.Optional.of(n2)),
+        junk).key(), "nor anything but an address");
     assertEquals("10.0.0.9", TokenAuth.host("10.0.0.9:51234"));
-    assertEquals("10.0.0.9", TokenAuth.host("10.0.0.9:51234 via n2"));
-    assertEquals("[fd00::9]", TokenAuth.host("[fd00::9]:51234"));
+    assertEquals("[fd00:0:0:1:0:0:0:0]/64", TokenAuth.host("[fd00::1:2:3:4:5]:51234"), "an IPv6 host counts by its /64");
+  }
+
+  private static java.security.cert.X509Certificate certificate(String node) {
+    try (org.smbgw.common.testing.TestPki pki = org.smbgw.common.testing.TestPki.create();
+        var in = java.nio.file.Files.newInputStream(pki.node(node).cert())) {
+      return (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+          .generateCertificate(in);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
   }
 }

@@ -50,10 +50,16 @@ class TokenDecisionsTest {
   }
 
   @Test
-  void revokingDeletesTheRecordItWasDecidedOnAndAnUnknownOneIsNotFound() {
+  void revokingDeletesTheRecordItWasDecidedOnButNeverTheLastAdminTokenAndAnUnknownOneIsNotFound() {
     Change<?> c = TokenDecisions.revoke(new Cluster().token("ci", Role.ROLE_VIEWER).snap(),
         RevokeTokenRequest.newBuilder().setName("ci").build(), "token root");
     assertEquals(List.of("delete /smbgw/v1/tokens/ci@" + Cluster.V), Cluster.writes(c));
+    assertEquals(Status.Code.FAILED_PRECONDITION, assertThrows(StatusRuntimeException.class, () -> TokenDecisions.revoke(
+        new Cluster().token("root", Role.ROLE_ADMIN).token("ci", Role.ROLE_VIEWER).snap(),
+        RevokeTokenRequest.newBuilder().setName("root").build(), "x")).getStatus().getCode(), "not the last admin token");
+    assertEquals(List.of("delete /smbgw/v1/tokens/root@" + Cluster.V), Cluster.writes(TokenDecisions.revoke(
+        new Cluster().token("root", Role.ROLE_ADMIN).token("ops", Role.ROLE_ADMIN).snap(),
+        RevokeTokenRequest.newBuilder().setName("root").build(), "x")), "one of two may go");
     assertEquals(Status.Code.NOT_FOUND, assertThrows(StatusRuntimeException.class, () -> TokenDecisions.revoke(
         new Cluster().snap(), RevokeTokenRequest.newBuilder().setName("ci").build(), "x")).getStatus().getCode());
   }

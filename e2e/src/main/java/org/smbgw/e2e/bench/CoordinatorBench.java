@@ -86,9 +86,8 @@ final class CoordinatorBench {
 
   private static Path tokenFile() {
     try {
-      Path f = Files.createTempFile("smbgw-bench-token-", "", java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-      Files.writeString(f, org.smbgw.common.testing.TestTokens.ADMIN + "\n");
+      Path f = org.smbgw.common.testing.TestTokens.file(Files.createTempFile("smbgw-bench-token-", ""),
+          org.smbgw.common.testing.TestTokens.ADMIN);
       f.toFile().deleteOnExit();
       return f;
     } catch (java.io.IOException e) {
@@ -101,13 +100,8 @@ final class CoordinatorBench {
     try (org.apache.curator.framework.CuratorFramework zk = org.apache.curator.framework.CuratorFrameworkFactory.newClient(
         connect, new org.apache.curator.retry.RetryOneTime(200))) {
       zk.start();
-      String path = org.smbgw.coordinator.state.ZkPaths.token(
-          org.smbgw.common.auth.Tokens.nameOf(org.smbgw.common.testing.TestTokens.ADMIN).orElseThrow());
-      if (zk.checkExists().forPath(path) == null) {
-        zk.create().creatingParentsIfNeeded().forPath(path, org.smbgw.coordinator.state.Json.bytes(
-            org.smbgw.common.testing.TestTokens.record(org.smbgw.common.testing.TestTokens.ADMIN,
-                org.smbgw.proto.v1.Role.ROLE_ADMIN)));
-      }
+      org.smbgw.coordinator.LocalTokens.grant(zk, org.smbgw.common.testing.TestTokens.ADMIN,
+          org.smbgw.proto.v1.Role.ROLE_ADMIN, "bench", true);
     }
   }
 

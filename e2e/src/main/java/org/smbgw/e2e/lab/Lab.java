@@ -189,18 +189,10 @@ public final class Lab implements AutoCloseable {
       if (!zk.blockUntilConnected(60, TimeUnit.SECONDS)) {
         throw new IllegalStateException("the lab's ZooKeeper did not come up at " + connect + ":\n" + log("zookeeper"));
       }
-      String path = org.smbgw.coordinator.state.ZkPaths.token(
-          org.smbgw.common.auth.Tokens.nameOf(org.smbgw.common.testing.TestTokens.ADMIN).orElseThrow());
-      if (zk.checkExists().forPath(path) == null) {
-        zk.create().creatingParentsIfNeeded().forPath(path, org.smbgw.coordinator.state.Json.bytes(
-            org.smbgw.common.testing.TestTokens.record(org.smbgw.common.testing.TestTokens.ADMIN,
-                org.smbgw.proto.v1.Role.ROLE_ADMIN)));
-      }
+      org.smbgw.coordinator.LocalTokens.grant(zk, org.smbgw.common.testing.TestTokens.ADMIN,
+          org.smbgw.proto.v1.Role.ROLE_ADMIN, "lab", true);
     }
-    Files.deleteIfExists(tokenFile());
-    Files.createFile(tokenFile(), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(tokenFile(), org.smbgw.common.testing.TestTokens.ADMIN + "\n");
+    org.smbgw.common.testing.TestTokens.file(tokenFile(), org.smbgw.common.testing.TestTokens.ADMIN);
   }
 
   /** The lab's CA certificate: what the smbgw command line checks the replicas with ({@code --ca}). */

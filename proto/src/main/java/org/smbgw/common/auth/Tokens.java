@@ -35,6 +35,30 @@ public final class Tokens {
     }
   }
 
+  private static final List<org.smbgw.proto.v1.Role> ROLES = List.of(org.smbgw.proto.v1.Role.ROLE_VIEWER,
+      org.smbgw.proto.v1.Role.ROLE_OPERATOR, org.smbgw.proto.v1.Role.ROLE_ADMIN);
+
+  /** "viewer", "operator", "admin"; "none" for a record without a role. */
+  public static String roleName(org.smbgw.proto.v1.Role r) {
+    return ROLES.contains(r) ? r.name().substring("ROLE_".length()).toLowerCase(java.util.Locale.ROOT) : "none";
+  }
+
+  /** The role {@code text} names, or a violation of {@code field} (and ROLE_UNSPECIFIED). */
+  public static org.smbgw.proto.v1.Role role(String field, String text, List<Violation> out) {
+    for (org.smbgw.proto.v1.Role r : ROLES) {
+      if (roleName(r).equals(text)) {
+        return r;
+      }
+    }
+    out.add(new Violation(field, "one of viewer, operator, admin (got " + Text.quote(text) + ")"));
+    return org.smbgw.proto.v1.Role.ROLE_UNSPECIFIED;
+  }
+
+  /** Whether {@code r} is one of the three roles. */
+  public static boolean isRole(org.smbgw.proto.v1.Role r) {
+    return ROLES.contains(r);
+  }
+
   /** A new token for {@code name}, which must be valid. */
   public static String mint(String name) {
     if (!NAME.matcher(name).matches()) {

@@ -1,16 +1,12 @@
 package org.smbgw.common.testing;
 
-import com.google.protobuf.ByteString;
 import io.grpc.ClientInterceptor;
 import io.grpc.stub.MetadataUtils;
 import org.smbgw.common.auth.Tokens;
-import org.smbgw.proto.v1.Role;
-import org.smbgw.proto.v1.Token;
-import org.smbgw.proto.v1.TokenRecord;
 
 /**
  * Administrators' tokens for test clusters: a fixed admin token that every test cluster is given
- * (written to ZooKeeper as the records coordinators keep), and what puts a token on calls.
+ * (recorded with {@code LocalTokens.grant}), its file, and what puts a token on calls.
  */
 public final class TestTokens {
   /** The admin token of every test cluster. */
@@ -18,11 +14,13 @@ public final class TestTokens {
 
   private TestTokens() {}
 
-  /** The record a coordinator keeps for {@code token}, with {@code role}. */
-  public static TokenRecord record(String token, Role role) {
-    return TokenRecord.newBuilder()
-        .setToken(Token.newBuilder().setName(Tokens.nameOf(token).orElseThrow()).setRole(role).setCreatedBy("test"))
-        .setSecretSha256(ByteString.copyFrom(Tokens.sha256(token))).build();
+  /** Writes {@code token} to a new file {@code file} only its owner may read, as the CLI wants it. */
+  public static java.nio.file.Path file(java.nio.file.Path file, String token) throws java.io.IOException {
+    java.nio.file.Files.deleteIfExists(file);
+    java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    java.nio.file.Files.writeString(file, token + "\n");
+    return file;
   }
 
   /** Puts {@code token} on every call. */
