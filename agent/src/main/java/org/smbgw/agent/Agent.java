@@ -59,6 +59,9 @@ import org.smbgw.common.HostPort;
 import org.smbgw.common.InvalidSpecException;
 import org.smbgw.common.Sizes;
 import org.smbgw.common.Violation;
+import org.smbgw.common.tls.PeerNames;
+import org.smbgw.common.tls.TlsException;
+import org.smbgw.common.tls.TlsFiles;
 import org.smbgw.proto.v1.NodeDesiredState;
 import org.smbgw.proto.v1.NodeObservedState;
 import org.smbgw.proto.v1.ShareState;
@@ -79,6 +82,8 @@ public final class Agent implements AutoCloseable {
   private static final Duration FIRST_INVENTORY_WAIT = Duration.ofSeconds(15);
   /** How often the inventory is taken again (free space changes; a storage may come back). */
   private static final Duration INVENTORY_EVERY = Duration.ofSeconds(60);
+  /** How often the TLS files are read again; a renewed certificate serves the next stream. */
+  private static final Duration TLS_RELOAD = Duration.ofSeconds(30);
 
   private enum State { NEW, STARTED, CLOSED }
 
@@ -182,9 +187,38 @@ public final class Agent implements AutoCloseable {
     return new Mode(file, file::poll, s -> { }, List.of(poll), () -> passes.get().passesDone() > 0, () -> true);
   }
 
+  /**
+   * Cluster mode's credentials, read now: the CA, and a certificate of this node with its key.
+   *
+   * @throws InvalidSpecException naming {@code tls} when a file cannot be used or the
+   *     certificate is another node's (coordinators would refuse every hello)
+   */
+  public static TlsFiles credentials(AgentConfig config) {
+    TlsFiles tls;
+    try {
+      tls = TlsFiles.node(config.tls());
+    } catch (TlsException e) {
+      throw new InvalidSpecException(List.of(new Violation("tls", e.getMessage())));
+    }
+    if (!PeerNames.of(tls.certificate()).namesNode(config.node())) {
+      throw new InvalidSpecException(List.of(new Violation("tls", config.tls().cert() + " is the certificate of "
+          + PeerNames.of(tls.certificate()).commonName().orElse("no node") + ", not of node " + config.node()
+          + ": coordinators would refuse it")));
+    }
+    return tls;
+  }
+
   private Mode cluster(AgentConfig config, SambaTools tools, SambaConfig samba, StorageCatalog storages,
       Supplier<List<Path>> roots, StorageResolver resolver,
       Runnable changed) {
+    // First, before any thread or file: a node without usable credentials cannot join.
+    TlsFiles tls = credentials(config);
+    log.info("mutual TLS with {}", tls.describe());
+    ScheduledExecutorService reloads = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "smbgw-tls-reload");
+      t.setDaemon(true);
+      return t;
+    });
     DiskSpace space = new DiskSpace();
     Inventory inventory = new Inventory(runner, config.zfs().zfs(), tools.smbd(), config.node(), space,
         INVENTORY_CALL_TIMEOUT);
@@ -196,7 +230,7 @@ public final class Agent implements AutoCloseable {
     AddressKeeper addresses = AddressKeeper.onOwnThread(runner, TcpTable.proc(), Duration.ofSeconds(2),
         new HeldAddresses(heldAddressesFile(config)));
     CoordinatorClient client = new CoordinatorClient(config.coordinators(), config.node(), inventories,
-        changed, addresses::granted, System::nanoTime);
+        changed, addresses::granted, System::nanoTime, tls);
     session.set(client);
     // On the reconcile thread: one bad share (a storage not here, a value Samba would misread) is
     // left out with its reason, the rest is applied; then the brake on removals.
@@ -233,6 +267,12 @@ public final class Agent implements AutoCloseable {
           inventories.close();
           space.close();
         }),
+        // A renewed certificate serves the next stream without a restart.
+        Part.of("certificate reload", bg -> {
+          if (bg) {
+            tls.watch(reloads, TLS_RELOAD, log::info, log::warn);
+          }
+        }, reloads::shutdownNow),
         Part.of("coordinator session", bg -> client.start(), client::close),
         Part.of("lease", bg -> addresses.start(client), addresses::close)),
         client::connected, () -> addresses.ticking(Duration.ofSeconds(1)));

@@ -64,7 +64,13 @@ public final class AgentMain {
       }
       org.smbgw.common.Logging.use(c.logFormat());
       org.smbgw.common.Jna.unpackUnder(c.stateDir());
-      Agent agent = new Agent(c, new MetricRegistry());
+      Agent agent;
+      try {
+        agent = new Agent(c, new MetricRegistry());
+      } catch (InvalidSpecException e) { // cluster mode's certificate, found unusable
+        System.err.println("smbgw-agent: " + e.inFile(configFile.config).getMessage());
+        return INVALID;
+      }
       if (once) {
         try (agent) {
           agent.start(false);
@@ -100,7 +106,14 @@ public final class AgentMain {
     @Override
     public Integer call() {
       return Settings.check("smbgw-agent", config, f -> {
-        AgentConfig.load(f);
+        AgentConfig loaded = AgentConfig.load(f);
+        if (!loaded.coordinators().isEmpty()) {
+          try {
+            Agent.credentials(loaded); // cluster mode: its certificate, key and CA must be usable
+          } catch (InvalidSpecException e) {
+            throw e.inFile(f);
+          }
+        }
         return List.of();
       }, System.out, System.err);
     }

@@ -35,7 +35,7 @@ class PartFailingToStartClosesTheOthersTest {
       AgentConfig config = new AgentConfig("startfail", dir.resolve("state"), dir.resolve("shares.yaml"),
           List.of(dir.resolve("dirs")), SandboxAgent.GROUP, 3600, 60, null, null,
           new AgentConfig.Sandbox("127.0.0.1", smbPort, null, null, null), List.of(), dir.resolve("storage.cfg"),
-          "127.0.0.1:" + taken.getLocalPort(), null).withDefaults();
+          "127.0.0.1:" + taken.getLocalPort(), null, null).withDefaults();
       Files.writeString(dir.resolve("storage.cfg"), "");
       Agent agent = new Agent(config, new MetricRegistry());
       Exception e = assertThrows(Exception.class, () -> agent.start(true), "the metrics endpoint cannot bind");

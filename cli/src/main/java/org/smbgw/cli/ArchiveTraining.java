@@ -6,6 +6,14 @@ import java.io.PrintWriter;
 import java.io.Writer;
 import org.smbgw.common.Grpc;
 import org.smbgw.common.HostPort;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.smbgw.common.tls.Pki;
+import org.smbgw.common.tls.TlsConfig;
+import org.smbgw.common.tls.TlsFiles;
 import org.smbgw.proto.v1.AdminServiceGrpc;
 import org.smbgw.proto.v1.StatusRequest;
 import org.smbgw.proto.v1.StatusResponse;
@@ -22,7 +30,12 @@ final class ArchiveTraining {
   private ArchiveTraining() {}
 
   public static void main(String[] args) throws Exception {
-    Server coordinator = Grpc.server(new HostPort("127.0.0.1", 0)).addService(new AdminServiceGrpc.AdminServiceImplBase() {
+    // A throwaway CA and certificate, so that the archive also holds what a TLS handshake loads.
+    Path pki = Files.createTempDirectory("smbgw-training");
+    Pki ca = new Pki(pki, Clock.systemUTC());
+    ca.init("training", Duration.ofHours(1));
+    ca.issue("training", List.of(), Duration.ofHours(1), pki);
+    Server coordinator = Grpc.server(new HostPort("127.0.0.1", 0), TlsFiles.node(TlsConfig.pki(pki))).addService(new AdminServiceGrpc.AdminServiceImplBase() {
       @Override
       public void status(StatusRequest request, StreamObserver<StatusResponse> answer) {
         answer.onNext(StatusResponse.getDefaultInstance());
@@ -33,9 +46,14 @@ final class ArchiveTraining {
     int status;
     try (PrintWriter nowhere = new PrintWriter(Writer.nullWriter())) {
       help = Smbgw.run(new String[] {"--help"}, nowhere, nowhere);
-      status = Smbgw.run(new String[] {"--coordinator", "127.0.0.1:" + coordinator.getPort(), "status"}, nowhere, nowhere);
+      status = Smbgw.run(new String[] {"--coordinator", "127.0.0.1:" + coordinator.getPort(),
+          "--ca", pki.resolve(Pki.CA_CERT).toString(), "status"}, nowhere, nowhere);
     } finally {
       coordinator.shutdownNow();
+      try (var files = Files.list(pki)) {
+        files.forEach(f -> f.toFile().delete());
+      }
+      Files.delete(pki);
     }
     System.exit(help == 0 && status == 0 ? 0 : 1);
   }

@@ -16,6 +16,7 @@ import org.smbgw.common.Grpc;
 import org.smbgw.common.HostPort;
 import org.smbgw.common.InvalidSpecException;
 import org.smbgw.common.Violation;
+import org.smbgw.common.tls.TlsFiles;
 import org.smbgw.proto.v1.AdminServiceGrpc;
 
 /**
@@ -32,18 +33,43 @@ public final class Coordinators implements AutoCloseable {
   private final EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1,
       new DefaultThreadFactory("smbgw-cli-io", true), NioIoHandler.newFactory());
 
-  /** @throws InvalidSpecException naming {@code --coordinator} when an address is not host:port */
-  public Coordinators(List<String> addresses, long deadlineSeconds) {
+  private final TlsFiles tls;
+  private final java.nio.file.Path ca;
+  /** Puts the administrator's token on every call, when there is one. */
+  private final java.util.Optional<io.grpc.ClientInterceptor> token;
+
+  /**
+   * @param ca the CA that coordinators' certificates must come from
+   * @throws InvalidSpecException naming {@code --coordinator} when an address is not host:port
+   * @throws Smbgw.UsageError when the CA cannot be read
+   */
+  public Coordinators(List<String> addresses, long deadlineSeconds, java.nio.file.Path ca,
+      java.util.Optional<String> token) {
+    this.ca = ca;
+    this.token = token.map(t -> io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(
+        org.smbgw.common.auth.Tokens.headers(t)));
     List<Violation> bad = new java.util.ArrayList<>();
     this.replicas = addresses.stream().map(a -> HostPort.parse("--coordinator", a, false, bad))
         .filter(java.util.Objects::nonNull).toList();
     InvalidSpecException.throwIfAny(bad);
+    try {
+      this.tls = TlsFiles.trustOnly(ca);
+    } catch (org.smbgw.common.tls.TlsException e) {
+      throw new Smbgw.UsageError(e.getMessage() + " (the CA that coordinators' certificates must come from: "
+          + "--ca FILE or $SMBGW_CA)");
+    }
     this.deadlineSeconds = deadlineSeconds;
   }
 
   /** The channel to one replica, shared by every call to it. */
   ManagedChannel channel(HostPort replica) {
-    return channels.computeIfAbsent(replica, r -> Grpc.channel(r, loop));
+    return channels.computeIfAbsent(replica, r -> Grpc.channel(r, loop, tls));
+  }
+
+  /** A stub for one replica whose calls carry the token. */
+  AdminServiceGrpc.AdminServiceBlockingStub stub(HostPort replica) {
+    AdminServiceGrpc.AdminServiceBlockingStub stub = AdminServiceGrpc.newBlockingStub(channel(replica));
+    return token.isPresent() ? stub.withInterceptors(token.get()) : stub;
   }
 
   List<HostPort> replicas() {
@@ -55,8 +81,7 @@ public final class Coordinators implements AutoCloseable {
     StatusRuntimeException last = null;
     for (HostPort replica : replicas) {
       try {
-        return call.apply(AdminServiceGrpc.newBlockingStub(channel(replica))
-            .withDeadlineAfter(deadlineSeconds, TimeUnit.SECONDS));
+        return call.apply(stub(replica).withDeadlineAfter(deadlineSeconds, TimeUnit.SECONDS));
       } catch (StatusRuntimeException e) {
         if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
           throw e;
@@ -64,11 +89,30 @@ public final class Coordinators implements AutoCloseable {
         Throwable cause = e.getStatus().getCause();
         String why = cause != null && cause.getMessage() != null ? cause.getMessage()
             : e.getStatus().getDescription() != null ? e.getStatus().getDescription() : "unavailable";
+        java.util.Optional<String> refused = refusedCertificate(cause);
+        if (refused.isPresent()) {
+          why = "its certificate was refused (" + refused.get() + "): was it issued by the CA in " + ca
+              + " (--ca FILE or $SMBGW_CA), and does it cover " + replica.host() + "?";
+        }
         last = Status.UNAVAILABLE.withDescription("cannot reach the coordinator at " + replica + ": " + why)
             .asRuntimeException();
       }
     }
     throw last != null ? last : Status.UNAVAILABLE.withDescription("no coordinator address given").asRuntimeException();
+  }
+
+  /** Why the TLS layer refused the server's certificate, if that is why the call failed. */
+  static java.util.Optional<String> refusedCertificate(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof java.security.cert.CertificateException) {
+        Throwable root = c;
+        while (root.getCause() != null && root.getCause().getMessage() != null) {
+          root = root.getCause();
+        }
+        return java.util.Optional.of(root.getMessage());
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   @Override

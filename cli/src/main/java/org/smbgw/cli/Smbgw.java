@@ -27,13 +27,24 @@ import picocli.CommandLine;
 public class Smbgw implements Runnable {
   /** The root command with every command under it: help, man pages, and any line that names none. */
   @Command(subcommands = {ShareCommands.class, NodeCommands.class, VipCommands.class, UserCommands.class,
-      ApplyCommands.Apply.class, ApplyCommands.Plan.class, StatusCommand.class, EventsCommand.class})
+      ApplyCommands.Apply.class, ApplyCommands.Plan.class, StatusCommand.class, EventsCommand.class,
+      CertsCommands.class, TokenCommands.class})
   public static final class Everything extends Smbgw {}
 
   @Option(names = "--coordinator", scope = ScopeType.INHERIT, split = ",",
       defaultValue = "${env:SMBGW_COORDINATOR:-127.0.0.1:7400}",
       description = "Coordinator replicas to try, host:port[,host:port...] (default: $SMBGW_COORDINATOR or ${DEFAULT-VALUE}).")
   List<String> coordinators;
+
+  @Option(names = "--ca", scope = ScopeType.INHERIT, defaultValue = "${env:SMBGW_CA}",
+      description = "The CA certificate coordinators' certificates must come from (default: $SMBGW_CA, else "
+          + "/etc/pve/pve-root-ca.pem on a Proxmox node, else /etc/smbgw/pki/ca.pem).")
+  java.nio.file.Path ca;
+
+  @Option(names = "--token-file", scope = ScopeType.INHERIT, defaultValue = "${env:SMBGW_TOKEN_FILE}",
+      description = "The administrator's token, NAME.SECRET, in a file only its owner may read (default: "
+          + "$SMBGW_TOKEN_FILE, else ~/.config/smbgw/token).")
+  java.nio.file.Path tokenFile;
 
   @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, defaultValue = "table",
       description = "table, json or yaml (default: ${DEFAULT-VALUE}).")
@@ -67,7 +78,8 @@ public class Smbgw implements Runnable {
   }
 
   Coordinators connect() {
-    return new Coordinators(coordinators, timeoutSeconds);
+    return new Coordinators(coordinators, timeoutSeconds, ca != null ? ca : org.smbgw.common.tls.TlsConfig.defaultCa(),
+        TokenFile.read(tokenFile));
   }
 
   public static void main(String[] args) {

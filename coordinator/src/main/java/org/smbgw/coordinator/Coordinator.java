@@ -14,9 +14,14 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.CreateMode;
 import org.smbgw.common.Grpc;
 import org.smbgw.common.HostPort;
+import org.smbgw.common.tls.PeerNames;
+import org.smbgw.common.tls.TlsFiles;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.smbgw.coordinator.api.AdminServiceImpl;
 import org.smbgw.coordinator.write.ChangeWriter;
 import org.smbgw.coordinator.api.LeaderForwarding;
+import org.smbgw.coordinator.auth.TokenAuth;
 import org.smbgw.coordinator.election.LeaderDuties;
 import org.smbgw.coordinator.election.Leadership;
 import org.smbgw.coordinator.metrics.CoordinatorMetrics;
@@ -37,6 +42,7 @@ import org.smbgw.proto.v1.AdminServiceGrpc;
  * NOT_SERVING and stops them in reverse. Start once.
  */
 public final class Coordinator implements AutoCloseable {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Coordinator.class);
   private enum State { NEW, STARTED, CLOSED }
 
   private final CoordinatorConfig config;
@@ -52,6 +58,21 @@ public final class Coordinator implements AutoCloseable {
   private org.smbgw.coordinator.ha.AddressDuties addressDuties;
   private volatile Server server;
   private CoordinatorMetrics metrics;
+  private TlsFiles tls;
+  /** Reads the TLS files again every {@link #TLS_RELOAD}: a renewed certificate serves new connections. */
+  private final ScheduledExecutorService tlsReload = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "smbgw-tls-reload");
+    t.setDaemon(true);
+    return t;
+  });
+  private static final Duration TLS_RELOAD = Duration.ofSeconds(30);
+  /** Sends refusals of failed authentication after their delay ({@link TokenAuth}); nothing waits. */
+  private final ScheduledExecutorService authTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "smbgw-auth");
+    t.setDaemon(true);
+    return t;
+  });
+  private static final org.slf4j.Logger AUDIT = org.slf4j.LoggerFactory.getLogger("smbgw.audit");
 
   /** This replica's monotonic clock in nanoseconds: what lease expiry is measured on. */
   private final java.util.function.LongSupplier ticker;
@@ -70,6 +91,10 @@ public final class Coordinator implements AutoCloseable {
     if (!state.compareAndSet(State.NEW, State.STARTED)) {
       throw new IllegalStateException("coordinator already started or closed");
     }
+    tls = TlsFiles.node(config.tls());
+    coversAdvertised(tls, config.advertise());
+    log.info("mutual TLS with {}", tls.describe());
+    tls.watch(tlsReload, TLS_RELOAD, log::info, log::warn);
     String connect = config.zookeeper();
     if (connect == null || connect.isEmpty()) {
       embedded = new EmbeddedZooKeeper(config.stateDir().resolve("zookeeper"), "127.0.0.1", config.embeddedZooKeeperPort());
@@ -107,16 +132,19 @@ public final class Coordinator implements AutoCloseable {
     ChangeWriter writer = new ChangeWriter(view, store, Clock.systemUTC(), metrics);
     duties = new LeaderDuties(view, writer, config.advertise());
     leadership.addListener(duties);
-    forwarding = new LeaderForwarding(leadership);
+    forwarding = new LeaderForwarding(leadership, tls);
     org.smbgw.coordinator.ha.LeaseSettings leaseSettings = new org.smbgw.coordinator.ha.LeaseSettings(
         Duration.ofMillis(config.leaseMillis()), Duration.ofMillis(config.leaseMarginMillis()));
     addressDuties = new org.smbgw.coordinator.ha.AddressDuties(view, writer, leaseSettings, metrics);
     leadership.addListener(addressDuties);
     sessions = new AgentSessions(view, store, config.advertise(),
         new org.smbgw.coordinator.ha.Leases(zk, view, leaseSettings, config.advertise()), Clock.systemUTC());
-    server = Grpc.server(new HostPort(config.listenAddress(), config.listenPort()))
-        .addService(ServerInterceptors.intercept(new AdminServiceImpl(view, store, leadership, writer, history, config.vipRanges()), forwarding,
-            metrics.adminCallTimer()))
+    server = Grpc.server(new HostPort(config.listenAddress(), config.listenPort()), tls)
+        .addService(ServerInterceptors.intercept(new AdminServiceImpl(view, store, leadership, writer, history, config.vipRanges()),
+            new TokenAuth(view, ticker, authTimer, (reason, method, from, caller, why) -> {
+              metrics.authRefused(reason);
+              AUDIT.warn("refused {} from {}{}: {}", method, from, caller.map(c -> " (token " + c + ")").orElse(""), why);
+            }), forwarding, metrics.adminCallTimer()))
         .addService(sessions)
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
@@ -139,6 +167,31 @@ public final class Coordinator implements AutoCloseable {
     }
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(AdminServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+  }
+
+  /**
+   * Peers and agents reach this replica at its advertised host and check that its certificate
+   * covers it; one that does not would be refused by all of them, so it does not start.
+   */
+  static void coversAdvertised(TlsFiles tls, String advertise) {
+    String host = HostPort.parse("advertise", advertise, false).host();
+    java.util.List<String> names = PeerNames.of(tls.certificate()).names();
+    boolean covered = names.stream().anyMatch(n -> n.equalsIgnoreCase(host) || sameAddress(n, host));
+    if (!covered) {
+      throw new org.smbgw.common.InvalidSpecException(java.util.List.of(new org.smbgw.common.Violation("advertise",
+          "this replica's certificate (" + tls.files().cert() + ") does not cover " + host + ", so agents and "
+          + "other replicas would refuse it; it covers " + names + ": advertise one of those, or issue a "
+          + "certificate that covers " + host + " (smbgw certs issue --address " + host + ")")));
+    }
+  }
+
+  private static boolean sameAddress(String a, String b) {
+    try {
+      return a.matches("[0-9a-fA-F.:]+") && b.matches("[0-9a-fA-F.:]+") && (a.contains(":") || a.contains("."))
+          && java.net.InetAddress.getByName(a).equals(java.net.InetAddress.getByName(b));
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   private void registerMember() throws Exception {
@@ -223,6 +276,8 @@ public final class Coordinator implements AutoCloseable {
     }
     closeQuietly(zk);
     closeQuietly(embedded);
+    tlsReload.shutdownNow();
+    authTimer.shutdownNow();
   }
 
   private static void closeQuietly(AutoCloseable c) {

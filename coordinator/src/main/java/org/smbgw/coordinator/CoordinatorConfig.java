@@ -8,6 +8,7 @@ import org.smbgw.common.HostPort;
 import org.smbgw.common.InvalidSpecException;
 import org.smbgw.common.Settings;
 import org.smbgw.common.Violation;
+import org.smbgw.common.tls.TlsConfig;
 
 /**
  * {@code /etc/smbgw/coordinator.yaml}.
@@ -24,10 +25,11 @@ import org.smbgw.common.Violation;
  *     default, so that coordinators installed on three nodes never become three clusters.
  * @param vipRanges networks (CIDR) floating addresses must lie in; empty: any address the other
  *     rules allow (set it: it keeps a typo from taking over someone else's address)
+ * @param tls the CA, certificate and key this replica serves and forwards with (mutual TLS)
  */
 public record CoordinatorConfig(String listenAddress, int listenPort, String advertise, String zookeeper,
     int embeddedZooKeeperPort, Path stateDir, int sessionTimeoutMs, String metricsListen, int leaseMillis,
-    int leaseMarginMillis, String logFormat, boolean singleNode, List<String> vipRanges) {
+    int leaseMarginMillis, String logFormat, boolean singleNode, List<String> vipRanges, TlsConfig tls) {
 
   public CoordinatorConfig {
     vipRanges = List.copyOf(vipRanges);
@@ -36,15 +38,25 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
   /** The same configuration with these {@code vipRanges}. */
   public CoordinatorConfig withVipRanges(List<String> ranges) {
     return new CoordinatorConfig(listenAddress, listenPort, advertise, zookeeper, embeddedZooKeeperPort, stateDir,
-        sessionTimeoutMs, metricsListen, leaseMillis, leaseMarginMillis, logFormat, singleNode, ranges);
+        sessionTimeoutMs, metricsListen, leaseMillis, leaseMarginMillis, logFormat, singleNode, ranges, tls);
   }
 
-  /** A configuration made in code (tests, benchmarks): an empty {@code zookeeper} means embedded. */
+  /** The same configuration with these TLS files. */
+  public CoordinatorConfig withTls(TlsConfig files) {
+    return new CoordinatorConfig(listenAddress, listenPort, advertise, zookeeper, embeddedZooKeeperPort, stateDir,
+        sessionTimeoutMs, metricsListen, leaseMillis, leaseMarginMillis, logFormat, singleNode, vipRanges, files);
+  }
+
+  /**
+   * A configuration made in code (tests, benchmarks): an empty {@code zookeeper} means embedded;
+   * the TLS files are the defaults until {@link #withTls}.
+   */
   public CoordinatorConfig(String listenAddress, int listenPort, String advertise, String zookeeper,
       int embeddedZooKeeperPort, Path stateDir, int sessionTimeoutMs, String metricsListen, int leaseMillis,
       int leaseMarginMillis, String logFormat) {
     this(listenAddress, listenPort, advertise, zookeeper, embeddedZooKeeperPort, stateDir, sessionTimeoutMs,
-        metricsListen, leaseMillis, leaseMarginMillis, logFormat, zookeeper == null || zookeeper.isEmpty(), List.of());
+        metricsListen, leaseMillis, leaseMarginMillis, logFormat, zookeeper == null || zookeeper.isEmpty(), List.of(),
+        TlsConfig.defaults());
   }
 
   /** What to configure before this replica may start; empty when it may. */
@@ -56,7 +68,7 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
 
   private static final String[] KNOWN = {"listen", "advertise", "zookeeper", "embeddedZooKeeperPort",
       "stateDir", "sessionTimeoutMs", "metricsListen", "leaseMillis", "leaseMarginMillis", "logFormat", "singleNode",
-      "vipRanges"};
+      "vipRanges", "tls"};
 
   /**
    * The default ZooKeeper session timeout. A replica cut off from the others loses its session
@@ -69,7 +81,7 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
 
   public static CoordinatorConfig defaults() {
     return new CoordinatorConfig("0.0.0.0", 7400, null, "", 7481, Path.of("/var/lib/smbgw/coordinator"), SESSION_MS,
-        "0.0.0.0:9924", 2000, 150, "text", false, List.of());
+        "0.0.0.0:9924", 2000, 150, "text", false, List.of(), TlsConfig.defaults());
   }
 
   /**
@@ -124,6 +136,7 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
         org.smbgw.common.Addresses.cidr("vipRanges[" + i + "]", vipRanges.get(i), out);
       }
     }
+    TlsConfig tls = TlsConfig.read(s, out);
     if (!out.isEmpty()) {
       throw new InvalidSpecException(out).inFile(file);
     }
@@ -133,7 +146,7 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
         stateDir != null ? stateDir : d.stateDir(), session != null ? session : d.sessionTimeoutMs(),
         metricsListen != null ? metricsListen : d.metricsListen(), lease != null ? lease : d.leaseMillis(),
         margin != null ? margin : d.leaseMarginMillis(), logFormat != null ? logFormat : d.logFormat(),
-        Boolean.TRUE.equals(singleNode), vipRanges != null ? vipRanges : List.of()).withAdvertise();
+        Boolean.TRUE.equals(singleNode), vipRanges != null ? vipRanges : List.of(), tls).withAdvertise();
   }
 
   /**
@@ -162,6 +175,6 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
     }
     return new CoordinatorConfig(listenAddress, listenPort, new HostPort(host, listenPort).toString(), zookeeper,
         embeddedZooKeeperPort, stateDir, sessionTimeoutMs, metricsListen, leaseMillis, leaseMarginMillis, logFormat,
-        singleNode, vipRanges);
+        singleNode, vipRanges, tls);
   }
 }

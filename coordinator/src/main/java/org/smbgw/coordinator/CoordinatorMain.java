@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code smbgw-coordinator run | check-config}: one coordinator replica, until stopped. */
 @Command(name = "smbgw-coordinator", mixinStandardHelpOptions = true, version = "smbgw-coordinator 0.1.0",
-    description = "The smbgw coordinator.", subcommands = {CoordinatorMain.Run.class, CoordinatorMain.CheckConfig.class},
+    description = "The smbgw coordinator.", subcommands = {CoordinatorMain.Run.class, CoordinatorMain.CheckConfig.class, CoordinatorMain.CreateToken.class},
     footer = {"", ExitCodes.SUMMARY})
 public final class CoordinatorMain {
   public static void main(String[] args) {
@@ -93,9 +93,74 @@ public final class CoordinatorMain {
     public Integer call() {
       // Neither zookeeper nor singleNode is a warning, not an error: a fresh install starts and
       // waits, saying what to set (the unit runs this first).
-      return Settings.check("smbgw-coordinator", config,
-          f -> CoordinatorConfig.load(f).missing().map(m -> List.of("zookeeper: " + m + "; the replica will wait"))
-              .orElse(List.of()), System.out, System.err);
+      // TLS files are checked only for a replica that will serve: a waiting one reads none.
+      return Settings.check("smbgw-coordinator", config, f -> {
+        CoordinatorConfig c = CoordinatorConfig.load(f);
+        if (c.missing().isPresent()) {
+          return List.of("zookeeper: " + c.missing().get() + "; the replica will wait");
+        }
+        try {
+          org.smbgw.common.tls.TlsFiles.node(c.tls());
+        } catch (org.smbgw.common.tls.TlsException e) {
+          throw new InvalidSpecException(List.of(new org.smbgw.common.Violation("tls", e.getMessage()))).inFile(f);
+        }
+        return List.of();
+      }, System.out, System.err);
+    }
+  }
+
+  /** This machine's name, for the record of who made a token. */
+  private static String host() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "this node";
+    }
+  }
+
+  @Command(name = "create-token", description = "Mint an administrator's token on a coordinator node, as root, "
+      + "straight into ZooKeeper: the first one after installing, or one to get back in when none is left. It is "
+      + "written to --out, readable by root only, and shown nowhere else. Exit 5 when not root, 4 when the name is "
+      + "taken or --out exists, 6 when ZooKeeper cannot be reached.")
+  static final class CreateToken implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, defaultValue = "/etc/smbgw/coordinator.yaml",
+        description = "This replica's configuration, for where ZooKeeper is (default: ${DEFAULT-VALUE}).")
+    Path config;
+
+    @Option(names = "--name", defaultValue = "root", description = "The token's name (default: ${DEFAULT-VALUE}).")
+    String name;
+
+    @Option(names = "--role", defaultValue = "admin", description = "viewer, operator or admin (default: ${DEFAULT-VALUE}).")
+    String role;
+
+    @Option(names = "--out", defaultValue = "${sys:user.home}/.config/smbgw/token",
+        description = "Where to write it, mode 0600; must not exist (default: ${DEFAULT-VALUE}, where smbgw looks).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      if (!LocalTokens.root()) {
+        System.err.println("smbgw-coordinator: create-token needs root (it writes to ZooKeeper as a coordinator does)");
+        return ExitCodes.DENIED;
+      }
+      CoordinatorConfig c;
+      try {
+        c = load(config);
+      } catch (InvalidSpecException e) {
+        System.err.println("smbgw-coordinator: " + e.getMessage());
+        return ExitCodes.INVALID;
+      }
+      try {
+        LocalTokens.create(c, name, role, out, "local root on " + host());
+      } catch (InvalidSpecException e) {
+        e.violations().forEach(v -> System.err.println("smbgw-coordinator: " + v));
+        return ExitCodes.INVALID;
+      } catch (LocalTokens.Unreachable e) {
+        System.err.println("smbgw-coordinator: " + e.getMessage());
+        return ExitCodes.UNREACHABLE;
+      }
+      System.err.println("smbgw-coordinator: token '" + name + "' (" + role + ") written to " + out);
+      return ExitCodes.OK;
     }
   }
 }

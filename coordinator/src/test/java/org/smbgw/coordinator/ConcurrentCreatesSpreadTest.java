@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +41,7 @@ class ConcurrentCreatesSpreadTest {
       try {
         List<Future<?>> calls = new ArrayList<>();
         for (int c = 0; c < 10; c++) {
-          ManagedChannel ch = NettyChannelBuilder.forTarget(r.coordinators.get(c % 3).address()).usePlaintext().build();
+          ManagedChannel ch = Replicas.channel(r.coordinators.get(c % 3).address());
           channels.add(ch);
           AdminServiceGrpc.AdminServiceBlockingStub admin = AdminServiceGrpc.newBlockingStub(ch)
               .withDeadlineAfter(60, TimeUnit.SECONDS);

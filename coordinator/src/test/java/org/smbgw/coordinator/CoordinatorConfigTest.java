@@ -49,8 +49,13 @@ class CoordinatorConfigTest {
     assertTrue(err.toString(java.nio.charset.StandardCharsets.UTF_8).contains("warning") && err.toString().contains("zookeeper"),
         err.toString());
 
-    Files.writeString(file, "singleNode: true\n");
+    Path none = dir.resolve("no-pki");
+    Files.writeString(file, "singleNode: true\ntls: {pveRoot: " + none + ", pki: " + none + "}\n");
     assertTrue(CoordinatorConfig.load(file).missing().isEmpty());
+    assertEquals(4, new picocli.CommandLine(new CoordinatorMain()).execute("check-config", file.toString()),
+        "a replica that will serve needs its certificate");
+    org.smbgw.common.tls.TlsConfig tls = Replicas.PKI.node("c1");
+    Files.writeString(file, "singleNode: true\ntls: {ca: " + tls.ca() + ", cert: " + tls.cert() + ", key: " + tls.key() + "}\n");
     assertEquals(0, new picocli.CommandLine(new CoordinatorMain()).execute("check-config", file.toString()));
     Files.writeString(file, "leaseMillis: abc\n");
     assertEquals(4, new picocli.CommandLine(new CoordinatorMain()).execute("check-config", file.toString()));

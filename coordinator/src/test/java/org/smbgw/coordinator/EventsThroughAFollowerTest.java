@@ -25,7 +25,7 @@ class EventsThroughAFollowerTest {
   void aFollowedStreamThroughAFollowerOutlivesAMinute() throws Exception {
     try (Replicas r = new Replicas().start(2)) {
       Coordinator follower = r.follower();
-      ManagedChannel ch = Grpc.channel(HostPort.parse("follower", follower.address(), false), false);
+      ManagedChannel ch = Replicas.channel(follower.address());
       r.closeables.add(ch::shutdownNow);
       LinkedBlockingQueue<Object> seen = new LinkedBlockingQueue<>();
       AdminServiceGrpc.newStub(ch).watchEvents(WatchEventsRequest.newBuilder().setFollow(true).build(),

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -47,14 +46,15 @@ class LeaderFailoverTest {
   private static String cli(String coordinator, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    List<String> all = new ArrayList<>(List.of("--coordinator", coordinator));
+    List<String> all = new ArrayList<>(List.of("--coordinator", coordinator, "--ca", Replicas.PKI.ca().toString(),
+        "--token-file", Replicas.TOKEN_FILE.toString()));
     all.addAll(List.of(args));
     int code = Smbgw.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
     return code + "\n" + out + err;
   }
 
   private static AdminServiceGrpc.AdminServiceBlockingStub admin(String address, List<ManagedChannel> channels) {
-    ManagedChannel ch = NettyChannelBuilder.forTarget(address).usePlaintext().build();
+    ManagedChannel ch = Replicas.channel(address);
     channels.add(ch);
     return AdminServiceGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS);
   }
@@ -158,7 +158,8 @@ class LeaderFailoverTest {
       CoordinatorConfig cfg = r.config();
       java.nio.file.Path conf = r.tempDir().resolve("coordinator.yaml");
       java.nio.file.Files.writeString(conf, "listen: 127.0.0.1:" + cfg.listenPort() + "\nzookeeper: "
-          + r.zk.getConnectString() + "\nsessionTimeoutMs: 3000\nstateDir: " + cfg.stateDir() + "\nmetricsListen: \"\"\n");
+          + r.zk.getConnectString() + "\nsessionTimeoutMs: 3000\nstateDir: " + cfg.stateDir() + "\nmetricsListen: \"\"\n"
+          + "tls: {ca: " + cfg.tls().ca() + ", cert: " + cfg.tls().cert() + ", key: " + cfg.tls().key() + "}\n");
       Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-cp", System.getProperty("java.class.path"), CoordinatorMain.class.getName(), "run", "-c", conf.toString())
           .redirectErrorStream(true).redirectOutput(cfg.stateDir().resolve("log").toFile()).start();

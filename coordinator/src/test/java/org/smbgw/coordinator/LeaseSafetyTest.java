@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -55,7 +54,7 @@ class LeaseSafetyTest {
       renew(leader, "na", a, seqA, LeaseRenewal.newBuilder().addConnections(CLIENT));
       renew(leader, "nb", b, seqB, LeaseRenewal.newBuilder());
 
-      ManagedChannel ch = NettyChannelBuilder.forTarget(follower.address()).usePlaintext().build();
+      ManagedChannel ch = Replicas.channel(follower.address());
       r.closeables.add(ch::shutdownNow);
       AdminServiceGrpc.AdminServiceBlockingStub admin = AdminServiceGrpc.newBlockingStub(ch);
       admin.createAddress(CreateAddressRequest.newBuilder().setAddress(ADDRESS).setNode("na").build());

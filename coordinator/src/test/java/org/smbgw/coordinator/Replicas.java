@@ -1,7 +1,10 @@
 package org.smbgw.coordinator;
 
+import org.smbgw.common.Grpc;
+import org.smbgw.common.HostPort;
+import org.smbgw.common.testing.TestPki;
+
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -25,6 +28,43 @@ import org.smbgw.proto.v1.StorageOffer;
  * reverse, even when a test fails.
  */
 final class Replicas implements AutoCloseable {
+  /**
+   * The throwaway CA of every replica and agent of this test JVM (replica i is node c{i}),
+   * removed when the JVM exits.
+   */
+  static final TestPki PKI = TestPki.create();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(PKI::close, "smbgw-test-pki-cleanup"));
+  }
+
+  /** The test clusters' admin token in a file only its owner may read, for the CLI's --token-file; removed at exit. */
+  static final Path TOKEN_FILE = tokenFile();
+
+  private static Path tokenFile() {
+    try {
+      Path f = org.smbgw.common.testing.TestTokens.file(Files.createTempFile("smbgw-test-token-", ""),
+          org.smbgw.common.testing.TestTokens.ADMIN);
+      f.toFile().deleteOnExit();
+      return f;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** An administrator's channel to a replica: the CLI's TLS (checks the replica, presents no certificate). */
+  static ManagedChannel channel(String address) {
+    return channel(address, org.smbgw.common.testing.TestTokens.ADMIN);
+  }
+
+  /** A channel whose calls carry {@code token} (null: none). */
+  static ManagedChannel channel(String address, String token) {
+    return token == null ? Grpc.channel(HostPort.parse("replica", address, false), false, PKI.client())
+        : Grpc.channel(HostPort.parse("replica", address, false), false, PKI.client(),
+            org.smbgw.common.testing.TestTokens.bearer(token));
+  }
+
+  private int made;
   final TestingCluster zk = new TestingCluster(3);
   final List<Coordinator> coordinators = new ArrayList<>();
   final List<AutoCloseable> closeables = new ArrayList<>();
@@ -34,6 +74,12 @@ final class Replicas implements AutoCloseable {
 
   Replicas start(int n) throws Exception {
     zk.start();
+    // The cluster's first admin token, as root would mint it on a coordinator node.
+    try (org.apache.curator.framework.CuratorFramework c = org.apache.curator.framework.CuratorFrameworkFactory.newClient(
+        zk.getConnectString(), new org.apache.curator.retry.RetryOneTime(100))) {
+      c.start();
+      LocalTokens.grant(c, org.smbgw.common.testing.TestTokens.ADMIN, org.smbgw.proto.v1.Role.ROLE_ADMIN, "test", true);
+    }
     for (int i = 0; i < n; i++) {
       add();
     }
@@ -57,7 +103,8 @@ final class Replicas implements AutoCloseable {
   }
 
   CoordinatorConfig config() throws Exception {
-    return new CoordinatorConfig("127.0.0.1", freePort(), null, zk.getConnectString(), 0, tempDir(), 3000, "127.0.0.1:0", 2000, 250, "text").withAdvertise();
+    return new CoordinatorConfig("127.0.0.1", freePort(), null, zk.getConnectString(), 0, tempDir(), 3000, "127.0.0.1:0", 2000, 250, "text")
+        .withTls(PKI.node("c" + (++made))).withAdvertise();
   }
 
   /** A temporary directory removed when the replicas close. */
@@ -114,8 +161,16 @@ final class Replicas implements AutoCloseable {
     private final ManagedChannel channel;
     private final StreamObserver<AgentMessage> out;
 
+    /** How the stream ended, if the replica ended it. */
+    final java.util.concurrent.atomic.AtomicReference<Throwable> error = new java.util.concurrent.atomic.AtomicReference<>();
+
     FakeAgent(String node, String address, List<StorageOffer> storages) {
-      channel = NettyChannelBuilder.forTarget(address).usePlaintext().build();
+      this(node, address, storages, PKI.files(node));
+    }
+
+    /** An agent of {@code node} presenting {@code tls}'s certificate (another node's, or none). */
+    FakeAgent(String node, String address, List<StorageOffer> storages, org.smbgw.common.tls.TlsFiles tls) {
+      channel = Grpc.channel(HostPort.parse("replica", address, false), false, tls);
       out = AgentServiceGrpc.newStub(channel).session(new StreamObserver<>() {
         public void onNext(CoordinatorMessage m) {
           if (m.hasDesired()) {
@@ -125,7 +180,9 @@ final class Replicas implements AutoCloseable {
           }
         }
 
-        public void onError(Throwable t) { }
+        public void onError(Throwable t) {
+          error.set(t);
+        }
 
         public void onCompleted() { }
       });

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -56,7 +55,7 @@ class SharesSambaWouldConfuseAreRefusedTest {
       StorageOffer dirs = StorageOffer.newBuilder().setId("srv").setType("dir").setPath("/srv/smb")
           .setFreeBytes(1L << 40).build();
       r.agent("n1", leader.address(), Replicas.localZfs(), dirs);
-      ManagedChannel ch = NettyChannelBuilder.forTarget(leader.address()).usePlaintext().build();
+      ManagedChannel ch = Replicas.channel(leader.address());
       try {
         AdminServiceGrpc.AdminServiceBlockingStub admin =
             AdminServiceGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS);

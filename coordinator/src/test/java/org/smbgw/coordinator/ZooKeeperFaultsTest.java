@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +46,7 @@ class ZooKeeperFaultsTest {
       List<ManagedChannel> channels = new ArrayList<>();
       try {
         for (Coordinator c : r.coordinators) {
-          channels.add(NettyChannelBuilder.forTarget(c.address()).usePlaintext().build());
+          channels.add(Replicas.channel(c.address()));
         }
         AdminServiceGrpc.newBlockingStub(channels.get(0)).withDeadlineAfter(30, TimeUnit.SECONDS)
             .createAddress(CreateAddressRequest.newBuilder().setAddress(ADDRESS).setNode("na").build());

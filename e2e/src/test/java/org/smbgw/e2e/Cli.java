@@ -16,9 +16,45 @@ final class Cli {
 
   private Cli() {}
 
+  /**
+   * The throwaway CA of this test JVM's coordinators ("coordinator") and agents ("test"), removed
+   * when the JVM exits.
+   */
+  static final org.smbgw.common.testing.TestPki PKI = org.smbgw.common.testing.TestPki.create();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(PKI::close, "smbgw-test-pki-cleanup"));
+  }
+
+  /** Each coordinator's admin token file, by address. */
+  private static final java.util.Map<String, java.nio.file.Path> TOKENS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Mints the admin token of the coordinator {@code config} describes, now serving at {@code
+   * address}, as root does on a coordinator node (smbgw-coordinator create-token), into a file in
+   * its state directory; later command lines against it carry it.
+   */
+  static java.nio.file.Path admin(String address, org.smbgw.coordinator.CoordinatorConfig config) throws Exception {
+    java.nio.file.Path file = config.stateDir().resolve("admin-token");
+    java.nio.file.Files.deleteIfExists(file);
+    org.smbgw.coordinator.LocalTokens.create(config, "e2e", "admin", file, "test");
+    TOKENS.put(address, file);
+    return file;
+  }
+
+  /** The options that name the coordinator, its CA and its admin token, for command lines run by hand. */
+  static List<String> target(String coordinator) {
+    List<String> all = new ArrayList<>(List.of("--coordinator", coordinator, "--ca", PKI.ca().toString()));
+    java.nio.file.Path token = TOKENS.get(coordinator);
+    if (token != null) {
+      all.addAll(List.of("--token-file", token.toString()));
+    }
+    return all;
+  }
+
   /** @param stdin what the command reads (a password), or null */
   static Result run(String coordinator, String stdin, String... args) {
-    List<String> all = new ArrayList<>(List.of("--coordinator", coordinator));
+    List<String> all = target(coordinator);
     all.addAll(List.of(args));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

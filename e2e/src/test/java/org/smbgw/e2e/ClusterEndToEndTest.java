@@ -56,10 +56,12 @@ class ClusterEndToEndTest {
       port = a.getLocalPort();
       zkPort = b.getLocalPort();
     }
-    coordinator = new Coordinator(new CoordinatorConfig("127.0.0.1", port, null, "", zkPort, state, 4000, "127.0.0.1:0", 2000, 250, "text")
-        .withVipRanges(List.of("10.9.0.0/16", "fd00::/64")));
+    CoordinatorConfig config = new CoordinatorConfig("127.0.0.1", port, null, "", zkPort, state, 4000, "127.0.0.1:0", 2000,
+        250, "text").withVipRanges(List.of("10.9.0.0/16", "fd00::/64")).withTls(Cli.PKI.node("coordinator"));
+    coordinator = new Coordinator(config);
     coordinator.start();
-    node = new SandboxAgent().coordinators(List.of(coordinator.address())).looping(1);
+    Cli.admin(coordinator.address(), config);
+    node = new SandboxAgent().coordinators(List.of(coordinator.address())).tls(Cli.PKI.node("test")).looping(1);
     node.storageCfg("zfspool: tank\n\tpool " + pool.name() + "\n\tcontent images,rootdir\n\n"
         + "dir: local\n\tpath /var/lib/vz\n\tcontent iso\n");
     node.start();
@@ -234,11 +236,11 @@ class ClusterEndToEndTest {
     assertEquals(4, cli(null, "share", "create", "nostorage", "--storage", "nosuch", "--read", "@staff").code());
     assertEquals(2, cli(null, "share", "create", "x").code(), "no storage given is a usage error");
     assertEquals(2, cli(null, "share", "frobnicate").code());
-    Result down = new Result(Smbgw.run(new String[] {"--coordinator", "127.0.0.1:1", "status"},
+    Result down = new Result(Smbgw.run(new String[] {"--coordinator", "127.0.0.1:1", "--ca", Cli.PKI.ca().toString(), "status"},
         new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter())), "", "");
     assertEquals(6, down.code());
     StringWriter err = new StringWriter();
-    Smbgw.run(new String[] {"--coordinator", "127.0.0.1:1", "status"}, new PrintWriter(new StringWriter()), new PrintWriter(err));
+    Smbgw.run(new String[] {"--coordinator", "127.0.0.1:1", "--ca", Cli.PKI.ca().toString(), "status"}, new PrintWriter(new StringWriter()), new PrintWriter(err));
     assertEquals(1, err.toString().strip().lines().count(), err.toString());
     assertTrue(err.toString().contains("127.0.0.1:1"), err.toString());
   }
@@ -246,8 +248,10 @@ class ClusterEndToEndTest {
   @Test
   void eventsAreListedAndFollowed() throws Exception {
     StringWriter followed = new StringWriter();
-    Thread follower = new Thread(() -> Smbgw.run(new String[] {"--coordinator", coordinator.address(), "events",
-        "--follow", "-o", "json"}, new PrintWriter(followed, true), new PrintWriter(new StringWriter())));
+    List<String> follow = new java.util.ArrayList<>(Cli.target(coordinator.address()));
+    follow.addAll(List.of("events", "--follow", "-o", "json"));
+    Thread follower = new Thread(() -> Smbgw.run(follow.toArray(String[]::new), new PrintWriter(followed, true),
+        new PrintWriter(new StringWriter())));
     follower.setDaemon(true);
     follower.start();
     assertEquals(0, cli(null, "share", "create", "evt", "--storage", "tank", "--read", "@staff").code());

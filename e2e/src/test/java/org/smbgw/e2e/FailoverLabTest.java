@@ -260,9 +260,10 @@ class FailoverLabTest {
   }
 
   /** The smbgw command line against the lab's replicas: exit code, stdout, stderr. */
-  private static String[] cli(String... args) {
+  private String[] cli(String... args) throws Exception {
     List<String> all = new ArrayList<>(List.of("--coordinator",
-        Lab.coordinatorAddress(1) + "," + Lab.coordinatorAddress(2) + "," + Lab.coordinatorAddress(3)));
+        Lab.coordinatorAddress(1) + "," + Lab.coordinatorAddress(2) + "," + Lab.coordinatorAddress(3),
+        "--ca", setup.lab().ca().toString(), "--token-file", setup.lab().tokenFile().toString()));
     all.addAll(List.of(args));
     java.io.StringWriter out = new java.io.StringWriter();
     java.io.StringWriter err = new java.io.StringWriter();

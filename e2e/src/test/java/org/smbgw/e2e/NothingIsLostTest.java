@@ -113,9 +113,10 @@ class NothingIsLostTest {
       zkPort = b.getLocalPort();
     }
     config = new CoordinatorConfig("127.0.0.1", port, null, "", zkPort, coordinatorState, 4000, "127.0.0.1:0", 2000, 250,
-        "text");
+        "text").withTls(Cli.PKI.node("coordinator"));
     startCoordinator();
-    node = keep(new SandboxAgent().coordinators(List.of(coordinator.address())).looping(1));
+    Cli.admin(coordinator.address(), config);
+    node = keep(new SandboxAgent().coordinators(List.of(coordinator.address())).tls(Cli.PKI.node("test")).looping(1));
     node.storageCfg("zfspool: tank\n\tpool " + pool.name() + "\n\tcontent images,rootdir\n");
     node.start();
     client = keep(new SmbClient("127.0.0.1", node.port()));
@@ -171,6 +172,8 @@ class NothingIsLostTest {
     cli(password + "\n", "user", "add", alice, "--password-stdin");
     cli(password + "\n", "user", "add", bob, "--password-stdin");
     cli(null, "share", "create", "kept", "--storage", "tank", "--write", alice);
+    // bob reads a share of his own: a node is given only the accounts its shares name.
+    cli(null, "share", "create", "bobs", "--storage", "tank", "--read", bob);
     Path file = client.localFile("precious.txt");
     Files.writeString(file, "still here");
     CommandResult put = Eventually.until(Duration.ofSeconds(30),
@@ -195,6 +198,7 @@ class NothingIsLostTest {
     delete(coordinatorState);
     Files.createDirectories(coordinatorState);
     startCoordinator();
+    Cli.admin(coordinator.address(), config); // a new cluster: root mints its first token again
     node.stopAgentOnly();
     node.start();
     JsonNode foreign = Eventually.until(Duration.ofSeconds(30), this::node,

@@ -7,17 +7,28 @@ import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import org.smbgw.common.tls.Peer;
+import org.smbgw.common.tls.TlsFiles;
 
 /**
- * The one place gRPC channels and servers are built, for agent, coordinator and CLI alike.
- * Plaintext today; transport security goes here and nowhere else.
+ * The one place gRPC channels and servers are built, for agent, coordinator and CLI alike, and
+ * always with TLS: a channel checks that the server's certificate comes from the trusted CA and
+ * covers the name or address it dialled, and presents this node's certificate when it has one
+ * (agents, coordinators forwarding to the leader); a server presents its node's certificate,
+ * asks clients for theirs and records who called ({@link Peer}). There is no plaintext mode.
  */
 public final class Grpc {
   private Grpc() {}
 
   /** A channel to one replica; {@code keepAlive} for long-lived streams (the agent's session). */
-  public static ManagedChannel channel(HostPort target, boolean keepAlive) {
-    return builder(target, keepAlive).build();
+  public static ManagedChannel channel(HostPort target, boolean keepAlive, TlsFiles tls) {
+    return builder(target, keepAlive, tls).build();
+  }
+
+  /** As {@link #channel(HostPort, boolean, TlsFiles)}, every call passing through {@code interceptors}. */
+  public static ManagedChannel channel(HostPort target, boolean keepAlive, TlsFiles tls,
+      io.grpc.ClientInterceptor... interceptors) {
+    return builder(target, keepAlive, tls).intercept(interceptors).build();
   }
 
   /**
@@ -26,20 +37,21 @@ public final class Grpc {
    * native code, and gRPC's shared I/O thread sits in epoll_wait until a second after its last
    * channel closed.
    */
-  public static ManagedChannel channel(HostPort target, EventLoopGroup loop) {
-    return builder(target, false).eventLoopGroup(loop).channelType(NioSocketChannel.class).build();
+  public static ManagedChannel channel(HostPort target, EventLoopGroup loop, TlsFiles tls) {
+    return builder(target, false, tls).eventLoopGroup(loop).channelType(NioSocketChannel.class).build();
   }
 
-  private static NettyChannelBuilder builder(HostPort target, boolean keepAlive) {
-    NettyChannelBuilder b = NettyChannelBuilder.forTarget(target.toString()).usePlaintext();
+  private static NettyChannelBuilder builder(HostPort target, boolean keepAlive, TlsFiles tls) {
+    NettyChannelBuilder b = NettyChannelBuilder.forTarget(target.toString(), tls.channelCredentials());
     if (keepAlive) {
       b.keepAliveTime(10, TimeUnit.SECONDS).keepAliveTimeout(5, TimeUnit.SECONDS).keepAliveWithoutCalls(true);
     }
     return b;
   }
 
-  /** A server builder bound to {@code listen}; the caller adds services and starts it. */
-  public static NettyServerBuilder server(HostPort listen) {
-    return NettyServerBuilder.forAddress(new InetSocketAddress(listen.host(), listen.port()));
+  /** A server builder bound to {@code listen}, serving with {@code tls}; the caller adds services and starts it. */
+  public static NettyServerBuilder server(HostPort listen, TlsFiles tls) {
+    return (NettyServerBuilder) NettyServerBuilder.forAddress(new InetSocketAddress(listen.host(), listen.port()),
+        tls.serverCredentials()).intercept(Peer.capture());
   }
 }

@@ -12,6 +12,7 @@ import org.smbgw.common.InvalidSpecException;
 import org.smbgw.common.Names;
 import org.smbgw.common.Settings;
 import org.smbgw.common.Violation;
+import org.smbgw.common.tls.TlsConfig;
 
 /**
  * {@code /etc/smbgw/agent.yaml}. Every field has a default fit for a Proxmox node; a sandbox
@@ -24,6 +25,7 @@ import org.smbgw.common.Violation;
  * @param coordinators cluster mode: coordinator replicas (host:port); empty for single-node mode
  * @param pveStorageConfig Proxmox's storage.cfg, whose storages shares may name by ID
  * @param metricsListen address:port of the Prometheus endpoint; empty to turn it off
+ * @param tls cluster mode: the CA, certificate and key of the session with the coordinators
  */
 public record AgentConfig(
     String node,
@@ -39,7 +41,8 @@ public record AgentConfig(
     List<String> coordinators,
     Path pveStorageConfig,
     String metricsListen,
-    String logFormat) {
+    String logFormat,
+    TlsConfig tls) {
 
   /**
    * @param smbstatus the smbstatus program (default /usr/bin/smbstatus)
@@ -69,7 +72,7 @@ public record AgentConfig(
     List<Violation> out = new ArrayList<>();
     Settings s = Settings.read(file, out, "node", "stateDir",
         "desiredStateFile", "directoryRoots", "unixGroup", "resyncSeconds", "commandTimeoutSeconds", "samba",
-        "zfs", "sandbox", "coordinators", "pveStorageConfig", "metrics", "logFormat");
+        "zfs", "sandbox", "coordinators", "pveStorageConfig", "metrics", "logFormat", "tls");
     Settings samba = s.section("samba", "config", "include", "smbstatus", "profiling");
     Settings zfs = s.section("zfs", "zfs", "zpool");
     Settings box = s.section("sandbox", "address", "port", "pool", "poolFile", "poolSize");
@@ -83,7 +86,7 @@ public record AgentConfig(
         box.present() ? new Sandbox(box.text("address"), box.integer("port"), box.text("pool"),
             box.path("poolFile"), box.text("poolSize")) : null,
         s.texts("coordinators"),
-        s.path("pveStorageConfig"), metrics.text("listen"), s.text("logFormat"));
+        s.path("pveStorageConfig"), metrics.text("listen"), s.text("logFormat"), TlsConfig.read(s, out));
     try {
       InvalidSpecException.throwIfAny(out);
       return c.withDefaults();
@@ -93,7 +96,7 @@ public record AgentConfig(
   }
 
   public static AgentConfig empty() {
-    return new AgentConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    return new AgentConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** Fills in defaults and checks the values; throws naming the setting on a bad one. */
@@ -150,7 +153,8 @@ public record AgentConfig(
         unixGroup != null ? unixGroup : "smbgw", resync, timeout, s, z, box,
         replicas,
         pveStorageConfig != null ? pveStorageConfig : Path.of("/etc/pve/storage.cfg"),
-        metricsListen != null ? metricsListen : "0.0.0.0:9923", logFormat != null ? logFormat : "text");
+        metricsListen != null ? metricsListen : "0.0.0.0:9923", logFormat != null ? logFormat : "text",
+        tls != null ? tls : TlsConfig.defaults());
   }
 
   public Duration resync() {

@@ -17,6 +17,7 @@ import org.smbgw.agent.net.AddressKeeper;
 import org.smbgw.agent.reconcile.DesiredStateSource;
 import org.smbgw.common.Grpc;
 import org.smbgw.common.HostPort;
+import org.smbgw.common.tls.TlsFiles;
 import org.smbgw.proto.v1.AgentHello;
 import org.smbgw.proto.v1.AgentMessage;
 import org.smbgw.proto.v1.AgentServiceGrpc;
@@ -62,6 +63,7 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
     return t;
   });
   private final Consumer<LeaseGrant> grants;
+  private final TlsFiles tls;
   private ManagedChannel channel;
   private StreamObserver<AgentMessage> stream;
   private int next;
@@ -85,9 +87,11 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
    * @param changed told (on a gRPC thread) that a new desired state was admitted; must return at once
    * @param grants told (on a gRPC thread) of every lease grant; must return at once
    * @param ticker the lease's clock, for {@link #streamOpenedNanos}
+   * @param tls this node's credentials: each new stream presents the certificate they hold then
    */
   public CoordinatorClient(List<String> addresses, String node, Inventories inventory,
-      Runnable changed, Consumer<LeaseGrant> grants, LongSupplier ticker) {
+      Runnable changed, Consumer<LeaseGrant> grants, LongSupplier ticker, TlsFiles tls) {
+    this.tls = tls;
     this.grants = grants;
     this.addresses = addresses.stream().map(a -> HostPort.parse("coordinators", a, false)).toList();
     this.node = node;
@@ -124,7 +128,7 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
     if (channel != null) {
       channel.shutdownNow();
     }
-    channel = Grpc.channel(replica, true);
+    channel = Grpc.channel(replica, true, tls);
     StreamObserver<CoordinatorMessage> in = new StreamObserver<>() {
       @Override
       public void onNext(CoordinatorMessage m) {

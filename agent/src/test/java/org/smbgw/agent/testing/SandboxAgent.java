@@ -59,6 +59,12 @@ public final class SandboxAgent implements AutoCloseable {
   }
 
   /** Cluster mode: take the desired state from these coordinators instead of the file. */
+  /** Cluster mode's TLS files: a certificate of node "test" ({@code TestPki.node("test")}). */
+  public SandboxAgent tls(org.smbgw.common.tls.TlsConfig files) {
+    this.tls = files;
+    return this;
+  }
+
   public SandboxAgent coordinators(List<String> addresses) {
     this.coordinators = List.copyOf(addresses);
     return this;
@@ -70,6 +76,7 @@ public final class SandboxAgent implements AutoCloseable {
     return this;
   }
   private Agent agent;
+  private org.smbgw.common.tls.TlsConfig tls;
 
   public SandboxAgent() throws Exception {
     this.dir = Files.createTempDirectory("smbgw-agent-", TestDirs.TRAVERSABLE);
@@ -83,7 +90,7 @@ public final class SandboxAgent implements AutoCloseable {
   public AgentConfig config() {
     return new AgentConfig("test", dir.resolve("state"), desiredFile, List.of(dir.resolve("dirs")),
         GROUP, resyncSeconds, 60, smbstatus == null && !profiling ? null : new AgentConfig.Samba(null, null, smbstatus, profiling), null, new AgentConfig.Sandbox(address, port, null, null, null), coordinators,
-        dir.resolve("storage.cfg"), "127.0.0.1:0", null).withDefaults();
+        dir.resolve("storage.cfg"), "127.0.0.1:0", null, tls).withDefaults();
   }
 
   public SandboxAgent start() throws Exception {

@@ -221,6 +221,41 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     });
   }
 
+  // ---- tokens ----
+
+  /** Who makes this call, for the records a change writes. */
+  private static String by() {
+    return org.smbgw.coordinator.auth.TokenAuth.caller().map(c -> "token " + c.token()).orElse("unknown");
+  }
+
+  @Override
+  public void createToken(CreateTokenRequest req, StreamObserver<CreateTokenResponse> out) {
+    String by = by();
+    decide(out, (s, c) -> org.smbgw.coordinator.decide.TokenDecisions.create(s, c, req, mintFor(req.getName()), by));
+  }
+
+  /** A fresh token for {@code name}; a name that is not valid gets none, and the decision says why. */
+  private static String mintFor(String name) {
+    java.util.List<org.smbgw.common.Violation> v = new java.util.ArrayList<>();
+    org.smbgw.common.auth.Tokens.validateName("name", name, v);
+    return v.isEmpty() ? org.smbgw.common.auth.Tokens.mint(name) : "";
+  }
+
+  @Override
+  public void listTokens(ListTokensRequest req, StreamObserver<ListTokensResponse> out) {
+    answer(out, () -> {
+      ListTokensResponse.Builder b = ListTokensResponse.newBuilder();
+      Snapshot.of(view).tokens().values().forEach(t -> b.addTokens(t.value().getToken()));
+      return b.build();
+    });
+  }
+
+  @Override
+  public void revokeToken(RevokeTokenRequest req, StreamObserver<RevokeTokenResponse> out) {
+    String by = by();
+    decide(out, (s, c) -> org.smbgw.coordinator.decide.TokenDecisions.revoke(s, req, by));
+  }
+
   // ---- apply ----
 
   @Override

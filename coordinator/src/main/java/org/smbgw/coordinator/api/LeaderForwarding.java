@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.smbgw.common.Grpc;
 import org.smbgw.common.HostPort;
+import org.smbgw.common.tls.TlsFiles;
 import org.smbgw.coordinator.election.Leadership;
 
 /**
@@ -35,9 +36,12 @@ public final class LeaderForwarding implements ServerInterceptor, AutoCloseable 
   private static final long UNARY_CAP_SECONDS = 30;
   private final Leadership leadership;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final TlsFiles tls;
 
-  public LeaderForwarding(Leadership leadership) {
+  /** @param tls this replica's credentials: the leader sees a forwarded call come from this node */
+  public LeaderForwarding(Leadership leadership, TlsFiles tls) {
     this.leadership = leadership;
+    this.tls = tls;
   }
 
   @Override
@@ -52,13 +56,16 @@ public final class LeaderForwarding implements ServerInterceptor, AutoCloseable 
       return new ServerCall.Listener<>() { };
     }
     ManagedChannel channel = channels.computeIfAbsent(leader.get(),
-        id -> Grpc.channel(HostPort.parse("leader", id, false), false));
+        id -> Grpc.channel(HostPort.parse("leader", id, false), false, tls));
     // The server call's context carries the caller's deadline (none for `events --follow`). A
     // unary call without one gets UNARY_CAP: a leader behind a dead link must not hold it forever.
     io.grpc.Deadline deadline = io.grpc.Context.current().getDeadline();
     if (deadline == null && call.getMethodDescriptor().getType() == io.grpc.MethodDescriptor.MethodType.UNARY) {
       deadline = io.grpc.Deadline.after(UNARY_CAP_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
     }
+    // The leader checks the caller's token, and counts failures by where the call came from.
+    headers.discardAll(org.smbgw.coordinator.auth.TokenAuth.FORWARDED_FOR);
+    headers.put(org.smbgw.coordinator.auth.TokenAuth.FORWARDED_FOR, org.smbgw.common.tls.Peer.current().address());
     ClientCall<Q, R> upstream = channel.newCall(call.getMethodDescriptor(),
         deadline == null ? CallOptions.DEFAULT : CallOptions.DEFAULT.withDeadline(deadline));
     java.util.concurrent.atomic.AtomicBoolean owed = new java.util.concurrent.atomic.AtomicBoolean();

@@ -17,6 +17,7 @@ import org.smbgw.proto.v1.PendingPurge;
 import org.smbgw.proto.v1.Placement;
 import org.smbgw.proto.v1.Removal;
 import org.smbgw.proto.v1.ShareSpec;
+import org.smbgw.proto.v1.TokenRecord;
 import org.smbgw.proto.v1.UserSpec;
 
 /**
@@ -35,7 +36,8 @@ public record Snapshot(long generation, String cluster,
     SortedMap<String, Versioned<ShareSpec>> shares, SortedMap<String, Versioned<Placement>> placements,
     SortedMap<String, Versioned<NodeRecord>> nodes, SortedMap<String, LiveNode> live,
     SortedMap<String, Tracked<AddressRecord>> addresses, SortedMap<String, Tracked<LeaseRecord>> leases,
-    SortedMap<String, Versioned<UserSpec>> users, SortedMap<String, PendingPurge> purges,
+    SortedMap<String, Versioned<UserSpec>> users, SortedMap<String, Versioned<TokenRecord>> tokens,
+    SortedMap<String, PendingPurge> purges,
     SortedMap<String, Versioned<Removal>> removed, long seenNow, long heardNow) {
 
   public Snapshot {
@@ -46,6 +48,7 @@ public record Snapshot(long generation, String cluster,
     addresses = frozen(addresses);
     leases = frozen(leases);
     users = frozen(users);
+    tokens = frozen(tokens);
     purges = frozen(purges);
     removed = frozen(removed);
   }
@@ -55,7 +58,7 @@ public record Snapshot(long generation, String cluster,
     long generation = view.generation();
     return new Snapshot(generation, view.cluster(), sorted(view.shares()), sorted(view.placements()),
         sorted(view.nodes()), sorted(view.live()), sorted(view.addresses()), sorted(view.leases()),
-        sorted(view.users()), sorted(view.purges()), sorted(view.removed()), view.now(), view.heard());
+        sorted(view.users()), sorted(view.tokens()), sorted(view.purges()), sorted(view.removed()), view.now(), view.heard());
   }
 
   /** A copy, made once: the constructor keeps maps built here as they are. */
@@ -76,7 +79,7 @@ public record Snapshot(long generation, String cluster,
 
   /** The same state at other times (nothing copied): what a look at an unchanged view gives. */
   public Snapshot at(Map<String, Tracked<LeaseRecord>> leasesNow, long seenNow, long heardNow) {
-    return new Snapshot(generation, cluster, shares, placements, nodes, live, addresses, sorted(leasesNow), users, purges,
+    return new Snapshot(generation, cluster, shares, placements, nodes, live, addresses, sorted(leasesNow), users, tokens, purges,
         removed, seenNow, heardNow);
   }
 

@@ -44,6 +44,11 @@ public final class CoordinatorMetrics implements AutoCloseable, org.smbgw.coordi
       .name("smbgw_coordinator_duty_failures_total")
       .help("Writes of the leader's duties that failed for another reason than a view that trailed ZooKeeper, by duty")
       .labelNames("duty").register(registry);
+  private final io.prometheus.metrics.core.metrics.Counter authRefusals = io.prometheus.metrics.core.metrics.Counter.builder()
+      .name("smbgw_coordinator_auth_refusals_total")
+      .help("Admin calls refused: without a valid token (unauthenticated), from a source locked out after repeated "
+          + "failures (locked_out), or beyond the token's role (denied)")
+      .labelNames("reason").register(registry);
   private HTTPServer server;
 
   public CoordinatorMetrics(ClusterView view, BooleanSupplier leader) {
@@ -53,6 +58,9 @@ public final class CoordinatorMetrics implements AutoCloseable, org.smbgw.coordi
       failoverPhases.labelValues(phase);
     }
     dutyFailures.labelValues("address");
+    for (String reason : java.util.List.of("unauthenticated", "locked_out", "denied")) {
+      authRefusals.labelValues(reason);
+    }
     GaugeWithCallback.builder().name("smbgw_coordinator_leader").help("1 when this replica leads")
         .callback(cb -> cb.call(leader.getAsBoolean() ? 1 : 0)).register(registry);
     GaugeWithCallback.builder().name("smbgw_coordinator_epoch").help("The current leader's term")
@@ -134,6 +142,11 @@ public final class CoordinatorMetrics implements AutoCloseable, org.smbgw.coordi
   public void failover(java.util.Map<String, Double> phases) {
     failovers.inc();
     phases.forEach((phase, seconds) -> failoverPhases.labelValues(phase).observe(seconds));
+  }
+
+  /** Counts an admin call refused for {@code reason} (see {@link org.smbgw.coordinator.auth.TokenAuth}). */
+  public void authRefused(String reason) {
+    authRefusals.labelValues(reason).inc();
   }
 
   /** Records one fenced ZooKeeper transaction. */

@@ -15,6 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.smbgw.common.Names;
 import org.smbgw.common.Violation;
+import org.smbgw.common.tls.Peer;
+import org.smbgw.common.tls.PeerNames;
 import org.smbgw.coordinator.state.ClusterView;
 import org.smbgw.coordinator.state.StateStore;
 import org.smbgw.proto.v1.AgentHello;
@@ -92,13 +94,49 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
 
   @Override
   public StreamObserver<AgentMessage> session(StreamObserver<CoordinatorMessage> out) {
+    // A node's identity is its certificate: no certificate, no stream; a hello, and so every
+    // renewal and report after it, only for the node the certificate names.
+    Peer peer = Peer.current();
+    if (peer.certificate().isEmpty()) {
+      log.warn("refused an agent stream from {}: it presented no certificate", peer);
+      out.onError(Status.UNAUTHENTICATED.withDescription("an agent must present its node's certificate "
+          + "(mutual TLS); none was presented").asRuntimeException());
+      return new StreamObserver<>() {
+        @Override
+        public void onNext(AgentMessage m) { }
+
+        @Override
+        public void onError(Throwable t) { }
+
+        @Override
+        public void onCompleted() { }
+      };
+    }
+    PeerNames names = peer.names().orElseThrow();
     return new StreamObserver<>() {
       private Session session;
       /** Who the stream belongs to, known as soon as its hello arrives (before the session thread takes it). */
       private volatile String[] identity;
+      /** Set (on a gRPC thread) when the stream said hello for a node its certificate does not name. */
+      private volatile boolean refused;
 
       @Override
       public void onNext(AgentMessage m) {
+        if (refused) {
+          return;
+        }
+        if (m.hasHello() && !names.namesNode(m.getHello().getNode())) {
+          refused = true;
+          log.warn("refused a hello for node {} from {}: its certificate names {}", m.getHello().getNode(), peer,
+              names.commonName().orElse("no node"));
+          synchronized (out) {
+            out.onError(Status.PERMISSION_DENIED.withDescription("this certificate is node "
+                + names.commonName().orElse("?") + "'s; it may not speak for node " + m.getHello().getNode())
+                .asRuntimeException());
+          }
+          serial.execute(() -> end(session)); // an earlier hello of this stream, for its own node, ends too
+          return;
+        }
         if (m.hasHello() && Names.isNodeName(m.getHello().getNode())) {
           identity = new String[] {m.getHello().getNode(), m.getHello().getIncarnation()};
         }

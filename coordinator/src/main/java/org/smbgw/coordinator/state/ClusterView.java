@@ -29,6 +29,7 @@ public final class ClusterView implements AutoCloseable {
   private final CuratorCache cache;
   private final Map<String, Versioned<ShareSpec>> shares = new ConcurrentHashMap<>();
   private final Map<String, Versioned<UserSpec>> users = new ConcurrentHashMap<>();
+  private final Map<String, Versioned<org.smbgw.proto.v1.TokenRecord>> tokens = new ConcurrentHashMap<>();
   private final Map<String, Versioned<NodeRecord>> nodes = new ConcurrentHashMap<>();
   private final Map<String, Versioned<Placement>> placements = new ConcurrentHashMap<>();
   private final Map<String, PendingPurge> purges = new ConcurrentHashMap<>();
@@ -196,6 +197,7 @@ public final class ClusterView implements AutoCloseable {
     Map<String, Map<String, ?>> dirs = new java.util.LinkedHashMap<>();
     dirs.put(ZkPaths.SHARES, shares);
     dirs.put(ZkPaths.USERS, users);
+    dirs.put(ZkPaths.TOKENS, tokens);
     dirs.put(ZkPaths.NODES, nodes);
     dirs.put(ZkPaths.PLACEMENTS, placements);
     dirs.put(ZkPaths.REMOVED, removed);
@@ -290,6 +292,8 @@ public final class ClusterView implements AutoCloseable {
     switch (parent) {
       case ZkPaths.SHARES -> put(shares, key, deleted, () -> new Versioned<>(Json.parse(data, ShareSpec.getDefaultInstance()), version));
       case ZkPaths.USERS -> put(users, key, deleted, () -> new Versioned<>(Json.parse(data, UserSpec.getDefaultInstance()), version));
+      case ZkPaths.TOKENS -> put(tokens, key, deleted,
+          () -> new Versioned<>(Json.parse(data, org.smbgw.proto.v1.TokenRecord.getDefaultInstance()), version));
       case ZkPaths.NODES -> put(nodes, key, deleted, () -> new Versioned<>(Json.parse(data, NodeRecord.getDefaultInstance()), version));
       case ZkPaths.PLACEMENTS -> put(placements, key, deleted, () -> new Versioned<>(Json.parse(data, Placement.getDefaultInstance()), version));
       case ZkPaths.PURGES -> put(purges, key, deleted, () -> Json.parse(data, PendingPurge.getDefaultInstance()));
@@ -391,6 +395,11 @@ public final class ClusterView implements AutoCloseable {
 
   public Map<String, Versioned<UserSpec>> users() {
     return users;
+  }
+
+  /** Administrators' tokens by name. */
+  public Map<String, Versioned<org.smbgw.proto.v1.TokenRecord>> tokens() {
+    return tokens;
   }
 
   public Map<String, Versioned<NodeRecord>> nodes() {

@@ -10,6 +10,8 @@ public final class ZkPaths {
   public static final String ROOT = "/smbgw/v1";
   public static final String SHARES = ROOT + "/shares";
   public static final String USERS = ROOT + "/users";
+  /** tokens/<name>: administrators' tokens, each with the SHA-256 of its secret. */
+  public static final String TOKENS = ROOT + "/tokens";
   public static final String NODES = ROOT + "/nodes";
   public static final String PLACEMENTS = ROOT + "/placements";
   public static final String PURGES = ROOT + "/purges";
@@ -83,6 +85,11 @@ public final class ZkPaths {
 
   public static String user(String name) {
     return USERS + "/" + name;
+  }
+
+  /** A token's znode; token names are already safe for ZooKeeper (a-z, 0-9, '_', '-'). */
+  public static String token(String name) {
+    return TOKENS + "/" + name;
   }
 
   public static String node(String name) {

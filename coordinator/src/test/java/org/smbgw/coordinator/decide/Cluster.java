@@ -47,6 +47,7 @@ final class Cluster {
   private final TreeMap<String, Tracked<AddressRecord>> addresses = new TreeMap<>();
   private final TreeMap<String, Tracked<LeaseRecord>> leases = new TreeMap<>();
   private final TreeMap<String, Versioned<UserSpec>> users = new TreeMap<>();
+  private final TreeMap<String, Versioned<org.smbgw.proto.v1.TokenRecord>> tokens = new TreeMap<>();
   private final TreeMap<String, PendingPurge> purges = new TreeMap<>();
   private final TreeMap<String, Versioned<Removal>> removed = new TreeMap<>();
   private long seenNow = ms(100_000);
@@ -141,6 +142,15 @@ final class Cluster {
     return this;
   }
 
+  /** A token named {@code name} with {@code role}, whose secret is {@code name + ".secret"}. */
+  Cluster token(String name, org.smbgw.proto.v1.Role role) {
+    tokens.put(name, new Versioned<>(org.smbgw.proto.v1.TokenRecord.newBuilder()
+        .setToken(org.smbgw.proto.v1.Token.newBuilder().setName(name).setRole(role))
+        .setSecretSha256(com.google.protobuf.ByteString.copyFrom(org.smbgw.common.auth.Tokens.sha256(name + ".secret")))
+        .build(), V));
+    return this;
+  }
+
   /** Moves both clocks to {@code ms}. */
   Cluster at(long ms) {
     seenNow = ms(ms);
@@ -149,8 +159,8 @@ final class Cluster {
   }
 
   Snapshot snap() {
-    return new Snapshot(GENERATION, "c1", shares, placements, nodes, live, addresses, leases, users, purges, removed,
-        seenNow, heardNow);
+    return new Snapshot(GENERATION, "c1", shares, placements, nodes, live, addresses, leases, users, tokens, purges,
+        removed, seenNow, heardNow);
   }
 
   /** The paths a change writes, as "create PATH", "update PATH@VERSION", "delete PATH@VERSION", "check PATH@VERSION". */

@@ -1,5 +1,7 @@
 package org.smbgw.e2e.bench;
 
+import org.smbgw.common.testing.TestPki;
+
 import static org.smbgw.e2e.bench.Bench.figure;
 
 import java.io.PrintWriter;
@@ -72,14 +74,48 @@ final class CoordinatorBench {
     figure("coordinator.place_10000x100_stable", (System.nanoTime() - t) / 1e6, "ms");
   }
 
+  /** The benchmark's throwaway CA: replicas are node "c", the agent is node "test". Removed at exit. */
+  private static final TestPki PKI = TestPki.create();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(PKI::close, "smbgw-bench-pki-cleanup"));
+  }
+
+  /** The benchmark's admin token (the test clusters' one), in a file only root may read; removed at exit. */
+  private static final Path TOKEN = tokenFile();
+
+  private static Path tokenFile() {
+    try {
+      Path f = org.smbgw.common.testing.TestTokens.file(Files.createTempFile("smbgw-bench-token-", ""),
+          org.smbgw.common.testing.TestTokens.ADMIN);
+      f.toFile().deleteOnExit();
+      return f;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Gives the cluster whose ZooKeeper is at {@code connect} the benchmark's admin token, as root would. */
+  private static void grantAdmin(String connect) throws Exception {
+    try (org.apache.curator.framework.CuratorFramework zk = org.apache.curator.framework.CuratorFrameworkFactory.newClient(
+        connect, new org.apache.curator.retry.RetryOneTime(200))) {
+      zk.start();
+      org.smbgw.coordinator.LocalTokens.grant(zk, org.smbgw.common.testing.TestTokens.ADMIN,
+          org.smbgw.proto.v1.Role.ROLE_ADMIN, "bench", true);
+    }
+  }
+
   /** 1,000 shares through 'smbgw apply' until the node reports every one served. */
   private static void apply1000() throws Exception {
     Path state = Files.createTempDirectory("smbgw-bench-coord-");
     Path dirs = Files.createTempDirectory("smbgw-bench-dirs-", TestDirs.TRAVERSABLE);
-    try (Coordinator c = new Coordinator(new CoordinatorConfig("127.0.0.1", freePort(), null, "", freePort(), state, 2000, "", 2000, 250, "text"));
+    int zkPort = freePort();
+    try (Coordinator c = new Coordinator(new CoordinatorConfig("127.0.0.1", freePort(), null, "", zkPort, state, 2000, "", 2000, 250, "text")
+        .withTls(PKI.node("c")));
          SandboxAgent node = new SandboxAgent()) {
       c.start();
-      node.coordinators(List.of(c.address())).looping(30)
+      grantAdmin("127.0.0.1:" + zkPort);
+      node.coordinators(List.of(c.address())).tls(PKI.node("test")).looping(30)
           .storageCfg("dir: bench\n\tpath " + dirs + "\n\tcontent images\n").start();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (!c.view().live().containsKey("test") && System.nanoTime() < deadline) {
@@ -94,7 +130,8 @@ final class CoordinatorBench {
       Files.writeString(file, yaml);
       long start = System.nanoTime();
       StringWriter err = new StringWriter();
-      int code = Smbgw.run(new String[] {"--coordinator", c.address(), "apply", "-f", file.toString()},
+      int code = Smbgw.run(new String[] {"--coordinator", c.address(), "--ca", PKI.ca().toString(), "--token-file",
+          TOKEN.toString(), "apply", "-f", file.toString()},
           new PrintWriter(new StringWriter()), new PrintWriter(err));
       double applied = (System.nanoTime() - start) / 1e9;
       if (code != 0) {
@@ -151,11 +188,13 @@ final class CoordinatorBench {
     java.util.Set<Path> configsBefore = zkConfigs();
     try (TestingCluster zk = new TestingCluster(specs)) {
       zk.start();
+      grantAdmin(zk.getConnectString());
       for (int run = 0; run < 5; run++) {
         Path dir = Files.createTempDirectory("smbgw-bench-failover-");
         int port = freePort();
         Files.writeString(dir.resolve("c.yaml"), "listen: 127.0.0.1:" + port + "\nzookeeper: " + zk.getConnectString()
-            + "\nstateDir: " + dir + "\nmetricsListen: \"\"\n");
+            + "\nstateDir: " + dir + "\nmetricsListen: \"\"\n"
+            + "tls: {pki: " + PKI.node("c").cert().getParent() + ", pveRoot: " + dir.resolve("no-pve") + "}\n");
         Process leader = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-cp", System.getProperty("java.class.path"), CoordinatorMain.class.getName(), "run", "-c", dir.resolve("c.yaml").toString())
             .redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile()).start();
@@ -166,7 +205,7 @@ final class CoordinatorBench {
             return;
           }
           try (Coordinator survivor = new Coordinator(new CoordinatorConfig("127.0.0.1", freePort(), null,
-              zk.getConnectString(), 0, dir.resolve("survivor"), 2000, "", 2000, 250, "text"))) {
+              zk.getConnectString(), 0, dir.resolve("survivor"), 2000, "", 2000, 250, "text").withTls(PKI.node("c")))) {
             survivor.start();
             Thread.sleep(500);
             long t = System.nanoTime();
@@ -195,7 +234,8 @@ final class CoordinatorBench {
   }
 
   private static String cli(String address, String... args) {
-    List<String> all = new ArrayList<>(List.of("--coordinator", address, "--timeout", "2"));
+    List<String> all = new ArrayList<>(List.of("--coordinator", address, "--ca", PKI.ca().toString(), "--token-file",
+        TOKEN.toString(), "--timeout", "2"));
     all.addAll(List.of(args));
     StringWriter out = new StringWriter();
     int code = Smbgw.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(new StringWriter()));

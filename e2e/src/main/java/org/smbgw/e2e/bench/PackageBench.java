@@ -94,12 +94,26 @@ final class PackageBench {
     Files.createDirectories(dir);
     int port = freePort();
     Path config = dir.resolve("coordinator.yaml");
+    // Its PKI made as an administrator would, with the installed smbgw certs.
+    Path pki = dir.resolve("pki");
+    runner.run(Command.of("/usr/bin/smbgw", "certs", "init", "--dir", pki.toString()));
+    runner.run(Command.of("/usr/bin/smbgw", "certs", "issue", "bench", "--dir", pki.toString()));
     Files.writeString(config, "listen: 127.0.0.1:" + port + "\nstateDir: " + dir.resolve("state")
-        + "\nsingleNode: true\nembeddedZooKeeperPort: " + freePort() + "\nmetricsListen: \"127.0.0.1:" + freePort() + "\"\n");
+        + "\nsingleNode: true\nembeddedZooKeeperPort: " + freePort() + "\nmetricsListen: \"127.0.0.1:" + freePort() + "\"\n"
+        + "tls: {pki: " + pki + ", pveRoot: " + dir.resolve("no-pve") + "}\n");
     Process coordinator = runner.start(asUnit("/usr/bin/smbgw-coordinator", "run", "-c", config.toString()),
         dir.resolve("coordinator.log"));
     try {
-      Command status = Command.of("/usr/bin/smbgw", "--coordinator", "127.0.0.1:" + port, "status");
+      // The first admin token, as root mints it on a coordinator node (once the state exists).
+      Path token = dir.resolve("token");
+      Command mint = Command.of("/usr/bin/smbgw-coordinator", "create-token", "-c", config.toString(), "--out",
+          token.toString());
+      long minted = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      while (!runner.runAllowingFailure(mint).succeeded() && System.nanoTime() < minted) {
+        Thread.sleep(500);
+      }
+      Command status = Command.of("/usr/bin/smbgw", "--coordinator", "127.0.0.1:" + port, "--ca",
+          pki.resolve("ca.pem").toString(), "--token-file", token.toString(), "status");
       Command version = Command.of("java", "-version");
       long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
       CommandResult first = runner.runAllowingFailure(status);

@@ -1,7 +1,8 @@
 package org.smbgw.e2e.lab;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import org.smbgw.common.tls.Pki;
+import org.smbgw.common.tls.TlsFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -116,6 +117,7 @@ public final class Lab implements AutoCloseable {
     zookeeper = launch(ZK, "zookeeper", List.of(), ZooKeeperEnsembleMain.class.getName(),
         List.of(dir.resolve("zookeeper").toString(), "500", SUBNET + "100"));
     Files.writeString(dir.resolve("storage.cfg"), storageCfg());
+    adminToken();
     for (int i = 1; i <= NODES; i++) {
       startCoordinator(node(i));
     }
@@ -150,6 +152,63 @@ public final class Lab implements AutoCloseable {
     return "sgwlab" + node.substring(1);
   }
 
+  /**
+   * The lab's cluster CA (made by the same code as smbgw certs init) and {@code node}'s
+   * certificate, covering its address: {@code <dir>/<node>/tls}, a PKI directory of its own. The
+   * settings that point a daemon at it, with no Proxmox directory.
+   */
+  private synchronized String tls(String node) throws Exception {
+    Pki pki = new Pki(dir.resolve("pki"), java.time.Clock.systemUTC());
+    if (!Files.exists(pki.dir().resolve(Pki.CA_CERT))) {
+      pki.init("lab", Duration.ofDays(2));
+    }
+    Path mine = dir.resolve(node).resolve("tls");
+    if (!Files.exists(mine.resolve(Pki.NODE_CERT))) {
+      pki.issue(node, List.of(nodeAddress(Integer.parseInt(node.substring(1)))), Duration.ofDays(1), mine);
+    }
+    return "tls: {pveRoot: " + dir.resolve("no-pve") + ", pki: " + mine + "}\n";
+  }
+
+  private TlsFiles adminTls;
+
+  /** The lab's admin token, in a file only root may read: the CLI's --token-file. */
+  public Path tokenFile() {
+    return dir.resolve("admin-token");
+  }
+
+  /**
+   * Gives the lab its first admin token, as root would on a coordinator node: its record straight
+   * into ZooKeeper (before the replicas start, so that no call ever finds none), and the token in
+   * {@link #tokenFile}.
+   */
+  private void adminToken() throws Exception {
+    String connect = SUBNET + "100:2181," + SUBNET + "100:2182," + SUBNET + "100:2183";
+    try (org.apache.curator.framework.CuratorFramework zk = org.apache.curator.framework.CuratorFrameworkFactory.newClient(
+        connect, 10_000, 5_000, new org.apache.curator.retry.RetryNTimes(120, 500))) {
+      zk.start();
+      if (!zk.blockUntilConnected(60, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the lab's ZooKeeper did not come up at " + connect + ":\n" + log("zookeeper"));
+      }
+      org.smbgw.coordinator.LocalTokens.grant(zk, org.smbgw.common.testing.TestTokens.ADMIN,
+          org.smbgw.proto.v1.Role.ROLE_ADMIN, "lab", true);
+    }
+    org.smbgw.common.testing.TestTokens.file(tokenFile(), org.smbgw.common.testing.TestTokens.ADMIN);
+  }
+
+  /** The lab's CA certificate: what the smbgw command line checks the replicas with ({@code --ca}). */
+  public Path ca() throws Exception {
+    tls(node(1));
+    return dir.resolve("pki").resolve(Pki.CA_CERT);
+  }
+
+  /** What the test itself checks coordinators with, as the CLI does: the CA, no certificate. */
+  private synchronized TlsFiles adminTls() throws Exception {
+    if (adminTls == null) {
+      adminTls = TlsFiles.trustOnly(ca());
+    }
+    return adminTls;
+  }
+
   public void startCoordinator(String node) throws Exception {
     int i = Integer.parseInt(node.substring(1));
     Path state = dir.resolve(node).resolve("coordinator");
@@ -162,7 +221,8 @@ public final class Lab implements AutoCloseable {
         + "sessionTimeoutMs: " + settings.sessionMillis() + "\n"
         + "metricsListen: 0.0.0.0:9924\n"
         + "leaseMillis: " + settings.leaseMillis() + "\n"
-        + "leaseMarginMillis: " + settings.marginMillis() + "\n");
+        + "leaseMarginMillis: " + settings.marginMillis() + "\n"
+        + tls(node));
     coordinators.put(node, launch(namespace(node), node + "-coordinator", List.of(), CoordinatorMain.class.getName(),
         List.of("run", "-c", cfg.toString())));
   }
@@ -183,6 +243,7 @@ public final class Lab implements AutoCloseable {
         + "resyncSeconds: 5\n"
         + "zfs: {zfs: " + zfs + "}\n"
         + "metrics: {listen: \"0.0.0.0:9923\"}\n"
+        + tls(node)
         + "sandbox:\n  address: 0.0.0.0\n  port: 445\n  pool: " + pool(node) + "\n  poolFile: "
         + dir.resolve(node).resolve("pool.img") + "\n  poolSize: 256M\n");
     agents.put(node, launch(namespace(node), node + "-agent", List.of("-Xss512k"), AgentMain.class.getName(),
@@ -239,11 +300,18 @@ public final class Lab implements AutoCloseable {
 
   /** A stub for the admin API through the first replica that answers. */
   public AdminServiceGrpc.AdminServiceBlockingStub admin() {
+    TlsFiles tls;
+    try {
+      tls = adminTls();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read the lab's CA: " + e.getMessage(), e);
+    }
     StringBuilder target = new StringBuilder();
     for (int i = 1; i <= NODES; i++) {
       if (coordinatorAlive(node(i))) {
         ManagedChannel c = channels.computeIfAbsent(coordinatorAddress(i),
-            a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
+            a -> org.smbgw.common.Grpc.channel(org.smbgw.common.HostPort.parse("coordinator", a, false), false, tls,
+                org.smbgw.common.testing.TestTokens.bearer(org.smbgw.common.testing.TestTokens.ADMIN)));
         try {
           AdminServiceGrpc.newBlockingStub(c).withDeadlineAfter(2, TimeUnit.SECONDS).status(StatusRequest.getDefaultInstance());
           return AdminServiceGrpc.newBlockingStub(c).withDeadlineAfter(20, TimeUnit.SECONDS);

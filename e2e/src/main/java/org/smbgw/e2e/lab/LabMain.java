@@ -44,6 +44,8 @@ public final class LabMain {
     System.out.println(cluster.admin().listNodes(ListNodesRequest.getDefaultInstance()));
     System.out.println("lab up in " + dir + "; address " + vip + " on " + lab.holdersOf(vip));
     System.out.println("  ip netns exec " + Lab.CLIENT + " smbclient //" + vip + "/docs -U sgwlabuser%" + password + " -c ls");
+    System.out.println("  scripts/smbgw --ca " + lab.ca() + " --token-file " + lab.tokenFile() + " --coordinator "
+        + Lab.coordinatorAddress(1) + " node list");
     System.out.println("interrupt (Ctrl-C) to tear it down");
     Thread.currentThread().join();
   }

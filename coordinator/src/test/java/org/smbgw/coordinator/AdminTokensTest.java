@@ -1,0 +1,146 @@
+package org.smbgw.coordinator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.smbgw.proto.v1.Access;
+import org.smbgw.proto.v1.AdminServiceGrpc;
+import org.smbgw.proto.v1.CreateShareRequest;
+import org.smbgw.proto.v1.CreateTokenRequest;
+import org.smbgw.proto.v1.DeleteShareRequest;
+import org.smbgw.proto.v1.ListSharesRequest;
+import org.smbgw.proto.v1.ListTokensRequest;
+import org.smbgw.proto.v1.RevokeTokenRequest;
+import org.smbgw.proto.v1.Role;
+import org.smbgw.proto.v1.ShareSpec;
+import org.smbgw.proto.v1.Storage;
+import org.smbgw.proto.v1.Token;
+
+/**
+ * Administrators' tokens on real replicas over mutual TLS, through the leader and through a
+ * follower: no token or a wrong one is UNAUTHENTICATED (the CLI exits 5), a token's role bounds
+ * what it may do, a revoked token stops working, and ZooKeeper holds no secret.
+ */
+class AdminTokensTest {
+  private static AdminServiceGrpc.AdminServiceBlockingStub stub(Replicas r, String address, String token) {
+    ManagedChannel ch = Replicas.channel(address, token);
+    r.closeables.add(ch::shutdownNow);
+    return AdminServiceGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS);
+  }
+
+  private static void refused(Status.Code code, String says, Executable call) {
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call);
+    assertEquals(code, e.getStatus().getCode(), e.getStatus().toString());
+    assertTrue(String.valueOf(e.getStatus().getDescription()).contains(says), e.getStatus().toString());
+  }
+
+  private static ShareSpec share(String name) {
+    return ShareSpec.newBuilder().setName(name).setStorage(Storage.newBuilder().setPve("local-zfs"))
+        .setRead(Access.newBuilder().addGroups("staff")).build();
+  }
+
+  @Test
+  void everyCallNeedsAValidTokenWhoseRoleAllowsItThroughAnyReplica() throws Exception {
+    try (Replicas r = new Replicas().start(2)) {
+      Coordinator leader = r.awaitLeader(Duration.ofSeconds(20));
+      Coordinator follower = r.follower();
+      for (Coordinator c : List.of(leader, follower)) {
+        refused(Status.Code.UNAUTHENTICATED, "needs an administrator's token",
+            () -> stub(r, c.address(), null).listShares(ListSharesRequest.getDefaultInstance()));
+        refused(Status.Code.UNAUTHENTICATED, "not valid",
+            () -> stub(r, c.address(), "test-admin." + "x".repeat(43)).listShares(ListSharesRequest.getDefaultInstance()));
+      }
+
+      var admin = stub(r, follower.address(), org.smbgw.common.testing.TestTokens.ADMIN);
+      String viewer = admin.createToken(CreateTokenRequest.newBuilder().setName("dash").setRole(Role.ROLE_VIEWER).build())
+          .getSecret();
+      String operator = admin.createToken(CreateTokenRequest.newBuilder().setName("oncall").setRole(Role.ROLE_OPERATOR)
+          .build()).getSecret();
+      assertEquals(List.of("dash", "oncall", "test-admin"), admin.listTokens(ListTokensRequest.getDefaultInstance())
+          .getTokensList().stream().map(Token::getName).toList());
+
+      for (Coordinator c : List.of(leader, follower)) {
+        var asViewer = stub(r, c.address(), viewer);
+        asViewer.listShares(ListSharesRequest.getDefaultInstance());
+        refused(Status.Code.PERMISSION_DENIED, "CreateShare needs admin",
+            () -> asViewer.createShare(CreateShareRequest.newBuilder().setSpec(share("v")).build()));
+        var asOperator = stub(r, c.address(), operator);
+        refused(Status.Code.PERMISSION_DENIED, "DeleteShare needs admin",
+            () -> asOperator.deleteShare(DeleteShareRequest.newBuilder().setName("x").setPurge(true).build()));
+        refused(Status.Code.PERMISSION_DENIED, "CreateToken needs admin", () -> asOperator.createToken(
+            CreateTokenRequest.newBuilder().setName("mine").setRole(Role.ROLE_ADMIN).build()));
+      }
+
+      // The command line: no token is exit 5, saying where it looks (in a home without one).
+      StringWriter err = new StringWriter();
+      String home = System.getProperty("user.home");
+      int code;
+      try {
+        System.setProperty("user.home", r.tempDir().toString());
+        code = org.smbgw.cli.Smbgw.run(new String[] {"--coordinator", follower.address(), "--ca",
+            Replicas.PKI.ca().toString(), "share", "list"}, new PrintWriter(new StringWriter()), new PrintWriter(err, true));
+      } finally {
+        System.setProperty("user.home", home);
+      }
+      assertEquals(5, code, err.toString());
+      assertTrue(err.toString().contains("--token-file"), err.toString());
+      Path readable = org.smbgw.common.testing.TestTokens.file(r.tempDir().resolve("readable-token"), viewer);
+      Files.setPosixFilePermissions(readable, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+      code = org.smbgw.cli.Smbgw.run(new String[] {"--coordinator", follower.address(), "--ca",
+          Replicas.PKI.ca().toString(), "--token-file", readable.toString(), "share", "list"},
+          new PrintWriter(new StringWriter()), new PrintWriter(err, true));
+      assertEquals(2, code, "a token file others may read is refused: " + err);
+      assertTrue(err.toString().contains("chmod 600"), err.toString());
+
+      refused(Status.Code.FAILED_PRECONDITION, "last admin token",
+          () -> admin.revokeToken(RevokeTokenRequest.newBuilder().setName("test-admin").build()));
+      admin.revokeToken(RevokeTokenRequest.newBuilder().setName("dash").build());
+      refused(Status.Code.UNAUTHENTICATED, "not valid",
+          () -> stub(r, follower.address(), viewer).listShares(ListSharesRequest.getDefaultInstance()));
+
+      // Nothing under /smbgw holds a secret.
+      List<String> secrets = new ArrayList<>();
+      for (String t : List.of(viewer, operator)) {
+        secrets.add(t.substring(t.indexOf('.') + 1));
+      }
+      try (CuratorFramework zk = CuratorFrameworkFactory.newClient(r.zk.getConnectString(), new RetryOneTime(100))) {
+        zk.start();
+        List<String> found = new ArrayList<>();
+        scan(zk, "/smbgw", secrets, found);
+        assertEquals(List.of(), found, "znodes holding a token's secret");
+      }
+    }
+  }
+
+  private static void scan(CuratorFramework zk, String path, List<String> secrets, List<String> found) throws Exception {
+    byte[] data = zk.getData().forPath(path);
+    String text = data == null ? "" : new String(data, StandardCharsets.ISO_8859_1);
+    for (String s : secrets) {
+      if (text.contains(s)) {
+        found.add(path);
+      }
+    }
+    for (String child : zk.getChildren().forPath(path)) {
+      scan(zk, (path.equals("/") ? "" : path) + "/" + child, secrets, found);
+    }
+  }
+}
