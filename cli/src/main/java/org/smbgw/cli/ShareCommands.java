@@ -352,16 +352,7 @@ final class ShareCommands {
 
     @Override
     public Integer call() {
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)([smhd])").matcher(since);
-      if (!m.matches()) {
-        throw new Smbgw.UsageError("--since: a duration is a number with s, m, h or d, for example 1h (got '" + since + "')");
-      }
-      long seconds = Long.parseLong(m.group(1)) * switch (m.group(2)) {
-        case "s" -> 1;
-        case "m" -> 60;
-        case "h" -> 3600;
-        default -> 86400;
-      };
+      long seconds = Smbgw.seconds("--since", since);
       try (Coordinators c = parent.root.connect()) {
         org.smbgw.proto.v1.ShareStatsResponse r = c.call(admin -> admin.shareStats(
             org.smbgw.proto.v1.ShareStatsRequest.newBuilder().setName(name).setSinceSeconds(seconds).build()));

@@ -28,7 +28,7 @@ public class Smbgw implements Runnable {
   /** The root command with every command under it: help, man pages, and any line that names none. */
   @Command(subcommands = {ShareCommands.class, NodeCommands.class, VipCommands.class, UserCommands.class,
       ApplyCommands.Apply.class, ApplyCommands.Plan.class, StatusCommand.class, EventsCommand.class,
-      CertsCommands.class, TokenCommands.class})
+      CertsCommands.class, TokenCommands.class, AuditCommand.class})
   public static final class Everything extends Smbgw {}
 
   @Option(names = "--coordinator", scope = ScopeType.INHERIT, split = ",",
@@ -175,6 +175,20 @@ public class Smbgw implements Runnable {
     UsageError(String message) {
       super(message);
     }
+  }
+
+  /** A duration as options write it (90s, 30m, 1h, 2d) in seconds; a usage error naming {@code option} otherwise. */
+  static long seconds(String option, String text) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})([smhd])").matcher(text);
+    if (!m.matches()) {
+      throw new UsageError(option + ": a duration is a number with s, m, h or d, for example 1h (got '" + text + "')");
+    }
+    return Long.parseLong(m.group(1)) * switch (m.group(2)) {
+      case "s" -> 1;
+      case "m" -> 60;
+      case "h" -> 3600;
+      default -> 86400;
+    };
   }
 
   static List<String> split(String csv) {

@@ -30,7 +30,7 @@ class OneCommandTreeTest {
   @Test
   void helpVersionAndLinesNamingNoKnownCommandGetEveryCommand() {
     List<String> all = commands();
-    assertEquals(List.of("share", "node", "vip", "user", "apply", "plan", "status", "events", "certs", "token"), all);
+    assertEquals(List.of("share", "node", "vip", "user", "apply", "plan", "status", "events", "certs", "token", "audit"), all);
     assertEquals(all, commands("--help", "status"));
     assertEquals(all, commands("-V"));
     assertEquals(all, commands("domain", "list"));

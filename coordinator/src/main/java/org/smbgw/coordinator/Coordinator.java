@@ -72,7 +72,6 @@ public final class Coordinator implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
-  private static final org.slf4j.Logger AUDIT = org.slf4j.LoggerFactory.getLogger("smbgw.audit");
 
   /** This replica's monotonic clock in nanoseconds: what lease expiry is measured on. */
   private final java.util.function.LongSupplier ticker;
@@ -133,6 +132,8 @@ public final class Coordinator implements AutoCloseable {
     duties = new LeaderDuties(view, writer, config.advertise());
     leadership.addListener(duties);
     forwarding = new LeaderForwarding(leadership, tls);
+    org.smbgw.coordinator.auth.AuditTrail audit = new org.smbgw.coordinator.auth.AuditTrail(zk, view,
+        config.auditRecords(), Clock.systemUTC());
     org.smbgw.coordinator.ha.LeaseSettings leaseSettings = new org.smbgw.coordinator.ha.LeaseSettings(
         Duration.ofMillis(config.leaseMillis()), Duration.ofMillis(config.leaseMarginMillis()));
     addressDuties = new org.smbgw.coordinator.ha.AddressDuties(view, writer, leaseSettings, metrics);
@@ -141,9 +142,9 @@ public final class Coordinator implements AutoCloseable {
         new org.smbgw.coordinator.ha.Leases(zk, view, leaseSettings, config.advertise()), Clock.systemUTC());
     server = Grpc.server(new HostPort(config.listenAddress(), config.listenPort()), tls)
         .addService(ServerInterceptors.intercept(new AdminServiceImpl(view, store, leadership, writer, history, config.vipRanges()),
-            new TokenAuth(view, ticker, authTimer, (reason, method, from, caller, why) -> {
+            audit.interceptor(), new TokenAuth(view, ticker, authTimer, (reason, method, from, caller, why) -> {
               metrics.authRefused(reason);
-              AUDIT.warn("refused {} from {}{}: {}", method, from, caller.map(c -> " (token " + c + ")").orElse(""), why);
+              audit.refused(reason, method, from, caller, why);
             }), forwarding, metrics.adminCallTimer()))
         .addService(sessions)
         .addService(health.getHealthService())

@@ -26,10 +26,12 @@ import org.smbgw.common.tls.TlsConfig;
  * @param vipRanges networks (CIDR) floating addresses must lie in; empty: any address the other
  *     rules allow (set it: it keeps a typo from taking over someone else's address)
  * @param tls the CA, certificate and key this replica serves and forwards with (mutual TLS)
+ * @param auditRecords how many audit records to keep (the oldest are dropped)
  */
 public record CoordinatorConfig(String listenAddress, int listenPort, String advertise, String zookeeper,
     int embeddedZooKeeperPort, Path stateDir, int sessionTimeoutMs, String metricsListen, int leaseMillis,
-    int leaseMarginMillis, String logFormat, boolean singleNode, List<String> vipRanges, TlsConfig tls) {
+    int leaseMarginMillis, String logFormat, boolean singleNode, List<String> vipRanges, TlsConfig tls,
+    int auditRecords) {
 
   public CoordinatorConfig {
     vipRanges = List.copyOf(vipRanges);
@@ -38,13 +40,14 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
   /** The same configuration with these {@code vipRanges}. */
   public CoordinatorConfig withVipRanges(List<String> ranges) {
     return new CoordinatorConfig(listenAddress, listenPort, advertise, zookeeper, embeddedZooKeeperPort, stateDir,
-        sessionTimeoutMs, metricsListen, leaseMillis, leaseMarginMillis, logFormat, singleNode, ranges, tls);
+        sessionTimeoutMs, metricsListen, leaseMillis, leaseMarginMillis, logFormat, singleNode, ranges, tls, auditRecords);
   }
 
   /** The same configuration with these TLS files. */
   public CoordinatorConfig withTls(TlsConfig files) {
     return new CoordinatorConfig(listenAddress, listenPort, advertise, zookeeper, embeddedZooKeeperPort, stateDir,
-        sessionTimeoutMs, metricsListen, leaseMillis, leaseMarginMillis, logFormat, singleNode, vipRanges, files);
+        sessionTimeoutMs, metricsListen, leaseMillis, leaseMarginMillis, logFormat, singleNode, vipRanges, files,
+        auditRecords);
   }
 
   /**
@@ -56,7 +59,7 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
       int leaseMarginMillis, String logFormat) {
     this(listenAddress, listenPort, advertise, zookeeper, embeddedZooKeeperPort, stateDir, sessionTimeoutMs,
         metricsListen, leaseMillis, leaseMarginMillis, logFormat, zookeeper == null || zookeeper.isEmpty(), List.of(),
-        TlsConfig.defaults());
+        TlsConfig.defaults(), AUDIT_RECORDS);
   }
 
   /** What to configure before this replica may start; empty when it may. */
@@ -68,7 +71,7 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
 
   private static final String[] KNOWN = {"listen", "advertise", "zookeeper", "embeddedZooKeeperPort",
       "stateDir", "sessionTimeoutMs", "metricsListen", "leaseMillis", "leaseMarginMillis", "logFormat", "singleNode",
-      "vipRanges", "tls"};
+      "vipRanges", "tls", "auditRecords"};
 
   /**
    * The default ZooKeeper session timeout. A replica cut off from the others loses its session
@@ -78,10 +81,12 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
    * until that is understood. ZooKeeper grants at least two of its ticks: tickTime at most 1000 ms.
    */
   public static final int SESSION_MS = 2000;
+  /** Audit records kept by default. */
+  public static final int AUDIT_RECORDS = 10_000;
 
   public static CoordinatorConfig defaults() {
     return new CoordinatorConfig("0.0.0.0", 7400, null, "", 7481, Path.of("/var/lib/smbgw/coordinator"), SESSION_MS,
-        "0.0.0.0:9924", 2000, 150, "text", false, List.of(), TlsConfig.defaults());
+        "0.0.0.0:9924", 2000, 150, "text", false, List.of(), TlsConfig.defaults(), AUDIT_RECORDS);
   }
 
   /**
@@ -137,6 +142,7 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
       }
     }
     TlsConfig tls = TlsConfig.read(s, out);
+    Integer audit = s.integer("auditRecords", 100, 1_000_000, "");
     if (!out.isEmpty()) {
       throw new InvalidSpecException(out).inFile(file);
     }
@@ -146,7 +152,8 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
         stateDir != null ? stateDir : d.stateDir(), session != null ? session : d.sessionTimeoutMs(),
         metricsListen != null ? metricsListen : d.metricsListen(), lease != null ? lease : d.leaseMillis(),
         margin != null ? margin : d.leaseMarginMillis(), logFormat != null ? logFormat : d.logFormat(),
-        Boolean.TRUE.equals(singleNode), vipRanges != null ? vipRanges : List.of(), tls).withAdvertise();
+        Boolean.TRUE.equals(singleNode), vipRanges != null ? vipRanges : List.of(), tls,
+        audit != null ? audit : d.auditRecords()).withAdvertise();
   }
 
   /**
@@ -175,6 +182,6 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
     }
     return new CoordinatorConfig(listenAddress, listenPort, new HostPort(host, listenPort).toString(), zookeeper,
         embeddedZooKeeperPort, stateDir, sessionTimeoutMs, metricsListen, leaseMillis, leaseMarginMillis, logFormat,
-        singleNode, vipRanges, tls);
+        singleNode, vipRanges, tls, auditRecords);
   }
 }

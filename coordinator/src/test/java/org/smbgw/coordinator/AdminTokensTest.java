@@ -71,6 +71,7 @@ class AdminTokensTest {
       }
 
       var admin = stub(r, follower.address(), org.smbgw.common.testing.TestTokens.ADMIN);
+      List<String> secrets = new ArrayList<>();
       String viewer = admin.createToken(CreateTokenRequest.newBuilder().setName("dash").setRole(Role.ROLE_VIEWER).build())
           .getSecret();
       String operator = admin.createToken(CreateTokenRequest.newBuilder().setName("oncall").setRole(Role.ROLE_OPERATOR)
@@ -113,12 +114,35 @@ class AdminTokensTest {
 
       refused(Status.Code.FAILED_PRECONDITION, "last admin token",
           () -> admin.revokeToken(RevokeTokenRequest.newBuilder().setName("test-admin").build()));
+      // The audit trail: who was refused what, and what changed, with no NT hash in it.
+      String hash = "8846F7EAEE8FB117AD06BDD830B7586C";
+      admin.putUser(org.smbgw.proto.v1.PutUserRequest.newBuilder().setSpec(org.smbgw.proto.v1.UserSpec.newBuilder()
+          .setName("alice").setNtHash(hash)).build());
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      List<org.smbgw.proto.v1.AuditRecord> trail = List.of();
+      while (System.nanoTime() < deadline && trail.stream().noneMatch(a -> a.getMethod().equals("PutUser"))) {
+        Thread.sleep(100);
+        trail = admin.listAudit(org.smbgw.proto.v1.ListAuditRequest.getDefaultInstance()).getRecordsList();
+      }
+      List<String> lines = trail.stream().map(a -> a.getWho() + " " + a.getMethod() + " " + a.getResult()).toList();
+      assertTrue(lines.contains("anonymous ListShares UNAUTHENTICATED"), lines.toString());
+      assertTrue(lines.contains("token dash (viewer) CreateShare PERMISSION_DENIED"), lines.toString());
+      assertTrue(lines.contains("token oncall (operator) DeleteShare PERMISSION_DENIED"), lines.toString());
+      assertTrue(lines.contains("token test-admin (admin) CreateToken OK"), lines.toString());
+      org.smbgw.proto.v1.AuditRecord put = trail.stream().filter(a -> a.getMethod().equals("PutUser")).findFirst()
+          .orElseThrow(() -> new AssertionError("no PutUser in " + lines));
+      assertTrue(put.getRequest().contains("alice") && !put.getRequest().contains(hash), put.getRequest());
+      assertTrue(put.getFrom().contains("via"), "a call through a follower names it: " + put.getFrom());
+      assertEquals(List.of("PutUser"), admin.listAudit(org.smbgw.proto.v1.ListAuditRequest.newBuilder()
+          .setWho("test-admin").setSinceMillis(put.getTimeMillis()).build()).getRecordsList().stream()
+          .map(org.smbgw.proto.v1.AuditRecord::getMethod).filter(m -> !m.equals("RevokeToken")).toList());
+      secrets.add(hash);
+
       admin.revokeToken(RevokeTokenRequest.newBuilder().setName("dash").build());
       refused(Status.Code.UNAUTHENTICATED, "not valid",
           () -> stub(r, follower.address(), viewer).listShares(ListSharesRequest.getDefaultInstance()));
 
-      // Nothing under /smbgw holds a secret.
-      List<String> secrets = new ArrayList<>();
+      // Nothing under /smbgw holds a token's secret (nor the NT hash above, but in the user's own record).
       for (String t : List.of(viewer, operator)) {
         secrets.add(t.substring(t.indexOf('.') + 1));
       }
@@ -126,6 +150,7 @@ class AdminTokensTest {
         zk.start();
         List<String> found = new ArrayList<>();
         scan(zk, "/smbgw", secrets, found);
+        found.remove("/smbgw/v1/users/alice");
         assertEquals(List.of(), found, "znodes holding a token's secret");
       }
     }

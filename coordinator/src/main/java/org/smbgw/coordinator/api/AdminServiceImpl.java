@@ -256,6 +256,20 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     decide(out, (s, c) -> org.smbgw.coordinator.decide.TokenDecisions.revoke(s, req, by));
   }
 
+  @Override
+  public void listAudit(ListAuditRequest req, StreamObserver<ListAuditResponse> out) {
+    answer(out, () -> {
+      ListAuditResponse.Builder b = ListAuditResponse.newBuilder();
+      String who = "token " + req.getWho() + " (";
+      for (AuditRecord r : view.audit().values()) {
+        if (r.getTimeMillis() >= req.getSinceMillis() && (req.getWho().isEmpty() || r.getWho().startsWith(who))) {
+          b.addRecords(r);
+        }
+      }
+      return b.build();
+    });
+  }
+
   // ---- apply ----
 
   @Override

@@ -35,7 +35,17 @@ public final class Roles {
       Map.entry("DeleteAddress", Role.ROLE_ADMIN),
       Map.entry("CreateToken", Role.ROLE_ADMIN),
       Map.entry("ListTokens", Role.ROLE_ADMIN),
-      Map.entry("RevokeToken", Role.ROLE_ADMIN));
+      Map.entry("RevokeToken", Role.ROLE_ADMIN),
+      Map.entry("ListAudit", Role.ROLE_ADMIN));
+
+  /** The calls that only look: everything else may change something, and is audited. */
+  static final java.util.Set<String> READS = java.util.Set.of("GetShare", "ListShares", "ListNodes", "ListUsers",
+      "ListAddresses", "Status", "WatchEvents", "ShareStats", "ListTokens", "ListAudit");
+
+  /** Whether {@code method} may change something (and so is audited). */
+  public static boolean changes(String method) {
+    return !READS.contains(method);
+  }
 
   /** The role {@code method} (its bare name, "CreateShare") needs. */
   public static Role needed(String method) {

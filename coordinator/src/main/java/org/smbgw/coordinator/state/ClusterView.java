@@ -38,6 +38,8 @@ public final class ClusterView implements AutoCloseable {
   private final Map<String, Tracked<org.smbgw.proto.v1.LeaseRecord>> leases = new ConcurrentHashMap<>();
   private final List<java.util.function.Consumer<String>> leaseListeners = new CopyOnWriteArrayList<>();
   private final java.util.concurrent.ConcurrentSkipListMap<Long, Event> events = new java.util.concurrent.ConcurrentSkipListMap<>();
+  private final java.util.concurrent.ConcurrentSkipListMap<Long, org.smbgw.proto.v1.AuditRecord> audit =
+      new java.util.concurrent.ConcurrentSkipListMap<>();
   private final List<java.util.function.Consumer<Event>> eventListeners = new CopyOnWriteArrayList<>();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private final List<java.util.function.Consumer<LiveNode>> liveListeners = new CopyOnWriteArrayList<>();
@@ -281,7 +283,7 @@ public final class ClusterView implements AutoCloseable {
     }
   }
 
-  /** @return whether anything but a lease changed */
+  /** @return whether anything but a lease or an audit record changed */
   private boolean applyOne(ChildData d, boolean deleted) {
     String path = d.getPath();
     int slash = path.lastIndexOf('/');
@@ -312,6 +314,16 @@ public final class ClusterView implements AutoCloseable {
         if (now != null) {
           liveListeners.forEach(l -> l.accept(now));
         }
+      }
+      case ZkPaths.AUDIT -> {
+        // Not desired state: a record changes no decision, so it is not counted as a change.
+        long seq = Long.parseLong(key.substring(2)) + 1;
+        if (deleted) {
+          audit.remove(seq);
+        } else {
+          audit.put(seq, Json.parse(data, org.smbgw.proto.v1.AuditRecord.getDefaultInstance()).toBuilder().setSeq(seq).build());
+        }
+        return false;
       }
       case ZkPaths.EVENTS -> {
         // ZooKeeper's sequence starts at 0; positions start at 1 so that "after 0" means "all".
@@ -372,6 +384,11 @@ public final class ClusterView implements AutoCloseable {
   }
 
   /** Events the view holds, oldest first. */
+  /** The audit trail, oldest first, by position. */
+  public java.util.NavigableMap<Long, org.smbgw.proto.v1.AuditRecord> audit() {
+    return audit;
+  }
+
   public java.util.NavigableMap<Long, Event> events() {
     return events;
   }

@@ -41,7 +41,7 @@ public final class StateStore {
   public void ensureLayout() throws Exception {
     for (String p : List.of(ZkPaths.SHARES, ZkPaths.USERS, ZkPaths.NODES, ZkPaths.PLACEMENTS,
         ZkPaths.PURGES, ZkPaths.LIVE, ZkPaths.MEMBERS, ZkPaths.EVENTS, ZkPaths.ADDRESSES, ZkPaths.LEASES,
-        ZkPaths.REMOVED, ZkPaths.TOKENS)) {
+        ZkPaths.REMOVED, ZkPaths.TOKENS, ZkPaths.AUDIT)) {
       createIfMissing(p, new byte[0]);
     }
     // Made once, with the state: a ZooKeeper rebuilt from nothing is another cluster to the agents.

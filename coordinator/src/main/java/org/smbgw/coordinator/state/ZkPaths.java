@@ -22,6 +22,9 @@ public final class ZkPaths {
   /** Persistent sequential znodes e-0000000001...; the leader keeps the newest 1,000. */
   public static final String EVENTS = ROOT + "/events";
   public static final String EVENT_PREFIX = EVENTS + "/e-";
+  /** Persistent sequential znodes a-0000000000...: the audit trail; the leader keeps the newest auditRecords. */
+  public static final String AUDIT = ROOT + "/audit";
+  public static final String AUDIT_PREFIX = AUDIT + "/a-";
   /** alerts/<node>/<share key>-<n>: quota alert n of a share on a node has been told. */
   public static final String ALERTS = ROOT + "/alerts";
   /** addresses/<address>: floating addresses and their holders (leader writes). */

@@ -23,6 +23,8 @@ class RolesAndThrottleTest {
     assertEquals(List.of(), unclassified, "a new admin call must be given its role in Roles.NEEDED");
     assertEquals(methods.size(), Roles.NEEDED.size(), "Roles.NEEDED names a call the service does not have");
     assertEquals(Role.ROLE_ADMIN, Roles.needed("SomethingNew"), "an unknown call needs admin");
+    assertTrue(methods.containsAll(Roles.READS), "Roles.READS names a call the service does not have");
+    assertTrue(Roles.changes("SomethingNew"), "an unknown call is audited");
   }
 
   @Test

@@ -1,0 +1,136 @@
+package org.smbgw.coordinator.auth;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import io.grpc.ForwardingServerCall;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.CreateMode;
+import org.smbgw.common.auth.Tokens;
+import org.smbgw.coordinator.state.ClusterView;
+import org.smbgw.coordinator.state.Json;
+import org.smbgw.coordinator.state.ZkPaths;
+import org.smbgw.proto.v1.AuditRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit trail (DESIGN section 6): every admin call that may change something ({@link
+ * Roles#changes}) and every refused call, as an {@link AuditRecord}: one JSON line in
+ * the journal ("smbgw.audit"), and a sequential znode under {@link ZkPaths#AUDIT}, of which the
+ * newest {@code keep} are kept. Written in the background: a call never waits for its record, and
+ * a record that cannot be written is logged, not retried. Requests are kept with their secrets
+ * replaced ({@link Redact}); a refused call is recorded before its request was read.
+ */
+public final class AuditTrail implements TokenAuth.Listener {
+  private static final Logger journal = LoggerFactory.getLogger("smbgw.audit");
+  private static final Logger log = LoggerFactory.getLogger(AuditTrail.class);
+  private final CuratorFramework zk;
+  private final ClusterView view;
+  private final int keep;
+  private final Clock clock;
+
+  /** @param keep how many records to keep; older ones are dropped */
+  public AuditTrail(CuratorFramework zk, ClusterView view, int keep, Clock clock) {
+    this.zk = zk;
+    this.view = view;
+    this.keep = keep;
+    this.clock = clock;
+  }
+
+  @Override
+  public void refused(String reason, String method, String from, Optional<String> caller, String why) {
+    String who = caller.map(n -> Optional.ofNullable(view.tokens().get(n))
+        .map(t -> "token " + n + " (" + Tokens.roleName(t.value().getToken().getRole()) + ")").orElse("token " + n))
+        .orElse("anonymous");
+    record(AuditRecord.newBuilder().setWho(who).setFrom(from).setMethod(method)
+        .setResult(reason.equals("denied") ? Status.Code.PERMISSION_DENIED.name() : Status.Code.UNAUTHENTICATED.name())
+        .setMessage(why).build());
+  }
+
+  /** Records each call that may change something, once it ends; runs after {@link TokenAuth}. */
+  public ServerInterceptor interceptor() {
+    return new ServerInterceptor() {
+      @Override
+      public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        String method = call.getMethodDescriptor().getBareMethodName();
+        if (!Roles.changes(method)) {
+          return next.startCall(call, headers);
+        }
+        // Taken now: the call may end on another thread, outside its context.
+        String who = TokenAuth.caller().map(c -> "token " + c.token() + " (" + Tokens.roleName(c.role()) + ")")
+            .orElse("anonymous");
+        String from = TokenAuth.caller().map(TokenAuth.Caller::from).orElse("");
+        AtomicReference<Object> request = new AtomicReference<>();
+        ServerCall<Q, R> watched = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+          @Override
+          public void close(Status status, Metadata trailers) {
+            record(AuditRecord.newBuilder().setWho(who).setFrom(from).setMethod(method)
+                .setRequest(Redact.json(request.get())).setResult(status.getCode().name())
+                .setMessage(status.getDescription() == null ? "" : status.getDescription()).build());
+            super.close(status, trailers);
+          }
+        };
+        return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(watched, headers)) {
+          @Override
+          public void onMessage(Q message) {
+            request.compareAndSet(null, message);
+            super.onMessage(message);
+          }
+        };
+      }
+    };
+  }
+
+  /** Logs {@code r} (stamped now) as one JSON line and adds it to the trail. */
+  void record(AuditRecord r) {
+    AuditRecord stamped = r.toBuilder().setTimeMillis(clock.millis()).build();
+    try {
+      journal.info(JsonFormat.printer().omittingInsignificantWhitespace().print(stamped));
+    } catch (InvalidProtocolBufferException e) {
+      journal.info("{}", stamped);
+    }
+    try {
+      zk.create().withMode(CreateMode.PERSISTENT_SEQUENTIAL).inBackground((client, event) -> {
+        if (event.getResultCode() != 0) {
+          log.warn("audit record of {} not written: {}", r.getMethod(),
+              org.apache.zookeeper.KeeperException.Code.get(event.getResultCode()));
+        } else {
+          trim(Long.parseLong(event.getName().substring(ZkPaths.AUDIT_PREFIX.length())) + 1);
+        }
+      }).forPath(ZkPaths.AUDIT_PREFIX, Json.bytes(stamped));
+    } catch (Exception e) {
+      log.warn("audit record of {} not written: {}", r.getMethod(), e.toString());
+    }
+  }
+
+  /**
+   * Drops the records more than {@code keep} before the one just made at {@code created}: the one
+   * that fell out of the window with it (the view may not show it yet), and any older the view
+   * still shows.
+   */
+  private void trim(long created) {
+    long cutoff = created - keep;
+    if (cutoff < 1) {
+      return;
+    }
+    java.util.Set<Long> gone = new java.util.TreeSet<>(view.audit().headMap(cutoff, true).keySet());
+    gone.add(cutoff);
+    for (long seq : gone) {
+      try {
+        zk.delete().inBackground().forPath(ZkPaths.AUDIT_PREFIX + String.format("%010d", seq - 1));
+      } catch (Exception e) {
+        log.debug("cannot drop audit record {}: {}", seq, e.toString());
+        return;
+      }
+    }
+  }
+}
