@@ -23,10 +23,13 @@ final class AuditCommand implements Callable<Integer> {
   String since;
   @Option(names = "--who", description = "Only calls made with this token.")
   String who;
+  @Option(names = "--limit", defaultValue = "1000", description = "At most this many, the newest (1 to 5000; "
+      + "default: ${DEFAULT-VALUE}).")
+  int limit;
 
   @Override
   public Integer call() {
-    ListAuditRequest.Builder req = ListAuditRequest.newBuilder();
+    ListAuditRequest.Builder req = ListAuditRequest.newBuilder().setLimit(limit);
     if (since != null) {
       req.setSinceMillis(System.currentTimeMillis() - Smbgw.seconds("--since", since) * 1000);
     }

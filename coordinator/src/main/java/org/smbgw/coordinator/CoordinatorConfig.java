@@ -142,7 +142,8 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
       }
     }
     TlsConfig tls = TlsConfig.read(s, out);
-    Integer audit = s.integer("auditRecords", 100, 1_000_000, "");
+    // ZooKeeper lists a znode's children in one answer of at most 1 MB: 50,000 names fit.
+    Integer audit = s.integer("auditRecords", 100, 50_000, "");
     if (!out.isEmpty()) {
       throw new InvalidSpecException(out).inFile(file);
     }

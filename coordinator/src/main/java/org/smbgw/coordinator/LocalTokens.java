@@ -83,6 +83,16 @@ public final class LocalTokens {
         Files.deleteIfExists(out);
         throw e;
       }
+      // In the audit trail too: made outside any admin call, by whoever is root here.
+      try {
+        zk.create().withMode(org.apache.zookeeper.CreateMode.PERSISTENT_SEQUENTIAL).forPath(ZkPaths.AUDIT_PREFIX,
+            Json.bytes(org.smbgw.proto.v1.AuditRecord.newBuilder().setTimeMillis(System.currentTimeMillis()).setWho(by)
+                .setFrom("local").setMethod("create-token").setRequest("{\"name\":\"" + name + "\",\"role\":\""
+                    + Tokens.roleName(role) + "\"}").setResult("OK").build()));
+      } catch (Exception e) {
+        org.slf4j.LoggerFactory.getLogger(LocalTokens.class).warn("token {} made, but not recorded in the audit "
+            + "trail: {}", name, e.toString());
+      }
     }
   }
 

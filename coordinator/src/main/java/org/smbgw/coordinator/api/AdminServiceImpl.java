@@ -259,14 +259,22 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   @Override
   public void listAudit(ListAuditRequest req, StreamObserver<ListAuditResponse> out) {
     answer(out, () -> {
-      ListAuditResponse.Builder b = ListAuditResponse.newBuilder();
+      if (req.getLimit() < 0 || req.getLimit() > 5000) {
+        throw new org.smbgw.common.InvalidSpecException(List.of(new org.smbgw.common.Violation("limit",
+            "1 to 5000, or 0 for 1000 (got " + req.getLimit() + ")")));
+      }
+      int limit = req.getLimit() == 0 ? 1000 : req.getLimit();
       String who = "token " + req.getWho() + " (";
-      for (AuditRecord r : view.audit().values()) {
+      java.util.ArrayDeque<AuditRecord> newest = new java.util.ArrayDeque<>();
+      for (AuditRecord r : view.audit().descendingMap().values()) {
+        if (newest.size() == limit) {
+          break;
+        }
         if (r.getTimeMillis() >= req.getSinceMillis() && (req.getWho().isEmpty() || r.getWho().startsWith(who))) {
-          b.addRecords(r);
+          newest.addFirst(r);
         }
       }
-      return b.build();
+      return ListAuditResponse.newBuilder().addAllRecords(newest).build();
     });
   }
 

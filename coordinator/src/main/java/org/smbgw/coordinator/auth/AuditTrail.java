@@ -46,14 +46,50 @@ public final class AuditTrail implements TokenAuth.Listener {
     this.clock = clock;
   }
 
+  /** Refused calls recorded in ZooKeeper per {@link #REFUSALS_WINDOW_MS}; the rest go to the journal only. */
+  static final int REFUSALS_PER_WINDOW = 60;
+  static final long REFUSALS_WINDOW_MS = 60_000;
+  private long windowStart = Long.MIN_VALUE / 2;
+  private int windowRecorded;
+  private int windowSkipped;
+
+  /**
+   * Whether a refusal may also be written to ZooKeeper: not one from a locked-out source, and no
+   * more than {@link #REFUSALS_PER_WINDOW} a minute, so that a flood of bad calls neither loads
+   * ZooKeeper nor pushes the record of real changes out of the trail. When it may, how many were
+   * left out in the window before, to say so in its record.
+   */
+  private synchronized Optional<Integer> admit(String reason, long now) {
+    int before = 0;
+    if (now - windowStart >= REFUSALS_WINDOW_MS) {
+      before = windowSkipped;
+      windowStart = now;
+      windowRecorded = 0;
+      windowSkipped = 0;
+    }
+    if (reason.equals("locked_out") || windowRecorded >= REFUSALS_PER_WINDOW) {
+      windowSkipped++;
+      return Optional.empty();
+    }
+    windowRecorded++;
+    return Optional.of(before);
+  }
+
   @Override
   public void refused(String reason, String method, String from, Optional<String> caller, String why) {
     String who = caller.map(n -> Optional.ofNullable(view.tokens().get(n))
         .map(t -> "token " + n + " (" + Tokens.roleName(t.value().getToken().getRole()) + ")").orElse("token " + n))
         .orElse("anonymous");
-    record(AuditRecord.newBuilder().setWho(who).setFrom(from).setMethod(method)
+    AuditRecord r = AuditRecord.newBuilder().setWho(who).setFrom(from).setMethod(method)
         .setResult(reason.equals("denied") ? Status.Code.PERMISSION_DENIED.name() : Status.Code.UNAUTHENTICATED.name())
-        .setMessage(why).build());
+        .setMessage(why).build();
+    Optional<Integer> admitted = admit(reason, clock.millis());
+    if (admitted.isEmpty()) {
+      toJournal(r.toBuilder().setTimeMillis(clock.millis()).build());
+    } else {
+      record(admitted.get() == 0 ? r : r.toBuilder().setMessage(why + " (and " + admitted.get()
+          + " refused call(s) in the minute before, in the journal only)").build());
+    }
   }
 
   /** Records each call that may change something, once it ends; runs after {@link TokenAuth}. */
@@ -73,10 +109,13 @@ public final class AuditTrail implements TokenAuth.Listener {
         ServerCall<Q, R> watched = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
           @Override
           public void close(Status status, Metadata trailers) {
-            record(AuditRecord.newBuilder().setWho(who).setFrom(from).setMethod(method)
-                .setRequest(Redact.json(request.get())).setResult(status.getCode().name())
-                .setMessage(status.getDescription() == null ? "" : status.getDescription()).build());
-            super.close(status, trailers);
+            try {
+              record(AuditRecord.newBuilder().setWho(who).setFrom(from).setMethod(method)
+                  .setRequest(Redact.json(request.get())).setResult(status.getCode().name())
+                  .setMessage(status.getDescription() == null ? "" : status.getDescription()).build());
+            } finally {
+              super.close(status, trailers);
+            }
           }
         };
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(watched, headers)) {
@@ -93,11 +132,7 @@ public final class AuditTrail implements TokenAuth.Listener {
   /** Logs {@code r} (stamped now) as one JSON line and adds it to the trail. */
   void record(AuditRecord r) {
     AuditRecord stamped = r.toBuilder().setTimeMillis(clock.millis()).build();
-    try {
-      journal.info(JsonFormat.printer().omittingInsignificantWhitespace().print(stamped));
-    } catch (InvalidProtocolBufferException e) {
-      journal.info("{}", stamped);
-    }
+    toJournal(stamped);
     try {
       zk.create().withMode(CreateMode.PERSISTENT_SEQUENTIAL).inBackground((client, event) -> {
         if (event.getResultCode() != 0) {
@@ -112,6 +147,17 @@ public final class AuditTrail implements TokenAuth.Listener {
     }
   }
 
+  private static void toJournal(AuditRecord r) {
+    try {
+      journal.info(JsonFormat.printer().omittingInsignificantWhitespace().print(r));
+    } catch (InvalidProtocolBufferException e) {
+      journal.info("{}", r);
+    }
+  }
+
+  /** The position up to which records were asked to be dropped: none is asked twice. */
+  private final java.util.concurrent.atomic.AtomicLong trimmedThrough = new java.util.concurrent.atomic.AtomicLong();
+
   /**
    * Drops the records more than {@code keep} before the one just made at {@code created}: the one
    * that fell out of the window with it (the view may not show it yet), and any older the view
@@ -122,9 +168,14 @@ public final class AuditTrail implements TokenAuth.Listener {
     if (cutoff < 1) {
       return;
     }
-    java.util.Set<Long> gone = new java.util.TreeSet<>(view.audit().headMap(cutoff, true).keySet());
-    gone.add(cutoff);
-    for (long seq : gone) {
+    long from = trimmedThrough.getAndAccumulate(cutoff, Math::max);
+    if (from >= cutoff) {
+      return;
+    }
+    // From the last cut, or the first time from the oldest the view shows (a trail kept under a
+    // larger bound before).
+    long first = from > 0 ? from + 1 : Math.min(cutoff, view.audit().isEmpty() ? cutoff : view.audit().firstKey());
+    for (long seq = first; seq <= cutoff; seq++) {
       try {
         zk.delete().inBackground().forPath(ZkPaths.AUDIT_PREFIX + String.format("%010d", seq - 1));
       } catch (Exception e) {

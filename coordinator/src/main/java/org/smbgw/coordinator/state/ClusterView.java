@@ -383,12 +383,12 @@ public final class ClusterView implements AutoCloseable {
     liveListeners.add(listener);
   }
 
-  /** Events the view holds, oldest first. */
   /** The audit trail, oldest first, by position. */
   public java.util.NavigableMap<Long, org.smbgw.proto.v1.AuditRecord> audit() {
     return audit;
   }
 
+  /** Events the view holds, oldest first. */
   public java.util.NavigableMap<Long, Event> events() {
     return events;
   }
