@@ -202,7 +202,8 @@ class NothingIsLostTest {
     node.stopAgentOnly();
     node.start();
     JsonNode foreign = Eventually.until(Duration.ofSeconds(30), this::node,
-        n -> !n.path("foreignCluster").asText().isEmpty() && n.path("losses").toString().contains("share/kept"));
+        n -> !n.path("foreignCluster").asText().isEmpty() && n.path("losses").toString().contains("share/kept")
+            && n.path("errors").toString().contains("was refused")); // one report may carry the first two only
     assertTrue(foreign.path("losses").toString().contains("share/kept"), lastNodes);
     assertTrue(foreign.path("errors").toString().contains("was refused"), lastNodes);
     assertTrue(Eventually.until(Duration.ofSeconds(10), () -> eventSays("node.loss", "refuses its state"), x -> x));
