@@ -1,5 +1,6 @@
 package org.smbgw.cli;
 
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -7,6 +8,7 @@ import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
+import io.grpc.stub.MetadataUtils;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,6 +18,7 @@ import org.smbgw.common.Grpc;
 import org.smbgw.common.HostPort;
 import org.smbgw.common.InvalidSpecException;
 import org.smbgw.common.Violation;
+import org.smbgw.common.auth.Tokens;
 import org.smbgw.common.tls.TlsFiles;
 import org.smbgw.proto.v1.AdminServiceGrpc;
 
@@ -35,8 +38,8 @@ public final class Coordinators implements AutoCloseable {
 
   private final TlsFiles tls;
   private final java.nio.file.Path ca;
-  /** Puts the administrator's token on every call, when there is one. */
-  private final java.util.Optional<io.grpc.ClientInterceptor> token;
+  /** What every call passes through: the one that puts the administrator's token on it, when there is one. */
+  private final ClientInterceptor[] interceptors;
 
   /**
    * @param ca the CA that coordinators' certificates must come from
@@ -46,8 +49,8 @@ public final class Coordinators implements AutoCloseable {
   public Coordinators(List<String> addresses, long deadlineSeconds, java.nio.file.Path ca,
       java.util.Optional<String> token) {
     this.ca = ca;
-    this.token = token.map(t -> io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(
-        org.smbgw.common.auth.Tokens.headers(t)));
+    this.interceptors = token.map(t -> new ClientInterceptor[] {
+        MetadataUtils.newAttachHeadersInterceptor(Tokens.headers(t))}).orElse(new ClientInterceptor[0]);
     List<Violation> bad = new java.util.ArrayList<>();
     this.replicas = addresses.stream().map(a -> HostPort.parse("--coordinator", a, false, bad))
         .filter(java.util.Objects::nonNull).toList();
@@ -63,13 +66,7 @@ public final class Coordinators implements AutoCloseable {
 
   /** The channel to one replica, shared by every call to it. */
   ManagedChannel channel(HostPort replica) {
-    return channels.computeIfAbsent(replica, r -> Grpc.channel(r, loop, tls));
-  }
-
-  /** A stub for one replica whose calls carry the token. */
-  AdminServiceGrpc.AdminServiceBlockingStub stub(HostPort replica) {
-    AdminServiceGrpc.AdminServiceBlockingStub stub = AdminServiceGrpc.newBlockingStub(channel(replica));
-    return token.isPresent() ? stub.withInterceptors(token.get()) : stub;
+    return channels.computeIfAbsent(replica, r -> Grpc.channel(r, loop, tls, interceptors));
   }
 
   List<HostPort> replicas() {
@@ -81,7 +78,8 @@ public final class Coordinators implements AutoCloseable {
     StatusRuntimeException last = null;
     for (HostPort replica : replicas) {
       try {
-        return call.apply(stub(replica).withDeadlineAfter(deadlineSeconds, TimeUnit.SECONDS));
+        return call.apply(AdminServiceGrpc.newBlockingStub(channel(replica))
+            .withDeadlineAfter(deadlineSeconds, TimeUnit.SECONDS));
       } catch (StatusRuntimeException e) {
         if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
           throw e;

@@ -35,7 +35,7 @@ final class EventsCommand implements Callable<Integer> {
     try (Coordinators replicas = root.connect()) {
       for (HostPort address : replicas.replicas()) {
         try {
-          var admin = replicas.stub(address);
+          var admin = AdminServiceGrpc.newBlockingStub(replicas.channel(address));
           if (!follow) {
             admin = admin.withDeadlineAfter(root.timeoutSeconds, TimeUnit.SECONDS);
           }

@@ -59,9 +59,8 @@ final class Replicas implements AutoCloseable {
 
   /** A channel whose calls carry {@code token} (null: none). */
   static ManagedChannel channel(String address, String token) {
-    return token == null ? Grpc.channel(HostPort.parse("replica", address, false), false, PKI.client())
-        : Grpc.channel(HostPort.parse("replica", address, false), false, PKI.client(),
-            org.smbgw.common.testing.TestTokens.bearer(token));
+    return Grpc.channel(HostPort.parse("replica", address, false), false, PKI.client(), token == null
+        ? new io.grpc.ClientInterceptor[0] : new io.grpc.ClientInterceptor[] {org.smbgw.common.testing.TestTokens.bearer(token)});
   }
 
   private int made;

@@ -20,12 +20,10 @@ import org.smbgw.common.tls.TlsFiles;
 public final class Grpc {
   private Grpc() {}
 
-  /** A channel to one replica; {@code keepAlive} for long-lived streams (the agent's session). */
-  public static ManagedChannel channel(HostPort target, boolean keepAlive, TlsFiles tls) {
-    return builder(target, keepAlive, tls).build();
-  }
-
-  /** As {@link #channel(HostPort, boolean, TlsFiles)}, every call passing through {@code interceptors}. */
+  /**
+   * A channel to one replica; {@code keepAlive} for long-lived streams (the agent's session); every
+   * call passes through {@code interceptors} (an administrator's token, say).
+   */
   public static ManagedChannel channel(HostPort target, boolean keepAlive, TlsFiles tls,
       io.grpc.ClientInterceptor... interceptors) {
     return builder(target, keepAlive, tls).intercept(interceptors).build();
@@ -37,8 +35,10 @@ public final class Grpc {
    * native code, and gRPC's shared I/O thread sits in epoll_wait until a second after its last
    * channel closed.
    */
-  public static ManagedChannel channel(HostPort target, EventLoopGroup loop, TlsFiles tls) {
-    return builder(target, false, tls).eventLoopGroup(loop).channelType(NioSocketChannel.class).build();
+  public static ManagedChannel channel(HostPort target, EventLoopGroup loop, TlsFiles tls,
+      io.grpc.ClientInterceptor... interceptors) {
+    return builder(target, false, tls).eventLoopGroup(loop).channelType(NioSocketChannel.class).intercept(interceptors)
+        .build();
   }
 
   private static NettyChannelBuilder builder(HostPort target, boolean keepAlive, TlsFiles tls) {
