@@ -50,6 +50,10 @@ final class TokenFile {
       if (!Files.isRegularFile(file)) {
         throw new Smbgw.UsageError("token file " + file + " is not a file");
       }
+      if (!file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+        throw new Smbgw.UsageError("token file " + file + " is on a file system without POSIX permissions: smbgw "
+            + "cannot tell who else may read it");
+      }
       Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
       Set<PosixFilePermission> open = EnumSet.copyOf(OTHERS);
       open.retainAll(mode);
@@ -68,7 +72,7 @@ final class TokenFile {
             + "or smbgw-coordinator create-token wrote it)");
       }
       return Optional.of(token);
-    } catch (IOException | UnsupportedOperationException e) {
+    } catch (IOException e) {
       throw new Smbgw.UsageError("cannot read token file " + file + ": " + e.getMessage());
     }
   }
