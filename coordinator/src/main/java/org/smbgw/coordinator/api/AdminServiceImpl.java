@@ -231,14 +231,8 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   @Override
   public void createToken(CreateTokenRequest req, StreamObserver<CreateTokenResponse> out) {
     String by = by();
-    decide(out, (s, c) -> org.smbgw.coordinator.decide.TokenDecisions.create(s, c, req, mintFor(req.getName()), by));
-  }
-
-  /** A fresh token for {@code name}; a name that is not valid gets none, and the decision says why. */
-  private static String mintFor(String name) {
-    java.util.List<org.smbgw.common.Violation> v = new java.util.ArrayList<>();
-    org.smbgw.common.auth.Tokens.validateName("name", name, v);
-    return v.isEmpty() ? org.smbgw.common.auth.Tokens.mint(name) : "";
+    decide(out, (s, c) -> org.smbgw.coordinator.decide.TokenDecisions.create(s, c, req, org.smbgw.common.auth.Tokens::mint,
+        by));
   }
 
   @Override

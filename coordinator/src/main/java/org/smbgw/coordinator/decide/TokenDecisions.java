@@ -22,22 +22,24 @@ public final class TokenDecisions {
   private TokenDecisions() {}
 
   /**
-   * @param secret the new token, {@code NAME.SECRET} from {@link Tokens#mint}; answered once, stored as its hash
+   * @param mint makes the new token, {@code NAME.SECRET}, for a valid name ({@link Tokens#mint}); it
+   *     is answered once and stored as its hash
    * @param by who asks, for the record
    */
-  public static Change<CreateTokenResponse> create(Snapshot s, Context c, CreateTokenRequest req, String secret,
-      String by) {
+  public static Change<CreateTokenResponse> create(Snapshot s, Context c, CreateTokenRequest req,
+      java.util.function.UnaryOperator<String> mint, String by) {
     List<Violation> v = new ArrayList<>();
     Tokens.validateName("name", req.getName(), v);
     if (!Tokens.isRole(req.getRole())) {
       v.add(new Violation("role", "one of viewer, operator, admin"));
     }
     InvalidSpecException.throwIfAny(v);
-    if (!Tokens.nameOf(secret).equals(Optional.of(req.getName()))) {
-      throw new IllegalArgumentException("a token minted for another name");
-    }
     if (s.tokens().containsKey(req.getName())) {
       throw Errors.exists("token '" + req.getName() + "' (revoke it first to replace it)");
+    }
+    String secret = mint.apply(req.getName());
+    if (!Tokens.nameOf(secret).equals(Optional.of(req.getName()))) {
+      throw new IllegalArgumentException("a token minted for another name");
     }
     Token token = Token.newBuilder().setName(req.getName()).setRole(req.getRole()).setCreatedAtMillis(c.wallMillis())
         .setCreatedBy(by).build();

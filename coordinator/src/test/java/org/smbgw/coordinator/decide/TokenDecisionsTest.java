@@ -26,7 +26,7 @@ class TokenDecisionsTest {
   void aNewTokenIsWrittenAsItsHashAndAnsweredOnce() {
     String secret = Tokens.mint("ci");
     Change<CreateTokenResponse> c = TokenDecisions.create(new Cluster().snap(), AT,
-        CreateTokenRequest.newBuilder().setName("ci").setRole(Role.ROLE_OPERATOR).build(), secret, "token root");
+        CreateTokenRequest.newBuilder().setName("ci").setRole(Role.ROLE_OPERATOR).build(), n -> secret, "token root");
     assertEquals(List.of("create /smbgw/v1/tokens/ci"), Cluster.writes(c));
     TokenRecord written = Cluster.written(c, "/smbgw/v1/tokens/ci");
     assertArrayEquals(Tokens.sha256(secret), written.getSecretSha256().toByteArray());
@@ -41,11 +41,11 @@ class TokenDecisionsTest {
   @Test
   void aBadNameOrNoRoleIsRefusedNamingTheFieldAndAnExistingNameIsNotReplaced() {
     InvalidSpecException bad = assertThrows(InvalidSpecException.class, () -> TokenDecisions.create(new Cluster().snap(), AT,
-        CreateTokenRequest.newBuilder().setName("Not.Ok").build(), "", "x"));
+        CreateTokenRequest.newBuilder().setName("Not.Ok").build(), Tokens::mint, "x"));
     assertTrue(bad.getMessage().contains("name") && bad.getMessage().contains("role"), bad.getMessage());
     StatusRuntimeException exists = assertThrows(StatusRuntimeException.class, () -> TokenDecisions.create(
         new Cluster().token("ci", Role.ROLE_VIEWER).snap(), AT,
-        CreateTokenRequest.newBuilder().setName("ci").setRole(Role.ROLE_ADMIN).build(), Tokens.mint("ci"), "x"));
+        CreateTokenRequest.newBuilder().setName("ci").setRole(Role.ROLE_ADMIN).build(), Tokens::mint, "x"));
     assertEquals(Status.Code.ALREADY_EXISTS, exists.getStatus().getCode());
   }
 
