@@ -142,9 +142,9 @@ public final class Coordinator implements AutoCloseable {
         new org.smbgw.coordinator.ha.Leases(zk, view, leaseSettings, config.advertise()), Clock.systemUTC());
     server = Grpc.server(new HostPort(config.listenAddress(), config.listenPort()), tls)
         .addService(ServerInterceptors.intercept(new AdminServiceImpl(view, store, leadership, writer, history, config.vipRanges()),
-            audit.interceptor(), new TokenAuth(view, ticker, authTimer, (reason, method, from, caller, why) -> {
+            audit.interceptor(), new TokenAuth(view, ticker, authTimer, (reason, method, from, who, why) -> {
               metrics.authRefused(reason);
-              audit.refused(reason, method, from, caller, why);
+              audit.refused(reason, method, from, who, why);
             }), forwarding, metrics.adminCallTimer()))
         .addService(sessions)
         .addService(health.getHealthService())

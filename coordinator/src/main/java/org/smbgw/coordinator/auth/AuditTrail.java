@@ -14,7 +14,6 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
-import org.smbgw.common.auth.Tokens;
 import org.smbgw.coordinator.state.ClusterView;
 import org.smbgw.coordinator.state.Json;
 import org.smbgw.coordinator.state.ZkPaths;
@@ -76,11 +75,8 @@ public final class AuditTrail implements TokenAuth.Listener {
   }
 
   @Override
-  public void refused(String reason, String method, String from, Optional<String> caller, String why) {
-    String who = caller.map(n -> Optional.ofNullable(view.tokens().get(n))
-        .map(t -> "token " + n + " (" + Tokens.roleName(t.value().getToken().getRole()) + ")").orElse("token " + n))
-        .orElse("anonymous");
-    AuditRecord r = AuditRecord.newBuilder().setWho(who).setFrom(from).setMethod(method)
+  public void refused(String reason, String method, String from, Optional<String> who, String why) {
+    AuditRecord r = AuditRecord.newBuilder().setWho(who.orElse("anonymous")).setFrom(from).setMethod(method)
         .setResult(reason.equals("denied") ? Status.Code.PERMISSION_DENIED.name() : Status.Code.UNAUTHENTICATED.name())
         .setMessage(why).build();
     Optional<Integer> admitted = admit(reason, clock.millis());
@@ -102,8 +98,7 @@ public final class AuditTrail implements TokenAuth.Listener {
           return next.startCall(call, headers);
         }
         // Taken now: the call may end on another thread, outside its context.
-        String who = TokenAuth.caller().map(c -> "token " + c.token() + " (" + Tokens.roleName(c.role()) + ")")
-            .orElse("anonymous");
+        String who = TokenAuth.caller().map(TokenAuth.Caller::who).orElse("anonymous");
         String from = TokenAuth.caller().map(TokenAuth.Caller::from).orElse("");
         AtomicReference<Object> request = new AtomicReference<>();
         ServerCall<Q, R> watched = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {

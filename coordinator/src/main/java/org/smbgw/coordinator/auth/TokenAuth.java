@@ -34,9 +34,14 @@ public final class TokenAuth implements ServerInterceptor {
 
   /** Who makes an accepted call: the token's name and role, and where from. */
   public record Caller(String token, Role role, String from) {
+    /** "token NAME (ROLE)", as records and logs name a caller. */
+    public String who() {
+      return "token " + token + " (" + Tokens.roleName(role) + ")";
+    }
+
     @Override
     public String toString() {
-      return "token " + token + " (" + Tokens.roleName(role) + ") from " + from;
+      return who() + " from " + from;
     }
   }
 
@@ -44,9 +49,9 @@ public final class TokenAuth implements ServerInterceptor {
   public interface Listener {
     /**
      * @param reason "unauthenticated", "locked_out" or "denied"
-     * @param caller the token's name when it was valid (denied), else empty
+     * @param who the caller as {@link Caller#who} names it when its token was valid (denied), else empty
      */
-    void refused(String reason, String method, String from, Optional<String> caller, String why);
+    void refused(String reason, String method, String from, Optional<String> who, String why);
   }
 
   /** The caller of the call this thread serves, once it passed this check. */
@@ -116,7 +121,8 @@ public final class TokenAuth implements ServerInterceptor {
     if (!Roles.allows(role, needed)) {
       String why = "token " + name.get() + " has role " + Tokens.roleName(role) + "; " + method + " needs "
           + Tokens.roleName(needed);
-      listener.refused("denied", method, source.shown(), name, why);
+      listener.refused("denied", method, source.shown(), Optional.of(new Caller(name.get(), role, source.shown()).who()),
+          why);
       return refuse(call, Status.PERMISSION_DENIED.withDescription(why), 0);
     }
     return Contexts.interceptCall(Context.current().withValue(CALLER, new Caller(name.get(), role, source.shown())),
