@@ -30,6 +30,32 @@ class AuditTrailTest {
   static final ZooKeeperLeftovers LEFTOVERS = new ZooKeeperLeftovers();
   private static final String HASH = "8846F7EAEE8FB117AD06BDD830B7586C";
 
+  private interface Body {
+    void run(CuratorFramework zk, ClusterView view) throws Exception;
+  }
+
+  /** A real ZooKeeper server with the state's layout, and a view of it. */
+  private static void withView(Body body) throws Exception {
+    try (TestingServer server = new TestingServer();
+        CuratorFramework zk = CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryOneTime(100))) {
+      zk.start();
+      assertTrue(zk.blockUntilConnected(30, TimeUnit.SECONDS));
+      new StateStore(zk).ensureLayout();
+      try (ClusterView view = new ClusterView(zk)) {
+        view.start(30_000);
+        body.run(zk, view);
+      }
+    }
+  }
+
+  /** Waits up to 10 s for the view to show what {@code shown} looks for (the writes are in the background). */
+  private static void until(java.util.function.BooleanSupplier shown) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!shown.getAsBoolean() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+  }
+
   @Test
   void nthashesAreReplacedWhereverTheyAreNestedAndAHugeRequestIsCut() {
     String user = Redact.json(PutUserRequest.newBuilder().setSpec(UserSpec.newBuilder().setName("alice").setNtHash(HASH))
@@ -97,61 +123,37 @@ class AuditTrailTest {
         return Instant.ofEpochMilli(now.get());
       }
     };
-    try (TestingServer server = new TestingServer();
-        CuratorFramework zk = CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryOneTime(100))) {
-      zk.start();
-      assertTrue(zk.blockUntilConnected(30, TimeUnit.SECONDS));
-      new StateStore(zk).ensureLayout();
-      try (ClusterView view = new ClusterView(zk)) {
-        view.start(30_000);
-        AuditTrail trail = new AuditTrail(zk, view, 1000, clock);
-        for (int i = 0; i < 100; i++) {
-          trail.refused("unauthenticated", "ListShares", "10.0.0." + i + ":4000", java.util.Optional.empty(), "no token");
-        }
-        trail.refused("locked_out", "ListShares", "10.0.0.1:4000", java.util.Optional.empty(), "locked");
-        now.addAndGet(AuditTrail.REFUSALS_WINDOW_MS);
-        trail.refused("unauthenticated", "CreateShare", "10.0.0.1:4000", java.util.Optional.empty(), "no token");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (view.audit().size() < AuditTrail.REFUSALS_PER_WINDOW + 1 && System.nanoTime() < deadline) {
-          Thread.sleep(10);
-        }
-        Thread.sleep(200);
-        assertEquals(AuditTrail.REFUSALS_PER_WINDOW + 1, view.audit().size());
-        AuditRecord last = view.audit().lastEntry().getValue();
-        assertEquals("CreateShare", last.getMethod());
-        assertTrue(last.getMessage().contains("and 41 refused call(s) in the minute before"), last.getMessage());
-        assertEquals("anonymous", last.getWho());
-        assertEquals("UNAUTHENTICATED", last.getResult());
+    withView((zk, view) -> {
+      AuditTrail trail = new AuditTrail(zk, view, 1000, clock);
+      for (int i = 0; i < 100; i++) {
+        trail.refused("unauthenticated", "ListShares", "10.0.0." + i + ":4000", java.util.Optional.empty(), "no token");
       }
-    }
+      trail.refused("locked_out", "ListShares", "10.0.0.1:4000", java.util.Optional.empty(), "locked");
+      now.addAndGet(AuditTrail.REFUSALS_WINDOW_MS);
+      trail.refused("unauthenticated", "CreateShare", "10.0.0.1:4000", java.util.Optional.empty(), "no token");
+      until(() -> view.audit().size() >= AuditTrail.REFUSALS_PER_WINDOW + 1);
+      Thread.sleep(200);
+      assertEquals(AuditTrail.REFUSALS_PER_WINDOW + 1, view.audit().size());
+      AuditRecord last = view.audit().lastEntry().getValue();
+      assertEquals("CreateShare", last.getMethod());
+      assertTrue(last.getMessage().contains("and 41 refused call(s) in the minute before"), last.getMessage());
+      assertEquals("anonymous", last.getWho());
+      assertEquals("UNAUTHENTICATED", last.getResult());
+    });
   }
 
   @Test
   void onlyTheNewestRecordsAreKept() throws Exception {
-    try (TestingServer server = new TestingServer();
-        CuratorFramework zk = CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryOneTime(100))) {
-      zk.start();
-      assertTrue(zk.blockUntilConnected(30, TimeUnit.SECONDS));
-      new StateStore(zk).ensureLayout();
-      try (ClusterView view = new ClusterView(zk)) {
-        view.start(30_000);
-        AuditTrail trail = new AuditTrail(zk, view, 3, Clock.fixed(Instant.parse("2026-11-30T12:00:00Z"), ZoneOffset.UTC));
-        for (int i = 1; i <= 6; i++) {
-          trail.record(AuditRecord.newBuilder().setMethod("Call" + i).build());
-          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-          int seen = i;
-          while (view.audit().values().stream().noneMatch(r -> r.getMethod().equals("Call" + seen))
-              && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-          }
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (view.audit().size() > 3 && System.nanoTime() < deadline) {
-          Thread.sleep(10);
-        }
-        assertEquals(List.of("Call4", "Call5", "Call6"), view.audit().values().stream().map(AuditRecord::getMethod).toList());
-        assertEquals(Instant.parse("2026-11-30T12:00:00Z").toEpochMilli(), view.audit().lastEntry().getValue().getTimeMillis());
+    withView((zk, view) -> {
+      AuditTrail trail = new AuditTrail(zk, view, 3, Clock.fixed(Instant.parse("2026-11-30T12:00:00Z"), ZoneOffset.UTC));
+      for (int i = 1; i <= 6; i++) {
+        trail.record(AuditRecord.newBuilder().setMethod("Call" + i).build());
+        int seen = i;
+        until(() -> view.audit().values().stream().anyMatch(r -> r.getMethod().equals("Call" + seen)));
       }
-    }
+      until(() -> view.audit().size() <= 3);
+      assertEquals(List.of("Call4", "Call5", "Call6"), view.audit().values().stream().map(AuditRecord::getMethod).toList());
+      assertEquals(Instant.parse("2026-11-30T12:00:00Z").toEpochMilli(), view.audit().lastEntry().getValue().getTimeMillis());
+    });
   }
 }
