@@ -127,12 +127,15 @@ public class Smbgw implements Runnable {
    */
   static CommandLine commandLine(String[] args) {
     Class<?> named = named(args);
+    CommandLine root;
     if (named == null) {
-      return new CommandLine(new Everything());
+      root = new CommandLine(new Everything());
+    } else {
+      root = new CommandLine(new Smbgw());
+      root.addSubcommand(named);
     }
-    CommandLine root = new CommandLine(new Smbgw());
-    root.addSubcommand(named);
-    return root;
+    // An option's value may be spelled like a command: 'cd ~/.config/smbgw; smbgw --token-file token status'.
+    return root.setAllowSubcommandsAsOptionParameters(true);
   }
 
   /** The class of the top-level command {@code args} names, or null. */
@@ -146,10 +149,7 @@ public class Smbgw implements Runnable {
     }
     for (int i = 0; i < args.length; i++) {
       if (valued.contains(args[i])) {
-        if (i + 1 < args.length && command(args[i + 1]) != null) {
-          return null; // picocli takes no command name as a value: its usage error lists them all
-        }
-        i++;
+        i++; // its value, whatever it is spelled like
       } else if (List.of("-h", "--help", "-V", "--version").contains(args[i])) {
         return null;
       } else if (!args[i].startsWith("-")) {
