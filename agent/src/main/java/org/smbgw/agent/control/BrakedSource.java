@@ -23,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * <p>Reconcile thread only: checking a state reads storage.cfg (which a hung pmxcfs can stall) and
  * the file is written with fsync; neither may run on the session or lease threads.
  *
+ * <p>The file holds users' names but not their NT hashes (password equivalents stay off the
+ * node's disk but for Samba's own passdb): a state read back from it leaves every account as
+ * passdb has it until the coordinator sends the hashes again.
+ *
  * <p>Fails closed: an accepted-state file that exists but cannot be read (empty after a crash,
  * damaged) is not taken for "nothing accepted", which would let the next state remove everything
  * it lacks. The previous copy is used if it is sound; otherwise the node applies nothing until an
@@ -129,7 +133,7 @@ public final class BrakedSource implements DesiredStateSource {
       Files.createDirectories(file.getParent());
       try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.TRUNCATE_EXISTING)) {
-        c.write(java.nio.ByteBuffer.wrap(accepted.toByteArray()));
+        c.write(java.nio.ByteBuffer.wrap(withoutHashes(accepted).toByteArray()));
         c.force(true);
       }
       if (Files.exists(file)) {
@@ -149,6 +153,13 @@ public final class BrakedSource implements DesiredStateSource {
           + "): after a restart, losses could not be told from removals";
       log.error(unsaved);
     }
+  }
+
+  /** {@code state} with every user's NT hash left out (what the file keeps). */
+  static NodeDesiredState withoutHashes(NodeDesiredState state) {
+    NodeDesiredState.Builder b = state.toBuilder();
+    b.getUsersBuilderList().forEach(u -> u.clearNtHash());
+    return b.build();
   }
 
   /** The state last checked for this node, before the brake (what floating addresses follow). */

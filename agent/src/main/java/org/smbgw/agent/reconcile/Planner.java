@@ -60,6 +60,9 @@ public final class Planner {
       if (account == null) {
         userUnits.add(new Unit("user/" + u.getName(), List.of(new Step.CreateUnixUser(u.getName(), unixGroup))));
       }
+      if (u.getNtHash().isEmpty()) {
+        continue; // a state read back from the node's own file: passdb keeps what it has
+      }
       String hash = NtHash.canonical(u.getNtHash());
       String previous = obs.sambaHashes().get(u.getName());
       if (!hash.equals(previous)) {

@@ -43,6 +43,19 @@ class BrakedSourceTest {
   }
 
   @Test
+  void theFileKeepsUsersButNotTheirHashes() throws Exception {
+    String hash = "8846F7EAEE8FB117AD06BDD830B7586C";
+    NodeDesiredState withUser = state(3, "a").toBuilder()
+        .addUsers(org.smbgw.proto.v1.UserSpec.newBuilder().setName("alice").setNtHash(hash)).build();
+    assertEquals(hash, source(withUser).current().orElseThrow().getUsers(0).getNtHash(), "in memory, the hash");
+    String file = new String(Files.readAllBytes(dir.resolve("accepted-state.pb")), java.nio.charset.StandardCharsets.ISO_8859_1);
+    assertTrue(file.contains("alice") && !file.toUpperCase(java.util.Locale.ROOT).contains(hash), file);
+    NodeDesiredState readBack = source(null).current().orElseThrow();
+    assertEquals("alice", readBack.getUsers(0).getName());
+    assertEquals("", readBack.getUsers(0).getNtHash());
+  }
+
+  @Test
   void aDamagedFileIsNeverTakenForNothingAccepted() throws Exception {
     source(state(3, "a", "b")).current();
     source(state(4, "a", "b")).current(); // the file of generation 3 is now the previous copy

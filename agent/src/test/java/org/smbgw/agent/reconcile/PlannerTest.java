@@ -272,6 +272,17 @@ class PlannerTest {
   }
 
   @Test
+  void aUserWhoseHashTheNodeWasNotToldKeepsItsAccountAsItIs() {
+    // The accepted state read back from the node's own file after a restart holds no hashes.
+    NodeDesiredState d = NodeDesiredState.newBuilder().addUsers(UserSpec.newBuilder().setName("bob")).build();
+    Observed o = new Observed(empty().datasets(), Set.of(), null, true, Map.of("bob", HASH),
+        Map.of("bob", new UnixAccount("bob", 990, 900, UnixAccount.MANAGED_GECOS)), Map.of(GROUP, 900), Map.of());
+    Plan p = planner.plan(d, o).plan();
+    assertFalse(p.sambaAccounts().isPresent(), "passdb keeps bob's hash");
+    assertTrue(p.afterPublish().isEmpty(), "bob is not removed");
+  }
+
+  @Test
   void existingAccountsNotCreatedBySmbgwAreNeverTakenOver() {
     NodeDesiredState d = NodeDesiredState.newBuilder().addUsers(UserSpec.newBuilder().setName("root").setNtHash(HASH)).build();
     Observed o = new Observed(empty().datasets(), Set.of(), null, true, Map.of(),
