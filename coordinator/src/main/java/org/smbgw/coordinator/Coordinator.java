@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.CreateMode;
 import org.smbgw.common.Grpc;
@@ -32,7 +31,10 @@ import org.smbgw.coordinator.state.ZkPaths;
 import org.smbgw.coordinator.stats.ShareHistory;
 import java.time.Clock;
 import java.time.Duration;
+import org.smbgw.coordinator.state.UserSeal;
+import org.smbgw.coordinator.zk.ClusterKey;
 import org.smbgw.coordinator.zk.EmbeddedZooKeeper;
+import org.smbgw.coordinator.zk.ZooKeeperAccess;
 import org.smbgw.proto.v1.AdminServiceGrpc;
 
 /**
@@ -94,12 +96,13 @@ public final class Coordinator implements AutoCloseable {
     coversAdvertised(tls, config.advertise());
     log.info("mutual TLS with {}", tls.describe());
     tls.watch(tlsReload, TLS_RELOAD, log::info, log::warn);
+    ClusterKey key = clusterKey(config);
     String connect = config.zookeeper();
     if (connect == null || connect.isEmpty()) {
       embedded = new EmbeddedZooKeeper(config.stateDir().resolve("zookeeper"), "127.0.0.1", config.embeddedZooKeeperPort());
       connect = embedded.connectString();
     }
-    zk = CuratorFrameworkFactory.builder().connectString(connect)
+    zk = ZooKeeperAccess.builder(connect, key)
         .sessionTimeoutMs(config.sessionTimeoutMs()).connectionTimeoutMs(Math.min(config.sessionTimeoutMs(), 3000))
         .retryPolicy(new ExponentialBackoffRetry(100, 5, 1000)).build();
     zk.start();
@@ -114,14 +117,19 @@ public final class Coordinator implements AutoCloseable {
           + "about {} ms longer", granted, config.sessionTimeoutMs(), config.sessionTimeoutMs() / 2,
           granted - config.sessionTimeoutMs());
     }
+    int locked = ZooKeeperAccess.lockDown(zk, key, "clusterKey");
+    if (locked > 0) {
+      log.info("ZooKeeper locked: {} znodes under {} made the coordinators' alone", locked, ZooKeeperAccess.TOP);
+    }
+    UserSeal seal = new UserSeal(key);
     AtomicReference<CoordinatorMetrics> metricsRef = new AtomicReference<>();
-    StateStore store = new StateStore(zk, (took, outcome) -> {
+    StateStore store = new StateStore(zk, seal, (took, outcome) -> {
       if (metricsRef.get() != null) {
         metricsRef.get().zookeeperWrite(took, outcome);
       }
     });
     store.ensureLayout();
-    view = new ClusterView(zk, ticker);
+    view = new ClusterView(zk, seal, ticker);
     ShareHistory history = new ShareHistory(Clock.systemUTC(), Duration.ofMinutes(1), Duration.ofHours(24));
     view.onLive(live -> history.record(live.getObserved()));
     view.start(30_000);
@@ -168,6 +176,23 @@ public final class Coordinator implements AutoCloseable {
     }
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(AdminServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+  }
+
+  /**
+   * The cluster key in {@code clusterKey}. A cluster of one makes its own when there is none yet
+   * (nobody else could hold another); replicas of a larger cluster must be given the same one.
+   */
+  static ClusterKey clusterKey(CoordinatorConfig config) throws java.io.IOException {
+    java.nio.file.Path file = config.clusterKey();
+    if (config.singleNode() && !java.nio.file.Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      try {
+        ClusterKey.create(file);
+        log.info("made the cluster key {}", file);
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        // made meanwhile: read it
+      }
+    }
+    return ClusterKey.read("clusterKey", file);
   }
 
   /**

@@ -27,11 +27,13 @@ import org.smbgw.common.tls.TlsConfig;
  *     rules allow (set it: it keeps a typo from taking over someone else's address)
  * @param tls the CA, certificate and key this replica serves and forwards with (mutual TLS)
  * @param auditRecords how many audit records to keep (the oldest are dropped)
+ * @param clusterKey the coordinators' shared secret ({@link org.smbgw.coordinator.zk.ClusterKey}):
+ *     it opens ZooKeeper and seals users' NT hashes; see {@link #defaultClusterKey}
  */
 public record CoordinatorConfig(String listenAddress, int listenPort, String advertise, String zookeeper,
     int embeddedZooKeeperPort, Path stateDir, int sessionTimeoutMs, String metricsListen, int leaseMillis,
     int leaseMarginMillis, String logFormat, boolean singleNode, List<String> vipRanges, TlsConfig tls,
-    int auditRecords) {
+    int auditRecords, Path clusterKey) {
 
   public CoordinatorConfig {
     vipRanges = List.copyOf(vipRanges);
@@ -40,26 +42,34 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
   /** The same configuration with these {@code vipRanges}. */
   public CoordinatorConfig withVipRanges(List<String> ranges) {
     return new CoordinatorConfig(listenAddress, listenPort, advertise, zookeeper, embeddedZooKeeperPort, stateDir,
-        sessionTimeoutMs, metricsListen, leaseMillis, leaseMarginMillis, logFormat, singleNode, ranges, tls, auditRecords);
+        sessionTimeoutMs, metricsListen, leaseMillis, leaseMarginMillis, logFormat, singleNode, ranges, tls, auditRecords, clusterKey);
   }
 
   /** The same configuration with these TLS files. */
   public CoordinatorConfig withTls(TlsConfig files) {
     return new CoordinatorConfig(listenAddress, listenPort, advertise, zookeeper, embeddedZooKeeperPort, stateDir,
         sessionTimeoutMs, metricsListen, leaseMillis, leaseMarginMillis, logFormat, singleNode, vipRanges, files,
-        auditRecords);
+        auditRecords, clusterKey);
+  }
+
+  /** The same configuration with this cluster key file. */
+  public CoordinatorConfig withClusterKey(Path file) {
+    return new CoordinatorConfig(listenAddress, listenPort, advertise, zookeeper, embeddedZooKeeperPort, stateDir,
+        sessionTimeoutMs, metricsListen, leaseMillis, leaseMarginMillis, logFormat, singleNode, vipRanges, tls,
+        auditRecords, file);
   }
 
   /**
    * A configuration made in code (tests, benchmarks): an empty {@code zookeeper} means embedded;
-   * the TLS files are the defaults until {@link #withTls}.
+   * the TLS files are the defaults until {@link #withTls}; the cluster key is {@code cluster.key}
+   * in the state directory until {@link #withClusterKey} (replicas of one cluster need one key).
    */
   public CoordinatorConfig(String listenAddress, int listenPort, String advertise, String zookeeper,
       int embeddedZooKeeperPort, Path stateDir, int sessionTimeoutMs, String metricsListen, int leaseMillis,
       int leaseMarginMillis, String logFormat) {
     this(listenAddress, listenPort, advertise, zookeeper, embeddedZooKeeperPort, stateDir, sessionTimeoutMs,
         metricsListen, leaseMillis, leaseMarginMillis, logFormat, zookeeper == null || zookeeper.isEmpty(), List.of(),
-        TlsConfig.defaults(), AUDIT_RECORDS);
+        TlsConfig.defaults(), AUDIT_RECORDS, stateDir.resolve("cluster.key"));
   }
 
   /** What to configure before this replica may start; empty when it may. */
@@ -71,7 +81,7 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
 
   private static final String[] KNOWN = {"listen", "advertise", "zookeeper", "embeddedZooKeeperPort",
       "stateDir", "sessionTimeoutMs", "metricsListen", "leaseMillis", "leaseMarginMillis", "logFormat", "singleNode",
-      "vipRanges", "tls", "auditRecords"};
+      "vipRanges", "tls", "auditRecords", "clusterKey"};
 
   /**
    * The default ZooKeeper session timeout. A replica cut off from the others loses its session
@@ -89,8 +99,29 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
 
   public static CoordinatorConfig defaults() {
     return new CoordinatorConfig("0.0.0.0", 7400, null, "", 7481, Path.of("/var/lib/smbgw/coordinator"), SESSION_MS,
-        "0.0.0.0:9924", 2000, 150, "text", false, List.of(), TlsConfig.defaults(), AUDIT_RECORDS);
+        "0.0.0.0:9924", 2000, 150, "text", false, List.of(), TlsConfig.defaults(), AUDIT_RECORDS,
+        defaultClusterKey(false, Path.of("/var/lib/smbgw/coordinator"), System.getenv()));
   }
+
+  /**
+   * Where the cluster key is when {@code clusterKey} is not set, first found first:
+   * {@code $CREDENTIALS_DIRECTORY/cluster.key} (systemd hands it to the unprivileged service, as
+   * it does the node's TLS key); {@code <stateDir>/cluster.key} for a cluster of one, which makes
+   * it there at its first start; {@code /etc/pve/priv/smbgw/cluster.key} on Proxmox VE (every node
+   * has it); else {@code /etc/smbgw/cluster.key}.
+   */
+  static Path defaultClusterKey(boolean singleNode, Path stateDir, java.util.Map<String, String> env) {
+    String credentials = env.get("CREDENTIALS_DIRECTORY");
+    if (credentials != null && !credentials.isEmpty() && java.nio.file.Files.exists(Path.of(credentials, "cluster.key"))) {
+      return Path.of(credentials, "cluster.key");
+    }
+    if (singleNode) {
+      return stateDir.resolve("cluster.key");
+    }
+    return java.nio.file.Files.isDirectory(PVE_PRIV) ? PVE_PRIV.resolve("smbgw/cluster.key") : Path.of("/etc/smbgw/cluster.key");
+  }
+
+  private static final Path PVE_PRIV = TlsConfig.PVE_ROOT.resolve("priv");
 
   /**
    * Reads the file strictly: an unknown key, a value of the wrong type or out of range is an
@@ -147,6 +178,10 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
     TlsConfig tls = TlsConfig.read(s, out);
     // ZooKeeper lists a znode's children in one answer of at most 1 MB: 50,000 names fit.
     Integer audit = s.integer("auditRecords", 100, 50_000, "");
+    Path clusterKey = s.path("clusterKey");
+    if (clusterKey != null && !clusterKey.isAbsolute()) {
+      out.add(new Violation("clusterKey", "must be an absolute path (got " + clusterKey + ")"));
+    }
     if (!out.isEmpty()) {
       throw new InvalidSpecException(out).inFile(file);
     }
@@ -157,7 +192,9 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
         metricsListen != null ? metricsListen : d.metricsListen(), lease != null ? lease : d.leaseMillis(),
         margin != null ? margin : d.leaseMarginMillis(), logFormat != null ? logFormat : d.logFormat(),
         Boolean.TRUE.equals(singleNode), vipRanges != null ? vipRanges : List.of(), tls,
-        audit != null ? audit : d.auditRecords()).withAdvertise();
+        audit != null ? audit : d.auditRecords(), clusterKey != null ? clusterKey
+            : defaultClusterKey(Boolean.TRUE.equals(singleNode), stateDir != null ? stateDir : d.stateDir(), System.getenv()))
+        .withAdvertise();
   }
 
   /**
@@ -186,6 +223,6 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
     }
     return new CoordinatorConfig(listenAddress, listenPort, new HostPort(host, listenPort).toString(), zookeeper,
         embeddedZooKeeperPort, stateDir, sessionTimeoutMs, metricsListen, leaseMillis, leaseMarginMillis, logFormat,
-        singleNode, vipRanges, tls, auditRecords);
+        singleNode, vipRanges, tls, auditRecords, clusterKey);
   }
 }

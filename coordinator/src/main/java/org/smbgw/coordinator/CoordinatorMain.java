@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code smbgw-coordinator run | check-config}: one coordinator replica, until stopped. */
 @Command(name = "smbgw-coordinator", mixinStandardHelpOptions = true, version = "smbgw-coordinator 0.1.0",
-    description = "The smbgw coordinator.", subcommands = {CoordinatorMain.Run.class, CoordinatorMain.CheckConfig.class, CoordinatorMain.CreateToken.class},
+    description = "The smbgw coordinator.", subcommands = {CoordinatorMain.Run.class, CoordinatorMain.CheckConfig.class, CoordinatorMain.CreateToken.class,
+        KeyCommands.ClusterKeys.class, KeyCommands.Credential.class},
     footer = {"", ExitCodes.SUMMARY})
 public final class CoordinatorMain {
   public static void main(String[] args) {
@@ -73,7 +74,13 @@ public final class CoordinatorMain {
         coordinator.close();
         stop.countDown();
       }, "smbgw-shutdown"));
-      coordinator.start();
+      try {
+        coordinator.start();
+      } catch (InvalidSpecException e) {
+        System.err.println("smbgw-coordinator: " + e.getMessage());
+        coordinator.close();
+        return ExitCodes.INVALID;
+      }
       systemd.start(Duration.ofSeconds(1), SdNotify.watchdogMicros(System.getenv()));
       System.err.println("smbgw-coordinator serving on " + c.listenAddress() + ":" + c.listenPort());
       stop.await();
@@ -103,6 +110,10 @@ public final class CoordinatorMain {
           org.smbgw.common.tls.TlsFiles.node(c.tls());
         } catch (org.smbgw.common.tls.TlsException e) {
           throw new InvalidSpecException(List.of(new org.smbgw.common.Violation("tls", e.getMessage()))).inFile(f);
+        }
+        // A cluster of one makes its key at its first start; any other replica must be given it.
+        if (!(c.singleNode() && !Files.exists(c.clusterKey(), java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
+          org.smbgw.coordinator.zk.ClusterKey.read("clusterKey", c.clusterKey());
         }
         return List.of();
       }, System.out, System.err);

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.zookeeper.KeeperException;
 import org.smbgw.common.InvalidSpecException;
@@ -60,8 +59,9 @@ public final class LocalTokens {
     InvalidSpecException.throwIfAny(v);
     String connect = config.zookeeper() == null || config.zookeeper().isEmpty()
         ? "127.0.0.1:" + config.embeddedZooKeeperPort() : config.zookeeper();
+    org.smbgw.coordinator.zk.ClusterKey key = org.smbgw.coordinator.zk.ClusterKey.read("clusterKey", config.clusterKey());
     String token = Tokens.mint(name);
-    try (CuratorFramework zk = CuratorFrameworkFactory.builder().connectString(connect).sessionTimeoutMs(10_000)
+    try (CuratorFramework zk = org.smbgw.coordinator.zk.ZooKeeperAccess.builder(connect, key).sessionTimeoutMs(10_000)
         .connectionTimeoutMs(5_000).retryPolicy(new RetryOneTime(500)).build()) {
       zk.start();
       if (!zk.blockUntilConnected(10, TimeUnit.SECONDS)) {

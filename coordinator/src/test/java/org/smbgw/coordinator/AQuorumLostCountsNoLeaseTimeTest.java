@@ -39,12 +39,12 @@ class AQuorumLostCountsNoLeaseTimeTest {
   void theListeningClockStandsStillThroughALostQuorum() throws Exception {
     AtomicLong ticker = new AtomicLong(1_000 * MS);
     try (Replicas r = new Replicas().start(0)) {
-      CuratorFramework zk = CuratorFrameworkFactory.builder().connectString(r.zk.getConnectString())
+      CuratorFramework zk = org.smbgw.coordinator.zk.ZooKeeperAccess.builder(r.zk.getConnectString(), TestKeys.KEY)
           .sessionTimeoutMs(3000).connectionTimeoutMs(3000).retryPolicy(new RetryForever(100)).build();
       r.closeables.add(zk);
       zk.start();
       assertTrue(zk.blockUntilConnected(30, TimeUnit.SECONDS));
-      ClusterView view = new ClusterView(zk, ticker::get); // connected already: no event says so
+      ClusterView view = new ClusterView(zk, TestKeys.SEAL, ticker::get); // connected already: no event says so
       ticker.addAndGet(3000 * MS);
       assertEquals(3000, view.heard() / MS, "connected since the view was made");
 

@@ -62,6 +62,29 @@ class CoordinatorConfigTest {
   }
 
   @Test
+  void theClusterKeyIsLookedForWhereTheServiceIsGivenIt(@TempDir Path dir) throws Exception {
+    Path state = dir.resolve("state");
+    assertEquals(state.resolve("cluster.key"), CoordinatorConfig.defaultClusterKey(true, state, java.util.Map.of()),
+        "a cluster of one keeps it with its state");
+    Path credentials = Files.createDirectories(dir.resolve("credentials"));
+    java.util.Map<String, String> env = java.util.Map.of("CREDENTIALS_DIRECTORY", credentials.toString());
+    Path elsewhere = Files.isDirectory(Path.of("/etc/pve/priv")) ? Path.of("/etc/pve/priv/smbgw/cluster.key")
+        : Path.of("/etc/smbgw/cluster.key");
+    assertEquals(elsewhere, CoordinatorConfig.defaultClusterKey(false, state, env), "no credential of that name");
+    Files.writeString(credentials.resolve("cluster.key"), "x");
+    assertEquals(credentials.resolve("cluster.key"), CoordinatorConfig.defaultClusterKey(false, state, env));
+    assertEquals(credentials.resolve("cluster.key"), CoordinatorConfig.defaultClusterKey(true, state, env));
+
+    assertTrue(refused(dir, "clusterKey: keys/cluster.key\n").contains("clusterKey: must be an absolute path"));
+    Path file = dir.resolve("coordinator.yaml");
+    org.smbgw.common.tls.TlsConfig tls = Replicas.PKI.node("c1");
+    Files.writeString(file, "zookeeper: zk1:2181\nclusterKey: " + dir.resolve("none.key") + "\ntls: {ca: " + tls.ca()
+        + ", cert: " + tls.cert() + ", key: " + tls.key() + "}\n");
+    assertEquals(4, new picocli.CommandLine(new CoordinatorMain()).execute("check-config", file.toString()),
+        "a replica of a larger cluster must be given the key before it starts");
+  }
+
+  @Test
   void goodValuesAreRead(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("coordinator.yaml");
     Files.writeString(file, "listen: \"[::]:7401\"\nadvertise: \"[fd00::7]:7401\"\nleaseMillis: 3000\n"

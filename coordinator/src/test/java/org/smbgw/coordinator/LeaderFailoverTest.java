@@ -140,9 +140,8 @@ class LeaderFailoverTest {
       r.coordinators.remove(leader);
       Coordinator next = r.awaitLeader(Duration.ofSeconds(30));
       assertTrue(next.leadership().term().orElseThrow().epoch() > old.epoch());
-      try (CuratorFramework zk = CuratorFrameworkFactory.newClient(r.zk.getConnectString(), new RetryOneTime(100))) {
-        zk.start();
-        StateStore stale = new StateStore(zk);
+      try (CuratorFramework zk = TestKeys.client(r.zk.getConnectString())) {
+        StateStore stale = new StateStore(zk, TestKeys.SEAL);
         var ops = stale.ops();
         ops.add(stale.create(ZkPaths.user("intruder"), UserSpec.newBuilder().setName("intruder").build()));
         StoreException e = assertThrows(StoreException.class, () -> stale.fenced(old, ops));
@@ -159,6 +158,7 @@ class LeaderFailoverTest {
       java.nio.file.Path conf = r.tempDir().resolve("coordinator.yaml");
       java.nio.file.Files.writeString(conf, "listen: 127.0.0.1:" + cfg.listenPort() + "\nzookeeper: "
           + r.zk.getConnectString() + "\nsessionTimeoutMs: 3000\nstateDir: " + cfg.stateDir() + "\nmetricsListen: \"\"\n"
+          + "clusterKey: " + cfg.clusterKey() + "\n"
           + "tls: {ca: " + cfg.tls().ca() + ", cert: " + cfg.tls().cert() + ", key: " + cfg.tls().key() + "}\n");
       Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-cp", System.getProperty("java.class.path"), CoordinatorMain.class.getName(), "run", "-c", conf.toString())

@@ -74,9 +74,7 @@ final class Replicas implements AutoCloseable {
   Replicas start(int n) throws Exception {
     zk.start();
     // The cluster's first admin token, as root would mint it on a coordinator node.
-    try (org.apache.curator.framework.CuratorFramework c = org.apache.curator.framework.CuratorFrameworkFactory.newClient(
-        zk.getConnectString(), new org.apache.curator.retry.RetryOneTime(100))) {
-      c.start();
+    try (org.apache.curator.framework.CuratorFramework c = TestKeys.client(zk.getConnectString())) {
       LocalTokens.grant(c, org.smbgw.common.testing.TestTokens.ADMIN, org.smbgw.proto.v1.Role.ROLE_ADMIN, "test", true);
     }
     for (int i = 0; i < n; i++) {
@@ -103,7 +101,17 @@ final class Replicas implements AutoCloseable {
 
   CoordinatorConfig config() throws Exception {
     return new CoordinatorConfig("127.0.0.1", freePort(), null, zk.getConnectString(), 0, tempDir(), 3000, "127.0.0.1:0", 2000, 250, "text")
-        .withTls(PKI.node("c" + (++made))).withAdvertise();
+        .withTls(PKI.node("c" + (++made))).withClusterKey(keyFile()).withAdvertise();
+  }
+
+  private Path keyFile;
+
+  /** The replicas' one cluster key file. */
+  private Path keyFile() throws Exception {
+    if (keyFile == null) {
+      keyFile = TestKeys.file(tempDir());
+    }
+    return keyFile;
   }
 
   /** A temporary directory removed when the replicas close. */

@@ -104,7 +104,7 @@ class ZooKeeperFaultsTest {
         Thread.sleep(50);
       }
       assertTrue(next != null, "a new term began");
-      org.smbgw.coordinator.state.StateStore store = new org.smbgw.coordinator.state.StateStore(next.zk());
+      org.smbgw.coordinator.state.StateStore store = new org.smbgw.coordinator.state.StateStore(next.zk(), TestKeys.SEAL);
       var ops = store.ops();
       ops.add(store.create(org.smbgw.coordinator.state.ZkPaths.user("stale"),
           org.smbgw.proto.v1.UserSpec.newBuilder().setName("stale").build()));

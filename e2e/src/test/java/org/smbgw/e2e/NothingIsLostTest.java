@@ -13,7 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.smbgw.coordinator.zk.ClusterKey;
+import org.smbgw.coordinator.zk.ZooKeeperAccess;
 import org.apache.curator.retry.RetryNTimes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -123,8 +124,10 @@ class NothingIsLostTest {
     Eventually.until(Duration.ofSeconds(20), () -> coordinator.view().live().containsKey("test"), x -> x);
   }
 
+  /** A client of the coordinator's ZooKeeper, authenticated as coordinators are (nobody else may read it). */
   private CuratorFramework zk() {
-    CuratorFramework zk = keep(CuratorFrameworkFactory.newClient("127.0.0.1:" + zkPort, new RetryNTimes(3, 200)));
+    CuratorFramework zk = keep(ZooKeeperAccess.builder("127.0.0.1:" + zkPort, ClusterKey.read("clusterKey", config.clusterKey()))
+        .retryPolicy(new RetryNTimes(3, 200)).build());
     zk.start();
     return zk;
   }
@@ -182,10 +185,7 @@ class NothingIsLostTest {
 
     // A znode deleted by hand: bob's account stays (he still signs in, and is refused the share
     // he never had), the node reports the loss, and an event says what to do.
-    try (CuratorFramework zk = CuratorFrameworkFactory.newClient("127.0.0.1:" + zkPort, new RetryNTimes(3, 200))) {
-      zk.start();
-      zk.delete().forPath("/smbgw/v1/users/" + bob);
-    }
+    zk().delete().forPath("/smbgw/v1/users/" + bob);
     JsonNode lost = Eventually.until(Duration.ofSeconds(30), this::node, n -> n.path("losses").toString().contains(bob));
     assertEquals("[\"user/" + bob + "\"]", lost.path("losses").toString(), lastNodes);
     assertTrue(Eventually.until(Duration.ofSeconds(10), () -> eventSays("node.loss", "user/" + bob), x -> x));

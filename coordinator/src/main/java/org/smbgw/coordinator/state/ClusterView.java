@@ -54,12 +54,14 @@ public final class ClusterView implements AutoCloseable {
   /** Its time connected to ZooKeeper: what lease expiry counts (see {@link ListeningClock}). */
   private final ListeningClock listening;
 
-  public ClusterView(CuratorFramework zk) {
-    this(zk, System::nanoTime);
+  /** @param seal opens users' sealed NT hashes */
+  public ClusterView(CuratorFramework zk, UserSeal seal) {
+    this(zk, seal, System::nanoTime);
   }
 
-  public ClusterView(CuratorFramework zk, java.util.function.LongSupplier ticker) {
+  public ClusterView(CuratorFramework zk, UserSeal seal, java.util.function.LongSupplier ticker) {
     this.zk = zk;
+    this.seal = seal;
     this.ticker = ticker;
     this.listening = new ListeningClock(ticker);
     zk.getConnectionStateListenable().addListener((client, state) -> {
@@ -104,6 +106,7 @@ public final class ClusterView implements AutoCloseable {
 
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ClusterView.class);
   private final CuratorFramework zk;
+  private final UserSeal seal;
   /**
    * Whether the maps are known to show ZooKeeper's desired state at the view's generation. A
    * reconnect makes the cache read everything again in no set order (the generation may arrive
@@ -293,7 +296,7 @@ public final class ClusterView implements AutoCloseable {
     int version = d.getStat() == null ? -1 : d.getStat().getVersion();
     switch (parent) {
       case ZkPaths.SHARES -> put(shares, key, deleted, () -> new Versioned<>(Json.parse(data, ShareSpec.getDefaultInstance()), version));
-      case ZkPaths.USERS -> put(users, key, deleted, () -> new Versioned<>(Json.parse(data, UserSpec.getDefaultInstance()), version));
+      case ZkPaths.USERS -> user(key, deleted, data, version);
       case ZkPaths.TOKENS -> put(tokens, key, deleted,
           () -> new Versioned<>(Json.parse(data, org.smbgw.proto.v1.TokenRecord.getDefaultInstance()), version));
       case ZkPaths.NODES -> put(nodes, key, deleted, () -> new Versioned<>(Json.parse(data, NodeRecord.getDefaultInstance()), version));
@@ -368,6 +371,19 @@ public final class ClusterView implements AutoCloseable {
     boolean same = old != null && old.version() == version;
     map.put(key, new Tracked<>(value.get(), version, mzxid, same ? old.seenNanos() : ticker.getAsLong(),
         same ? old.heardNanos() : listening.now()));
+  }
+
+  /**
+   * A user whose hash does not open (tampered with, or sealed with another cluster key) is left out
+   * of the view, saying why: no node is handed a hash that is not the one the administrator set.
+   */
+  private void user(String key, boolean deleted, byte[] data, int version) {
+    try {
+      put(users, key, deleted, () -> new Versioned<>(seal.open(data), version));
+    } catch (IllegalStateException e) {
+      users.remove(key);
+      log.error("user {} left out: {}", key, e.getMessage());
+    }
   }
 
   private static <T> void put(Map<String, T> map, String key, boolean deleted, java.util.function.Supplier<T> value) {

@@ -21,15 +21,18 @@ public final class StateStore {
   public static final String GENERATION = ZkPaths.ROOT + "/generation";
 
   private final CuratorFramework zk;
+  private final UserSeal seal;
   private final java.util.function.BiConsumer<java.time.Duration, String> timer;
 
-  public StateStore(CuratorFramework zk) {
-    this(zk, (took, outcome) -> { });
+  /** @param seal how users' NT hashes are sealed before they are written */
+  public StateStore(CuratorFramework zk, UserSeal seal) {
+    this(zk, seal, (took, outcome) -> { });
   }
 
   /** @param timer told how long each fenced transaction took and how it ended */
-  public StateStore(CuratorFramework zk, java.util.function.BiConsumer<java.time.Duration, String> timer) {
+  public StateStore(CuratorFramework zk, UserSeal seal, java.util.function.BiConsumer<java.time.Duration, String> timer) {
     this.zk = zk;
+    this.seal = seal;
     this.timer = timer;
   }
 
@@ -48,6 +51,32 @@ public final class StateStore {
     createIfMissing(ZkPaths.CLUSTER, java.util.UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
     createIfMissing(ZkPaths.EPOCH, "0".getBytes(StandardCharsets.UTF_8));
     createIfMissing(GENERATION, new byte[0]);
+    sealClearHashes();
+  }
+
+  /**
+   * Seals the hashes of users written before hashes were sealed. Not a decision, so not fenced:
+   * the user stays the same, only its form in ZooKeeper changes; a record changed meanwhile (by
+   * another replica doing the same, or the leader) is left to that write.
+   */
+  private void sealClearHashes() throws Exception {
+    for (String name : zk.getChildren().forPath(ZkPaths.USERS)) {
+      String path = ZkPaths.USERS + "/" + name;
+      org.apache.zookeeper.data.Stat stat = new org.apache.zookeeper.data.Stat();
+      try {
+        byte[] data = zk.getData().storingStatIn(stat).forPath(path);
+        if (!UserSeal.sealed(data)) {
+          zk.setData().withVersion(stat.getVersion()).forPath(path, seal.bytes(seal.open(data)));
+        }
+      } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+        // deleted or rewritten meanwhile
+      }
+    }
+  }
+
+  /** What a znode holds for {@code value}: users with their hash sealed, everything else as JSON. */
+  private byte[] bytes(com.google.protobuf.Message value) {
+    return value instanceof org.smbgw.proto.v1.UserSpec user ? seal.bytes(user) : Json.bytes(value);
   }
 
   private void createIfMissing(String path, byte[] data) throws Exception {
@@ -69,11 +98,11 @@ public final class StateStore {
   }
 
   public CuratorOp create(String path, com.google.protobuf.Message value) throws Exception {
-    return zk.transactionOp().create().forPath(path, Json.bytes(value));
+    return zk.transactionOp().create().forPath(path, bytes(value));
   }
 
   public CuratorOp set(String path, com.google.protobuf.Message value, int version) throws Exception {
-    return zk.transactionOp().setData().withVersion(version).forPath(path, Json.bytes(value));
+    return zk.transactionOp().setData().withVersion(version).forPath(path, bytes(value));
   }
 
   /** Records an event in the same transaction as the change it describes. */

@@ -10,7 +10,7 @@ import org.apache.zookeeper.server.embedded.ZooKeeperServerEmbedded;
 
 /**
  * A single ZooKeeper server inside the coordinator's JVM, for single-node installs. Data lives in
- * the state directory; tickTime is 500 ms so that sessions of 1 to 10 s are allowed (ZooKeeper clamps
+ * the state directory, in directories only their owner may enter; tickTime is 500 ms so that sessions of 1 to 10 s are allowed (ZooKeeper clamps
  * sessions to 2 to 20 ticks).
  */
 public final class EmbeddedZooKeeper implements AutoCloseable {
@@ -22,6 +22,10 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
     this.dir = dir;
     this.port = port;
     Files.createDirectories(dir.resolve("data"));
+    // Snapshots and transaction logs are the whole state: nobody but this process's user reads them.
+    for (Path p : new Path[] {dir, dir.resolve("data")}) {
+      Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    }
     removeStaleConfigurations(dir);
     Properties p = new Properties();
     p.setProperty("dataDir", dir.resolve("data").toString());

@@ -37,11 +37,10 @@ class AuditTrailTest {
   /** A real ZooKeeper server with the state's layout, and a view of it. */
   private static void withView(Body body) throws Exception {
     try (TestingServer server = new TestingServer();
-        CuratorFramework zk = CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryOneTime(100))) {
-      zk.start();
+        CuratorFramework zk = org.smbgw.coordinator.TestKeys.client(server.getConnectString())) {
       assertTrue(zk.blockUntilConnected(30, TimeUnit.SECONDS));
-      new StateStore(zk).ensureLayout();
-      try (ClusterView view = new ClusterView(zk)) {
+      new StateStore(zk, org.smbgw.coordinator.TestKeys.SEAL).ensureLayout();
+      try (ClusterView view = new ClusterView(zk, org.smbgw.coordinator.TestKeys.SEAL)) {
         view.start(30_000);
         body.run(zk, view);
       }

@@ -41,12 +41,11 @@ class ChangeWriterTest {
 
   private static void withWriter(Body body) throws Exception {
     try (TestingServer server = new TestingServer();
-        CuratorFramework zk = CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryOneTime(100))) {
-      zk.start();
+        CuratorFramework zk = org.smbgw.coordinator.TestKeys.client(server.getConnectString())) {
       assertTrue(zk.blockUntilConnected(30, java.util.concurrent.TimeUnit.SECONDS));
-      StateStore store = new StateStore(zk);
+      StateStore store = new StateStore(zk, org.smbgw.coordinator.TestKeys.SEAL);
       store.ensureLayout();
-      try (ClusterView view = new ClusterView(zk)) {
+      try (ClusterView view = new ClusterView(zk, org.smbgw.coordinator.TestKeys.SEAL)) {
         view.start(30_000);
         body.run(store, view, new ChangeWriter(view, store, CLOCK, HaListener.NONE));
       }
@@ -89,17 +88,17 @@ class ChangeWriterTest {
   void afterAReconnectDecisionsWaitForTheViewToMatchZooKeeperAndThenSeeWhatChanged() throws Exception {
     try (org.apache.curator.test.TestingCluster ensemble = new org.apache.curator.test.TestingCluster(3)) {
       ensemble.start();
-      try (CuratorFramework zk = CuratorFrameworkFactory.builder().connectString(ensemble.getConnectString())
+      try (CuratorFramework zk = org.smbgw.coordinator.zk.ZooKeeperAccess.builder(ensemble.getConnectString(), org.smbgw.coordinator.TestKeys.KEY)
               .sessionTimeoutMs(10_000).connectionTimeoutMs(3_000).retryPolicy(new RetryOneTime(100)).build();
-          CuratorFramework other = CuratorFrameworkFactory.newClient(ensemble.getConnectString(),
-              new org.apache.curator.retry.RetryNTimes(50, 200))) {
+          CuratorFramework other = org.smbgw.coordinator.zk.ZooKeeperAccess.builder(ensemble.getConnectString(),
+              org.smbgw.coordinator.TestKeys.KEY).retryPolicy(new org.apache.curator.retry.RetryNTimes(50, 200)).build()) {
         zk.start();
         other.start();
         assertTrue(zk.blockUntilConnected(30, java.util.concurrent.TimeUnit.SECONDS));
         assertTrue(other.blockUntilConnected(30, java.util.concurrent.TimeUnit.SECONDS));
-        StateStore store = new StateStore(zk);
+        StateStore store = new StateStore(zk, org.smbgw.coordinator.TestKeys.SEAL);
         store.ensureLayout();
-        try (ClusterView view = new ClusterView(zk)) {
+        try (ClusterView view = new ClusterView(zk, org.smbgw.coordinator.TestKeys.SEAL)) {
           view.start(30_000);
           ChangeWriter writer = new ChangeWriter(view, store, CLOCK, HaListener.NONE);
           java.util.concurrent.CountDownLatch suspended = new java.util.concurrent.CountDownLatch(1);
@@ -112,7 +111,7 @@ class ChangeWriterTest {
           assertTrue(suspended.await(30, java.util.concurrent.TimeUnit.SECONDS));
           // (Whether the view is still unsettled now depends on how fast it reconnected: Curator
           // tells its listeners in no set order, so that is not asserted here.)
-          new StateStore(other).fenced(TERM, List.of(new StateStore(other).create(ZkPaths.user("bob"), user("bob").getSpec())));
+          new StateStore(other, org.smbgw.coordinator.TestKeys.SEAL).fenced(TERM, List.of(new StateStore(other, org.smbgw.coordinator.TestKeys.SEAL).create(ZkPaths.user("bob"), user("bob").getSpec())));
           Boolean saw = null;
           long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
           while (saw == null) {

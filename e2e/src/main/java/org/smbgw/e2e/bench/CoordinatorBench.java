@@ -96,9 +96,9 @@ final class CoordinatorBench {
   }
 
   /** Gives the cluster whose ZooKeeper is at {@code connect} the benchmark's admin token, as root would. */
-  private static void grantAdmin(String connect) throws Exception {
-    try (org.apache.curator.framework.CuratorFramework zk = org.apache.curator.framework.CuratorFrameworkFactory.newClient(
-        connect, new org.apache.curator.retry.RetryOneTime(200))) {
+  private static void grantAdmin(String connect, org.smbgw.coordinator.zk.ClusterKey key) throws Exception {
+    try (org.apache.curator.framework.CuratorFramework zk = org.smbgw.coordinator.zk.ZooKeeperAccess.builder(connect, key)
+        .retryPolicy(new org.apache.curator.retry.RetryOneTime(200)).build()) {
       zk.start();
       org.smbgw.coordinator.LocalTokens.grant(zk, org.smbgw.common.testing.TestTokens.ADMIN,
           org.smbgw.proto.v1.Role.ROLE_ADMIN, "bench", true);
@@ -110,11 +110,13 @@ final class CoordinatorBench {
     Path state = Files.createTempDirectory("smbgw-bench-coord-");
     Path dirs = Files.createTempDirectory("smbgw-bench-dirs-", TestDirs.TRAVERSABLE);
     int zkPort = freePort();
-    try (Coordinator c = new Coordinator(new CoordinatorConfig("127.0.0.1", freePort(), null, "", zkPort, state, 2000, "", 2000, 250, "text")
-        .withTls(PKI.node("c")));
+    CoordinatorConfig config = new CoordinatorConfig("127.0.0.1", freePort(), null, "", zkPort, state, 2000, "", 2000, 250,
+        "text").withTls(PKI.node("c"));
+    try (Coordinator c = new Coordinator(config);
          SandboxAgent node = new SandboxAgent()) {
       c.start();
-      grantAdmin("127.0.0.1:" + zkPort);
+      // A cluster of one made its key at start.
+      grantAdmin("127.0.0.1:" + zkPort, org.smbgw.coordinator.zk.ClusterKey.read("clusterKey", config.clusterKey()));
       node.coordinators(List.of(c.address())).tls(PKI.node("test")).looping(30)
           .storageCfg("dir: bench\n\tpath " + dirs + "\n\tcontent images\n").start();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -186,14 +188,16 @@ final class CoordinatorBench {
     }
     List<Double> runs = new ArrayList<>();
     java.util.Set<Path> configsBefore = zkConfigs();
+    Path keyDir = Files.createTempDirectory("smbgw-bench-key-");
+    Path keyFile = keyDir.resolve("cluster.key");
     try (TestingCluster zk = new TestingCluster(specs)) {
       zk.start();
-      grantAdmin(zk.getConnectString());
+      grantAdmin(zk.getConnectString(), org.smbgw.coordinator.zk.ClusterKey.create(keyFile));
       for (int run = 0; run < 5; run++) {
         Path dir = Files.createTempDirectory("smbgw-bench-failover-");
         int port = freePort();
         Files.writeString(dir.resolve("c.yaml"), "listen: 127.0.0.1:" + port + "\nzookeeper: " + zk.getConnectString()
-            + "\nstateDir: " + dir + "\nmetricsListen: \"\"\n"
+            + "\nstateDir: " + dir + "\nmetricsListen: \"\"\nclusterKey: " + keyFile + "\n"
             + "tls: {pki: " + PKI.node("c").cert().getParent() + ", pveRoot: " + dir.resolve("no-pve") + "}\n");
         Process leader = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-cp", System.getProperty("java.class.path"), CoordinatorMain.class.getName(), "run", "-c", dir.resolve("c.yaml").toString())
@@ -205,7 +209,8 @@ final class CoordinatorBench {
             return;
           }
           try (Coordinator survivor = new Coordinator(new CoordinatorConfig("127.0.0.1", freePort(), null,
-              zk.getConnectString(), 0, dir.resolve("survivor"), 2000, "", 2000, 250, "text").withTls(PKI.node("c")))) {
+              zk.getConnectString(), 0, dir.resolve("survivor"), 2000, "", 2000, 250, "text").withTls(PKI.node("c"))
+              .withClusterKey(keyFile))) {
             survivor.start();
             Thread.sleep(500);
             long t = System.nanoTime();
@@ -225,6 +230,8 @@ final class CoordinatorBench {
     } finally {
       // ZooKeeper's embedded servers write one of these per start and never remove it.
       removeNewZkConfigs(configsBefore);
+      Files.deleteIfExists(keyFile);
+      Files.deleteIfExists(keyDir);
     }
     runs.sort(Double::compare);
     System.out.println("# coordinator.leader_failover: SIGKILL of the leader's JVM until 'smbgw user list' through "

@@ -183,8 +183,10 @@ public final class Lab implements AutoCloseable {
    */
   private void adminToken() throws Exception {
     String connect = SUBNET + "100:2181," + SUBNET + "100:2182," + SUBNET + "100:2183";
-    try (org.apache.curator.framework.CuratorFramework zk = org.apache.curator.framework.CuratorFrameworkFactory.newClient(
-        connect, 10_000, 5_000, new org.apache.curator.retry.RetryNTimes(120, 500))) {
+    org.smbgw.coordinator.zk.ClusterKey key = org.smbgw.coordinator.zk.ClusterKey.create(clusterKey());
+    try (org.apache.curator.framework.CuratorFramework zk = org.smbgw.coordinator.zk.ZooKeeperAccess.builder(connect, key)
+        .sessionTimeoutMs(10_000).connectionTimeoutMs(5_000).retryPolicy(new org.apache.curator.retry.RetryNTimes(120, 500))
+        .build()) {
       zk.start();
       if (!zk.blockUntilConnected(60, TimeUnit.SECONDS)) {
         throw new IllegalStateException("the lab's ZooKeeper did not come up at " + connect + ":\n" + log("zookeeper"));
@@ -193,6 +195,11 @@ public final class Lab implements AutoCloseable {
           org.smbgw.proto.v1.Role.ROLE_ADMIN, "lab", true);
     }
     org.smbgw.common.testing.TestTokens.file(tokenFile(), org.smbgw.common.testing.TestTokens.ADMIN);
+  }
+
+  /** The replicas' one cluster key, as on Proxmox every node reads it from /etc/pve/priv. */
+  private Path clusterKey() {
+    return dir.resolve("cluster.key");
   }
 
   /** The lab's CA certificate: what the smbgw command line checks the replicas with ({@code --ca}). */
@@ -222,6 +229,7 @@ public final class Lab implements AutoCloseable {
         + "metricsListen: 0.0.0.0:9924\n"
         + "leaseMillis: " + settings.leaseMillis() + "\n"
         + "leaseMarginMillis: " + settings.marginMillis() + "\n"
+        + "clusterKey: " + clusterKey() + "\n"
         + tls(node));
     coordinators.put(node, launch(namespace(node), node + "-coordinator", List.of(), CoordinatorMain.class.getName(),
         List.of("run", "-c", cfg.toString())));

@@ -1,0 +1,142 @@
+package org.smbgw.coordinator.zk;
+
+import java.nio.charset.StandardCharsets;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.List;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.ACLProvider;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs.Perms;
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Id;
+import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
+import org.smbgw.common.InvalidSpecException;
+import org.smbgw.common.Violation;
+
+/**
+ * Who may read and write smbgw's part of ZooKeeper. Everything under {@link #TOP} carries one ACL:
+ * the coordinators' digest credential, with every permission; nobody else (an anonymous client
+ * listing or reading it gets NoAuth). The one exception is {@link #CTDB_ROOT}, which CTDB's lock
+ * helper on every node may use with a credential of its own that opens nothing else.
+ *
+ * <p>Both passwords are derived from the {@link ClusterKey}: a coordinator needs no other file,
+ * and the helper's password reveals neither the key nor the coordinators' password.
+ */
+public final class ZooKeeperAccess {
+  /** smbgw's part of ZooKeeper; the state is in its /v1. */
+  public static final String TOP = "/smbgw";
+  /** The subtree CTDB's lock helper may read and write. */
+  public static final String CTDB_ROOT = TOP + "/ctdb";
+  public static final String COORDINATOR = "smbgw-coordinator";
+  public static final String CTDB = "smbgw-ctdb";
+
+  private ZooKeeperAccess() {}
+
+  /** The ZooKeeper password of {@code user} ({@link #COORDINATOR} or {@link #CTDB}). */
+  public static String password(ClusterKey key, String user) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(key.derive("zookeeper/" + user));
+  }
+
+  /** What a client of {@code user} authenticates with: "digest" and user:password. */
+  public static byte[] credential(ClusterKey key, String user) {
+    return (user + ":" + password(key, user)).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A Curator client that authenticates as a coordinator and makes every znode the coordinators' alone. */
+  public static CuratorFrameworkFactory.Builder builder(String connect, ClusterKey key) {
+    return CuratorFrameworkFactory.builder().connectString(connect)
+        .authorization("digest", credential(key, COORDINATOR))
+        .aclProvider(acls(key));
+  }
+
+  /**
+   * The ACL a znode at {@code path} must have (a mutable list: ZooKeeper asks it whether it
+   * contains null, which immutable lists answer with an exception).
+   */
+  public static List<ACL> aclFor(ClusterKey key, String path) {
+    List<ACL> acl = new java.util.ArrayList<>(List.of(new ACL(Perms.ALL, id(key, COORDINATOR))));
+    if (path.equals(CTDB_ROOT) || path.startsWith(CTDB_ROOT + "/")) {
+      acl.add(new ACL(Perms.ALL, id(key, CTDB)));
+    }
+    return acl;
+  }
+
+  static ACLProvider acls(ClusterKey key) {
+    return new ACLProvider() {
+      @Override
+      public List<ACL> getDefaultAcl() {
+        return aclFor(key, TOP);
+      }
+
+      @Override
+      public List<ACL> getAclForPath(String path) {
+        return aclFor(key, path);
+      }
+    };
+  }
+
+  private static Id id(ClusterKey key, String user) {
+    try {
+      return new Id("digest", DigestAuthenticationProvider.generateDigest(user + ":" + password(key, user)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("ZooKeeper's digest algorithm is missing from this JVM", e);
+    }
+  }
+
+  /**
+   * Makes sure {@link #TOP} and everything under it has the ACL it must have, and that the CTDB
+   * subtree exists. A tree made before ZooKeeper was locked (world-readable) is locked here,
+   * children before parents, so that a locked {@link #TOP} means a locked tree and a later start
+   * checks one znode only.
+   *
+   * @return how many znodes were changed
+   * @throws InvalidSpecException naming {@code setting} when ZooKeeper refuses this key: the
+   *     tree was locked with another cluster key
+   */
+  public static int lockDown(CuratorFramework zk, ClusterKey key, String setting) throws Exception {
+    try {
+      int changed = 0;
+      if (zk.checkExists().forPath(TOP) != null && !zk.getACL().forPath(TOP).equals(aclFor(key, TOP))) {
+        changed = lock(zk, key, TOP);
+      }
+      if (zk.checkExists().forPath(CTDB_ROOT) == null) {
+        try {
+          zk.create().creatingParentsIfNeeded().forPath(CTDB_ROOT);
+        } catch (KeeperException.NodeExistsException e) {
+          // another replica made it
+        }
+      }
+      zk.getData().forPath(TOP); // NoAuth here when the tree is another key's
+      return changed;
+    } catch (KeeperException.NoAuthException e) {
+      throw new InvalidSpecException(List.of(new Violation(setting, "ZooKeeper refuses " + key + ": " + TOP
+          + " was locked with another cluster key. Every coordinator must have the same key file; copy it from a "
+          + "coordinator that works")));
+    }
+  }
+
+  private static int lock(CuratorFramework zk, ClusterKey key, String path) throws Exception {
+    int changed = 0;
+    List<String> children;
+    try {
+      children = zk.getChildren().forPath(path);
+    } catch (KeeperException.NoNodeException e) {
+      return 0; // gone meanwhile (an old event trimmed)
+    }
+    for (String child : children) {
+      changed += lock(zk, key, path + "/" + child);
+    }
+    List<ACL> acl = aclFor(key, path);
+    try {
+      if (!zk.getACL().forPath(path).equals(acl)) {
+        zk.setACL().withACL(acl).forPath(path);
+        changed++;
+      }
+    } catch (KeeperException.NoNodeException e) {
+      // gone meanwhile
+    }
+    return changed;
+  }
+}

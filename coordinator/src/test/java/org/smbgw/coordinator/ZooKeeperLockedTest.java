@@ -1,0 +1,158 @@
+package org.smbgw.coordinator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.ManagedChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.zookeeper.KeeperException;
+import org.junit.jupiter.api.Test;
+import org.smbgw.common.InvalidSpecException;
+import org.smbgw.coordinator.state.UserSeal;
+import org.smbgw.coordinator.state.ZkPaths;
+import org.smbgw.coordinator.zk.ClusterKey;
+import org.smbgw.coordinator.zk.ZooKeeperAccess;
+import org.smbgw.proto.v1.AdminServiceGrpc;
+import org.smbgw.proto.v1.PutUserRequest;
+import org.smbgw.proto.v1.UserSpec;
+
+/**
+ * Only coordinators may read or write smbgw's part of ZooKeeper (real ZooKeeper servers): an
+ * anonymous client gets NoAuth, CTDB's credential opens its own subtree only, a tree from before
+ * the lock is locked and its hashes sealed at start, and a replica with another key is refused.
+ */
+class ZooKeeperLockedTest {
+  private static final String HASH = "8846F7EAEE8FB117AD06BDD830B7586C";
+
+  private static CuratorFramework anonymous(String connect) throws Exception {
+    CuratorFramework zk = CuratorFrameworkFactory.newClient(connect, new RetryOneTime(100));
+    zk.start();
+    assertTrue(zk.blockUntilConnected(30, TimeUnit.SECONDS));
+    return zk;
+  }
+
+  private static CuratorFramework as(String connect, byte[] credential) throws Exception {
+    CuratorFramework zk = CuratorFrameworkFactory.builder().connectString(connect).retryPolicy(new RetryOneTime(100))
+        .authorization("digest", credential).build();
+    zk.start();
+    assertTrue(zk.blockUntilConnected(30, TimeUnit.SECONDS));
+    return zk;
+  }
+
+  private static void putUser(Replicas r, Coordinator c, String name, String hash) {
+    ManagedChannel ch = Replicas.channel(c.address(), org.smbgw.common.testing.TestTokens.ADMIN);
+    r.closeables.add(ch::shutdownNow);
+    AdminServiceGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS).putUser(PutUserRequest.newBuilder()
+        .setSpec(UserSpec.newBuilder().setName(name).setNtHash(hash)).build());
+  }
+
+  @Test
+  void anAnonymousClientGetsNoAuthAndCtdbsCredentialOpensItsSubtreeAlone() throws Exception {
+    try (Replicas r = new Replicas().start(1)) {
+      Coordinator leader = r.awaitLeader(Duration.ofSeconds(20));
+      putUser(r, leader, "alice", HASH);
+      String connect = r.zk.getConnectString();
+      try (CuratorFramework anonymous = anonymous(connect)) {
+        for (String path : List.of(ZooKeeperAccess.TOP, ZkPaths.ROOT, ZkPaths.USERS, ZkPaths.user("alice"), ZkPaths.TOKENS)) {
+          assertThrows(KeeperException.NoAuthException.class, () -> anonymous.getChildren().forPath(path), path);
+          assertThrows(KeeperException.NoAuthException.class, () -> anonymous.getData().forPath(path), path);
+        }
+        assertThrows(KeeperException.NoAuthException.class,
+            () -> anonymous.create().forPath(ZkPaths.USERS + "/mallory", new byte[0]));
+        assertThrows(KeeperException.NoAuthException.class,
+            () -> anonymous.setData().forPath(ZkPaths.user("alice"), new byte[0]));
+      }
+      try (CuratorFramework ctdb = as(connect, ZooKeeperAccess.credential(TestKeys.KEY, ZooKeeperAccess.CTDB))) {
+        ctdb.create().forPath(ZooKeeperAccess.CTDB_ROOT + "/recovery-lock", "n1".getBytes(StandardCharsets.UTF_8));
+        assertEquals("n1", new String(ctdb.getData().forPath(ZooKeeperAccess.CTDB_ROOT + "/recovery-lock"),
+            StandardCharsets.UTF_8));
+        assertThrows(KeeperException.NoAuthException.class, () -> ctdb.getData().forPath(ZkPaths.user("alice")));
+        assertThrows(KeeperException.NoAuthException.class, () -> ctdb.getChildren().forPath(ZkPaths.ROOT));
+      }
+      // The coordinators keep the hash sealed: the znode does not hold it, the view does.
+      try (CuratorFramework zk = TestKeys.client(connect)) {
+        byte[] stored = zk.getData().forPath(ZkPaths.user("alice"));
+        assertFalse(new String(stored, StandardCharsets.ISO_8859_1).toUpperCase().contains(HASH), new String(stored));
+        assertTrue(UserSeal.sealed(stored));
+        // ...and reach the CTDB subtree too (its ACL names both).
+        assertEquals(1, zk.getChildren().forPath(ZooKeeperAccess.CTDB_ROOT).size());
+      }
+      assertEquals(HASH, leader.view().users().get("alice").value().getNtHash());
+    }
+  }
+
+  @Test
+  void aTreeFromBeforeTheLockIsLockedAndItsHashesSealedAtStart() throws Exception {
+    try (Replicas r = new Replicas()) {
+      r.zk.start();
+      String connect = r.zk.getConnectString();
+      try (CuratorFramework old = anonymous(connect)) {
+        old.create().creatingParentsIfNeeded().forPath(ZkPaths.user("bob"),
+            ("{\"name\":\"bob\",\"ntHash\":\"" + HASH + "\"}").getBytes(StandardCharsets.UTF_8));
+        old.create().creatingParentsIfNeeded().forPath(ZkPaths.EVENTS + "/e-0000000001", "{}".getBytes(StandardCharsets.UTF_8));
+      }
+      r.start(1);
+      Coordinator leader = r.awaitLeader(Duration.ofSeconds(20));
+      try (CuratorFramework anonymous = anonymous(connect)) {
+        for (String path : List.of(ZkPaths.user("bob"), ZkPaths.EVENTS + "/e-0000000001", ZkPaths.EVENTS, ZkPaths.ROOT)) {
+          assertThrows(KeeperException.NoAuthException.class, () -> anonymous.getData().forPath(path), path);
+        }
+      }
+      try (CuratorFramework zk = TestKeys.client(connect)) {
+        byte[] stored = zk.getData().forPath(ZkPaths.user("bob"));
+        assertTrue(UserSeal.sealed(stored), new String(stored, StandardCharsets.UTF_8));
+        assertEquals(HASH, TestKeys.SEAL.open(stored).getNtHash());
+      }
+      assertEquals(HASH, leader.view().users().get("bob").value().getNtHash());
+    }
+  }
+
+  @Test
+  void aReplicaWithAnotherKeyIsRefusedNamingTheSetting() throws Exception {
+    try (Replicas r = new Replicas().start(1)) {
+      r.awaitLeader(Duration.ofSeconds(20));
+      Path other = r.tempDir().resolve("other.key");
+      ClusterKey.create(other);
+      Coordinator stranger = new Coordinator(r.config().withClusterKey(other));
+      r.coordinators.add(stranger);
+      InvalidSpecException e = assertThrows(InvalidSpecException.class, stranger::start);
+      assertEquals("clusterKey", e.violations().get(0).field());
+      assertTrue(e.getMessage().contains("locked with another cluster key"), e.getMessage());
+    }
+  }
+
+  @Test
+  void aClusterOfOneMakesItsKeyAndKeepsItsZooKeeperDataToItself() throws Exception {
+    try (Replicas r = new Replicas()) {
+      Path state = r.tempDir();
+      CoordinatorConfig config = new CoordinatorConfig("127.0.0.1", Replicas.freePort(), null, "", Replicas.freePort(),
+          state, 3000, "127.0.0.1:0", 2000, 250, "text").withTls(Replicas.PKI.node("solo"));
+      try (Coordinator solo = new Coordinator(config)) {
+        solo.start();
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(config.clusterKey())));
+        for (Path dir : List.of(state.resolve("zookeeper"), state.resolve("zookeeper/data"))) {
+          assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)), dir.toString());
+        }
+        try (CuratorFramework anonymous = anonymous("127.0.0.1:" + config.embeddedZooKeeperPort())) {
+          assertThrows(KeeperException.NoAuthException.class, () -> anonymous.getChildren().forPath(ZkPaths.ROOT));
+        }
+      }
+      // Started again, it reads the key it made.
+      try (Coordinator again = new Coordinator(config)) {
+        again.start();
+        assertTrue(again.view().users().isEmpty());
+      }
+    }
+  }
+}
