@@ -146,14 +146,16 @@ public final class Coordinator implements AutoCloseable {
         Duration.ofMillis(config.leaseMillis()), Duration.ofMillis(config.leaseMarginMillis()));
     addressDuties = new org.smbgw.coordinator.ha.AddressDuties(view, writer, leaseSettings, metrics);
     leadership.addListener(addressDuties);
+    // Every refused call, an administrator's or an agent's: counted, and in the audit trail.
+    TokenAuth.Listener refusals = (reason, method, from, who, why, request) -> {
+      metrics.authRefused(reason);
+      audit.refused(reason, method, from, who, why, request);
+    };
     sessions = new AgentSessions(view, store, config.advertise(),
-        new org.smbgw.coordinator.ha.Leases(zk, view, leaseSettings, config.advertise()), Clock.systemUTC());
+        new org.smbgw.coordinator.ha.Leases(zk, view, leaseSettings, config.advertise()), Clock.systemUTC(), refusals);
     server = Grpc.server(new HostPort(config.listenAddress(), config.listenPort()), tls)
         .addService(ServerInterceptors.intercept(new AdminServiceImpl(view, store, leadership, writer, history, config.vipRanges()),
-            audit.interceptor(), new TokenAuth(view, ticker, authTimer, (reason, method, from, who, why) -> {
-              metrics.authRefused(reason);
-              audit.refused(reason, method, from, who, why);
-            }), forwarding, metrics.adminCallTimer()))
+            audit.interceptor(), new TokenAuth(view, ticker, authTimer, refusals), forwarding, metrics.adminCallTimer()))
         .addService(sessions)
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())

@@ -127,6 +127,8 @@ class AdminTokensTest {
       List<String> lines = trail.stream().map(a -> a.getWho() + " " + a.getMethod() + " " + a.getResult()).toList();
       assertTrue(lines.contains("anonymous ListShares UNAUTHENTICATED"), lines.toString());
       assertTrue(lines.contains("token dash (viewer) CreateShare PERMISSION_DENIED"), lines.toString());
+      assertTrue(trail.stream().filter(a -> a.getMethod().equals("CreateShare") && a.getWho().startsWith("token dash"))
+          .allMatch(a -> a.getRequest().contains("\"name\":\"v\"")), "a denied call's record says what was asked");
       assertTrue(lines.contains("token oncall (operator) DeleteShare PERMISSION_DENIED"), lines.toString());
       assertTrue(lines.contains("token test-admin (admin) CreateToken OK"), lines.toString());
       org.smbgw.proto.v1.AuditRecord put = trail.stream().filter(a -> a.getMethod().equals("PutUser")).findFirst()

@@ -30,6 +30,19 @@ class NodeIdentityTest {
     return Status.fromThrowable(a.error.get()).getCode();
   }
 
+  /** Whether the audit trail shows "WHO METHOD RESULT" within 20 s (records are written in the background). */
+  private static boolean audited(AdminServiceGrpc.AdminServiceBlockingStub admin, String line) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (System.nanoTime() < deadline) {
+      if (admin.listAudit(org.smbgw.proto.v1.ListAuditRequest.getDefaultInstance()).getRecordsList().stream()
+          .anyMatch(a -> (a.getWho() + " " + a.getMethod() + " " + a.getResult()).equals(line))) {
+        return true;
+      }
+      Thread.sleep(50);
+    }
+    return false;
+  }
+
   @Test
   void anotherNodesCertificateCannotSayHelloAsThisNodeAndReceivesNoUser() throws Exception {
     try (Replicas r = new Replicas().start(1)) {
@@ -56,6 +69,7 @@ class NodeIdentityTest {
         assertTrue(impostor.grants.isEmpty());
         assertTrue(Status.fromThrowable(impostor.error.get()).getDescription().contains("may not speak for node n2"));
         assertFalse(n2.error.get() != null, "the real n2's stream is untouched");
+        assertTrue(audited(admin, "node certificate n1 Session PERMISSION_DENIED"), "the refusal is in the audit trail");
       } finally {
         ch.shutdownNow();
       }
@@ -72,6 +86,13 @@ class NodeIdentityTest {
       assertEquals(Status.Code.UNAUTHENTICATED, code(anonymous));
       assertTrue(anonymous.received.isEmpty());
       assertFalse(c.view().live().containsKey("n3"));
+      ManagedChannel ch = Replicas.channel(c.address());
+      try {
+        assertTrue(audited(AdminServiceGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS),
+            "anonymous Session UNAUTHENTICATED"), "the refusal is in the audit trail");
+      } finally {
+        ch.shutdownNow();
+      }
     }
   }
 

@@ -75,8 +75,9 @@ public final class AuditTrail implements TokenAuth.Listener {
   }
 
   @Override
-  public void refused(String reason, String method, String from, Optional<String> who, String why) {
+  public void refused(String reason, String method, String from, Optional<String> who, String why, Object request) {
     AuditRecord r = AuditRecord.newBuilder().setWho(who.orElse("anonymous")).setFrom(from).setMethod(method)
+        .setRequest(Redact.json(request))
         .setResult(reason.equals("denied") ? Status.Code.PERMISSION_DENIED.name() : Status.Code.UNAUTHENTICATED.name())
         .setMessage(why).build();
     Optional<Integer> admitted = admit(reason, clock.millis());

@@ -50,8 +50,10 @@ public final class TokenAuth implements ServerInterceptor {
     /**
      * @param reason "unauthenticated", "locked_out" or "denied"
      * @param who the caller as {@link Caller#who} names it when its token was valid (denied), else empty
+     * @param request what a denied caller asked (its token was valid, so its call is read before it
+     *     is refused); null for one that could not show a valid token, whose call is refused unread
      */
-    void refused(String reason, String method, String from, Optional<String> who, String why);
+    void refused(String reason, String method, String from, Optional<String> who, String why, Object request);
   }
 
   /** The caller of the call this thread serves, once it passed this check. */
@@ -104,14 +106,14 @@ public final class TokenAuth implements ServerInterceptor {
       if (locked > 0) {
         String why = "too many failed attempts from " + source.key() + ": refused for "
             + (TimeUnit.NANOSECONDS.toSeconds(locked) + 1) + " s more";
-        listener.refused("locked_out", method, source.shown(), Optional.empty(), why);
+        listener.refused("locked_out", method, source.shown(), Optional.empty(), why, null);
         return refuse(call, Status.UNAUTHENTICATED.withDescription(why), Throttle.MAX_DELAY_NANOS);
       }
       String why = token.isEmpty()
           ? "this call needs an administrator's token (the CLI reads it from --token-file, $SMBGW_TOKEN_FILE or "
               + "~/.config/smbgw/token)"
           : "the token is not valid (unknown, revoked or mistyped)";
-      listener.refused("unauthenticated", method, source.shown(), Optional.empty(), why);
+      listener.refused("unauthenticated", method, source.shown(), Optional.empty(), why, null);
       return refuse(call, Status.UNAUTHENTICATED.withDescription(why), throttle.failed(source.key(), now));
     }
     // A valid token passes even from a locked-out source: the lockout slows guessing, it must not
@@ -121,9 +123,9 @@ public final class TokenAuth implements ServerInterceptor {
     if (!Roles.allows(role, needed)) {
       String why = "token " + name.get() + " has role " + Tokens.roleName(role) + "; " + method + " needs "
           + Tokens.roleName(needed);
-      listener.refused("denied", method, source.shown(), Optional.of(new Caller(name.get(), role, source.shown()).who()),
-          why);
-      return refuse(call, Status.PERMISSION_DENIED.withDescription(why), 0);
+      String who = new Caller(name.get(), role, source.shown()).who();
+      return refuseOnceRead(call, Status.PERMISSION_DENIED.withDescription(why),
+          request -> listener.refused("denied", method, source.shown(), Optional.of(who), why, request));
     }
     return Contexts.interceptCall(Context.current().withValue(CALLER, new Caller(name.get(), role, source.shown())),
         call, headers, next);
@@ -166,6 +168,42 @@ public final class TokenAuth implements ServerInterceptor {
       // a literal that does not parse: counted as written
     }
     return host;
+  }
+
+  /**
+   * Refuses a call once its request is read (or the caller sent all it will without one), telling
+   * {@code told} what was asked: the record of a denied call says what its caller tried. Only for
+   * callers with a valid token; the others are refused unread, so that nobody can hold calls open
+   * without one.
+   */
+  private static <Q, R> ServerCall.Listener<Q> refuseOnceRead(ServerCall<Q, R> call, Status status,
+      java.util.function.Consumer<Object> told) {
+    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.function.Consumer<Object> refuse = request -> {
+      if (done.compareAndSet(false, true)) {
+        told.accept(request);
+        call.close(status, new Metadata());
+      }
+    };
+    call.request(1);
+    return new ServerCall.Listener<>() {
+      @Override
+      public void onMessage(Q message) {
+        refuse.accept(message);
+      }
+
+      @Override
+      public void onHalfClose() {
+        refuse.accept(null);
+      }
+
+      @Override
+      public void onCancel() {
+        if (done.compareAndSet(false, true)) {
+          told.accept(null); // the caller gave up first: nothing to close
+        }
+      }
+    };
   }
 
   private <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status, long delayNanos) {

@@ -66,9 +66,15 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
   private final org.smbgw.coordinator.ha.Leases leases;
   /** Guarded by the serial thread. */
   private final Map<String, Session> sessions = new HashMap<>();
+  private final org.smbgw.coordinator.auth.TokenAuth.Listener refusals;
 
+  /**
+   * @param refusals told of every agent stream refused (no certificate, or a hello for a node the
+   *     certificate does not name): the audit trail
+   */
   public AgentSessions(ClusterView view, StateStore store, String replica, org.smbgw.coordinator.ha.Leases leases,
-      Clock clock) {
+      Clock clock, org.smbgw.coordinator.auth.TokenAuth.Listener refusals) {
+    this.refusals = refusals;
     this.clock = clock;
     this.leases = leases;
     this.view = view;
@@ -99,8 +105,9 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
     Peer peer = Peer.current();
     if (peer.certificate().isEmpty()) {
       log.warn("refused an agent stream from {}: it presented no certificate", peer);
-      out.onError(Status.UNAUTHENTICATED.withDescription("an agent must present its node's certificate "
-          + "(mutual TLS); none was presented").asRuntimeException());
+      String why = "an agent must present its node's certificate (mutual TLS); none was presented";
+      refusals.refused("unauthenticated", "Session", peer.address(), java.util.Optional.empty(), why, null);
+      out.onError(Status.UNAUTHENTICATED.withDescription(why).asRuntimeException());
       return new StreamObserver<>() {
         @Override
         public void onNext(AgentMessage m) { }
@@ -129,10 +136,12 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
           refused = true;
           log.warn("refused a hello for node {} from {}: its certificate names {}", m.getHello().getNode(), peer,
               names.commonName().orElse("no node"));
+          String why = "this certificate is node " + names.commonName().orElse("?") + "'s; it may not speak for node "
+              + m.getHello().getNode();
+          refusals.refused("denied", "Session", peer.address(),
+              java.util.Optional.of("node certificate " + names.commonName().orElse("?")), why, m.getHello());
           synchronized (out) {
-            out.onError(Status.PERMISSION_DENIED.withDescription("this certificate is node "
-                + names.commonName().orElse("?") + "'s; it may not speak for node " + m.getHello().getNode())
-                .asRuntimeException());
+            out.onError(Status.PERMISSION_DENIED.withDescription(why).asRuntimeException());
           }
           serial.execute(() -> end(session)); // an earlier hello of this stream, for its own node, ends too
           return;

@@ -125,11 +125,11 @@ class AuditTrailTest {
     withView((zk, view) -> {
       AuditTrail trail = new AuditTrail(zk, view, 1000, clock);
       for (int i = 0; i < 100; i++) {
-        trail.refused("unauthenticated", "ListShares", "10.0.0." + i + ":4000", java.util.Optional.empty(), "no token");
+        trail.refused("unauthenticated", "ListShares", "10.0.0." + i + ":4000", java.util.Optional.empty(), "no token", null);
       }
-      trail.refused("locked_out", "ListShares", "10.0.0.1:4000", java.util.Optional.empty(), "locked");
+      trail.refused("locked_out", "ListShares", "10.0.0.1:4000", java.util.Optional.empty(), "locked", null);
       now.addAndGet(AuditTrail.REFUSALS_WINDOW_MS);
-      trail.refused("unauthenticated", "CreateShare", "10.0.0.1:4000", java.util.Optional.empty(), "no token");
+      trail.refused("unauthenticated", "CreateShare", "10.0.0.1:4000", java.util.Optional.empty(), "no token", null);
       until(() -> view.audit().size() >= AuditTrail.REFUSALS_PER_WINDOW + 1);
       Thread.sleep(200);
       assertEquals(AuditTrail.REFUSALS_PER_WINDOW + 1, view.audit().size());

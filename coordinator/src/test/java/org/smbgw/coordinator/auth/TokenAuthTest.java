@@ -99,7 +99,8 @@ class TokenAuthTest {
   private final List<String> heard = new ArrayList<>();
   private final AtomicBoolean settled = new AtomicBoolean(true);
   private final TokenAuth auth = new TokenAuth(RECORDS::get, settled::get, () -> 0L, timer,
-      (reason, method, from, caller, why) -> heard.add(reason + " " + method));
+      (reason, method, from, caller, why, request) -> heard.add(reason + " " + method
+          + (request == null ? "" : " " + Redact.json(request))));
 
   @AfterEach
   void stop() {
@@ -108,12 +109,22 @@ class TokenAuthTest {
 
   /** Makes a call with {@code token} (null: none); returns how it was refused, or null when it went through. */
   private Status call(MethodDescriptor<?, ?> method, String token) {
+    return call(method, token, null);
+  }
+
+  /** The same, the caller sending {@code request} (if any) and then all it will. */
+  private Status call(MethodDescriptor<?, ?> method, String token, Object request) {
     Call c = new Call(method);
     AtomicBoolean served = new AtomicBoolean();
-    auth.interceptCall(c, token == null ? new Metadata() : Tokens.headers(token), (call, headers) -> {
+    io.grpc.ServerCallHandler<Object, Object> serve = (call, headers) -> {
       served.set(true);
-      return new ServerCall.Listener<>() { };
-    });
+      return new ServerCall.Listener<Object>() { };
+    };
+    ServerCall.Listener<Object> listener = auth.interceptCall(c, token == null ? new Metadata() : Tokens.headers(token), serve);
+    if (request != null) {
+      listener.onMessage(request);
+    }
+    listener.onHalfClose();
     assertEquals(served.get(), c.closed == null, "a call is either served or refused");
     return c.closed;
   }
@@ -137,11 +148,18 @@ class TokenAuthTest {
   @Test
   void aRoleThatDoesNotAllowTheCallIsDeniedAtOnceNamingTheRoleItNeeds() {
     assertEquals(null, call(AdminServiceGrpc.getListSharesMethod(), VIEWER));
-    Status denied = call(AdminServiceGrpc.getCreateShareMethod(), VIEWER);
+    Status denied = call(AdminServiceGrpc.getCreateShareMethod(), VIEWER, org.smbgw.proto.v1.CreateShareRequest.newBuilder()
+        .setSpec(org.smbgw.proto.v1.ShareSpec.newBuilder().setName("plans")).build());
     assertEquals(Status.Code.PERMISSION_DENIED, denied.getCode());
     assertEquals("token dash has role viewer; CreateShare needs admin", denied.getDescription());
     assertEquals(List.of(), timer.delaysMs, "no delay: the token was valid");
-    assertEquals(List.of("denied CreateShare"), heard);
+    assertEquals(List.of("denied CreateShare {\"spec\":{\"name\":\"plans\"}}"), heard, "what was asked, read first");
+    heard.clear();
+    assertEquals(Status.Code.PERMISSION_DENIED, call(AdminServiceGrpc.getPutUserMethod(), VIEWER,
+        org.smbgw.proto.v1.PutUserRequest.newBuilder().setSpec(org.smbgw.proto.v1.UserSpec.newBuilder().setName("eve")
+            .setNtHash("8846F7EAEE8FB117AD06BDD830B7586C")).build()).getCode());
+    assertEquals(1, heard.size());
+    assertTrue(heard.get(0).contains("eve") && !heard.get(0).contains("8846F7EAEE8FB117AD06BDD830B7586C"), heard.get(0));
   }
 
   @Test
