@@ -14,6 +14,7 @@ import org.apache.zookeeper.server.embedded.ZooKeeperServerEmbedded;
  * sessions to 2 to 20 ticks).
  */
 public final class EmbeddedZooKeeper implements AutoCloseable {
+  private static final long STARTUP_MS = 30_000;
   private final ZooKeeperServerEmbedded server;
   private final int port;
   private final Path dir;
@@ -25,6 +26,15 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
     // Snapshots and transaction logs are the whole state: nobody but this process's user reads them.
     for (Path p : new Path[] {dir, dir.resolve("data")}) {
       Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    }
+    // A port already taken (another replica's embedded server) must stop this start, not let the
+    // replica use the other's ZooKeeper: the server only logs that it cannot bind, so the port is
+    // tried first, and the start (below)...
+    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new java.net.InetSocketAddress(address, port));
+    } catch (IOException e) {
+      throw notStarted(address, port, e);
     }
     removeStaleConfigurations(dir);
     Properties p = new Properties();
@@ -40,7 +50,19 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
     p.setProperty("4lw.commands.whitelist", "ruok,srvr");
     this.server = ZooKeeperServerEmbedded.builder().baseDir(dir).configuration(p)
         .exitHandler(ExitHandler.LOG_ONLY).build();
-    server.start();
+    // ...and waits until it serves.
+    try {
+      server.start(STARTUP_MS);
+    } catch (Exception e) {
+      server.close();
+      removeStaleConfigurations(dir);
+      throw notStarted(address, port, e);
+    }
+  }
+
+  private static IllegalStateException notStarted(String address, int port, Exception e) {
+    return new IllegalStateException("the embedded ZooKeeper could not start on " + address + ":" + port
+        + " (embeddedZooKeeperPort; is another coordinator using it?): " + e, e);
   }
 
   public String connectString() {
