@@ -140,9 +140,35 @@ class AdminTokensTest {
           .map(org.smbgw.proto.v1.AuditRecord::getMethod).filter(m -> !m.equals("RevokeToken")).toList());
       secrets.add(hash);
 
+      // A viewer following events through a follower is cut off when its token is revoked.
+      java.util.concurrent.LinkedBlockingQueue<Throwable> ended = new java.util.concurrent.LinkedBlockingQueue<>();
+      java.util.concurrent.CountDownLatch open = new java.util.concurrent.CountDownLatch(1);
+      ManagedChannel following = Replicas.channel(follower.address(), viewer);
+      r.closeables.add(following::shutdownNow);
+      AdminServiceGrpc.newStub(following).watchEvents(org.smbgw.proto.v1.WatchEventsRequest.newBuilder().setFollow(true)
+          .build(), new io.grpc.stub.StreamObserver<>() {
+            @Override
+            public void onNext(org.smbgw.proto.v1.Event e) {
+              open.countDown();
+            }
+
+            @Override
+            public void onError(Throwable t) {
+              ended.add(t);
+            }
+
+            @Override
+            public void onCompleted() {
+              ended.add(new AssertionError("completed instead of refused"));
+            }
+          });
+      assertTrue(open.await(20, TimeUnit.SECONDS), "the stream is open on the leader (the tokens' events came back)");
       admin.revokeToken(RevokeTokenRequest.newBuilder().setName("dash").build());
       refused(Status.Code.UNAUTHENTICATED, "not valid",
           () -> stub(r, follower.address(), viewer).listShares(ListSharesRequest.getDefaultInstance()));
+      Throwable cut = ended.poll(20, TimeUnit.SECONDS);
+      assertEquals(Status.Code.UNAUTHENTICATED, Status.fromThrowable(cut).getCode(), String.valueOf(cut));
+      assertTrue(Status.fromThrowable(cut).getDescription().contains("token dash was revoked"), String.valueOf(cut));
 
       // Nothing under /smbgw holds a token's secret nor the NT hash above (the user's record has it sealed).
       for (String t : List.of(viewer, operator)) {

@@ -296,8 +296,18 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         });
     if (req.getFollow()) {
       // Registered before the backlog is replayed; the feed's sequence keeps order and drops
-      // nothing and nothing twice.
-      listener.set(feed::offer);
+      // nothing and nothing twice. A follower whose token is revoked meanwhile is cut off with
+      // the event that says so (or the first after its record is gone).
+      java.util.Optional<String> token = org.smbgw.coordinator.auth.TokenAuth.caller()
+          .map(org.smbgw.coordinator.auth.TokenAuth.Caller::token);
+      listener.set(e -> {
+        if (token.isPresent() && (e.getSubject().equals("token/" + token.get()) && e.getKind().equals("token.revoked")
+            || !view.tokens().containsKey(token.get()))) {
+          feed.refuse(io.grpc.Status.UNAUTHENTICATED.withDescription("token " + token.get() + " was revoked"));
+        } else {
+          feed.offer(e);
+        }
+      });
       view.onEvent(listener.get());
     }
     feed.backlog(view.events().tailMap(req.getAfterSeq(), false).values());

@@ -81,6 +81,16 @@ final class EventFeed {
     drain();
   }
 
+  /** Ends the feed at once with {@code status} (its caller may no longer read events). */
+  synchronized void refuse(Status status) {
+    if (!ended) {
+      ended = true;
+      waiting.clear();
+      call.onError(status.asRuntimeException());
+      end();
+    }
+  }
+
   /** No more events will come (not following): completes once the waiting ones are sent. */
   synchronized void finish() {
     complete = true;
