@@ -83,6 +83,8 @@ class NoSecretAtRestTest {
       Cli.admin(coordinator.address(), config);
       node.coordinators(List.of(coordinator.address())).tls(Cli.PKI.node("test")).looping(1)
           .storageCfg("dir: local\n\tpath " + storage + "\n\tcontent images\n").start();
+      assertTrue(Eventually.until(Duration.ofSeconds(20), () -> coordinator.view().live().containsKey("test"), x -> x),
+          "the node joined");
       commandLines.start();
       SmbClient smb = new SmbClient("127.0.0.1", node.port());
       try {
