@@ -180,13 +180,10 @@ public final class Coordinator implements AutoCloseable {
     health.setStatus(AdminServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
   }
 
-  /**
-   * The cluster key in {@code clusterKey}. A cluster of one makes its own when there is none yet
-   * (nobody else could hold another); replicas of a larger cluster must be given the same one.
-   */
+  /** The cluster key in {@code clusterKey}, made first when {@link CoordinatorConfig#makesClusterKey}. */
   static ClusterKey clusterKey(CoordinatorConfig config) throws java.io.IOException {
     java.nio.file.Path file = config.clusterKey();
-    if (config.singleNode() && !java.nio.file.Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+    if (config.makesClusterKey()) {
       try {
         ClusterKey.create(file);
         log.info("made the cluster key {}", file);

@@ -72,6 +72,14 @@ public record CoordinatorConfig(String listenAddress, int listenPort, String adv
         TlsConfig.defaults(), AUDIT_RECORDS, stateDir.resolve("cluster.key"));
   }
 
+  /**
+   * Whether this replica makes the cluster key at its start: a cluster of one whose key file does
+   * not exist yet (nobody else could hold another). Any other replica must be given it.
+   */
+  public boolean makesClusterKey() {
+    return singleNode && !java.nio.file.Files.exists(clusterKey, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+  }
+
   /** What to configure before this replica may start; empty when it may. */
   public java.util.Optional<String> missing() {
     return (zookeeper == null || zookeeper.isEmpty()) && !singleNode

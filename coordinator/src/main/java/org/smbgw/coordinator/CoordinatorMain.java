@@ -111,8 +111,7 @@ public final class CoordinatorMain {
         } catch (org.smbgw.common.tls.TlsException e) {
           throw new InvalidSpecException(List.of(new org.smbgw.common.Violation("tls", e.getMessage()))).inFile(f);
         }
-        // A cluster of one makes its key at its first start; any other replica must be given it.
-        if (!(c.singleNode() && !Files.exists(c.clusterKey(), java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
+        if (!c.makesClusterKey()) {
           org.smbgw.coordinator.zk.ClusterKey.read("clusterKey", c.clusterKey());
         }
         return List.of();

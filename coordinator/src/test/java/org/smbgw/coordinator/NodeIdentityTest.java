@@ -86,13 +86,8 @@ class NodeIdentityTest {
       assertEquals(Status.Code.UNAUTHENTICATED, code(anonymous));
       assertTrue(anonymous.received.isEmpty());
       assertFalse(c.view().live().containsKey("n3"));
-      ManagedChannel ch = Replicas.channel(c.address());
-      try {
-        assertTrue(audited(AdminServiceGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS),
-            "anonymous Session UNAUTHENTICATED"), "the refusal is in the audit trail");
-      } finally {
-        ch.shutdownNow();
-      }
+      // Logged as an "smbgw.audit" line only: anyone may open such a stream and nothing throttles
+      // it, so it may not spend the ZooKeeper trail's records (AuditTrail).
     }
   }
 

@@ -50,6 +50,33 @@ class ZooKeeperLockedTest {
     return zk;
   }
 
+  /** Walks the tree under {@code path}, adding each znode whose ACL is not the one it must have; returns how many. */
+  private static int walk(CuratorFramework zk, String path, List<String> open) throws Exception {
+    if (!zk.getACL().forPath(path).equals(ZooKeeperAccess.aclFor(TestKeys.KEY, path))) {
+      open.add(path + " " + zk.getACL().forPath(path));
+    }
+    int n = 1;
+    if (path.equals(ZooKeeperAccess.CTDB_ROOT)) {
+      return n; // what the helper makes in its subtree carries the helper's own ACL
+    }
+    for (String child : zk.getChildren().forPath(path)) {
+      n += walk(zk, path + "/" + child, open);
+    }
+    return n;
+  }
+
+  /** Whether {@code condition} holds within 20 s (the view follows ZooKeeper in the background). */
+  private static boolean until(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(20);
+    }
+    return true;
+  }
+
   private static void putUser(Replicas r, Coordinator c, String name, String hash) {
     ManagedChannel ch = Replicas.channel(c.address(), org.smbgw.common.testing.TestTokens.ADMIN);
     r.closeables.add(ch::shutdownNow);
@@ -82,6 +109,10 @@ class ZooKeeperLockedTest {
       }
       // The coordinators keep the hash sealed: the znode does not hold it, the view does.
       try (CuratorFramework zk = TestKeys.client(connect)) {
+        List<String> open = new java.util.ArrayList<>();
+        int walked = walk(zk, ZooKeeperAccess.TOP, open);
+        assertEquals(List.of(), open, "znodes without the ACL they must have");
+        assertTrue(walked > 20, "the whole tree was walked: " + walked);
         byte[] stored = zk.getData().forPath(ZkPaths.user("alice"));
         assertFalse(new String(stored, StandardCharsets.ISO_8859_1).toUpperCase().contains(HASH), new String(stored));
         assertTrue(UserSeal.sealed(stored));
@@ -101,6 +132,7 @@ class ZooKeeperLockedTest {
         old.create().creatingParentsIfNeeded().forPath(ZkPaths.user("bob"),
             ("{\"name\":\"bob\",\"ntHash\":\"" + HASH + "\"}").getBytes(StandardCharsets.UTF_8));
         old.create().creatingParentsIfNeeded().forPath(ZkPaths.EVENTS + "/e-0000000001", "{}".getBytes(StandardCharsets.UTF_8));
+        old.create().forPath(ZkPaths.CLUSTER, "an older smbgw's".getBytes(StandardCharsets.UTF_8));
       }
       r.start(1);
       Coordinator leader = r.awaitLeader(Duration.ofSeconds(20));
@@ -115,6 +147,41 @@ class ZooKeeperLockedTest {
         assertEquals(HASH, TestKeys.SEAL.open(stored).getNtHash());
       }
       assertEquals(HASH, leader.view().users().get("bob").value().getNtHash());
+    }
+  }
+
+  @Test
+  void anOpenTreeThatNoCoordinatorMadeIsRefusedNotTakenOver() throws Exception {
+    try (Replicas r = new Replicas()) {
+      r.zk.start();
+      try (CuratorFramework stranger = anonymous(r.zk.getConnectString())) {
+        // Made before any coordinator started: a token whose secret the stranger knows.
+        stranger.create().creatingParentsIfNeeded().forPath(ZkPaths.TOKENS + "/mine", "{}".getBytes(StandardCharsets.UTF_8));
+      }
+      Coordinator first = new Coordinator(r.config());
+      r.coordinators.add(first);
+      InvalidSpecException e = assertThrows(InvalidSpecException.class, first::start);
+      assertEquals("zookeeper", e.violations().get(0).field());
+      assertTrue(e.getMessage().contains("no smbgw coordinator made it"), e.getMessage());
+    }
+  }
+
+  @Test
+  void aUserWhoseHashDoesNotOpenIsWithheldAndItsPasswordCanBeSetAgain() throws Exception {
+    try (Replicas r = new Replicas().start(1)) {
+      Coordinator leader = r.awaitLeader(Duration.ofSeconds(20));
+      putUser(r, leader, "carol", HASH);
+      try (CuratorFramework zk = TestKeys.client(r.zk.getConnectString())) {
+        // Dave's sealed hash moved into carol's record: it does not open for carol.
+        byte[] daves = TestKeys.SEAL.bytes(UserSpec.newBuilder().setName("dave").setNtHash(HASH).build());
+        org.smbgw.proto.v1.StoredUser moved = org.smbgw.coordinator.state.Json.parse(daves,
+            org.smbgw.proto.v1.StoredUser.getDefaultInstance()).toBuilder().setName("carol").build();
+        zk.setData().forPath(ZkPaths.user("carol"), org.smbgw.coordinator.state.Json.bytes(moved));
+      }
+      assertTrue(until(() -> leader.view().users().get("carol").value().getNtHash().isEmpty()), "withheld, not dropped");
+      String other = "31D6CFE0D16AE931B73C59D7E0C089C0";
+      putUser(r, leader, "carol", other);
+      assertTrue(until(() -> leader.view().users().get("carol").value().getNtHash().equals(other)), "set again");
     }
   }
 

@@ -62,6 +62,8 @@ public final class BrakedSource implements DesiredStateSource {
   }
 
   private void load() {
+    scrub(file);
+    scrub(previous);
     boolean any = Files.exists(file) || Files.exists(previous);
     for (Path p : new Path[] {file, previous}) {
       if (!Files.exists(p)) {
@@ -152,6 +154,32 @@ public final class BrakedSource implements DesiredStateSource {
       unsaved = "cannot keep the accepted desired state in " + file + " (" + e.getMessage()
           + "): after a restart, losses could not be told from removals";
       log.error(unsaved);
+    }
+  }
+
+  /**
+   * Writes {@code p} again without the NT hashes an older agent kept in it (in place, synced); a
+   * file that cannot be read is left for {@link #load} to judge.
+   */
+  private static void scrub(Path p) {
+    try {
+      if (!Files.exists(p)) {
+        return;
+      }
+      NodeDesiredState read = NodeDesiredState.parseFrom(Files.readAllBytes(p));
+      if (read.getUsersList().stream().noneMatch(u -> !u.getNtHash().isEmpty())) {
+        return;
+      }
+      Path tmp = p.resolveSibling(p.getFileName() + ".tmp");
+      try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING)) {
+        c.write(java.nio.ByteBuffer.wrap(withoutHashes(read).toByteArray()));
+        c.force(true);
+      }
+      Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      log.info("{}: NT hashes an older agent kept there removed", p);
+    } catch (IOException e) {
+      log.warn("cannot remove the NT hashes an older agent kept in {}: {}", p, e.toString());
     }
   }
 

@@ -62,6 +62,12 @@ public final class Pdbedit {
     }
     Files.createDirectories(privateDir);
     Files.setPosixFilePermissions(privateDir, PosixFilePermissions.fromString("rwx------"));
+    // One left by an agent killed while importing holds hashes: gone before anything else.
+    try (var left = Files.newDirectoryStream(privateDir, "import-*.smbpasswd")) {
+      for (Path old : left) {
+        Files.deleteIfExists(old);
+      }
+    }
     Path file = privateDir.resolve("import-" + ProcessHandle.current().pid() + ".smbpasswd");
     StringBuilder b = new StringBuilder();
     String lastChange = String.format("LCT-%08X", System.currentTimeMillis() / 1000);

@@ -301,8 +301,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
       java.util.Optional<String> token = org.smbgw.coordinator.auth.TokenAuth.caller()
           .map(org.smbgw.coordinator.auth.TokenAuth.Caller::token);
       listener.set(e -> {
-        if (token.isPresent() && (e.getSubject().equals("token/" + token.get()) && e.getKind().equals("token.revoked")
-            || !view.tokens().containsKey(token.get()))) {
+        if (token.isPresent() && EventFeed.revokes(token.get(), e, view.tokens()::containsKey)) {
           feed.refuse(io.grpc.Status.UNAUTHENTICATED.withDescription("token " + token.get() + " was revoked"));
         } else {
           feed.offer(e);

@@ -81,6 +81,16 @@ final class EventFeed {
     drain();
   }
 
+  /**
+   * Whether {@code e} ends the feed of a caller with {@code token}: the event of its revocation,
+   * or any event once {@code exists} no longer knows the token (its record gone by other means, or
+   * seen gone before its event came).
+   */
+  static boolean revokes(String token, Event e, java.util.function.Predicate<String> exists) {
+    boolean itsRevocation = e.getKind().equals("token.revoked") && e.getSubject().equals("token/" + token);
+    return itsRevocation || !exists.test(token);
+  }
+
   /** Ends the feed at once with {@code status} (its caller may no longer read events). */
   synchronized void refuse(Status status) {
     if (!ended) {

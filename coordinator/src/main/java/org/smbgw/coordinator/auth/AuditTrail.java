@@ -53,7 +53,8 @@ public final class AuditTrail implements TokenAuth.Listener {
   private int windowSkipped;
 
   /**
-   * Whether a refusal may also be written to ZooKeeper: not one from a locked-out source, and no
+   * Whether a refusal may also be written to ZooKeeper: not one from a locked-out source or a
+   * stream without a certificate, and no
    * more than {@link #REFUSALS_PER_WINDOW} a minute, so that a flood of bad calls neither loads
    * ZooKeeper nor pushes the record of real changes out of the trail. When it may, how many were
    * left out in the window before, to say so in its record.
@@ -66,7 +67,9 @@ public final class AuditTrail implements TokenAuth.Listener {
       windowRecorded = 0;
       windowSkipped = 0;
     }
-    if (reason.equals("locked_out") || windowRecorded >= REFUSALS_PER_WINDOW) {
+    // Neither a locked-out source nor a stream without any certificate (nothing throttles those,
+    // and anyone can open one) may spend the window's records.
+    if (reason.equals("locked_out") || reason.equals("no_certificate") || windowRecorded >= REFUSALS_PER_WINDOW) {
       windowSkipped++;
       return Optional.empty();
     }

@@ -48,7 +48,7 @@ public final class TokenAuth implements ServerInterceptor {
   /** Told of every refused call. */
   public interface Listener {
     /**
-     * @param reason "unauthenticated", "locked_out" or "denied"
+     * @param reason "unauthenticated", "locked_out", "denied", or "no_certificate" (an agent's stream)
      * @param who the caller as {@link Caller#who} names it when its token was valid (denied), else empty
      * @param request what a denied caller asked (its token was valid, so its call is read before it
      *     is refused); null for one that could not show a valid token, whose call is refused unread
@@ -174,7 +174,8 @@ public final class TokenAuth implements ServerInterceptor {
    * Refuses a call once its request is read (or the caller sent all it will without one), telling
    * {@code told} what was asked: the record of a denied call says what its caller tried. Only for
    * callers with a valid token; the others are refused unread, so that nobody can hold calls open
-   * without one.
+   * without one. No deadline of its own: a valid token may keep a call open anyway (any viewer's
+   * {@code smbgw events --follow}).
    */
   private static <Q, R> ServerCall.Listener<Q> refuseOnceRead(ServerCall<Q, R> call, Status status,
       java.util.function.Consumer<Object> told) {

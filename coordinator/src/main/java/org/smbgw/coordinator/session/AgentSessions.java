@@ -106,7 +106,7 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
     if (peer.certificate().isEmpty()) {
       log.warn("refused an agent stream from {}: it presented no certificate", peer);
       String why = "an agent must present its node's certificate (mutual TLS); none was presented";
-      refusals.refused("unauthenticated", "Session", peer.address(), java.util.Optional.empty(), why, null);
+      refusals.refused("no_certificate", "Session", peer.address(), java.util.Optional.empty(), why, null);
       out.onError(Status.UNAUTHENTICATED.withDescription(why).asRuntimeException());
       return new StreamObserver<>() {
         @Override

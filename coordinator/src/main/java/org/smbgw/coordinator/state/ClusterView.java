@@ -374,15 +374,17 @@ public final class ClusterView implements AutoCloseable {
   }
 
   /**
-   * A user whose hash does not open (tampered with, or sealed with another cluster key) is left out
-   * of the view, saying why: no node is handed a hash that is not the one the administrator set.
+   * A user whose hash does not open (the record altered, or moved from another user's) stays in
+   * the view without a hash, saying why: no node is handed a hash that is not the one the
+   * administrator set, and {@code smbgw user passwd} can still set it again.
    */
   private void user(String key, boolean deleted, byte[] data, int version) {
     try {
       put(users, key, deleted, () -> new Versioned<>(seal.open(data), version));
     } catch (IllegalStateException e) {
-      users.remove(key);
-      log.error("user {} left out: {}", key, e.getMessage());
+      users.put(key, new Versioned<>(UserSpec.newBuilder().setName(key).build(), version));
+      log.error("user {} withheld from every node until its password is set again (smbgw user passwd {}): {}", key,
+          key, e.getMessage());
     }
   }
 

@@ -68,7 +68,7 @@ public final class ClusterKey {
       if (!attributes.isRegularFile()) {
         throw bad(setting, file + " is not a regular file");
       }
-      // pmxcfs shows /etc/pve/priv as root's alone whatever a file's own bits say; elsewhere the bits count.
+      // Where the file system keeps POSIX bits, nobody but the owner may have any.
       if (Files.getFileStore(file).supportsFileAttributeView("posix")
           && !OWNER_ONLY.containsAll(Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS))) {
         throw bad(setting, file + " may be read by others (mode "
@@ -112,17 +112,20 @@ public final class ClusterKey {
     }
     byte[] key = new byte[BYTES];
     new SecureRandom().nextBytes(key);
+    String text = Base64.getEncoder().encodeToString(key) + "\n";
     Path tmp = dir.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".new");
     Files.deleteIfExists(tmp);
-    Files.writeString(Files.createFile(tmp, PosixFilePermissions.asFileAttribute(OWNER_ONLY)),
-        Base64.getEncoder().encodeToString(key) + "\n", StandardCharsets.US_ASCII);
+    Files.writeString(Files.createFile(tmp, PosixFilePermissions.asFileAttribute(OWNER_ONLY)), text,
+        StandardCharsets.US_ASCII);
     try {
-      // A link is made only where no file is: of two coordinators making one at once, one key wins.
+      // A link is made only where no file is, whole: of two coordinators making one at once, one key wins.
       Files.createLink(file, tmp);
     } catch (FileAlreadyExistsException e) {
       throw e;
     } catch (UnsupportedOperationException | IOException e) {
-      Files.move(tmp, file); // no hard links here (pmxcfs): a move refuses an existing file too
+      // No hard links here (pmxcfs): created where it belongs, only where no file is (O_EXCL).
+      Files.writeString(Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY)), text,
+          StandardCharsets.US_ASCII);
     } finally {
       Files.deleteIfExists(tmp);
     }

@@ -48,6 +48,10 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
     p.setProperty("maxCnxns", "1000");
     p.setProperty("admin.enableServer", "false");
     p.setProperty("4lw.commands.whitelist", "ruok,srvr");
+    // Old snapshots and transaction logs go (they would keep what was written before, such as
+    // NT hashes in clear from before they were sealed): the newest three snapshots stay, checked hourly.
+    p.setProperty("autopurge.snapRetainCount", "3");
+    p.setProperty("autopurge.purgeInterval", "1");
     this.server = ZooKeeperServerEmbedded.builder().baseDir(dir).configuration(p)
         .exitHandler(ExitHandler.LOG_ONLY).build();
     // ...and waits until it serves.

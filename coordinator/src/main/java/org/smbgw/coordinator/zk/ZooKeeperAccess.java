@@ -25,6 +25,7 @@ import org.smbgw.common.Violation;
  * and the helper's password reveals neither the key nor the coordinators' password.
  */
 public final class ZooKeeperAccess {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ZooKeeperAccess.class);
   /** smbgw's part of ZooKeeper; the state is in its /v1. */
   public static final String TOP = "/smbgw";
   /** The subtree CTDB's lock helper may read and write. */
@@ -58,7 +59,8 @@ public final class ZooKeeperAccess {
   public static List<ACL> aclFor(ClusterKey key, String path) {
     List<ACL> acl = new java.util.ArrayList<>(List.of(new ACL(Perms.ALL, id(key, COORDINATOR))));
     if (path.equals(CTDB_ROOT) || path.startsWith(CTDB_ROOT + "/")) {
-      acl.add(new ACL(Perms.ALL, id(key, CTDB)));
+      // Everything but ADMIN: the helper may not take its subtree away from the coordinators.
+      acl.add(new ACL(Perms.ALL & ~Perms.ADMIN, id(key, CTDB)));
     }
     return acl;
   }
@@ -88,8 +90,9 @@ public final class ZooKeeperAccess {
   /**
    * Makes sure {@link #TOP} and everything under it has the ACL it must have, and that the CTDB
    * subtree exists. A tree made before ZooKeeper was locked (world-readable) is locked here,
-   * children before parents, so that a locked {@link #TOP} means a locked tree and a later start
-   * checks one znode only.
+   * children before parents, so that a walk cut short is done again at the next start (which
+   * checks {@link #TOP} only: coordinators of an older version must be stopped before the first
+   * one with a key starts, or what they write meanwhile stays open).
    *
    * @return how many znodes were changed
    * @throws InvalidSpecException naming {@code setting} when ZooKeeper refuses this key: the
@@ -99,6 +102,7 @@ public final class ZooKeeperAccess {
     try {
       int changed = 0;
       if (zk.checkExists().forPath(TOP) != null && !zk.getACL().forPath(TOP).equals(aclFor(key, TOP))) {
+        adopting(zk);
         changed = lock(zk, key, TOP);
       }
       if (zk.checkExists().forPath(CTDB_ROOT) == null) {
@@ -115,6 +119,24 @@ public final class ZooKeeperAccess {
           + " was locked with another cluster key. Every coordinator must have the same key file; copy it from a "
           + "coordinator that works")));
     }
+  }
+
+  /**
+   * Checks a tree made before ZooKeeper was locked before it is taken over: anyone could write it
+   * until now. One without the cluster identity every coordinator writes first was not made by
+   * smbgw and is refused; an older smbgw's is taken, saying what to review.
+   */
+  private static void adopting(CuratorFramework zk) throws Exception {
+    if (zk.checkExists().forPath(org.smbgw.coordinator.state.ZkPaths.CLUSTER) == null) {
+      throw new InvalidSpecException(List.of(new Violation("zookeeper", TOP + " exists in ZooKeeper, is open to "
+          + "everyone and holds no cluster identity: no smbgw coordinator made it. Look at it, and delete it (zkCli "
+          + "deleteall " + TOP + ") before starting a coordinator")));
+    }
+    List<String> tokens = zk.checkExists().forPath(org.smbgw.coordinator.state.ZkPaths.TOKENS) == null ? List.of()
+        : zk.getChildren().forPath(org.smbgw.coordinator.state.ZkPaths.TOKENS);
+    log.warn("locking a state made before ZooKeeper was locked: any ZooKeeper client could read and write it until "
+        + "now. Review its tokens ({}: smbgw token list, smbgw token revoke NAME) and set every user's password again "
+        + "(smbgw user passwd NAME): their NT hashes were readable", tokens);
   }
 
   private static int lock(CuratorFramework zk, ClusterKey key, String path) throws Exception {

@@ -136,4 +136,20 @@ class EventFeedTest {
     feed.offer(event(6));
     assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), call.sent);
   }
+
+  @Test
+  void aFollowerIsCutOffByItsTokensRevocationOrOnceItsTokenIsGone() {
+    java.util.Set<String> tokens = new java.util.HashSet<>(java.util.Set.of("dash", "ops"));
+    Event revokedDash = Event.newBuilder().setKind("token.revoked").setSubject("token/dash").build();
+    Event revokedOps = Event.newBuilder().setKind("token.revoked").setSubject("token/ops").build();
+    Event createdDash = Event.newBuilder().setKind("token.created").setSubject("token/dash").build();
+    Event other = Event.newBuilder().setKind("share.created").setSubject("share/a").build();
+    org.junit.jupiter.api.Assertions.assertTrue(EventFeed.revokes("dash", revokedDash, tokens::contains),
+        "its revocation, even before the view shows the record gone");
+    org.junit.jupiter.api.Assertions.assertFalse(EventFeed.revokes("dash", revokedOps, tokens::contains));
+    org.junit.jupiter.api.Assertions.assertFalse(EventFeed.revokes("dash", createdDash, tokens::contains));
+    org.junit.jupiter.api.Assertions.assertFalse(EventFeed.revokes("dash", other, tokens::contains));
+    tokens.remove("dash");
+    org.junit.jupiter.api.Assertions.assertTrue(EventFeed.revokes("dash", other, tokens::contains), "its record is gone");
+  }
 }
