@@ -71,8 +71,19 @@ final class Replicas implements AutoCloseable {
   /** Curator's test servers leave ZooKeeper configuration files behind: see {@link ZooKeeperLeftovers}. */
   private final java.util.Set<Path> zkConfigsBefore = ZooKeeperLeftovers.present();
 
+  private boolean zkStarted;
+
+  /** Starts the ZooKeeper ensemble alone (once: a second start would leave another set of directories behind). */
+  Replicas startZooKeeper() throws Exception {
+    if (!zkStarted) {
+      zk.start();
+      zkStarted = true;
+    }
+    return this;
+  }
+
   Replicas start(int n) throws Exception {
-    zk.start();
+    startZooKeeper();
     // The cluster's first admin token, as root would mint it on a coordinator node.
     try (org.apache.curator.framework.CuratorFramework c = TestKeys.client(zk.getConnectString())) {
       LocalTokens.grant(c, org.smbgw.common.testing.TestTokens.ADMIN, org.smbgw.proto.v1.Role.ROLE_ADMIN, "test", true);

@@ -126,7 +126,7 @@ class ZooKeeperLockedTest {
   @Test
   void aTreeFromBeforeTheLockIsLockedAndItsHashesSealedAtStart() throws Exception {
     try (Replicas r = new Replicas()) {
-      r.zk.start();
+      r.startZooKeeper();
       String connect = r.zk.getConnectString();
       try (CuratorFramework old = anonymous(connect)) {
         old.create().creatingParentsIfNeeded().forPath(ZkPaths.user("bob"),
@@ -153,7 +153,7 @@ class ZooKeeperLockedTest {
   @Test
   void anOpenTreeThatNoCoordinatorMadeIsRefusedNotTakenOver() throws Exception {
     try (Replicas r = new Replicas()) {
-      r.zk.start();
+      r.startZooKeeper();
       try (CuratorFramework stranger = anonymous(r.zk.getConnectString())) {
         // Made before any coordinator started: a token whose secret the stranger knows.
         stranger.create().creatingParentsIfNeeded().forPath(ZkPaths.TOKENS + "/mine", "{}".getBytes(StandardCharsets.UTF_8));
