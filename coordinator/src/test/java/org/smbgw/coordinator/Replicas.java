@@ -253,6 +253,14 @@ final class Replicas implements AutoCloseable {
       coordinators.get(i).close();
     }
     zk.close();
+    if (!zkStarted) {
+      // Curator made the servers' directories when the ensemble was made; only a started server removes its own.
+      for (org.apache.curator.test.InstanceSpec spec : zk.getInstances()) {
+        try (var files = Files.walk(spec.getDataDirectory().toPath())) {
+          files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+      }
+    }
     ZooKeeperLeftovers.removeNewSince(zkConfigsBefore);
     for (Path d : dirs) {
       try (var files = Files.walk(d)) {
