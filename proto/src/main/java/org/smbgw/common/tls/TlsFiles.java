@@ -124,7 +124,9 @@ public final class TlsFiles {
       for (X509Certificate a : trusted) {
         now2.add(new java.security.cert.TrustAnchor(a, null));
       }
-      clients.updateTrustCredentials(trusted);
+      if (node) {
+        clients.updateTrustCredentials(trusted); // only a server checks clients: the CLI's start skips it
+      }
       servers.updateTrustCredentials(trusted);
       anchors = java.util.Set.copyOf(now2);
     } catch (java.io.IOException | java.security.GeneralSecurityException e) {
