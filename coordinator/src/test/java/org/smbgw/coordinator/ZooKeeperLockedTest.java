@@ -182,6 +182,29 @@ class ZooKeeperLockedTest {
       String other = "31D6CFE0D16AE931B73C59D7E0C089C0";
       putUser(r, leader, "carol", other);
       assertTrue(until(() -> leader.view().users().get("carol").value().getNtHash().equals(other)), "set again");
+      try (CuratorFramework zk = TestKeys.client(r.zk.getConnectString())) {
+        // Dave's whole record copied into carol's znode opens, but names dave: withheld too.
+        zk.setData().forPath(ZkPaths.user("carol"), TestKeys.SEAL.bytes(UserSpec.newBuilder().setName("dave")
+            .setNtHash(HASH).build()));
+      }
+      assertTrue(until(() -> leader.view().users().get("carol").value().getNtHash().isEmpty()), "a record of another name");
+    }
+  }
+
+  @Test
+  void anOpenTreeHoldingNoStateYetIsSimplyLocked() throws Exception {
+    try (Replicas r = new Replicas()) {
+      r.startZooKeeper();
+      try (CuratorFramework early = anonymous(r.zk.getConnectString())) {
+        // A CTDB helper that came before any coordinator, with CTDB's own (open) ACL.
+        early.create().creatingParentsIfNeeded().forPath(ZooKeeperAccess.CTDB_ROOT + "/recovery-lock");
+      }
+      r.add(); // no token granted first: that would be state
+      r.awaitLeader(Duration.ofSeconds(20));
+      try (CuratorFramework anonymous = anonymous(r.zk.getConnectString())) {
+        assertThrows(KeeperException.NoAuthException.class, () -> anonymous.getChildren().forPath(ZooKeeperAccess.TOP));
+        assertThrows(KeeperException.NoAuthException.class, () -> anonymous.getData().forPath(ZooKeeperAccess.CTDB_ROOT));
+      }
     }
   }
 

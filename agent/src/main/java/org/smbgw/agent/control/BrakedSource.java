@@ -64,6 +64,11 @@ public final class BrakedSource implements DesiredStateSource {
   private void load() {
     scrub(file);
     scrub(previous);
+    try {
+      Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".tmp")); // a save cut short (may hold hashes)
+    } catch (IOException e) {
+      log.warn("cannot remove the unfinished copy of {}: {}", file, e.toString());
+    }
     boolean any = Files.exists(file) || Files.exists(previous);
     for (Path p : new Path[] {file, previous}) {
       if (!Files.exists(p)) {
@@ -158,8 +163,8 @@ public final class BrakedSource implements DesiredStateSource {
   }
 
   /**
-   * Writes {@code p} again without the NT hashes an older agent kept in it (in place, synced); a
-   * file that cannot be read is left for {@link #load} to judge.
+   * Writes {@code p} again without the NT hashes an older agent kept in it (the new copy synced,
+   * then moved over it); a file that cannot be read is left for {@link #load} to judge.
    */
   private static void scrub(Path p) {
     try {

@@ -31,7 +31,6 @@ public final class DesiredStates {
     Optional<Set<String>> needed = accountsNeeded(servedBy(view, node));
     view.users().values().stream().map(Versioned::value).sorted(Comparator.comparing(UserSpec::getName))
         .filter(u -> needed.map(n -> n.contains(u.getName())).orElse(true))
-        .filter(u -> !u.getNtHash().isEmpty()) // one whose sealed hash did not open (ClusterView): withheld
         .forEach(b::addUsers);
     // Addresses granted to the node: a hint for what to get ready; only lease grants let it hold one.
     view.addresses().values().stream().map(t -> t.value()).filter(a -> a.getNode().equals(node))

@@ -374,13 +374,22 @@ public final class ClusterView implements AutoCloseable {
   }
 
   /**
-   * A user whose hash does not open (the record altered, or moved from another user's) stays in
-   * the view without a hash, saying why: no node is handed a hash that is not the one the
-   * administrator set, and {@code smbgw user passwd} can still set it again.
+   * A user whose hash does not open (the record altered, or moved from another user's znode)
+   * stays in the view without its hash, saying why: nodes are sent it without one, refuse it as
+   * invalid and keep the account as it is (never a loss, never a hash the administrator did not
+   * set), and {@code smbgw user passwd} can set it again.
    */
   private void user(String key, boolean deleted, byte[] data, int version) {
+    if (deleted) {
+      users.remove(key);
+      return;
+    }
     try {
-      put(users, key, deleted, () -> new Versioned<>(seal.open(data), version));
+      UserSpec opened = seal.open(data);
+      if (!opened.getName().equals(key)) {
+        throw new IllegalStateException("the record names user " + opened.getName());
+      }
+      users.put(key, new Versioned<>(opened, version));
     } catch (IllegalStateException e) {
       users.put(key, new Versioned<>(UserSpec.newBuilder().setName(key).build(), version));
       log.error("user {} withheld from every node until its password is set again (smbgw user passwd {}): {}", key,

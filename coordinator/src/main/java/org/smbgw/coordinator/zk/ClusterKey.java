@@ -81,6 +81,10 @@ public final class ClusterKey {
       } catch (IllegalArgumentException | java.nio.charset.MalformedInputException e) {
         throw bad(setting, file + " is not a cluster key (one line of base64)");
       }
+      if (key.length == 0) {
+        throw bad(setting, file + " is empty: a key being made was cut off before it was written, so nothing was "
+            + "locked with it; remove it and make it again");
+      }
       if (key.length != BYTES) {
         throw bad(setting, file + " is not a cluster key (" + key.length + " bytes instead of " + BYTES + ")");
       }
@@ -112,11 +116,12 @@ public final class ClusterKey {
     }
     byte[] key = new byte[BYTES];
     new SecureRandom().nextBytes(key);
-    String text = Base64.getEncoder().encodeToString(key) + "\n";
+    byte[] text = (Base64.getEncoder().encodeToString(key) + "\n").getBytes(StandardCharsets.US_ASCII);
     Path tmp = dir.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".new");
     Files.deleteIfExists(tmp);
-    Files.writeString(Files.createFile(tmp, PosixFilePermissions.asFileAttribute(OWNER_ONLY)), text,
-        StandardCharsets.US_ASCII);
+    // On disk before anything is locked or sealed with it: a key lost to a power cut would leave
+    // the state unreadable.
+    writeSynced(Files.createFile(tmp, PosixFilePermissions.asFileAttribute(OWNER_ONLY)), text);
     try {
       // A link is made only where no file is, whole: of two coordinators making one at once, one key wins.
       Files.createLink(file, tmp);
@@ -124,12 +129,23 @@ public final class ClusterKey {
       throw e;
     } catch (UnsupportedOperationException | IOException e) {
       // No hard links here (pmxcfs): created where it belongs, only where no file is (O_EXCL).
-      Files.writeString(Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY)), text,
-          StandardCharsets.US_ASCII);
+      writeSynced(Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY)), text);
     } finally {
       Files.deleteIfExists(tmp);
     }
+    try (java.nio.channels.FileChannel d = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
+      d.force(true);
+    } catch (IOException e) {
+      // a file system that cannot sync a directory (pmxcfs replicates on its own)
+    }
     return new ClusterKey(key, file);
+  }
+
+  private static void writeSynced(Path file, byte[] bytes) throws IOException {
+    try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+      c.write(java.nio.ByteBuffer.wrap(bytes));
+      c.force(true);
+    }
   }
 
   /** The key for {@code purpose}: HMAC-SHA256 of the label "smbgw/" + purpose under the cluster key. */

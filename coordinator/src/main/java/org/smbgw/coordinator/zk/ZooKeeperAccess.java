@@ -102,8 +102,14 @@ public final class ZooKeeperAccess {
     try {
       int changed = 0;
       if (zk.checkExists().forPath(TOP) != null && !zk.getACL().forPath(TOP).equals(aclFor(key, TOP))) {
-        adopting(zk);
+        adopting(zk, key);
         changed = lock(zk, key, TOP);
+        // Children made under a parent not locked yet kept their open ACL: once more, with every parent locked.
+        changed += lock(zk, key, TOP);
+        warnAdopted(zk);
+      }
+      if (zk.checkExists().forPath(CTDB_ROOT) != null && !zk.getACL().forPath(CTDB_ROOT).equals(aclFor(key, CTDB_ROOT))) {
+        zk.setACL().withACL(aclFor(key, CTDB_ROOT)).forPath(CTDB_ROOT); // one made with CTDB's ADMIN permission
       }
       if (zk.checkExists().forPath(CTDB_ROOT) == null) {
         try {
@@ -123,18 +129,30 @@ public final class ZooKeeperAccess {
 
   /**
    * Checks a tree made before ZooKeeper was locked before it is taken over: anyone could write it
-   * until now. One without the cluster identity every coordinator writes first was not made by
-   * smbgw and is refused; an older smbgw's is taken, saying what to review.
+   * until now. One locked by someone else is another cluster key's. One holding state without the
+   * cluster identity every coordinator writes first was not made by smbgw and is refused; one
+   * holding no state yet (an older coordinator stopped in its first start, or a CTDB helper that
+   * came first) is simply locked.
    */
-  private static void adopting(CuratorFramework zk) throws Exception {
-    if (zk.checkExists().forPath(org.smbgw.coordinator.state.ZkPaths.CLUSTER) == null) {
-      throw new InvalidSpecException(List.of(new Violation("zookeeper", TOP + " exists in ZooKeeper, is open to "
-          + "everyone and holds no cluster identity: no smbgw coordinator made it. Look at it, and delete it (zkCli "
-          + "deleteall " + TOP + ") before starting a coordinator")));
+  private static void adopting(CuratorFramework zk, ClusterKey key) throws Exception {
+    if (zk.getACL().forPath(TOP).stream().noneMatch(a -> a.getId().getScheme().equals("world"))) {
+      throw new KeeperException.NoAuthException(); // locked, with another key's credential
     }
+    String v1 = org.smbgw.coordinator.state.ZkPaths.ROOT;
+    boolean holdsState = zk.checkExists().forPath(v1) != null && zk.getChildren().forPath(v1).stream()
+        .anyMatch(child -> !child.equals("cluster"));
+    if (holdsState && zk.checkExists().forPath(org.smbgw.coordinator.state.ZkPaths.CLUSTER) == null) {
+      throw new InvalidSpecException(List.of(new Violation("zookeeper", TOP + " exists in ZooKeeper, is open to "
+          + "everyone and holds state but no cluster identity: no smbgw coordinator made it. Look at it, and delete "
+          + "it (zkCli deleteall " + TOP + ") before starting a coordinator")));
+    }
+  }
+
+  /** Says what to review in a state that was open until now (read once it is locked). */
+  private static void warnAdopted(CuratorFramework zk) throws Exception {
     List<String> tokens = zk.checkExists().forPath(org.smbgw.coordinator.state.ZkPaths.TOKENS) == null ? List.of()
         : zk.getChildren().forPath(org.smbgw.coordinator.state.ZkPaths.TOKENS);
-    log.warn("locking a state made before ZooKeeper was locked: any ZooKeeper client could read and write it until "
+    log.warn("locked a state made before ZooKeeper was locked: any ZooKeeper client could read and write it until "
         + "now. Review its tokens ({}: smbgw token list, smbgw token revoke NAME) and set every user's password again "
         + "(smbgw user passwd NAME): their NT hashes were readable", tokens);
   }

@@ -62,7 +62,7 @@ class ClusterKeyTest {
       Path file = dir.resolve("k" + text.length());
       Files.writeString(Files.createFile(file, PosixFilePermissions.asFileAttribute(
           PosixFilePermissions.fromString("rw-------"))), text);
-      assertTrue(refusal(file).contains("is not a cluster key"), text);
+      assertTrue(refusal(file).contains(text.isEmpty() ? "is empty" : "is not a cluster key"), text);
     }
     Files.createDirectory(dir.resolve("a-directory"));
     assertTrue(refusal(dir.resolve("a-directory")).contains("not a regular file"));
