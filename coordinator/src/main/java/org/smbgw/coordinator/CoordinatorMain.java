@@ -132,11 +132,7 @@ public final class CoordinatorMain {
       + "straight into ZooKeeper: the first one after installing, or one to get back in when none is left. It is "
       + "written to --out, readable by root only, and shown nowhere else. Exit 5 when not root, 4 when the name is "
       + "taken or --out exists, 6 when ZooKeeper cannot be reached.")
-  static final class CreateToken implements Callable<Integer> {
-    @Option(names = {"-c", "--config"}, defaultValue = "/etc/smbgw/coordinator.yaml",
-        description = "This replica's configuration, for where ZooKeeper is (default: ${DEFAULT-VALUE}).")
-    Path config;
-
+  static final class CreateToken extends AsRoot {
     @Option(names = "--name", defaultValue = "root", description = "The token's name (default: ${DEFAULT-VALUE}).")
     String name;
 
@@ -148,23 +144,14 @@ public final class CoordinatorMain {
     Path out;
 
     @Override
-    public Integer call() throws Exception {
-      if (!LocalTokens.root()) {
-        System.err.println("smbgw-coordinator: create-token needs root (it writes to ZooKeeper as a coordinator does)");
-        return ExitCodes.DENIED;
-      }
-      CoordinatorConfig c;
-      try {
-        c = load(config);
-      } catch (InvalidSpecException e) {
-        System.err.println("smbgw-coordinator: " + e.getMessage());
-        return ExitCodes.INVALID;
-      }
+    String needsRoot() {
+      return "create-token needs root (it writes to ZooKeeper as a coordinator does)";
+    }
+
+    @Override
+    int run(CoordinatorConfig c) throws Exception {
       try {
         LocalTokens.create(c, name, role, out, "local root on " + host());
-      } catch (InvalidSpecException e) {
-        e.violations().forEach(v -> System.err.println("smbgw-coordinator: " + v));
-        return ExitCodes.INVALID;
       } catch (LocalTokens.Unreachable e) {
         System.err.println("smbgw-coordinator: " + e.getMessage());
         return ExitCodes.UNREACHABLE;

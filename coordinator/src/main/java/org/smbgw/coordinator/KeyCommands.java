@@ -1,12 +1,10 @@
 package org.smbgw.coordinator;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.Callable;
 import org.smbgw.common.ExitCodes;
 import org.smbgw.common.InvalidSpecException;
 import org.smbgw.coordinator.zk.ClusterKey;
@@ -35,27 +33,18 @@ final class KeyCommands {
       + "Every other coordinator needs the same file: on Proxmox VE it is made in /etc/pve/priv/smbgw, which every "
       + "node has; elsewhere copy it as you would a private key. A cluster of one (singleNode) makes its own at "
       + "start. Exit 4 when the file exists (a second key would lock the first one's coordinators out), 5 when not root.")
-  static final class Init implements Callable<Integer> {
-    @Option(names = {"-c", "--config"}, defaultValue = "/etc/smbgw/coordinator.yaml",
-        description = "This replica's configuration, for where the key goes (default: ${DEFAULT-VALUE}).")
-    Path config;
-
+  static final class Init extends AsRoot {
     @Option(names = "--out", description = "Write it here instead of the configuration's clusterKey.")
     Path out;
 
     @Override
-    public Integer call() throws Exception {
-      Integer refused = refused("cluster-key init");
-      if (refused != null) {
-        return refused;
-      }
-      Path file;
-      try {
-        file = out != null ? out : CoordinatorMain.load(config).clusterKey();
-      } catch (InvalidSpecException e) {
-        System.err.println("smbgw-coordinator: " + e.getMessage());
-        return ExitCodes.INVALID;
-      }
+    String needsRoot() {
+      return "cluster-key init needs root (it handles the coordinators' secret)";
+    }
+
+    @Override
+    int run(CoordinatorConfig c) throws Exception {
+      Path file = out != null ? out : c.clusterKey();
       try {
         ClusterKey.create(file);
       } catch (FileAlreadyExistsException e) {
@@ -71,11 +60,7 @@ final class KeyCommands {
       + "a client that is not a coordinator. --for ctdb: CTDB's lock helper, which may read and write "
       + ZooKeeperAccess.CTDB_ROOT + " and nothing else. Derived from the cluster key, so every node gets the same. "
       + "Exit 4 when --out exists or the key is missing, 5 when not root.")
-  static final class Credential implements Callable<Integer> {
-    @Option(names = {"-c", "--config"}, defaultValue = "/etc/smbgw/coordinator.yaml",
-        description = "This replica's configuration, for where the cluster key is (default: ${DEFAULT-VALUE}).")
-    Path config;
-
+  static final class Credential extends AsRoot {
     @Option(names = "--for", required = true, description = "Whose credential: ctdb.")
     String client;
 
@@ -83,41 +68,25 @@ final class KeyCommands {
     Path out;
 
     @Override
-    public Integer call() throws Exception {
-      Integer refused = refused("zookeeper-credential");
-      if (refused != null) {
-        return refused;
-      }
+    String needsRoot() {
+      return "zookeeper-credential needs root (it handles the coordinators' secret)";
+    }
+
+    @Override
+    int run(CoordinatorConfig c) throws Exception {
       if (!client.equals("ctdb")) {
-        System.err.println("smbgw-coordinator: --for: the only client with a credential of its own is ctdb (got '"
-            + client + "')");
-        return ExitCodes.INVALID;
+        throw new InvalidSpecException("--for", "the only client with a credential of its own is ctdb (got '" + client
+            + "')");
       }
       if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
-        System.err.println("smbgw-coordinator: --out: " + out + " exists: remove it, or write the credential elsewhere");
-        return ExitCodes.INVALID;
+        throw new InvalidSpecException("--out", out + " exists: remove it, or write the credential elsewhere");
       }
-      byte[] credential;
-      try {
-        credential = ZooKeeperAccess.credential(ClusterKey.read("clusterKey", CoordinatorMain.load(config).clusterKey()),
-            ZooKeeperAccess.CTDB);
-      } catch (InvalidSpecException e) {
-        System.err.println("smbgw-coordinator: " + e.getMessage());
-        return ExitCodes.INVALID;
-      }
-      Files.write(Files.createFile(out, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))),
-          (new String(credential, StandardCharsets.UTF_8) + "\n").getBytes(StandardCharsets.UTF_8));
+      byte[] credential = ZooKeeperAccess.credential(ClusterKey.read("clusterKey", c.clusterKey()), ZooKeeperAccess.CTDB);
+      Path file = Files.createFile(out, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.write(file, credential);
+      Files.write(file, new byte[] {'\n'}, java.nio.file.StandardOpenOption.APPEND);
       System.err.println("smbgw-coordinator: ZooKeeper credential for " + ZooKeeperAccess.CTDB_ROOT + " written to " + out);
       return ExitCodes.OK;
     }
-  }
-
-  /** Exit 5 with why when not root; null when root. */
-  private static Integer refused(String command) throws java.io.IOException {
-    if (LocalTokens.root()) {
-      return null;
-    }
-    System.err.println("smbgw-coordinator: " + command + " needs root (it handles the coordinators' secret)");
-    return ExitCodes.DENIED;
   }
 }
