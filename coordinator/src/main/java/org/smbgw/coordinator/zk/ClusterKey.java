@@ -11,12 +11,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.List;
 import java.util.Set;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.smbgw.common.InvalidSpecException;
-import org.smbgw.common.Violation;
 
 /**
  * The coordinators' shared secret: 32 random bytes, base64 on one line, in a file only root may
@@ -127,7 +125,7 @@ public final class ClusterKey {
       Files.createLink(file, tmp);
     } catch (FileAlreadyExistsException e) {
       throw e;
-    } catch (UnsupportedOperationException | IOException e) {
+    } catch (IOException e) {
       // No hard links here (pmxcfs): created where it belongs, only where no file is (O_EXCL).
       writeSynced(Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY)), text);
     } finally {
@@ -160,7 +158,7 @@ public final class ClusterKey {
   }
 
   private static InvalidSpecException bad(String setting, String why) {
-    return new InvalidSpecException(List.of(new Violation(setting, why)));
+    return new InvalidSpecException(setting, why);
   }
 
   @Override

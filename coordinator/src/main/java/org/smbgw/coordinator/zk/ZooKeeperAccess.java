@@ -13,7 +13,6 @@ import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Id;
 import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
 import org.smbgw.common.InvalidSpecException;
-import org.smbgw.common.Violation;
 
 /**
  * Who may read and write smbgw's part of ZooKeeper. Everything under {@link #TOP} carries one ACL:
@@ -52,29 +51,31 @@ public final class ZooKeeperAccess {
         .aclProvider(acls(key));
   }
 
-  /**
-   * The ACL a znode at {@code path} must have (a mutable list: ZooKeeper asks it whether it
-   * contains null, which immutable lists answer with an exception).
-   */
+  /** The ACL a znode at {@code path} must have. */
   public static List<ACL> aclFor(ClusterKey key, String path) {
-    List<ACL> acl = new java.util.ArrayList<>(List.of(new ACL(Perms.ALL, id(key, COORDINATOR))));
-    if (path.equals(CTDB_ROOT) || path.startsWith(CTDB_ROOT + "/")) {
-      // Everything but ADMIN: the helper may not take its subtree away from the coordinators.
-      acl.add(new ACL(Perms.ALL & ~Perms.ADMIN, id(key, CTDB)));
-    }
-    return acl;
+    return acls(key).getAclForPath(path);
   }
 
+  /**
+   * The ACLs for {@code key}, worked out once (each digest is a hash): the coordinators' alone,
+   * and with CTDB's helper under {@link #CTDB_ROOT}. The lists refuse changes but not ZooKeeper's
+   * question whether they contain null (which immutable lists answer with an exception).
+   */
   static ACLProvider acls(ClusterKey key) {
+    ACL coordinators = new ACL(Perms.ALL, id(key, COORDINATOR));
+    List<ACL> theirs = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(List.of(coordinators)));
+    // Everything but ADMIN for the helper: it may not take its subtree away from the coordinators.
+    List<ACL> shared = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(List.of(coordinators,
+        new ACL(Perms.ALL & ~Perms.ADMIN, id(key, CTDB)))));
     return new ACLProvider() {
       @Override
       public List<ACL> getDefaultAcl() {
-        return aclFor(key, TOP);
+        return theirs;
       }
 
       @Override
       public List<ACL> getAclForPath(String path) {
-        return aclFor(key, path);
+        return path.equals(CTDB_ROOT) || path.startsWith(CTDB_ROOT + "/") ? shared : theirs;
       }
     };
   }
@@ -99,19 +100,22 @@ public final class ZooKeeperAccess {
    *     tree was locked with another cluster key
    */
   public static int lockDown(CuratorFramework zk, ClusterKey key, String setting) throws Exception {
+    ACLProvider acls = acls(key);
     try {
       int changed = 0;
-      if (zk.checkExists().forPath(TOP) != null && !zk.getACL().forPath(TOP).equals(aclFor(key, TOP))) {
-        adopting(zk, key);
-        changed = lock(zk, key, TOP);
-        // Children made under a parent not locked yet kept their open ACL: once more, with every parent locked.
-        changed += lock(zk, key, TOP);
-        warnAdopted(zk);
+      if (zk.checkExists().forPath(TOP) != null) {
+        List<ACL> top = zk.getACL().forPath(TOP);
+        if (!top.equals(acls.getAclForPath(TOP))) {
+          adopting(zk, top);
+          changed = lock(zk, acls, TOP);
+          // Children made under a parent not locked yet kept their open ACL: once more, with every parent locked.
+          changed += lock(zk, acls, TOP);
+          warnAdopted(zk);
+        }
       }
-      if (zk.checkExists().forPath(CTDB_ROOT) != null && !zk.getACL().forPath(CTDB_ROOT).equals(aclFor(key, CTDB_ROOT))) {
-        zk.setACL().withACL(aclFor(key, CTDB_ROOT)).forPath(CTDB_ROOT); // one made with CTDB's ADMIN permission
-      }
-      if (zk.checkExists().forPath(CTDB_ROOT) == null) {
+      if (zk.checkExists().forPath(CTDB_ROOT) != null) {
+        changed += lockOne(zk, acls, CTDB_ROOT); // one made with CTDB's ADMIN permission
+      } else {
         try {
           zk.create().creatingParentsIfNeeded().forPath(CTDB_ROOT);
         } catch (KeeperException.NodeExistsException e) {
@@ -121,30 +125,29 @@ public final class ZooKeeperAccess {
       zk.getData().forPath(TOP); // NoAuth here when the tree is another key's
       return changed;
     } catch (KeeperException.NoAuthException e) {
-      throw new InvalidSpecException(List.of(new Violation(setting, "ZooKeeper refuses " + key + ": " + TOP
-          + " was locked with another cluster key. Every coordinator must have the same key file; copy it from a "
-          + "coordinator that works")));
+      throw new InvalidSpecException(setting, "ZooKeeper refuses " + key + ": " + TOP + " was locked with another "
+          + "cluster key. Every coordinator must have the same key file; copy it from a coordinator that works");
     }
   }
 
   /**
    * Checks a tree made before ZooKeeper was locked before it is taken over: anyone could write it
-   * until now. One locked by someone else is another cluster key's. One holding state without the
-   * cluster identity every coordinator writes first was not made by smbgw and is refused; one
-   * holding no state yet (an older coordinator stopped in its first start, or a CTDB helper that
-   * came first) is simply locked.
+   * until now. One locked by someone else ({@code top}, its ACL, has no open entry) is another
+   * cluster key's. One holding state without the cluster identity every coordinator writes first
+   * was not made by smbgw and is refused; one holding no state yet (an older coordinator stopped
+   * in its first start, or a CTDB helper that came first) is simply locked.
    */
-  private static void adopting(CuratorFramework zk, ClusterKey key) throws Exception {
-    if (zk.getACL().forPath(TOP).stream().noneMatch(a -> a.getId().getScheme().equals("world"))) {
+  private static void adopting(CuratorFramework zk, List<ACL> top) throws Exception {
+    if (top.stream().noneMatch(a -> a.getId().getScheme().equals("world"))) {
       throw new KeeperException.NoAuthException(); // locked, with another key's credential
     }
     String v1 = org.smbgw.coordinator.state.ZkPaths.ROOT;
     boolean holdsState = zk.checkExists().forPath(v1) != null && zk.getChildren().forPath(v1).stream()
         .anyMatch(child -> !child.equals("cluster"));
     if (holdsState && zk.checkExists().forPath(org.smbgw.coordinator.state.ZkPaths.CLUSTER) == null) {
-      throw new InvalidSpecException(List.of(new Violation("zookeeper", TOP + " exists in ZooKeeper, is open to "
-          + "everyone and holds state but no cluster identity: no smbgw coordinator made it. Look at it, and delete "
-          + "it (zkCli deleteall " + TOP + ") before starting a coordinator")));
+      throw new InvalidSpecException("zookeeper", TOP + " exists in ZooKeeper, is open to everyone and holds state "
+          + "but no cluster identity: no smbgw coordinator made it. Look at it, and delete it (zkCli deleteall " + TOP
+          + ") before starting a coordinator");
     }
   }
 
@@ -157,7 +160,8 @@ public final class ZooKeeperAccess {
         + "(smbgw user passwd NAME): their NT hashes were readable", tokens);
   }
 
-  private static int lock(CuratorFramework zk, ClusterKey key, String path) throws Exception {
+  /** Locks {@code path} and everything under it, children first; returns how many znodes changed. */
+  private static int lock(CuratorFramework zk, ACLProvider acls, String path) throws Exception {
     int changed = 0;
     List<String> children;
     try {
@@ -166,17 +170,22 @@ public final class ZooKeeperAccess {
       return 0; // gone meanwhile (an old event trimmed)
     }
     for (String child : children) {
-      changed += lock(zk, key, path + "/" + child);
+      changed += lock(zk, acls, path + "/" + child);
     }
-    List<ACL> acl = aclFor(key, path);
+    return changed + lockOne(zk, acls, path);
+  }
+
+  /** Gives {@code path} the ACL it must have; 1 when that changed it. */
+  private static int lockOne(CuratorFramework zk, ACLProvider acls, String path) throws Exception {
+    List<ACL> acl = acls.getAclForPath(path);
     try {
       if (!zk.getACL().forPath(path).equals(acl)) {
         zk.setACL().withACL(acl).forPath(path);
-        changed++;
+        return 1;
       }
     } catch (KeeperException.NoNodeException e) {
       // gone meanwhile
     }
-    return changed;
+    return 0;
   }
 }
