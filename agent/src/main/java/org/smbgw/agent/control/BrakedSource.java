@@ -65,7 +65,7 @@ public final class BrakedSource implements DesiredStateSource {
     scrub(file);
     scrub(previous);
     try {
-      Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".tmp")); // a save cut short (may hold hashes)
+      Files.deleteIfExists(beside(file)); // a save cut short (an older agent's may hold hashes)
     } catch (IOException e) {
       log.warn("cannot remove the unfinished copy of {}: {}", file, e.toString());
     }
@@ -135,22 +135,13 @@ public final class BrakedSource implements DesiredStateSource {
 
   /** Writes the new state beside the old one, syncs it, keeps the old one as the previous copy. */
   private void save() {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try {
       Files.createDirectories(file.getParent());
-      try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING)) {
-        c.write(java.nio.ByteBuffer.wrap(withoutHashes(accepted).toByteArray()));
-        c.force(true);
-      }
+      Path tmp = writeBeside(file, accepted);
       if (Files.exists(file)) {
         Files.copy(file, previous, StandardCopyOption.REPLACE_EXISTING);
       }
-      try {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
+      replace(tmp, file);
       try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
         dir.force(true);
       }
@@ -175,16 +166,34 @@ public final class BrakedSource implements DesiredStateSource {
       if (read.getUsersList().stream().noneMatch(u -> !u.getNtHash().isEmpty())) {
         return;
       }
-      Path tmp = p.resolveSibling(p.getFileName() + ".tmp");
-      try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING)) {
-        c.write(java.nio.ByteBuffer.wrap(withoutHashes(read).toByteArray()));
-        c.force(true);
-      }
-      Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      replace(writeBeside(p, read), p);
       log.info("{}: NT hashes an older agent kept there removed", p);
     } catch (IOException e) {
       log.warn("cannot remove the NT hashes an older agent kept in {}: {}", p, e.toString());
+    }
+  }
+
+  /** Where a new copy of {@code p} is written before it takes {@code p}'s place. */
+  private static Path beside(Path p) {
+    return p.resolveSibling(p.getFileName() + ".tmp");
+  }
+
+  /** Writes {@code state} as the file keeps it (without hashes) beside {@code p}, synced; returns where. */
+  private static Path writeBeside(Path p, NodeDesiredState state) throws IOException {
+    Path tmp = beside(p);
+    try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING)) {
+      c.write(java.nio.ByteBuffer.wrap(withoutHashes(state).toByteArray()));
+      c.force(true);
+    }
+    return tmp;
+  }
+
+  private static void replace(Path tmp, Path p) throws IOException {
+    try {
+      Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING);
     }
   }
 
