@@ -127,8 +127,8 @@ class NoSecretAtRestTest {
       commandLines.stop();
       Logger.getLogger("").removeHandler(capture);
       smbgw.setLevel(before);
-      delete(state);
-      delete(storage);
+      org.smbgw.agent.testing.TestDirs.delete(state);
+      org.smbgw.agent.testing.TestDirs.delete(storage);
     }
   }
 
@@ -181,13 +181,6 @@ class NoSecretAtRestTest {
     return files.size();
   }
 
-  private static void delete(Path dir) throws Exception {
-    if (Files.exists(dir)) {
-      try (var files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-      }
-    }
-  }
 
   /** Every process's command line, read from /proc every few milliseconds until stopped. */
   private static final class CommandLines {

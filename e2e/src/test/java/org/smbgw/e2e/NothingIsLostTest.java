@@ -53,18 +53,13 @@ class NothingIsLostTest {
       coordinator.close();
     }
     if (coordinatorState != null) {
-      delete(coordinatorState);
+      org.smbgw.agent.testing.TestDirs.delete(coordinatorState);
     }
     if (first != null) {
       throw first;
     }
   }
 
-  private static void delete(Path dir) throws Exception {
-    try (var files = Files.walk(dir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    }
-  }
 
   private <T extends AutoCloseable> T keep(T c) {
     open.add(c);
@@ -195,7 +190,7 @@ class NothingIsLostTest {
     // ZooKeeper rebuilt from nothing, then the agent restarted: another cluster to the agent. It
     // keeps serving what it had, reports, and waits.
     coordinator.close();
-    delete(coordinatorState);
+    org.smbgw.agent.testing.TestDirs.delete(coordinatorState);
     Files.createDirectories(coordinatorState);
     startCoordinator();
     Cli.admin(coordinator.address(), config); // a new cluster: root mints its first token again

@@ -14,4 +14,14 @@ public final class TestDirs {
       PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x"));
 
   private TestDirs() {}
+
+  /** Removes {@code dir} and everything under it, if it exists (best effort, deepest first). */
+  public static void delete(java.nio.file.Path dir) throws java.io.IOException {
+    if (!java.nio.file.Files.exists(dir)) {
+      return;
+    }
+    try (var files = java.nio.file.Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    }
+  }
 }

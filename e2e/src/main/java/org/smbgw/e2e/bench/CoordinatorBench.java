@@ -153,8 +153,8 @@ final class CoordinatorBench {
           + "reports all served (the call itself returned after " + String.format("%.2f", applied) + " s)");
       figure("coordinator.apply_1000", 1000 / served, "shares/s");
     } finally {
-      delete(state);
-      delete(dirs);
+      TestDirs.delete(state);
+      TestDirs.delete(dirs);
     }
   }
 
@@ -224,7 +224,7 @@ final class CoordinatorBench {
           }
         } finally {
           leader.destroyForcibly().waitFor();
-          delete(dir);
+          TestDirs.delete(dir);
         }
       }
     } finally {
@@ -270,9 +270,4 @@ final class CoordinatorBench {
     }
   }
 
-  private static void delete(Path dir) throws Exception {
-    try (var files = Files.walk(dir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
-  }
 }
