@@ -65,6 +65,14 @@ class ZooKeeperLockedTest {
     return n;
   }
 
+  /** Starts the ensemble alone and makes {@code path} (and its parents) as an anonymous client, open to all. */
+  private static void madeBeforeAnyCoordinator(Replicas r, String path) throws Exception {
+    r.startZooKeeper();
+    try (CuratorFramework anonymous = anonymous(r.zk.getConnectString())) {
+      anonymous.create().creatingParentsIfNeeded().forPath(path, "{}".getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
   /** Whether {@code condition} holds within 20 s (the view follows ZooKeeper in the background). */
   private static boolean until(java.util.function.BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -153,11 +161,8 @@ class ZooKeeperLockedTest {
   @Test
   void anOpenTreeThatNoCoordinatorMadeIsRefusedNotTakenOver() throws Exception {
     try (Replicas r = new Replicas()) {
-      r.startZooKeeper();
-      try (CuratorFramework stranger = anonymous(r.zk.getConnectString())) {
-        // Made before any coordinator started: a token whose secret the stranger knows.
-        stranger.create().creatingParentsIfNeeded().forPath(ZkPaths.TOKENS + "/mine", "{}".getBytes(StandardCharsets.UTF_8));
-      }
+      // Made before any coordinator started: a token whose secret the stranger knows.
+      madeBeforeAnyCoordinator(r, ZkPaths.TOKENS + "/mine");
       Coordinator first = new Coordinator(r.config());
       r.coordinators.add(first);
       InvalidSpecException e = assertThrows(InvalidSpecException.class, first::start);
@@ -194,11 +199,8 @@ class ZooKeeperLockedTest {
   @Test
   void anOpenTreeHoldingNoStateYetIsSimplyLocked() throws Exception {
     try (Replicas r = new Replicas()) {
-      r.startZooKeeper();
-      try (CuratorFramework early = anonymous(r.zk.getConnectString())) {
-        // A CTDB helper that came before any coordinator, with CTDB's own (open) ACL.
-        early.create().creatingParentsIfNeeded().forPath(ZooKeeperAccess.CTDB_ROOT + "/recovery-lock");
-      }
+      // A CTDB helper that came before any coordinator, with CTDB's own (open) ACL.
+      madeBeforeAnyCoordinator(r, ZooKeeperAccess.CTDB_ROOT + "/recovery-lock");
       r.add(); // no token granted first: that would be state
       r.awaitLeader(Duration.ofSeconds(20));
       try (CuratorFramework anonymous = anonymous(r.zk.getConnectString())) {
