@@ -5,6 +5,8 @@ import java.io.PrintWriter;
 import java.util.Arrays;
 import com.google.protobuf.MessageOrBuilder;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.smbgw.proto.v1.AdminServiceGrpc;
 import org.smbgw.common.ExitCodes;
@@ -88,6 +90,13 @@ public class Smbgw implements Runnable {
 
   /** Runs one command line; what it prints goes to {@code out} and {@code err}. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    // Netty would look for SLF4J and Log4j first, each a search of every jar, to end up here anyway.
+    io.grpc.netty.shaded.io.netty.util.internal.logging.InternalLoggerFactory.setDefaultFactory(
+        io.grpc.netty.shaded.io.netty.util.internal.logging.JdkLoggerFactory.INSTANCE);
+    Class<?> named0 = named(args);
+    if (named0 != null && named0 != CertsCommands.class) {
+      Warmup.start();
+    }
     CommandLine cl = commandLine(args);
     cl.setOut(out).setErr(err);
     // picocli skips its unmatched-argument check when --help is present: 'smbgw domain --help'
@@ -129,40 +138,72 @@ public class Smbgw implements Runnable {
     Class<?> named = named(args);
     CommandLine root;
     if (named == null) {
-      root = new CommandLine(new Everything());
+      root = new CommandLine(new Everything(), new Factory());
     } else {
-      root = new CommandLine(new Smbgw());
+      root = new CommandLine(new Smbgw(), new Factory());
       root.addSubcommand(named);
     }
     // An option's value may be spelled like a command: 'cd ~/.config/smbgw; smbgw --token-file token status'.
     return root.setAllowSubcommandsAsOptionParameters(true);
   }
 
-  /** The class of the top-level command {@code args} names, or null. */
-  static Class<?> named(String[] args) {
-    List<String> valued = new java.util.ArrayList<>();
-    for (java.lang.reflect.Field f : Smbgw.class.getDeclaredFields()) {
-      Option o = f.getAnnotation(Option.class);
-      if (o != null && f.getType() != boolean.class) {
-        valued.addAll(List.of(o.names()));
+  /**
+   * Makes commands, converters and option collections as picocli's default factory does, without
+   * its static set-up: that looks for Groovy's closure class, which, missing, has the class loader
+   * open and search every jar on the class path at every start (issue 16).
+   */
+  static final class Factory implements CommandLine.IFactory {
+    @Override
+    @SuppressWarnings("unchecked")
+    public <K> K create(Class<K> type) throws Exception {
+      if (type.isInterface()) {
+        if (java.util.SortedSet.class.isAssignableFrom(type)) {
+          return (K) new java.util.TreeSet<>();
+        }
+        if (java.util.Set.class.isAssignableFrom(type)) {
+          return (K) new java.util.LinkedHashSet<>();
+        }
+        if (java.util.Collection.class.isAssignableFrom(type)) {
+          return (K) new java.util.ArrayList<>();
+        }
+        if (java.util.SortedMap.class.isAssignableFrom(type)) {
+          return (K) new java.util.TreeMap<>();
+        }
+        if (java.util.Map.class.isAssignableFrom(type)) {
+          return (K) new java.util.LinkedHashMap<>();
+        }
       }
+      java.lang.reflect.Constructor<K> c = type.getDeclaredConstructor();
+      c.setAccessible(true);
+      return c.newInstance();
     }
-    for (int i = 0; i < args.length; i++) {
-      if (valued.contains(args[i])) {
-        i++; // its value, whatever it is spelled like
-      } else if (List.of("-h", "--help", "-V", "--version").contains(args[i])) {
-        return null;
-      } else if (!args[i].startsWith("-")) {
-        return command(args[i]);
-      }
-    }
-    return null;
   }
 
-  private static Class<?> command(String name) {
-    for (Class<?> c : Everything.class.getAnnotation(Command.class).subcommands()) {
-      if (c.getAnnotation(Command.class).name().equals(name)) {
-        return c;
+  /**
+   * The top-level commands by name, as {@link Everything} lists them, and the root's options that
+   * take a value: {@link #named} reads these rather than the annotations, whose first reading
+   * costs a command's start about 40 ms (issue 16). {@code SmbgwTest} holds them to the
+   * annotations.
+   */
+  static final Map<String, Class<?>> COMMANDS = Map.ofEntries(Map.entry("share", ShareCommands.class),
+      Map.entry("node", NodeCommands.class), Map.entry("vip", VipCommands.class), Map.entry("user", UserCommands.class),
+      Map.entry("apply", ApplyCommands.Apply.class), Map.entry("plan", ApplyCommands.Plan.class),
+      Map.entry("status", StatusCommand.class), Map.entry("events", EventsCommand.class),
+      Map.entry("certs", CertsCommands.class), Map.entry("token", TokenCommands.class),
+      Map.entry("audit", AuditCommand.class));
+  static final Set<String> VALUED_OPTIONS = Set.of("--coordinator", "--ca", "--token-file", "-o", "--output",
+      "--timeout");
+  private static final Set<String> HELP_OPTIONS = Set.of("-h", "--help", "-V", "--version");
+
+  /** The class of the top-level command {@code args} names, or null. */
+  static Class<?> named(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      if (VALUED_OPTIONS.contains(args[i])) {
+        i++; // its value, whatever it is spelled like
+      } else if (HELP_OPTIONS.contains(args[i])) {
+        return null;
+      } else if (!args[i].startsWith("-")) {
+        return COMMANDS.get(args[i]);
       }
     }
     return null;

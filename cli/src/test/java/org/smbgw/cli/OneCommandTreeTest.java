@@ -54,6 +54,36 @@ class OneCommandTreeTest {
     }
   }
 
+  @Test
+  void theTablesThatFindTheCommandWithoutReadingAnnotationsSayWhatTheAnnotationsSay() {
+    Map<String, Class<?>> annotated = new TreeMap<>();
+    for (Class<?> c : Smbgw.Everything.class.getAnnotation(CommandLine.Command.class).subcommands()) {
+      annotated.put(c.getAnnotation(CommandLine.Command.class).name(), c);
+    }
+    assertEquals(annotated, new TreeMap<>(Smbgw.COMMANDS));
+    java.util.Set<String> valued = new java.util.TreeSet<>();
+    for (java.lang.reflect.Field f : Smbgw.class.getDeclaredFields()) {
+      CommandLine.Option o = f.getAnnotation(CommandLine.Option.class);
+      if (o != null && f.getType() != boolean.class) {
+        valued.addAll(List.of(o.names()));
+      }
+    }
+    assertEquals(valued, new java.util.TreeSet<>(Smbgw.VALUED_OPTIONS));
+  }
+
+  @Test
+  void theFactoryMakesWhatPicocliDefaultFactoryMakes() throws Exception {
+    Smbgw.Factory f = new Smbgw.Factory();
+    assertEquals(java.util.ArrayList.class, f.create(List.class).getClass());
+    assertEquals(java.util.ArrayList.class, f.create(java.util.Collection.class).getClass());
+    assertEquals(java.util.LinkedHashSet.class, f.create(java.util.Set.class).getClass());
+    assertEquals(java.util.TreeSet.class, f.create(java.util.SortedSet.class).getClass());
+    assertEquals(java.util.LinkedHashMap.class, f.create(Map.class).getClass());
+    assertEquals(TreeMap.class, f.create(java.util.SortedMap.class).getClass());
+    // Commands have package-private constructors.
+    assertEquals(StatusCommand.class, f.create(StatusCommand.class).getClass());
+  }
+
   /** Every command's qualified name with its options and their defaults, depth first. */
   private static Map<String, String> shape(CommandSpec spec) {
     Map<String, String> out = new TreeMap<>();

@@ -23,7 +23,10 @@ public final class Tokens {
   public static final String BEARER = "Bearer ";
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
   private static final Pattern TOKEN = Pattern.compile("([a-z0-9][a-z0-9_-]{0,31})\\.([A-Za-z0-9_-]{43})");
-  private static final SecureRandom RANDOM = new SecureRandom();
+  /** Made on first use: seeding it is work a command line that only carries a token never needs (issue 16). */
+  private static final class Random {
+    static final SecureRandom INSTANCE = new SecureRandom();
+  }
 
   private Tokens() {}
 
@@ -65,7 +68,7 @@ public final class Tokens {
       throw new IllegalArgumentException("not a token name: " + name);
     }
     byte[] secret = new byte[32];
-    RANDOM.nextBytes(secret);
+    Random.INSTANCE.nextBytes(secret);
     return name + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
   }
 
