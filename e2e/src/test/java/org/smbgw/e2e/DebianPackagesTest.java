@@ -247,6 +247,70 @@ class DebianPackagesTest {
 
   @Test
   @Order(5)
+  void theInstalledCommandLineTalksToTheInstalledCoordinatorStartingFromWhatItsPostinstMade() throws Exception {
+    // What postinst made for a quick start (issue 16): the class-data archive and Netty's OpenSSL binding.
+    assertTrue(Files.size(Path.of("/var/cache/smbgw/smbgw-cli.jsa")) > 0, "the class-data archive");
+    Path binding;
+    try (var natives = Files.list(Path.of("/var/cache/smbgw/native"))) {
+      binding = natives.filter(f -> f.getFileName().toString().startsWith("libio_grpc_netty_shaded_netty_tcnative_linux_"))
+          .findFirst().orElseThrow(() -> new AssertionError("no OpenSSL binding in /var/cache/smbgw/native"));
+    }
+    Path home = dir.resolve("cli");
+    Path pki = home.resolve("pki");
+    // The PKI made with the installed command line (BouncyCastle, inside its one jar).
+    ok("/usr/bin/smbgw", "certs", "init", "--dir", pki.toString());
+    ok("/usr/bin/smbgw", "certs", "issue", "coordinator", "--dir", pki.toString());
+    int port = freePort();
+    Path config = home.resolve("coordinator.yaml");
+    Files.writeString(config, "listen: 127.0.0.1:" + port + "\nstateDir: " + home.resolve("state")
+        + "\nsingleNode: true\nembeddedZooKeeperPort: " + freePort() + "\nmetricsListen: \"127.0.0.1:" + freePort()
+        + "\"\ntls: {pki: " + pki + ", pveRoot: " + home.resolve("no-pve") + "}\n");
+    Process coordinator = runner.start(Command.of("env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8",
+        "/usr/bin/smbgw-coordinator", "run", "-c", config.toString()), home.resolve("coordinator.log"));
+    try {
+      Path token = home.resolve("token");
+      // The first admin token, as root mints it on a coordinator node once the state exists.
+      assertTrue(Eventually.until(Duration.ofMinutes(2), () -> runner.runAllowingFailure(Command.of(
+          "/usr/bin/smbgw-coordinator", "create-token", "-c", config.toString(), "--out", token.toString())).succeeded()
+          || Files.exists(token), x -> x), "no token minted: " + home.resolve("coordinator.log"));
+      List<String> cli = List.of("/usr/bin/smbgw", "--coordinator", "127.0.0.1:" + port, "--ca",
+          pki.resolve("ca.pem").toString(), "--token-file", token.toString());
+      CommandResult first = Eventually.until(Duration.ofMinutes(1),
+          () -> runner.runAllowingFailure(Command.of(with(cli, "status"))), r -> r.stdout().contains("leader"));
+      assertTrue(first.stdout().contains("leader"), "status: " + first.stdout() + first.stderr());
+      // Every output format, and the call traced: the binding is loaded from the cache, none unpacked.
+      Path trace = home.resolve("cli.strace");
+      List<String> traced = new ArrayList<>(List.of("strace", "-f", "-e", "trace=openat", "-o", trace.toString()));
+      traced.addAll(with(cli, "status"));
+      assertTrue(ok(traced.toArray(String[]::new)).stdout().contains("leader"));
+      String opened = Files.readString(trace);
+      assertTrue(opened.contains(binding.toString()), "the binding came from " + binding);
+      assertTrue(!opened.contains("/tmp/libio_grpc_netty_shaded_netty_tcnative"), "no binding unpacked into /tmp");
+      assertTrue(ok(with(cli, "-o", "yaml", "status").toArray(String[]::new)).stdout().contains("leader:"));
+      assertTrue(ok(with(cli, "-o", "json", "status").toArray(String[]::new)).stdout().contains("\"leader\""));
+      assertTrue(ok(with(cli, "share", "list").toArray(String[]::new)).stdout().contains("NAME"));
+    } finally {
+      coordinator.destroy();
+      if (!coordinator.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        CommandRunner.kill(coordinator);
+      }
+    }
+  }
+
+  private static List<String> with(List<String> head, String... tail) {
+    List<String> all = new ArrayList<>(head);
+    all.addAll(List.of(tail));
+    return all;
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Test
+  @Order(6)
   void purgeRemovesWhatThePackagesMadeButNoShareData() throws Exception {
     Path kept = dir.resolve("data").resolve("packaged").resolve("hello.txt");
     List<String> argv = new ArrayList<>(List.of("--purge"));
@@ -256,7 +320,7 @@ class DebianPackagesTest {
         "/usr/bin/smbgw-coordinator", "/etc/default/smbgw-agent", "/etc/default/smbgw-coordinator",
         "/lib/systemd/system/smbgw-agent.service", "/etc/systemd/system/multi-user.target.wants/smbgw-agent.service",
         "/etc/systemd/system/multi-user.target.wants/smbgw-coordinator.service", "/usr/share/doc/smbgw-agent",
-        "/usr/share/man/man8/smbgw-agent.8.gz", "/usr/share/lintian/overrides/smbgw-agent")) {
+        "/usr/share/man/man8/smbgw-agent.8.gz", "/usr/share/lintian/overrides/smbgw-agent", "/var/cache/smbgw")) {
       assertTrue(!Files.exists(Path.of(gone), java.nio.file.LinkOption.NOFOLLOW_LINKS), gone + " is still there after purge");
     }
     assertTrue(Files.exists(kept), "a share's data went with the package");
