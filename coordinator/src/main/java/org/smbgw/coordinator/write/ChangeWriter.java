@@ -101,9 +101,15 @@ public final class ChangeWriter {
       } catch (StoreException e) {
         // The connection lost the answer and Curator tried again: the first try may have landed.
         boolean lost = e.kind() == StoreException.Kind.MOVED || e.kind() == StoreException.Kind.UNAVAILABLE;
-        if (lost && !change.events().isEmpty() && landed(id)) {
+        Outcome outcome = lost && !change.events().isEmpty() ? landed(id) : Outcome.NOT_LANDED;
+        if (outcome == Outcome.LANDED) {
           tell(change);
           return change;
+        }
+        if (outcome == Outcome.UNKNOWN) {
+          // Deciding again could answer a create that landed with ALREADY_EXISTS: say what is known.
+          throw new StoreException(StoreException.Kind.UNAVAILABLE, "ZooKeeper's answer to this change was lost and "
+              + "whether it was written cannot be told yet; look (smbgw events, smbgw share show) before retrying");
         }
         if (e.kind() != StoreException.Kind.MOVED || attempt == DECISIONS) {
           throw e;
@@ -172,19 +178,34 @@ public final class ChangeWriter {
     return store.check(c.path(), c.version());
   }
 
+  /** What a write whose answer was lost did, as far as can be told. */
+  enum Outcome {
+    LANDED, NOT_LANDED, UNKNOWN
+  }
+
   /**
    * Whether a decision's transaction is in ZooKeeper after all: its events carry the decision's
-   * id, and the view, once it has caught up with ZooKeeper, shows them.
+   * id, and the view, once it has caught up with ZooKeeper, shows them. Unknown when ZooKeeper
+   * cannot say its generation now or the view does not catch up with it in time.
    */
-  private boolean landed(String id) throws InterruptedException {
+  private Outcome landed(String id) throws InterruptedException {
+    long written;
     try {
-      view.awaitGeneration(store.generation(), VIEW_WAIT);
+      written = store.generation();
     } catch (InterruptedException e) {
       throw e;
     } catch (Exception e) {
-      return false; // ZooKeeper cannot say now: the caller hears the failure and may retry
+      return Outcome.UNKNOWN;
     }
-    return view.events().descendingMap().values().stream().limit(LANDED_LOOKBACK)
-        .anyMatch(ev -> ev.getDecision().equals(id));
+    boolean caughtUp = view.awaitGeneration(written, VIEW_WAIT);
+    return judge(caughtUp, view.events().descendingMap().values().stream().limit(LANDED_LOOKBACK).toList(), id);
+  }
+
+  /** {@link #landed}'s rule: only a view that has caught up may say a decision's events are not there. */
+  static Outcome judge(boolean caughtUp, java.util.Collection<Event> newest, String id) {
+    if (newest.stream().anyMatch(ev -> ev.getDecision().equals(id))) {
+      return Outcome.LANDED;
+    }
+    return caughtUp ? Outcome.NOT_LANDED : Outcome.UNKNOWN;
   }
 }

@@ -138,6 +138,23 @@ class ChangeWriterTest {
     }
   }
 
+  /**
+   * A write whose answer was lost (Curator retried it and the retry's fence failed) may have
+   * landed. Deciding again then answered a create that had landed with ALREADY_EXISTS: only a view
+   * that has caught up with ZooKeeper may say the decision's events are not there.
+   */
+  @Test
+  void aLostWriteIsDecidedAgainOnlyWhenAViewThatCaughtUpShowsItDidNotLand() {
+    org.smbgw.proto.v1.Event mine = org.smbgw.proto.v1.Event.newBuilder().setDecision("mine").build();
+    org.smbgw.proto.v1.Event other = org.smbgw.proto.v1.Event.newBuilder().setDecision("other").build();
+    assertEquals(ChangeWriter.Outcome.LANDED, ChangeWriter.judge(true, List.of(other, mine), "mine"));
+    assertEquals(ChangeWriter.Outcome.LANDED, ChangeWriter.judge(false, List.of(mine), "mine"));
+    assertEquals(ChangeWriter.Outcome.NOT_LANDED, ChangeWriter.judge(true, List.of(other), "mine"));
+    assertEquals(ChangeWriter.Outcome.NOT_LANDED, ChangeWriter.judge(true, List.of(), "mine"));
+    assertEquals(ChangeWriter.Outcome.UNKNOWN, ChangeWriter.judge(false, List.of(other), "mine"));
+    assertEquals(ChangeWriter.Outcome.UNKNOWN, ChangeWriter.judge(false, List.of(), "mine"));
+  }
+
   @Test
   void aChangeWithNothingToWriteLeavesTheGenerationAlone() throws Exception {
     withWriter((store, view, writer) -> {
