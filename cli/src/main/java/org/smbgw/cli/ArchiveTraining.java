@@ -32,8 +32,14 @@ final class ArchiveTraining {
   /** @param args the directory to put Netty's OpenSSL library in (see {@link #unpackTcnative}), or nothing */
   public static void main(String[] args) throws Exception {
     if (args.length == 1) {
-      unpackTcnative(Path.of(args[0]));
+      try {
+        unpackTcnative(Path.of(args[0]));
+      } catch (java.io.IOException e) {
+        // The archive is still worth making: Netty unpacks the library itself, as before.
+        System.err.println("smbgw: cannot unpack Netty's OpenSSL binding into " + args[0] + ": " + e);
+      }
     }
+    Smbgw.startQuickly(StatusCommand.class);
     // A throwaway CA and certificate, so that the archive also holds what a TLS handshake loads.
     Path pki = Files.createTempDirectory("smbgw-training");
     Pki ca = new Pki(pki, Clock.systemUTC());

@@ -80,23 +80,33 @@ public class Smbgw implements Runnable {
   }
 
   Coordinators connect() {
+    java.util.Optional<String> token = TokenFile.read(tokenFile);
+    Warmup.awaitTransport();
     return new Coordinators(coordinators, timeoutSeconds, ca != null ? ca : org.smbgw.common.tls.TlsConfig.defaultCa(),
-        TokenFile.read(tokenFile));
+        token);
   }
 
   public static void main(String[] args) {
+    startQuickly(named(args));
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /**
+   * What a process that runs a command sets up first (issue 16): picocli's default factory would
+   * look for Groovy's closure class, and Netty for SLF4J and Log4j, each a search of the jar, to use
+   * none of them; and a command that calls a coordinator has its transport readied meanwhile.
+   */
+  static void startQuickly(Class<?> command) {
+    System.setProperty("picocli.disable.closures", "true");
+    io.grpc.netty.shaded.io.netty.util.internal.logging.InternalLoggerFactory.setDefaultFactory(
+        io.grpc.netty.shaded.io.netty.util.internal.logging.JdkLoggerFactory.INSTANCE);
+    if (command != null && command != CertsCommands.class) {
+      Warmup.start();
+    }
   }
 
   /** Runs one command line; what it prints goes to {@code out} and {@code err}. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    // Netty would look for SLF4J and Log4j first, each a search of every jar, to end up here anyway.
-    io.grpc.netty.shaded.io.netty.util.internal.logging.InternalLoggerFactory.setDefaultFactory(
-        io.grpc.netty.shaded.io.netty.util.internal.logging.JdkLoggerFactory.INSTANCE);
-    Class<?> named0 = named(args);
-    if (named0 != null && named0 != CertsCommands.class) {
-      Warmup.start();
-    }
     CommandLine cl = commandLine(args);
     cl.setOut(out).setErr(err);
     // picocli skips its unmatched-argument check when --help is present: 'smbgw domain --help'
@@ -138,9 +148,9 @@ public class Smbgw implements Runnable {
     Class<?> named = named(args);
     CommandLine root;
     if (named == null) {
-      root = new CommandLine(new Everything(), new Factory());
+      root = new CommandLine(new Everything());
     } else {
-      root = new CommandLine(new Smbgw(), new Factory());
+      root = new CommandLine(new Smbgw());
       root.addSubcommand(named);
     }
     // An option's value may be spelled like a command: 'cd ~/.config/smbgw; smbgw --token-file token status'.
@@ -148,42 +158,10 @@ public class Smbgw implements Runnable {
   }
 
   /**
-   * Makes commands, converters and option collections as picocli's default factory does, without
-   * its static set-up: that looks for Groovy's closure class, which, missing, has the class loader
-   * open and search every jar on the class path at every start (issue 16).
-   */
-  static final class Factory implements CommandLine.IFactory {
-    @Override
-    @SuppressWarnings("unchecked")
-    public <K> K create(Class<K> type) throws Exception {
-      if (type.isInterface()) {
-        if (java.util.SortedSet.class.isAssignableFrom(type)) {
-          return (K) new java.util.TreeSet<>();
-        }
-        if (java.util.Set.class.isAssignableFrom(type)) {
-          return (K) new java.util.LinkedHashSet<>();
-        }
-        if (java.util.Collection.class.isAssignableFrom(type)) {
-          return (K) new java.util.ArrayList<>();
-        }
-        if (java.util.SortedMap.class.isAssignableFrom(type)) {
-          return (K) new java.util.TreeMap<>();
-        }
-        if (java.util.Map.class.isAssignableFrom(type)) {
-          return (K) new java.util.LinkedHashMap<>();
-        }
-      }
-      java.lang.reflect.Constructor<K> c = type.getDeclaredConstructor();
-      c.setAccessible(true);
-      return c.newInstance();
-    }
-  }
-
-  /**
    * The top-level commands by name, as {@link Everything} lists them, and the root's options that
    * take a value: {@link #named} reads these rather than the annotations, whose first reading
-   * costs a command's start about 40 ms (issue 16). {@code SmbgwTest} holds them to the
-   * annotations.
+   * costs a command's start about 40 ms (issue 16). {@code OneCommandTreeTest} holds them to
+   * the annotations.
    */
   static final Map<String, Class<?>> COMMANDS = Map.ofEntries(Map.entry("share", ShareCommands.class),
       Map.entry("node", NodeCommands.class), Map.entry("vip", VipCommands.class), Map.entry("user", UserCommands.class),

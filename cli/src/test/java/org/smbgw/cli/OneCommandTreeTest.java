@@ -71,19 +71,6 @@ class OneCommandTreeTest {
     assertEquals(valued, new java.util.TreeSet<>(Smbgw.VALUED_OPTIONS));
   }
 
-  @Test
-  void theFactoryMakesWhatPicocliDefaultFactoryMakes() throws Exception {
-    Smbgw.Factory f = new Smbgw.Factory();
-    assertEquals(java.util.ArrayList.class, f.create(List.class).getClass());
-    assertEquals(java.util.ArrayList.class, f.create(java.util.Collection.class).getClass());
-    assertEquals(java.util.LinkedHashSet.class, f.create(java.util.Set.class).getClass());
-    assertEquals(java.util.TreeSet.class, f.create(java.util.SortedSet.class).getClass());
-    assertEquals(java.util.LinkedHashMap.class, f.create(Map.class).getClass());
-    assertEquals(TreeMap.class, f.create(java.util.SortedMap.class).getClass());
-    // Commands have package-private constructors.
-    assertEquals(StatusCommand.class, f.create(StatusCommand.class).getClass());
-  }
-
   /** Every command's qualified name with its options and their defaults, depth first. */
   private static Map<String, String> shape(CommandSpec spec) {
     Map<String, String> out = new TreeMap<>();

@@ -275,19 +275,21 @@ class DebianPackagesTest {
           || Files.exists(token), x -> x), "no token minted: " + home.resolve("coordinator.log"));
       List<String> cli = List.of("/usr/bin/smbgw", "--coordinator", "127.0.0.1:" + port, "--ca",
           pki.resolve("ca.pem").toString(), "--token-file", token.toString());
+      // Once a leader is elected, status names it (before, it says "leader (none)").
+      String leader = "leader        127.0.0.1:" + port;
       CommandResult first = Eventually.until(Duration.ofMinutes(1),
-          () -> runner.runAllowingFailure(Command.of(with(cli, "status"))), r -> r.stdout().contains("leader"));
-      assertTrue(first.stdout().contains("leader"), "status: " + first.stdout() + first.stderr());
+          () -> runner.runAllowingFailure(Command.of(with(cli, "status"))), r -> r.stdout().contains(leader));
+      assertTrue(first.stdout().contains(leader), "status: " + first.stdout() + first.stderr());
       // Every output format, and the call traced: the binding is loaded from the cache, none unpacked.
       Path trace = home.resolve("cli.strace");
       List<String> traced = new ArrayList<>(List.of("strace", "-f", "-e", "trace=openat", "-o", trace.toString()));
       traced.addAll(with(cli, "status"));
-      assertTrue(ok(traced.toArray(String[]::new)).stdout().contains("leader"));
+      assertTrue(ok(traced.toArray(String[]::new)).stdout().contains(leader));
       String opened = Files.readString(trace);
       assertTrue(opened.contains(binding.toString()), "the binding came from " + binding);
       assertTrue(!opened.contains("/tmp/libio_grpc_netty_shaded_netty_tcnative"), "no binding unpacked into /tmp");
-      assertTrue(ok(with(cli, "-o", "yaml", "status").toArray(String[]::new)).stdout().contains("leader:"));
-      assertTrue(ok(with(cli, "-o", "json", "status").toArray(String[]::new)).stdout().contains("\"leader\""));
+      assertTrue(ok(with(cli, "-o", "yaml", "status").toArray(String[]::new)).stdout().contains("127.0.0.1:" + port));
+      assertTrue(ok(with(cli, "-o", "json", "status").toArray(String[]::new)).stdout().contains("\"127.0.0.1:" + port + "\""));
       assertTrue(ok(with(cli, "share", "list").toArray(String[]::new)).stdout().contains("NAME"));
     } finally {
       coordinator.destroy();

@@ -27,6 +27,8 @@ public final class Errors {
         case NOT_FOUND -> Status.NOT_FOUND;
         case CONFLICT, MOVED -> Status.ABORTED;
         case NOT_LEADER, UNAVAILABLE -> Status.UNAVAILABLE;
+        // Not UNAVAILABLE: the command line tries the next replica on that, which would decide again.
+        case OUTCOME_UNKNOWN -> Status.UNKNOWN;
       };
       return status.withDescription(s.getMessage()).asRuntimeException();
     }

@@ -105,6 +105,27 @@ public final class StateStore {
     return zk.transactionOp().setData().withVersion(version).forPath(path, bytes(value));
   }
 
+  /**
+   * Whether decision {@code id} wrote one of the newest {@code lookback} events, as ZooKeeper
+   * has them now (not as a view that may be re-reading them after a reconnect shows them).
+   */
+  public boolean decided(String id, int lookback) throws Exception {
+    List<String> names = new ArrayList<>(zk.getChildren().forPath(ZkPaths.EVENTS));
+    names.sort(java.util.Comparator.reverseOrder()); // sequence numbers of one width: newest first
+    for (String name : names.subList(0, Math.min(lookback, names.size()))) {
+      byte[] data;
+      try {
+        data = zk.getData().forPath(ZkPaths.EVENTS + "/" + name);
+      } catch (org.apache.zookeeper.KeeperException.NoNodeException trimmed) {
+        continue;
+      }
+      if (Json.parse(data, org.smbgw.proto.v1.Event.getDefaultInstance()).getDecision().equals(id)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Records an event in the same transaction as the change it describes. */
   public CuratorOp event(org.smbgw.proto.v1.Event event) throws Exception {
     return zk.transactionOp().create().withMode(CreateMode.PERSISTENT_SEQUENTIAL)

@@ -14,7 +14,9 @@ public final class StoreException extends Exception {
     /** ZooKeeper could not be reached. */
     UNAVAILABLE,
     /** The desired state's generation moved since the decision was made: decide again. */
-    MOVED
+    MOVED,
+    /** ZooKeeper's answer to a write was lost and whether it was written cannot be told now. */
+    OUTCOME_UNKNOWN
   }
 
   private final Kind kind;

@@ -43,7 +43,7 @@ public final class ChangeWriter {
   /** How long a decision waits for the view to show a newer generation (its own write, or another's). */
   static final Duration VIEW_WAIT = Duration.ofSeconds(5);
   /** Events looked through for a decision's own: far more than writes between its try and the look. */
-  private static final int LANDED_LOOKBACK = 1000;
+  private static final int LANDED_LOOKBACK = 200;
 
   private final ClusterView view;
   private final StateStore store;
@@ -81,8 +81,8 @@ public final class ChangeWriter {
    *
    * @return the change written (or, with nothing to write, decided)
    * @throws StoreException NOT_LEADER when {@code term} ended, MOVED after {@value #DECISIONS} tries,
-   *     UNAVAILABLE when ZooKeeper could not say or the view is not settled after a reconnect, else
-   *     by the first write that failed
+   *     OUTCOME_UNKNOWN when a write's answer was lost and ZooKeeper cannot say whether it landed,
+   *     UNAVAILABLE when the view is not settled after a reconnect, else by the first write that failed
    */
   public <R> Change<R> run(Term term, Decision<R> decision) throws Exception {
     for (int attempt = 1; ; attempt++) {
@@ -108,8 +108,8 @@ public final class ChangeWriter {
         }
         if (outcome == Outcome.UNKNOWN) {
           // Deciding again could answer a create that landed with ALREADY_EXISTS: say what is known.
-          throw new StoreException(StoreException.Kind.UNAVAILABLE, "ZooKeeper's answer to this change was lost and "
-              + "whether it was written cannot be told yet; look (smbgw events, smbgw share show) before retrying");
+          throw new StoreException(StoreException.Kind.OUTCOME_UNKNOWN, "ZooKeeper's answer to this change was lost "
+              + "and whether it was written cannot be told now; look at the state before doing it again");
         }
         if (e.kind() != StoreException.Kind.MOVED || attempt == DECISIONS) {
           throw e;
@@ -185,27 +185,16 @@ public final class ChangeWriter {
 
   /**
    * Whether a decision's transaction is in ZooKeeper after all: its events carry the decision's
-   * id, and the view, once it has caught up with ZooKeeper, shows them. Unknown when ZooKeeper
-   * cannot say its generation now or the view does not catch up with it in time.
+   * id. Asked of ZooKeeper itself: after a reconnect the view re-reads everything in no set order,
+   * and may show the generation before the events. Unknown when ZooKeeper cannot say now.
    */
   private Outcome landed(String id) throws InterruptedException {
-    long written;
     try {
-      written = store.generation();
+      return store.decided(id, LANDED_LOOKBACK) ? Outcome.LANDED : Outcome.NOT_LANDED;
     } catch (InterruptedException e) {
       throw e;
     } catch (Exception e) {
       return Outcome.UNKNOWN;
     }
-    boolean caughtUp = view.awaitGeneration(written, VIEW_WAIT);
-    return judge(caughtUp, view.events().descendingMap().values().stream().limit(LANDED_LOOKBACK).toList(), id);
-  }
-
-  /** {@link #landed}'s rule: only a view that has caught up may say a decision's events are not there. */
-  static Outcome judge(boolean caughtUp, java.util.Collection<Event> newest, String id) {
-    if (newest.stream().anyMatch(ev -> ev.getDecision().equals(id))) {
-      return Outcome.LANDED;
-    }
-    return caughtUp ? Outcome.NOT_LANDED : Outcome.UNKNOWN;
   }
 }

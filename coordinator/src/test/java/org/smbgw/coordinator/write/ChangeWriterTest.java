@@ -140,19 +140,20 @@ class ChangeWriterTest {
 
   /**
    * A write whose answer was lost (Curator retried it and the retry's fence failed) may have
-   * landed. Deciding again then answered a create that had landed with ALREADY_EXISTS: only a view
-   * that has caught up with ZooKeeper may say the decision's events are not there.
+   * landed; deciding again then answered a create that had landed with ALREADY_EXISTS. Whether
+   * it landed is asked of ZooKeeper's events, by the decision's id.
    */
   @Test
-  void aLostWriteIsDecidedAgainOnlyWhenAViewThatCaughtUpShowsItDidNotLand() {
-    org.smbgw.proto.v1.Event mine = org.smbgw.proto.v1.Event.newBuilder().setDecision("mine").build();
-    org.smbgw.proto.v1.Event other = org.smbgw.proto.v1.Event.newBuilder().setDecision("other").build();
-    assertEquals(ChangeWriter.Outcome.LANDED, ChangeWriter.judge(true, List.of(other, mine), "mine"));
-    assertEquals(ChangeWriter.Outcome.LANDED, ChangeWriter.judge(false, List.of(mine), "mine"));
-    assertEquals(ChangeWriter.Outcome.NOT_LANDED, ChangeWriter.judge(true, List.of(other), "mine"));
-    assertEquals(ChangeWriter.Outcome.NOT_LANDED, ChangeWriter.judge(true, List.of(), "mine"));
-    assertEquals(ChangeWriter.Outcome.UNKNOWN, ChangeWriter.judge(false, List.of(other), "mine"));
-    assertEquals(ChangeWriter.Outcome.UNKNOWN, ChangeWriter.judge(false, List.of(), "mine"));
+  void whetherADecisionLandedIsReadFromZooKeepersEventsByItsId() throws Exception {
+    withWriter((store, view, writer) -> {
+      writer.run(TERM, (s, c) -> UserDecisions.put(s, user("alice")));
+      String id = view.events().lastEntry().getValue().getDecision();
+      assertTrue(!id.isEmpty(), "events carry their decision's id");
+      assertTrue(store.decided(id, 200), "found in ZooKeeper");
+      assertTrue(!store.decided("another-decision", 200), "another id is not");
+      writer.run(TERM, (s, c) -> UserDecisions.put(s, user("bob")));
+      assertTrue(!store.decided(id, 1), "only the newest events are looked through");
+    });
   }
 
   @Test
