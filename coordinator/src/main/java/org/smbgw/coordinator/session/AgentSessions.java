@@ -314,6 +314,11 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
   }
 
   private void push(Session s) {
+    if (!view.settled()) {
+      // Re-reading after a reconnect, the view may hold a share's users without the share, and
+      // the state would tell the node to remove their accounts. It is pushed once settled.
+      return;
+    }
     NodeDesiredState d = DesiredStates.forNode(view, s.node);
     if (s.sent != null && DesiredStates.content(d).equals(DesiredStates.content(s.sent))) {
       return;

@@ -173,6 +173,8 @@ public final class ClusterView implements AutoCloseable {
           }
           log.info("state re-read after a reconnect in {} ms (generation {})",
               TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), generation);
+          // What waited for a view it could trust (desired states for the nodes) goes now.
+          listeners.forEach(Runnable::run);
           return;
         }
         if (System.nanoTime() - warned > UNSETTLED_WARN_NANOS) {
@@ -260,7 +262,10 @@ public final class ClusterView implements AutoCloseable {
     }
   }
 
-  /** Called (on Curator's event thread) after every change. Listeners must be quick. */
+  /**
+   * Called (on Curator's event thread) after every change, and (on the settling thread) when the
+   * view settles after a reconnect. Listeners must be quick.
+   */
   public void onChange(Runnable listener) {
     listeners.add(listener);
   }
