@@ -125,6 +125,19 @@ class NodeIdentityTest {
         assertEquals(List.of("carol"), users(settled(n4, d -> users(d).contains("carol"))));
         settled(n1, d -> d.getRemovalsList().contains("user/carol"));
         assertTrue(n1.received.stream().noneMatch(d -> users(d).contains("carol")), "a node without that storage never gets it");
+
+        // n4's live record goes, as it does when the replica's ZooKeeper session expires, before
+        // the replica puts it back. The state pushed meanwhile must not take carol from n4: it
+        // still stands by for share c, and a failover to it would refuse her.
+        try (var zk = TestKeys.client(r.zk.getConnectString())) {
+          zk.delete().forPath(org.smbgw.coordinator.state.ZkPaths.live("n4"));
+        }
+        int before = n4.received.size();
+        admin.putUser(PutUserRequest.newBuilder().setSpec(UserSpec.newBuilder().setName("dave").setNtHash(HASH)).build());
+        settled(n4, d -> d.getRemovalsList().contains("user/dave"));
+        assertTrue(n4.received.subList(before, n4.received.size()).stream()
+            .noneMatch(d -> d.getRemovalsList().contains("user/carol") || !users(d).contains("carol")),
+            "n4 kept carol while its live record was gone");
       } finally {
         ch.shutdownNow();
       }

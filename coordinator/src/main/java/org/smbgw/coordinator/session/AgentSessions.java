@@ -315,11 +315,12 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
 
   private void push(Session s) {
     if (!view.settled()) {
-      // Re-reading after a reconnect, the view may hold a share's users without the share, and
-      // the state would tell the node to remove their accounts. It is pushed once settled.
+      // After a reconnect the view takes in what it missed in no set order (a share's new access
+      // list before its new placement, say); a state made from it meanwhile could remove what is
+      // still meant. It is pushed once the view matches ZooKeeper again.
       return;
     }
-    NodeDesiredState d = DesiredStates.forNode(view, s.node);
+    NodeDesiredState d = DesiredStates.forNode(view, s.node, s.live);
     if (s.sent != null && DesiredStates.content(d).equals(DesiredStates.content(s.sent))) {
       return;
     }

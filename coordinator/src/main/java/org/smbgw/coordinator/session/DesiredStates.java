@@ -19,7 +19,14 @@ import org.smbgw.proto.v1.UserSpec;
 public final class DesiredStates {
   private DesiredStates() {}
 
-  public static NodeDesiredState forNode(ClusterView view, String node) {
+  /**
+   * @param self the node as its own stream describes it to the replica that pushes (its storages),
+   *     not as the view's live record does: that record is gone for a while when the replica's
+   *     ZooKeeper session expired (until the replica puts it back), and a node without one looks
+   *     as if it could take over nothing, so the accounts of the shares it stands by for would be
+   *     removed from it
+   */
+  public static NodeDesiredState forNode(ClusterView view, String node, org.smbgw.proto.v1.LiveNode self) {
     NodeDesiredState.Builder b = NodeDesiredState.newBuilder().setNode(node)
         .setGeneration(view.generation()).setEpoch(view.epoch());
     view.shares().values().stream().map(Versioned::value)
@@ -28,7 +35,7 @@ public final class DesiredStates {
         .forEach(b::addShares);
     // NT hashes are password equivalents: a node gets only the accounts of the shares it serves
     // or may take over (DESIGN 6).
-    Optional<Set<String>> needed = accountsNeeded(servedBy(view, node));
+    Optional<Set<String>> needed = accountsNeeded(servedBy(view, node, self));
     view.users().values().stream().map(Versioned::value).sorted(Comparator.comparing(UserSpec::getName))
         .filter(u -> needed.map(n -> n.contains(u.getName())).orElse(true))
         .forEach(b::addUsers);
@@ -39,7 +46,7 @@ public final class DesiredStates {
             .setInterface(a.getInterface())));
     view.purges().values().stream().filter(p -> p.getNode().equals(node)).map(p -> p.getShare()).sorted()
         .forEach(b::addPurgeShares);
-    b.setCluster(view.cluster()).addAllRemovals(removals(view, node));
+    b.setCluster(view.cluster()).addAllRemovals(removals(view, node, self));
     Versioned<NodeRecord> record = view.nodes().get(node);
     b.setAdopt(record != null && record.value().getAdopt());
     return b.build();
@@ -50,10 +57,8 @@ public final class DesiredStates {
    * storage it offers, which a failover or a drain may move to it at once (their accounts must be
    * there before the address is, or clients are refused until a pass adds them).
    */
-  static List<ShareSpec> servedBy(ClusterView view, String node) {
-    org.smbgw.proto.v1.LiveNode live = view.live().get(node);
-    Candidate self = new Candidate(node, live != null, false,
-        live == null ? List.of() : live.getInventory().getStoragesList());
+  static List<ShareSpec> servedBy(ClusterView view, String node, org.smbgw.proto.v1.LiveNode live) {
+    Candidate self = new Candidate(node, true, false, live.getInventory().getStoragesList());
     return view.shares().values().stream().map(Versioned::value)
         .filter(s -> view.placement(s.getName()).map(node::equals).orElse(false) || Placer.movable(s, self))
         .toList();
@@ -65,8 +70,8 @@ public final class DesiredStates {
    * hashes must not reach every node meanwhile), but they are not removed either: a node that
    * served a share whose placement znode was lost keeps its accounts, as losses.
    */
-  static List<ShareSpec> mayKeep(ClusterView view, String node) {
-    List<ShareSpec> out = new java.util.ArrayList<>(servedBy(view, node));
+  static List<ShareSpec> mayKeep(ClusterView view, String node, org.smbgw.proto.v1.LiveNode self) {
+    List<ShareSpec> out = new java.util.ArrayList<>(servedBy(view, node, self));
     view.shares().values().stream().map(Versioned::value).filter(s -> view.placement(s.getName()).isEmpty())
         .forEach(out::add);
     return out;
@@ -96,7 +101,7 @@ public final class DesiredStates {
    * losses an administrator confirmed. Anything else the node served and this state lacks is a
    * loss to the agent.
    */
-  static List<String> removals(ClusterView view, String node) {
+  static List<String> removals(ClusterView view, String node, org.smbgw.proto.v1.LiveNode self) {
     java.util.TreeSet<String> out = new java.util.TreeSet<>();
     // Placed on another node: moved or drained away. A share with no placement at all is not an
     // intent (its placement znode may have been lost): the node keeps it until it is placed.
@@ -104,7 +109,7 @@ public final class DesiredStates {
         .filter(s -> view.placement(s.getName()).map(n -> !n.equals(node)).orElse(false))
         .forEach(s -> out.add("share/" + s.getName()));
     view.removed().values().forEach(r -> out.add(r.value().getSubject()));
-    accountsNeeded(mayKeep(view, node)).ifPresent(needed -> view.users().keySet().stream()
+    accountsNeeded(mayKeep(view, node, self)).ifPresent(needed -> view.users().keySet().stream()
         .filter(u -> !needed.contains(u)).forEach(u -> out.add("user/" + u)));
     Versioned<NodeRecord> record = view.nodes().get(node);
     if (record != null) {

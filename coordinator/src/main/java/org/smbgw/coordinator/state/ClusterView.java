@@ -187,6 +187,11 @@ public final class ClusterView implements AutoCloseable {
         return;
       } catch (Exception e) {
         log.debug("comparing the view with ZooKeeper: {}", e.toString()); // connection gone again: next try
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException stop) {
+          return;
+        }
       }
     }
   }
