@@ -8,8 +8,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import org.smbgw.coordinator.decide.AddressDecisions;
 import org.smbgw.coordinator.decide.ApplyDecision;
 import org.smbgw.coordinator.decide.Errors;
@@ -252,24 +250,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
 
   @Override
   public void listAudit(ListAuditRequest req, StreamObserver<ListAuditResponse> out) {
-    answer(out, () -> {
-      if (req.getLimit() < 0 || req.getLimit() > 5000) {
-        throw new org.smbgw.common.InvalidSpecException(List.of(new org.smbgw.common.Violation("limit",
-            "1 to 5000, or 0 for 1000 (got " + req.getLimit() + ")")));
-      }
-      int limit = req.getLimit() == 0 ? 1000 : req.getLimit();
-      String who = "token " + req.getWho() + " (";
-      java.util.ArrayDeque<AuditRecord> newest = new java.util.ArrayDeque<>();
-      for (AuditRecord r : view.audit().descendingMap().values()) {
-        if (newest.size() == limit) {
-          break;
-        }
-        if (r.getTimeMillis() >= req.getSinceMillis() && (req.getWho().isEmpty() || r.getWho().startsWith(who))) {
-          newest.addFirst(r);
-        }
-      }
-      return ListAuditResponse.newBuilder().addAllRecords(newest).build();
-    });
+    answer(out, () -> org.smbgw.coordinator.auth.AuditTrail.newest(view.audit(), req));
   }
 
   // ---- apply ----
@@ -286,33 +267,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
 
   @Override
   public void watchEvents(WatchEventsRequest req, StreamObserver<Event> out) {
-    AtomicReference<Consumer<Event>> listener = new AtomicReference<>();
-    EventFeed feed = new EventFeed((ServerCallStreamObserver<Event>) out, req.getAfterSeq(), EVENTS_MAX_BEHIND,
-        () -> {
-          Consumer<Event> l = listener.getAndSet(null);
-          if (l != null) {
-            view.removeEventListener(l);
-          }
-        });
-    if (req.getFollow()) {
-      // Registered before the backlog is replayed; the feed's sequence keeps order and drops
-      // nothing and nothing twice. A follower whose token is revoked meanwhile is cut off with
-      // the event that says so (or the first after its record is gone).
-      java.util.Optional<String> token = org.smbgw.coordinator.auth.TokenAuth.caller()
-          .map(org.smbgw.coordinator.auth.TokenAuth.Caller::token);
-      listener.set(e -> {
-        if (token.isPresent() && EventFeed.revokes(token.get(), e, view.tokens()::containsKey)) {
-          feed.refuse(io.grpc.Status.UNAUTHENTICATED.withDescription("token " + token.get() + " was revoked"));
-        } else {
-          feed.offer(e);
-        }
-      });
-      view.onEvent(listener.get());
-    }
-    feed.backlog(view.events().tailMap(req.getAfterSeq(), false).values());
-    if (!req.getFollow()) {
-      feed.finish();
-    }
+    EventFeed.watch(view, req, (ServerCallStreamObserver<Event>) out, EVENTS_MAX_BEHIND);
   }
 
   // ---- status ----
@@ -320,24 +275,13 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
   @Override
   public void status(StatusRequest req, StreamObserver<StatusResponse> out) {
     answer(out, () -> {
-      Snapshot s = Snapshot.of(view);
-      StatusResponse.Builder b = StatusResponse.newBuilder()
-          .setLeader(leadership.leaderId().orElse("")).setEpoch(view.epoch())
-          .setNodes(s.nodes().size()).setNodesConnected(s.live().size()).setShares(s.shares().size());
-      for (Versioned<ShareSpec> v : s.shares().values()) {
-        String node = s.placement(v.value().getName()).orElse("");
-        if (node.isEmpty()) {
-          b.setSharesUnplaced(b.getSharesUnplaced() + 1);
-        } else if (Views.share(v.value(), node, s).getStatus().getState() == ShareState.SHARE_STATE_ACTIVE) {
-          b.setSharesActive(b.getSharesActive() + 1);
-        }
-      }
+      List<String> members = List.of();
       try {
-        store.zk().getChildren().forPath(ZkPaths.MEMBERS).stream().sorted().forEach(b::addCoordinators);
+        members = store.zk().getChildren().forPath(ZkPaths.MEMBERS);
       } catch (Exception e) {
         // members are informational
       }
-      return b.build();
+      return Views.status(Snapshot.of(view), leadership.leaderId().orElse(""), view.epoch(), members);
     });
   }
 }

@@ -28,6 +28,42 @@ final class EventFeed {
   private boolean complete;
   private boolean ended;
 
+  /**
+   * Serves one {@code watchEvents} call from {@code view}: the backlog after the caller's
+   * sequence number, then (with {@code follow}) live events until the caller leaves. A follower
+   * whose token is revoked meanwhile is cut off with the event that says so (or the first after
+   * its record is gone).
+   */
+  static void watch(org.smbgw.coordinator.state.ClusterView view, org.smbgw.proto.v1.WatchEventsRequest req,
+      ServerCallStreamObserver<Event> out, int maxBehind) {
+    java.util.concurrent.atomic.AtomicReference<java.util.function.Consumer<Event>> listener =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    EventFeed feed = new EventFeed(out, req.getAfterSeq(), maxBehind, () -> {
+      java.util.function.Consumer<Event> l = listener.getAndSet(null);
+      if (l != null) {
+        view.removeEventListener(l);
+      }
+    });
+    if (req.getFollow()) {
+      // Registered before the backlog is replayed; the sequence keeps order and drops nothing
+      // and nothing twice.
+      java.util.Optional<String> token = org.smbgw.coordinator.auth.TokenAuth.caller()
+          .map(org.smbgw.coordinator.auth.TokenAuth.Caller::token);
+      listener.set(e -> {
+        if (token.isPresent() && revokes(token.get(), e, view.tokens()::containsKey)) {
+          feed.refuse(Status.UNAUTHENTICATED.withDescription("token " + token.get() + " was revoked"));
+        } else {
+          feed.offer(e);
+        }
+      });
+      view.onEvent(listener.get());
+    }
+    feed.backlog(view.events().tailMap(req.getAfterSeq(), false).values());
+    if (!req.getFollow()) {
+      feed.finish();
+    }
+  }
+
   /** @param onEnd told once when the feed ends, however it ends (stop listening to the view) */
   EventFeed(ServerCallStreamObserver<Event> call, long afterSeq, int maxBehind, Runnable onEnd) {
     this.call = call;

@@ -183,4 +183,30 @@ public final class AuditTrail implements TokenAuth.Listener {
       }
     }
   }
+
+  /**
+   * What {@code smbgw audit} asked for: the newest records (at most {@code limit}, 1000 when 0)
+   * at or after {@code since}, of one token when {@code who} names one, oldest first.
+   *
+   * @throws org.smbgw.common.InvalidSpecException naming {@code limit} outside 0 to 5000
+   */
+  public static org.smbgw.proto.v1.ListAuditResponse newest(java.util.NavigableMap<Long, AuditRecord> audit,
+      org.smbgw.proto.v1.ListAuditRequest req) throws org.smbgw.common.InvalidSpecException {
+    if (req.getLimit() < 0 || req.getLimit() > 5000) {
+      throw new org.smbgw.common.InvalidSpecException(java.util.List.of(new org.smbgw.common.Violation("limit",
+          "1 to 5000, or 0 for 1000 (got " + req.getLimit() + ")")));
+    }
+    int limit = req.getLimit() == 0 ? 1000 : req.getLimit();
+    String who = "token " + req.getWho() + " (";
+    java.util.ArrayDeque<AuditRecord> newest = new java.util.ArrayDeque<>();
+    for (AuditRecord r : audit.descendingMap().values()) {
+      if (newest.size() == limit) {
+        break;
+      }
+      if (r.getTimeMillis() >= req.getSinceMillis() && (req.getWho().isEmpty() || r.getWho().startsWith(who))) {
+        newest.addFirst(r);
+      }
+    }
+    return org.smbgw.proto.v1.ListAuditResponse.newBuilder().addAllRecords(newest).build();
+  }
 }

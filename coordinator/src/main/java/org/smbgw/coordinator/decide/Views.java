@@ -61,4 +61,24 @@ public final class Views {
     b.setState(!a.getReleasingFrom().isEmpty() ? "moving" : a.getNode().isEmpty() ? "unassigned" : "active");
     return b.build();
   }
+
+  /**
+   * The cluster at a glance: the leader, the epoch, nodes connected of known, shares active and
+   * unplaced of all, and the coordinators that are members now (sorted).
+   */
+  public static org.smbgw.proto.v1.StatusResponse status(Snapshot s, String leader, long epoch,
+      java.util.Collection<String> members) {
+    org.smbgw.proto.v1.StatusResponse.Builder b = org.smbgw.proto.v1.StatusResponse.newBuilder().setLeader(leader)
+        .setEpoch(epoch).setNodes(s.nodes().size()).setNodesConnected(s.live().size()).setShares(s.shares().size());
+    for (org.smbgw.coordinator.state.Versioned<ShareSpec> v : s.shares().values()) {
+      String node = s.placement(v.value().getName()).orElse("");
+      if (node.isEmpty()) {
+        b.setSharesUnplaced(b.getSharesUnplaced() + 1);
+      } else if (share(v.value(), node, s).getStatus().getState() == org.smbgw.proto.v1.ShareState.SHARE_STATE_ACTIVE) {
+        b.setSharesActive(b.getSharesActive() + 1);
+      }
+    }
+    members.stream().sorted().forEach(b::addCoordinators);
+    return b.build();
+  }
 }

@@ -16,7 +16,6 @@ import org.slf4j.LoggerFactory;
 import org.smbgw.common.Names;
 import org.smbgw.common.Violation;
 import org.smbgw.common.tls.Peer;
-import org.smbgw.common.tls.PeerNames;
 import org.smbgw.coordinator.state.ClusterView;
 import org.smbgw.coordinator.state.StateStore;
 import org.smbgw.proto.v1.AgentHello;
@@ -37,7 +36,7 @@ import org.smbgw.proto.v1.NodeObservedState;
 public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AgentSessions.class);
 
-  private final ClusterView view;
+  final ClusterView view;
   private final StateStore store;
   private final String replica;
   /** Wall-clock time, for the events of agents' reports. */
@@ -48,7 +47,7 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
    * computed once, rather than thousands of partial states.
    */
   private static final long PUSH_QUIET_MS = 25;
-  private final ScheduledExecutorService serial = Executors.newSingleThreadScheduledExecutor(r -> {
+  final ScheduledExecutorService serial = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "smbgw-sessions");
     t.setDaemon(true);
     return t;
@@ -58,7 +57,7 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
    * Renewals are recorded off the session thread, so that a slow report never delays a lease.
    * An agent has at most one renewal outstanding, so two threads serve any number of agents.
    */
-  private final java.util.concurrent.ExecutorService leaseThreads = Executors.newFixedThreadPool(2, r -> {
+  final java.util.concurrent.ExecutorService leaseThreads = Executors.newFixedThreadPool(2, r -> {
     Thread t = new Thread(r, "smbgw-leases");
     t.setDaemon(true);
     return t;
@@ -66,7 +65,7 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
   private final org.smbgw.coordinator.ha.Leases leases;
   /** Guarded by the serial thread. */
   private final Map<String, Session> sessions = new HashMap<>();
-  private final org.smbgw.coordinator.auth.TokenAuth.Listener refusals;
+  final org.smbgw.coordinator.auth.TokenAuth.Listener refusals;
 
   /**
    * @param refusals told of every agent stream refused (no certificate, or a hello for a node the
@@ -119,84 +118,10 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
         public void onCompleted() { }
       };
     }
-    PeerNames names = peer.names().orElseThrow();
-    return new StreamObserver<>() {
-      private Session session;
-      /** Who the stream belongs to, known as soon as its hello arrives (before the session thread takes it). */
-      private volatile String[] identity;
-      /** Set (on a gRPC thread) when the stream said hello for a node its certificate does not name. */
-      private volatile boolean refused;
-
-      @Override
-      public void onNext(AgentMessage m) {
-        if (refused) {
-          return;
-        }
-        if (m.hasHello() && !names.namesNode(m.getHello().getNode())) {
-          refused = true;
-          log.warn("refused a hello for node {} from {}: its certificate names {}", m.getHello().getNode(), peer,
-              names.commonName().orElse("no node"));
-          String why = "this certificate is node " + names.commonName().orElse("?") + "'s; it may not speak for node "
-              + m.getHello().getNode();
-          refusals.refused("denied", "Session", peer.address(),
-              java.util.Optional.of("node certificate " + names.commonName().orElse("?")), why, m.getHello());
-          synchronized (out) {
-            out.onError(Status.PERMISSION_DENIED.withDescription(why).asRuntimeException());
-          }
-          serial.execute(() -> end(session)); // an earlier hello of this stream, for its own node, ends too
-          return;
-        }
-        if (m.hasHello() && Names.isNodeName(m.getHello().getNode())) {
-          identity = new String[] {m.getHello().getNode(), m.getHello().getIncarnation()};
-        }
-        if (m.hasRenewal()) {
-          // Renewals never wait for the session thread: right after a replica died, every agent
-          // it served says hello elsewhere at once, and their leases must not queue behind that.
-          String[] id = identity;
-          long received = view.now();
-          if (id != null) {
-            leaseThreads.execute(() -> renew(id[0], id[1], m.getRenewal(), out, received));
-          }
-          return;
-        }
-        serial.execute(() -> {
-          try {
-            if (Outbound.gone(out)) {
-              return; // queued behind other work while the agent already left
-            }
-            if (m.hasHello()) {
-              session = hello(m.getHello(), out);
-            } else if (m.hasReport() && session != null) {
-              report(session, m);
-            } else if (m.hasInventory() && session != null) {
-              inventory(session, m.getInventory());
-            }
-          } catch (Exception e) {
-            log.warn("agent stream from {}: {}", session == null ? "?" : session.node, e.toString());
-            synchronized (out) {
-              out.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
-            }
-            end(session);
-          }
-        });
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        serial.execute(() -> end(session));
-      }
-
-      @Override
-      public void onCompleted() {
-        serial.execute(() -> {
-          end(session);
-          Outbound.complete(out);
-        });
-      }
-    };
+    return new AgentStream(this, peer, peer.names().orElseThrow(), out);
   }
 
-  private void renew(String node, String incarnation, org.smbgw.proto.v1.LeaseRenewal r,
+  void renew(String node, String incarnation, org.smbgw.proto.v1.LeaseRenewal r,
       StreamObserver<CoordinatorMessage> out, long received) {
     if (Outbound.gone(out)) {
       return; // the agent left: nobody to answer
@@ -215,7 +140,7 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
     Outbound.send(out, CoordinatorMessage.newBuilder().setGrant(grant).build(), node);
   }
 
-  private Session hello(AgentHello hello, StreamObserver<CoordinatorMessage> out) throws Exception {
+  Session hello(AgentHello hello, StreamObserver<CoordinatorMessage> out) throws Exception {
     List<Violation> bad = new ArrayList<>();
     Names.nodeName("node", hello.getNode(), bad);
     if (!bad.isEmpty()) {
@@ -236,7 +161,7 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
     return s;
   }
 
-  private void inventory(Session s, NodeInventory inventory) throws Exception {
+  void inventory(Session s, NodeInventory inventory) throws Exception {
     LiveNode next = s.live.toBuilder().setInventory(inventory).build();
     if (!next.equals(s.live)) {
       s.live = next;
@@ -244,7 +169,7 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
     }
   }
 
-  private void report(Session s, AgentMessage m) throws Exception {
+  void report(Session s, AgentMessage m) throws Exception {
     NodeObservedState before = s.live.getObserved();
     NodeObservedState now = m.getReport();
     long at = clock.millis();
@@ -283,7 +208,7 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
     }
   }
 
-  private void end(Session s) {
+  void end(Session s) {
     if (s == null || sessions.get(s.node) != s) {
       return;
     }
