@@ -15,16 +15,19 @@ import org.smbgw.proto.v1.NodeRecord;
 import org.smbgw.proto.v1.ShareSpec;
 import org.smbgw.proto.v1.UserSpec;
 
-/** A node's complete desired state, computed from the view. Any replica computes the same one. */
+/**
+ * A node's complete desired state, computed from the view and the node's own record as its stream
+ * gave it to the pushing replica (its storages).
+ */
 public final class DesiredStates {
   private DesiredStates() {}
 
   /**
    * @param self the node as its own stream describes it to the replica that pushes (its storages),
-   *     not as the view's live record does: that record is gone for a while when the replica's
-   *     ZooKeeper session expired (until the replica puts it back), and a node without one looks
-   *     as if it could take over nothing, so the accounts of the shares it stands by for would be
-   *     removed from it
+   *     not as the view's live record does: that record reaches the view only after the hello's
+   *     first push, and is gone for a while when the replica's ZooKeeper session expired (until
+   *     the replica puts it back); a node without one looks as if it could take over nothing, so
+   *     the accounts of the shares it stands by for would be removed from it
    */
   public static NodeDesiredState forNode(ClusterView view, String node, org.smbgw.proto.v1.LiveNode self) {
     NodeDesiredState.Builder b = NodeDesiredState.newBuilder().setNode(node)

@@ -12,7 +12,10 @@ final class Session {
   final String node;
   final String incarnation;
   final StreamObserver<CoordinatorMessage> out;
-  /** What this replica last wrote to live/NODE for it. */
+  /**
+   * The node as its stream describes it (storages, stream): what its desired states are made from,
+   * and what this replica writes to live/NODE (and puts back after a new ZooKeeper session).
+   */
   LiveNode live;
   /** The desired state last sent. */
   NodeDesiredState sent;
