@@ -2,9 +2,9 @@ package org.smbgw.agent.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.smbgw.proto.v1.QuotaLevel;
 
 class QuotaAlertsTest {
@@ -13,8 +13,8 @@ class QuotaAlertsTest {
   }
 
   @Test
-  void oneAlertPerCrossingWithHysteresisAndSurvivingARestart() throws Exception {
-    Path file = Files.createTempDirectory("quota").resolve("alerts.json");
+  void oneAlertPerCrossingWithHysteresisAndSurvivingARestart(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("alerts.json");
     QuotaAlerts a = new QuotaAlerts(file);
     assertEquals(new QuotaAlerts.Standing(QuotaLevel.QUOTA_LEVEL_OK, 0), at(a, 50));
     assertEquals(new QuotaAlerts.Standing(QuotaLevel.QUOTA_LEVEL_WARNING, 1), at(a, 85));

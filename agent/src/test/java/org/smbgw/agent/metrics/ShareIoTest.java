@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ShareIoTest {
   private static void io(Path proc, long pid, long read, long written) throws Exception {
@@ -16,8 +17,7 @@ class ShareIoTest {
   }
 
   @Test
-  void growthGoesToTheShareAndSurvivesTheProcess() throws Exception {
-    Path proc = Files.createTempDirectory("proc");
+  void growthGoesToTheShareAndSurvivesTheProcess(@TempDir Path proc) throws Exception {
     ShareIo io = new ShareIo(proc);
     io(proc, 100, 10, 1000);
     io.sample(Map.of(100L, Set.of("a")));
