@@ -107,23 +107,34 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
       String why = "an agent must present its node's certificate (mutual TLS); none was presented";
       refusals.refused("no_certificate", "Session", peer.address(), java.util.Optional.empty(), why, null);
       out.onError(Status.UNAUTHENTICATED.withDescription(why).asRuntimeException());
-      return new StreamObserver<>() {
-        @Override
-        public void onNext(AgentMessage m) { }
-
-        @Override
-        public void onError(Throwable t) { }
-
-        @Override
-        public void onCompleted() { }
-      };
+      return observer(m -> { }, () -> { }, () -> { });
     }
-    return new AgentStream(this, peer, peer.names().orElseThrow(), out);
+    AgentStream stream = new AgentStream(this, peer, peer.names().orElseThrow(), new Outbound(out));
+    return observer(stream::next, stream::failed, stream::completed);
   }
 
-  void renew(String node, String incarnation, org.smbgw.proto.v1.LeaseRenewal r,
-      StreamObserver<CoordinatorMessage> out, long received) {
-    if (Outbound.gone(out)) {
+  private static StreamObserver<AgentMessage> observer(java.util.function.Consumer<AgentMessage> next, Runnable failed,
+      Runnable completed) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(AgentMessage m) {
+        next.accept(m);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        failed.run();
+      }
+
+      @Override
+      public void onCompleted() {
+        completed.run();
+      }
+    };
+  }
+
+  void renew(String node, String incarnation, org.smbgw.proto.v1.LeaseRenewal r, Outbound out, long received) {
+    if (out.gone()) {
       return; // the agent left: nobody to answer
     }
     if (view.now() - received > leases.settings().lease().toNanos() / 4) {
@@ -137,10 +148,10 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
     if (!grant.getError().isEmpty()) {
       log.warn("lease of {}: {}", node, grant.getError());
     }
-    Outbound.send(out, CoordinatorMessage.newBuilder().setGrant(grant).build(), node);
+    out.send(CoordinatorMessage.newBuilder().setGrant(grant).build(), node);
   }
 
-  Session hello(AgentHello hello, StreamObserver<CoordinatorMessage> out) throws Exception {
+  Session hello(AgentHello hello, Outbound out) throws Exception {
     List<Violation> bad = new ArrayList<>();
     Names.nodeName("node", hello.getNode(), bad);
     if (!bad.isEmpty()) {
@@ -148,7 +159,7 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
     }
     Session previous = sessions.get(hello.getNode());
     if (previous != null) {
-      Outbound.complete(previous.out); // a newer stream of the same node replaces the old one
+      previous.out.complete(); // a newer stream of the same node replaces the old one
     }
     store.ensureNode(hello.getNode());
     LiveNode live = LiveNode.newBuilder().setNode(hello.getNode()).setIncarnation(hello.getIncarnation())
@@ -250,7 +261,7 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
       return;
     }
     s.sent = d;
-    Outbound.send(s.out, CoordinatorMessage.newBuilder().setDesired(d).build(), s.node);
+    s.out.send(CoordinatorMessage.newBuilder().setDesired(d).build(), s.node);
   }
 
   /** Number of agents attached to this replica. */
@@ -261,7 +272,7 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
   @Override
   public void close() {
     serial.execute(() -> {
-      sessions.values().forEach(s -> Outbound.complete(s.out));
+      sessions.values().forEach(s -> s.out.complete());
       sessions.clear();
     });
     serial.shutdown();

@@ -1,26 +1,25 @@
 package org.smbgw.coordinator.session;
 
 import io.grpc.Status;
-import io.grpc.stub.StreamObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.smbgw.common.Names;
 import org.smbgw.common.tls.Peer;
 import org.smbgw.common.tls.PeerNames;
 import org.smbgw.proto.v1.AgentMessage;
-import org.smbgw.proto.v1.CoordinatorMessage;
 
 /**
- * One agent's stream, from a peer whose certificate names a node. A hello is taken only for the
- * node the certificate names, and so every renewal and report after it; renewals go to the lease
- * threads at once, everything else to {@link AgentSessions}' session thread.
+ * One agent's stream, from a peer whose certificate names a node: what arrives on it, handed on
+ * by {@link AgentSessions#session}. A hello is taken only for the node the certificate names, and
+ * so every renewal and report after it; renewals go to the lease threads at once, everything
+ * else to the session thread.
  */
-final class AgentStream implements StreamObserver<AgentMessage> {
+final class AgentStream {
   private static final Logger log = LoggerFactory.getLogger(AgentSessions.class);
   private final AgentSessions sessions;
   private final Peer peer;
   private final PeerNames names;
-  private final StreamObserver<CoordinatorMessage> out;
+  private final Outbound out;
   /** Guarded by the session thread. */
   private Session session;
   /** Who the stream belongs to, known as soon as its hello arrives (before the session thread takes it). */
@@ -28,15 +27,14 @@ final class AgentStream implements StreamObserver<AgentMessage> {
   /** Set (on a gRPC thread) when the stream said hello for a node its certificate does not name. */
   private volatile boolean refused;
 
-  AgentStream(AgentSessions sessions, Peer peer, PeerNames names, StreamObserver<CoordinatorMessage> out) {
+  AgentStream(AgentSessions sessions, Peer peer, PeerNames names, Outbound out) {
     this.sessions = sessions;
     this.peer = peer;
     this.names = names;
     this.out = out;
   }
 
-  @Override
-  public void onNext(AgentMessage m) {
+  void next(AgentMessage m) {
     if (refused) {
       return;
     }
@@ -48,9 +46,7 @@ final class AgentStream implements StreamObserver<AgentMessage> {
           + m.getHello().getNode();
       sessions.refusals.refused("denied", "Session", peer.address(),
           java.util.Optional.of("node certificate " + names.commonName().orElse("?")), why, m.getHello());
-      synchronized (out) {
-        out.onError(Status.PERMISSION_DENIED.withDescription(why).asRuntimeException());
-      }
+      out.fail(Status.PERMISSION_DENIED.withDescription(why));
       sessions.serial.execute(() -> sessions.end(session)); // an earlier hello of this stream, for its own node, ends too
       return;
     }
@@ -69,7 +65,7 @@ final class AgentStream implements StreamObserver<AgentMessage> {
     }
     sessions.serial.execute(() -> {
       try {
-        if (Outbound.gone(out)) {
+        if (out.gone()) {
           return; // queued behind other work while the agent already left
         }
         if (m.hasHello()) {
@@ -81,24 +77,20 @@ final class AgentStream implements StreamObserver<AgentMessage> {
         }
       } catch (Exception e) {
         log.warn("agent stream from {}: {}", session == null ? "?" : session.node, e.toString());
-        synchronized (out) {
-          out.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
-        }
+        out.fail(Status.UNAVAILABLE.withDescription(e.getMessage()));
         sessions.end(session);
       }
     });
   }
 
-  @Override
-  public void onError(Throwable t) {
+  void failed() {
     sessions.serial.execute(() -> sessions.end(session));
   }
 
-  @Override
-  public void onCompleted() {
+  void completed() {
     sessions.serial.execute(() -> {
       sessions.end(session);
-      Outbound.complete(out);
+      out.complete();
     });
   }
 }

@@ -12,14 +12,17 @@ import org.smbgw.proto.v1.CoordinatorMessage;
  */
 final class Outbound {
   private static final Logger log = LoggerFactory.getLogger(Outbound.class);
+  private final StreamObserver<CoordinatorMessage> out;
 
-  private Outbound() {}
+  Outbound(StreamObserver<CoordinatorMessage> out) {
+    this.out = out;
+  }
 
-  static boolean gone(StreamObserver<CoordinatorMessage> out) {
+  boolean gone() {
     return out instanceof ServerCallStreamObserver<CoordinatorMessage> call && call.isCancelled();
   }
 
-  static void send(StreamObserver<CoordinatorMessage> out, CoordinatorMessage m, String node) {
+  void send(CoordinatorMessage m, String node) {
     synchronized (out) {
       try {
         out.onNext(m);
@@ -29,13 +32,20 @@ final class Outbound {
     }
   }
 
-  static void complete(StreamObserver<CoordinatorMessage> out) {
+  void complete() {
     synchronized (out) {
       try {
         out.onCompleted();
       } catch (RuntimeException e) {
         // closed already
       }
+    }
+  }
+
+  /** Ends the stream with {@code status}. */
+  void fail(io.grpc.Status status) {
+    synchronized (out) {
+      out.onError(status.asRuntimeException());
     }
   }
 }

@@ -1,9 +1,7 @@
 package org.smbgw.coordinator.session;
 
-import io.grpc.stub.StreamObserver;
 import java.util.HashMap;
 import java.util.Map;
-import org.smbgw.proto.v1.CoordinatorMessage;
 import org.smbgw.proto.v1.LiveNode;
 import org.smbgw.proto.v1.NodeDesiredState;
 
@@ -11,7 +9,7 @@ import org.smbgw.proto.v1.NodeDesiredState;
 final class Session {
   final String node;
   final String incarnation;
-  final StreamObserver<CoordinatorMessage> out;
+  final Outbound out;
   /**
    * The node as its stream describes it (storages, stream): what its desired states are made from,
    * and what this replica writes to live/NODE (and puts back after a new ZooKeeper session).
@@ -22,7 +20,7 @@ final class Session {
   /** Alert counts this session has handled, by share. */
   final Map<String, Integer> alertsSeen = new HashMap<>();
 
-  Session(String node, String incarnation, StreamObserver<CoordinatorMessage> out, LiveNode live) {
+  Session(String node, String incarnation, Outbound out, LiveNode live) {
     this.node = node;
     this.incarnation = incarnation;
     this.out = out;
