@@ -25,6 +25,7 @@ import org.smbgw.agent.metrics.AgentMetrics;
 import org.smbgw.agent.testing.Eventually;
 import org.smbgw.agent.testing.SmbClient;
 import org.smbgw.common.NtHash;
+import org.smbgw.e2e.bench.InstalledCoordinator;
 import org.smbgw.e2e.bench.InstalledDebs;
 
 /**
@@ -75,8 +76,12 @@ class DebianPackagesTest {
   }
 
   private CommandResult ok(String... argv) throws Exception {
-    CommandResult r = runner.runAllowingFailure(Command.of(List.of(argv)));
-    assertEquals(0, r.exitCode(), String.join(" ", argv) + ": " + r.stdout() + r.stderr());
+    return ok(Command.of(List.of(argv)));
+  }
+
+  private CommandResult ok(Command c) throws Exception {
+    CommandResult r = runner.runAllowingFailure(c);
+    assertEquals(0, r.exitCode(), String.join(" ", c.argv()) + ": " + r.stdout() + r.stderr());
     return r;
   }
 
@@ -255,59 +260,18 @@ class DebianPackagesTest {
       binding = natives.filter(f -> f.getFileName().toString().startsWith("libio_grpc_netty_shaded_netty_tcnative_linux_"))
           .findFirst().orElseThrow(() -> new AssertionError("no OpenSSL binding in /var/cache/smbgw/native"));
     }
-    Path home = dir.resolve("cli");
-    Path pki = home.resolve("pki");
-    // The PKI made with the installed command line (BouncyCastle, inside its one jar).
-    ok("/usr/bin/smbgw", "certs", "init", "--dir", pki.toString());
-    ok("/usr/bin/smbgw", "certs", "issue", "coordinator", "--dir", pki.toString());
-    int port = freePort();
-    Path config = home.resolve("coordinator.yaml");
-    Files.writeString(config, "listen: 127.0.0.1:" + port + "\nstateDir: " + home.resolve("state")
-        + "\nsingleNode: true\nembeddedZooKeeperPort: " + freePort() + "\nmetricsListen: \"127.0.0.1:" + freePort()
-        + "\"\ntls: {pki: " + pki + ", pveRoot: " + home.resolve("no-pve") + "}\n");
-    Process coordinator = runner.start(Command.of("env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8",
-        "/usr/bin/smbgw-coordinator", "run", "-c", config.toString()), home.resolve("coordinator.log"));
-    try {
-      Path token = home.resolve("token");
-      // The first admin token, as root mints it on a coordinator node once the state exists.
-      assertTrue(Eventually.until(Duration.ofMinutes(2), () -> runner.runAllowingFailure(Command.of(
-          "/usr/bin/smbgw-coordinator", "create-token", "-c", config.toString(), "--out", token.toString())).succeeded()
-          || Files.exists(token), x -> x), "no token minted: " + home.resolve("coordinator.log"));
-      List<String> cli = List.of("/usr/bin/smbgw", "--coordinator", "127.0.0.1:" + port, "--ca",
-          pki.resolve("ca.pem").toString(), "--token-file", token.toString());
-      // Once a leader is elected, status names it (before, it says "leader (none)").
-      String leader = "leader        127.0.0.1:" + port;
-      CommandResult first = Eventually.until(Duration.ofMinutes(1),
-          () -> runner.runAllowingFailure(Command.of(with(cli, "status"))), r -> r.stdout().contains(leader));
-      assertTrue(first.stdout().contains(leader), "status: " + first.stdout() + first.stderr());
+    try (InstalledCoordinator coordinator = new InstalledCoordinator(runner, dir.resolve("cli"))) {
       // Every output format, and the call traced: the binding is loaded from the cache, none unpacked.
-      Path trace = home.resolve("cli.strace");
+      Path trace = dir.resolve("cli.strace");
       List<String> traced = new ArrayList<>(List.of("strace", "-f", "-e", "trace=openat", "-o", trace.toString()));
-      traced.addAll(with(cli, "status"));
-      assertTrue(ok(traced.toArray(String[]::new)).stdout().contains(leader));
+      traced.addAll(coordinator.cli("status").argv());
+      assertTrue(ok(traced.toArray(String[]::new)).stdout().contains(coordinator.leaderLine()));
       String opened = Files.readString(trace);
       assertTrue(opened.contains(binding.toString()), "the binding came from " + binding);
       assertTrue(!opened.contains("/tmp/libio_grpc_netty_shaded_netty_tcnative"), "no binding unpacked into /tmp");
-      assertTrue(ok(with(cli, "-o", "yaml", "status").toArray(String[]::new)).stdout().contains("127.0.0.1:" + port));
-      assertTrue(ok(with(cli, "-o", "json", "status").toArray(String[]::new)).stdout().contains("\"127.0.0.1:" + port + "\""));
-      assertTrue(ok(with(cli, "share", "list").toArray(String[]::new)).stdout().contains("NAME"));
-    } finally {
-      coordinator.destroy();
-      if (!coordinator.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-        CommandRunner.kill(coordinator);
-      }
-    }
-  }
-
-  private static List<String> with(List<String> head, String... tail) {
-    List<String> all = new ArrayList<>(head);
-    all.addAll(List.of(tail));
-    return all;
-  }
-
-  private static int freePort() throws java.io.IOException {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      return s.getLocalPort();
+      assertTrue(ok(coordinator.cli("-o", "yaml", "status")).stdout().contains(coordinator.address()));
+      assertTrue(ok(coordinator.cli("-o", "json", "status")).stdout().contains("\"" + coordinator.address() + "\""));
+      assertTrue(ok(coordinator.cli("share", "list")).stdout().contains("NAME"));
     }
   }
 

@@ -91,48 +91,23 @@ final class PackageBench {
   }
 
   private static void cliStartup(CommandRunner runner, Path dir, int runs) throws Exception {
-    Files.createDirectories(dir);
-    int port = freePort();
-    Path config = dir.resolve("coordinator.yaml");
-    // Its PKI made as an administrator would, with the installed smbgw certs.
-    Path pki = dir.resolve("pki");
-    runner.run(Command.of("/usr/bin/smbgw", "certs", "init", "--dir", pki.toString()));
-    runner.run(Command.of("/usr/bin/smbgw", "certs", "issue", "bench", "--dir", pki.toString()));
-    Files.writeString(config, "listen: 127.0.0.1:" + port + "\nstateDir: " + dir.resolve("state")
-        + "\nsingleNode: true\nembeddedZooKeeperPort: " + freePort() + "\nmetricsListen: \"127.0.0.1:" + freePort() + "\"\n"
-        + "tls: {pki: " + pki + ", pveRoot: " + dir.resolve("no-pve") + "}\n");
-    Process coordinator = runner.start(asUnit("/usr/bin/smbgw-coordinator", "run", "-c", config.toString()),
-        dir.resolve("coordinator.log"));
+    InstalledCoordinator coordinator;
     try {
-      // The first admin token, as root mints it on a coordinator node (once the state exists).
-      Path token = dir.resolve("token");
-      Command mint = Command.of("/usr/bin/smbgw-coordinator", "create-token", "-c", config.toString(), "--out",
-          token.toString());
-      long minted = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-      while (!runner.runAllowingFailure(mint).succeeded() && System.nanoTime() < minted) {
-        Thread.sleep(500);
-      }
-      Command status = Command.of("/usr/bin/smbgw", "--coordinator", "127.0.0.1:" + port, "--ca",
-          pki.resolve("ca.pem").toString(), "--token-file", token.toString(), "status");
+      coordinator = new InstalledCoordinator(runner, dir);
+    } catch (IllegalStateException e) {
+      System.out.println("# cli.status_ms not measured: " + e.getMessage());
+      return;
+    }
+    try (coordinator) {
+      Command status = coordinator.cli("status");
       Command version = Command.of("java", "-version");
-      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-      CommandResult first = runner.runAllowingFailure(status);
-      while (!(first.succeeded() && first.stdout().contains("leader")) && System.nanoTime() < deadline) {
-        Thread.sleep(500);
-        first = runner.runAllowingFailure(status);
-      }
-      if (!first.stdout().contains("leader")) {
-        System.out.println("# cli.status_ms not measured: the coordinator did not answer within 2 minutes: "
-            + first.stderr().strip() + " (" + dir.resolve("coordinator.log") + ")");
-        return;
-      }
       runner.run(version); // both programs' files in the page cache before the timed runs
       long[] cli = new long[runs];
       long[] jvm = new long[runs];
       for (int i = 0; i < runs; i++) {
         jvm[i] = runner.run(version).elapsed().toNanos();
         CommandResult r = runner.run(status);
-        if (!r.stdout().contains("leader")) {
+        if (!r.stdout().contains(coordinator.leaderLine())) {
           System.out.println("# cli.status_ms not measured: smbgw status answered " + r.stdout().strip());
           return;
         }
@@ -145,8 +120,6 @@ final class PackageBench {
           + "(goal: at most 10)%n", runs, cliMs / jvmMs);
       figure("cli.status_ms", cliMs, "ms");
       figure("jvm.version_ms", jvmMs, "ms");
-    } finally {
-      stop(coordinator);
     }
   }
 
