@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.smbgw.agent.fs.RootState;
 import org.smbgw.agent.metrics.QuotaAlerts;
 import org.smbgw.agent.metrics.ShareIo;
 import org.smbgw.agent.reconcile.DatasetIndex;
@@ -25,6 +26,7 @@ import org.smbgw.proto.v1.NodeObservedState;
 import org.smbgw.proto.v1.ShareSpec;
 import org.smbgw.proto.v1.ShareState;
 import org.smbgw.proto.v1.ShareStatus;
+import org.smbgw.proto.v1.StorageFeatures;
 import org.smbgw.proto.v1.UserStatus;
 
 /**
@@ -116,6 +118,12 @@ public final class StatusWriter implements Consumer<PassReport> {
       }
       st.setOpenFiles(r.observed().connections().openFiles().getOrDefault(st.getPath(), 0));
       st.setRemounted(remounts.getOrDefault(spec.getName(), ""));
+      if (!st.getPath().isEmpty()) {
+        RootState root = r.observed().roots().get(Path.of(st.getPath()));
+        if (root != null && root.exists() && root.problem() == null) {
+          st.setFeatures(StorageFeatures.newBuilder().setXattrs(root.xattrs()));
+        }
+      }
       long[] bytes = io.totals(spec.getName());
       st.setStorageReadBytes(bytes[0]).setStorageWrittenBytes(bytes[1]);
       if (st.getQuotaBytes() > 0) {
@@ -232,6 +240,9 @@ public final class StatusWriter implements Consumer<PassReport> {
       j.put("quotaLevel", st.getQuotaLevel().name()).put("quotaAlerts", st.getQuotaAlerts());
       if (!st.getRemounted().isEmpty()) {
         j.put("remounted", st.getRemounted());
+      }
+      if (st.hasFeatures()) {
+        j.putObject("features").put("xattrs", st.getFeatures().getXattrs());
       }
       j.put("sessions", st.getSessions()).put("treeConnects", st.getTreeConnects()).put("openFiles", st.getOpenFiles());
       if (st.getUsersCount() > 0) {

@@ -251,8 +251,30 @@ final class ShareCommands {
 
     @Override
     public Integer call() {
-      return show(parent.root, spec, admin -> admin.getShare(GetShareRequest.newBuilder().setName(name).build()), List::of);
+      int code = show(parent.root, spec, admin -> admin.getShare(GetShareRequest.newBuilder().setName(name).build()),
+          share -> {
+            shown = share;
+            return List.of(share);
+          });
+      if (parent.root.output == Output.Format.table && shown != null) {
+        spec.commandLine().getOut().println(features(shown));
+        spec.commandLine().getOut().flush();
+      }
+      return code;
     }
+
+    private Share shown;
+  }
+
+  /** What the share's storage keeps, as the node serving it found out. */
+  static String features(Share s) {
+    if (!s.hasStatus() || !s.getStatus().hasFeatures()) {
+      return "storage features: not known yet (the share's root does not exist on a node yet)";
+    }
+    return s.getStatus().getFeatures().getXattrs()
+        ? "storage features: extended attributes (DOS attributes are kept in them)"
+        : "storage features: no extended attributes (DOS attributes are kept in mode bits: archive, system and hidden"
+            + " as execute bits, read-only as the owner's write bit)";
   }
 
   @Command(name = "update", description = "Change a share; options not given stay as they are.")

@@ -120,6 +120,13 @@ class ClusterEndToEndTest {
     assertEquals("SHARE_STATE_ACTIVE", shown.path("status").path("state").asText());
     assertEquals(32L << 20, shown.path("status").path("quotaBytes").asLong());
     assertTrue(shown.path("status").path("usedBytes").asLong() >= 4_000_000, shown.toString());
+    // zfs-fuse keeps no extended attributes: the node found that out, and the table says where
+    // Windows' file attributes live instead.
+    assertTrue(shown.path("status").has("features") && !shown.path("status").path("features").path("xattrs").asBoolean(),
+        shown.toString());
+    Result table = cli(null, "share", "show", "projects");
+    assertTrue(table.out().contains("storage features: no extended attributes (DOS attributes are kept in mode bits"),
+        table.out());
 
     JsonNode stats = json.readTree(cli(null, "share", "stats", "projects", "--since", "1h", "-o", "json").out());
     assertTrue(stats.path("samples").size() >= 1, "the coordinator keeps the share's recent history: " + stats);

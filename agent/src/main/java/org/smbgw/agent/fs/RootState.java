@@ -4,14 +4,20 @@ package org.smbgw.agent.fs;
  * Ownership and mode of a share's root directory; {@code exists == false} leaves the rest 0.
  * {@code empty} whether it holds nothing (looked at for directory storage, which smbgw takes over
  * only when empty or adopted). {@code problem} says why the root cannot be used (a symbolic link, not a directory, unreadable):
- * that share is skipped with the reason, the others go on.
+ * that share is skipped with the reason, the others go on. {@code xattrs} whether the file system
+ * under the root keeps extended attributes (observed, never set: see {@link ShareRoots#xattrs}).
  */
-public record RootState(boolean exists, int uid, int gid, int mode, boolean empty, String problem) {
+public record RootState(boolean exists, int uid, int gid, int mode, boolean empty, String problem, boolean xattrs) {
   public static final RootState MISSING = new RootState(false, 0, 0, 0);
 
-  /** A root whose content was not looked at (counted as empty). */
+  /** A root whose content was not looked at (counted as empty), on storage without extended attributes. */
   public RootState(boolean exists, int uid, int gid, int mode) {
-    this(exists, uid, gid, mode, true, null);
+    this(exists, uid, gid, mode, true, null, false);
+  }
+
+  /** A root on storage without extended attributes. */
+  public RootState(boolean exists, int uid, int gid, int mode, boolean empty, String problem) {
+    this(exists, uid, gid, mode, empty, problem, false);
   }
 
   /** A root that is there but cannot serve as one, and why. */

@@ -1,10 +1,13 @@
 package org.smbgw.agent.reconcile;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.smbgw.agent.fs.RootState;
 import org.smbgw.agent.metrics.AgentMetrics;
 import org.smbgw.proto.v1.NodeDesiredState;
 import org.slf4j.Logger;
@@ -105,6 +108,30 @@ public final class Executor {
     return outcome;
   }
 
+  /**
+   * The paths whose storage keeps extended attributes: as observed, and for roots this pass made
+   * (a new dataset or directory), looked at now, so a new share is published once, the way it
+   * stays. A root that cannot be looked at is published with DOS attributes in mode bits, which
+   * works on any storage; the next pass looks again.
+   */
+  private Set<String> xattrPaths(Map<String, String> paths, Observed observed) {
+    Set<String> out = new HashSet<>(observed.xattrPaths());
+    for (String path : paths.values()) {
+      Path p = Path.of(path);
+      RootState seen = observed.roots().get(p);
+      if (seen == null || !seen.exists()) {
+        try {
+          if (host.roots().stat(p).xattrs()) {
+            out.add(path);
+          }
+        } catch (IOException e) {
+          log.debug("cannot look at {} for extended attributes: {}", p, e.getMessage());
+        }
+      }
+    }
+    return out;
+  }
+
   /** @return whether the include now is what the desired state says (false: the old one stays) */
   private boolean publish(NodeDesiredState desired, Observed observed, Planner.Result planned,
       PathProbe probe, List<Unit> doneShares, Outcome outcome) {
@@ -130,7 +157,9 @@ public final class Executor {
         return false;
       }
     }
-    IncludeComposer.Composition next = composer.compose(desired.getSharesList(), paths, withheld, observed.include());
+    Set<String> xattrPaths = xattrPaths(paths, observed);
+    IncludeComposer.Composition next = composer.compose(desired.getSharesList(), paths, xattrPaths, withheld,
+        observed.include());
     if (next.content().equals(observed.include())) {
       return true;
     }
@@ -141,7 +170,7 @@ public final class Executor {
       // withheld (and fail), the rest is published without them.
       misread.byShare().forEach((share, why) -> outcome.fail("share/" + share, why));
       withheld.addAll(misread.byShare().keySet());
-      next = composer.compose(desired.getSharesList(), paths, withheld, observed.include());
+      next = composer.compose(desired.getSharesList(), paths, xattrPaths, withheld, observed.include());
       if (next.content().equals(observed.include())) {
         return true;
       }

@@ -25,8 +25,13 @@ public final class IncludeComposer {
 
   public record Composition(String content, Set<String> sections) {}
 
-  public Composition compose(List<ShareSpec> desired, Map<String, String> paths, Set<String> withheld,
-      String previousInclude) {
+  /**
+   * @param paths where each share's files are, by share name
+   * @param xattrPaths those of {@code paths} whose storage keeps extended attributes; a path not
+   *     known to has DOS attributes kept in mode bits, which works on any storage
+   */
+  public Composition compose(List<ShareSpec> desired, Map<String, String> paths, Set<String> xattrPaths,
+      Set<String> withheld, String previousInclude) {
     List<PublishedShare> published = new ArrayList<>();
     Map<String, String> kept = new TreeMap<>();
     Map<String, String> previous = IncludeRenderer.sections(previousInclude);
@@ -37,7 +42,8 @@ public final class IncludeComposer {
           kept.put(s.getName(), old);
         }
       } else {
-        published.add(new PublishedShare(s, paths.get(s.getName())));
+        String path = paths.get(s.getName());
+        published.add(new PublishedShare(s, path, xattrPaths.contains(path)));
       }
     }
     Set<String> sections = new TreeSet<>(kept.keySet());

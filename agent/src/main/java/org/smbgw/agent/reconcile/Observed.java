@@ -32,6 +32,17 @@ public record Observed(
     Set<String> deadMounts,
     String zfsProblem) {
 
+  /** The roots whose storage keeps extended attributes, as path strings. */
+  public Set<String> xattrPaths() {
+    Set<String> out = new java.util.HashSet<>();
+    roots.forEach((path, root) -> {
+      if (root.exists() && root.xattrs()) {
+        out.add(path.toString());
+      }
+    });
+    return out;
+  }
+
   /** For tests and callers that do not look at connections. */
   public Observed(Map<String, Dataset> datasets, Set<String> missingParents, String include, boolean smbConfIncludes,
       Map<String, String> sambaHashes, Map<String, UnixAccount> accounts, Map<String, Integer> groups,

@@ -98,16 +98,44 @@ public final class IncludeRenderer {
       params.put("hosts deny", String.join(" ", s.getHostsDenyList().stream().map(IncludeRenderer::network).toList()));
     }
     params.put("force group", unixGroup);
-    params.put("create mask", "0660");
-    params.put("force create mode", "0660");
-    params.put("directory mask", "2770");
-    params.put("force directory mode", "2770");
+    params.putAll(modes(p.xattrs()));
     StringBuilder b = new StringBuilder("[").append(s.getName()).append("]\n");
     if (s.getMinProtocol().equals("SMB3")) {
       b.append('\t').append(SMB3_MARK).append('\n');
     }
     params.forEach((k, v) -> b.append('\t').append(k).append(" = ").append(v).append('\n'));
     return b.toString();
+  }
+
+  /**
+   * File modes and where DOS attributes live. Every permitted user works through the forced group,
+   * so that group gets read and write on whatever is created; nothing else is forced, and the
+   * masks keep the execute bits, because where the storage has no extended attributes Samba keeps
+   * archive, system and hidden in them (owner, group and other execute) and read-only in the
+   * owner's write bit. A mask that stripped those bits (the first definitions' 0660) lost the
+   * attributes and failed most of smbtorture's lock tests; forcing the owner's write bit undid
+   * read-only. Nobody else gets read or write: share access is the lists' business, not the modes'.
+   * Any user who may write a file may change its attributes (clear read-only, as Windows' Modify
+   * permission allows), not only the file's owner: all of them are that group.
+   */
+  static Map<String, String> modes(boolean xattrs) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("dos filemode", "yes");
+    m.put("create mask", "0771");
+    m.put("force create mode", "0060");
+    m.put("directory mask", "2771");
+    m.put("force directory mode", "2070");
+    if (xattrs) {
+      m.put("store dos attributes", "yes");
+    } else {
+      // Samba's default would try extended attributes and refuse every attribute change.
+      m.put("store dos attributes", "no");
+      m.put("map archive", "yes");
+      m.put("map hidden", "yes");
+      m.put("map system", "yes");
+      m.put("map readonly", "yes");
+    }
+    return m;
   }
 
   /**

@@ -67,12 +67,34 @@ class PlannerTest {
       roots.put(Path.of(x.mountpoint()), new RootState(true, 0, 900, RootState.SHARE_MODE));
       paths.put(s.getName(), x.mountpoint());
     }
-    String include = composer.compose(d.getSharesList(), paths, Set.of(), null).content();
+    String include = composer.compose(d.getSharesList(), paths, Set.of(), Set.of(), null).content();
     return with(empty(), m -> datasets, include, roots);
   }
 
   private static List<Class<?>> kinds(List<Unit> units) {
     return units.stream().flatMap(u -> u.steps().stream()).<Class<?>>map(Object::getClass).toList();
+  }
+
+  /**
+   * Where DOS attributes live follows what the node found under the root: a converged share whose
+   * storage turns out to keep extended attributes (a root observed anew, say after a move to
+   * kernel ZFS) is published again with them, and only the include changes.
+   */
+  @Test
+  void whereAttributesLiveFollowsTheObservedStorage() {
+    NodeDesiredState d = desired(share("a", 1 << 20));
+    Observed modeBits = converged(d);
+    assertTrue(planner.plan(d, modeBits).plan().isEmpty(), "converged on mode bits");
+    Map<Path, RootState> roots = new HashMap<>();
+    modeBits.roots().forEach((path, r) -> roots.put(path, new RootState(r.exists(), r.uid(), r.gid(), r.mode(),
+        r.empty(), r.problem(), true)));
+    Observed xattrs = with(modeBits, m -> m, modeBits.include(), roots);
+    Planner.Result r = planner.plan(d, xattrs);
+    assertTrue(r.plan().publish(), "the include is rendered again");
+    assertEquals(List.of(), kinds(r.plan().shareUnits()), "no storage step");
+    assertTrue(composer.compose(d.getSharesList(), r.paths(), xattrs.xattrPaths(), Set.of(), null).content()
+        .contains("store dos attributes = yes"));
+    assertTrue(modeBits.include().contains("store dos attributes = no"), modeBits.include());
   }
 
   @Test

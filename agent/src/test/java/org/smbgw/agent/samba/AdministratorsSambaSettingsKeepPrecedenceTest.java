@@ -81,7 +81,7 @@ class AdministratorsSambaSettingsKeepPrecedenceTest {
     samba.addIncludeToSmbConf();
     ShareSpec pub = ShareSpec.newBuilder().setName("pub").setGuestOk(true).build();
     // Guests: smbgw's globals now say "map to guest = Bad User" and its SMB2_02 floor; neither may win.
-    samba.install(new IncludeRenderer("nogroup").render(List.of(new PublishedShare(pub, data.toString()))), Set.of("pub"));
+    samba.install(new IncludeRenderer("nogroup").render(List.of(new PublishedShare(pub, data.toString(), true))), Set.of("pub"));
     samba.reload();
 
     assertTrue(samba.smbConfIncludes());

@@ -47,7 +47,7 @@ class TestparmMisreadFailsThePublishTest {
   }
 
   private static String installFails(Path dir, ShareSpec spec, String path) throws Exception {
-    return refused(dir, List.of(new PublishedShare(spec, path))).getMessage();
+    return refused(dir, List.of(new PublishedShare(spec, path, true))).getMessage();
   }
 
 
@@ -83,8 +83,8 @@ class TestparmMisreadFailsThePublishTest {
 
   @Test
   void aMisreadIsPutOnTheShareItBelongsToSoThatTheOthersCanBePublished(@TempDir Path dir) throws Exception {
-    CommandFailedException thrown = refused(dir, List.of(new PublishedShare(spec("good").build(), "/srv/good"),
-        new PublishedShare(spec("bad").build(), "/srv/a  b")));
+    CommandFailedException thrown = refused(dir, List.of(new PublishedShare(spec("good").build(), "/srv/good", true),
+        new PublishedShare(spec("bad").build(), "/srv/a  b", true)));
     SambaConfig.SectionsMisread e = assertInstanceOf(SambaConfig.SectionsMisread.class, thrown);
     assertEquals(Set.of("bad"), e.byShare().keySet(), e.getMessage());
     assertTrue(e.byShare().get("bad").contains("reads path as '/srv/a b'"), e.byShare().toString());

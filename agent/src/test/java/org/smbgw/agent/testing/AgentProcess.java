@@ -26,11 +26,18 @@ public final class AgentProcess implements AutoCloseable {
       this.port = s.getLocalPort();
     }
     Files.writeString(config(), "node: " + node + "\nstateDir: " + state() + "\ndesiredStateFile: " + desired()
-        + "\nunixGroup: smbgwtest\nresyncSeconds: 3600\nsandbox: {port: " + port + "}\n");
+        + "\nunixGroup: smbgwtest\nresyncSeconds: 3600\nsandbox: {port: " + port + "}\ndirectoryRoots: ["
+        + directoryRoot() + "]\n");
+    Files.createDirectories(directoryRoot());
   }
 
   public Path dir() {
     return dir;
+  }
+
+  /** Where this agent may put directory storage (on the machine's disk: ext4 here). */
+  public Path directoryRoot() {
+    return dir.resolve("dirs");
   }
 
   public int port() {

@@ -1,0 +1,103 @@
+package org.smbgw.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.smbgw.agent.testing.AgentProcess;
+import org.smbgw.agent.testing.SmbClient;
+import org.smbgw.agent.testing.TestTimeouts;
+import org.smbgw.agent.testing.ZfsPool;
+import org.smbgw.common.NtHash;
+
+/**
+ * DOS attributes as Windows clients set them (hidden, read-only) are kept, on storage with
+ * extended attributes (ext4 directory storage) and without (zfs-fuse, where they live in mode
+ * bits): one user's client sets them, the agent is SIGKILLed and started again, another user's
+ * client sees them, a write to the read-only file is refused, and that other user (who may write)
+ * can clear it. Each share reports what its storage keeps, found out by trying.
+ */
+class WindowsAttributesSurviveRestartTest {
+  private static final String PASSWORD = "Attr1butes-kept";
+
+  @Test
+  void hiddenAndReadOnlySetByOneClientAreSeenByAnotherAfterAnAgentRestart() throws Exception {
+    try (AgentProcess node = new AgentProcess("smbgw-attrs-", "attrtest");
+        ZfsPool pool = new ZfsPool("sga", 256L << 20); SmbClient client = new SmbClient("127.0.0.1", node.port())) {
+      String setter = node.user("ats");
+      String viewer = node.user("atv");
+      Path status = node.state().resolve("status.json");
+      Path dirs = node.directoryRoot();
+      String hash = NtHash.of(PASSWORD.toCharArray());
+      StringBuilder yaml = new StringBuilder();
+      for (String u : new String[] {setter, viewer}) {
+        yaml.append("apiVersion: smbgw/v1\nkind: User\nmetadata: {name: ").append(u).append("}\nspec: {ntHash: ")
+            .append(hash).append("}\n---\n");
+      }
+      yaml.append(share("onext4", "{directory: {path: " + dirs.resolve("onext4") + "}}", setter, viewer)).append("---\n")
+          .append(share("onzfs", "{zfs: {parent: " + pool.name() + "}}", setter, viewer));
+      Files.writeString(node.desired(), yaml);
+      awaitFile(status, node.start());
+      assertEquals(Map.of("onext4", true, "onzfs", false), xattrs(status), Files.readString(status));
+
+      Path file = client.localFile("report.txt");
+      Files.writeString(file, "quarterly");
+      for (String share : new String[] {"onext4", "onzfs"}) {
+        String set = SmbClient.output(client.run(share, setter, PASSWORD, "put " + file + " report.txt; setmode report.txt +hr"));
+        assertTrue(!set.contains("NT_STATUS"), share + ": " + set);
+      }
+
+      node.kill();
+      Files.delete(status);
+      awaitFile(status, node.start());
+
+      for (String share : new String[] {"onext4", "onzfs"}) {
+        String info = SmbClient.output(client.run(share, viewer, PASSWORD, "allinfo report.txt"));
+        String attributes = info.lines().filter(l -> l.startsWith("attributes:")).findFirst().orElse(info);
+        assertTrue(attributes.matches("attributes: [A-Z]*R[A-Z]*H[A-Z]* \\(.*"), share + ": " + info);
+        // Overwriting a hidden file without asking for hidden is refused too (as on Windows): hidden
+        // goes first, so that the refusal below is read-only's.
+        String shown = SmbClient.output(client.run(share, viewer, PASSWORD, "setmode report.txt -h"));
+        assertTrue(!shown.contains("NT_STATUS") && !shown.contains("failed"), share + ": " + shown);
+        // Read-only is refused to the file's owner everywhere. Samba 4.17 refuses it to other users
+        // only where the attribute is an extended attribute: in mode bits it is the owner's write
+        // bit, and the others write through the group's (measured here; the README says so too).
+        String write = SmbClient.output(client.run(share, setter, PASSWORD, "put " + file + " report.txt"));
+        assertTrue(write.contains("NT_STATUS_ACCESS_DENIED"), share + ": a read-only file was overwritten: " + write);
+        String cleared = SmbClient.output(client.run(share, viewer, PASSWORD,
+            "setmode report.txt -r; put " + file + " report.txt"));
+        assertTrue(!cleared.contains("NT_STATUS") && !cleared.contains("failed"),
+            share + ": another user with write access cannot clear read-only: " + cleared);
+      }
+    }
+  }
+
+  private static String share(String name, String storage, String... writers) {
+    return "apiVersion: smbgw/v1\nkind: Share\nmetadata: {name: " + name + "}\nspec:\n  storage: " + storage
+        + "\n  write: {users: [" + String.join(", ", writers) + "]}\n";
+  }
+
+  /** Each share's reported storage features: whether it keeps extended attributes. */
+  private static Map<String, Boolean> xattrs(Path status) throws Exception {
+    Map<String, Boolean> out = new TreeMap<>();
+    for (JsonNode s : new ObjectMapper().readTree(status.toFile()).path("shares")) {
+      out.put(s.path("name").asText(), s.path("features").path("xattrs").asBoolean(false));
+    }
+    return out;
+  }
+
+  private static void awaitFile(Path file, Process agent) throws Exception {
+    long deadline = System.nanoTime() + TestTimeouts.seconds(60).toNanos();
+    while (!Files.exists(file) && agent.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertTrue(Files.exists(file), file + " was not written; the agent " + (agent.isAlive() ? "is still starting"
+        : "exited with " + agent.exitValue()));
+  }
+}
