@@ -16,8 +16,10 @@ public final class Bench {
         case "metrics" -> MetricsBench.run();
         case "failover" -> FailoverBench.run();
         case "package" -> PackageBench.run();
+        case "conformance" -> ConformanceBench.run();
         default -> {
-          System.err.println("scripts/bench: unknown benchmark '" + name + "' (known: agent, coordinator, metrics, failover, package)");
+          System.err.println("scripts/bench: unknown benchmark '" + name
+              + "' (known: agent, coordinator, metrics, failover, package, conformance)");
           System.exit(2);
         }
       }
