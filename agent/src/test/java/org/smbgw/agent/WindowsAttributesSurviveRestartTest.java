@@ -43,7 +43,7 @@ class WindowsAttributesSurviveRestartTest {
       yaml.append(share("onext4", "{directory: {path: " + dirs.resolve("onext4") + "}}", setter, viewer)).append("---\n")
           .append(share("onzfs", "{zfs: {parent: " + pool.name() + "}}", setter, viewer));
       Files.writeString(node.desired(), yaml);
-      awaitFile(status, node.start());
+      awaitServing(status, node.start(), node.dir().resolve("agent.log"));
       assertEquals(Map.of("onext4", true, "onzfs", false), xattrs(status), Files.readString(status));
 
       Path file = client.localFile("report.txt");
@@ -55,7 +55,7 @@ class WindowsAttributesSurviveRestartTest {
 
       node.kill();
       Files.delete(status);
-      awaitFile(status, node.start());
+      awaitServing(status, node.start(), node.dir().resolve("agent.log"));
 
       for (String share : new String[] {"onext4", "onzfs"}) {
         String info = SmbClient.output(client.run(share, viewer, PASSWORD, "allinfo report.txt"));
@@ -92,12 +92,25 @@ class WindowsAttributesSurviveRestartTest {
     return out;
   }
 
-  private static void awaitFile(Path file, Process agent) throws Exception {
+  /** Until the agent reports both shares served (a first pass may still be making the group or accounts). */
+  private static void awaitServing(Path status, Process agent, Path log) throws Exception {
     long deadline = System.nanoTime() + TestTimeouts.seconds(60).toNanos();
-    while (!Files.exists(file) && agent.isAlive() && System.nanoTime() < deadline) {
+    while (!serving(status) && agent.isAlive() && System.nanoTime() < deadline) {
       Thread.sleep(50);
     }
-    assertTrue(Files.exists(file), file + " was not written; the agent " + (agent.isAlive() ? "is still starting"
-        : "exited with " + agent.exitValue()));
+    assertTrue(serving(status), "the shares are not served: " + (Files.exists(status) ? Files.readString(status) : "")
+        + "\nthe agent " + (agent.isAlive() ? "runs" : "exited with " + agent.exitValue()) + ":\n" + Files.readString(log));
+  }
+
+  private static boolean serving(Path status) {
+    try {
+      int active = 0;
+      for (JsonNode s : new ObjectMapper().readTree(status.toFile()).path("shares")) {
+        active += s.path("state").asText().equals("SHARE_STATE_ACTIVE") ? 1 : 0;
+      }
+      return active == 2;
+    } catch (java.io.IOException e) {
+      return false; // not there yet, or being replaced
+    }
   }
 }
