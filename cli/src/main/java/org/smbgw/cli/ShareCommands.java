@@ -251,25 +251,23 @@ final class ShareCommands {
 
     @Override
     public Integer call() {
-      int code = show(parent.root, spec, admin -> admin.getShare(GetShareRequest.newBuilder().setName(name).build()),
-          share -> {
-            shown = share;
-            return List.of(share);
-          });
-      if (parent.root.output == Output.Format.table && shown != null) {
-        spec.commandLine().getOut().println(features(shown));
-        spec.commandLine().getOut().flush();
+      java.io.PrintWriter out = spec.commandLine().getOut();
+      try (Coordinators c = parent.root.connect()) {
+        Share share = c.call(admin -> admin.getShare(GetShareRequest.newBuilder().setName(name).build()));
+        print(parent.root, out, List.of(share), share);
+        if (parent.root.output == Output.Format.table) {
+          out.println(features(share));
+          out.flush();
+        }
       }
-      return code;
+      return ExitCodes.OK;
     }
-
-    private Share shown;
   }
 
   /** What the share's storage keeps, as the node serving it found out. */
   static String features(Share s) {
     if (!s.hasStatus() || !s.getStatus().hasFeatures()) {
-      return "storage features: not known yet (the share's root does not exist on a node yet)";
+      return "storage features: not reported (no node serves the share's root yet, or its agent predates the report)";
     }
     return s.getStatus().getFeatures().getXattrs()
         ? "storage features: extended attributes (DOS attributes are kept in them)"

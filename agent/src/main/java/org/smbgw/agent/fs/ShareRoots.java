@@ -1,13 +1,13 @@
 package org.smbgw.agent.fs;
 
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * a root's file system keeps extended attributes (no programs run).
  */
 public final class ShareRoots {
-  private static final String PROBE = "smbgw.probe";
+  private static final String PROBE = "user.smbgw.probe";
   /** Per root: the device it was probed on and the answer. A remount (a new device) asks again. */
-  private final Map<Path, long[]> probed = new ConcurrentHashMap<>();
+  private final Map<Path, Probe> probed = new ConcurrentHashMap<>();
 
   public RootState stat(Path path) throws IOException {
     try {
@@ -35,8 +35,10 @@ public final class ShareRoots {
       try (var entries = Files.list(path)) {
         empty = entries.findAny().isEmpty();
       }
-      return new RootState(true, (Integer) a.get("uid"), (Integer) a.get("gid"), (Integer) a.get("mode"), empty, null,
-          xattrs(path, (Long) a.get("dev")));
+      int uid = (Integer) a.get("uid");
+      int mode = (Integer) a.get("mode");
+      return new RootState(true, uid, (Integer) a.get("gid"), mode, empty, null,
+          xattrs(path, (Long) a.get("dev"), uid, mode));
     } catch (NoSuchFileException e) {
       return RootState.MISSING;
     }
@@ -45,38 +47,46 @@ public final class ShareRoots {
   /**
    * Whether the file system under {@code root} keeps user extended attributes, which is where Samba
    * keeps DOS attributes (hidden, read-only, ...) when it can. Known by doing it: an attribute is
-   * written and removed (zfs-fuse answers "Operation not supported"; ext4 and OpenZFS keep them).
-   * The answer is kept per root until its device changes. A write that fails for another reason (a
-   * full dataset, say) is answered by whether the attributes can be listed, and asked again next time.
+   * written and removed on the root (zfs-fuse answers EOPNOTSUPP; ext4 and OpenZFS keep them), but
+   * only on a root smbgw has prepared (root's, mode 2770), never in a directory it has not taken
+   * over. The answer is kept per root until its device changes; one that is not an answer (a full
+   * dataset, a read-only mount, no root yet) counts as none, which puts attributes in mode bits,
+   * and is asked again next time.
    */
-  boolean xattrs(Path root, long device) {
-    long[] known = probed.get(root);
-    if (known != null && known[0] == device) {
-      return known[1] == 1;
+  boolean xattrs(Path root, long device, int uid, int mode) {
+    Probe known = probed.get(root);
+    if (known != null && known.device() == device) {
+      return known.xattrs();
     }
-    UserDefinedFileAttributeView view = Files.getFileAttributeView(root, UserDefinedFileAttributeView.class,
-        LinkOption.NOFOLLOW_LINKS);
+    if (uid != 0 || (mode & 07777) != RootState.SHARE_MODE) {
+      return false;
+    }
     try {
-      view.write(PROBE, ByteBuffer.wrap(new byte[] {1}));
-      view.delete(PROBE);
-      probed.put(root, new long[] {device, 1});
+      Xattr.LIBC.lsetxattr(root.toString(), PROBE, new byte[] {1}, 1, 0);
+      Xattr.LIBC.lremovexattr(root.toString(), PROBE);
+      probed.put(root, new Probe(device, true));
       return true;
-    } catch (IOException e) {
-      if (unsupported(e)) {
-        probed.put(root, new long[] {device, 0});
-        return false;
+    } catch (LastErrorException e) {
+      if (e.getErrorCode() == EOPNOTSUPP) {
+        probed.put(root, new Probe(device, false));
       }
-      try {
-        view.list();
-        return true;
-      } catch (IOException | RuntimeException again) {
-        return false;
-      }
+      return false;
+    } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+      return false;
     }
   }
 
-  private static boolean unsupported(IOException e) {
-    return e instanceof FileSystemException f && f.getReason() != null && f.getReason().contains("not supported");
+  private record Probe(long device, boolean xattrs) {}
+
+  /** Linux's EOPNOTSUPP (ENOTSUP is the same number): the file system has no such attributes. */
+  private static final int EOPNOTSUPP = 95;
+
+  private interface Xattr extends Library {
+    Xattr LIBC = Native.load("c", Xattr.class);
+
+    int lsetxattr(String path, String name, byte[] value, long size, int flags) throws LastErrorException;
+
+    int lremovexattr(String path, String name) throws LastErrorException;
   }
 
   /** Owner root, the share group, mode 2770. */

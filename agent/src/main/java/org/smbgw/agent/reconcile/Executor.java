@@ -114,18 +114,19 @@ public final class Executor {
    * stays. A root that cannot be looked at is published with DOS attributes in mode bits, which
    * works on any storage; the next pass looks again.
    */
-  private Set<String> xattrPaths(Map<String, String> paths, Observed observed) {
-    Set<String> out = new HashSet<>(observed.xattrPaths());
+  private Set<Path> xattrPaths(Map<String, String> paths, Observed observed) {
+    Set<Path> out = new HashSet<>(observed.xattrPaths());
     for (String path : paths.values()) {
       Path p = Path.of(path);
       RootState seen = observed.roots().get(p);
       if (seen == null || !seen.exists()) {
         try {
           if (host.roots().stat(p).xattrs()) {
-            out.add(path);
+            out.add(p);
           }
         } catch (IOException e) {
-          log.debug("cannot look at {} for extended attributes: {}", p, e.getMessage());
+          log.warn("cannot look at {} for extended attributes; DOS attributes go to mode bits until the next pass: {}",
+              p, e.getMessage());
         }
       }
     }
@@ -157,7 +158,7 @@ public final class Executor {
         return false;
       }
     }
-    Set<String> xattrPaths = xattrPaths(paths, observed);
+    Set<Path> xattrPaths = xattrPaths(paths, observed);
     IncludeComposer.Composition next = composer.compose(desired.getSharesList(), paths, xattrPaths, withheld,
         observed.include());
     if (next.content().equals(observed.include())) {

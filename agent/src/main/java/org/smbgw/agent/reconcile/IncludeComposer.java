@@ -1,5 +1,6 @@
 package org.smbgw.agent.reconcile;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,10 +28,10 @@ public final class IncludeComposer {
 
   /**
    * @param paths where each share's files are, by share name
-   * @param xattrPaths those of {@code paths} whose storage keeps extended attributes; a path not
-   *     known to has DOS attributes kept in mode bits, which works on any storage
+   * @param xattrPaths roots whose storage keeps extended attributes; a path not known to has DOS
+   *     attributes kept in mode bits, which works on any storage
    */
-  public Composition compose(List<ShareSpec> desired, Map<String, String> paths, Set<String> xattrPaths,
+  public Composition compose(List<ShareSpec> desired, Map<String, String> paths, Set<Path> xattrPaths,
       Set<String> withheld, String previousInclude) {
     List<PublishedShare> published = new ArrayList<>();
     Map<String, String> kept = new TreeMap<>();
@@ -43,7 +44,7 @@ public final class IncludeComposer {
         }
       } else {
         String path = paths.get(s.getName());
-        published.add(new PublishedShare(s, path, xattrPaths.contains(path)));
+        published.add(new PublishedShare(s, path, xattrPaths.contains(Path.of(path))));
       }
     }
     Set<String> sections = new TreeSet<>(kept.keySet());

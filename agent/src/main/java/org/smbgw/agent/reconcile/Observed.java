@@ -1,6 +1,7 @@
 package org.smbgw.agent.reconcile;
 
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import org.smbgw.agent.fs.RootState;
@@ -32,12 +33,12 @@ public record Observed(
     Set<String> deadMounts,
     String zfsProblem) {
 
-  /** The roots whose storage keeps extended attributes, as path strings. */
-  public Set<String> xattrPaths() {
-    Set<String> out = new java.util.HashSet<>();
+  /** The roots whose storage keeps extended attributes. */
+  public Set<Path> xattrPaths() {
+    Set<Path> out = new HashSet<>();
     roots.forEach((path, root) -> {
       if (root.exists() && root.xattrs()) {
-        out.add(path.toString());
+        out.add(path);
       }
     });
     return out;

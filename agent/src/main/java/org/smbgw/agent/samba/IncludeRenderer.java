@@ -109,21 +109,22 @@ public final class IncludeRenderer {
 
   /**
    * File modes and where DOS attributes live. Every permitted user works through the forced group,
-   * so that group gets read and write on whatever is created; nothing else is forced, and the
-   * masks keep the execute bits, because where the storage has no extended attributes Samba keeps
+   * so that group gets read and write on whatever is created; nothing else is forced, and the file
+   * mask keeps the execute bits, because where the storage has no extended attributes Samba keeps
    * archive, system and hidden in them (owner, group and other execute) and read-only in the
    * owner's write bit. A mask that stripped those bits (the first definitions' 0660) lost the
    * attributes and failed most of smbtorture's lock tests; forcing the owner's write bit undid
-   * read-only. Nobody else gets read or write: share access is the lists' business, not the modes'.
-   * Any user who may write a file may change its attributes (clear read-only, as Windows' Modify
-   * permission allows), not only the file's owner: all of them are that group.
+   * read-only. Directories carry no mapped attribute (Samba keeps only read-only for them), so
+   * their mask stays 2770. Nobody else gets read or write: share access is the lists' business.
+   * Changing a file's mode, owner or ACL stays its owner's ({@code dos filemode} would let every
+   * writer lock the others out): where attributes are extended attributes any writer may change
+   * them, where they are mode bits only the owner.
    */
   static Map<String, String> modes(boolean xattrs) {
     Map<String, String> m = new LinkedHashMap<>();
-    m.put("dos filemode", "yes");
     m.put("create mask", "0771");
     m.put("force create mode", "0060");
-    m.put("directory mask", "2771");
+    m.put("directory mask", "2770");
     m.put("force directory mode", "2070");
     if (xattrs) {
       m.put("store dos attributes", "yes");

@@ -42,9 +42,10 @@ class IncludeRendererTest {
     String withXattrs = IncludeRenderer.sections(renderer.render(List.of(new PublishedShare(spec("x").build(), "/x", true)))).get("x");
     String without = IncludeRenderer.sections(renderer.render(List.of(new PublishedShare(spec("z").build(), "/z", false)))).get("z");
     for (String section : List.of(withXattrs, without)) {
-      assertTrue(section.contains("\tforce group = smbgw\n\tdos filemode = yes\n\tcreate mask = 0771\n\tforce create mode = 0060\n"
-          + "\tdirectory mask = 2771\n\tforce directory mode = 2070\n"), section);
+      assertTrue(section.contains("\tforce group = smbgw\n\tcreate mask = 0771\n\tforce create mode = 0060\n"
+          + "\tdirectory mask = 2770\n\tforce directory mode = 2070\n"), section);
       assertFalse(section.contains("0660"), section);
+      assertFalse(section.contains("dos filemode"), "every writer could change modes, owners and ACLs: " + section);
     }
     assertTrue(withXattrs.contains("\tstore dos attributes = yes\n"), withXattrs);
     assertFalse(withXattrs.contains("map hidden"), withXattrs);

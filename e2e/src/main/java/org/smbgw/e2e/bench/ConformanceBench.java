@@ -1,5 +1,7 @@
 package org.smbgw.e2e.bench;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -18,23 +20,13 @@ final class ConformanceBench {
   private ConformanceBench() {}
 
   static void run() throws Exception {
-    Conformance c = new Conformance(true);
-    // Interrupted (Ctrl-C), it still removes its pool, account, processes and directory.
-    Thread cleanup = new Thread(() -> {
-      try {
-        c.close();
-      } catch (Exception e) {
-        System.err.println("# conformance: cleaning up: " + e);
-      }
-    });
-    Runtime.getRuntime().addShutdownHook(cleanup);
-    try (c) {
+    try (Conformance c = new Conformance(true)) {
       Conformance.Result stock = c.stock();
       Conformance.Result smbgw = c.smbgw();
       report("conformance", stock, smbgw);
       String record = System.getenv("SMBGW_CONFORMANCE_RECORD");
       if (record != null && !record.isEmpty()) {
-        java.nio.file.Files.writeString(java.nio.file.Path.of(record), "# smbtorture subtests a stock share passes on"
+        Files.writeString(Path.of(record), "# smbtorture subtests a stock share passes on"
             + " directory storage (scripts/bench conformance with SMBGW_CONFORMANCE_RECORD); WindowsConformanceTest"
             + " holds smbgw's share to them\n" + String.join("\n", stock.passed()) + "\n");
       }
@@ -50,8 +42,6 @@ final class ConformanceBench {
       Bench.figure("conformance.durable_open.stock.panics", ds.panics(), "count");
       Bench.figure("conformance.durable_open.smbgw.passed", dg.passed().size(), "count");
       Bench.figure("conformance.durable_open.smbgw.panics", dg.panics(), "count");
-    } finally {
-      Runtime.getRuntime().removeShutdownHook(cleanup);
     }
   }
 

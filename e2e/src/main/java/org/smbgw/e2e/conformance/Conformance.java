@@ -1,21 +1,26 @@
 package org.smbgw.e2e.conformance;
 
+import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.smbgw.agent.exec.Command;
 import org.smbgw.agent.exec.CommandResult;
 import org.smbgw.agent.exec.CommandRunner;
+import org.smbgw.agent.metrics.AgentMetrics;
 import org.smbgw.agent.testing.AgentProcess;
+import org.smbgw.agent.testing.TestTimeouts;
 import org.smbgw.agent.testing.ZfsPool;
 import org.smbgw.common.NtHash;
 
@@ -40,30 +45,32 @@ public final class Conformance implements AutoCloseable {
   public record Result(Set<String> passed, Set<String> failed, Set<String> skipped, int panics) {}
 
   private static final String PASSWORD = "Conf0rmance-run";
-  private final AgentProcess node;
-  private final ZfsPool pool;
-  private final CommandRunner runner = new CommandRunner(
-      new org.smbgw.agent.metrics.AgentMetrics(new com.codahale.metrics.MetricRegistry()), Duration.ofMinutes(5));
-  private final String user;
-  private final Path auth;
+  private final CommandRunner runner = new CommandRunner(new AgentMetrics(new MetricRegistry()), Duration.ofMinutes(5));
+  /** Interrupted (Ctrl-C on the benchmark), it still removes its pool, account, processes and directory. */
+  private final Thread cleanup = new Thread(this::closeQuietly, "smbgw-conformance-cleanup");
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private AgentProcess node;
+  private ZfsPool pool;
+  private String user;
+  private Path auth;
   private Path zfsPath;
 
   /** @param zfs whether to make a ZFS share too (it needs the zfs-fuse daemon) */
   public Conformance(boolean zfs) throws Exception {
-    node = new AgentProcess("smbgw-conformance-", "conformance");
-    ZfsPool made = null;
+    Runtime.getRuntime().addShutdownHook(cleanup);
     try {
-      made = zfs ? new ZfsPool("sgc", 512L << 20) : null;
-      pool = made;
+      node = new AgentProcess("smbgw-conformance-", "conformance");
+      pool = zfs ? new ZfsPool("sgc", 512L << 20) : null;
       user = node.user("conf");
       auth = node.dir().resolve("smbtorture.auth");
       Files.writeString(auth, "username = " + user + "\npassword = " + PASSWORD + "\n");
       start();
     } catch (Exception e) {
-      if (made != null) {
-        made.close();
+      try {
+        close();
+      } catch (Exception again) {
+        e.addSuppressed(again);
       }
-      node.close();
       throw e;
     }
   }
@@ -78,7 +85,7 @@ public final class Conformance implements AutoCloseable {
     Files.writeString(node.desired(), yaml);
     Path status = node.state().resolve("status.json");
     Process agent = node.start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    long deadline = System.nanoTime() + TestTimeouts.seconds(120).toNanos();
     while (System.nanoTime() < deadline && agent.isAlive() && !served(status)) {
       Thread.sleep(100);
     }
@@ -93,7 +100,7 @@ public final class Conformance implements AutoCloseable {
     if (pool != null) {
       stock.append("\n[stockzfs]\n\tpath = ").append(zfsPath).append("\n\tread only = no\n");
     }
-    Files.writeString(smbConf(), stock, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+    Files.writeString(smbConf(), stock, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
     runner.run(Command.of("smbcontrol", "--configfile=" + smbConf(), "smbd", "reload-config"));
   }
 
@@ -162,8 +169,10 @@ public final class Conformance implements AutoCloseable {
     Set<String> failed = new TreeSet<>();
     Set<String> skipped = new TreeSet<>();
     for (String suite : suites) {
+      // Its scratch directories go to the run's directory, not to wherever the caller stands.
       CommandResult r = runner.runAllowingFailure(Command.of("smbtorture", "//127.0.0.1/" + share,
-          "-p", Integer.toString(node.port()), "-A", auth.toString(), suite).timeout(Duration.ofMinutes(5)));
+          "-p", Integer.toString(node.port()), "-A", auth.toString(), "--basedir=" + node.dir(), suite)
+          .timeout(Duration.ofMinutes(5)));
       for (String line : r.stdout().split("\n")) {
         int colon = line.indexOf(": ");
         if (colon < 0) {
@@ -205,15 +214,34 @@ public final class Conformance implements AutoCloseable {
     }
   }
 
+  /** Closes once, whoever comes first: the caller, or the shutdown hook on Ctrl-C. */
   @Override
   public void close() throws Exception {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     try {
-      node.close();
+      Runtime.getRuntime().removeShutdownHook(cleanup);
+    } catch (IllegalStateException shuttingDown) {
+      // called from the hook itself
+    }
+    try {
+      if (node != null) {
+        node.close();
+      }
     } finally {
       runner.close();
       if (pool != null) {
         pool.close();
       }
+    }
+  }
+
+  private void closeQuietly() {
+    try {
+      close();
+    } catch (Exception e) {
+      System.err.println("# conformance: cleaning up: " + e);
     }
   }
 }
