@@ -132,7 +132,7 @@ public final class Agent implements AutoCloseable {
     AtomicReference<Reconciler> trigger = new AtomicReference<>();
     Mode mode = config.coordinators().isEmpty()
         ? singleNode(config, roots, resolver, trigger)
-        : cluster(config, tools, samba, storages, roots, resolver, () -> trigger.get().trigger());
+        : cluster(config, tools, samba, host.zfs(), storages, roots, resolver, () -> trigger.get().trigger());
     this.status = new StatusWriter(stateDir.resolve("status.json"), Clock.systemUTC(), mode.onStatus(),
         new QuotaAlerts(stateDir.resolve("quota-alerts.json")));
     this.reconciler = new Reconciler(mode.source(), new Observer(host),
@@ -208,7 +208,7 @@ public final class Agent implements AutoCloseable {
     return tls;
   }
 
-  private Mode cluster(AgentConfig config, SambaTools tools, SambaConfig samba, StorageCatalog storages,
+  private Mode cluster(AgentConfig config, SambaTools tools, SambaConfig samba, Zfs zfs, StorageCatalog storages,
       Supplier<List<Path>> roots, StorageResolver resolver,
       Runnable changed) {
     // First, before any thread or file: a node without usable credentials cannot join.
@@ -225,7 +225,8 @@ public final class Agent implements AutoCloseable {
     AtomicReference<CoordinatorClient> session = new AtomicReference<>();
     InventoryCollector inventories = new InventoryCollector(
         () -> inventory.build(storages.current()).toBuilder()
-            .setSambaHook(samba.hookDescription()).setShareGroup(config.unixGroup()).build(), FIRST_INVENTORY_WAIT,
+            .setSambaHook(samba.hookDescription()).setShareGroup(config.unixGroup())
+            .setZfsProperties(zfs.sambaNote()).build(), FIRST_INVENTORY_WAIT,
         inv -> session.get().inventory(inv), System::nanoTime);
     AddressKeeper addresses = AddressKeeper.onOwnThread(runner, TcpTable.proc(), Duration.ofSeconds(2),
         new HeldAddresses(heldAddressesFile(config)));
@@ -263,7 +264,8 @@ public final class Agent implements AutoCloseable {
         List.of(
         // storage.cfg edited or smb.conf hooked since the last inventory: a new one within a resync.
         Part.of("inventory", bg -> inventories.start(INVENTORY_EVERY, config.resync(), () -> storages.changed()
-            || inventories.latest() == null || !inventories.latest().getSambaHook().equals(samba.hookDescription())), () -> {
+            || inventories.latest() == null || !inventories.latest().getSambaHook().equals(samba.hookDescription())
+            || !inventories.latest().getZfsProperties().equals(zfs.sambaNote())), () -> {
           inventories.close();
           space.close();
         }),

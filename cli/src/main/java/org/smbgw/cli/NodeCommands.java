@@ -89,6 +89,8 @@ final class NodeCommands {
     }
     out.add(List.of("SAMBA", n.getInventory().getSambaVersion()));
     out.add(List.of("SMB.CONF", n.getInventory().getSambaHook().isEmpty() ? "(not reported yet)" : n.getInventory().getSambaHook()));
+    out.add(List.of("ZFS", n.getInventory().getZfsProperties().isEmpty() ? "(not reported yet)"
+        : n.getInventory().getZfsProperties()));
     n.getErrorsList().forEach(e -> out.add(List.of("ERROR", e)));
     return out;
   }

@@ -124,6 +124,10 @@ class ClusterEndToEndTest {
     // Windows' file attributes live instead.
     assertTrue(shown.path("status").has("features") && !shown.path("status").path("features").path("xattrs").asBoolean(),
         shown.toString());
+    // Nor xattr=sa or acltype: the node found that out making the dataset, and says so.
+    Result node = Eventually.until(Duration.ofSeconds(60), () -> cli(null, "node", "show", "test"),
+        r -> r.out().contains("no acltype property"));
+    assertTrue(node.out().contains("new datasets keep this ZFS's defaults") && node.out().contains("zfs-fuse"), node.out());
     Result table = cli(null, "share", "show", "projects");
     assertTrue(table.out().contains("storage features: no extended attributes (DOS attributes are kept in mode bits"),
         table.out());

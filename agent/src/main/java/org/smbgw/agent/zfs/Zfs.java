@@ -77,15 +77,59 @@ public final class Zfs {
     return new Observation(filesystems, missing, dead);
   }
 
-  /** Creates a dataset already marked for {@code share}, so it is never seen unmarked. */
+  /**
+   * Creates a dataset already marked for {@code share}, so it is never seen unmarked, with the
+   * properties Samba wants where this ZFS has them ({@link #sambaProperties}).
+   */
   public void create(String dataset, String share, long quota) throws CommandFailedException {
     List<String> argv = new ArrayList<>(List.of(zfs, "create",
         "-o", Dataset.SHARE_PROPERTY + "=" + share, "-o", Dataset.STATE_PROPERTY + "=" + Dataset.ACTIVE));
     if (quota > 0) {
       argv.addAll(List.of("-o", "quota=" + quota));
     }
+    int slash = dataset.lastIndexOf('/');
+    for (String property : sambaProperties(slash < 0 ? dataset : dataset.substring(0, slash))) {
+      argv.addAll(List.of("-o", property));
+    }
     argv.add(dataset);
     runner.run(Command.of(argv));
+  }
+
+  /** Set on every dataset smbgw makes, where this ZFS has them: see {@link #sambaProperties}. */
+  static final List<String> SAMBA_PROPERTIES = List.of("xattr=sa", "acltype=posixacl");
+  private volatile List<String> sambaProperties;
+  private volatile String sambaNote = "not known yet: found out when smbgw first makes a dataset on this node";
+
+  /**
+   * What new datasets get for Samba: extended attributes kept with the file's inode
+   * ({@code xattr=sa}; the default keeps each in a hidden directory, several I/Os per attribute,
+   * and Samba writes one on every file it creates) and POSIX ACLs ({@code acltype=posixacl}, off by
+   * default on Linux, as ext4 has them). Kernel OpenZFS has both; zfs-fuse has neither (no
+   * {@code acltype} property, no extended attributes at all), so there new datasets keep its
+   * defaults. Asked once, of {@code parent}, by whether {@code zfs get acltype} knows the property.
+   */
+  List<String> sambaProperties(String parent) throws CommandFailedException {
+    List<String> known = sambaProperties;
+    if (known != null) {
+      return known;
+    }
+    CommandResult r = runner.runAllowingFailure(Command.of(zfs, "get", "-H", "-o", "value", "acltype", parent));
+    if (r.succeeded()) {
+      known = SAMBA_PROPERTIES;
+      sambaNote = "new datasets get " + String.join(", ", SAMBA_PROPERTIES);
+    } else if (r.stderr().contains("invalid property")) {
+      known = List.of();
+      sambaNote = "new datasets keep this ZFS's defaults: it has no acltype property and no xattr=sa (zfs-fuse)";
+    } else {
+      throw new CommandFailedException(r.command(), r.exitCode(), r.stderr(), "cannot tell whether this ZFS has acltype");
+    }
+    sambaProperties = known;
+    return known;
+  }
+
+  /** What {@link #sambaProperties} found, for a person: shown by {@code smbgw node show}. */
+  public String sambaNote() {
+    return sambaNote;
   }
 
   public void set(String dataset, String property, String value) throws CommandFailedException {

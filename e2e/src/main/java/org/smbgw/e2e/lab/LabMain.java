@@ -2,6 +2,7 @@ package org.smbgw.e2e.lab;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.smbgw.common.NtHash;
 import org.smbgw.proto.v1.CreateShareRequest;
 import org.smbgw.proto.v1.ListNodesRequest;
@@ -20,7 +21,10 @@ public final class LabMain {
 
   public static void main(String[] args) throws Exception {
     org.smbgw.common.Logging.start();
-    Path dir = Files.createTempDirectory("smbgw-lab-");
+    // Traversable, as LabSetup's: the share's directory lies below, and smbd reads it as the user
+    // (at 0700 every listing was refused).
+    Path dir = Files.createTempDirectory("smbgw-lab-", PosixFilePermissions.asFileAttribute(
+        PosixFilePermissions.fromString("rwxr-xr-x")));
     Lab lab = new Lab(dir, Lab.Settings.defaults("sgwlabuser"));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {

@@ -20,7 +20,12 @@ public final class Probes {
   private Probes() {}
 
   /** One probe's outcome: when it started and ended (System.nanoTime) and whether it worked. */
-  public record Attempt(long startNanos, long endNanos, boolean ok) {}
+  /** One client request: when it started and ended, whether it worked, and if not what it said. */
+  public record Attempt(long startNanos, long endNanos, boolean ok, String error) {
+    Attempt(long startNanos, long endNanos, boolean ok) {
+      this(startNanos, endNanos, ok, ok ? null : "");
+    }
+  }
 
   /**
    * A new smbclient connection every {@code every}, each reading one file back and checking its
@@ -37,7 +42,15 @@ public final class Probes {
     private final ExecutorService workers = Executors.newCachedThreadPool();
     private final Semaphore inFlight = new Semaphore(16);
 
-    public NewConnections(LabCluster cluster, String address, String share, String file, String expected, Duration every) {
+    private final Duration timeout;
+
+    /**
+     * @param every how often a new connection starts
+     * @param timeout how long one may take before it counts as failed
+     */
+    public NewConnections(LabCluster cluster, String address, String share, String file, String expected, Duration every,
+        Duration timeout) {
+      this.timeout = timeout;
       this.cluster = cluster;
       this.address = address;
       this.share = share;
@@ -53,16 +66,19 @@ public final class Probes {
       workers.execute(() -> {
         long start = System.nanoTime();
         boolean ok = false;
+        String error = null;
         try {
-          CommandResult r = cluster.smbclient(address, share, "get " + file + " -", Duration.ofSeconds(2));
+          CommandResult r = cluster.smbclient(address, share, "get " + file + " -", timeout);
           ok = r.succeeded() && r.stdout().contains(expected);
+          error = ok ? null : firstLine(r.stderr() + "\n" + r.stdout(), "exit " + r.exitCode());
         } catch (Exception e) {
           ok = false;
+          error = e.toString();
         } finally {
           inFlight.release();
         }
         synchronized (attempts) {
-          attempts.add(new Attempt(start, System.nanoTime(), ok));
+          attempts.add(new Attempt(start, System.nanoTime(), ok, error));
         }
       });
     }
@@ -136,7 +152,7 @@ public final class Probes {
                 record(new Attempt(since, now, true));
                 since = now;
               } else if (line.contains("NT_STATUS_")) {
-                record(new Attempt(since, now, false));
+                record(new Attempt(since, now, false, line.strip()));
                 synchronized (attempts) {
                   if (errors.size() < 20) {
                     errors.add(line.strip());
@@ -148,12 +164,12 @@ public final class Probes {
           }
           p.destroyForcibly();
           if (!closed.get()) {
-            record(new Attempt(System.nanoTime(), System.nanoTime(), false));
+            record(new Attempt(System.nanoTime(), System.nanoTime(), false, "smbclient exited (" + p.waitFor() + ")"));
             Thread.sleep(50);
           }
         } catch (Exception e) {
           if (!closed.get()) {
-            record(new Attempt(System.nanoTime(), System.nanoTime(), false));
+            record(new Attempt(System.nanoTime(), System.nanoTime(), false, e.toString()));
           }
         }
       }
@@ -236,6 +252,25 @@ public final class Probes {
   /** Failed attempts that started after {@code after}. */
   public static long failuresAfter(List<Attempt> attempts, long after) {
     return attempts.stream().filter(a -> !a.ok() && a.startNanos() > after).count();
+  }
+
+  /** Failed requests that started in [{@code from}, {@code to}). */
+  public static long failuresBetween(List<Attempt> attempts, long from, long to) {
+    return attempts.stream().filter(a -> !a.ok() && a.startNanos() >= from && a.startNanos() < to).count();
+  }
+
+  /** What the requests that failed after {@code after} said, each distinct text with its count. */
+  public static java.util.Map<String, Long> errorsAfter(List<Attempt> attempts, long after) {
+    java.util.Map<String, Long> out = new java.util.TreeMap<>();
+    attempts.stream().filter(a -> !a.ok() && a.startNanos() > after).forEach(a -> out.merge(a.error(), 1L, Long::sum));
+    return out;
+  }
+
+  /** The first line that names an NT status, else the first non-empty line, else {@code otherwise}. */
+  static String firstLine(String output, String otherwise) {
+    List<String> lines = output.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    return lines.stream().filter(l -> l.contains("NT_STATUS_")).findFirst()
+        .orElse(lines.isEmpty() ? otherwise : lines.get(0));
   }
 
   public static double recovery(List<Attempt> attempts, long fault, Duration normal) {
