@@ -63,8 +63,10 @@ import org.smbgw.common.tls.PeerNames;
 import org.smbgw.common.tls.TlsException;
 import org.smbgw.common.tls.TlsFiles;
 import org.smbgw.proto.v1.NodeDesiredState;
+import org.smbgw.proto.v1.NodeInventory;
 import org.smbgw.proto.v1.NodeObservedState;
 import org.smbgw.proto.v1.ShareState;
+import org.smbgw.proto.v1.StorageOffer;
 
 /**
  * One node agent: a list of {@link Part}s started in order and closed in reverse (as ZooKeeper's
@@ -224,9 +226,14 @@ public final class Agent implements AutoCloseable {
         INVENTORY_CALL_TIMEOUT);
     AtomicReference<CoordinatorClient> session = new AtomicReference<>();
     InventoryCollector inventories = new InventoryCollector(
-        () -> inventory.build(storages.current()).toBuilder()
-            .setSambaHook(samba.hookDescription()).setShareGroup(config.unixGroup())
-            .setZfsProperties(zfs.sambaNote()).build(), FIRST_INVENTORY_WAIT,
+        () -> {
+          NodeInventory inv = inventory.build(storages.current());
+          // Known at start, not only once a dataset is made: asked of the first ZFS storage here.
+          inv.getStoragesList().stream().map(StorageOffer::getZfsParent).filter(p -> !p.isEmpty()).findFirst()
+              .ifPresent(zfs::learnSambaSupport);
+          return inv.toBuilder().setSambaHook(samba.hookDescription()).setShareGroup(config.unixGroup())
+              .setZfsProperties(zfs.sambaNote()).build();
+        }, FIRST_INVENTORY_WAIT,
         inv -> session.get().inventory(inv), System::nanoTime);
     AddressKeeper addresses = AddressKeeper.onOwnThread(runner, TcpTable.proc(), Duration.ofSeconds(2),
         new HeldAddresses(heldAddressesFile(config)));

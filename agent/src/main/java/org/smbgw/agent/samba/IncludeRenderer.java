@@ -115,7 +115,9 @@ public final class IncludeRenderer {
    * owner's write bit. A mask that stripped those bits (the first definitions' 0660) lost the
    * attributes and failed most of smbtorture's lock tests; forcing the owner's write bit undid
    * read-only. Directories carry no mapped attribute (Samba keeps only read-only for them), so
-   * their mask stays 2770. Nobody else gets read or write: share access is the lists' business.
+   * their mask stays 2770. Nobody else gets read or write by mode: who may connect is the lists'
+   * business (POSIX ACLs an owner sets from Windows, on ext4 or on OpenZFS with acltype=posixacl,
+   * refine access inside the share, never past the lists).
    * Changing a file's mode, owner or ACL stays its owner's ({@code dos filemode} would let every
    * writer lock the others out): where attributes are extended attributes any writer may change
    * them, where they are mode bits only the owner.

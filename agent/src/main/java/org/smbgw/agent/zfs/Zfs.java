@@ -15,7 +15,10 @@ import org.smbgw.agent.exec.CommandFailedException;
 import org.smbgw.agent.exec.CommandResult;
 import org.smbgw.agent.exec.CommandRunner;
 
-/** The ZFS commands the agent uses. Every method is one program call. */
+/**
+ * The ZFS commands the agent uses. Every method is one program call, but the first {@link #create}
+ * of an agent, which first asks what this ZFS offers Samba.
+ */
 public final class Zfs {
   static final String PROPERTIES = String.join(",", "type", "quota", "used", "available",
       "mountpoint", "mounted", Dataset.SHARE_PROPERTY, Dataset.STATE_PROPERTY);
@@ -95,10 +98,12 @@ public final class Zfs {
     runner.run(Command.of(argv));
   }
 
-  /** Set on every dataset smbgw makes, where this ZFS has them: see {@link #sambaProperties}. */
-  static final List<String> SAMBA_PROPERTIES = List.of("xattr=sa", "acltype=posixacl");
-  private volatile List<String> sambaProperties;
-  private volatile String sambaNote = "not known yet: found out when smbgw first makes a dataset on this node";
+  /** What new datasets get for Samba, and the same for a person ({@code smbgw node show}). */
+  record SambaSupport(List<String> properties, String note) {}
+
+  /** Asked once per agent, on the reconcile thread that makes datasets; read by the inventory's. */
+  private volatile SambaSupport samba = new SambaSupport(null,
+      "not known yet: found out when smbgw first makes a dataset on this node");
 
   /**
    * What new datasets get for Samba: extended attributes kept with the file's inode
@@ -106,30 +111,58 @@ public final class Zfs {
    * and Samba writes one on every file it creates) and POSIX ACLs ({@code acltype=posixacl}, off by
    * default on Linux, as ext4 has them). Kernel OpenZFS has both; zfs-fuse has neither (no
    * {@code acltype} property, no extended attributes at all), so there new datasets keep its
-   * defaults. Asked once, of {@code parent}, by whether {@code zfs get acltype} knows the property.
+   * defaults. Asked once, of {@code parent}; a property an administrator set on the parent (or
+   * above it) is theirs and is inherited as it is.
    */
   List<String> sambaProperties(String parent) throws CommandFailedException {
-    List<String> known = sambaProperties;
-    if (known != null) {
-      return known;
+    SambaSupport known = samba;
+    if (known.properties() != null) {
+      return known.properties();
     }
-    CommandResult r = runner.runAllowingFailure(Command.of(zfs, "get", "-H", "-o", "value", "acltype", parent));
+    CommandResult r = runner.runAllowingFailure(
+        Command.of(zfs, "get", "-H", "-o", "property,source", "xattr,acltype", parent));
     if (r.succeeded()) {
-      known = SAMBA_PROPERTIES;
-      sambaNote = "new datasets get " + String.join(", ", SAMBA_PROPERTIES);
+      List<String> set = new ArrayList<>();
+      List<String> kept = new ArrayList<>();
+      for (String line : r.stdout().split("\n")) {
+        String[] f = line.split("\t");
+        if (f.length == 2) {
+          String wanted = f[0].equals("xattr") ? "xattr=sa" : f[0].equals("acltype") ? "acltype=posixacl" : null;
+          if (wanted != null && f[1].equals("default")) {
+            set.add(wanted);
+          } else if (wanted != null) {
+            kept.add(f[0] + " (set by an administrator: " + f[1] + ")");
+          }
+        }
+      }
+      known = new SambaSupport(List.copyOf(set), (set.isEmpty() ? "new datasets get nothing for Samba"
+          : "new datasets get " + String.join(", ", set)) + (kept.isEmpty() ? "" : "; inherited as set: "
+          + String.join(", ", kept)));
     } else if (r.stderr().contains("invalid property")) {
-      known = List.of();
-      sambaNote = "new datasets keep this ZFS's defaults: it has no acltype property and no xattr=sa (zfs-fuse)";
+      known = new SambaSupport(List.of(),
+          "new datasets keep this ZFS's defaults: it has no acltype property and no xattr=sa (zfs-fuse)");
     } else {
       throw new CommandFailedException(r.command(), r.exitCode(), r.stderr(), "cannot tell whether this ZFS has acltype");
     }
-    sambaProperties = known;
-    return known;
+    samba = known;
+    return known.properties();
+  }
+
+  /**
+   * Finds out, once, what this ZFS offers Samba, asking {@code parent}; a failure leaves it for the
+   * next time (the first create asks again).
+   */
+  public void learnSambaSupport(String parent) {
+    try {
+      sambaProperties(parent);
+    } catch (CommandFailedException e) {
+      // not known yet; said so by the note
+    }
   }
 
   /** What {@link #sambaProperties} found, for a person: shown by {@code smbgw node show}. */
   public String sambaNote() {
-    return sambaNote;
+    return samba.note();
   }
 
   public void set(String dataset, String property, String value) throws CommandFailedException {

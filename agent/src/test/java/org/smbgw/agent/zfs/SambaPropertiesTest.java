@@ -40,16 +40,33 @@ class SambaPropertiesTest {
   void openZfsDatasetsGetXattrSaAndPosixAclsAskingOnce(@TempDir Path dir) throws Exception {
     Path log = dir.resolve("calls");
     Path fake = dir.resolve("zfs");
-    Files.writeString(fake, "#!/bin/sh\necho \"$*\" >> " + log + "\ncase \"$1\" in get) echo off ;; esac\nexit 0\n");
+    Files.writeString(fake, "#!/bin/sh\necho \"$*\" >> " + log + "\ncase \"$1\" in get) printf 'xattr\\tdefault\\n"
+        + "acltype\\tdefault\\n' ;; esac\nexit 0\n");
     Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
     Zfs zfs = new Zfs(runner, fake.toString(), MountTable.proc());
     zfs.create("tank/smb/a", "a", 1L << 30);
     zfs.create("tank/smb/b", "b", 0);
     assertEquals(List.of(
-        "get -H -o value acltype tank/smb",
+        "get -H -o property,source xattr,acltype tank/smb",
         "create -o org.smbgw:share=a -o org.smbgw:state=active -o quota=1073741824 -o xattr=sa -o acltype=posixacl tank/smb/a",
         "create -o org.smbgw:share=b -o org.smbgw:state=active -o xattr=sa -o acltype=posixacl tank/smb/b"),
         Files.readAllLines(log));
     assertEquals("new datasets get xattr=sa, acltype=posixacl", zfs.sambaNote());
+  }
+
+  /** What an administrator set on the parent is inherited as it is, and the node says so. */
+  @Test
+  void aParentsOwnSettingIsInheritedAsItIs(@TempDir Path dir) throws Exception {
+    Path log = dir.resolve("calls");
+    Path fake = dir.resolve("zfs");
+    Files.writeString(fake, "#!/bin/sh\necho \"$*\" >> " + log + "\ncase \"$1\" in get) printf 'xattr\\tlocal\\n"
+        + "acltype\\tdefault\\n' ;; esac\nexit 0\n");
+    Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
+    Zfs zfs = new Zfs(runner, fake.toString(), MountTable.proc());
+    zfs.create("tank/smb/a", "a", 0);
+    assertEquals("create -o org.smbgw:share=a -o org.smbgw:state=active -o acltype=posixacl tank/smb/a",
+        Files.readAllLines(log).get(1));
+    assertEquals("new datasets get acltype=posixacl; inherited as set: xattr (set by an administrator: local)",
+        zfs.sambaNote());
   }
 }

@@ -3,6 +3,7 @@ package org.smbgw.e2e.lab;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.smbgw.proto.v1.DrainNodeRequest;
 import org.smbgw.proto.v1.MoveAddressRequest;
 import org.smbgw.proto.v1.UndrainNodeRequest;
@@ -29,7 +30,7 @@ public final class FaultRun {
    */
   public record Result(Fault fault, String from, String to, double newConnection, double session, long doubled,
       long samples, List<String> doubledAt, List<String> sessionErrors, long failuresAfterRepair, String heldAfterRepair,
-      java.util.Map<String, Long> newConnectionErrorsAfterRepair, java.util.Map<String, Long> sessionErrorsAfterRepair,
+      Map<String, Long> newConnectionErrorsAfterRepair, Map<String, Long> sessionErrorsAfterRepair,
       long failuresAfterFault) {}
 
   private final LabCluster cluster;
@@ -100,7 +101,8 @@ public final class FaultRun {
       // Repair with the probes still running: a node coming back must not interrupt anyone.
       long repairing = System.nanoTime();
       repair(fault, victim);
-      Thread.sleep(2000);
+      // Long enough that a request started as the node came back has ended, failed or not.
+      Thread.sleep(Math.max(2000, timeout.toMillis() + 500));
       long failures = Probes.failuresAfter(conns.attempts(), repairing) + Probes.failuresAfter(session.attempts(), repairing);
       return new Result(fault, victim, to, newConn, sess, sampler.doubled(), sampler.samples(), sampler.doubledAt(),
           session.errors(), failures, String.join(",", lab.holdersOf(address)),

@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -19,11 +21,14 @@ import org.smbgw.agent.exec.CommandResult;
 public final class Probes {
   private Probes() {}
 
-  /** One probe's outcome: when it started and ended (System.nanoTime) and whether it worked. */
-  /** One client request: when it started and ended, whether it worked, and if not what it said. */
+  /**
+   * One client request: when it started and ended (System.nanoTime), whether it worked, and if not
+   * what it said.
+   */
   public record Attempt(long startNanos, long endNanos, boolean ok, String error) {
-    Attempt(long startNanos, long endNanos, boolean ok) {
-      this(startNanos, endNanos, ok, ok ? null : "");
+    /** A request that worked. */
+    static Attempt worked(long startNanos, long endNanos) {
+      return new Attempt(startNanos, endNanos, true, null);
     }
   }
 
@@ -149,7 +154,7 @@ public final class Probes {
             while ((line = out.readLine()) != null) {
               long now = System.nanoTime();
               if (line.contains("blocks available")) {
-                record(new Attempt(since, now, true));
+                record(Attempt.worked(since, now));
                 since = now;
               } else if (line.contains("NT_STATUS_")) {
                 record(new Attempt(since, now, false, line.strip()));
@@ -243,25 +248,19 @@ public final class Probes {
     }
   }
 
-  /**
-   * Seconds from {@code fault} to the end of the longest stretch without a successful attempt
-   * (a failure, a hang, or nothing answering), looking at successes that ended after the fault;
-   * 0 when no stretch exceeded {@code normal} (the client never noticed); NaN when nothing
-   * succeeded after the fault.
-   */
   /** Failed attempts that started after {@code after}. */
   public static long failuresAfter(List<Attempt> attempts, long after) {
     return attempts.stream().filter(a -> !a.ok() && a.startNanos() > after).count();
   }
 
-  /** Failed requests that started in [{@code from}, {@code to}). */
+  /** Failed requests that were under way at some time in [{@code from}, {@code to}). */
   public static long failuresBetween(List<Attempt> attempts, long from, long to) {
-    return attempts.stream().filter(a -> !a.ok() && a.startNanos() >= from && a.startNanos() < to).count();
+    return attempts.stream().filter(a -> !a.ok() && a.endNanos() > from && a.startNanos() < to).count();
   }
 
   /** What the requests that failed after {@code after} said, each distinct text with its count. */
-  public static java.util.Map<String, Long> errorsAfter(List<Attempt> attempts, long after) {
-    java.util.Map<String, Long> out = new java.util.TreeMap<>();
+  public static Map<String, Long> errorsAfter(List<Attempt> attempts, long after) {
+    Map<String, Long> out = new TreeMap<>();
     attempts.stream().filter(a -> !a.ok() && a.startNanos() > after).forEach(a -> out.merge(a.error(), 1L, Long::sum));
     return out;
   }
@@ -273,6 +272,12 @@ public final class Probes {
         .orElse(lines.isEmpty() ? otherwise : lines.get(0));
   }
 
+  /**
+   * Seconds from {@code fault} to the end of the longest stretch without a successful attempt
+   * (a failure, a hang, or nothing answering), looking at successes that ended after the fault;
+   * 0 when no stretch exceeded {@code normal} (the client never noticed); NaN when nothing
+   * succeeded after the fault.
+   */
   public static double recovery(List<Attempt> attempts, long fault, Duration normal) {
     List<Long> ok = attempts.stream().filter(a -> a.ok() && a.endNanos() >= fault).map(Attempt::endNanos).sorted().toList();
     if (ok.isEmpty()) {
