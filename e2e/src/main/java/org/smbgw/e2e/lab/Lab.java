@@ -513,15 +513,29 @@ public final class Lab implements AutoCloseable {
     runner.close();
   }
 
-  /** zfs-fuse answers a pool's first destroy with a spurious "busy": retry for a few seconds. */
+  /**
+   * zfs-fuse answers a pool's first destroy with a spurious "busy": retry for a few seconds, then
+   * detach its mounts lazily and retry again. A pool left imported over a deleted backing file
+   * wedged zfs-fuse for every later test on the machine ("pool is busy", creates that hang), so a
+   * pool that still cannot go is said on stderr.
+   */
   private void destroyPool(String pool) throws Exception {
-    for (int attempt = 0; attempt < 10; attempt++) {
+    for (int attempt = 0; attempt < 40; attempt++) {
       if (!runner.runAllowingFailure(Command.of("zpool", "list", "-H", pool)).succeeded()
           || runner.runAllowingFailure(Command.of("zpool", "destroy", "-f", pool)).succeeded()) {
         return;
       }
+      if (attempt == 9) {
+        for (String line : Files.readAllLines(Path.of("/proc/mounts"), StandardCharsets.UTF_8)) {
+          String[] f = line.split(" ");
+          if (f.length > 1 && (f[0].equals(pool) || f[0].startsWith(pool + "/"))) {
+            runner.runAllowingFailure(Command.of("umount", "-l", f[1]));
+          }
+        }
+      }
       Thread.sleep(500);
     }
+    System.err.println("lab: pool " + pool + " could not be destroyed; zpool destroy -f " + pool + " by hand");
   }
 
   /** Text of a node's process log, for failure messages. */
