@@ -39,11 +39,7 @@ class SambaPropertiesTest {
   @Test
   void openZfsDatasetsGetXattrSaAndPosixAclsAskingOnce(@TempDir Path dir) throws Exception {
     Path log = dir.resolve("calls");
-    Path fake = dir.resolve("zfs");
-    Files.writeString(fake, "#!/bin/sh\necho \"$*\" >> " + log + "\ncase \"$1\" in get) printf 'xattr\\tdefault\\n"
-        + "acltype\\tdefault\\n' ;; esac\nexit 0\n");
-    Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
-    Zfs zfs = new Zfs(runner, fake.toString(), MountTable.proc());
+    Zfs zfs = openZfs(dir, log, "default");
     zfs.create("tank/smb/a", "a", 1L << 30);
     zfs.create("tank/smb/b", "b", 0);
     assertEquals(List.of(
@@ -58,15 +54,23 @@ class SambaPropertiesTest {
   @Test
   void aParentsOwnSettingIsInheritedAsItIs(@TempDir Path dir) throws Exception {
     Path log = dir.resolve("calls");
-    Path fake = dir.resolve("zfs");
-    Files.writeString(fake, "#!/bin/sh\necho \"$*\" >> " + log + "\ncase \"$1\" in get) printf 'xattr\\tlocal\\n"
-        + "acltype\\tdefault\\n' ;; esac\nexit 0\n");
-    Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
-    Zfs zfs = new Zfs(runner, fake.toString(), MountTable.proc());
+    Zfs zfs = openZfs(dir, log, "local");
     zfs.create("tank/smb/a", "a", 0);
     assertEquals("create -o org.smbgw:share=a -o org.smbgw:state=active -o acltype=posixacl tank/smb/a",
         Files.readAllLines(log).get(1));
     assertEquals("new datasets get acltype=posixacl; inherited as set: xattr (set by an administrator: local)",
         zfs.sambaNote());
+  }
+
+  /**
+   * A stand-in for OpenZFS's zfs: records each call in {@code log}, answers get with acltype's
+   * source "default" and xattr's {@code xattrSource}, and succeeds at everything.
+   */
+  private Zfs openZfs(Path dir, Path log, String xattrSource) throws Exception {
+    Path fake = dir.resolve("zfs");
+    Files.writeString(fake, "#!/bin/sh\necho \"$*\" >> " + log + "\ncase \"$1\" in get) printf 'xattr\\t"
+        + xattrSource + "\\nacltype\\tdefault\\n' ;; esac\nexit 0\n");
+    Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
+    return new Zfs(runner, fake.toString(), MountTable.proc());
   }
 }
