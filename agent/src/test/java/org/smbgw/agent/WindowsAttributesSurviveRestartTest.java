@@ -44,7 +44,7 @@ class WindowsAttributesSurviveRestartTest {
       yaml.append(share("onext4", "{directory: {path: " + dirs.resolve("onext4") + "}}", setter, viewer)).append("---\n")
           .append(share("onzfs", "{zfs: {parent: " + pool.name() + "}}", setter, viewer));
       Files.writeString(node.desired(), yaml);
-      awaitServing(status, node.start(), node.dir().resolve("agent.log"));
+      awaitServing(node, node.start());
       assertEquals(Map.of("onext4", true, "onzfs", false), xattrs(status), Files.readString(status));
 
       Path file = client.localFile("report.txt");
@@ -58,7 +58,7 @@ class WindowsAttributesSurviveRestartTest {
       String published = Files.readString(include);
       node.kill();
       Files.delete(status);
-      awaitServing(status, node.start(), node.dir().resolve("agent.log"));
+      awaitServing(node, node.start());
       assertEquals(published, Files.readString(include), "the restarted agent renders the shares as before");
 
       for (String share : new String[] {"onext4", "onzfs"}) {
@@ -101,24 +101,15 @@ class WindowsAttributesSurviveRestartTest {
   }
 
   /** Until the agent reports both shares served (a first pass may still be making the group or accounts). */
-  private static void awaitServing(Path status, Process agent, Path log) throws Exception {
+  private static void awaitServing(AgentProcess node, Process agent) throws Exception {
     long deadline = System.nanoTime() + TestTimeouts.seconds(60).toNanos();
-    while (!serving(status) && agent.isAlive() && System.nanoTime() < deadline) {
+    while (node.servedShares().size() < 2 && agent.isAlive() && System.nanoTime() < deadline) {
       Thread.sleep(50);
     }
-    assertTrue(serving(status), "the shares are not served: " + (Files.exists(status) ? Files.readString(status) : "")
-        + "\nthe agent " + (agent.isAlive() ? "runs" : "exited with " + agent.exitValue()) + ":\n" + Files.readString(log));
+    Path status = node.state().resolve("status.json");
+    assertTrue(node.servedShares().size() == 2, "the shares are not served: " + (Files.exists(status)
+        ? Files.readString(status) : "") + "\nthe agent " + (agent.isAlive() ? "runs" : "exited with " + agent.exitValue())
+        + ":\n" + Files.readString(node.dir().resolve("agent.log")));
   }
 
-  private static boolean serving(Path status) {
-    try {
-      int active = 0;
-      for (JsonNode s : new ObjectMapper().readTree(status.toFile()).path("shares")) {
-        active += s.path("state").asText().equals("SHARE_STATE_ACTIVE") ? 1 : 0;
-      }
-      return active == 2;
-    } catch (java.io.IOException e) {
-      return false; // not there yet, or being replaced
-    }
-  }
 }

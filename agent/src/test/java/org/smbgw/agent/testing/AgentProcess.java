@@ -56,6 +56,25 @@ public final class AgentProcess implements AutoCloseable {
     return dir.resolve("state");
   }
 
+  /**
+   * The shares the agent's status.json reports served, each with its path; empty while there is
+   * no status yet (or it is being replaced).
+   */
+  public java.util.Map<String, String> servedShares() {
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    try {
+      for (com.fasterxml.jackson.databind.JsonNode s : new com.fasterxml.jackson.databind.ObjectMapper()
+          .readTree(state().resolve("status.json").toFile()).path("shares")) {
+        if (s.path("state").asText().equals("SHARE_STATE_ACTIVE")) {
+          out.put(s.path("name").asText(), s.path("path").asText());
+        }
+      }
+    } catch (java.io.IOException e) {
+      // not written yet, or being replaced
+    }
+    return out;
+  }
+
   /** A user name unique to this run, removed on close. */
   public String user(String base) {
     String name = base + Long.toHexString(System.nanoTime() & 0xffff);

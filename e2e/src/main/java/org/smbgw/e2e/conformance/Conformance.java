@@ -1,8 +1,6 @@
 package org.smbgw.e2e.conformance;
 
 import com.codahale.metrics.MetricRegistry;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -86,10 +85,10 @@ public final class Conformance implements AutoCloseable {
     Path status = node.state().resolve("status.json");
     Process agent = node.start();
     long deadline = System.nanoTime() + TestTimeouts.seconds(120).toNanos();
-    while (System.nanoTime() < deadline && agent.isAlive() && !served(status)) {
+    while (System.nanoTime() < deadline && agent.isAlive() && !served()) {
       Thread.sleep(100);
     }
-    if (!served(status)) {
+    if (!served()) {
       Path log = node.dir().resolve("agent.log");
       throw new IllegalStateException("the agent did not serve the shares: "
           + (Files.exists(status) ? Files.readString(status) : "no status") + "\n"
@@ -118,26 +117,14 @@ public final class Conformance implements AutoCloseable {
         + "\n  write: {users: [" + user + "]}\n";
   }
 
-  private boolean served(Path status) {
-    try {
-      if (!Files.exists(status)) {
-        return false;
-      }
-      JsonNode shares = new ObjectMapper().readTree(status.toFile()).path("shares");
-      int active = 0;
-      for (JsonNode s : shares) {
-        if (s.path("state").asText().equals("SHARE_STATE_ACTIVE")) {
-          active++;
-          if (s.path("name").asText().equals("gwzfs")) {
-            zfsPath = Path.of(s.path("path").asText());
-          }
-        }
-      }
-      return active == (pool == null ? 1 : 2);
-    } catch (IOException e) {
-      return false; // being written
+  private boolean served() {
+    Map<String, String> served = node.servedShares();
+    if (served.containsKey("gwzfs")) {
+      zfsPath = Path.of(served.get("gwzfs"));
     }
+    return served.size() == (pool == null ? 1 : 2);
   }
+
 
   /** smbgw's share on directory storage, its stock twin, and (with ZFS) the same pair on ZFS. */
   public Result smbgw() throws Exception {
