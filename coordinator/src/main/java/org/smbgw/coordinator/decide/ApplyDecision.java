@@ -31,7 +31,10 @@ public final class ApplyDecision {
   public static Change<ApplyResponse> apply(Snapshot s, Context c, List<String> vipRanges, ApplyRequest req) {
     NodeDesiredState asOne = NodeDesiredState.newBuilder().addAllShares(req.getSharesList())
         .addAllUsers(req.getUsersList()).addAllPurgeShares(req.getPurgesList()).build();
-    InvalidSpecException.throwIfAny(DesiredStateValidator.anyNode().validate(asOne));
+    List<Violation> given = new ArrayList<>(DesiredStateValidator.anyNode().validate(asOne));
+    req.getUsersList().stream().filter(u -> u.getRid() != 0).forEach(u -> given.add(new Violation("User/" + u.getName()
+        + ": spec.rid", "is given by the coordinators when the user is added; leave it unset")));
+    InvalidSpecException.throwIfAny(given);
 
     Map<String, ShareSpec> incoming = new HashMap<>();
     req.getSharesList().forEach(x -> incoming.put(ZkPaths.shareKey(x.getName()), x));
@@ -67,15 +70,22 @@ public final class ApplyDecision {
     for (ShareSpec x : req.getSharesList()) {
       results.addResults(share(s, c, binding, placed, x, change));
     }
+    List<UserSpec> changed = new ArrayList<>();
     for (UserSpec u : req.getUsersList()) {
-      UserSpec canonical = u.toBuilder().setNtHash(NtHash.canonical(u.getNtHash())).build();
       Versioned<UserSpec> existing = s.users().get(u.getName());
+      // A user keeps its RID; a new one (or one from before RIDs) gets the next below.
+      UserSpec canonical = u.toBuilder().setNtHash(NtHash.canonical(u.getNtHash()))
+          .setRid(existing == null ? 0 : existing.value().getRid()).build();
       String action = existing == null ? "created" : existing.value().equals(canonical) ? "unchanged" : "updated";
       if (!action.equals("unchanged")) {
-        UserDecisions.write(s, canonical, existing, change);
-        change.event(action.equals("created") ? "user.added" : "user.password", "user/" + u.getName(), "(apply)");
+        changed.add(canonical);
       }
       results.addResults(ApplyResult.newBuilder().setKind("User").setName(u.getName()).setAction(action));
+    }
+    for (UserSpec u : Rids.give(s, changed, change)) {
+      Versioned<UserSpec> existing = s.users().get(u.getName());
+      UserDecisions.write(s, u, existing, change);
+      change.event(existing == null ? "user.added" : "user.password", "user/" + u.getName(), "(apply)");
     }
     for (String name : req.getPurgesList()) {
       Versioned<ShareSpec> existing = s.share(name).orElse(null);

@@ -1,16 +1,19 @@
 package org.smbgw.coordinator.decide;
 
 import java.util.Collection;
+import java.util.List;
 import org.smbgw.coordinator.state.Versioned;
 import org.smbgw.coordinator.state.ZkPaths;
 import org.smbgw.proto.v1.LiveNode;
 import org.smbgw.proto.v1.NodeRecord;
 import org.smbgw.proto.v1.PendingPurge;
 import org.smbgw.proto.v1.Removal;
+import org.smbgw.proto.v1.UserSpec;
 
 /**
  * The leader's clearing up, pure: pending purges a node reports done, removal records every node
- * has seen, confirmations carried out, and events beyond those kept.
+ * has seen, confirmations carried out, RIDs for users added before RIDs existed, and events beyond
+ * those kept.
  */
 public final class Housekeeping {
   private Housekeeping() {}
@@ -41,6 +44,14 @@ public final class Housekeeping {
         change.add(new Write.Update(ZkPaths.node(r.getName()), r.toBuilder().clearConfirmedRemovals().setAdopt(false).build(),
             n.version()));
       }
+    }
+    // Users added before RIDs existed get theirs. One withheld for a hash that does not open is
+    // left until its password is set again (writing it would seal an empty hash).
+    List<Versioned<UserSpec>> without = s.users().values().stream()
+        .filter(u -> u.value().getRid() == 0 && !u.value().getNtHash().isEmpty()).toList();
+    List<UserSpec> given = Rids.give(s, without.stream().map(Versioned::value).toList(), change);
+    for (int i = 0; i < given.size(); i++) {
+      change.add(new Write.Update(ZkPaths.user(given.get(i).getName()), given.get(i), without.get(i).version()));
     }
     eventsToTrim.forEach(seq -> change.add(new Write.Delete(ZkPaths.event(seq), -1)));
     return change.reply(change.writes().size());

@@ -16,6 +16,7 @@ import org.smbgw.proto.v1.NodeRecord;
 import org.smbgw.proto.v1.PendingPurge;
 import org.smbgw.proto.v1.Placement;
 import org.smbgw.proto.v1.Removal;
+import org.smbgw.proto.v1.RidCounter;
 import org.smbgw.proto.v1.ShareSpec;
 import org.smbgw.proto.v1.TokenRecord;
 import org.smbgw.proto.v1.UserSpec;
@@ -31,6 +32,7 @@ import org.smbgw.proto.v1.UserSpec;
  *
  * @param seenNow the replica's ticker when taken (what {@link Tracked#seenNanos} is stamped on)
  * @param heardNow its listening clock when taken (what {@link Tracked#heardNanos} is stamped on)
+ * @param rids the last RID given to a user, with the version of its znode
  */
 public record Snapshot(long generation, String cluster,
     SortedMap<String, Versioned<ShareSpec>> shares, SortedMap<String, Versioned<Placement>> placements,
@@ -38,7 +40,7 @@ public record Snapshot(long generation, String cluster,
     SortedMap<String, Tracked<AddressRecord>> addresses, SortedMap<String, Tracked<LeaseRecord>> leases,
     SortedMap<String, Versioned<UserSpec>> users, SortedMap<String, Versioned<TokenRecord>> tokens,
     SortedMap<String, PendingPurge> purges,
-    SortedMap<String, Versioned<Removal>> removed, long seenNow, long heardNow) {
+    SortedMap<String, Versioned<Removal>> removed, Versioned<RidCounter> rids, long seenNow, long heardNow) {
 
   public Snapshot {
     shares = frozen(shares);
@@ -58,7 +60,8 @@ public record Snapshot(long generation, String cluster,
     long generation = view.generation();
     return new Snapshot(generation, view.cluster(), sorted(view.shares()), sorted(view.placements()),
         sorted(view.nodes()), sorted(view.live()), sorted(view.addresses()), sorted(view.leases()),
-        sorted(view.users()), sorted(view.tokens()), sorted(view.purges()), sorted(view.removed()), view.now(), view.heard());
+        sorted(view.users()), sorted(view.tokens()), sorted(view.purges()), sorted(view.removed()), view.rids(), view.now(),
+        view.heard());
   }
 
   /** A copy, made once: the constructor keeps maps built here as they are. */
@@ -80,7 +83,7 @@ public record Snapshot(long generation, String cluster,
   /** The same state at other times (nothing copied): what a look at an unchanged view gives. */
   public Snapshot at(Map<String, Tracked<LeaseRecord>> leasesNow, long seenNow, long heardNow) {
     return new Snapshot(generation, cluster, shares, placements, nodes, live, addresses, sorted(leasesNow), users, tokens, purges,
-        removed, seenNow, heardNow);
+        removed, rids, seenNow, heardNow);
   }
 
   /** The generation a write decided on this snapshot makes (the fence lets it land on no other). */

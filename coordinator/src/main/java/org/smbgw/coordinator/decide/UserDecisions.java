@@ -23,16 +23,21 @@ public final class UserDecisions {
     List<Violation> v = new ArrayList<>();
     Names.userName("spec.name", req.getSpec().getName(), v);
     NtHash.validate("spec.ntHash", req.getSpec().getNtHash(), v);
+    if (req.getSpec().getRid() != 0) {
+      v.add(new Violation("spec.rid", "is given by the coordinators when the user is added; leave it unset"));
+    }
     InvalidSpecException.throwIfAny(v);
-    UserSpec spec = req.getSpec().toBuilder().setNtHash(NtHash.canonical(req.getSpec().getNtHash())).build();
-    Versioned<UserSpec> existing = s.users().get(spec.getName());
+    Versioned<UserSpec> existing = s.users().get(req.getSpec().getName());
+    Change.Builder change = new Change.Builder();
+    // A password change keeps the user's RID; a user from before RIDs gets one now.
+    UserSpec spec = Rids.give(s, List.of(req.getSpec().toBuilder().setNtHash(NtHash.canonical(req.getSpec().getNtHash()))
+        .setRid(existing == null ? 0 : existing.value().getRid()).build()), change).get(0);
     if (existing != null && req.getCreateOnly()) {
       throw Errors.exists("user '" + spec.getName() + "'");
     }
     if (existing == null && req.getUpdateOnly()) {
       throw Errors.notFound("user '" + spec.getName() + "'");
     }
-    Change.Builder change = new Change.Builder();
     write(s, spec, existing, change);
     change.event(existing == null ? "user.added" : "user.password", "user/" + spec.getName(),
         existing == null ? "added" : "password changed");

@@ -18,6 +18,7 @@ import org.smbgw.proto.v1.NodeRecord;
 import org.smbgw.proto.v1.PendingPurge;
 import org.smbgw.proto.v1.Placement;
 import org.smbgw.proto.v1.ShareSpec;
+import org.smbgw.proto.v1.RidCounter;
 import org.smbgw.proto.v1.UserSpec;
 
 /**
@@ -47,6 +48,7 @@ public final class ClusterView implements AutoCloseable {
   private volatile long epoch;
   private volatile long generation;
   private volatile String cluster = "";
+  private volatile Versioned<RidCounter> rids = new Versioned<>(RidCounter.getDefaultInstance(), -1);
   private final Map<String, Versioned<org.smbgw.proto.v1.Removal>> removed = new ConcurrentHashMap<>();
 
   /** This replica's monotonic clock, in nanoseconds: when it first saw each version, for ages shown to people. */
@@ -359,6 +361,9 @@ public final class ClusterView implements AutoCloseable {
           }
         } else if (path.equals(ZkPaths.CLUSTER) && !deleted) {
           cluster = new String(data, java.nio.charset.StandardCharsets.UTF_8).strip();
+        } else if (path.equals(ZkPaths.RIDS) && !deleted) {
+          rids = new Versioned<>(data.length == 0 ? RidCounter.getDefaultInstance()
+              : Json.parse(data, RidCounter.getDefaultInstance()), version);
         }
       }
       default -> {
@@ -401,7 +406,8 @@ public final class ClusterView implements AutoCloseable {
       }
       users.put(key, new Versioned<>(opened, version));
     } catch (IllegalStateException e) {
-      users.put(key, new Versioned<>(UserSpec.newBuilder().setName(key).build(), version));
+      int rid = Json.parse(data, org.smbgw.proto.v1.StoredUser.getDefaultInstance()).getRid();
+      users.put(key, new Versioned<>(UserSpec.newBuilder().setName(key).setRid(rid).build(), version));
       log.error("user {} withheld from every node until its password is set again (smbgw user passwd {}): {}", key,
           key, e.getMessage());
     }
@@ -524,6 +530,11 @@ public final class ClusterView implements AutoCloseable {
   /** Increases with every change of desired state (the version of the generation znode). */
   public long generation() {
     return generation;
+  }
+
+  /** The last RID given to a user ({@link ZkPaths#RIDS}); version -1 until loaded. */
+  public Versioned<RidCounter> rids() {
+    return rids;
   }
 
   /** The cluster's identity ({@link ZkPaths#CLUSTER}); empty until loaded. */

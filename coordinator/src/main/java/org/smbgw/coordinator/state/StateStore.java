@@ -50,6 +50,7 @@ public final class StateStore {
     // Made once, with the state: a ZooKeeper rebuilt from nothing is another cluster to the agents.
     createIfMissing(ZkPaths.CLUSTER, java.util.UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
     createIfMissing(ZkPaths.EPOCH, "0".getBytes(StandardCharsets.UTF_8));
+    createIfMissing(ZkPaths.RIDS, Json.bytes(org.smbgw.proto.v1.RidCounter.getDefaultInstance()));
     createIfMissing(GENERATION, new byte[0]);
     sealClearHashes();
   }

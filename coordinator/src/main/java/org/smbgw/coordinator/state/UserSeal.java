@@ -34,7 +34,7 @@ public final class UserSeal {
     this.key = new SecretKeySpec(clusterKey.derive("nt-hash/aes-256-gcm"), "AES");
   }
 
-  /** What a user's znode holds: its name and its sealed hash, as JSON. */
+  /** What a user's znode holds: its name, its RID and its sealed hash, as JSON. */
   public byte[] bytes(UserSpec user) {
     try {
       byte[] nonce = new byte[NONCE];
@@ -42,7 +42,7 @@ public final class UserSeal {
       Cipher c = cipher(Cipher.ENCRYPT_MODE, nonce, user.getName());
       byte[] sealed = c.doFinal(NtHash.canonical(user.getNtHash()).getBytes(StandardCharsets.US_ASCII));
       byte[] all = ByteBuffer.allocate(NONCE + sealed.length).put(nonce).put(sealed).array();
-      return Json.bytes(StoredUser.newBuilder().setName(user.getName())
+      return Json.bytes(StoredUser.newBuilder().setName(user.getName()).setRid(user.getRid())
           .setSealedNtHash(Base64.getEncoder().encodeToString(all)).build());
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot seal the NT hash of user " + user.getName(), e);
@@ -67,7 +67,7 @@ public final class UserSeal {
       }
       Cipher c = cipher(Cipher.DECRYPT_MODE, java.util.Arrays.copyOf(all, NONCE), stored.getName());
       String hash = new String(c.doFinal(all, NONCE, all.length - NONCE), StandardCharsets.US_ASCII);
-      return UserSpec.newBuilder().setName(stored.getName()).setNtHash(hash).build();
+      return UserSpec.newBuilder().setName(stored.getName()).setNtHash(hash).setRid(stored.getRid()).build();
     } catch (GeneralSecurityException | IllegalArgumentException e) {
       throw new IllegalStateException("the NT hash of user " + stored.getName() + " does not open with this cluster "
           + "key (" + e.getMessage() + ")");

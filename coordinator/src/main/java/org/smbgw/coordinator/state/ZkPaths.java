@@ -33,6 +33,8 @@ public final class ZkPaths {
   public static final String LEASES = ROOT + "/leases";
   /** The cluster's identity, made once with the state: agents refuse a state of another cluster. */
   public static final String CLUSTER = ROOT + "/cluster";
+  /** The last RID given to a user ({@code RidCounter}); RIDs are never given twice. */
+  public static final String RIDS = ROOT + "/rids";
   /** removed/<kind>~<key>: shares and users deleted on purpose (intents, DESIGN 2). */
   public static final String REMOVED = ROOT + "/removed";
 

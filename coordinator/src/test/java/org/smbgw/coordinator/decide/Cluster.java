@@ -52,6 +52,7 @@ final class Cluster {
   private final TreeMap<String, Versioned<Removal>> removed = new TreeMap<>();
   private long seenNow = ms(100_000);
   private long heardNow = ms(100_000);
+  private Versioned<org.smbgw.proto.v1.RidCounter> rids = new Versioned<>(org.smbgw.proto.v1.RidCounter.getDefaultInstance(), V);
 
   static long ms(long ms) {
     return Duration.ofMillis(ms).toNanos();
@@ -125,6 +126,24 @@ final class Cluster {
     return this;
   }
 
+  /** The last RID given: {@code last}. */
+  Cluster lastRid(int last) {
+    rids = new Versioned<>(org.smbgw.proto.v1.RidCounter.newBuilder().setLast(last).build(), V);
+    return this;
+  }
+
+  /** A user with a RID. */
+  Cluster user(String name, int rid) {
+    users.put(name, new Versioned<>(UserSpec.newBuilder().setName(name).setNtHash("a".repeat(32)).setRid(rid).build(), V));
+    return this;
+  }
+
+  /** A user whose hash did not open: the view holds its name only. */
+  Cluster withheldUser(String name) {
+    users.put(name, new Versioned<>(UserSpec.newBuilder().setName(name).build(), V));
+    return this;
+  }
+
   Cluster user(String name) {
     users.put(name, new Versioned<>(UserSpec.newBuilder().setName(name).setNtHash("a".repeat(32)).build(), V));
     return this;
@@ -160,7 +179,7 @@ final class Cluster {
 
   Snapshot snap() {
     return new Snapshot(GENERATION, "c1", shares, placements, nodes, live, addresses, leases, users, tokens, purges,
-        removed, seenNow, heardNow);
+        removed, rids, seenNow, heardNow);
   }
 
   /** The paths a change writes, as "create PATH", "update PATH@VERSION", "delete PATH@VERSION", "check PATH@VERSION". */

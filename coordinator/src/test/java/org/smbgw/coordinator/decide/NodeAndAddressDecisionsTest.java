@@ -132,7 +132,8 @@ class NodeAndAddressDecisionsTest {
     Cluster c = new Cluster().node("n1", localZfs()).removal("user/alice", 5);
     Change<?> put = UserDecisions.put(c.snap(), PutUserRequest.newBuilder()
         .setSpec(UserSpec.newBuilder().setName("alice").setNtHash("ab".repeat(16))).build());
-    assertEquals(List.of("create /smbgw/v1/users/alice", "delete /smbgw/v1/removed/user~alice@3"), writes(put),
+    assertEquals(List.of("update /smbgw/v1/rids@3", "create /smbgw/v1/users/alice", "delete /smbgw/v1/removed/user~alice@3"),
+        writes(put),
         "made again: the old removal is forgotten");
     assertEquals("AB".repeat(16), Cluster.<UserSpec>written(put, "/smbgw/v1/users/alice").getNtHash());
     Cluster withAlice = new Cluster().user("alice");
