@@ -44,7 +44,9 @@ import org.smbgw.agent.reconcile.Observer;
 import org.smbgw.agent.reconcile.Planner;
 import org.smbgw.agent.reconcile.Reconciler;
 import org.smbgw.agent.samba.IncludeRenderer;
+import org.smbgw.agent.samba.NtAcls;
 import org.smbgw.agent.samba.Pdbedit;
+import org.smbgw.agent.samba.SambaIds;
 import org.smbgw.agent.samba.SambaConfig;
 import org.smbgw.agent.samba.SambaProfile;
 import org.smbgw.agent.samba.SambaTools;
@@ -111,15 +113,15 @@ public final class Agent implements AutoCloseable {
   public Agent(AgentConfig config, MetricRegistry registry) {
     this.metrics = new AgentMetrics(registry);
     this.runner = new CommandRunner(metrics, config.commandTimeout());
-    SambaTools std = SambaTools.defaults();
-    SambaTools tools = new SambaTools(std.smbd(), std.testparm(), std.smbcontrol(), std.pdbedit(), config.samba().smbstatus());
+    SambaTools tools = SambaTools.defaults().withSmbstatus(config.samba().smbstatus());
     Path stateDir = config.stateDir();
     SambaConfig samba = new SambaConfig(runner, metrics, config.samba().config(), config.samba().include(), tools);
     this.profile = Boolean.TRUE.equals(config.samba().profiling())
         ? Optional.of(new SambaProfile(runner, tools, config.samba().config())) : Optional.empty();
     Pdbedit pdbedit = new Pdbedit(runner, tools, config.samba().config(), stateDir.resolve("private"));
     Host host = new Host(new Zfs(runner, config.zfs().zfs(), MountTable.proc()), samba, pdbedit,
-        UnixAccounts.system(runner), new ShareRoots(), new SmbStatus(runner, tools, config.samba().config()));
+        UnixAccounts.system(runner), new ShareRoots(), new SmbStatus(runner, tools, config.samba().config()),
+        new SambaIds(runner, tools, config.samba().config()), new NtAcls(runner, tools, config.samba().config()));
     IncludeComposer composer = new IncludeComposer(new IncludeRenderer(config.unixGroup()));
     this.audit = new AuditLog(stateDir.resolve("audit.log"), Clock.systemUTC());
 

@@ -121,7 +121,14 @@ public final class StatusWriter implements Consumer<PassReport> {
       if (!st.getPath().isEmpty()) {
         RootState root = r.observed().roots().get(Path.of(st.getPath()));
         if (root != null && root.exists() && root.problem() == null) {
-          st.setFeatures(StorageFeatures.newBuilder().setXattrs(root.xattrs()));
+          StorageFeatures.Builder f = StorageFeatures.newBuilder().setXattrs(root.xattrs());
+          String note = r.plan() == null ? null : r.plan().acls().notes().get(spec.getName());
+          if (note != null) {
+            f.setAclsNote(note);
+          } else {
+            f.setAcls(root.xattrs() && root.aclRecord() != null);
+          }
+          st.setFeatures(f);
         }
       }
       long[] bytes = io.totals(spec.getName());
@@ -242,7 +249,11 @@ public final class StatusWriter implements Consumer<PassReport> {
         j.put("remounted", st.getRemounted());
       }
       if (st.hasFeatures()) {
-        j.putObject("features").put("xattrs", st.getFeatures().getXattrs());
+        ObjectNode f = j.putObject("features").put("xattrs", st.getFeatures().getXattrs())
+            .put("acls", st.getFeatures().getAcls());
+        if (!st.getFeatures().getAclsNote().isEmpty()) {
+          f.put("aclsNote", st.getFeatures().getAclsNote());
+        }
       }
       j.put("sessions", st.getSessions()).put("treeConnects", st.getTreeConnects()).put("openFiles", st.getOpenFiles());
       if (st.getUsersCount() > 0) {

@@ -19,6 +19,7 @@ import org.smbgw.proto.v1.ListSharesRequest;
 import org.smbgw.proto.v1.ListSharesResponse;
 import org.smbgw.proto.v1.MoveShareRequest;
 import org.smbgw.proto.v1.Share;
+import org.smbgw.proto.v1.StorageFeatures;
 import org.smbgw.proto.v1.ShareSpec;
 import org.smbgw.proto.v1.Storage;
 import org.smbgw.proto.v1.UpdateShareRequest;
@@ -269,10 +270,15 @@ final class ShareCommands {
     if (!s.hasStatus() || !s.getStatus().hasFeatures()) {
       return "storage features: not reported (no node serves the share's root yet, or its agent predates the report)";
     }
-    return s.getStatus().getFeatures().getXattrs()
+    StorageFeatures f = s.getStatus().getFeatures();
+    String attributes = f.getXattrs()
         ? "storage features: extended attributes (DOS attributes are kept in them)"
         : "storage features: no extended attributes (DOS attributes are kept in mode bits: archive, system and hidden"
             + " as execute bits, read-only as the owner's write bit)";
+    String acls = f.getAcls()
+        ? "Windows ACLs: yes (the lists say who may connect and seed the root's ACL; ACLs set from Windows decide access inside)"
+        : "Windows ACLs: no" + (f.getAclsNote().isEmpty() ? "" : " (" + f.getAclsNote() + ")");
+    return attributes + "\n" + acls;
   }
 
   @Command(name = "update", description = "Change a share; options not given stay as they are.")

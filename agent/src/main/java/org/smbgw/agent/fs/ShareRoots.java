@@ -14,8 +14,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Reads and sets share root ownership with the JDK's "unix" attribute view, and finds out whether
- * a root's file system keeps extended attributes (no programs run).
+ * Reads and sets share root ownership with the JDK's "unix" attribute view, finds out whether
+ * a root's file system keeps extended attributes, and keeps smbgw's record of the entries it put
+ * on a root's Windows ACL (no programs run).
  */
 public final class ShareRoots {
   private static final String PROBE = "user.smbgw.probe";
@@ -37,8 +38,9 @@ public final class ShareRoots {
       }
       int uid = (Integer) a.get("uid");
       int mode = (Integer) a.get("mode");
-      return new RootState(true, uid, (Integer) a.get("gid"), mode, empty, null,
-          xattrs(path, (Long) a.get("dev"), uid, mode));
+      boolean xattrs = xattrs(path, (Long) a.get("dev"), uid, mode);
+      return new RootState(true, uid, (Integer) a.get("gid"), mode, empty, null, xattrs,
+          xattrs ? aclRecord(path) : null);
     } catch (NoSuchFileException e) {
       return RootState.MISSING;
     }
@@ -87,7 +89,67 @@ public final class ShareRoots {
     int lsetxattr(String path, String name, byte[] value, long size, int flags) throws LastErrorException;
 
     int lremovexattr(String path, String name) throws LastErrorException;
+
+    long lgetxattr(String path, String name, byte[] value, long size) throws LastErrorException;
   }
+
+  /** Where smbgw records the entries it put on a root's Windows ACL: root's only, never shown to clients. */
+  static final String ACL_RECORD = "trusted.smbgw.acl";
+  /** Where vfs_acl_xattr keeps a file's Windows ACL. */
+  static final String NTACL = "security.NTACL";
+  /** Linux's ENODATA: no such attribute. */
+  private static final int ENODATA = 61;
+
+  /**
+   * The entries smbgw recorded as its own on the root's Windows ACL (one per line), "" when it
+   * recorded that it put none there, null when it never put an ACL there. Its presence is what
+   * says that the share's files carry Windows ACLs. It lives on the root itself, so it moves with
+   * the data (shared storage, a renamed dataset).
+   */
+  public String aclRecord(Path root) throws IOException {
+    byte[] value = attribute(root, ACL_RECORD);
+    return value == null ? null : new String(value, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** Whether Samba stored a Windows ACL on {@code path} (without one, what it shows is made up from modes). */
+  public boolean hasNtAcl(Path path) throws IOException {
+    return attribute(path, NTACL) != null;
+  }
+
+  public void recordAcl(Path root, String record) throws IOException {
+    byte[] value = record.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    try {
+      Xattr.LIBC.lsetxattr(root.toString(), ACL_RECORD, value, value.length, 0);
+    } catch (LastErrorException e) {
+      throw new IOException("cannot record smbgw's ACL entries on " + root + ": errno " + e.getErrorCode());
+    }
+  }
+
+  /** An extended attribute's value, or null when there is none (or the file system has none). */
+  private static byte[] attribute(Path path, String name) throws IOException {
+    try {
+      for (int size = 4096; ; size *= 4) {
+        byte[] buf = new byte[size];
+        try {
+          long n = Xattr.LIBC.lgetxattr(path.toString(), name, buf, buf.length);
+          return java.util.Arrays.copyOf(buf, (int) n);
+        } catch (LastErrorException e) {
+          if (e.getErrorCode() != ERANGE || size > (1 << 20)) {
+            throw e;
+          }
+        }
+      }
+    } catch (LastErrorException e) {
+      if (e.getErrorCode() == ENODATA || e.getErrorCode() == EOPNOTSUPP) {
+        return null;
+      }
+      throw new IOException("cannot read " + name + " of " + path + ": errno " + e.getErrorCode());
+    } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+      throw new IOException("cannot read extended attributes without the C library: " + e.getMessage());
+    }
+  }
+
+  private static final int ERANGE = 34;
 
   /** Owner root, the share group, mode 2770. */
   public void prepare(Path path, int gid) throws IOException {

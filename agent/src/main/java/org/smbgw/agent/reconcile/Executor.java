@@ -78,6 +78,21 @@ public final class Executor {
       }
     });
 
+    // Samba's SIDs: the machine's, then the accounts' (an import above gave them their uid's).
+    boolean sidsSet = plan.acls().machine().map(step -> run("node", step, outcome)).orElse(true);
+    if (sidsSet) {
+      plan.acls().accountSids().ifPresent(step -> {
+        Map<String, String> ready = new java.util.TreeMap<>(((Step.SetAccountSids) step).sids());
+        ready.keySet().removeIf(name -> failedUsers.contains("user/" + name) || outcome.errors().containsKey("user/" + name));
+        if (!ready.isEmpty()) {
+          Step sids = new Step.SetAccountSids(ready);
+          if (!run("users", sids, outcome)) {
+            ready.keySet().forEach(name -> outcome.fail("user/" + name, outcome.errors().get("users")));
+          }
+        }
+      });
+    }
+
     for (Unit u : plan.remounts()) {
       List<String> waiting = plan.waiting().getOrDefault(u.subject(), List.of());
       if (runUnit(u, outcome)) {
@@ -95,12 +110,25 @@ public final class Executor {
       }
     }
 
-    if (plan.publish() && !publish(desired, observed, planned, probe, doneShares, outcome)) {
+    Map<String, Path> madeAclRoots = new java.util.TreeMap<>();
+    if (plan.publish() && !publish(desired, observed, planned, probe, doneShares, sidsSet, madeAclRoots, outcome)) {
       // Retiring, destroying and deleting come after the publish that stops serving what they
       // touch: without it, the old include may still serve them.
       plan.afterPublish().forEach(u -> outcome.fail(u.subject(), "not done: the Samba configuration that stops "
           + "serving it was not applied"));
       return outcome;
+    }
+    if (sidsSet) {
+      for (Unit u : plan.acls().seeds()) {
+        runUnit(u, outcome);
+      }
+      for (org.smbgw.proto.v1.ShareSpec s : desired.getSharesList()) {
+        Path root = madeAclRoots.get(s.getName());
+        if (root != null && !outcome.failedShares().contains(s.getName())) {
+          runUnit(new Unit("share/" + s.getName(), List.of(new Step.SeedAcl(s, root, plan.acls().sids(),
+              plan.acls().groupSid()))), outcome);
+        }
+      }
     }
     for (Unit u : plan.afterPublish()) {
       runUnit(u, outcome);
@@ -108,13 +136,14 @@ public final class Executor {
     return outcome;
   }
 
+
   /**
    * The paths whose storage keeps extended attributes: as observed, and for roots this pass made
    * (a new dataset or directory), looked at now, so a new share is published once, the way it
    * stays. A root that cannot be looked at is published with DOS attributes in mode bits, which
    * works on any storage; the next pass looks again.
    */
-  private Set<Path> xattrPaths(Map<String, String> paths, Observed observed) {
+  private Set<Path> xattrPaths(Map<String, String> paths, Observed observed, Set<Path> made) {
     Set<Path> out = new HashSet<>(observed.xattrPaths());
     for (String path : paths.values()) {
       Path p = Path.of(path);
@@ -123,6 +152,7 @@ public final class Executor {
         try {
           if (host.roots().stat(p).xattrs()) {
             out.add(p);
+            made.add(p);
           }
         } catch (IOException e) {
           log.warn("cannot look at {} for extended attributes; DOS attributes go to mode bits until the next pass: {}",
@@ -135,7 +165,7 @@ public final class Executor {
 
   /** @return whether the include now is what the desired state says (false: the old one stays) */
   private boolean publish(NodeDesiredState desired, Observed observed, Planner.Result planned,
-      PathProbe probe, List<Unit> doneShares, Outcome outcome) {
+      PathProbe probe, List<Unit> doneShares, boolean sidsSet, Map<String, Path> madeAclRoots, Outcome outcome) {
     Set<String> withheld = new HashSet<>(outcome.failedShares());
     Map<String, String> paths = planned.paths();
     boolean datasetsMoved = doneShares.stream().flatMap(u -> u.steps().stream())
@@ -158,8 +188,23 @@ public final class Executor {
         return false;
       }
     }
-    Set<Path> xattrPaths = xattrPaths(paths, observed);
-    IncludeComposer.Composition next = composer.compose(desired.getSharesList(), paths, xattrPaths, withheld,
+    Set<Path> made = new HashSet<>();
+    Set<Path> xattrPaths = xattrPaths(paths, observed, made);
+    // A root made this pass is empty: on storage with extended attributes it has Windows ACLs from
+    // the start, where the node can keep them.
+    WindowsAcls acls = planned.plan().acls();
+    Set<Path> aclPaths = new HashSet<>(acls.aclPaths());
+    if (sidsSet && acls.nodeNote() == null && acls.groupSid() != null) {
+      aclPaths.addAll(made);
+      // Roots made this pass and published with Windows ACLs get smbgw's entries right after the
+      // publish, not a pass later.
+      paths.forEach((share, path) -> {
+        if (made.contains(Path.of(path)) && !withheld.contains(share)) {
+          madeAclRoots.put(share, Path.of(path));
+        }
+      });
+    }
+    IncludeComposer.Composition next = composer.compose(desired.getSharesList(), paths, xattrPaths, aclPaths, withheld,
         observed.include());
     if (next.content().equals(observed.include())) {
       return true;
@@ -171,7 +216,7 @@ public final class Executor {
       // withheld (and fail), the rest is published without them.
       misread.byShare().forEach((share, why) -> outcome.fail("share/" + share, why));
       withheld.addAll(misread.byShare().keySet());
-      next = composer.compose(desired.getSharesList(), paths, xattrPaths, withheld, observed.include());
+      next = composer.compose(desired.getSharesList(), paths, xattrPaths, aclPaths, withheld, observed.include());
       if (next.content().equals(observed.include())) {
         return true;
       }

@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import org.smbgw.agent.fs.RootState;
+import org.smbgw.agent.samba.SambaIds;
 import org.smbgw.agent.samba.SmbStatus;
 import org.smbgw.agent.users.UnixAccount;
 import org.smbgw.agent.zfs.Dataset;
@@ -19,6 +20,7 @@ import org.smbgw.agent.zfs.Dataset;
  * @param deadMounts datasets whose kernel mount no longer answers (their FUSE daemon went away)
  * @param zfsProblem why ZFS could not be observed, or null; then {@code datasets} is empty and
  *     says nothing about what exists
+ * @param ids Samba's machine SIDs and its accounts' SIDs
  */
 public record Observed(
     Map<String, Dataset> datasets,
@@ -31,7 +33,8 @@ public record Observed(
     Map<Path, RootState> roots,
     SmbStatus.Connections connections,
     Set<String> deadMounts,
-    String zfsProblem) {
+    String zfsProblem,
+    SambaIds.Seen ids) {
 
   /** The roots whose storage keeps extended attributes. */
   public Set<Path> xattrPaths() {
@@ -49,6 +52,14 @@ public record Observed(
       Map<String, String> sambaHashes, Map<String, UnixAccount> accounts, Map<String, Integer> groups,
       Map<Path, RootState> roots) {
     this(datasets, missingParents, include, smbConfIncludes, sambaHashes, accounts, groups, roots,
-        SmbStatus.Connections.UNKNOWN, Set.of(), null);
+        SmbStatus.Connections.UNKNOWN, Set.of(), null, SambaIds.Seen.UNKNOWN);
+  }
+
+  /** For tests that do not look at Samba's SIDs. */
+  public Observed(Map<String, Dataset> datasets, Set<String> missingParents, String include, boolean smbConfIncludes,
+      Map<String, String> sambaHashes, Map<String, UnixAccount> accounts, Map<String, Integer> groups,
+      Map<Path, RootState> roots, SmbStatus.Connections connections, Set<String> deadMounts, String zfsProblem) {
+    this(datasets, missingParents, include, smbConfIncludes, sambaHashes, accounts, groups, roots, connections,
+        deadMounts, zfsProblem, SambaIds.Seen.UNKNOWN);
   }
 }

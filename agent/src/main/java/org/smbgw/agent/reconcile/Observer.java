@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.smbgw.agent.exec.CommandFailedException;
 import org.smbgw.agent.fs.RootState;
+import org.smbgw.agent.samba.SambaIds;
 import org.smbgw.agent.samba.SmbStatus;
 import org.smbgw.agent.zfs.Dataset;
 import org.smbgw.agent.zfs.Zfs;
@@ -17,16 +18,17 @@ import org.smbgw.proto.v1.ShareSpec;
 
 /**
  * Looks at the node with as few program calls as possible: one {@code zfs get -Hp -r} over every
- * parent, one {@code pdbedit -L -w}, one {@code smbstatus --json}; the rest are file reads and stats.
+ * parent, {@code pdbedit -L -w} and {@code -L -v} (hashes, SIDs), one {@code net getdomainsid},
+ * one {@code smbstatus --json}; the rest are file reads and stats.
  */
 public final class Observer {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Observer.class);
   private final Host host;
   /**
-   * pdbedit and smbstatus run while zfs get does: the three calls are independent, and a pass
-   * that publishes a failed-over share is on the clients' clock.
+   * pdbedit, Samba's SIDs and smbstatus are looked at while zfs get runs: the calls are
+   * independent, and a pass that publishes a failed-over share is on the clients' clock.
    */
-  private final java.util.concurrent.ThreadPoolExecutor side = new java.util.concurrent.ThreadPoolExecutor(2, 2,
+  private final java.util.concurrent.ThreadPoolExecutor side = new java.util.concurrent.ThreadPoolExecutor(3, 3,
       30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
         Thread t = new Thread(r, "smbgw-observe");
         t.setDaemon(true);
@@ -45,6 +47,7 @@ public final class Observer {
   public Observed observe(NodeDesiredState desired, Set<String> knownParents) throws Exception {
     java.util.concurrent.Future<Map<String, String>> hashes = side.submit(() -> host.pdbedit().hashes());
     java.util.concurrent.Future<SmbStatus.Connections> connections = side.submit(this::connections);
+    java.util.concurrent.Future<SambaIds.Seen> ids = side.submit(() -> host.ids().see());
     Zfs.Observation zfs;
     String zfsProblem = null;
     try {
@@ -57,6 +60,7 @@ public final class Observer {
     } catch (Exception e) {
       hashes.cancel(true);
       connections.cancel(true);
+      ids.cancel(true);
       throw e;
     }
     Map<Path, RootState> roots = new HashMap<>();
@@ -75,7 +79,7 @@ public final class Observer {
     }
     return new Observed(zfs.datasets(), zfs.missingParents(), host.samba().readInclude(),
         host.samba().smbConfIncludes(), result(hashes), host.accounts().accounts(),
-        host.accounts().groups(), roots, result(connections), zfs.deadMounts(), zfsProblem);
+        host.accounts().groups(), roots, result(connections), zfs.deadMounts(), zfsProblem, result(ids));
   }
 
   /** Whether {@code dataset} or a dataset above it is in {@code dead}. */

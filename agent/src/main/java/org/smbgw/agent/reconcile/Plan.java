@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * What one reconcile must do, in order: prerequisites; users (accounts, then one batched import
- * of Samba hashes); remounting dead mounts; share storage; publishing the include file; then what
+ * of Samba hashes, then Samba's machine SID and the accounts' SIDs); remounting dead mounts; share
+ * storage; publishing the include file; smbgw's entries on share roots' Windows ACLs; then what
  * follows unpublishing (retiring and purging datasets, removing users).
  *
  * @param remounts one unit per dead mount tree ({@code mount/DATASET}); each lists the shares
@@ -14,6 +15,7 @@ import java.util.Optional;
  * @param waiting per remount unit's subject, the shares ({@code share/NAME}) that fail with it
  * @param publish whether the include file must be rewritten even if no share unit runs
  * @param blocked shares and users that cannot be served now, with the reason, keyed by subject
+ * @param acls Samba's SIDs and Windows ACLs (see {@link WindowsAcls})
  */
 public record Plan(
     List<Step> prerequisites,
@@ -24,12 +26,14 @@ public record Plan(
     List<Unit> shareUnits,
     boolean publish,
     List<Unit> afterPublish,
-    Map<String, String> blocked) {
+    Map<String, String> blocked,
+    WindowsAcls acls) {
 
   /** Number of steps, counting the publish as one. */
   public int size() {
     return prerequisites.size() + count(userUnits) + (sambaAccounts.isPresent() ? 1 : 0)
-        + count(remounts) + count(shareUnits) + (publish ? 1 : 0) + count(afterPublish);
+        + (acls.machine().isPresent() ? 1 : 0) + (acls.accountSids().isPresent() ? 1 : 0)
+        + count(remounts) + count(shareUnits) + (publish ? 1 : 0) + count(acls.seeds()) + count(afterPublish);
   }
 
   public boolean isEmpty() {

@@ -222,15 +222,21 @@ public final class Planner {
       }
     }
 
+    Set<String> imported = new HashSet<>();
+    changes.forEach(c -> imported.add(c.name()));
+    WindowsAcls acls = WindowsAcls.decide(desired, obs, paths, imported, blocked.keySet(), unixGroup);
+    blocked.putAll(acls.blocked());
+    acls.blocked().keySet().forEach(k -> paths.remove(k.substring(6)));
     Set<String> withheld = new HashSet<>();
     blocked.keySet().stream().filter(k -> k.startsWith("share/")).forEach(k -> withheld.add(k.substring(6)));
     shareUnits.forEach(u -> withheld.add(u.subject().substring(6)));
-    String expected = composer.compose(desired.getSharesList(), paths, obs.xattrPaths(), withheld, obs.include()).content();
+    String expected = composer.compose(desired.getSharesList(), paths, obs.xattrPaths(), acls.aclPaths(), withheld,
+        obs.include()).content();
     boolean publish = !shareUnits.isEmpty() || !expected.equals(obs.include());
 
     Plan plan = new Plan(prerequisites, userUnits,
         changes.isEmpty() ? Optional.empty() : Optional.of(new Step.SetSambaAccounts(changes)),
-        dead.units(), dead.waiting(), shareUnits, publish, afterPublish, blocked);
+        dead.units(), dead.waiting(), shareUnits, publish, afterPublish, blocked, acls);
     return new Result(plan, paths);
   }
 

@@ -7,9 +7,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.smbgw.agent.fs.RootState;
+import org.smbgw.agent.acl.RootAcl;
+import org.smbgw.agent.acl.Sddl;
 import org.smbgw.agent.samba.Pdbedit;
+import org.smbgw.agent.samba.SambaIds;
 import org.smbgw.agent.users.UnixAccount;
 import org.smbgw.common.Sizes;
+import org.smbgw.proto.v1.ShareSpec;
 
 /**
  * One change to the node, decided by the {@link Planner} and carried out by the {@link Executor}.
@@ -122,6 +126,87 @@ public sealed interface Step {
     public String manualUndo() {
       return changes.stream().map(c -> c.previousHash() == null ? "pdbedit -x -u " + c.name()
           : "smbpasswd " + c.name() + " (set the previous password)").collect(Collectors.joining("; "));
+    }
+  }
+
+  /**
+   * Makes {@code sid} this node's Samba machine SID (which names its accounts) and the domain SID
+   * Samba keeps (its tools read SDDL with it).
+   */
+  record SetMachineSid(String sid, SambaIds.Machine previous) implements Step {
+    public String describe() {
+      return sid.equals(previous.local())
+          ? "keep Samba's machine SID " + sid + " as its domain SID too (Samba's tools read ACLs with it)"
+          : "set Samba's machine and domain SID to " + sid + " (was " + previous.local() + ")";
+    }
+
+    public void apply(Host h) throws Exception {
+      h.ids().setMachine(sid);
+    }
+
+    public void undo(Host h) throws Exception {
+      h.ids().setMachine(previous.local());
+    }
+
+    public String manualUndo() {
+      return "net setlocalsid " + previous.local() + "; net setdomainsid "
+          + (previous.domain() == null ? previous.local() : previous.domain());
+    }
+  }
+
+  /**
+   * Gives accounts their SIDs (name to SID): the cluster's SID and the user's RID. An import of
+   * hashes gives an account a SID made from its uid, so this runs after every import.
+   */
+  record SetAccountSids(Map<String, String> sids) implements Step {
+    public SetAccountSids {
+      sids = Map.copyOf(new java.util.TreeMap<>(sids));
+    }
+
+    public String describe() {
+      return "set the SIDs of Samba accounts " + String.join(", ", new java.util.TreeSet<>(sids.keySet()));
+    }
+
+    public void apply(Host h) throws Exception {
+      for (Map.Entry<String, String> e : new java.util.TreeMap<>(sids).entrySet()) {
+        h.ids().setAccount(e.getKey(), e.getValue());
+      }
+    }
+
+    public void undo(Host h) {
+      // The SIDs they had named nobody on the other nodes: there is nothing to go back to.
+    }
+
+    public String manualUndo() {
+      return "nothing: the accounts' earlier SIDs were their uid's";
+    }
+  }
+
+  /**
+   * Puts smbgw's entries on a share root's Windows ACL through Samba (the share must be
+   * published), keeping every entry an administrator set, and records which entries are smbgw's.
+   * Whether the root has an ACL and what smbgw recorded are read when it runs.
+   */
+  record SeedAcl(ShareSpec spec, Path root, WindowsAcls.SidSource sids, String groupSid) implements Step {
+    public String describe() {
+      return "set smbgw's entries on the Windows ACL of " + root + " (share " + spec.getName() + ")";
+    }
+
+    /** Accounts made earlier in the same pass have their SIDs by now: they are looked up here. */
+    public void apply(Host h) throws Exception {
+      RootAcl.Entries entries = sids.entries(spec, h.ids().accounts(), h.accounts().groups());
+      String recorded = h.roots().aclRecord(root);
+      Sddl current = h.roots().hasNtAcl(root) ? h.ntAcls().get(root, spec.getName()) : null;
+      h.ntAcls().set(root, spec.getName(), RootAcl.merge(current, recorded == null ? "" : recorded, entries, groupSid));
+      h.roots().recordAcl(root, entries.record());
+    }
+
+    public void undo(Host h) {
+      // Alone in its unit, after the publish: nothing runs after it that could fail.
+    }
+
+    public String manualUndo() {
+      return "set the ACL of the share's root from Windows (Properties, Security) or with smbcacls";
     }
   }
 

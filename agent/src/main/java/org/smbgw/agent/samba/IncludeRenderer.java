@@ -63,9 +63,10 @@ public final class IncludeRenderer {
       params.put("comment", s.getComment());
     }
     params.put("browseable", yesNo(!s.hasBrowseable() || s.getBrowseable()));
-    // Everyone reads only, except those on the write list: share-level access lives here, not
-    // in file modes (every file belongs to the forced group).
-    params.put("read only", "yes");
+    // Without Windows ACLs everyone reads only, except those on the write list: share-level access
+    // lives here, not in file modes (every file belongs to the forced group). With them, the lists
+    // say who may connect and the ACLs, which the lists seed, who may write where.
+    params.put("read only", yesNo(!p.acls() || s.getReadOnly()));
     List<String> valid = new ArrayList<>();
     valid.addAll(names(s.getRead()));
     valid.addAll(names(s.getWrite()));
@@ -78,7 +79,7 @@ public final class IncludeRenderer {
     if (!valid.isEmpty()) {
       params.put("valid users", String.join(" ", distinct(valid)));
     }
-    if (!writers.isEmpty()) {
+    if (!writers.isEmpty() && !p.acls()) {
       params.put("write list", String.join(" ", distinct(writers)));
     }
     if (!names(s.getAdmin()).isEmpty()) {
@@ -98,7 +99,7 @@ public final class IncludeRenderer {
       params.put("hosts deny", String.join(" ", s.getHostsDenyList().stream().map(IncludeRenderer::network).toList()));
     }
     params.put("force group", unixGroup);
-    params.putAll(modes(p.xattrs()));
+    params.putAll(p.acls() ? acls() : modes(p.xattrs()));
     StringBuilder b = new StringBuilder("[").append(s.getName()).append("]\n");
     if (s.getMinProtocol().equals("SMB3")) {
       b.append('\t').append(SMB3_MARK).append('\n');
@@ -138,6 +139,21 @@ public final class IncludeRenderer {
       m.put("map system", "yes");
       m.put("map readonly", "yes");
     }
+    return m;
+  }
+
+  /**
+   * Windows ACLs kept as NT ACLs in extended attributes, and only there: mode bits and POSIX ACLs
+   * mean nothing to them (uids differ between nodes, SIDs do not). The module then forces file and
+   * directory masks of 0666 and 0777 and keeps DOS attributes in extended attributes; the share
+   * root stays root's and the share group's, mode 2770, so only smbd and the group get in.
+   * A share-level {@code vfs objects} replaces a global one for this share.
+   */
+  static Map<String, String> acls() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("vfs objects", "acl_xattr");
+    m.put("acl_xattr:ignore system acls", "yes");
+    m.put("store dos attributes", "yes");
     return m;
   }
 

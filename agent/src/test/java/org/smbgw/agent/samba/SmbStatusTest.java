@@ -34,7 +34,7 @@ class SmbStatusTest {
         PosixFilePermissions.fromString("rwx------")));
     Files.writeString(hang, "#!/bin/sh\nsleep 600\n");
     try (CommandRunner runner = new CommandRunner(new AgentMetrics(new MetricRegistry()), Duration.ofMinutes(5))) {
-      SambaTools tools = new SambaTools("smbd", "testparm", "smbcontrol", "pdbedit", hang.toString());
+      SambaTools tools = SambaTools.defaults().withSmbstatus(hang.toString());
       long start = System.nanoTime();
       assertThrows(CommandFailedException.Timeout.class, () -> new SmbStatus(runner, tools, Path.of("/dev/null")).read());
       assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(SmbStatus.TIMEOUT.plusSeconds(10)) < 0,

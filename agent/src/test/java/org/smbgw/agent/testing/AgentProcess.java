@@ -21,14 +21,23 @@ public final class AgentProcess implements AutoCloseable {
 
   /** @param node the agent's node name; its resync interval is an hour: passes come from starts */
   public AgentProcess(String prefix, String node) throws Exception {
+    this(prefix, node, freePort());
+  }
+
+  /** @param port where its smbd listens (445 for clients that know no other, such as smbcacls) */
+  public AgentProcess(String prefix, String node, int port) throws Exception {
     this.dir = Files.createTempDirectory(prefix, TestDirs.TRAVERSABLE);
-    try (ServerSocket s = new ServerSocket(0)) {
-      this.port = s.getLocalPort();
-    }
+    this.port = port;
     Files.writeString(config(), "node: " + node + "\nstateDir: " + state() + "\ndesiredStateFile: " + desired()
         + "\nunixGroup: smbgwtest\nresyncSeconds: 3600\nsandbox: {port: " + port + "}\ndirectoryRoots: ["
         + directoryRoot() + "]\n");
     Files.createDirectories(directoryRoot());
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
   }
 
   public Path dir() {

@@ -41,6 +41,23 @@ public final class SmbClient implements AutoCloseable {
   }
 
   /**
+   * smbcacls on {@code path} in {@code share} as {@code user} with {@code args} (none: show the
+   * ACL); never throws on failure. smbcacls always connects to port 445 (Samba 4.17 reads no port
+   * option), so the server must listen there.
+   */
+  public CommandResult cacls(String share, String path, String user, String password, String... args) throws Exception {
+    if (port != 445) {
+      throw new IllegalStateException("smbcacls connects to port 445 only; this server listens on " + port);
+    }
+    Path auth = dir.resolve("auth-" + user);
+    Files.writeString(auth, "username = " + user + "\npassword = " + password + "\n");
+    java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of("smbcacls", "//" + host + "/" + share, path,
+        "-A", auth.toString()));
+    argv.addAll(java.util.List.of(args));
+    return runner.runAllowingFailure(Command.of(argv));
+  }
+
+  /**
    * An interactive smbclient holding one SMB session on {@code share}, as a person at a client
    * would: commands go one by one down the same connection.
    */

@@ -1,0 +1,123 @@
+package org.smbgw.agent.acl;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.smbgw.proto.v1.Access;
+import org.smbgw.proto.v1.ShareSpec;
+
+/**
+ * The entries smbgw puts on a share root's Windows ACL, and how they go in beside entries an
+ * administrator set. The share's lists seed them: its administrators get full control, its
+ * writers modify, its readers read and execute, all inherited by what is made inside; SYSTEM and
+ * root (administrators connect as root) get full control, and whoever makes a file or folder
+ * inside gets full control of it (CREATOR OWNER), as on a Windows file server. A share whose lists
+ * are empty lets every authenticated user read, as its section does. Pure.
+ */
+public final class RootAcl {
+  public static final int READ = 0x001200a9;
+  public static final int MODIFY = 0x001301bf;
+  public static final int FULL = 0x001f01ff;
+  public static final String SYSTEM = "S-1-5-18";
+  public static final String CREATOR_OWNER = "S-1-3-0";
+  public static final String EVERYONE = "S-1-1-0";
+  /** Samba's SID for the Unix user root: the owner of every share root. */
+  public static final String UNIX_ROOT = "S-1-22-1-0";
+  private static final int INHERIT = Sddl.OBJECT_INHERIT | Sddl.CONTAINER_INHERIT;
+
+  private RootAcl() {}
+
+  /**
+   * @param entries in the order they go on the ACL
+   * @param unresolved names on the lists with no SID here (no such account yet): left out
+   */
+  public record Entries(List<Sddl.Ace> entries, List<String> unresolved) {
+    /** What smbgw records as made by it, one entry per line. */
+    public String record() {
+      return entries.stream().map(Sddl.Ace::text).collect(Collectors.joining("\n"));
+    }
+  }
+
+  /**
+   * @param userSid a user's SID on this node, if it has one
+   * @param groupSid a Unix group's SID on this node, if the group exists
+   */
+  public static Entries entries(ShareSpec spec, Function<String, Optional<String>> userSid,
+      Function<String, Optional<String>> groupSid) {
+    Map<String, Integer> level = new LinkedHashMap<>();
+    List<String> unresolved = new ArrayList<>();
+    grant(spec.getAdmin(), FULL, level, unresolved, userSid, groupSid);
+    grant(spec.getWrite(), spec.getReadOnly() ? READ : MODIFY, level, unresolved, userSid, groupSid);
+    grant(spec.getRead(), READ, level, unresolved, userSid, groupSid);
+    boolean listed = spec.getAdmin().getUsersCount() + spec.getAdmin().getGroupsCount() + spec.getWrite().getUsersCount()
+        + spec.getWrite().getGroupsCount() + spec.getRead().getUsersCount() + spec.getRead().getGroupsCount() > 0;
+    List<Sddl.Ace> out = new ArrayList<>();
+    out.add(allow(INHERIT, FULL, SYSTEM));
+    out.add(allow(INHERIT, FULL, UNIX_ROOT));
+    if (!listed) {
+      out.add(allow(INHERIT, READ, EVERYONE));
+    }
+    level.forEach((sid, mask) -> out.add(allow(INHERIT, mask, sid)));
+    out.add(allow(INHERIT | Sddl.INHERIT_ONLY, FULL, CREATOR_OWNER));
+    return new Entries(out, unresolved);
+  }
+
+  private static void grant(Access a, int mask, Map<String, Integer> level, List<String> unresolved,
+      Function<String, Optional<String>> userSid, Function<String, Optional<String>> groupSid) {
+    for (String u : a.getUsersList()) {
+      userSid.apply(u).ifPresentOrElse(sid -> level.putIfAbsent(sid, mask), () -> unresolved.add(u));
+    }
+    for (String g : a.getGroupsList()) {
+      groupSid.apply(g).ifPresentOrElse(sid -> level.putIfAbsent(sid, mask), () -> unresolved.add("@" + g));
+    }
+  }
+
+  private static Sddl.Ace allow(int flags, int mask, String sid) {
+    return new Sddl.Ace("A", flags, mask, sid);
+  }
+
+  /**
+   * The root's ACL with smbgw's entries as {@code wanted}: the entries it recorded as its own last
+   * time are taken out, every other entry stays (an administrator's denials first, as Windows
+   * orders them, then their grants, then smbgw's, then inherited ones), and owner and group stay.
+   *
+   * @param current the root's ACL now; null when it has none stored yet (what Samba would show is
+   *     made up from the mode bits and is replaced)
+   * @param recorded the entries smbgw recorded as its own, one per line; empty for none
+   * @param groupSid the share group's SID: group of a root that had no ACL yet
+   */
+  public static Sddl merge(Sddl current, String recorded, Entries wanted, String groupSid) {
+    List<String> ours = wanted.entries().stream().map(Sddl.Ace::text).toList();
+    if (current == null) {
+      return new Sddl(UNIX_ROOT, groupSid, "PAI", ours, "");
+    }
+    Set<Sddl.Ace> mine = recorded.lines().map(Sddl::meaning).flatMap(Optional::stream).collect(Collectors.toSet());
+    mine.addAll(wanted.entries());
+    List<String> denies = new ArrayList<>();
+    List<String> grants = new ArrayList<>();
+    List<String> inherited = new ArrayList<>();
+    for (String entry : current.aces()) {
+      Optional<Sddl.Ace> m = Sddl.meaning(entry);
+      if (m.isPresent() && mine.contains(m.get())) {
+        continue;
+      }
+      if (m.isPresent() && m.get().inherited()) {
+        inherited.add(entry);
+      } else if (m.isPresent() && m.get().deny()) {
+        denies.add(entry);
+      } else {
+        grants.add(entry);
+      }
+    }
+    List<String> aces = new ArrayList<>(denies);
+    aces.addAll(grants);
+    aces.addAll(ours);
+    aces.addAll(inherited);
+    return new Sddl(current.owner(), current.group(), current.daclFlags(), aces, current.sacl());
+  }
+}

@@ -1,0 +1,170 @@
+package org.smbgw.agent.reconcile;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.smbgw.agent.acl.RootAcl;
+import org.smbgw.agent.fs.RootState;
+import org.smbgw.agent.samba.SambaIds;
+import org.smbgw.agent.users.UnixAccount;
+import org.smbgw.common.ClusterSid;
+import org.smbgw.proto.v1.NodeDesiredState;
+import org.smbgw.proto.v1.ShareSpec;
+import org.smbgw.proto.v1.UserSpec;
+
+/**
+ * Decides Windows ACLs for one pass. Pure.
+ *
+ * <p>A Windows ACL names users by SID, so first the node's Samba must name them as every other
+ * node does: in a cluster the machine's SID is the cluster's and each account's is that and the
+ * user's RID (a node alone keeps its own SIDs). smbgw changes the machine's SID only when every
+ * Samba account on the node is its own: one it did not make would stop working.
+ *
+ * <p>Then, per share: on storage with extended attributes, a root smbgw has put an ACL on keeps
+ * Windows ACLs (vfs_acl_xattr); so does an empty root, which gets smbgw's entries (the share's
+ * lists) when it is published. A root that held files before is left to the lists as before: its
+ * files carry no ACLs, and what Samba would make up for them from their modes would let every
+ * listed user write. A root with ACLs on a node that cannot honour them now is not served: serving
+ * it without them would drop every denial set inside.
+ *
+ * @param machine the step that sets Samba's machine SID, if one is needed
+ * @param accountSids the step that gives accounts their SIDs, if any differs
+ * @param nodeNote why this node keeps no Windows ACLs, or null
+ * @param aclPaths roots published with Windows ACLs (those observed; new ones are decided when made)
+ * @param seeds per share, the root whose entries must be set after the publish
+ * @param sids how users get their SIDs (what roots made this pass are seeded with)
+ * @param notes per share, why it has no Windows ACLs (absent: it has them, or its storage is not known yet)
+ * @param blocked per share subject, why it is not served
+ * @param groupSid the SID of the group every share root belongs to, null when it does not exist yet
+ */
+public record WindowsAcls(Optional<Step> machine, Optional<Step> accountSids, String nodeNote, Set<Path> aclPaths,
+    List<Unit> seeds, SidSource sids, Map<String, String> notes, Map<String, String> blocked, String groupSid) {
+
+  static final String NO_XATTRS = "its storage keeps no extended attributes, so no Windows ACLs: access follows the "
+      + "share's lists";
+  static final String HELD_FILES = "its root held files before smbgw kept Windows ACLs on it: access follows the "
+      + "share's lists, as before (its files carry no ACLs)";
+
+  /**
+   * @param paths where each publishable share's files are
+   * @param imported accounts whose hashes are imported this pass (an import resets a SID)
+   * @param unixGroup the group every share root belongs to
+   */
+  public static WindowsAcls decide(NodeDesiredState desired, Observed obs, Map<String, String> paths,
+      Set<String> imported, Set<String> blockedUsers, String unixGroup) {
+    SambaIds.Seen ids = obs.ids();
+    String clusterSid = desired.getCluster().isEmpty() ? null : ClusterSid.of(desired.getCluster());
+    Optional<Step> machine = Optional.empty();
+    String nodeNote = null;
+    if (ids.machine() == null) {
+      nodeNote = "this node's Samba SIDs could not be read (" + ids.problem() + ")";
+    } else {
+      String local = ids.machine().local();
+      String domain = ids.machine().domain();
+      String target = clusterSid != null ? clusterSid : local;
+      List<String> foreign = ids.accounts().keySet().stream().filter(n -> {
+        UnixAccount a = obs.accounts().get(n);
+        return a == null || !a.managed();
+      }).sorted().toList();
+      if (!target.equals(local) && !foreign.isEmpty()) {
+        nodeNote = "Samba accounts smbgw did not make (" + String.join(", ", foreign) + ") are named by this node's own "
+            + "SID " + local + "; smbgw does not change it under them, and without the cluster's SID an ACL would name "
+            + "other users on other nodes";
+      } else if (domain != null && !domain.equals(local) && !domain.equals(target)) {
+        nodeNote = "this node's Samba keeps the SID of another domain (" + domain + "): a domain member is not "
+            + "smbgw's to change";
+      } else if (!target.equals(local) || !target.equals(domain)) {
+        machine = Optional.of(new Step.SetMachineSid(target, ids.machine()));
+      }
+    }
+
+    SidSource sids = SidSource.of(desired);
+    Map<String, String> wrong = new TreeMap<>();
+    for (UserSpec u : desired.getUsersList()) {
+      if (clusterSid != null && u.getRid() != 0 && nodeNote == null && !blockedUsers.contains("user/" + u.getName())) {
+        String sid = ClusterSid.user(desired.getCluster(), u.getRid());
+        if (imported.contains(u.getName()) || !sid.equals(ids.accounts().get(u.getName()))) {
+          wrong.put(u.getName(), sid);
+        }
+      }
+    }
+    Optional<Step> accountSids = wrong.isEmpty() ? Optional.empty() : Optional.of(new Step.SetAccountSids(wrong));
+
+    Integer gid = obs.groups().get(unixGroup);
+    Set<Path> aclPaths = new HashSet<>();
+    List<Unit> seeds = new ArrayList<>();
+    Map<String, String> notes = new TreeMap<>();
+    Map<String, String> blocked = new TreeMap<>();
+    for (ShareSpec s : desired.getSharesList()) {
+      RootAcl.Entries e = sids.entries(s, ids.accounts(), obs.groups());
+      String path = paths.get(s.getName());
+      RootState root = path == null ? null : obs.roots().get(Path.of(path));
+      if (root == null || !root.exists() || root.problem() != null) {
+        continue; // made this pass (decided when made) or not served
+      }
+      if (!root.xattrs()) {
+        notes.put(s.getName(), NO_XATTRS);
+      } else if (nodeNote != null || gid == null) {
+        String why = nodeNote != null ? nodeNote : "group " + unixGroup + " does not exist yet";
+        if (root.aclRecord() != null) {
+          blocked.put("share/" + s.getName(), "its files carry Windows ACLs, which this node cannot honour now: " + why
+              + "; it is never published without them");
+        } else {
+          notes.put(s.getName(), why);
+        }
+      } else if (root.aclRecord() != null || root.empty()) {
+        aclPaths.add(Path.of(path));
+        if (!e.record().equals(root.aclRecord())) {
+          seeds.add(new Unit("share/" + s.getName(), List.of(new Step.SeedAcl(s, Path.of(path), sids, "S-1-22-2-" + gid))));
+        }
+      } else {
+        notes.put(s.getName(), HELD_FILES);
+      }
+    }
+    return new WindowsAcls(machine, accountSids, nodeNote, aclPaths, seeds, sids, notes, blocked,
+        gid == null ? null : "S-1-22-2-" + gid);
+  }
+
+  /**
+   * How users get their SIDs: in a cluster the cluster's SID and the user's RID, known before any
+   * account exists; on a node alone, the SID its Samba gave the account (none before it exists).
+   *
+   * @param cluster the cluster's identity, empty on a node alone
+   * @param rids each user's RID (0: none given yet)
+   */
+  public record SidSource(String cluster, Map<String, Integer> rids) {
+    public SidSource {
+      rids = Map.copyOf(rids);
+    }
+
+    static SidSource of(NodeDesiredState desired) {
+      Map<String, Integer> rids = new TreeMap<>();
+      desired.getUsersList().forEach(u -> rids.put(u.getName(), u.getRid()));
+      return new SidSource(desired.getCluster(), rids);
+    }
+
+    /**
+     * A share's entries with the accounts and groups as they are.
+     *
+     * @param accountSids Samba's accounts' SIDs, by name
+     * @param groups Unix groups' gids, by name (a group's SID is Samba's Unix-group SID)
+     */
+    public RootAcl.Entries entries(ShareSpec s, Map<String, String> accountSids, Map<String, Integer> groups) {
+      return RootAcl.entries(s, u -> userSid(u, accountSids),
+          g -> Optional.ofNullable(groups.get(g)).map(id -> "S-1-22-2-" + id));
+    }
+
+    private Optional<String> userSid(String user, Map<String, String> accountSids) {
+      if (cluster.isEmpty()) {
+        return Optional.ofNullable(accountSids.get(user));
+      }
+      Integer rid = rids.get(user);
+      return rid == null || rid == 0 ? Optional.empty() : Optional.of(ClusterSid.user(cluster, rid));
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package org.smbgw.agent.samba;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import org.smbgw.agent.exec.Command;
+import org.smbgw.agent.exec.CommandFailedException;
+import org.smbgw.agent.exec.CommandResult;
+import org.smbgw.agent.exec.CommandRunner;
+
+/**
+ * Who is who to this node's Samba: the machine's SID (which names its local accounts), the
+ * domain SID it keeps (Samba's own tools read it), and each account's SID. In a cluster both are
+ * the cluster's SID and each account's is that followed by the user's RID, so a Windows ACL names
+ * the same user on every node.
+ */
+public final class SambaIds {
+  private final CommandRunner runner;
+  private final SambaTools tools;
+  private final Path smbConf;
+
+  public SambaIds(CommandRunner runner, SambaTools tools, Path smbConf) {
+    this.runner = runner;
+    this.tools = tools;
+    this.smbConf = smbConf;
+  }
+
+  /** @param domain the domain SID Samba keeps, or null when it keeps none */
+  public record Machine(String local, String domain) {}
+
+  /**
+   * What one look saw: the machine's SIDs and each account's, or why they could not be read (then
+   * {@code machine} is null and nothing depends on them this pass).
+   */
+  public record Seen(Machine machine, Map<String, String> accounts, String problem) {
+    public static final Seen UNKNOWN = new Seen(null, Map.of(), "not looked at");
+
+    public Seen {
+      accounts = Map.copyOf(accounts);
+    }
+  }
+
+  /** Both looks; a failure of either is told, never thrown (it costs Windows ACLs, not the pass). */
+  public Seen see() {
+    try {
+      return new Seen(machine(), accounts(), null);
+    } catch (CommandFailedException e) {
+      return new Seen(null, Map.of(), e.getMessage());
+    }
+  }
+
+  /** From one {@code net getdomainsid}: it exits 1 when there is no domain SID, after the local one. */
+  public Machine machine() throws CommandFailedException {
+    Command cmd = Command.of(tools.net(), "--configfile=" + smbConf, "getdomainsid");
+    CommandResult r = runner.runAllowingFailure(cmd);
+    Machine m = parseMachine(r.stdout());
+    if (m.local() == null) {
+      throw new CommandFailedException(cmd, r.exitCode(), r.stderr(), "net did not tell this machine's SID");
+    }
+    return m;
+  }
+
+  static Machine parseMachine(String text) {
+    String local = null;
+    String domain = null;
+    for (String line : text.split("\n")) {
+      int is = line.lastIndexOf(" is: ");
+      if (is < 0) {
+        continue;
+      }
+      String sid = line.substring(is + 5).strip();
+      if (line.startsWith("SID for local machine ")) {
+        local = sid;
+      } else if (line.startsWith("SID for domain ")) {
+        domain = sid;
+      }
+    }
+    return new Machine(local, domain);
+  }
+
+  /** Every Samba account's SID, by name, from one {@code pdbedit -L -v}. */
+  public Map<String, String> accounts() throws CommandFailedException {
+    return parseAccounts(runner.run(Command.of(tools.pdbedit(), "--configfile=" + smbConf, "-L", "-v")).stdout());
+  }
+
+  static Map<String, String> parseAccounts(String text) {
+    Map<String, String> out = new TreeMap<>();
+    String name = null;
+    for (String line : text.split("\n")) {
+      if (line.startsWith("Unix username:")) {
+        name = line.substring(line.indexOf(':') + 1).strip();
+      } else if (line.startsWith("User SID:") && name != null) {
+        out.put(name, line.substring(line.indexOf(':') + 1).strip());
+        name = null;
+      }
+    }
+    return out;
+  }
+
+  /** Makes {@code sid} this machine's SID and the domain SID Samba keeps. */
+  public void setMachine(String sid) throws CommandFailedException {
+    runner.run(Command.of(tools.net(), "--configfile=" + smbConf, "setlocalsid", sid));
+    runner.run(Command.of(tools.net(), "--configfile=" + smbConf, "setdomainsid", sid));
+  }
+
+  /** Gives account {@code name} the SID {@code sid} (it must lie in the machine's domain). */
+  public void setAccount(String name, String sid) throws CommandFailedException {
+    runner.run(Command.of(tools.pdbedit(), "--configfile=" + smbConf, "-r", "-u", name, "-U", sid));
+  }
+}
