@@ -119,9 +119,15 @@ public final class Agent implements AutoCloseable {
     this.profile = Boolean.TRUE.equals(config.samba().profiling())
         ? Optional.of(new SambaProfile(runner, tools, config.samba().config())) : Optional.empty();
     Pdbedit pdbedit = new Pdbedit(runner, tools, config.samba().config(), stateDir.resolve("private"));
+    SmbdSandbox sandbox = config.sandbox() == null ? null : new SmbdSandbox(runner, tools,
+        config.stateDir().resolve("samba"), config.sandbox().address(), config.sandbox().port());
+    // smbd reads the machine's SID when it starts: after a change it is restarted (the packaged
+    // one by systemd, which cannot be PID 1 where the tests run).
+    SambaIds.Restart restartSmbd = sandbox != null ? () -> sandbox.restart(Duration.ofSeconds(30))
+        : () -> runner.run(org.smbgw.agent.exec.Command.of("systemctl", "restart", "smbd.service"));
     Host host = new Host(new Zfs(runner, config.zfs().zfs(), MountTable.proc()), samba, pdbedit,
         UnixAccounts.system(runner), new ShareRoots(), new SmbStatus(runner, tools, config.samba().config()),
-        new SambaIds(runner, tools, config.samba().config()), new NtAcls(runner, tools, config.samba().config()));
+        new SambaIds(runner, tools, config.samba().config(), restartSmbd), new NtAcls(runner, tools, config.samba().config()));
     IncludeComposer composer = new IncludeComposer(new IncludeRenderer(config.unixGroup()));
     this.audit = new AuditLog(stateDir.resolve("audit.log"), Clock.systemUTC());
 
@@ -150,8 +156,8 @@ public final class Agent implements AutoCloseable {
     this.refreshSource = mode.refresh();
 
     parts.add(Part.of("command runner", bg -> { }, runner::close));
-    if (config.sandbox() != null) {
-      parts.add(sandbox(config, config.sandbox(), tools));
+    if (sandbox != null) {
+      parts.add(sandbox(config, config.sandbox(), sandbox));
     }
     if (!config.metricsListen().isEmpty()) {
       parts.add(metricsEndpoint(config.metricsListen(), registry));
@@ -289,8 +295,7 @@ public final class Agent implements AutoCloseable {
         client::connected, () -> addresses.ticking(Duration.ofSeconds(1)));
   }
 
-  private Part sandbox(AgentConfig config, AgentConfig.Sandbox box, SambaTools tools) {
-    SmbdSandbox smbd = new SmbdSandbox(runner, tools, config.stateDir().resolve("samba"), box.address(), box.port());
+  private Part sandbox(AgentConfig config, AgentConfig.Sandbox box, SmbdSandbox smbd) {
     return Part.of("sandbox smbd on " + box.address() + ":" + box.port(), bg -> {
       if (box.pool() != null && box.poolFile() != null) {
         List<Violation> v = new ArrayList<>();

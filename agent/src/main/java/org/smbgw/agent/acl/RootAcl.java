@@ -17,7 +17,8 @@ import org.smbgw.proto.v1.ShareSpec;
  * writers modify, its readers read and execute, all inherited by what is made inside; SYSTEM and
  * root (administrators connect as root) get full control, and whoever makes a file or folder
  * inside gets full control of it (CREATOR OWNER), as on a Windows file server. A share whose lists
- * are empty lets every authenticated user read, as its section does. Pure.
+ * are empty lets everyone who may connect read (Everyone: its section lets any account in, and
+ * guests where it admits them). Pure.
  */
 public final class RootAcl {
   public static final int READ = 0x001200a9;
@@ -29,6 +30,11 @@ public final class RootAcl {
   /** Samba's SID for the Unix user root: the owner of every share root. */
   public static final String UNIX_ROOT = "S-1-22-1-0";
   private static final int INHERIT = Sddl.OBJECT_INHERIT | Sddl.CONTAINER_INHERIT;
+
+  /** Samba's SID for a Unix group without a group mapping. */
+  public static String unixGroup(int gid) {
+    return "S-1-22-2-" + Integer.toUnsignedString(gid);
+  }
 
   private RootAcl() {}
 
@@ -79,6 +85,14 @@ public final class RootAcl {
 
   private static Sddl.Ace allow(int flags, int mask, String sid) {
     return new Sddl.Ace("A", flags, mask, sid);
+  }
+
+  /** Two records as one: the entries of both, once each, in order. */
+  public static String union(String a, String b) {
+    java.util.LinkedHashSet<String> lines = new java.util.LinkedHashSet<>(a.lines().toList());
+    lines.addAll(b.lines().toList());
+    lines.remove("");
+    return String.join("\n", lines);
   }
 
   /**

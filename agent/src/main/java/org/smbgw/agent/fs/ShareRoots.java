@@ -38,9 +38,10 @@ public final class ShareRoots {
       }
       int uid = (Integer) a.get("uid");
       int mode = (Integer) a.get("mode");
-      boolean xattrs = xattrs(path, (Long) a.get("dev"), uid, mode);
-      return new RootState(true, uid, (Integer) a.get("gid"), mode, empty, null, xattrs,
-          xattrs ? aclRecord(path) : null);
+      // The record is read whatever the probe says: a root whose probe fails for a while (a full
+      // dataset, a read-only mount) still has the ACLs it had.
+      return new RootState(true, uid, (Integer) a.get("gid"), mode, empty, null,
+          xattrs(path, (Long) a.get("dev"), uid, mode), aclRecord(path));
     } catch (NoSuchFileException e) {
       return RootState.MISSING;
     }
@@ -101,8 +102,8 @@ public final class ShareRoots {
   private static final int ENODATA = 61;
 
   /**
-   * The entries smbgw recorded as its own on the root's Windows ACL (one per line), "" when it
-   * recorded that it put none there, null when it never put an ACL there. Its presence is what
+   * The entries smbgw recorded as its own on the root's Windows ACL (one per line), null when it
+   * never put an ACL there (or the file system keeps no such attributes). Its presence is what
    * says that the share's files carry Windows ACLs. It lives on the root itself, so it moves with
    * the data (shared storage, a renamed dataset).
    */

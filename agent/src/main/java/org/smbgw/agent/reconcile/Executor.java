@@ -3,13 +3,17 @@ package org.smbgw.agent.reconcile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.smbgw.agent.fs.RootState;
 import org.smbgw.agent.metrics.AgentMetrics;
+import org.smbgw.agent.samba.PublishedShare;
 import org.smbgw.proto.v1.NodeDesiredState;
+import org.smbgw.proto.v1.ShareSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,25 +114,23 @@ public final class Executor {
       }
     }
 
-    Map<String, Path> madeAclRoots = new java.util.TreeMap<>();
-    if (plan.publish() && !publish(desired, observed, planned, probe, doneShares, sidsSet, madeAclRoots, outcome)) {
-      // Retiring, destroying and deleting come after the publish that stops serving what they
-      // touch: without it, the old include may still serve them.
-      plan.afterPublish().forEach(u -> outcome.fail(u.subject(), "not done: the Samba configuration that stops "
-          + "serving it was not applied"));
-      return outcome;
+    Composed shown;
+    if (plan.publish()) {
+      shown = publish(desired, observed, planned, probe, doneShares, sidsSet, outcome);
+      if (shown == null) {
+        // Retiring, destroying and deleting come after the publish that stops serving what they
+        // touch: without it, the old include may still serve them.
+        plan.afterPublish().forEach(u -> outcome.fail(u.subject(), "not done: the Samba configuration that stops "
+            + "serving it was not applied"));
+        return outcome;
+      }
+    } else {
+      Set<String> withheld = new HashSet<>(outcome.failedShares());
+      plan.blocked().keySet().stream().filter(k -> k.startsWith("share/")).forEach(k -> withheld.add(k.substring(6)));
+      shown = new Composed(planned.paths(), observed.xattrPaths(), plan.acls().modes(), withheld, observed.include());
     }
     if (sidsSet) {
-      for (Unit u : plan.acls().seeds()) {
-        runUnit(u, outcome);
-      }
-      for (org.smbgw.proto.v1.ShareSpec s : desired.getSharesList()) {
-        Path root = madeAclRoots.get(s.getName());
-        if (root != null && !outcome.failedShares().contains(s.getName())) {
-          runUnit(new Unit("share/" + s.getName(), List.of(new Step.SeedAcl(s, root, plan.acls().sids(),
-              plan.acls().groupSid()))), outcome);
-        }
-      }
+      seedAcls(desired, observed, plan, shown, outcome);
     }
     for (Unit u : plan.afterPublish()) {
       runUnit(u, outcome);
@@ -136,6 +138,80 @@ public final class Executor {
     return outcome;
   }
 
+  /**
+   * What the include file holds: how it was composed, and its content.
+   *
+   * @param withheld shares whose sections were kept as they were (or left out)
+   */
+  private record Composed(Map<String, String> paths, Set<Path> xattrPaths, Map<Path, PublishedShare.Acls> modes,
+      Set<String> withheld, String content) {
+    /** The shares served with vfs_acl_xattr now, and their roots, in the desired state's order. */
+    Map<String, Path> aclRoots(NodeDesiredState desired, PublishedShare.Acls... in) {
+      Map<String, Path> out = new java.util.LinkedHashMap<>();
+      Set<PublishedShare.Acls> wanted = Set.of(in);
+      for (ShareSpec s : desired.getSharesList()) {
+        String path = paths.get(s.getName());
+        if (path != null && !withheld.contains(s.getName())
+            && wanted.contains(modes.getOrDefault(Path.of(path), PublishedShare.Acls.NONE))) {
+          out.put(s.getName(), Path.of(path));
+        }
+      }
+      return out;
+    }
+  }
+
+  /**
+   * smbgw's entries on the ACLs of the roots served with vfs_acl_xattr (samba-tool stores an ACL
+   * through the share's section; through one without the module it would go to POSIX ACLs): those
+   * the plan says, and roots first seen this pass. A share served read-only until its root had
+   * them is then served as it should be, in the same pass; if that publish fails, it stays
+   * read-only, never open.
+   */
+  private void seedAcls(NodeDesiredState desired, Observed observed, Plan plan, Composed shown, Outcome outcome) {
+    Map<String, Path> served = shown.aclRoots(desired, PublishedShare.Acls.PENDING, PublishedShare.Acls.ON);
+    Map<String, Path> pending = shown.aclRoots(desired, PublishedShare.Acls.PENDING);
+    Set<String> seeded = new HashSet<>();
+    for (Unit u : plan.acls().seeds()) {
+      String share = u.subject().substring("share/".length());
+      if (served.containsKey(share) && !outcome.failedShares().contains(share) && runUnit(u, outcome)) {
+        seeded.add(share);
+      }
+    }
+    for (ShareSpec s : desired.getSharesList()) {
+      Path root = served.get(s.getName());
+      if (root != null && isNew(root, observed) && !seeded.contains(s.getName())
+          && !outcome.failedShares().contains(s.getName()) && runUnit(new Unit("share/" + s.getName(),
+          List.of(new Step.SeedAcl(s, root, plan.acls().sids(), plan.acls().unixGroup()))), outcome)) {
+        seeded.add(s.getName());
+      }
+    }
+    Map<Path, PublishedShare.Acls> modes = new HashMap<>(shown.modes());
+    pending.forEach((share, root) -> {
+      if (seeded.contains(share)) {
+        modes.put(root, PublishedShare.Acls.ON);
+      }
+    });
+    if (modes.equals(shown.modes())) {
+      return;
+    }
+    IncludeComposer.Composition next = composer.compose(desired.getSharesList(), shown.paths(), shown.xattrPaths(),
+        modes, shown.withheld(), shown.content());
+    Step open = new Step.Publish(next.content(), next.sections(), shown.content());
+    Exception failed = attempt("node", open);
+    if (failed != null) {
+      undo("node", open);
+      pending.keySet().stream().filter(seeded::contains).forEach(share -> outcome.fail("share/" + share,
+          "its root's ACL is in place, but the configuration that lets its writers in was not applied ("
+              + message(failed) + "); it stays read-only"));
+    } else {
+      outcome.applied();
+    }
+  }
+
+  private static boolean isNew(Path root, Observed observed) {
+    RootState seen = observed.roots().get(root);
+    return seen == null || !seen.exists();
+  }
 
   /**
    * The paths whose storage keeps extended attributes: as observed, and for roots this pass made
@@ -143,16 +219,16 @@ public final class Executor {
    * stays. A root that cannot be looked at is published with DOS attributes in mode bits, which
    * works on any storage; the next pass looks again.
    */
-  private Set<Path> xattrPaths(Map<String, String> paths, Observed observed, Set<Path> made) {
+  private Set<Path> xattrPaths(Map<String, String> paths, Observed observed, Map<Path, RootState> made) {
     Set<Path> out = new HashSet<>(observed.xattrPaths());
     for (String path : paths.values()) {
       Path p = Path.of(path);
-      RootState seen = observed.roots().get(p);
-      if (seen == null || !seen.exists()) {
+      if (isNew(p, observed)) {
         try {
-          if (host.roots().stat(p).xattrs()) {
+          RootState now = host.roots().stat(p);
+          made.put(p, now);
+          if (now.xattrs()) {
             out.add(p);
-            made.add(p);
           }
         } catch (IOException e) {
           log.warn("cannot look at {} for extended attributes; DOS attributes go to mode bits until the next pass: {}",
@@ -163,9 +239,9 @@ public final class Executor {
     return out;
   }
 
-  /** @return whether the include now is what the desired state says (false: the old one stays) */
-  private boolean publish(NodeDesiredState desired, Observed observed, Planner.Result planned,
-      PathProbe probe, List<Unit> doneShares, boolean sidsSet, Map<String, Path> madeAclRoots, Outcome outcome) {
+  /** @return what the include now holds, as the desired state says; null when the old one stays */
+  private Composed publish(NodeDesiredState desired, Observed observed, Planner.Result planned,
+      PathProbe probe, List<Unit> doneShares, boolean sidsSet, Outcome outcome) {
     Set<String> withheld = new HashSet<>(outcome.failedShares());
     Map<String, String> paths = planned.paths();
     boolean datasetsMoved = doneShares.stream().flatMap(u -> u.steps().stream())
@@ -185,29 +261,33 @@ public final class Executor {
       } catch (Exception e) {
         outcome.fail("node", "cannot observe datasets after creating them: " + e.getMessage());
         rollBack(doneShares, outcome, "publish skipped");
-        return false;
+        return null;
       }
     }
-    Set<Path> made = new HashSet<>();
+    Map<Path, RootState> made = new HashMap<>();
     Set<Path> xattrPaths = xattrPaths(paths, observed, made);
-    // A root made this pass is empty: on storage with extended attributes it has Windows ACLs from
-    // the start, where the node can keep them.
+    // Roots this pass made, moved (a renamed dataset) or took up again (a retired one) are judged
+    // as they are now, by the same rule as the others.
     WindowsAcls acls = planned.plan().acls();
-    Set<Path> aclPaths = new HashSet<>(acls.aclPaths());
-    if (sidsSet && acls.nodeNote() == null && acls.groupSid() != null) {
-      aclPaths.addAll(made);
-      // Roots made this pass and published with Windows ACLs get smbgw's entries right after the
-      // publish, not a pass later.
-      paths.forEach((share, path) -> {
-        if (made.contains(Path.of(path)) && !withheld.contains(share)) {
-          madeAclRoots.put(share, Path.of(path));
-        }
-      });
+    String noAcls = sidsSet ? acls.nodeNote() : "Samba's SIDs could not be set this pass";
+    Map<Path, PublishedShare.Acls> modes = new HashMap<>(acls.modes());
+    for (Map.Entry<String, String> e : paths.entrySet()) {
+      RootState now = made.get(Path.of(e.getValue()));
+      if (now == null || withheld.contains(e.getKey())) {
+        continue;
+      }
+      WindowsAcls.Root r = WindowsAcls.root(now, noAcls);
+      if (r.block() != null) {
+        withheld.add(e.getKey());
+        outcome.fail("share/" + e.getKey(), r.block());
+      } else {
+        modes.put(Path.of(e.getValue()), r.acls());
+      }
     }
-    IncludeComposer.Composition next = composer.compose(desired.getSharesList(), paths, xattrPaths, aclPaths, withheld,
+    IncludeComposer.Composition next = composer.compose(desired.getSharesList(), paths, xattrPaths, modes, withheld,
         observed.include());
     if (next.content().equals(observed.include())) {
-      return true;
+      return new Composed(paths, xattrPaths, modes, withheld, next.content());
     }
     Step publish = new Step.Publish(next.content(), next.sections(), observed.include());
     Exception failed = attempt("node", publish);
@@ -216,9 +296,9 @@ public final class Executor {
       // withheld (and fail), the rest is published without them.
       misread.byShare().forEach((share, why) -> outcome.fail("share/" + share, why));
       withheld.addAll(misread.byShare().keySet());
-      next = composer.compose(desired.getSharesList(), paths, xattrPaths, aclPaths, withheld, observed.include());
+      next = composer.compose(desired.getSharesList(), paths, xattrPaths, modes, withheld, observed.include());
       if (next.content().equals(observed.include())) {
-        return true;
+        return new Composed(paths, xattrPaths, modes, withheld, next.content());
       }
       publish = new Step.Publish(next.content(), next.sections(), observed.include());
       failed = attempt("node", publish);
@@ -227,10 +307,10 @@ public final class Executor {
       outcome.fail("node", publish.describe() + " failed: " + message(failed));
       undo("node", publish);
       rollBack(doneShares, outcome, "not published because the Samba configuration was not applied");
-      return false;
+      return null;
     }
     outcome.applied();
-    return true;
+    return new Composed(paths, xattrPaths, modes, withheld, next.content());
   }
 
   private void rollBack(List<Unit> units, Outcome outcome, String why) {

@@ -30,10 +30,11 @@ public final class IncludeComposer {
    * @param paths where each share's files are, by share name
    * @param xattrPaths roots whose storage keeps extended attributes; a path not known to has DOS
    *     attributes kept in mode bits, which works on any storage
-   * @param aclPaths roots served with Windows ACLs (see {@link WindowsAcls})
+   * @param acls per root, whether its files carry Windows ACLs (see {@link WindowsAcls}); none
+   *     where not said
    */
   public Composition compose(List<ShareSpec> desired, Map<String, String> paths, Set<Path> xattrPaths,
-      Set<Path> aclPaths, Set<String> withheld, String previousInclude) {
+      Map<Path, PublishedShare.Acls> acls, Set<String> withheld, String previousInclude) {
     List<PublishedShare> published = new ArrayList<>();
     Map<String, String> kept = new TreeMap<>();
     Map<String, String> previous = IncludeRenderer.sections(previousInclude);
@@ -45,7 +46,8 @@ public final class IncludeComposer {
         }
       } else {
         String path = paths.get(s.getName());
-        published.add(new PublishedShare(s, path, xattrPaths.contains(Path.of(path)), aclPaths.contains(Path.of(path))));
+        published.add(new PublishedShare(s, path, xattrPaths.contains(Path.of(path)),
+            acls.getOrDefault(Path.of(path), PublishedShare.Acls.NONE)));
       }
     }
     Set<String> sections = new TreeSet<>(kept.keySet());

@@ -230,7 +230,7 @@ public final class Planner {
     Set<String> withheld = new HashSet<>();
     blocked.keySet().stream().filter(k -> k.startsWith("share/")).forEach(k -> withheld.add(k.substring(6)));
     shareUnits.forEach(u -> withheld.add(u.subject().substring(6)));
-    String expected = composer.compose(desired.getSharesList(), paths, obs.xattrPaths(), acls.aclPaths(), withheld,
+    String expected = composer.compose(desired.getSharesList(), paths, obs.xattrPaths(), acls.modes(), withheld,
         obs.include()).content();
     boolean publish = !shareUnits.isEmpty() || !expected.equals(obs.include());
 

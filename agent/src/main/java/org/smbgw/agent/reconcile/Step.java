@@ -141,11 +141,11 @@ public sealed interface Step {
     }
 
     public void apply(Host h) throws Exception {
-      h.ids().setMachine(sid);
+      h.ids().setMachine(sid, !sid.equals(previous.local()));
     }
 
     public void undo(Host h) throws Exception {
-      h.ids().setMachine(previous.local());
+      h.ids().setMachine(previous.local(), !sid.equals(previous.local()));
     }
 
     public String manualUndo() {
@@ -187,17 +187,29 @@ public sealed interface Step {
    * published), keeping every entry an administrator set, and records which entries are smbgw's.
    * Whether the root has an ACL and what smbgw recorded are read when it runs.
    */
-  record SeedAcl(ShareSpec spec, Path root, WindowsAcls.SidSource sids, String groupSid) implements Step {
+  record SeedAcl(ShareSpec spec, Path root, WindowsAcls.SidSource sids, String unixGroup) implements Step {
     public String describe() {
       return "set smbgw's entries on the Windows ACL of " + root + " (share " + spec.getName() + ")";
     }
 
-    /** Accounts made earlier in the same pass have their SIDs by now: they are looked up here. */
+    /**
+     * Accounts and the group made earlier in the same pass exist by now: they are looked up here.
+     * What smbgw is about to put there is recorded first (with what it recorded before), so an
+     * entry it set is known as its own even if the final record cannot be written.
+     */
     public void apply(Host h) throws Exception {
-      RootAcl.Entries entries = sids.entries(spec, h.ids().accounts(), h.accounts().groups());
+      Map<String, Integer> groups = h.accounts().groups();
+      Integer gid = groups.get(unixGroup);
+      if (gid == null) {
+        throw new IllegalStateException("group " + unixGroup + " does not exist");
+      }
+      RootAcl.Entries entries = sids.entries(spec, h.ids().accounts(), groups);
       String recorded = h.roots().aclRecord(root);
+      String before = recorded == null ? "" : recorded;
       Sddl current = h.roots().hasNtAcl(root) ? h.ntAcls().get(root, spec.getName()) : null;
-      h.ntAcls().set(root, spec.getName(), RootAcl.merge(current, recorded == null ? "" : recorded, entries, groupSid));
+      Sddl next = RootAcl.merge(current, before, entries, RootAcl.unixGroup(gid));
+      h.roots().recordAcl(root, RootAcl.union(before, entries.record()));
+      h.ntAcls().set(root, spec.getName(), next);
       h.roots().recordAcl(root, entries.record());
     }
 

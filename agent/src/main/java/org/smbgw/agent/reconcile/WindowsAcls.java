@@ -2,7 +2,7 @@ package org.smbgw.agent.reconcile;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.smbgw.agent.acl.RootAcl;
 import org.smbgw.agent.fs.RootState;
+import org.smbgw.agent.samba.PublishedShare;
 import org.smbgw.agent.samba.SambaIds;
 import org.smbgw.agent.users.UnixAccount;
 import org.smbgw.common.ClusterSid;
@@ -34,16 +35,17 @@ import org.smbgw.proto.v1.UserSpec;
  *
  * @param machine the step that sets Samba's machine SID, if one is needed
  * @param accountSids the step that gives accounts their SIDs, if any differs
- * @param nodeNote why this node keeps no Windows ACLs, or null
- * @param aclPaths roots published with Windows ACLs (those observed; new ones are decided when made)
+ * @param nodeNote why this node keeps no Windows ACLs now, or null
+ * @param modes per observed root, how it is published (roots made this pass are decided when made)
  * @param seeds per share, the root whose entries must be set after the publish
  * @param sids how users get their SIDs (what roots made this pass are seeded with)
  * @param notes per share, why it has no Windows ACLs (absent: it has them, or its storage is not known yet)
  * @param blocked per share subject, why it is not served
- * @param groupSid the SID of the group every share root belongs to, null when it does not exist yet
+ * @param unixGroup the group every share root belongs to (made in the same pass, if need be)
  */
-public record WindowsAcls(Optional<Step> machine, Optional<Step> accountSids, String nodeNote, Set<Path> aclPaths,
-    List<Unit> seeds, SidSource sids, Map<String, String> notes, Map<String, String> blocked, String groupSid) {
+public record WindowsAcls(Optional<Step> machine, Optional<Step> accountSids, String nodeNote,
+    Map<Path, PublishedShare.Acls> modes, List<Unit> seeds, SidSource sids, Map<String, String> notes,
+    Map<String, String> blocked, String unixGroup) {
 
   static final String NO_XATTRS = "its storage keeps no extended attributes, so no Windows ACLs: access follows the "
       + "share's lists";
@@ -96,38 +98,65 @@ public record WindowsAcls(Optional<Step> machine, Optional<Step> accountSids, St
     Optional<Step> accountSids = wrong.isEmpty() ? Optional.empty() : Optional.of(new Step.SetAccountSids(wrong));
 
     Integer gid = obs.groups().get(unixGroup);
-    Set<Path> aclPaths = new HashSet<>();
+    String why = nodeNote != null ? nodeNote : gid == null ? "group " + unixGroup + " does not exist yet" : null;
+    Map<Path, PublishedShare.Acls> modes = new HashMap<>();
     List<Unit> seeds = new ArrayList<>();
     Map<String, String> notes = new TreeMap<>();
     Map<String, String> blocked = new TreeMap<>();
     for (ShareSpec s : desired.getSharesList()) {
-      RootAcl.Entries e = sids.entries(s, ids.accounts(), obs.groups());
       String path = paths.get(s.getName());
       RootState root = path == null ? null : obs.roots().get(Path.of(path));
       if (root == null || !root.exists() || root.problem() != null) {
         continue; // made this pass (decided when made) or not served
       }
-      if (!root.xattrs()) {
-        notes.put(s.getName(), NO_XATTRS);
-      } else if (nodeNote != null || gid == null) {
-        String why = nodeNote != null ? nodeNote : "group " + unixGroup + " does not exist yet";
-        if (root.aclRecord() != null) {
-          blocked.put("share/" + s.getName(), "its files carry Windows ACLs, which this node cannot honour now: " + why
-              + "; it is never published without them");
-        } else {
-          notes.put(s.getName(), why);
-        }
-      } else if (root.aclRecord() != null || root.empty()) {
-        aclPaths.add(Path.of(path));
-        if (!e.record().equals(root.aclRecord())) {
-          seeds.add(new Unit("share/" + s.getName(), List.of(new Step.SeedAcl(s, Path.of(path), sids, "S-1-22-2-" + gid))));
-        }
-      } else {
-        notes.put(s.getName(), HELD_FILES);
+      Root r = root(root, why);
+      if (r.block() != null) {
+        blocked.put("share/" + s.getName(), r.block());
+        continue;
+      }
+      if (r.note() != null) {
+        notes.put(s.getName(), r.note());
+      }
+      modes.put(Path.of(path), r.acls());
+      if (r.acls() != PublishedShare.Acls.NONE
+          && !sids.entries(s, ids.accounts(), obs.groups()).record().equals(root.aclRecord())) {
+        seeds.add(new Unit("share/" + s.getName(), List.of(new Step.SeedAcl(s, Path.of(path), sids, unixGroup))));
       }
     }
-    return new WindowsAcls(machine, accountSids, nodeNote, aclPaths, seeds, sids, notes, blocked,
-        gid == null ? null : "S-1-22-2-" + gid);
+    return new WindowsAcls(machine, accountSids, nodeNote, modes, seeds, sids, notes, blocked, unixGroup);
+  }
+
+  /**
+   * What one root gets: its mode, why it has no Windows ACLs, or why it is not served.
+   *
+   * @param block non-null: the share is not published with other settings
+   */
+  public record Root(PublishedShare.Acls acls, String note, String block) {}
+
+  /**
+   * One root's Windows ACLs. A root smbgw put an ACL on keeps it, or is not served (serving it
+   * without would drop every denial set inside); an empty root on storage with extended
+   * attributes gets one, and is served read-only until it has it; any other root follows the lists.
+   *
+   * @param why why this node keeps no Windows ACLs now, or null
+   */
+  public static Root root(RootState root, String why) {
+    if (root.aclRecord() != null) {
+      if (why != null || !root.xattrs()) {
+        return new Root(PublishedShare.Acls.NONE, null, "its files carry Windows ACLs, which this node cannot honour "
+            + "now: " + (why != null ? why : "its storage shows no extended attributes") + "; it is never published "
+            + "without them");
+      }
+      return new Root(PublishedShare.Acls.ON, null, null);
+    }
+    if (!root.xattrs()) {
+      return new Root(PublishedShare.Acls.NONE, NO_XATTRS, null);
+    }
+    if (why != null) {
+      return new Root(PublishedShare.Acls.NONE, why, null);
+    }
+    return root.empty() ? new Root(PublishedShare.Acls.PENDING, null, null)
+        : new Root(PublishedShare.Acls.NONE, HELD_FILES, null);
   }
 
   /**
@@ -156,7 +185,7 @@ public record WindowsAcls(Optional<Step> machine, Optional<Step> accountSids, St
      */
     public RootAcl.Entries entries(ShareSpec s, Map<String, String> accountSids, Map<String, Integer> groups) {
       return RootAcl.entries(s, u -> userSid(u, accountSids),
-          g -> Optional.ofNullable(groups.get(g)).map(id -> "S-1-22-2-" + id));
+          g -> Optional.ofNullable(groups.get(g)).map(RootAcl::unixGroup));
     }
 
     private Optional<String> userSid(String user, Map<String, String> accountSids) {

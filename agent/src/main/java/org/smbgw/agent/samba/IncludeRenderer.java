@@ -66,7 +66,9 @@ public final class IncludeRenderer {
     // Without Windows ACLs everyone reads only, except those on the write list: share-level access
     // lives here, not in file modes (every file belongs to the forced group). With them, the lists
     // say who may connect and the ACLs, which the lists seed, who may write where.
-    params.put("read only", yesNo(!p.acls() || s.getReadOnly()));
+    // Until a root has smbgw's entries on its ACL, nobody writes (what Samba would show is made
+    // up from the root's mode, and files made then would keep it).
+    params.put("read only", yesNo(p.acls() != PublishedShare.Acls.ON || s.getReadOnly()));
     List<String> valid = new ArrayList<>();
     valid.addAll(names(s.getRead()));
     valid.addAll(names(s.getWrite()));
@@ -79,7 +81,7 @@ public final class IncludeRenderer {
     if (!valid.isEmpty()) {
       params.put("valid users", String.join(" ", distinct(valid)));
     }
-    if (!writers.isEmpty() && !p.acls()) {
+    if (!writers.isEmpty() && p.acls() == PublishedShare.Acls.NONE) {
       params.put("write list", String.join(" ", distinct(writers)));
     }
     if (!names(s.getAdmin()).isEmpty()) {
@@ -99,7 +101,7 @@ public final class IncludeRenderer {
       params.put("hosts deny", String.join(" ", s.getHostsDenyList().stream().map(IncludeRenderer::network).toList()));
     }
     params.put("force group", unixGroup);
-    params.putAll(p.acls() ? acls() : modes(p.xattrs()));
+    params.putAll(p.acls() != PublishedShare.Acls.NONE ? acls() : modes(p.xattrs()));
     StringBuilder b = new StringBuilder("[").append(s.getName()).append("]\n");
     if (s.getMinProtocol().equals("SMB3")) {
       b.append('\t').append(SMB3_MARK).append('\n');

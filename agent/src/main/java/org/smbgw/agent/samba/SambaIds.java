@@ -18,11 +18,19 @@ public final class SambaIds {
   private final CommandRunner runner;
   private final SambaTools tools;
   private final Path smbConf;
+  private final Restart restart;
 
-  public SambaIds(CommandRunner runner, SambaTools tools, Path smbConf) {
+  /** Restarts smbd: it reads the machine's SID once, when it starts (measured: a reload keeps the old one). */
+  @FunctionalInterface
+  public interface Restart {
+    void restart() throws Exception;
+  }
+
+  public SambaIds(CommandRunner runner, SambaTools tools, Path smbConf, Restart restart) {
     this.runner = runner;
     this.tools = tools;
     this.smbConf = smbConf;
+    this.restart = restart;
   }
 
   /** @param domain the domain SID Samba keeps, or null when it keeps none */
@@ -97,10 +105,18 @@ public final class SambaIds {
     return out;
   }
 
-  /** Makes {@code sid} this machine's SID and the domain SID Samba keeps. */
-  public void setMachine(String sid) throws CommandFailedException {
+  /**
+   * Makes {@code sid} this machine's SID and the domain SID Samba keeps, and restarts smbd when the
+   * machine's SID changed: a running smbd goes on naming users by the SID it read at start, so
+   * an ACL naming them by the new one would deny them (measured with Samba 4.17). Clients
+   * connected then reconnect; it happens once, when a node first joins a cluster.
+   */
+  public void setMachine(String sid, boolean machineChanges) throws Exception {
     runner.run(Command.of(tools.net(), "--configfile=" + smbConf, "setlocalsid", sid));
     runner.run(Command.of(tools.net(), "--configfile=" + smbConf, "setdomainsid", sid));
+    if (machineChanges) {
+      restart.restart();
+    }
   }
 
   /** Gives account {@code name} the SID {@code sid} (it must lie in the machine's domain). */

@@ -187,6 +187,32 @@ public final class SmbdSandbox implements AutoCloseable {
         + timeout.toMillis() + " ms (see " + dir.resolve("log") + ")", last);
   }
 
+  /**
+   * Stops smbd and waits until the supervisor's new one listens: smbd reads some things once, at
+   * start (the machine's SID), which a reload does not change.
+   */
+  public void restart(Duration readyTimeout) throws IOException {
+    ProcessHandle old = current.get();
+    if (state.get() != State.RUNNING || old == null) {
+      throw new IllegalStateException("sandbox smbd is not running");
+    }
+    old.descendants().forEach(ProcessHandle::destroy);
+    old.destroy();
+    long deadline = System.nanoTime() + readyTimeout.toNanos();
+    while (current.get() == old && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted waiting for smbd to restart", e);
+      }
+    }
+    if (current.get() == old) {
+      throw new IOException("smbd was not started again within " + readyTimeout.toMillis() + " ms");
+    }
+    awaitListening(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+  }
+
   /** The running smbd's process, if any (tests kill it to check the supervisor). */
   public Optional<ProcessHandle> process() {
     return Optional.ofNullable(current.get()).filter(ProcessHandle::isAlive);

@@ -67,7 +67,7 @@ class PlannerTest {
       roots.put(Path.of(x.mountpoint()), new RootState(true, 0, 900, RootState.SHARE_MODE));
       paths.put(s.getName(), x.mountpoint());
     }
-    String include = composer.compose(d.getSharesList(), paths, Set.of(), Set.of(), Set.of(), null).content();
+    String include = composer.compose(d.getSharesList(), paths, Set.of(), Map.of(), Set.of(), null).content();
     return with(empty(), m -> datasets, include, roots);
   }
 
@@ -92,7 +92,7 @@ class PlannerTest {
     Planner.Result r = planner.plan(d, xattrs);
     assertTrue(r.plan().publish(), "the include is rendered again");
     assertEquals(List.of(), kinds(r.plan().shareUnits()), "no storage step");
-    assertTrue(composer.compose(d.getSharesList(), r.paths(), xattrs.xattrPaths(), Set.of(), Set.of(), null).content()
+    assertTrue(composer.compose(d.getSharesList(), r.paths(), xattrs.xattrPaths(), Map.of(), Set.of(), null).content()
         .contains("store dos attributes = yes"));
     assertTrue(modeBits.include().contains("store dos attributes = no"), modeBits.include());
   }

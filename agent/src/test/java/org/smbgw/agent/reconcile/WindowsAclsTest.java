@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.smbgw.agent.acl.RootAcl;
 import org.smbgw.agent.fs.RootState;
 import org.smbgw.agent.samba.IncludeRenderer;
+import org.smbgw.agent.samba.PublishedShare;
 import org.smbgw.agent.samba.SambaIds;
 import org.smbgw.agent.samba.SmbStatus;
 import org.smbgw.agent.users.UnixAccount;
@@ -89,7 +90,7 @@ class WindowsAclsTest {
     assertFalse(a.accountSids().isPresent(), "no account can have the cluster's SID on this node");
     assertTrue(a.blocked().get("share/acl").startsWith("its files carry Windows ACLs, which this node cannot honour"));
     assertEquals(a.nodeNote(), a.notes().get("plain"));
-    assertTrue(a.aclPaths().isEmpty());
+    assertEquals(Map.of(Path.of("/srv/plain"), PublishedShare.Acls.NONE), a.modes());
   }
 
   @Test
@@ -115,7 +116,9 @@ class WindowsAclsTest {
     WindowsAcls a = decide(desired(CLUSTER, share("fresh"), share("kept"), share("old"), share("fuse")), o);
     assertFalse(a.machine().isPresent());
     assertFalse(a.accountSids().isPresent());
-    assertEquals(Set.of(Path.of("/srv/fresh"), Path.of("/srv/kept")), a.aclPaths());
+    assertEquals(Map.of(Path.of("/srv/fresh"), PublishedShare.Acls.PENDING, Path.of("/srv/kept"), PublishedShare.Acls.ON,
+        Path.of("/srv/old"), PublishedShare.Acls.NONE, Path.of("/srv/fuse"), PublishedShare.Acls.NONE), a.modes(),
+        "a fresh root is served read-only until its entries are on it");
     assertEquals(List.of("share/fresh"), a.seeds().stream().map(Unit::subject).toList(), "kept's entries are as recorded");
     assertEquals(Map.of("old", WindowsAcls.HELD_FILES, "fuse", WindowsAcls.NO_XATTRS), a.notes());
     assertTrue(record.contains("(A;OICI;0x001301bf;;;" + CSID + "-1001)"), record);
@@ -134,18 +137,33 @@ class WindowsAclsTest {
   }
 
   @Test
-  void anAclShareIsPublishedWithTheModuleAndWritesDecidedByItsAcl() {
+  void aRootIsServedReadOnlyUntilItHasItsEntriesAndThenItsAclDecidesWhoWrites() {
     SambaIds.Seen ids = new SambaIds.Seen(new SambaIds.Machine(CSID, CSID), Map.of("ann", CSID + "-1000",
         "bob", CSID + "-1001"), null);
-    Observed o = node(ids, Map.of("ann", ANN, "bob", BOB), Map.of(Path.of("/srv/fresh"), root(true, true, null)));
-    Planner planner = new Planner(GROUP, "include = /x", new IncludeComposer(new IncludeRenderer(GROUP)));
-    Planner.Result r = planner.plan(desired(CLUSTER, share("fresh")), o);
-    String include = new IncludeComposer(new IncludeRenderer(GROUP)).compose(List.of(share("fresh")), r.paths(),
-        o.xattrPaths(), r.plan().acls().aclPaths(), Set.of(), null).content();
-    assertTrue(include.contains("\tvfs objects = acl_xattr\n\tacl_xattr:ignore system acls = yes\n"), include);
-    assertTrue(include.contains("\tread only = no\n"), include);
-    assertFalse(include.contains("write list"), include);
-    assertTrue(r.plan().publish());
-    assertEquals(1, r.plan().acls().seeds().size());
+    IncludeComposer composer = new IncludeComposer(new IncludeRenderer(GROUP));
+    Planner planner = new Planner(GROUP, "include = /x", composer);
+    Observed fresh = node(ids, Map.of("ann", ANN, "bob", BOB), Map.of(Path.of("/srv/s"), root(true, true, null)));
+    Planner.Result first = planner.plan(desired(CLUSTER, share("s")), fresh);
+    String pending = composer.compose(List.of(share("s")), first.paths(), fresh.xattrPaths(), first.plan().acls().modes(),
+        Set.of(), null).content();
+    assertTrue(pending.contains("\tvfs objects = acl_xattr\n\tacl_xattr:ignore system acls = yes\n"), pending);
+    assertTrue(pending.contains("\tread only = yes\n") && !pending.contains("write list"), "nobody writes yet: " + pending);
+    assertEquals(1, first.plan().acls().seeds().size());
+
+    String record = first.plan().acls().sids().entries(share("s"), ids.accounts(), Map.of(GROUP, 900)).record();
+    Observed seeded = node(ids, Map.of("ann", ANN, "bob", BOB), Map.of(Path.of("/srv/s"), root(true, false, record)));
+    Planner.Result next = planner.plan(desired(CLUSTER, share("s")), seeded);
+    String on = composer.compose(List.of(share("s")), next.paths(), seeded.xattrPaths(), next.plan().acls().modes(),
+        Set.of(), null).content();
+    assertTrue(on.contains("\tread only = no\n") && !on.contains("write list"), on);
+    assertTrue(next.plan().acls().seeds().isEmpty(), "its entries are as recorded");
+  }
+
+  @Test
+  void aRootWithAclsIsNotServedWhereItsAttributesCannotBeSeen() {
+    SambaIds.Seen ids = new SambaIds.Seen(new SambaIds.Machine(CSID, CSID), Map.of(), null);
+    WindowsAcls a = decide(desired(CLUSTER, share("s")), node(ids, Map.of(), Map.of(Path.of("/srv/s"),
+        root(false, false, "x"))));
+    assertTrue(a.blocked().get("share/s").contains("its storage shows no extended attributes"), a.blocked().toString());
   }
 }

@@ -39,6 +39,10 @@ public final class Errors {
     return Status.NOT_FOUND.withDescription(what + " does not exist").asRuntimeException();
   }
 
+  public static StatusRuntimeException unavailable(String why) {
+    return io.grpc.Status.UNAVAILABLE.withDescription(why).asRuntimeException();
+  }
+
   public static StatusRuntimeException precondition(String why) {
     return Status.FAILED_PRECONDITION.withDescription(why).asRuntimeException();
   }

@@ -47,7 +47,7 @@ public final class Housekeeping {
     }
     // Users added before RIDs existed get theirs. One withheld for a hash that does not open is
     // left until its password is set again (writing it would seal an empty hash).
-    List<Versioned<UserSpec>> without = s.users().values().stream()
+    List<Versioned<UserSpec>> without = s.rids().version() < 0 ? List.of() : s.users().values().stream()
         .filter(u -> u.value().getRid() == 0 && !u.value().getNtHash().isEmpty()).toList();
     List<UserSpec> given = Rids.give(s, without.stream().map(Versioned::value).toList(), change);
     for (int i = 0; i < given.size(); i++) {

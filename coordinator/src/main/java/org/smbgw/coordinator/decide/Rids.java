@@ -14,8 +14,13 @@ import org.smbgw.proto.v1.UserSpec;
  * deleted one's entries in ACLs. Pure.
  */
 final class Rids {
-  /** Below this are Windows' well-known RIDs (500 Administrator, 513 Domain Users...). */
-  static final int FIRST = 1000;
+  /**
+   * The first RID given. Far above Windows' well-known RIDs (500 Administrator, 513 Domain
+   * Users...) and above those Samba makes itself: 2 x uid + 1000 for an imported account (until
+   * smbgw gives it its RID, and for a user from before RIDs), and 1000 upwards for accounts an
+   * administrator adds. Two accounts with one SID would each act as the other.
+   */
+  static final int FIRST = 1_000_000;
 
   private Rids() {}
 
@@ -38,6 +43,10 @@ final class Rids {
       out.add(u);
     }
     if (gave) {
+      if (s.rids().version() < 0) {
+        // Version -1 would write whatever is there; a counter that is not there gives nothing.
+        throw Errors.unavailable("the RID counter (" + ZkPaths.RIDS + ") is not loaded; try again shortly");
+      }
       change.add(new Write.Update(ZkPaths.RIDS, RidCounter.newBuilder().setLast(last).build(), s.rids().version()));
     }
     return out;

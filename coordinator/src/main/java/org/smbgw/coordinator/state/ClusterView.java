@@ -361,9 +361,9 @@ public final class ClusterView implements AutoCloseable {
           }
         } else if (path.equals(ZkPaths.CLUSTER) && !deleted) {
           cluster = new String(data, java.nio.charset.StandardCharsets.UTF_8).strip();
-        } else if (path.equals(ZkPaths.RIDS) && !deleted) {
-          rids = new Versioned<>(data.length == 0 ? RidCounter.getDefaultInstance()
-              : Json.parse(data, RidCounter.getDefaultInstance()), version);
+        } else if (path.equals(ZkPaths.RIDS)) {
+          rids = deleted ? new Versioned<>(RidCounter.getDefaultInstance(), -1) : new Versioned<>(data.length == 0
+              ? RidCounter.getDefaultInstance() : Json.parse(data, RidCounter.getDefaultInstance()), version);
         }
       }
       default -> {

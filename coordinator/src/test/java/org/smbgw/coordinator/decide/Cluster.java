@@ -132,6 +132,12 @@ final class Cluster {
     return this;
   }
 
+  /** The RID counter not (yet) in the view. */
+  Cluster lastRidUnloaded() {
+    rids = new Versioned<>(org.smbgw.proto.v1.RidCounter.getDefaultInstance(), -1);
+    return this;
+  }
+
   /** A user with a RID. */
   Cluster user(String name, int rid) {
     users.put(name, new Versioned<>(UserSpec.newBuilder().setName(name).setNtHash("a".repeat(32)).setRid(rid).build(), V));

@@ -24,33 +24,33 @@ class RidsTest {
   }
 
   @Test
-  void theFirstUserGetsRid1000AndTheCounterRecordsIt() {
+  void theFirstUserGetsTheFirstRidAndTheCounterRecordsIt() {
     Change<?> c = UserDecisions.put(new Cluster().snap(), put("alice"));
-    assertEquals(1000, Cluster.<UserSpec>written(c, "/smbgw/v1/users/alice").getRid());
-    assertEquals(1000, Cluster.<RidCounter>written(c, "/smbgw/v1/rids").getLast());
+    assertEquals(Rids.FIRST, Cluster.<UserSpec>written(c, "/smbgw/v1/users/alice").getRid());
+    assertEquals(Rids.FIRST, Cluster.<RidCounter>written(c, "/smbgw/v1/rids").getLast());
   }
 
   @Test
   void aRidOfADeletedUserIsNeverGivenAgain() {
-    // bob (1003) is left; users up to 1010 were added and deleted: the counter remembers them.
-    Change<?> c = UserDecisions.put(new Cluster().user("bob", 1003).lastRid(1010).snap(), put("alice"));
-    assertEquals(1011, Cluster.<UserSpec>written(c, "/smbgw/v1/users/alice").getRid());
+    // bob (the fourth RID) is left; users up to the eleventh were added and deleted: the counter remembers them.
+    Change<?> c = UserDecisions.put(new Cluster().user("bob", Rids.FIRST + 3).lastRid(Rids.FIRST + 10).snap(), put("alice"));
+    assertEquals(Rids.FIRST + 11, Cluster.<UserSpec>written(c, "/smbgw/v1/users/alice").getRid());
   }
 
   @Test
   void aCounterBehindItsUsersIsNotTrusted() {
     // A counter restored from an older backup than the users: the next RID is past every user's.
-    Change<?> c = UserDecisions.put(new Cluster().user("bob", 1020).lastRid(1001).snap(), put("alice"));
-    assertEquals(1021, Cluster.<UserSpec>written(c, "/smbgw/v1/users/alice").getRid());
+    Change<?> c = UserDecisions.put(new Cluster().user("bob", Rids.FIRST + 20).lastRid(Rids.FIRST + 1).snap(), put("alice"));
+    assertEquals(Rids.FIRST + 21, Cluster.<UserSpec>written(c, "/smbgw/v1/users/alice").getRid());
   }
 
   @Test
   void aPasswordChangeKeepsTheRidAndAUserFromBeforeRidsGetsOne() {
-    Change<?> kept = UserDecisions.put(new Cluster().user("alice", 1002).lastRid(1005).snap(), put("alice"));
-    assertEquals(1002, Cluster.<UserSpec>written(kept, "/smbgw/v1/users/alice").getRid());
+    Change<?> kept = UserDecisions.put(new Cluster().user("alice", Rids.FIRST + 2).lastRid(Rids.FIRST + 5).snap(), put("alice"));
+    assertEquals(Rids.FIRST + 2, Cluster.<UserSpec>written(kept, "/smbgw/v1/users/alice").getRid());
     assertEquals(List.of("update /smbgw/v1/users/alice@3"), writes(kept), "no RID given, the counter untouched");
-    Change<?> given = UserDecisions.put(new Cluster().user("alice").lastRid(1005).snap(), put("alice"));
-    assertEquals(1006, Cluster.<UserSpec>written(given, "/smbgw/v1/users/alice").getRid());
+    Change<?> given = UserDecisions.put(new Cluster().user("alice").lastRid(Rids.FIRST + 5).snap(), put("alice"));
+    assertEquals(Rids.FIRST + 6, Cluster.<UserSpec>written(given, "/smbgw/v1/users/alice").getRid());
   }
 
   @Test
@@ -66,25 +66,33 @@ class RidsTest {
 
   @Test
   void oneApplyGivesItsNewUsersRidsInOrderWithOneCounterWrite() {
-    Cluster cluster = new Cluster().user("carol", 1000).lastRid(1000);
+    Cluster cluster = new Cluster().user("carol", Rids.FIRST).lastRid(Rids.FIRST);
     Change<?> c = ApplyDecision.apply(cluster.snap(), AT, List.of(), ApplyRequest.newBuilder()
         .addUsers(UserSpec.newBuilder().setName("alice").setNtHash(HASH))
         .addUsers(UserSpec.newBuilder().setName("bob").setNtHash(HASH))
         .addUsers(UserSpec.newBuilder().setName("carol").setNtHash(HASH)).build());
-    assertEquals(1001, Cluster.<UserSpec>written(c, "/smbgw/v1/users/alice").getRid());
-    assertEquals(1002, Cluster.<UserSpec>written(c, "/smbgw/v1/users/bob").getRid());
+    assertEquals(Rids.FIRST + 1, Cluster.<UserSpec>written(c, "/smbgw/v1/users/alice").getRid());
+    assertEquals(Rids.FIRST + 2, Cluster.<UserSpec>written(c, "/smbgw/v1/users/bob").getRid());
     assertEquals(1, writes(c).stream().filter(w -> w.startsWith("update /smbgw/v1/rids")).count());
-    assertEquals(1000, Cluster.<UserSpec>written(c, "/smbgw/v1/users/carol").getRid(), "a new password, the same RID");
+    assertEquals(Rids.FIRST, Cluster.<UserSpec>written(c, "/smbgw/v1/users/carol").getRid(), "a new password, the same RID");
+  }
+
+  @Test
+  void noRidIsGivenWithoutTheCounterLoaded() {
+    Cluster unloaded = new Cluster().lastRidUnloaded();
+    assertEquals(io.grpc.Status.Code.UNAVAILABLE, assertThrows(io.grpc.StatusRuntimeException.class,
+        () -> UserDecisions.put(unloaded.snap(), put("alice"))).getStatus().getCode());
+    assertTrue(Housekeeping.decide(unloaded.user("bob").snap(), List.of()).writesNothing(), "housekeeping goes on");
   }
 
   @Test
   void housekeepingGivesUsersFromBeforeRidsTheirsButNotAWithheldOne() {
-    Cluster cluster = new Cluster().user("bob").user("alice").user("carol", 1004).lastRid(1004).withheldUser("dave");
+    Cluster cluster = new Cluster().user("bob").user("alice").user("carol", Rids.FIRST + 4).lastRid(Rids.FIRST + 4).withheldUser("dave");
     Change<?> c = Housekeeping.decide(cluster.snap(), List.of());
-    assertEquals(1005, Cluster.<UserSpec>written(c, "/smbgw/v1/users/alice").getRid());
-    assertEquals(1006, Cluster.<UserSpec>written(c, "/smbgw/v1/users/bob").getRid());
+    assertEquals(Rids.FIRST + 5, Cluster.<UserSpec>written(c, "/smbgw/v1/users/alice").getRid());
+    assertEquals(Rids.FIRST + 6, Cluster.<UserSpec>written(c, "/smbgw/v1/users/bob").getRid());
     assertEquals("A".repeat(32), Cluster.<UserSpec>written(c, "/smbgw/v1/users/bob").getNtHash().toUpperCase());
     assertTrue(writes(c).stream().noneMatch(w -> w.contains("dave")), writes(c).toString());
-    assertTrue(Housekeeping.decide(new Cluster().user("carol", 1004).snap(), List.of()).writesNothing());
+    assertTrue(Housekeeping.decide(new Cluster().user("carol", Rids.FIRST + 4).snap(), List.of()).writesNothing());
   }
 }
