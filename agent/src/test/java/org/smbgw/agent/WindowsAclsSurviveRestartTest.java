@@ -49,9 +49,9 @@ class WindowsAclsSurviveRestartTest {
       ok(client.run("docs", writer, PASSWORD, "mkdir proj; put " + file + " proj/plan.txt"), "the writer writes");
       refused(client.run("docs", reader, PASSWORD, "put " + file + " mine.txt"), "a reader cannot write at the root");
       String rootAcl = SmbClient.output(client.cacls("docs", "", admin, PASSWORD));
-      // smbcacls names the masks: READ is read and execute (0x001200a9), RWXD modify (0x001301bf).
+      // smbcacls names the masks: READ is read and execute (0x001200a9), CHANGE modify and delete (0x001301ff).
       assertTrue(rootAcl.contains("\\" + reader + ":ALLOWED/OI|CI/READ\n"), rootAcl);
-      assertTrue(rootAcl.contains("\\" + writer + ":ALLOWED/OI|CI/RWXD\n"), rootAcl);
+      assertTrue(rootAcl.contains("\\" + writer + ":ALLOWED/OI|CI/CHANGE\n"), rootAcl);
       assertTrue(rootAcl.contains("\\" + admin + ":ALLOWED/OI|CI/FULL\n"), rootAcl);
       // An administrator's own entry on the root, which no list change may take away.
       ok(client.cacls("docs", "", admin, PASSWORD, "-a", "ACL:" + denied + ":ALLOWED/OI|CI/0x00000001"),

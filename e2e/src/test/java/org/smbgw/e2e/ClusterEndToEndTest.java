@@ -114,6 +114,17 @@ class ClusterEndToEndTest {
     assertEquals(0, client.run("projects", user, password, "get data.bin " + back).exitCode());
     assertArrayEquals(bytes, Files.readAllBytes(back));
 
+    // The node's Samba names the user by the cluster's SID and the RID the coordinator gave it,
+    // as every node does (what a Windows ACL naming the user needs), and it logged on with it.
+    Path smbConf = node.dir().resolve("state/samba/smb.conf");
+    String cluster = json.readTree(node.dir().resolve("state/status.json").toFile()).path("cluster").asText();
+    String verbose = run("pdbedit", "--configfile=" + smbConf, "-L", "-v");
+    String sid = verbose.lines().dropWhile(l -> !l.equals("Unix username:        " + user)).filter(l -> l.startsWith("User SID:"))
+        .findFirst().orElseThrow(() -> new AssertionError(verbose)).substring("User SID:".length()).strip();
+    assertEquals(org.smbgw.common.ClusterSid.of(cluster), sid.substring(0, sid.lastIndexOf('-')), verbose);
+    assertTrue(Long.parseLong(sid.substring(sid.lastIndexOf('-') + 1)) >= 1_000_000, sid);
+    assertTrue(run("net", "--configfile=" + smbConf, "getlocalsid").strip().endsWith(org.smbgw.common.ClusterSid.of(cluster)));
+
     JsonNode shown = Eventually.until(Duration.ofSeconds(60), () -> json.readTree(cli(null, "share", "show", "projects", "-o", "json").out()),
         j -> j.path("status").path("usedBytes").asLong() >= 4_000_000);
     assertEquals("test", shown.path("node").asText());
@@ -148,6 +159,14 @@ class ClusterEndToEndTest {
     assertTrue(SmbClient.output(gone).contains("NT_STATUS_BAD_NETWORK_NAME"), SmbClient.output(gone));
     assertTrue(pool.exists(pool.name() + "/projects"), "the data is kept");
     assertTrue(Files.exists(pool.mountpoint().resolve("projects/data.bin")));
+  }
+
+  /** A program's standard output; it must succeed. */
+  private static String run(String... argv) throws Exception {
+    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), String.join(" ", argv) + ": " + out);
+    return out;
   }
 
   @Test

@@ -14,15 +14,21 @@ import org.smbgw.proto.v1.ShareSpec;
 /**
  * The entries smbgw puts on a share root's Windows ACL, and how they go in beside entries an
  * administrator set. The share's lists seed them: its administrators get full control, its
- * writers modify, its readers read and execute, all inherited by what is made inside; SYSTEM and
- * root (administrators connect as root) get full control, and whoever makes a file or folder
- * inside gets full control of it (CREATOR OWNER), as on a Windows file server. A share whose lists
+ * writers modify and delete (see {@link #WRITE}), its readers read and execute, all inherited by
+ * what is made inside; SYSTEM and root (administrators connect as root) get full control, and
+ * whoever makes a file or folder inside gets full control of it (CREATOR OWNER), as on a Windows
+ * file server. A share whose lists
  * are empty lets everyone who may connect read (Everyone: its section lets any account in, and
  * guests where it admits them). Pure.
  */
 public final class RootAcl {
   public static final int READ = 0x001200a9;
-  public static final int MODIFY = 0x001301bf;
+  /**
+   * Windows' "modify" (0x001301bf) and deleting what is in a folder (FILE_DELETE_CHILD), as
+   * smbgw's writers could before ACLs: without it a writer cannot delete another's file, nor a
+   * folder whose ACL took their own rights away (smbtorture's delete-on-close-perms tests).
+   */
+  public static final int WRITE = 0x001301ff;
   public static final int FULL = 0x001f01ff;
   public static final String SYSTEM = "S-1-5-18";
   public static final String CREATOR_OWNER = "S-1-3-0";
@@ -58,7 +64,7 @@ public final class RootAcl {
     Map<String, Integer> level = new LinkedHashMap<>();
     List<String> unresolved = new ArrayList<>();
     grant(spec.getAdmin(), FULL, level, unresolved, userSid, groupSid);
-    grant(spec.getWrite(), spec.getReadOnly() ? READ : MODIFY, level, unresolved, userSid, groupSid);
+    grant(spec.getWrite(), spec.getReadOnly() ? READ : WRITE, level, unresolved, userSid, groupSid);
     grant(spec.getRead(), READ, level, unresolved, userSid, groupSid);
     boolean listed = spec.getAdmin().getUsersCount() + spec.getAdmin().getGroupsCount() + spec.getWrite().getUsersCount()
         + spec.getWrite().getGroupsCount() + spec.getRead().getUsersCount() + spec.getRead().getGroupsCount() > 0;

@@ -34,8 +34,8 @@ class RootAclTest {
         "(A;OICI;0x001f01ff;;;S-1-5-18)",
         "(A;OICI;0x001f01ff;;;S-1-22-1-0)",
         "(A;OICI;0x001f01ff;;;" + D + "1002)",
-        "(A;OICI;0x001301bf;;;" + D + "1001)",
-        "(A;OICI;0x001301bf;;;S-1-22-2-50)",
+        "(A;OICI;0x001301ff;;;" + D + "1001)",
+        "(A;OICI;0x001301ff;;;S-1-22-2-50)",
         "(A;OICI;0x001200a9;;;" + D + "1000)",
         "(A;OICIIO;0x001f01ff;;;S-1-3-0)"), e.record().lines().toList(), "bob is a writer once, not a reader too");
     assertEquals(List.of("ghost", "@nogroup"), e.unresolved());
@@ -62,10 +62,10 @@ class RootAclTest {
     // aliases for well-known SIDs, masks in its own spelling.
     String printed = "O:S-1-22-1-0G:S-1-22-2-991D:PAI(D;OICI;0x001200a9;;;" + D + "1002)(A;OICI;0x001f01ff;;;SY)"
         + "(A;OICI;0x001f01ff;;;S-1-22-1-0)(A;OICI;0x001200a9;;;" + D + "1000)(A;OICI;0x001200a9;;;" + D + "1001)"
-        + "(A;OICIIO;FA;;;CO)(A;;0x001301bf;;;" + D + "1001)";
+        + "(A;OICIIO;FA;;;CO)(A;;0x001301ff;;;" + D + "1001)";
     RootAcl.Entries after = entries(share().setRead(Access.newBuilder().addUsers("ann")).build());
     Sddl merged = RootAcl.merge(Sddl.parse(printed), before.record(), after, "S-1-22-2-991");
-    assertEquals(List.of("(D;OICI;0x001200a9;;;" + D + "1002)", "(A;;0x001301bf;;;" + D + "1001)",
+    assertEquals(List.of("(D;OICI;0x001200a9;;;" + D + "1002)", "(A;;0x001301ff;;;" + D + "1001)",
         "(A;OICI;0x001f01ff;;;S-1-5-18)", "(A;OICI;0x001f01ff;;;S-1-22-1-0)", "(A;OICI;0x001200a9;;;" + D + "1000)",
         "(A;OICIIO;0x001f01ff;;;S-1-3-0)"), merged.aces(),
         "bob's read entry was smbgw's and went with him; the administrator's denial and grant stay, denial first");

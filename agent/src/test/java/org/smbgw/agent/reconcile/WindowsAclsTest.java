@@ -121,7 +121,7 @@ class WindowsAclsTest {
         "a fresh root is served read-only until its entries are on it");
     assertEquals(List.of("share/fresh"), a.seeds().stream().map(Unit::subject).toList(), "kept's entries are as recorded");
     assertEquals(Map.of("old", WindowsAcls.HELD_FILES, "fuse", WindowsAcls.NO_XATTRS), a.notes());
-    assertTrue(record.contains("(A;OICI;0x001301bf;;;" + CSID + "-1001)"), record);
+    assertTrue(record.contains("(A;OICI;0x001301ff;;;" + CSID + "-1001)"), record);
   }
 
   @Test
