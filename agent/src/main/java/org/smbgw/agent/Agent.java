@@ -127,7 +127,8 @@ public final class Agent implements AutoCloseable {
         : () -> runner.run(org.smbgw.agent.exec.Command.of("systemctl", "restart", "smbd.service"));
     Host host = new Host(new Zfs(runner, config.zfs().zfs(), MountTable.proc()), samba, pdbedit,
         UnixAccounts.system(runner), new ShareRoots(), new SmbStatus(runner, tools, config.samba().config()),
-        new SambaIds(runner, tools, config.samba().config(), restartSmbd), new NtAcls(runner, tools, config.samba().config()));
+        new SambaIds(runner, tools, config.samba().config(), restartSmbd, stateDir.resolve("smbd-restart-owed")),
+        new NtAcls(runner, tools, config.samba().config()));
     IncludeComposer composer = new IncludeComposer(new IncludeRenderer(config.unixGroup()));
     this.audit = new AuditLog(stateDir.resolve("audit.log"), Clock.systemUTC());
 

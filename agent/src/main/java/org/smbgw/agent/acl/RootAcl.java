@@ -93,11 +93,24 @@ public final class RootAcl {
     return new Sddl.Ace("A", flags, mask, sid);
   }
 
+  /**
+   * First line of the record written before the root's ACL is set: a root whose record starts so
+   * may or may not have the entries (the agent stopped, or samba-tool failed, in between), and is
+   * served read-only until they are set again.
+   */
+  public static final String UNFINISHED = "# smbgw: setting these entries";
+
+  /** The record written before setting {@code entries}: what was recorded, those, and the mark. */
+  public static String unfinished(String recorded, Entries entries) {
+    return UNFINISHED + "\n" + union(recorded, entries.record());
+  }
+
   /** Two records as one: the entries of both, once each, in order. */
   public static String union(String a, String b) {
     java.util.LinkedHashSet<String> lines = new java.util.LinkedHashSet<>(a.lines().toList());
     lines.addAll(b.lines().toList());
     lines.remove("");
+    lines.remove(UNFINISHED);
     return String.join("\n", lines);
   }
 

@@ -179,7 +179,7 @@ public final class Executor {
     }
     for (ShareSpec s : desired.getSharesList()) {
       Path root = served.get(s.getName());
-      if (root != null && isNew(root, observed) && !seeded.contains(s.getName())
+      if (root != null && (isNew(root, observed) || pending.containsKey(s.getName())) && !seeded.contains(s.getName())
           && !outcome.failedShares().contains(s.getName()) && runUnit(new Unit("share/" + s.getName(),
           List.of(new Step.SeedAcl(s, root, plan.acls().sids(), plan.acls().unixGroup()))), outcome)) {
         seeded.add(s.getName());
@@ -219,11 +219,12 @@ public final class Executor {
    * stays. A root that cannot be looked at is published with DOS attributes in mode bits, which
    * works on any storage; the next pass looks again.
    */
-  private Set<Path> xattrPaths(Map<String, String> paths, Observed observed, Map<Path, RootState> made) {
+  private Set<Path> xattrPaths(Map<String, String> paths, Observed observed, Set<Path> prepared,
+      Map<Path, RootState> made, Map<Path, String> unreadable) {
     Set<Path> out = new HashSet<>(observed.xattrPaths());
     for (String path : paths.values()) {
       Path p = Path.of(path);
-      if (isNew(p, observed)) {
+      if (isNew(p, observed) || prepared.contains(p)) {
         try {
           RootState now = host.roots().stat(p);
           made.put(p, now);
@@ -231,8 +232,7 @@ public final class Executor {
             out.add(p);
           }
         } catch (IOException e) {
-          log.warn("cannot look at {} for extended attributes; DOS attributes go to mode bits until the next pass: {}",
-              p, e.getMessage());
+          unreadable.put(p, e.getMessage() == null ? e.toString() : e.getMessage());
         }
       }
     }
@@ -264,19 +264,31 @@ public final class Executor {
         return null;
       }
     }
+    // Roots this pass made, moved (a renamed dataset), took up again (a retired one) or prepared
+    // are judged as they are now, by the same rule as the others; one that cannot be looked at is
+    // not published (it might carry ACLs).
+    Set<Path> prepared = new HashSet<>();
+    doneShares.forEach(u -> u.steps().stream().filter(st -> st instanceof Step.PrepareRoot)
+        .forEach(st -> prepared.add(((Step.PrepareRoot) st).path())));
     Map<Path, RootState> made = new HashMap<>();
-    Set<Path> xattrPaths = xattrPaths(paths, observed, made);
-    // Roots this pass made, moved (a renamed dataset) or took up again (a retired one) are judged
-    // as they are now, by the same rule as the others.
+    Map<Path, String> unreadable = new HashMap<>();
+    Set<Path> xattrPaths = xattrPaths(paths, observed, prepared, made, unreadable);
     WindowsAcls acls = planned.plan().acls();
-    String noAcls = sidsSet ? acls.nodeNote() : "Samba's SIDs could not be set this pass";
     Map<Path, PublishedShare.Acls> modes = new HashMap<>(acls.modes());
     for (Map.Entry<String, String> e : paths.entrySet()) {
+      String cannot = unreadable.get(Path.of(e.getValue()));
+      if (cannot != null && !withheld.contains(e.getKey())) {
+        withheld.add(e.getKey());
+        outcome.fail("share/" + e.getKey(), "its root could not be looked at after it was made ready: " + cannot);
+        continue;
+      }
       RootState now = made.get(Path.of(e.getValue()));
       if (now == null || withheld.contains(e.getKey())) {
         continue;
       }
-      WindowsAcls.Root r = WindowsAcls.root(now, noAcls);
+      // Only the node's lasting reason counts: SIDs not set this pass leave a new root read-only
+      // (its entries follow once they are), never open to the lists.
+      WindowsAcls.Root r = WindowsAcls.root(now, acls.nodeNote());
       if (r.block() != null) {
         withheld.add(e.getKey());
         outcome.fail("share/" + e.getKey(), r.block());

@@ -133,24 +133,26 @@ public sealed interface Step {
    * Makes {@code sid} this node's Samba machine SID (which names its accounts) and the domain SID
    * Samba keeps (its tools read SDDL with it).
    */
-  record SetMachineSid(String sid, SambaIds.Machine previous) implements Step {
+  record SetMachineSid(String sid, SambaIds.Machine previous, boolean restart) implements Step {
     public String describe() {
-      return sid.equals(previous.local())
+      return (sid.equals(previous.local())
           ? "keep Samba's machine SID " + sid + " as its domain SID too (Samba's tools read ACLs with it)"
-          : "set Samba's machine and domain SID to " + sid + " (was " + previous.local() + ")";
+          : "set Samba's machine and domain SID to " + sid + " (was " + previous.local() + ")")
+          + (restart ? ", and restart smbd to read it" : "");
     }
 
     public void apply(Host h) throws Exception {
-      h.ids().setMachine(sid, !sid.equals(previous.local()));
+      h.ids().setMachine(sid, sid, restart);
     }
 
     public void undo(Host h) throws Exception {
-      h.ids().setMachine(previous.local(), !sid.equals(previous.local()));
+      h.ids().setMachine(previous.local(), previous.domain() == null ? previous.local() : previous.domain(),
+          !sid.equals(previous.local()));
     }
 
     public String manualUndo() {
       return "net setlocalsid " + previous.local() + "; net setdomainsid "
-          + (previous.domain() == null ? previous.local() : previous.domain());
+          + (previous.domain() == null ? previous.local() : previous.domain()) + "; systemctl restart smbd";
     }
   }
 
@@ -194,8 +196,9 @@ public sealed interface Step {
 
     /**
      * Accounts and the group made earlier in the same pass exist by now: they are looked up here.
-     * What smbgw is about to put there is recorded first (with what it recorded before), so an
-     * entry it set is known as its own even if the final record cannot be written.
+     * What smbgw is about to put there is recorded first (with what it recorded before, marked
+     * unfinished), so an entry it set is known as its own even if the final record cannot be
+     * written, and a root whose ACL was not set is never taken for one that was.
      */
     public void apply(Host h) throws Exception {
       Map<String, Integer> groups = h.accounts().groups();
@@ -208,7 +211,7 @@ public sealed interface Step {
       String before = recorded == null ? "" : recorded;
       Sddl current = h.roots().hasNtAcl(root) ? h.ntAcls().get(root, spec.getName()) : null;
       Sddl next = RootAcl.merge(current, before, entries, RootAcl.unixGroup(gid));
-      h.roots().recordAcl(root, RootAcl.union(before, entries.record()));
+      h.roots().recordAcl(root, RootAcl.unfinished(before, entries));
       h.ntAcls().set(root, spec.getName(), next);
       h.roots().recordAcl(root, entries.record());
     }

@@ -49,6 +49,8 @@ public record WindowsAcls(Optional<Step> machine, Optional<Step> accountSids, St
 
   static final String NO_XATTRS = "its storage keeps no extended attributes, so no Windows ACLs: access follows the "
       + "share's lists";
+  static final String PENDING = "its root is getting smbgw's entries on its Windows ACL: served read-only until they "
+      + "are set";
   static final String HELD_FILES = "its root held files before smbgw kept Windows ACLs on it: access follows the "
       + "share's lists, as before (its files carry no ACLs)";
 
@@ -80,8 +82,8 @@ public record WindowsAcls(Optional<Step> machine, Optional<Step> accountSids, St
       } else if (domain != null && !domain.equals(local) && !domain.equals(target)) {
         nodeNote = "this node's Samba keeps the SID of another domain (" + domain + "): a domain member is not "
             + "smbgw's to change";
-      } else if (!target.equals(local) || !target.equals(domain)) {
-        machine = Optional.of(new Step.SetMachineSid(target, ids.machine()));
+      } else if (!target.equals(local) || !target.equals(domain) || ids.restartOwed()) {
+        machine = Optional.of(new Step.SetMachineSid(target, ids.machine(), !target.equals(local) || ids.restartOwed()));
       }
     }
 
@@ -116,6 +118,8 @@ public record WindowsAcls(Optional<Step> machine, Optional<Step> accountSids, St
       }
       if (r.note() != null) {
         notes.put(s.getName(), r.note());
+      } else if (r.acls() == PublishedShare.Acls.PENDING) {
+        notes.put(s.getName(), PENDING);
       }
       modes.put(Path.of(path), r.acls());
       if (r.acls() != PublishedShare.Acls.NONE
@@ -147,7 +151,8 @@ public record WindowsAcls(Optional<Step> machine, Optional<Step> accountSids, St
             + "now: " + (why != null ? why : "its storage shows no extended attributes") + "; it is never published "
             + "without them");
       }
-      return new Root(PublishedShare.Acls.ON, null, null);
+      return root.aclRecord().startsWith(RootAcl.UNFINISHED) ? new Root(PublishedShare.Acls.PENDING, null, null)
+          : new Root(PublishedShare.Acls.ON, null, null);
     }
     if (!root.xattrs()) {
       return new Root(PublishedShare.Acls.NONE, NO_XATTRS, null);

@@ -19,6 +19,8 @@ public final class SambaIds {
   private final SambaTools tools;
   private final Path smbConf;
   private final Restart restart;
+  /** There while smbd still owes a restart for a machine SID it has not read yet. */
+  private final Path restartOwed;
 
   /** Restarts smbd: it reads the machine's SID once, when it starts (measured: a reload keeps the old one). */
   @FunctionalInterface
@@ -26,11 +28,13 @@ public final class SambaIds {
     void restart() throws Exception;
   }
 
-  public SambaIds(CommandRunner runner, SambaTools tools, Path smbConf, Restart restart) {
+  /** @param restartOwed a file of the agent's state: there while a restart of smbd is owed */
+  public SambaIds(CommandRunner runner, SambaTools tools, Path smbConf, Restart restart, Path restartOwed) {
     this.runner = runner;
     this.tools = tools;
     this.smbConf = smbConf;
     this.restart = restart;
+    this.restartOwed = restartOwed;
   }
 
   /** @param domain the domain SID Samba keeps, or null when it keeps none */
@@ -40,8 +44,12 @@ public final class SambaIds {
    * What one look saw: the machine's SIDs and each account's, or why they could not be read (then
    * {@code machine} is null and nothing depends on them this pass).
    */
-  public record Seen(Machine machine, Map<String, String> accounts, String problem) {
-    public static final Seen UNKNOWN = new Seen(null, Map.of(), "not looked at");
+  public record Seen(Machine machine, Map<String, String> accounts, String problem, boolean restartOwed) {
+    public static final Seen UNKNOWN = new Seen(null, Map.of(), "not looked at", false);
+
+    public Seen(Machine machine, Map<String, String> accounts, String problem) {
+      this(machine, accounts, problem, false);
+    }
 
     public Seen {
       accounts = Map.copyOf(accounts);
@@ -51,9 +59,9 @@ public final class SambaIds {
   /** Both looks; a failure of either is told, never thrown (it costs Windows ACLs, not the pass). */
   public Seen see() {
     try {
-      return new Seen(machine(), accounts(), null);
+      return new Seen(machine(), accounts(), null, java.nio.file.Files.exists(restartOwed));
     } catch (CommandFailedException e) {
-      return new Seen(null, Map.of(), e.getMessage());
+      return new Seen(null, Map.of(), e.getMessage(), java.nio.file.Files.exists(restartOwed));
     }
   }
 
@@ -106,16 +114,22 @@ public final class SambaIds {
   }
 
   /**
-   * Makes {@code sid} this machine's SID and the domain SID Samba keeps, and restarts smbd when the
-   * machine's SID changed: a running smbd goes on naming users by the SID it read at start, so
+   * Sets this machine's SID and the domain SID Samba keeps, and restarts smbd when asked (the
+   * machine's SID changed, or a restart is still owed): a running smbd goes on naming users by the SID it read at start, so
    * an ACL naming them by the new one would deny them (measured with Samba 4.17). Clients
    * connected then reconnect; it happens once, when a node first joins a cluster.
    */
-  public void setMachine(String sid, boolean machineChanges) throws Exception {
-    runner.run(Command.of(tools.net(), "--configfile=" + smbConf, "setlocalsid", sid));
-    runner.run(Command.of(tools.net(), "--configfile=" + smbConf, "setdomainsid", sid));
-    if (machineChanges) {
+  public void setMachine(String local, String domain, boolean restartSmbd) throws Exception {
+    if (restartSmbd) {
+      // Owed from before the change, so that a failure anywhere below is made good next pass.
+      java.nio.file.Files.createDirectories(restartOwed.getParent());
+      java.nio.file.Files.writeString(restartOwed, "smbd must restart to read Samba's machine SID " + local + "\n");
+    }
+    runner.run(Command.of(tools.net(), "--configfile=" + smbConf, "setlocalsid", local));
+    runner.run(Command.of(tools.net(), "--configfile=" + smbConf, "setdomainsid", domain));
+    if (restartSmbd) {
       restart.restart();
+      java.nio.file.Files.deleteIfExists(restartOwed);
     }
   }
 

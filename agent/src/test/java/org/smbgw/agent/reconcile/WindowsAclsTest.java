@@ -69,7 +69,7 @@ class WindowsAclsTest {
         "bob", CSID + "-1001"), null);
     WindowsAcls a = decide(desired(CLUSTER), node(ids, Map.of("ann", ANN, "bob", BOB), Map.of()));
     assertNull(a.nodeNote());
-    assertEquals(Optional.of(new Step.SetMachineSid(CSID, ids.machine())), a.machine());
+    assertEquals(Optional.of(new Step.SetMachineSid(CSID, ids.machine(), true)), a.machine());
     assertEquals(Optional.of(new Step.SetAccountSids(Map.of("ann", CSID + "-1000"))), a.accountSids(),
         "bob's SID is right already");
     WindowsAcls imported = WindowsAcls.decide(desired(CLUSTER), node(ids, Map.of("ann", ANN, "bob", BOB), Map.of()),
@@ -120,7 +120,8 @@ class WindowsAclsTest {
         Path.of("/srv/old"), PublishedShare.Acls.NONE, Path.of("/srv/fuse"), PublishedShare.Acls.NONE), a.modes(),
         "a fresh root is served read-only until its entries are on it");
     assertEquals(List.of("share/fresh"), a.seeds().stream().map(Unit::subject).toList(), "kept's entries are as recorded");
-    assertEquals(Map.of("old", WindowsAcls.HELD_FILES, "fuse", WindowsAcls.NO_XATTRS), a.notes());
+    assertEquals(Map.of("fresh", WindowsAcls.PENDING, "old", WindowsAcls.HELD_FILES, "fuse", WindowsAcls.NO_XATTRS),
+        a.notes());
     assertTrue(record.contains("(A;OICI;0x001301ff;;;" + CSID + "-1001)"), record);
   }
 
@@ -129,7 +130,7 @@ class WindowsAclsTest {
     SambaIds.Seen ids = new SambaIds.Seen(new SambaIds.Machine(OWN, null), Map.of("ann", OWN + "-2980"), null);
     WindowsAcls a = decide(desired("", share("s")), node(ids, Map.of("ann", ANN), Map.of(Path.of("/srv/s"),
         root(true, true, null))));
-    assertEquals(Optional.of(new Step.SetMachineSid(OWN, ids.machine())), a.machine());
+    assertEquals(Optional.of(new Step.SetMachineSid(OWN, ids.machine(), false)), a.machine(), "no restart: smbd knows it");
     assertFalse(a.accountSids().isPresent());
     RootAcl.Entries e = a.sids().entries(share("s"), ids.accounts(), Map.of());
     assertTrue(e.record().contains(OWN + "-2980"));
@@ -157,6 +158,25 @@ class WindowsAclsTest {
         Set.of(), null).content();
     assertTrue(on.contains("\tread only = no\n") && !on.contains("write list"), on);
     assertTrue(next.plan().acls().seeds().isEmpty(), "its entries are as recorded");
+  }
+
+  @Test
+  void aRootWhoseAclWasBeingSetWhenTheAgentStoppedIsServedReadOnlyAndSetAgain() {
+    SambaIds.Seen ids = new SambaIds.Seen(new SambaIds.Machine(CSID, CSID), Map.of(), null);
+    String unfinished = RootAcl.UNFINISHED + "\n(A;OICI;0x001f01ff;;;S-1-5-18)";
+    WindowsAcls a = decide(desired(CLUSTER, share("s")), node(ids, Map.of(), Map.of(Path.of("/srv/s"),
+        root(true, false, unfinished))));
+    assertEquals(Map.of(Path.of("/srv/s"), PublishedShare.Acls.PENDING), a.modes());
+    assertEquals(1, a.seeds().size());
+  }
+
+  @Test
+  void aRestartOfSmbdOwedFromAnEarlierPassIsMadeGood() {
+    SambaIds.Seen ids = new SambaIds.Seen(new SambaIds.Machine(CSID, CSID), Map.of(), null, true);
+    assertEquals(Optional.of(new Step.SetMachineSid(CSID, ids.machine(), true)),
+        decide(desired(CLUSTER), node(ids, Map.of(), Map.of())).machine());
+    assertFalse(decide(desired(CLUSTER), node(new SambaIds.Seen(ids.machine(), Map.of(), null), Map.of(), Map.of()))
+        .machine().isPresent(), "nothing owed, nothing to do");
   }
 
   @Test
