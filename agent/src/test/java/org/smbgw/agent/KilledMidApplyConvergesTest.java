@@ -26,8 +26,9 @@ class KilledMidApplyConvergesTest {
 
   @Test
   void sigkillDuringApplyLeavesNothingHalfVisibleAndARestartConverges() throws Exception {
-    try (AgentProcess node = new AgentProcess("smbgw-kill-", "killtest");
-        ZfsPool pool = new ZfsPool("sgk", 256L << 20); SmbClient client = new SmbClient("127.0.0.1", node.port())) {
+    // The pool is closed last: the agent and its smbd, which hold its datasets, are gone by then.
+    try (ZfsPool pool = new ZfsPool("sgk", 256L << 20); AgentProcess node = new AgentProcess("smbgw-kill-", "killtest");
+        SmbClient client = new SmbClient("127.0.0.1", node.port())) {
       String user = node.user("kil");
       Path dir = node.dir();
       Files.writeString(node.desired(), shares(user, pool.name(), 0, 10));

@@ -23,8 +23,9 @@ class RestartedAgentKeepsClientSessionsTest {
 
   @Test
   void aSigkilledAndRestartedAgentRunsNoStepAndTheClientsSessionGoesOn() throws Exception {
-    try (AgentProcess node = new AgentProcess("smbgw-restart-", "restarttest");
-        ZfsPool pool = new ZfsPool("sgr", 256L << 20); SmbClient client = new SmbClient("127.0.0.1", node.port())) {
+    // The pool is closed last: the agent and its smbd, which hold its datasets, are gone by then.
+    try (ZfsPool pool = new ZfsPool("sgr", 256L << 20); AgentProcess node = new AgentProcess("smbgw-restart-", "restarttest");
+        SmbClient client = new SmbClient("127.0.0.1", node.port())) {
       String user = node.user("rst");
       Path dir = node.dir();
       Path status = dir.resolve("state/status.json");

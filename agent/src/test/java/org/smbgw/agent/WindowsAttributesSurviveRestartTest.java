@@ -29,8 +29,9 @@ class WindowsAttributesSurviveRestartTest {
 
   @Test
   void hiddenAndReadOnlySetByOneClientAreSeenByAnotherAfterAnAgentRestart() throws Exception {
-    try (AgentProcess node = new AgentProcess("smbgw-attrs-", "attrtest");
-        ZfsPool pool = new ZfsPool("sga", 256L << 20); SmbClient client = new SmbClient("127.0.0.1", node.port())) {
+    // The pool is closed last: the agent and its smbd, which hold its datasets, are gone by then.
+    try (ZfsPool pool = new ZfsPool("sga", 256L << 20); AgentProcess node = new AgentProcess("smbgw-attrs-", "attrtest");
+        SmbClient client = new SmbClient("127.0.0.1", node.port())) {
       String setter = node.user("ats");
       String viewer = node.user("atv");
       Path status = node.state().resolve("status.json");
