@@ -63,7 +63,9 @@ class ClusterEndToEndTest {
     Cli.admin(coordinator.address(), config);
     node = new SandboxAgent().coordinators(List.of(coordinator.address())).tls(Cli.PKI.node("test")).looping(1);
     node.storageCfg("zfspool: tank\n\tpool " + pool.name() + "\n\tcontent images,rootdir\n\n"
-        + "dir: local\n\tpath /var/lib/vz\n\tcontent iso\n");
+        + "dir: local\n\tpath /var/lib/vz\n\tcontent iso\n\n"
+        + "dir: shareddir\n\tpath " + node.dir().resolve("shareddir") + "\n\tshared 1\n\tcontent images\n");
+    Files.createDirectories(node.dir().resolve("shareddir"));
     node.start();
     client = new SmbClient("127.0.0.1", node.port());
     user = node.user("e2e");
@@ -159,6 +161,34 @@ class ClusterEndToEndTest {
     assertTrue(SmbClient.output(gone).contains("NT_STATUS_BAD_NETWORK_NAME"), SmbClient.output(gone));
     assertTrue(pool.exists(pool.name() + "/projects"), "the data is kept");
     assertTrue(Files.exists(pool.mountpoint().resolve("projects/data.bin")));
+  }
+
+  /**
+   * A share on (shared) ext4 directory storage in a cluster keeps Windows ACLs: the node took the cluster's
+   * SID, gave the accounts their RIDs and restarted smbd (which keeps the SID it started with), so
+   * the ACL the lists seeded lets the writer write and not the reader.
+   */
+  @Test
+  void aDirectoryShareInAClusterKeepsWindowsAclsNamingUsersByTheClustersSids() throws Exception {
+    String writer = node.user("aclw");
+    String reader = node.user("aclr");
+    for (String u : List.of(writer, reader)) {
+      Result added = cli(password + "\n", "user", "add", u, "--password-stdin");
+      assertEquals(0, added.code(), added.err());
+    }
+    Result created = cli(null, "share", "create", "aclshare", "--storage", "shareddir", "--write", writer, "--read", reader);
+    assertEquals(0, created.code(), created.err());
+    Result table = Eventually.until(Duration.ofSeconds(60), () -> cli(null, "share", "show", "aclshare"),
+        r -> r.out().contains("Windows ACLs: yes"));
+    assertTrue(table.out().contains("Windows ACLs: yes"), table.out());
+    Path file = client.localFile("acl.txt");
+    Files.writeString(file, "acl");
+    CommandResult wrote = client.run("aclshare", writer, password, "put " + file + " acl.txt");
+    assertEquals(0, wrote.exitCode(), "the writer writes through the seeded ACL: " + SmbClient.output(wrote));
+    CommandResult refused = client.run("aclshare", reader, password, "put " + file + " mine.txt");
+    assertTrue(SmbClient.output(refused).contains("NT_STATUS_ACCESS_DENIED"), SmbClient.output(refused));
+    assertEquals(0, client.run("aclshare", reader, password, "get acl.txt " + client.localFile("back.txt")).exitCode());
+    assertEquals(0, cli(null, "share", "delete", "aclshare").code());
   }
 
   /** A program's standard output; it must succeed. */
