@@ -30,8 +30,8 @@ public final class ClusterSid {
     }
   }
 
-  /** A user's SID: the cluster's SID and the user's RID. */
-  public static String user(String cluster, int rid) {
-    return of(cluster) + "-" + Integer.toUnsignedString(rid);
+  /** An account's SID: a domain's SID (the cluster's) and the account's RID, unsigned. */
+  public static String account(String domainSid, int rid) {
+    return domainSid + "-" + Integer.toUnsignedString(rid);
   }
 }

@@ -18,8 +18,8 @@ class ClusterSidTest {
 
   @Test
   void aUsersSidIsTheClustersFollowedByItsRid() {
-    assertEquals(ClusterSid.of("c") + "-1000", ClusterSid.user("c", 1000));
-    assertEquals(ClusterSid.of("c") + "-4294967295", ClusterSid.user("c", -1));
+    assertEquals(ClusterSid.of("c") + "-1000", ClusterSid.account(ClusterSid.of("c"), 1000));
+    assertEquals(ClusterSid.of("c") + "-4294967295", ClusterSid.account(ClusterSid.of("c"), -1));
   }
 
   @Test

@@ -87,7 +87,7 @@ public record Sddl(String owner, String group, String daclFlags, List<String> ac
     }
 
     public boolean deny() {
-      return type.equals("D") || type.equals("OD");
+      return type.equals("D");
     }
   }
 

@@ -86,7 +86,7 @@ public final class Executor {
     boolean sidsSet = plan.acls().machine().map(step -> run("node", step, outcome)).orElse(true);
     if (sidsSet) {
       plan.acls().accountSids().ifPresent(step -> {
-        Map<String, String> ready = new java.util.TreeMap<>(((Step.SetAccountSids) step).sids());
+        Map<String, String> ready = new TreeMap<>(step.sids());
         ready.keySet().removeIf(name -> failedUsers.contains("user/" + name) || outcome.errors().containsKey("user/" + name));
         if (!ready.isEmpty()) {
           Step sids = new Step.SetAccountSids(ready);
@@ -116,7 +116,7 @@ public final class Executor {
 
     Composed shown;
     if (plan.publish()) {
-      shown = publish(desired, observed, planned, probe, doneShares, sidsSet, outcome);
+      shown = publish(desired, observed, planned, probe, doneShares, outcome);
       if (shown == null) {
         // Retiring, destroying and deleting come after the publish that stops serving what they
         // touch: without it, the old include may still serve them.
@@ -125,9 +125,9 @@ public final class Executor {
         return outcome;
       }
     } else {
-      Set<String> withheld = new HashSet<>(outcome.failedShares());
-      plan.blocked().keySet().stream().filter(k -> k.startsWith("share/")).forEach(k -> withheld.add(k.substring(6)));
-      shown = new Composed(planned.paths(), observed.xattrPaths(), plan.acls().modes(), withheld, observed.include());
+      // The include is as planned: blocked shares (failed above, with the plan's reasons) kept theirs.
+      shown = new Composed(planned.paths(), observed.xattrPaths(), plan.acls().modes(),
+          new HashSet<>(outcome.failedShares()), observed.include());
     }
     if (sidsSet) {
       seedAcls(desired, observed, plan, shown, outcome);
@@ -170,18 +170,20 @@ public final class Executor {
   private void seedAcls(NodeDesiredState desired, Observed observed, Plan plan, Composed shown, Outcome outcome) {
     Map<String, Path> served = shown.aclRoots(desired, PublishedShare.Acls.PENDING, PublishedShare.Acls.ON);
     Map<String, Path> pending = shown.aclRoots(desired, PublishedShare.Acls.PENDING);
+    Map<String, Unit> planned = new HashMap<>();
+    plan.acls().seeds().forEach(u -> planned.put(u.subject().substring("share/".length()), u));
     Set<String> seeded = new HashSet<>();
-    for (Unit u : plan.acls().seeds()) {
-      String share = u.subject().substring("share/".length());
-      if (served.containsKey(share) && !outcome.failedShares().contains(share) && runUnit(u, outcome)) {
-        seeded.add(share);
-      }
-    }
     for (ShareSpec s : desired.getSharesList()) {
       Path root = served.get(s.getName());
-      if (root != null && (isNew(root, observed) || pending.containsKey(s.getName())) && !seeded.contains(s.getName())
-          && !outcome.failedShares().contains(s.getName()) && runUnit(new Unit("share/" + s.getName(),
-          List.of(new Step.SeedAcl(s, root, plan.acls().sids(), plan.acls().unixGroup()))), outcome)) {
+      if (root == null || outcome.failedShares().contains(s.getName())) {
+        continue;
+      }
+      Unit seed = planned.get(s.getName());
+      if (seed == null && (isNew(root, observed) || pending.containsKey(s.getName()))) {
+        seed = new Unit("share/" + s.getName(), List.of(new Step.SeedAcl(s, root, plan.acls().sids(),
+            plan.acls().unixGroup())));
+      }
+      if (seed != null && runUnit(seed, outcome)) {
         seeded.add(s.getName());
       }
     }
@@ -214,34 +216,51 @@ public final class Executor {
   }
 
   /**
-   * The paths whose storage keeps extended attributes: as observed, and for roots this pass made
-   * (a new dataset or directory), looked at now, so a new share is published once, the way it
-   * stays. A root that cannot be looked at is published with DOS attributes in mode bits, which
-   * works on any storage; the next pass looks again.
+   * Roots looked at again after this pass's storage steps, and those that could not be.
+   *
+   * @param states each root's state now
+   * @param unreadable why a root could not be looked at
    */
-  private Set<Path> xattrPaths(Map<String, String> paths, Observed observed, Set<Path> prepared,
-      Map<Path, RootState> made, Map<Path, String> unreadable) {
-    Set<Path> out = new HashSet<>(observed.xattrPaths());
+  private record Looked(Map<Path, RootState> states, Map<Path, String> unreadable) {
+    /** The roots whose storage keeps extended attributes: as observed, or as looked at now. */
+    Set<Path> xattrPaths(Observed observed) {
+      Set<Path> out = new HashSet<>(observed.xattrPaths());
+      states.forEach((p, st) -> {
+        if (st.xattrs()) {
+          out.add(p);
+        }
+      });
+      return out;
+    }
+  }
+
+  /**
+   * Looks again at the roots this pass made (a new dataset or directory), moved (a renamed
+   * dataset), took up again (a retired one) or prepared, so that a new share is published once,
+   * the way it stays.
+   */
+  private Looked lookAgain(Map<String, String> paths, Observed observed, List<Unit> doneShares) {
+    Set<Path> prepared = new HashSet<>();
+    doneShares.forEach(u -> u.steps().stream().filter(st -> st instanceof Step.PrepareRoot)
+        .forEach(st -> prepared.add(((Step.PrepareRoot) st).path())));
+    Map<Path, RootState> states = new HashMap<>();
+    Map<Path, String> unreadable = new HashMap<>();
     for (String path : paths.values()) {
       Path p = Path.of(path);
       if (isNew(p, observed) || prepared.contains(p)) {
         try {
-          RootState now = host.roots().stat(p);
-          made.put(p, now);
-          if (now.xattrs()) {
-            out.add(p);
-          }
+          states.put(p, host.roots().stat(p));
         } catch (IOException e) {
-          unreadable.put(p, e.getMessage() == null ? e.toString() : e.getMessage());
+          unreadable.put(p, message(e));
         }
       }
     }
-    return out;
+    return new Looked(states, unreadable);
   }
 
   /** @return what the include now holds, as the desired state says; null when the old one stays */
   private Composed publish(NodeDesiredState desired, Observed observed, Planner.Result planned,
-      PathProbe probe, List<Unit> doneShares, boolean sidsSet, Outcome outcome) {
+      PathProbe probe, List<Unit> doneShares, Outcome outcome) {
     Set<String> withheld = new HashSet<>(outcome.failedShares());
     Map<String, String> paths = planned.paths();
     boolean datasetsMoved = doneShares.stream().flatMap(u -> u.steps().stream())
@@ -264,25 +283,20 @@ public final class Executor {
         return null;
       }
     }
-    // Roots this pass made, moved (a renamed dataset), took up again (a retired one) or prepared
-    // are judged as they are now, by the same rule as the others; one that cannot be looked at is
-    // not published (it might carry ACLs).
-    Set<Path> prepared = new HashSet<>();
-    doneShares.forEach(u -> u.steps().stream().filter(st -> st instanceof Step.PrepareRoot)
-        .forEach(st -> prepared.add(((Step.PrepareRoot) st).path())));
-    Map<Path, RootState> made = new HashMap<>();
-    Map<Path, String> unreadable = new HashMap<>();
-    Set<Path> xattrPaths = xattrPaths(paths, observed, prepared, made, unreadable);
+    // Roots looked at again are judged as they are now, by the same rule as the others; one that
+    // cannot be looked at is not published (it might carry ACLs).
+    Looked looked = lookAgain(paths, observed, doneShares);
+    Set<Path> xattrPaths = looked.xattrPaths(observed);
     WindowsAcls acls = planned.plan().acls();
     Map<Path, PublishedShare.Acls> modes = new HashMap<>(acls.modes());
     for (Map.Entry<String, String> e : paths.entrySet()) {
-      String cannot = unreadable.get(Path.of(e.getValue()));
+      String cannot = looked.unreadable().get(Path.of(e.getValue()));
       if (cannot != null && !withheld.contains(e.getKey())) {
         withheld.add(e.getKey());
         outcome.fail("share/" + e.getKey(), "its root could not be looked at after it was made ready: " + cannot);
         continue;
       }
-      RootState now = made.get(Path.of(e.getValue()));
+      RootState now = looked.states().get(Path.of(e.getValue()));
       if (now == null || withheld.contains(e.getKey())) {
         continue;
       }

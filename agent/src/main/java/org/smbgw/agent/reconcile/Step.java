@@ -206,7 +206,7 @@ public sealed interface Step {
       if (gid == null) {
         throw new IllegalStateException("group " + unixGroup + " does not exist");
       }
-      RootAcl.Entries entries = sids.entries(spec, h.ids().accounts(), groups);
+      RootAcl.Entries entries = sids.entries(spec, sids.fromAccounts() ? h.ids().accounts() : Map.of(), groups);
       String recorded = h.roots().aclRecord(root);
       String before = recorded == null ? "" : recorded;
       Sddl current = h.roots().hasNtAcl(root) ? h.ntAcls().get(root, spec.getName()) : null;

@@ -26,12 +26,9 @@ import org.smbgw.proto.v1.UserSpec;
  * user's RID (a node alone keeps its own SIDs). smbgw changes the machine's SID only when every
  * Samba account on the node is its own: one it did not make would stop working.
  *
- * <p>Then, per share: on storage with extended attributes, a root smbgw has put an ACL on keeps
- * Windows ACLs (vfs_acl_xattr); so does an empty root, which gets smbgw's entries (the share's
- * lists) when it is published. A root that held files before is left to the lists as before: its
- * files carry no ACLs, and what Samba would make up for them from their modes would let every
- * listed user write. A root with ACLs on a node that cannot honour them now is not served: serving
- * it without them would drop every denial set inside.
+ * <p>Then, per share, {@link #root} decides: a root smbgw put an ACL on keeps it or is not served;
+ * an empty root on storage with extended attributes gets one, served read-only until it has it;
+ * any other root follows the lists, as before.
  *
  * @param machine the step that sets Samba's machine SID, if one is needed
  * @param accountSids the step that gives accounts their SIDs, if any differs
@@ -43,7 +40,7 @@ import org.smbgw.proto.v1.UserSpec;
  * @param blocked per share subject, why it is not served
  * @param unixGroup the group every share root belongs to (made in the same pass, if need be)
  */
-public record WindowsAcls(Optional<Step> machine, Optional<Step> accountSids, String nodeNote,
+public record WindowsAcls(Optional<Step.SetMachineSid> machine, Optional<Step.SetAccountSids> accountSids, String nodeNote,
     Map<Path, PublishedShare.Acls> modes, List<Unit> seeds, SidSource sids, Map<String, String> notes,
     Map<String, String> blocked, String unixGroup) {
 
@@ -62,42 +59,21 @@ public record WindowsAcls(Optional<Step> machine, Optional<Step> accountSids, St
   public static WindowsAcls decide(NodeDesiredState desired, Observed obs, Map<String, String> paths,
       Set<String> imported, Set<String> blockedUsers, String unixGroup) {
     SambaIds.Seen ids = obs.ids();
-    String clusterSid = desired.getCluster().isEmpty() ? null : ClusterSid.of(desired.getCluster());
-    Optional<Step> machine = Optional.empty();
-    String nodeNote = null;
-    if (ids.machine() == null) {
-      nodeNote = "this node's Samba SIDs could not be read (" + ids.problem() + ")";
-    } else {
-      String local = ids.machine().local();
-      String domain = ids.machine().domain();
-      String target = clusterSid != null ? clusterSid : local;
-      List<String> foreign = ids.accounts().keySet().stream().filter(n -> {
-        UnixAccount a = obs.accounts().get(n);
-        return a == null || !a.managed();
-      }).sorted().toList();
-      if (!target.equals(local) && !foreign.isEmpty()) {
-        nodeNote = "Samba accounts smbgw did not make (" + String.join(", ", foreign) + ") are named by this node's own "
-            + "SID " + local + "; smbgw does not change it under them, and without the cluster's SID an ACL would name "
-            + "other users on other nodes";
-      } else if (domain != null && !domain.equals(local) && !domain.equals(target)) {
-        nodeNote = "this node's Samba keeps the SID of another domain (" + domain + "): a domain member is not "
-            + "smbgw's to change";
-      } else if (!target.equals(local) || !target.equals(domain) || ids.restartOwed()) {
-        machine = Optional.of(new Step.SetMachineSid(target, ids.machine(), !target.equals(local) || ids.restartOwed()));
-      }
-    }
-
     SidSource sids = SidSource.of(desired);
+    Machine m = machine(ids, sids.clusterSid(), obs.accounts());
     Map<String, String> wrong = new TreeMap<>();
-    for (UserSpec u : desired.getUsersList()) {
-      if (clusterSid != null && u.getRid() != 0 && nodeNote == null && !blockedUsers.contains("user/" + u.getName())) {
-        String sid = ClusterSid.user(desired.getCluster(), u.getRid());
-        if (imported.contains(u.getName()) || !sid.equals(ids.accounts().get(u.getName()))) {
-          wrong.put(u.getName(), sid);
+    if (sids.clusterSid() != null && m.note() == null) {
+      for (UserSpec u : desired.getUsersList()) {
+        Optional<String> sid = sids.userSid(u.getName(), Map.of());
+        if (sid.isPresent() && !blockedUsers.contains("user/" + u.getName())
+            && (imported.contains(u.getName()) || !sid.get().equals(ids.accounts().get(u.getName())))) {
+          wrong.put(u.getName(), sid.get());
         }
       }
     }
-    Optional<Step> accountSids = wrong.isEmpty() ? Optional.empty() : Optional.of(new Step.SetAccountSids(wrong));
+    Optional<Step.SetAccountSids> accountSids = wrong.isEmpty() ? Optional.empty()
+        : Optional.of(new Step.SetAccountSids(wrong));
+    String nodeNote = m.note();
 
     Integer gid = obs.groups().get(unixGroup);
     String why = nodeNote != null ? nodeNote : gid == null ? "group " + unixGroup + " does not exist yet" : null;
@@ -127,7 +103,40 @@ public record WindowsAcls(Optional<Step> machine, Optional<Step> accountSids, St
         seeds.add(new Unit("share/" + s.getName(), List.of(new Step.SeedAcl(s, Path.of(path), sids, unixGroup))));
       }
     }
-    return new WindowsAcls(machine, accountSids, nodeNote, modes, seeds, sids, notes, blocked, unixGroup);
+    return new WindowsAcls(m.step(), accountSids, nodeNote, modes, seeds, sids, notes, blocked, unixGroup);
+  }
+
+  /** The step that sets Samba's machine SID, if one is needed, or why the node keeps no ACLs. */
+  private record Machine(Optional<Step.SetMachineSid> step, String note) {}
+
+  /**
+   * @param clusterSid the cluster's SID; null on a node alone, which keeps its own (and only
+   *     stores it as the domain SID Samba's tools read)
+   * @param accounts the node's Unix accounts: a Samba account whose is not smbgw's is foreign
+   */
+  private static Machine machine(SambaIds.Seen ids, String clusterSid, Map<String, UnixAccount> accounts) {
+    if (ids.machine() == null) {
+      return new Machine(Optional.empty(), "this node's Samba SIDs could not be read (" + ids.problem() + ")");
+    }
+    String local = ids.machine().local();
+    String domain = ids.machine().domain();
+    String target = clusterSid != null ? clusterSid : local;
+    List<String> foreign = ids.accounts().keySet().stream().filter(n -> {
+      UnixAccount a = accounts.get(n);
+      return a == null || !a.managed();
+    }).sorted().toList();
+    if (!target.equals(local) && !foreign.isEmpty()) {
+      return new Machine(Optional.empty(), "Samba accounts smbgw did not make (" + String.join(", ", foreign)
+          + ") are named by this node's own SID " + local + "; smbgw does not change it under them, and without the "
+          + "cluster's SID an ACL would name other users on other nodes");
+    }
+    if (domain != null && !domain.equals(local) && !domain.equals(target)) {
+      return new Machine(Optional.empty(), "this node's Samba keeps the SID of another domain (" + domain + "): a "
+          + "domain member is not smbgw's to change");
+    }
+    boolean restart = !target.equals(local) || ids.restartOwed();
+    return new Machine(restart || !target.equals(domain)
+        ? Optional.of(new Step.SetMachineSid(target, ids.machine(), restart)) : Optional.empty(), null);
   }
 
   /**
@@ -168,10 +177,10 @@ public record WindowsAcls(Optional<Step> machine, Optional<Step> accountSids, St
    * How users get their SIDs: in a cluster the cluster's SID and the user's RID, known before any
    * account exists; on a node alone, the SID its Samba gave the account (none before it exists).
    *
-   * @param cluster the cluster's identity, empty on a node alone
+   * @param clusterSid the cluster's SID, null on a node alone
    * @param rids each user's RID (0: none given yet)
    */
-  public record SidSource(String cluster, Map<String, Integer> rids) {
+  public record SidSource(String clusterSid, Map<String, Integer> rids) {
     public SidSource {
       rids = Map.copyOf(rids);
     }
@@ -179,13 +188,18 @@ public record WindowsAcls(Optional<Step> machine, Optional<Step> accountSids, St
     static SidSource of(NodeDesiredState desired) {
       Map<String, Integer> rids = new TreeMap<>();
       desired.getUsersList().forEach(u -> rids.put(u.getName(), u.getRid()));
-      return new SidSource(desired.getCluster(), rids);
+      return new SidSource(desired.getCluster().isEmpty() ? null : ClusterSid.of(desired.getCluster()), rids);
+    }
+
+    /** Whether users' SIDs are those their accounts were given (a node alone): they must be looked up. */
+    public boolean fromAccounts() {
+      return clusterSid == null;
     }
 
     /**
      * A share's entries with the accounts and groups as they are.
      *
-     * @param accountSids Samba's accounts' SIDs, by name
+     * @param accountSids Samba's accounts' SIDs, by name (only read on a node alone)
      * @param groups Unix groups' gids, by name (a group's SID is Samba's Unix-group SID)
      */
     public RootAcl.Entries entries(ShareSpec s, Map<String, String> accountSids, Map<String, Integer> groups) {
@@ -193,12 +207,12 @@ public record WindowsAcls(Optional<Step> machine, Optional<Step> accountSids, St
           g -> Optional.ofNullable(groups.get(g)).map(RootAcl::unixGroup));
     }
 
-    private Optional<String> userSid(String user, Map<String, String> accountSids) {
-      if (cluster.isEmpty()) {
+    Optional<String> userSid(String user, Map<String, String> accountSids) {
+      if (fromAccounts()) {
         return Optional.ofNullable(accountSids.get(user));
       }
       Integer rid = rids.get(user);
-      return rid == null || rid == 0 ? Optional.empty() : Optional.of(ClusterSid.user(cluster, rid));
+      return rid == null || rid == 0 ? Optional.empty() : Optional.of(ClusterSid.account(clusterSid, rid));
     }
   }
 }

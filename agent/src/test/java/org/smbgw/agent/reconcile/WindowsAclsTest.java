@@ -74,7 +74,7 @@ class WindowsAclsTest {
         "bob's SID is right already");
     WindowsAcls imported = WindowsAcls.decide(desired(CLUSTER), node(ids, Map.of("ann", ANN, "bob", BOB), Map.of()),
         Map.of(), Set.of("bob"), Set.of(), GROUP);
-    assertEquals(Set.of("ann", "bob"), ((Step.SetAccountSids) imported.accountSids().orElseThrow()).sids().keySet(),
+    assertEquals(Set.of("ann", "bob"), imported.accountSids().orElseThrow().sids().keySet(),
         "an import gives bob his uid's SID again");
   }
 
