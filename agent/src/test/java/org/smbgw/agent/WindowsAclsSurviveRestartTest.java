@@ -12,9 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.smbgw.agent.testing.AgentProcess;
+import org.smbgw.agent.testing.DesiredYaml;
 import org.smbgw.agent.testing.SmbClient;
 import org.smbgw.agent.testing.TestTimeouts;
-import org.smbgw.common.NtHash;
 
 /**
  * Windows ACLs on ext4 directory storage, set and checked with Samba's own clients: the share's
@@ -106,19 +106,16 @@ class WindowsAclsSurviveRestartTest {
   }
 
   private static String users(String... names) {
-    String hash = NtHash.of(PASSWORD.toCharArray());
     StringBuilder b = new StringBuilder();
     for (String u : names) {
-      b.append("apiVersion: smbgw/v1\nkind: User\nmetadata: {name: ").append(u).append("}\nspec: {ntHash: ")
-          .append(hash).append("}\n---\n");
+      b.append(DesiredYaml.user(u, PASSWORD)).append("---\n");
     }
     return b.toString();
   }
 
   private String share(String writer, String readers, String admin) {
-    return "apiVersion: smbgw/v1\nkind: Share\nmetadata: {name: docs}\nspec:\n  storage: {directory: {path: "
-        + dirs.resolve("docs") + "}}\n  write: {users: [" + writer + "]}\n  read: {users: [" + readers + "]}\n"
-        + "  admin: {users: [" + admin + "]}\n";
+    return DesiredYaml.share("docs", "{directory: {path: " + dirs.resolve("docs") + "}}",
+        "write: {users: [" + writer + "]}", "read: {users: [" + readers + "]}", "admin: {users: [" + admin + "]}");
   }
 
   private Path dirs;

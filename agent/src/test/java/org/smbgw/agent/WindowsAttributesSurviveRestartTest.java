@@ -7,14 +7,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.smbgw.agent.testing.AgentProcess;
+import org.smbgw.agent.testing.DesiredYaml;
 import org.smbgw.agent.testing.SmbClient;
 import org.smbgw.agent.testing.TestTimeouts;
 import org.smbgw.agent.testing.ZfsPool;
-import org.smbgw.common.NtHash;
 
 /**
  * DOS attributes as Windows clients set them (hidden, read-only) are kept, on storage with
@@ -36,14 +37,10 @@ class WindowsAttributesSurviveRestartTest {
       String viewer = node.user("atv");
       Path status = node.state().resolve("status.json");
       Path dirs = node.directoryRoot();
-      String hash = NtHash.of(PASSWORD.toCharArray());
-      StringBuilder yaml = new StringBuilder();
-      for (String u : new String[] {setter, viewer}) {
-        yaml.append("apiVersion: smbgw/v1\nkind: User\nmetadata: {name: ").append(u).append("}\nspec: {ntHash: ")
-            .append(hash).append("}\n---\n");
-      }
-      yaml.append(share("onext4", "{directory: {path: " + dirs.resolve("onext4") + "}}", setter, viewer)).append("---\n")
-          .append(share("onzfs", "{zfs: {parent: " + pool.name() + "}}", setter, viewer));
+      String writers = "write: {users: [" + setter + ", " + viewer + "]}";
+      String yaml = DesiredYaml.of(List.of(DesiredYaml.user(setter, PASSWORD), DesiredYaml.user(viewer, PASSWORD),
+          DesiredYaml.share("onext4", "{directory: {path: " + dirs.resolve("onext4") + "}}", writers),
+          DesiredYaml.share("onzfs", "{zfs: {parent: " + pool.name() + "}}", writers)));
       Files.writeString(node.desired(), yaml);
       awaitServing(node, node.start());
       assertEquals(Map.of("onext4", true, "onzfs", false), xattrs(status), Files.readString(status));
@@ -85,11 +82,6 @@ class WindowsAttributesSurviveRestartTest {
             share + ": " + changer + " cannot clear read-only: " + cleared);
       }
     }
-  }
-
-  private static String share(String name, String storage, String... writers) {
-    return "apiVersion: smbgw/v1\nkind: Share\nmetadata: {name: " + name + "}\nspec:\n  storage: " + storage
-        + "\n  write: {users: [" + String.join(", ", writers) + "]}\n";
   }
 
   /** Each share's reported storage features: whether it keeps extended attributes. */

@@ -19,9 +19,9 @@ import org.smbgw.agent.exec.CommandResult;
 import org.smbgw.agent.exec.CommandRunner;
 import org.smbgw.agent.metrics.AgentMetrics;
 import org.smbgw.agent.testing.AgentProcess;
+import org.smbgw.agent.testing.DesiredYaml;
 import org.smbgw.agent.testing.TestTimeouts;
 import org.smbgw.agent.testing.ZfsPool;
-import org.smbgw.common.NtHash;
 
 /**
  * Samba's own conformance suite ({@code smbtorture}, Debian's {@code samba-testsuite}) against
@@ -75,13 +75,13 @@ public final class Conformance implements AutoCloseable {
   }
 
   private void start() throws Exception {
-    StringBuilder yaml = new StringBuilder("apiVersion: smbgw/v1\nkind: User\nmetadata: {name: " + user
-        + "}\nspec: {ntHash: " + NtHash.of(PASSWORD.toCharArray()) + "}\n---\n");
-    yaml.append(share("gw", "{directory: {path: " + directory() + "}}"));
+    String writer = "write: {users: [" + user + "]}";
+    List<String> yaml = new ArrayList<>(List.of(DesiredYaml.user(user, PASSWORD),
+        DesiredYaml.share("gw", "{directory: {path: " + directory() + "}}", writer)));
     if (pool != null) {
-      yaml.append("---\n").append(share("gwzfs", "{zfs: {parent: " + pool.name() + "}}"));
+      yaml.add(DesiredYaml.share("gwzfs", "{zfs: {parent: " + pool.name() + "}}", writer));
     }
-    Files.writeString(node.desired(), yaml);
+    Files.writeString(node.desired(), DesiredYaml.of(yaml));
     Path status = node.state().resolve("status.json");
     Process agent = node.start();
     long deadline = System.nanoTime() + TestTimeouts.seconds(120).toNanos();
@@ -110,11 +110,6 @@ public final class Conformance implements AutoCloseable {
 
   private Path smbConf() {
     return node.state().resolve("samba/smb.conf");
-  }
-
-  private String share(String name, String storage) {
-    return "apiVersion: smbgw/v1\nkind: Share\nmetadata: {name: " + name + "}\nspec:\n  storage: " + storage
-        + "\n  write: {users: [" + user + "]}\n";
   }
 
   private boolean served() {
