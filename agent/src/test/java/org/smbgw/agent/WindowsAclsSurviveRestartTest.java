@@ -21,7 +21,8 @@ import org.smbgw.agent.testing.TestTimeouts;
  * lists seed its root's ACL; a writer makes a folder and, as its owner, sets with smbcacls an ACL
  * that lets a user from the read list write there and denies another listed user read; smbclient
  * as each user finds exactly that, after an agent SIGKILL and restart, and after the share's lists
- * change (which changes smbgw's entries on the root and none an administrator set there).
+ * change (which changes smbgw's entries on the root and none an administrator set there, and
+ * reaches what was made before it: a folder and a file then have the ACLs smbd gives new ones).
  * smbcacls knows no port but 445, so this agent's sandbox smbd listens on 127.0.0.1:445.
  */
 class WindowsAclsSurviveRestartTest {
@@ -62,6 +63,10 @@ class WindowsAclsSurviveRestartTest {
       ok(client.cacls("docs", "proj", writer, PASSWORD, "--propagate-inheritance", "-a",
           "ACL:" + denied + ":DENIED/OI|CI/READ"), "deny");
       enforced(client, reader, denied, file, "as set");
+      // A folder and a file that inherit only from the root, made before the lists change.
+      ok(client.run("docs", writer, PASSWORD, "mkdir old; put " + file + " old/f.txt"), "the writer makes old/f.txt");
+      refused(client.run("docs", later, PASSWORD, "get old/f.txt " + client.localFile("early.txt")),
+          "not yet a reader: old/f.txt");
 
       node.kill();
       agent = node.start();
@@ -82,7 +87,23 @@ class WindowsAclsSurviveRestartTest {
       assertEquals(2, rootAcl.lines().filter(l -> l.contains("\\" + denied + ":ALLOWED/OI|CI/")).count(),
           "smbgw's entry for " + denied + " and the administrator's: " + rootAcl);
       ok(client.run("docs", later, PASSWORD, "ls"), "the new reader connects and reads the root");
+      // The change reaches what was made before it, as Windows passes a folder's change down: old
+      // and old/f.txt end up with exactly the ACLs smbd gives a folder and a file made now.
+      while (!client.run("docs", later, PASSWORD, "get old/f.txt " + client.localFile("late.txt")).succeeded()
+          && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+      }
+      ok(client.run("docs", later, PASSWORD, "get old/f.txt " + client.localFile("late.txt")),
+          "the new reader reads a file made before the change");
+      ok(client.run("docs", writer, PASSWORD, "mkdir new; put " + file + " new/f.txt"), "the writer makes new/f.txt");
+      assertEquals(SmbClient.output(client.cacls("docs", "new", admin, PASSWORD)),
+          SmbClient.output(client.cacls("docs", "old", admin, PASSWORD)), "a folder made before the change");
+      assertEquals(SmbClient.output(client.cacls("docs", "new/f.txt", admin, PASSWORD)),
+          SmbClient.output(client.cacls("docs", "old/f.txt", admin, PASSWORD)), "a file made before the change");
       enforced(client, reader, denied, file, "after the share's lists changed");
+      String proj = SmbClient.output(client.cacls("docs", "proj", admin, PASSWORD));
+      assertTrue(proj.contains("\\" + later + ":ALLOWED/I/READ") || proj.contains("\\" + later + ":ALLOWED/OI|CI|I/READ"),
+          "proj inherits the new reader beside its owner's own entries: " + proj);
     }
   }
 

@@ -2,6 +2,7 @@ package org.smbgw.agent.acl;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -100,17 +101,34 @@ public final class RootAcl {
    */
   public static final String UNFINISHED = "# smbgw: setting these entries";
 
+  /**
+   * First line of the record of a root whose entries are set but not yet passed down to what is
+   * inside (a list change): the root is served as it is, and the pass-down is done again.
+   */
+  public static final String PASSING_DOWN = "# smbgw: passing these entries down";
+
+  /** The record of a root that has {@code entries}, owing the pass-down. */
+  public static String passingDown(Entries entries) {
+    return PASSING_DOWN + "\n" + entries.record();
+  }
+
+  /** Whether a record names any entry (not just a mark). */
+  public static boolean namesEntries(String record) {
+    return record != null && !union(record, "").isEmpty();
+  }
+
   /** The record written before setting {@code entries}: what was recorded, those, and the mark. */
   public static String unfinished(String recorded, Entries entries) {
     return UNFINISHED + "\n" + union(recorded, entries.record());
   }
 
-  /** Two records as one: the entries of both, once each, in order. */
+  /** Two records as one: the entries of both, once each, in order, without marks. */
   public static String union(String a, String b) {
-    java.util.LinkedHashSet<String> lines = new java.util.LinkedHashSet<>(a.lines().toList());
+    LinkedHashSet<String> lines = new LinkedHashSet<>(a.lines().toList());
     lines.addAll(b.lines().toList());
     lines.remove("");
     lines.remove(UNFINISHED);
+    lines.remove(PASSING_DOWN);
     return String.join("\n", lines);
   }
 
@@ -118,6 +136,7 @@ public final class RootAcl {
    * The root's ACL with smbgw's entries as {@code wanted}: the entries it recorded as its own last
    * time are taken out, every other entry stays (an administrator's denials first, as Windows
    * orders them, then their grants, then smbgw's, then inherited ones), and owner and group stay.
+   * The DACL is marked auto-inherited if it was not.
    *
    * @param current the root's ACL now; null when it has none stored yet (what Samba would show is
    *     made up from the mode bits and is replaced)
@@ -151,6 +170,8 @@ public final class RootAcl {
     aces.addAll(grants);
     aces.addAll(ours);
     aces.addAll(inherited);
-    return new Sddl(current.owner(), current.group(), current.daclFlags(), aces, current.sacl());
+    // Marked auto-inherited, so what is made inside marks what it inherits (smbcacls, and Samba
+    // for clients that set an ACL without "inheritance required", drop the mark).
+    return new Sddl(current.owner(), current.group(), current.daclFlags(), aces, current.sacl()).withAutoInherited();
   }
 }

@@ -93,6 +93,7 @@ public record Sddl(String owner, String group, String daclFlags, List<String> ac
 
   public static final int OBJECT_INHERIT = 0x1;
   public static final int CONTAINER_INHERIT = 0x2;
+  public static final int NO_PROPAGATE = 0x4;
   public static final int INHERIT_ONLY = 0x8;
   public static final int INHERITED = 0x10;
 
@@ -122,6 +123,39 @@ public record Sddl(String owner, String group, String daclFlags, List<String> ac
     return b.toString();
   }
 
+  /** A SID as a number ("SY" is S-1-5-18), or null for an alias smbgw does not know. */
+  public static String sidOf(String text) {
+    return text.startsWith("S-") ? text : ALIASES.get(text);
+  }
+
+  /** Whether the DACL is protected ("P"): it inherits nothing from its folder. */
+  public boolean protectedDacl() {
+    return daclFlagList().contains("P");
+  }
+
+  /** Whether its entries say which were inherited ("AI"): set on everything smbd made inherit. */
+  public boolean autoInherited() {
+    return daclFlagList().contains("AI");
+  }
+
+  /** The same, marked auto-inherited. */
+  public Sddl withAutoInherited() {
+    return autoInherited() ? this : new Sddl(owner, group, daclFlags + "AI", aces, sacl);
+  }
+
+  /** The DACL's flags one by one: "P", "AR", "AI", "NO_ACCESS_CONTROL", or what is not understood. */
+  List<String> daclFlagList() {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < daclFlags.length(); ) {
+      String token = daclFlags.startsWith("NO_ACCESS_CONTROL", i) ? "NO_ACCESS_CONTROL"
+          : daclFlags.startsWith("AI", i) || daclFlags.startsWith("AR", i) ? daclFlags.substring(i, i + 2)
+          : daclFlags.substring(i, i + 1);
+      out.add(token);
+      i += token.length();
+    }
+    return out;
+  }
+
   /** What an entry means, or empty for one in a form smbgw does not read (kept as written). */
   public static Optional<Ace> meaning(String entry) {
     if (!entry.startsWith("(") || !entry.endsWith(")")) {
@@ -133,7 +167,7 @@ public record Sddl(String owner, String group, String daclFlags, List<String> ac
     }
     Integer flags = letters(f[1], FLAGS);
     Integer mask = f[2].startsWith("0x") || f[2].startsWith("0X") ? hex(f[2].substring(2)) : letters(f[2], RIGHTS);
-    String sid = f[5].startsWith("S-") ? f[5] : ALIASES.get(f[5]);
+    String sid = sidOf(f[5]);
     if (flags == null || mask == null || sid == null) {
       return Optional.empty();
     }

@@ -181,7 +181,7 @@ public final class Executor {
       Unit seed = planned.get(s.getName());
       if (seed == null && (isNew(root, observed) || pending.containsKey(s.getName()))) {
         seed = new Unit("share/" + s.getName(), List.of(new Step.SeedAcl(s, root, plan.acls().sids(),
-            plan.acls().unixGroup())));
+            plan.acls().unixGroup(), false)));
       }
       if (seed != null && runUnit(seed, outcome)) {
         seeded.add(s.getName());

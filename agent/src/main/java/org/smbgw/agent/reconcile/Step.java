@@ -6,9 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.smbgw.agent.fs.RootState;
+import org.smbgw.agent.acl.Inheritance;
 import org.smbgw.agent.acl.RootAcl;
 import org.smbgw.agent.acl.Sddl;
+import org.smbgw.agent.fs.RootState;
+import org.smbgw.agent.samba.NtAcls;
 import org.smbgw.agent.samba.Pdbedit;
 import org.smbgw.agent.samba.SambaIds;
 import org.smbgw.agent.users.UnixAccount;
@@ -188,8 +190,12 @@ public sealed interface Step {
    * Puts smbgw's entries on a share root's Windows ACL through Samba (the share must be
    * published), keeping every entry an administrator set, and records which entries are smbgw's.
    * Whether the root has an ACL and what smbgw recorded are read when it runs.
+   *
+   * @param passDown whether what is inside already inherited earlier entries, which {@link
+   *     PassDownAcl} then replaces (the record says so until it has)
    */
-  record SeedAcl(ShareSpec spec, Path root, WindowsAcls.SidSource sids, String unixGroup) implements Step {
+  record SeedAcl(ShareSpec spec, Path root, WindowsAcls.SidSource sids, String unixGroup, boolean passDown)
+      implements Step {
     public String describe() {
       return "set smbgw's entries on the Windows ACL of " + root + " (share " + spec.getName() + ")";
     }
@@ -213,15 +219,53 @@ public sealed interface Step {
       Sddl next = RootAcl.merge(current, before, entries, RootAcl.unixGroup(gid));
       h.roots().recordAcl(root, RootAcl.unfinished(before, entries));
       h.ntAcls().set(root, spec.getName(), next);
-      h.roots().recordAcl(root, entries.record());
+      h.roots().recordAcl(root, passDown ? RootAcl.passingDown(entries) : entries.record());
     }
 
     public void undo(Host h) {
-      // Alone in its unit, after the publish: nothing runs after it that could fail.
+      // Alone in its unit, or before passing down, after the publish: nothing can be undone.
     }
 
     public String manualUndo() {
       return "set the ACL of the share's root from Windows (Properties, Security) or with smbcacls";
+    }
+  }
+
+  /**
+   * Passes a share root's ACL down to what is inside, as Windows does when a folder's permissions
+   * change: each file and folder gets the entries its folder passes on, computed again, and keeps
+   * its own ({@link Inheritance.Walk}). Until every change is set, the root's record says
+   * the pass-down is owed, and the next pass does it again.
+   */
+  record PassDownAcl(String share, Path root) implements Step {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PassDownAcl.class);
+
+    public String describe() {
+      return "pass the Windows ACL of " + root + " down to what is inside (share " + share + ")";
+    }
+
+    public void apply(Host h) throws Exception {
+      NtAcls.PassedDown done = h.ntAcls().passDown(root, share, new Inheritance.Walk());
+      Inheritance.Summary s = done.summary();
+      LOG.info("share {}: the root's ACL passed down to {} files and folders ({} had it already){}{}", share,
+          s.changed() - done.failed(), s.unchanged(), s.leftCount() == 0 ? "" : "; left as they are: " + s.left(),
+          done.failed() == 0 ? "" : "; failed: " + done.failed());
+      if (done.failed() > 0) {
+        throw new IllegalStateException(done.failed() + " of " + s.changed() + " ACLs could not be set, first "
+            + (done.failures().isEmpty() ? "unknown" : done.failures().get(0)) + "; tried again next pass");
+      }
+      String recorded = h.roots().aclRecord(root);
+      if (recorded != null && recorded.startsWith(RootAcl.PASSING_DOWN)) {
+        h.roots().recordAcl(root, RootAcl.union(recorded, ""));
+      }
+    }
+
+    public void undo(Host h) {
+      // What was set stays set: it is what the root's ACL says, and the next pass finishes it.
+    }
+
+    public String manualUndo() {
+      return "set the ACLs inside the share from Windows (Properties, Security, Advanced, replace child permissions)";
     }
   }
 

@@ -100,7 +100,13 @@ public record WindowsAcls(Optional<Step.SetMachineSid> machine, Optional<Step.Se
       modes.put(Path.of(path), r.acls());
       if (r.acls() != PublishedShare.Acls.NONE
           && !sids.entries(s, ids.accounts(), obs.groups()).record().equals(root.aclRecord())) {
-        seeds.add(new Unit("share/" + s.getName(), List.of(new Step.SeedAcl(s, Path.of(path), sids, unixGroup))));
+        // Entries recorded before: what is inside inherited them, and gets the new ones.
+        boolean passDown = RootAcl.namesEntries(root.aclRecord());
+        List<Step> steps = new ArrayList<>(List.of(new Step.SeedAcl(s, Path.of(path), sids, unixGroup, passDown)));
+        if (passDown) {
+          steps.add(new Step.PassDownAcl(s.getName(), Path.of(path)));
+        }
+        seeds.add(new Unit("share/" + s.getName(), steps));
       }
     }
     return new WindowsAcls(m.step(), accountSids, nodeNote, modes, seeds, sids, notes, blocked, unixGroup);

@@ -149,12 +149,16 @@ public final class IncludeRenderer {
    * mean nothing to them (uids differ between nodes, SIDs do not). The module then forces file and
    * directory masks of 0666 and 0777 and keeps DOS attributes in extended attributes; the share
    * root stays root's and the share group's, mode 2770, so only smbd and the group get in.
-   * A share-level {@code vfs objects} replaces a global one for this share.
+   * A share-level {@code vfs objects} replaces a global one for this share. An ACL set by a client
+   * keeps its "auto-inherited" mark as sent: with Samba's default, one set without "inheritance
+   * required" (as smbcacls sets them) loses it, and what is made inside afterwards inherits entries
+   * not marked inherited, which no change of a folder above can ever replace.
    */
   static Map<String, String> acls() {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("vfs objects", "acl_xattr");
     m.put("acl_xattr:ignore system acls", "yes");
+    m.put("acl flag inherited canonicalization", "no");
     m.put("store dos attributes", "yes");
     return m;
   }

@@ -1,26 +1,51 @@
 package org.smbgw.agent.samba;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.smbgw.agent.acl.Inheritance;
 import org.smbgw.agent.acl.Sddl;
 import org.smbgw.agent.exec.Command;
 import org.smbgw.agent.exec.CommandFailedException;
 import org.smbgw.agent.exec.CommandRunner;
 
 /**
- * Windows ACLs of share roots, read and written through Samba's own VFS stack for the share
- * ({@code samba-tool ntacl --use-s3fs --service}), so they are stored exactly as smbd stores what
- * a Windows client sets (vfs_acl_xattr, with the share's options). samba-tool reads the domain
- * SID Samba keeps to read SDDL; {@link SambaIds#setMachine} sets it.
+ * Windows ACLs of shares, read and written through Samba's own VFS stack for the share, so they
+ * are stored exactly as smbd stores what a Windows client sets (vfs_acl_xattr, with the share's
+ * options): a root's with {@code samba-tool ntacl --use-s3fs --service}, a whole tree's with
+ * {@code ntacl-tree.py} (shipped in the agent's jar), which does the same for many files in one
+ * process (samba-tool takes a quarter of a second for each). samba-tool reads the domain SID Samba keeps to read SDDL;
+ * {@link SambaIds#setMachine} sets it.
  */
 public final class NtAcls {
+  /** How long reading or setting a whole tree's ACLs may take. */
+  static final Duration TREE_TIMEOUT = Duration.ofMinutes(30);
+  private static final String HELPER = "ntacl-tree.py";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private final CommandRunner runner;
   private final SambaTools tools;
   private final Path smbConf;
+  private final Path helperDir;
 
-  public NtAcls(CommandRunner runner, SambaTools tools, Path smbConf) {
+  /** @param helperDir where the tree helper is written from the agent's jar (the agent's state directory) */
+  public NtAcls(CommandRunner runner, SambaTools tools, Path smbConf, Path helperDir) {
     this.runner = runner;
     this.tools = tools;
     this.smbConf = smbConf;
+    this.helperDir = helperDir;
   }
 
   /** The ACL of {@code path} as share {@code share} serves it. */
@@ -33,5 +58,108 @@ public final class NtAcls {
   public void set(Path path, String share, Sddl acl) throws CommandFailedException {
     runner.run(Command.of(tools.sambaTool(), "ntacl", "set", acl.text(), path.toString(), "--use-s3fs",
         "--service=" + share, "--configfile=" + smbConf));
+  }
+
+  /**
+   * What passing a root's ACL down did.
+   *
+   * @param failures why the first of those that could not be set failed ("path: why")
+   * @param failed how many could not be set
+   */
+  public record PassedDown(Inheritance.Summary summary, List<String> failures, int failed) {}
+
+  /**
+   * Passes the ACL of {@code root} down to every folder and regular file under it, as {@code
+   * walk} decides, through the share's VFS stack. The tree is read into a file and the changes
+   * written to another, each read a line at a time, so the agent holds one file's ACL and the
+   * folders above it whatever the tree's size.
+   */
+  public PassedDown passDown(Path root, String share, Inheritance.Walk walk) throws CommandFailedException,
+      IOException {
+    Path work = helperDir.resolve("acl-pass-down");
+    Files.createDirectories(work);
+    Path tree = work.resolve("tree.jsonl");
+    Path changes = work.resolve("changes.jsonl");
+    try {
+      runner.run(Command.of(tools.python(), helper().toString(), "dump", root.toString(), share, smbConf.toString(),
+          tree.toString()).timeout(TREE_TIMEOUT));
+      int count = 0;
+      try (BufferedReader in = Files.newBufferedReader(tree); BufferedWriter out = Files.newBufferedWriter(changes)) {
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+          if (line.isBlank()) {
+            continue;
+          }
+          Optional<Inheritance.Change> c = walk.next(node(JSON.readTree(line)));
+          if (c.isPresent()) {
+            out.write(JSON.writeValueAsString(Map.of("path", c.get().path(), "sddl", c.get().acl().text())));
+            out.write('\n');
+            count++;
+          }
+        }
+      }
+      if (count == 0) {
+        return new PassedDown(walk.summary(), List.of(), 0);
+      }
+      String out = runner.run(Command.of(tools.python(), helper().toString(), "set", share, smbConf.toString(),
+          changes.toString()).timeout(TREE_TIMEOUT)).stdout();
+      List<String> failures = new ArrayList<>();
+      int failed = 0;
+      for (String line : out.split("\n")) {
+        if (!line.isBlank()) {
+          JsonNode n = JSON.readTree(line);
+          if (n.has("failed")) {
+            failed = n.get("failed").asInt();
+          } else {
+            failures.add(printable(n.path("path").asText()) + ": " + n.path("error").asText());
+          }
+        }
+      }
+      return new PassedDown(walk.summary(), failures, failed);
+    } finally {
+      Files.deleteIfExists(tree);
+      Files.deleteIfExists(changes);
+    }
+  }
+
+  /** One line of the helper's tree. */
+  static Inheritance.Node node(JsonNode n) {
+    String problem = n.hasNonNull("error") ? n.get("error").asText() : null;
+    Sddl acl = null;
+    if (n.hasNonNull("sddl")) {
+      try {
+        acl = Sddl.parse(n.get("sddl").asText());
+      } catch (IllegalArgumentException e) {
+        problem = e.getMessage();
+      }
+    }
+    return new Inheritance.Node(n.get("path").asText(), n.get("up").asInt(), n.get("dir").asBoolean(), acl, problem);
+  }
+
+  /** A path from the helper, for messages. */
+  public static String printable(String hex) {
+    try {
+      return new String(HexFormat.of().parseHex(hex), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return hex;
+    }
+  }
+
+  /** The helper, written from the jar when it is not there as shipped. */
+  private Path helper() throws IOException {
+    byte[] shipped;
+    try (InputStream in = NtAcls.class.getResourceAsStream(HELPER)) {
+      if (in == null) {
+        throw new IOException(HELPER + " is missing from the agent's jar");
+      }
+      shipped = in.readAllBytes();
+    }
+    Path p = helperDir.resolve(HELPER);
+    if (!Files.exists(p) || !Arrays.equals(Files.readAllBytes(p), shipped)) {
+      Files.createDirectories(helperDir);
+      Path tmp = Files.createTempFile(helperDir, HELPER, ".tmp");
+      Files.write(tmp, shipped);
+      Files.move(tmp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+    return p;
   }
 }

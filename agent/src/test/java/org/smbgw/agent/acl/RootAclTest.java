@@ -71,6 +71,17 @@ class RootAclTest {
         "bob's read entry was smbgw's and went with him; the administrator's denial and grant stay, denial first");
     assertEquals("S-1-22-1-0", merged.owner());
     assertEquals("PAI", merged.daclFlags());
+    assertEquals("PAI", RootAcl.merge(Sddl.parse(printed.replace("D:PAI", "D:P")), before.record(), after,
+        "S-1-22-2-991").daclFlags(), "a root whose mark an smbcacls edit dropped is marked auto-inherited again");
+  }
+
+  @Test
+  void daclFlagsAreReadOneByOne() {
+    Sddl sd = Sddl.parse("O:SYG:SYD:PARAI(A;;FA;;;SY)");
+    assertTrue(sd.protectedDacl() && sd.autoInherited());
+    Sddl plain = Sddl.parse("O:SYG:SYD:AR(A;;FA;;;SY)");
+    assertTrue(!plain.protectedDacl() && !plain.autoInherited());
+    assertEquals("ARAI", plain.withAutoInherited().daclFlags());
   }
 
   @Test

@@ -147,7 +147,8 @@ class WindowsAclsTest {
     Planner.Result first = planner.plan(desired(CLUSTER, share("s")), fresh);
     String pending = composer.compose(List.of(share("s")), first.paths(), fresh.xattrPaths(), first.plan().acls().modes(),
         Set.of(), null).content();
-    assertTrue(pending.contains("\tvfs objects = acl_xattr\n\tacl_xattr:ignore system acls = yes\n"), pending);
+    assertTrue(pending.contains("\tvfs objects = acl_xattr\n\tacl_xattr:ignore system acls = yes\n"
+        + "\tacl flag inherited canonicalization = no\n"), pending);
     assertTrue(pending.contains("\tread only = yes\n") && !pending.contains("write list"), "nobody writes yet: " + pending);
     assertEquals(1, first.plan().acls().seeds().size());
 
@@ -168,6 +169,28 @@ class WindowsAclsTest {
         root(true, false, unfinished))));
     assertEquals(Map.of(Path.of("/srv/s"), PublishedShare.Acls.PENDING), a.modes());
     assertEquals(1, a.seeds().size());
+  }
+
+  @Test
+  void aListChangeSetsTheRootAndPassesItDownAndAPassDownOwedFromAnEarlierPassIsDoneAgainWithTheShareWritable() {
+    SambaIds.Seen ids = new SambaIds.Seen(new SambaIds.Machine(CSID, CSID), Map.of(), null);
+    ShareSpec readersOnly = share("s").toBuilder().clearWrite().build();
+    String before = WindowsAcls.SidSource.of(desired(CLUSTER)).entries(readersOnly, Map.of(), Map.of()).record();
+    WindowsAcls changed = decide(desired(CLUSTER, share("s")), node(ids, Map.of(), Map.of(Path.of("/srv/s"),
+        root(true, false, before))));
+    assertEquals(List.of(Step.SeedAcl.class, Step.PassDownAcl.class),
+        changed.seeds().get(0).steps().stream().map(Object::getClass).toList(), "bob now writes in existing folders too");
+    assertTrue(((Step.SeedAcl) changed.seeds().get(0).steps().get(0)).passDown());
+
+    String now = WindowsAcls.SidSource.of(desired(CLUSTER)).entries(share("s"), Map.of(), Map.of()).record();
+    WindowsAcls owed = decide(desired(CLUSTER, share("s")), node(ids, Map.of(), Map.of(Path.of("/srv/s"),
+        root(true, false, RootAcl.PASSING_DOWN + "\n" + now))));
+    assertEquals(Map.of(Path.of("/srv/s"), PublishedShare.Acls.ON), owed.modes(), "served writable meanwhile");
+    assertEquals(2, owed.seeds().get(0).steps().size());
+
+    WindowsAcls fresh = decide(desired(CLUSTER, share("s")), node(ids, Map.of(), Map.of(Path.of("/srv/s"),
+        root(true, true, null))));
+    assertEquals(1, fresh.seeds().get(0).steps().size(), "an empty root has nothing inside to pass down to");
   }
 
   @Test
