@@ -17,9 +17,10 @@ public final class Bench {
         case "failover" -> FailoverBench.run();
         case "package" -> PackageBench.run();
         case "conformance" -> ConformanceBench.run();
+        case "acls" -> AclBench.run();
         default -> {
           System.err.println("scripts/bench: unknown benchmark '" + name
-              + "' (known: agent, coordinator, metrics, failover, package, conformance)");
+              + "' (known: agent, coordinator, metrics, failover, package, conformance, acls)");
           System.exit(2);
         }
       }
