@@ -128,7 +128,7 @@ public final class Agent implements AutoCloseable {
     Host host = new Host(new Zfs(runner, config.zfs().zfs(), MountTable.proc()), samba, pdbedit,
         UnixAccounts.system(runner), new ShareRoots(), new SmbStatus(runner, tools, config.samba().config()),
         new SambaIds(runner, tools, config.samba().config(), restartSmbd, stateDir.resolve("smbd-restart-owed")),
-        new NtAcls(runner, tools, config.samba().config(), stateDir));
+        new NtAcls(runner, tools, config.samba().config(), stateDir, config.commandTimeout().dividedBy(4)));
     IncludeComposer composer = new IncludeComposer(new IncludeRenderer(config.unixGroup()));
     this.audit = new AuditLog(stateDir.resolve("audit.log"), Clock.systemUTC());
 

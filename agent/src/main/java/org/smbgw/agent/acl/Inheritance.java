@@ -20,16 +20,17 @@ public final class Inheritance {
   private Inheritance() {}
 
   /**
-   * The entries a child inherits from its folder's.
+   * The entries a child inherits from its folder's, marked inherited (ID): what smbd gives a new
+   * child of a folder whose DACL is marked auto-inherited ("AI"; of one that is not, smbd marks
+   * nothing, and the child's own entries can no longer be told from inherited ones). An entry
+   * twice over (an administrator's own, and CREATOR OWNER's for the file they made) is kept once,
+   * the first time, as smbd keeps it.
    *
-   * @param autoInherited whether the folder's DACL is marked auto-inherited ("AI"): only then are
-   *     the entries marked inherited (ID), which is how they are told from the child's own later
    * @param owner the child's owner, who stands in for CREATOR OWNER
    * @param group the child's group, who stands in for CREATOR GROUP
    */
-  public static List<Sddl.Ace> inherited(List<Sddl.Ace> folder, boolean autoInherited, boolean container, String owner,
-      String group) {
-    int mark = autoInherited ? Sddl.INHERITED : 0;
+  public static List<Sddl.Ace> inherited(List<Sddl.Ace> folder, boolean container, String owner, String group) {
+    int mark = Sddl.INHERITED;
     List<Sddl.Ace> out = new ArrayList<>();
     for (Sddl.Ace ace : folder) {
       int f = ace.flags();
@@ -62,16 +63,16 @@ public final class Inheritance {
       }
       out.add(new Sddl.Ace(ace.type(), flags | mark, ace.mask(), trustee));
     }
-    return out;
+    return out.stream().distinct().toList();
   }
 
   static final String CREATOR_GROUP = "S-1-3-1";
 
   /** One file or folder of a tree, as read. */
-  public record Node(String path, int up, boolean dir, Sddl acl, String problem) {}
+  public record Node(String path, long ino, int up, boolean dir, Sddl acl, String problem) {}
 
-  /** A new ACL for one file or folder. */
-  public record Change(String path, Sddl acl) {}
+  /** A new ACL for one file or folder: the one read at {@code path}, inode {@code ino}. */
+  public record Change(String path, long ino, boolean dir, Sddl acl) {}
 
   /**
    * What passing a root's ACL down changed.
@@ -90,8 +91,8 @@ public final class Inheritance {
   static final String NO_ACL = "they have no Windows ACL of their own (made outside Samba)";
   static final String UNREADABLE = "their ACL could not be read, or holds entries smbgw does not read";
   static final String ABOVE = "a folder above them was left as it is";
-  static final String NOT_MARKED = "their folder's entries are not marked auto-inherited, so their own cannot be told "
-      + "from inherited ones";
+  static final String NOT_MARKED = "their ACL or their folder's is not marked auto-inherited, so their own entries "
+      + "cannot be told from inherited ones";
 
   /**
    * Passes a root's ACL down a tree read one file or folder at a time, the root first and each
@@ -100,9 +101,10 @@ public final class Inheritance {
    * its own: what Windows does when a folder's permissions change. One whose DACL is protected
    * keeps its ACL, and what is inside it inherits from that; one smbgw cannot read (or made
    * outside Samba, with no ACL stored) is left as it is, with what is inside it. Only the folders
-   * above the one being read are held, so a tree of any size passes in little memory.
+   * above the one being read are held, so a tree of any size passes in little memory. (Not final:
+   * a test steps in between reading and setting, as a user might.)
    */
-  public static final class Walk {
+  public static class Walk {
     private record Folder(int line, Sddl acl) {}
 
     private final Deque<Folder> above = new ArrayDeque<>();
@@ -111,18 +113,29 @@ public final class Inheritance {
     private int changed;
     private int unchanged;
 
-    /** The next file or folder of the tree; its new ACL, if it changes. */
+    /**
+     * The next file or folder of the tree; its new ACL, if it changes.
+     *
+     * @throws IllegalStateException if the root's ACL cannot be read (nothing can be passed down
+     *     from it), or the tree is not in the order described
+     */
     public Optional<Change> next(Node n) {
       int at = line++;
-      if (n.up() < 0) {
-        above.clear();
-        above.push(new Folder(at, n.problem() == null ? n.acl() : null));
+      if (at == 0) {
+        if (n.up() >= 0 || n.problem() != null || n.acl() == null) {
+          throw new IllegalStateException("the root's ACL cannot be read, so nothing is passed down from it: "
+              + (n.problem() != null ? n.problem() : n.acl() == null ? "it has none stored" : "it is not first"));
+        }
+        above.push(new Folder(at, n.acl()));
         return Optional.empty();
       }
       while (!above.isEmpty() && above.peek().line() != n.up()) {
         above.pop();
       }
-      Sddl folder = above.isEmpty() ? null : above.peek().acl();
+      if (above.isEmpty()) {
+        throw new IllegalStateException("line " + at + " names line " + n.up() + " as its folder, which is not above it");
+      }
+      Sddl folder = above.peek().acl();
       String why = null;
       Sddl now = null;
       if (folder == null) {
@@ -134,7 +147,7 @@ public final class Inheritance {
       } else if (n.acl().protectedDacl()) {
         now = n.acl();
         why = PROTECTED;
-      } else if (!folder.autoInherited()) {
+      } else if (!folder.autoInherited() || !n.acl().autoInherited()) {
         why = NOT_MARKED;
       } else {
         now = recompute(folder, n.acl(), n.dir()).orElse(null);
@@ -152,7 +165,7 @@ public final class Inheritance {
         return Optional.empty();
       }
       changed++;
-      return Optional.of(new Change(n.path(), now));
+      return Optional.of(new Change(n.path(), n.ino(), n.dir(), now));
     }
 
     public Summary summary() {
@@ -179,8 +192,7 @@ public final class Inheritance {
         aces.add(child.aces().get(i));
       }
     }
-    inherited(parentAces.get(), folder.autoInherited(), container, owner, group)
-        .forEach(a -> aces.add(a.text()));
+    inherited(parentAces.get(), container, owner, group).forEach(a -> aces.add(a.text()));
     return Optional.of(new Sddl(child.owner(), child.group(), child.daclFlags(), aces, child.sacl()));
   }
 

@@ -193,21 +193,23 @@ public final class Executor {
         modes.put(root, PublishedShare.Acls.ON);
       }
     });
-    if (modes.equals(shown.modes())) {
-      return;
+    if (!modes.equals(shown.modes())) {
+      IncludeComposer.Composition next = composer.compose(desired.getSharesList(), shown.paths(),
+          shown.xattrPaths(), modes, shown.withheld(), shown.content());
+      Step open = new Step.Publish(next.content(), next.sections(), shown.content());
+      Exception failed = attempt("node", open);
+      if (failed != null) {
+        undo("node", open);
+        pending.keySet().stream().filter(seeded::contains).forEach(share -> outcome.fail("share/" + share,
+            "its root's ACL is in place, but the configuration that lets its writers in was not applied ("
+                + message(failed) + "); it stays read-only"));
+      } else {
+        outcome.applied();
+      }
     }
-    IncludeComposer.Composition next = composer.compose(desired.getSharesList(), shown.paths(), shown.xattrPaths(),
-        modes, shown.withheld(), shown.content());
-    Step open = new Step.Publish(next.content(), next.sections(), shown.content());
-    Exception failed = attempt("node", open);
-    if (failed != null) {
-      undo("node", open);
-      pending.keySet().stream().filter(seeded::contains).forEach(share -> outcome.fail("share/" + share,
-          "its root's ACL is in place, but the configuration that lets its writers in was not applied ("
-              + message(failed) + "); it stays read-only"));
-    } else {
-      outcome.applied();
-    }
+    // Last, as they may take long: new shares are open by now.
+    plan.acls().passDowns().stream().filter(u -> seeded.contains(u.subject().substring("share/".length())))
+        .forEach(u -> runUnit(u, outcome));
   }
 
   private static boolean isNew(Path root, Observed observed) {

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.smbgw.agent.acl.Inheritance;
 import org.smbgw.agent.acl.RootAcl;
 import org.smbgw.agent.acl.Sddl;
@@ -223,7 +225,7 @@ public sealed interface Step {
     }
 
     public void undo(Host h) {
-      // Alone in its unit, or before passing down, after the publish: nothing can be undone.
+      // Alone in its unit, after the publish: nothing runs after it that could fail.
     }
 
     public String manualUndo() {
@@ -238,7 +240,7 @@ public sealed interface Step {
    * the pass-down is owed, and the next pass does it again.
    */
   record PassDownAcl(String share, Path root) implements Step {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PassDownAcl.class);
+    private static final Logger LOG = LoggerFactory.getLogger(PassDownAcl.class);
 
     public String describe() {
       return "pass the Windows ACL of " + root + " down to what is inside (share " + share + ")";

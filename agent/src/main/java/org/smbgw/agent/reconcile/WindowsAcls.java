@@ -35,13 +35,15 @@ import org.smbgw.proto.v1.UserSpec;
  * @param nodeNote why this node keeps no Windows ACLs now, or null
  * @param modes per observed root, how it is published (roots made this pass are decided when made)
  * @param seeds per share, the root whose entries must be set after the publish
+ * @param passDowns per share whose entries change on a root that had some, passing them down to
+ *     what is inside (after its seed, and after the shares waiting for theirs are published)
  * @param sids how users get their SIDs (what roots made this pass are seeded with)
  * @param notes per share, why it has no Windows ACLs (absent: it has them, or its storage is not known yet)
  * @param blocked per share subject, why it is not served
  * @param unixGroup the group every share root belongs to (made in the same pass, if need be)
  */
 public record WindowsAcls(Optional<Step.SetMachineSid> machine, Optional<Step.SetAccountSids> accountSids, String nodeNote,
-    Map<Path, PublishedShare.Acls> modes, List<Unit> seeds, SidSource sids, Map<String, String> notes,
+    Map<Path, PublishedShare.Acls> modes, List<Unit> seeds, List<Unit> passDowns, SidSource sids, Map<String, String> notes,
     Map<String, String> blocked, String unixGroup) {
 
   static final String NO_XATTRS = "its storage keeps no extended attributes, so no Windows ACLs: access follows the "
@@ -79,6 +81,7 @@ public record WindowsAcls(Optional<Step.SetMachineSid> machine, Optional<Step.Se
     String why = nodeNote != null ? nodeNote : gid == null ? "group " + unixGroup + " does not exist yet" : null;
     Map<Path, PublishedShare.Acls> modes = new HashMap<>();
     List<Unit> seeds = new ArrayList<>();
+    List<Unit> passDowns = new ArrayList<>();
     Map<String, String> notes = new TreeMap<>();
     Map<String, String> blocked = new TreeMap<>();
     for (ShareSpec s : desired.getSharesList()) {
@@ -102,14 +105,14 @@ public record WindowsAcls(Optional<Step.SetMachineSid> machine, Optional<Step.Se
           && !sids.entries(s, ids.accounts(), obs.groups()).record().equals(root.aclRecord())) {
         // Entries recorded before: what is inside inherited them, and gets the new ones.
         boolean passDown = RootAcl.namesEntries(root.aclRecord());
-        List<Step> steps = new ArrayList<>(List.of(new Step.SeedAcl(s, Path.of(path), sids, unixGroup, passDown)));
+        seeds.add(new Unit("share/" + s.getName(), List.of(new Step.SeedAcl(s, Path.of(path), sids, unixGroup,
+            passDown))));
         if (passDown) {
-          steps.add(new Step.PassDownAcl(s.getName(), Path.of(path)));
+          passDowns.add(new Unit("share/" + s.getName(), List.of(new Step.PassDownAcl(s.getName(), Path.of(path)))));
         }
-        seeds.add(new Unit("share/" + s.getName(), steps));
       }
     }
-    return new WindowsAcls(m.step(), accountSids, nodeNote, modes, seeds, sids, notes, blocked, unixGroup);
+    return new WindowsAcls(m.step(), accountSids, nodeNote, modes, seeds, passDowns, sids, notes, blocked, unixGroup);
   }
 
   /** The step that sets Samba's machine SID, if one is needed, or why the node keeps no ACLs. */

@@ -6,8 +6,10 @@ import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,8 +32,6 @@ import org.smbgw.agent.exec.CommandRunner;
  * {@link SambaIds#setMachine} sets it.
  */
 public final class NtAcls {
-  /** How long reading or setting a whole tree's ACLs may take. */
-  static final Duration TREE_TIMEOUT = Duration.ofMinutes(30);
   private static final String HELPER = "ntacl-tree.py";
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -39,13 +39,19 @@ public final class NtAcls {
   private final SambaTools tools;
   private final Path smbConf;
   private final Path helperDir;
+  private final Duration budget;
 
-  /** @param helperDir where the tree helper is written from the agent's jar (the agent's state directory) */
-  public NtAcls(CommandRunner runner, SambaTools tools, Path smbConf, Path helperDir) {
+  /**
+   * @param helperDir where the tree helper is written from the agent's jar (the agent's state
+   *     directory), and its work files kept
+   * @param budget how long one run of the tree helper may work (well inside the command timeout)
+   */
+  public NtAcls(CommandRunner runner, SambaTools tools, Path smbConf, Path helperDir, Duration budget) {
     this.runner = runner;
     this.tools = tools;
     this.smbConf = smbConf;
     this.helperDir = helperDir;
+    this.budget = budget;
   }
 
   /** The ACL of {@code path} as share {@code share} serves it. */
@@ -72,17 +78,29 @@ public final class NtAcls {
    * Passes the ACL of {@code root} down to every folder and regular file under it, as {@code
    * walk} decides, through the share's VFS stack. The tree is read into a file and the changes
    * written to another, each read a line at a time, so the agent holds one file's ACL and the
-   * folders above it whatever the tree's size.
+   * folders above it whatever the tree's size; the helper runs as often as it takes, each run at
+   * most {@link #budget} long, so no program outlives the command timeout.
    */
   public PassedDown passDown(Path root, String share, Inheritance.Walk walk) throws CommandFailedException,
       IOException {
     Path work = helperDir.resolve("acl-pass-down");
     Files.createDirectories(work);
     Path tree = work.resolve("tree.jsonl");
+    Path resume = work.resolve("resume.json");
     Path changes = work.resolve("changes.jsonl");
+    Path result = work.resolve("result.jsonl");
     try {
-      runner.run(Command.of(tools.python(), helper().toString(), "dump", root.toString(), share, smbConf.toString(),
-          tree.toString()).timeout(TREE_TIMEOUT));
+      Files.deleteIfExists(tree);
+      Files.writeString(resume, "");
+      // Each run reads at least one file, for at most the budget, and leaves the rest in resume.
+      for (long read = -1; !JSON.readTree(helper("dump", root.toString(), share, smbConf.toString(),
+          tree.toString(), resume.toString(), seconds(budget))).path("done").asBoolean(); ) {
+        long now = Files.size(tree);
+        if (now <= read) {
+          throw new IOException("the ACL helper read nothing more of " + root + " in its last run");
+        }
+        read = now;
+      }
       int count = 0;
       try (BufferedReader in = Files.newBufferedReader(tree); BufferedWriter out = Files.newBufferedWriter(changes)) {
         for (String line = in.readLine(); line != null; line = in.readLine()) {
@@ -91,34 +109,50 @@ public final class NtAcls {
           }
           Optional<Inheritance.Change> c = walk.next(node(JSON.readTree(line)));
           if (c.isPresent()) {
-            out.write(JSON.writeValueAsString(Map.of("path", c.get().path(), "sddl", c.get().acl().text())));
+            Inheritance.Change ch = c.get();
+            out.write(JSON.writeValueAsString(Map.of("path", ch.path(), "ino", ch.ino(), "dir", ch.dir(),
+                "sddl", ch.acl().text())));
             out.write('\n');
             count++;
           }
         }
       }
-      if (count == 0) {
-        return new PassedDown(walk.summary(), List.of(), 0);
-      }
-      String out = runner.run(Command.of(tools.python(), helper().toString(), "set", share, smbConf.toString(),
-          changes.toString()).timeout(TREE_TIMEOUT)).stdout();
       List<String> failures = new ArrayList<>();
       int failed = 0;
-      for (String line : out.split("\n")) {
-        if (!line.isBlank()) {
+      for (int next = count == 0 ? -1 : 0; next >= 0; ) {
+        helper("set", root.toString(), share, smbConf.toString(), changes.toString(), Integer.toString(next),
+            seconds(budget), result.toString());
+        int from = next;
+        next = -1;
+        for (String line : Files.readAllLines(result)) {
           JsonNode n = JSON.readTree(line);
           if (n.has("failed")) {
-            failed = n.get("failed").asInt();
-          } else {
+            failed += n.get("failed").asInt();
+            next = n.get("next").asInt();
+          } else if (failures.size() < 20) {
             failures.add(printable(n.path("path").asText()) + ": " + n.path("error").asText());
           }
+        }
+        if (next >= 0 && next <= from) {
+          throw new IOException("the ACL helper made no progress from line " + from + " of its changes");
         }
       }
       return new PassedDown(walk.summary(), failures, failed);
     } finally {
-      Files.deleteIfExists(tree);
-      Files.deleteIfExists(changes);
+      for (Path p : List.of(tree, resume, changes, result)) {
+        Files.deleteIfExists(p);
+      }
     }
+  }
+
+  private String helper(String... args) throws CommandFailedException, IOException {
+    List<String> argv = new ArrayList<>(List.of(tools.python(), "-I", helper().toString()));
+    argv.addAll(List.of(args));
+    return runner.run(Command.of(argv)).stdout();
+  }
+
+  private static String seconds(Duration d) {
+    return Double.toString(d.toMillis() / 1000.0);
   }
 
   /** One line of the helper's tree. */
@@ -132,16 +166,27 @@ public final class NtAcls {
         problem = e.getMessage();
       }
     }
-    return new Inheritance.Node(n.get("path").asText(), n.get("up").asInt(), n.get("dir").asBoolean(), acl, problem);
+    return new Inheritance.Node(n.get("path").asText(), n.get("ino").asLong(), n.get("up").asInt(),
+        n.get("dir").asBoolean(), acl, problem);
   }
 
-  /** A path from the helper, for messages. */
+  /** A path from the helper, for messages: its bytes as UTF-8, control characters escaped. */
   public static String printable(String hex) {
+    String text;
     try {
-      return new String(HexFormat.of().parseHex(hex), java.nio.charset.StandardCharsets.UTF_8);
+      text = new String(HexFormat.of().parseHex(hex), StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
       return hex;
     }
+    StringBuilder b = new StringBuilder();
+    text.codePoints().forEach(c -> {
+      if (Character.isISOControl(c)) {
+        b.append(String.format("\\x%02x", c));
+      } else {
+        b.appendCodePoint(c);
+      }
+    });
+    return b.isEmpty() ? "/" : b.toString();
   }
 
   /** The helper, written from the jar when it is not there as shipped. */
@@ -158,7 +203,7 @@ public final class NtAcls {
       Files.createDirectories(helperDir);
       Path tmp = Files.createTempFile(helperDir, HELPER, ".tmp");
       Files.write(tmp, shipped);
-      Files.move(tmp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
     return p;
   }

@@ -1,0 +1,118 @@
+package org.smbgw.agent.samba;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.codahale.metrics.MetricRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.smbgw.agent.acl.Inheritance;
+import org.smbgw.agent.acl.Sddl;
+import org.smbgw.agent.exec.CommandRunner;
+import org.smbgw.agent.fs.ShareRoots;
+import org.smbgw.agent.metrics.AgentMetrics;
+import org.smbgw.agent.testing.AclShare;
+
+/**
+ * Passing a root's ACL down through Samba's own store (its Python bindings; samba-tool, a separate
+ * reader, checks the result), and what a share's user cannot make it do by changing the tree
+ * between the reading and the setting: no link is followed out of the share, and no ACL lands on
+ * a file other than the one it was computed for.
+ */
+class NtAclsTest {
+  private static final String GRP = "S-1-22-2-0";
+  private static final String READER = "S-1-5-21-1-2-3-1000001";
+  private static final String LATER = "S-1-5-21-1-2-3-1000002";
+  private static final String BEFORE = "O:S-1-22-1-0G:" + GRP + "D:PAI(A;OICI;0x001f01ff;;;S-1-5-18)"
+      + "(A;OICI;0x001200a9;;;" + READER + ")";
+  private static final String AFTER = BEFORE + "(A;OICI;0x001200a9;;;" + LATER + ")";
+  private final CommandRunner runner = new CommandRunner(new AgentMetrics(new MetricRegistry()),
+      Duration.ofSeconds(60));
+
+  /** d/ and d/f.txt under the root, with the ACLs smbd gives them under BEFORE. */
+  private static void tree(AclShare s, NtAcls acls) throws Exception {
+    acls.set(s.root(), AclShare.NAME, Sddl.parse(BEFORE));
+    Files.writeString(Files.createDirectories(s.root().resolve("d")).resolve("f.txt"), "x");
+    Files.writeString(Files.createDirectories(s.root().resolve("e")).resolve("g.txt"), "x");
+    String inherited = "(A;OICIID;0x001f01ff;;;S-1-5-18)(A;OICIID;0x001200a9;;;" + READER + ")";
+    for (String d : new String[] {"d", "e"}) {
+      acls.set(s.root().resolve(d), AclShare.NAME, Sddl.parse("O:S-1-22-1-0G:" + GRP + "D:AI" + inherited));
+    }
+    for (String f : new String[] {"d/f.txt", "e/g.txt"}) {
+      acls.set(s.root().resolve(f), AclShare.NAME, Sddl.parse("O:S-1-22-1-0G:" + GRP + "D:AI"
+          + inherited.replace("OICIID", "ID")));
+    }
+    acls.set(s.root(), AclShare.NAME, Sddl.parse(AFTER));
+  }
+
+  @Test
+  void aRootsChangeReachesEveryFolderAndFileInSmbdsOwnStoreInRunsOfAnyLength() throws Exception {
+    try (AclShare s = new AclShare(runner)) {
+      NtAcls acls = s.ntAcls(runner, Duration.ZERO); // every run stops after one file: resumed each time
+      tree(s, acls);
+      NtAcls.PassedDown done = acls.passDown(s.root(), AclShare.NAME, new Inheritance.Walk());
+      assertEquals(new Inheritance.Summary(4, 0, java.util.Map.of()), done.summary());
+      assertEquals(0, done.failed(), done.failures().toString());
+      assertEquals("(A;ID;0x001200a9;;;" + LATER + ")", last(acls.get(s.root().resolve("d/f.txt"), AclShare.NAME)));
+      assertEquals("(A;OICIID;0x001200a9;;;" + LATER + ")", last(acls.get(s.root().resolve("e"), AclShare.NAME)));
+      assertEquals(0, acls.passDown(s.root(), AclShare.NAME, new Inheritance.Walk()).summary().changed(),
+          "the second time, nothing changes");
+    }
+  }
+
+  @Test
+  void aLinkOrARenameBetweenReadingAndSettingIsNeverFollowedAndNeverGetsAnotherFilesAcl() throws Exception {
+    try (AclShare s = new AclShare(runner)) {
+      NtAcls acls = s.ntAcls(runner, Duration.ofSeconds(30));
+      tree(s, acls);
+      Path h = Files.writeString(s.root().resolve("d/h.txt"), "x");
+      acls.set(h, AclShare.NAME, Sddl.parse("O:S-1-22-1-0G:" + GRP + "D:AI(A;ID;0x001f01ff;;;S-1-5-18)"));
+      Path outside = s.outside();
+      Path victim = Files.writeString(outside.resolve("victim.txt"), "not the share's");
+      Files.createDirectories(outside.resolve("e"));
+      Path farVictim = Files.writeString(outside.resolve("e/g.txt"), "not the share's either");
+      // As a user could, while the tree is being read: d/f.txt becomes a link out of the share,
+      // e a link to a folder outside it, and another file takes the place of e/g.txt's name.
+      Inheritance.Walk meddled = new Inheritance.Walk() {
+        @Override
+        public Optional<Inheritance.Change> next(Inheritance.Node n) {
+          Optional<Inheritance.Change> c = super.next(n);
+          try {
+            if (NtAcls.printable(n.path()).equals("/e/g.txt")) {
+              Files.move(s.root().resolve("e"), s.root().resolve("e-moved"));
+              Files.createSymbolicLink(s.root().resolve("e"), outside.resolve("e"));
+            } else if (NtAcls.printable(n.path()).equals("/d/f.txt")) {
+              Files.delete(s.root().resolve("d/f.txt"));
+              Files.createSymbolicLink(s.root().resolve("d/f.txt"), victim);
+            } else if (NtAcls.printable(n.path()).equals("/d/h.txt")) {
+              Path other = Files.writeString(s.root().resolve("other.txt"), "another file");
+              Files.move(other, h, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+          return c;
+        }
+      };
+      NtAcls.PassedDown done = acls.passDown(s.root(), AclShare.NAME, meddled);
+      ShareRoots roots = new ShareRoots();
+      assertFalse(roots.hasNtAcl(victim), "a link at the end of a path is never followed");
+      assertFalse(roots.hasNtAcl(farVictim), "nor one in the middle");
+      assertEquals(java.util.List.of("/d/f.txt", "/d/h.txt", "/e", "/e/g.txt"), done.failures().stream()
+          .map(f -> f.substring(0, f.indexOf(": "))).sorted().toList(), "refused, each: " + done.failures());
+      assertTrue(done.failures().stream().anyMatch(f -> f.startsWith("/d/h.txt: no longer the file")),
+          done.failures().toString());
+      assertFalse(roots.hasNtAcl(h), "the file now at d/h.txt keeps no ACL computed for the one read there");
+      assertEquals("(A;OICIID;0x001200a9;;;" + LATER + ")", last(acls.get(s.root().resolve("d"), AclShare.NAME)),
+          "what was not meddled with changed");
+    }
+  }
+
+  private static String last(Sddl acl) {
+    return acl.aces().get(acl.aces().size() - 1);
+  }
+}
