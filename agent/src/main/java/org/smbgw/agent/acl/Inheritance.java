@@ -69,10 +69,16 @@ public final class Inheritance {
   static final String CREATOR_GROUP = "S-1-3-1";
 
   /** One file or folder of a tree, as read. */
-  public record Node(String path, long ino, int up, boolean dir, Sddl acl, String problem) {}
+  /**
+   * @param path opaque: what the reader needs to find it again
+   * @param ino its inode; {@code pino} its folder's
+   * @param up the line its folder was read at
+   * @param hash a hash of its ACL as stored, so it is set only if it still has that one
+   */
+  public record Node(String path, long ino, long pino, int up, boolean dir, String hash, Sddl acl, String problem) {}
 
-  /** A new ACL for one file or folder: the one read at {@code path}, inode {@code ino}. */
-  public record Change(String path, long ino, boolean dir, Sddl acl) {}
+  /** A new ACL for the file or folder {@code read}, if it still has the ACL it was read with. */
+  public record Change(Node read, Sddl acl) {}
 
   /**
    * What passing a root's ACL down changed.
@@ -165,7 +171,7 @@ public final class Inheritance {
         return Optional.empty();
       }
       changed++;
-      return Optional.of(new Change(n.path(), n.ino(), n.dir(), now));
+      return Optional.of(new Change(n, now));
     }
 
     public Summary summary() {

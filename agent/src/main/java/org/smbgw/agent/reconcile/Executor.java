@@ -208,8 +208,8 @@ public final class Executor {
       }
     }
     // Last, as they may take long: new shares are open by now.
-    plan.acls().passDowns().stream().filter(u -> seeded.contains(u.subject().substring("share/".length())))
-        .forEach(u -> runUnit(u, outcome));
+    plan.acls().passDowns().stream().filter(p -> seeded.contains(p.share()))
+        .forEach(p -> runUnit(new Unit("share/" + p.share(), List.of(p)), outcome));
   }
 
   private static boolean isNew(Path root, Observed observed) {

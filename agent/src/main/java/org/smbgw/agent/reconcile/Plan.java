@@ -33,7 +33,8 @@ public record Plan(
   public int size() {
     return prerequisites.size() + count(userUnits) + (sambaAccounts.isPresent() ? 1 : 0)
         + (acls.machine().isPresent() ? 1 : 0) + (acls.accountSids().isPresent() ? 1 : 0)
-        + count(remounts) + count(shareUnits) + (publish ? 1 : 0) + count(acls.seeds()) + count(acls.passDowns()) + count(afterPublish);
+        + count(remounts) + count(shareUnits) + (publish ? 1 : 0) + count(acls.seeds()) + acls.passDowns().size()
+        + count(afterPublish);
   }
 
   public boolean isEmpty() {

@@ -236,8 +236,8 @@ public sealed interface Step {
   /**
    * Passes a share root's ACL down to what is inside, as Windows does when a folder's permissions
    * change: each file and folder gets the entries its folder passes on, computed again, and keeps
-   * its own ({@link Inheritance.Walk}). Until every change is set, the root's record says
-   * the pass-down is owed, and the next pass does it again.
+   * its own ({@link Inheritance.Walk}). Until a pass finds nothing left to change, the root's
+   * record says the pass-down is owed, and the next pass does it again.
    */
   record PassDownAcl(String share, Path root) implements Step {
     private static final Logger LOG = LoggerFactory.getLogger(PassDownAcl.class);
@@ -249,15 +249,19 @@ public sealed interface Step {
     public void apply(Host h) throws Exception {
       NtAcls.PassedDown done = h.ntAcls().passDown(root, share, new Inheritance.Walk());
       Inheritance.Summary s = done.summary();
-      LOG.info("share {}: the root's ACL passed down to {} files and folders ({} had it already){}{}", share,
-          s.changed() - done.failed(), s.unchanged(), s.leftCount() == 0 ? "" : "; left as they are: " + s.left(),
-          done.failed() == 0 ? "" : "; failed: " + done.failed());
+      boolean settled = s.changed() == 0 && done.missed() == 0 && done.failed() == 0;
+      LOG.info("share {}: the root's ACL passed down: {} files and folders computed anew, {} had it already, {} "
+          + "missed (gone, moved or changed meanwhile), {} failed{}{}", share, s.changed(), s.unchanged(),
+          done.missed(), done.failed(), s.leftCount() == 0 ? "" : "; left as they are: " + s.left(),
+          settled ? "; done" : "; looked at again next pass");
       if (done.failed() > 0) {
-        throw new IllegalStateException(done.failed() + " of " + s.changed() + " ACLs could not be set, first "
+        throw new IllegalStateException(done.failed() + " ACLs could not be set, first "
             + (done.failures().isEmpty() ? "unknown" : done.failures().get(0)) + "; tried again next pass");
       }
+      // Done only when a pass finds nothing to change and nothing missed: what was made or moved
+      // while the change went down is then known to have it too.
       String recorded = h.roots().aclRecord(root);
-      if (recorded != null && recorded.startsWith(RootAcl.PASSING_DOWN)) {
+      if (settled && recorded != null && recorded.startsWith(RootAcl.PASSING_DOWN)) {
         h.roots().recordAcl(root, RootAcl.union(recorded, ""));
       }
     }

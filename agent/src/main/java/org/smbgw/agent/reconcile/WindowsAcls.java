@@ -43,7 +43,7 @@ import org.smbgw.proto.v1.UserSpec;
  * @param unixGroup the group every share root belongs to (made in the same pass, if need be)
  */
 public record WindowsAcls(Optional<Step.SetMachineSid> machine, Optional<Step.SetAccountSids> accountSids, String nodeNote,
-    Map<Path, PublishedShare.Acls> modes, List<Unit> seeds, List<Unit> passDowns, SidSource sids, Map<String, String> notes,
+    Map<Path, PublishedShare.Acls> modes, List<Unit> seeds, List<Step.PassDownAcl> passDowns, SidSource sids, Map<String, String> notes,
     Map<String, String> blocked, String unixGroup) {
 
   static final String NO_XATTRS = "its storage keeps no extended attributes, so no Windows ACLs: access follows the "
@@ -81,7 +81,7 @@ public record WindowsAcls(Optional<Step.SetMachineSid> machine, Optional<Step.Se
     String why = nodeNote != null ? nodeNote : gid == null ? "group " + unixGroup + " does not exist yet" : null;
     Map<Path, PublishedShare.Acls> modes = new HashMap<>();
     List<Unit> seeds = new ArrayList<>();
-    List<Unit> passDowns = new ArrayList<>();
+    List<Step.PassDownAcl> passDowns = new ArrayList<>();
     Map<String, String> notes = new TreeMap<>();
     Map<String, String> blocked = new TreeMap<>();
     for (ShareSpec s : desired.getSharesList()) {
@@ -108,7 +108,7 @@ public record WindowsAcls(Optional<Step.SetMachineSid> machine, Optional<Step.Se
         seeds.add(new Unit("share/" + s.getName(), List.of(new Step.SeedAcl(s, Path.of(path), sids, unixGroup,
             passDown))));
         if (passDown) {
-          passDowns.add(new Unit("share/" + s.getName(), List.of(new Step.PassDownAcl(s.getName(), Path.of(path)))));
+          passDowns.add(new Step.PassDownAcl(s.getName(), Path.of(path)));
         }
       }
     }

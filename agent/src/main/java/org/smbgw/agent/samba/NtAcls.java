@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,76 +72,112 @@ public final class NtAcls {
    *
    * @param failures why the first of those that could not be set failed ("path: why")
    * @param failed how many could not be set
+   * @param missed how many were gone, moved or changed between being listed, read and set (what
+   *     they should get is then not known: the pass-down is done again)
    */
-  public record PassedDown(Inheritance.Summary summary, List<String> failures, int failed) {}
+  public record PassedDown(Inheritance.Summary summary, List<String> failures, int failed, int missed) {}
+
+  /** An ACL longer than this is left as it is: the walk holds the ACL of every folder above it. */
+  static final int LARGEST_ACL = 64 * 1024;
 
   /**
    * Passes the ACL of {@code root} down to every folder and regular file under it, as {@code
-   * walk} decides, through the share's VFS stack. The tree is read into a file and the changes
-   * written to another, each read a line at a time, so the agent holds one file's ACL and the
-   * folders above it whatever the tree's size; the helper runs as often as it takes, each run at
-   * most {@link #budget} long, so no program outlives the command timeout.
+   * walk} decides, through the share's VFS stack. The tree is read in pieces, each set right
+   * after it is read: each run of the helper does at most {@link #budget} of work (so no program
+   * outlives the command timeout, and the time between reading a file and setting it stays
+   * short), and the agent holds one piece, and the folders above, whatever the tree's size.
    */
   public PassedDown passDown(Path root, String share, Inheritance.Walk walk) throws CommandFailedException,
       IOException {
     Path work = helperDir.resolve("acl-pass-down");
     Files.createDirectories(work);
-    Path tree = work.resolve("tree.jsonl");
     Path resume = work.resolve("resume.json");
+    Path piece = work.resolve("piece.jsonl");
     Path changes = work.resolve("changes.jsonl");
     Path result = work.resolve("result.jsonl");
     try {
-      Files.deleteIfExists(tree);
       Files.writeString(resume, "");
-      // Each run reads at least one file, for at most the budget, and leaves the rest in resume.
-      for (long read = -1; !JSON.readTree(helper("dump", root.toString(), share, smbConf.toString(),
-          tree.toString(), resume.toString(), seconds(budget))).path("done").asBoolean(); ) {
-        long now = Files.size(tree);
-        if (now <= read) {
+      Tally tally = new Tally();
+      boolean done;
+      do {
+        JsonNode run = JSON.readTree(helper("dump", root.toString(), share, smbConf.toString(), piece.toString(),
+            resume.toString(), seconds(budget)));
+        done = run.path("done").asBoolean();
+        if (!done && run.path("read").asInt() + run.path("missed").asInt() == 0) {
           throw new IOException("the ACL helper read nothing more of " + root + " in its last run");
         }
-        read = now;
-      }
-      int count = 0;
-      try (BufferedReader in = Files.newBufferedReader(tree); BufferedWriter out = Files.newBufferedWriter(changes)) {
-        for (String line = in.readLine(); line != null; line = in.readLine()) {
-          if (line.isBlank()) {
-            continue;
-          }
-          Optional<Inheritance.Change> c = walk.next(node(JSON.readTree(line)));
-          if (c.isPresent()) {
-            Inheritance.Change ch = c.get();
-            out.write(JSON.writeValueAsString(Map.of("path", ch.path(), "ino", ch.ino(), "dir", ch.dir(),
-                "sddl", ch.acl().text())));
-            out.write('\n');
-            count++;
-          }
+        tally.missed += run.path("missed").asInt();
+        if (walkPiece(piece, changes, walk) > 0) {
+          set(root, share, changes, result, tally);
         }
-      }
-      List<String> failures = new ArrayList<>();
-      int failed = 0;
-      for (int next = count == 0 ? -1 : 0; next >= 0; ) {
-        helper("set", root.toString(), share, smbConf.toString(), changes.toString(), Integer.toString(next),
-            seconds(budget), result.toString());
-        int from = next;
-        next = -1;
-        for (String line : Files.readAllLines(result)) {
-          JsonNode n = JSON.readTree(line);
-          if (n.has("failed")) {
-            failed += n.get("failed").asInt();
-            next = n.get("next").asInt();
-          } else if (failures.size() < 20) {
-            failures.add(printable(n.path("path").asText()) + ": " + n.path("error").asText());
-          }
-        }
-        if (next >= 0 && next <= from) {
-          throw new IOException("the ACL helper made no progress from line " + from + " of its changes");
-        }
-      }
-      return new PassedDown(walk.summary(), failures, failed);
+      } while (!done);
+      return new PassedDown(walk.summary(), tally.failures, tally.failed, tally.missed);
     } finally {
-      for (Path p : List.of(tree, resume, changes, result)) {
+      for (Path p : List.of(resume, piece, changes, result)) {
         Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  /** What the helper's runs reported. */
+  private static final class Tally {
+    final List<String> failures = new ArrayList<>();
+    int failed;
+    int missed;
+  }
+
+  /** Walks one piece of the tree; writes its changes; how many. */
+  private static int walkPiece(Path piece, Path changes, Inheritance.Walk walk) throws IOException {
+    int count = 0;
+    try (BufferedReader in = Files.newBufferedReader(piece); BufferedWriter out = Files.newBufferedWriter(changes)) {
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        if (line.isBlank()) {
+          continue;
+        }
+        Optional<Inheritance.Change> c = walk.next(node(JSON.readTree(line)));
+        if (c.isPresent()) {
+          Inheritance.Node n = c.get().read();
+          Map<String, Object> change = new LinkedHashMap<>();
+          change.put("path", n.path());
+          change.put("ino", n.ino());
+          change.put("pino", n.pino() < 0 ? null : n.pino());
+          change.put("dir", n.dir());
+          change.put("hash", n.hash());
+          change.put("sddl", c.get().acl().text());
+          out.write(JSON.writeValueAsString(change));
+          out.write('\n');
+          count++;
+        }
+      }
+    }
+    return count;
+  }
+
+  /** Sets one piece's changes, in as many runs as it takes. */
+  private void set(Path root, String share, Path changes, Path result, Tally tally) throws CommandFailedException,
+      IOException {
+    for (int next = 0; next >= 0; ) {
+      Files.deleteIfExists(result);
+      helper("set", root.toString(), share, smbConf.toString(), changes.toString(), Integer.toString(next),
+          seconds(budget), result.toString());
+      int from = next;
+      JsonNode end = null;
+      for (String line : Files.readAllLines(result)) {
+        JsonNode n = JSON.readTree(line);
+        if (n.has("next")) {
+          end = n;
+        } else if (tally.failures.size() < 20) {
+          tally.failures.add(printable(n.path("path").asText()) + ": " + n.path("error").asText());
+        }
+      }
+      if (end == null) {
+        throw new IOException("the ACL helper did not say how far it got in " + changes);
+      }
+      tally.failed += end.get("failed").asInt();
+      tally.missed += end.get("missed").asInt();
+      next = end.get("next").asInt();
+      if (next >= 0 && next <= from) {
+        throw new IOException("the ACL helper made no progress from line " + from + " of its changes");
       }
     }
   }
@@ -160,14 +197,19 @@ public final class NtAcls {
     String problem = n.hasNonNull("error") ? n.get("error").asText() : null;
     Sddl acl = null;
     if (n.hasNonNull("sddl")) {
+      String text = n.get("sddl").asText();
       try {
-        acl = Sddl.parse(n.get("sddl").asText());
+        if (text.length() > LARGEST_ACL) {
+          throw new IllegalArgumentException("its ACL is too large to pass down (" + text.length() + " characters)");
+        }
+        acl = Sddl.parse(text);
       } catch (IllegalArgumentException e) {
         problem = e.getMessage();
       }
     }
-    return new Inheritance.Node(n.get("path").asText(), n.get("ino").asLong(), n.get("up").asInt(),
-        n.get("dir").asBoolean(), acl, problem);
+    return new Inheritance.Node(n.get("path").asText(), n.get("ino").asLong(),
+        n.hasNonNull("pino") ? n.get("pino").asLong() : -1, n.get("up").asInt(), n.get("dir").asBoolean(),
+        n.hasNonNull("hash") ? n.get("hash").asText() : null, acl, problem);
   }
 
   /** A path from the helper, for messages: its bytes as UTF-8, control characters escaped. */

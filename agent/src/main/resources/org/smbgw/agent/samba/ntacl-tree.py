@@ -2,27 +2,36 @@
 
 smbgw's agent runs this (python3 -I, as root) to pass a change of a share root's ACL down to
 what is inside, as Windows does when a folder's permissions change. It decides nothing: the agent
-computes every ACL. A share's users can make links and rename folders while this runs, so no
-path is ever looked up by name as it was read: every file is opened one path component at a time
-from the root, never following a link (O_PATH | O_NOFOLLOW), checked to be the file that was read
-(its inode), read from that open file, and handed to smbd as /proc/self/fd/N to set, which names
-that very file whatever happens to its name meanwhile. Paths are relative to the root ("" is the root), written as the hex of
-their bytes (a name need not be text). Each run stops after BUDGET seconds and says where to go
-on from, so no single program outlives the agent's command timeout.
+computes every ACL. A share's users can make links, rename and replace things while this runs,
+so nothing is taken on trust from a name:
+  - every file is opened one path component at a time from the root, never following a link
+    (O_PATH | O_NOFOLLOW), and must be found in the very folder that was listed (its inode): a
+    folder swapped for another meanwhile does not pass its ACL to the other's files;
+  - its ACL is read from that open file, and set through smbd as /proc/self/fd/N, which names
+    that very file whatever happens to its name;
+  - an ACL is set only if the file still has the ACL it was computed from (a hash of the stored
+    attribute): one changed meanwhile, or a new file on a reused inode, is left and counted as
+    missed, and the agent passes the change down again.
+Paths are relative to the root ("" is the root), written as the hex of their bytes (a name need
+not be text). Each run stops after BUDGET seconds (having done at least one thing), so no single
+program outlives the agent's command timeout, and says where to go on from.
 
   dump ROOT SERVICE SMBCONF OUT RESUME BUDGET
-      Appends to OUT one JSON line per directory and regular file at and under ROOT, ROOT
-      first, depth first (every directory before what it holds): "path", "ino", "up" (the line
-      number of its directory; -1 for ROOT), "dir", and "sddl": its ACL, or null where no
-      Windows ACL is stored; "error" where it could not be read. Symbolic links, special files,
-      other file systems and ZFS's .zfs are left out and never entered. What is left to read is
-      kept in RESUME (empty to begin); prints {"done": true|false}.
+      Writes to OUT (replacing it) one JSON line per directory and regular file read, ROOT first,
+      depth first (every directory before what it holds), numbered on from earlier runs: "path",
+      "ino", "pino" (its directory's inode), "up" (the number of its directory's line; -1 for
+      ROOT), "dir", "hash" of its stored ACL, and "sddl": its ACL, or null where no Windows ACL is
+      stored; "error" where it could not be read. Symbolic links, special files, other file
+      systems and ZFS's .zfs are left out and never entered. What is left to read is kept in
+      RESUME (empty to begin). Prints {"done", "read": lines written, "missed": files that were
+      listed but were gone or elsewhere when read}.
   set ROOT SERVICE SMBCONF IN START BUDGET RESULT
-      Sets, from line START (0 first) of IN ({"path", "ino", "dir", "sddl"} lines), each one's
-      DACL (owner and group stay). One gone since is skipped; one that is no longer the same file or folder is
-      refused. Writes to RESULT a line {"path", "error"} for each of the first 20 that failed and
-      ends with {"failed": N, "next": the line to go on from, or -1 when done}.
+      Sets, from line START (0 first) of IN (lines of "path", "ino", "pino", "dir", "hash",
+      "sddl"), each one's DACL (owner and group stay). Writes to RESULT a line {"path", "error"}
+      for each of the first 20 that failed, then {"failed", "missed", "next": the line to go on
+      from, or -1 when done}.
 """
+import hashlib
 import json
 import os
 import stat
@@ -40,6 +49,10 @@ NO_DOMAIN = security.dom_sid("S-1-5-21-0-0-0")
 NTACL_XATTR = "security.NTACL"
 
 
+class Moved(Exception):
+    """Not in the folder it was listed in, or not what it was."""
+
+
 class Share:
     """A share's root, and its files opened without following any link."""
 
@@ -50,28 +63,39 @@ class Share:
         self.root = os.open(root, os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW)
         self.dev = os.fstat(self.root).st_dev
 
-    def open(self, path):
-        """path's file or folder, opened component by component; OSError if any is a link."""
+    def open(self, path, pino, is_dir):
+        """path's file or folder, opened component by component without following a link, found
+        in the folder whose inode is pino (None for the root), and of the kind expected.
+        Raises FileNotFoundError if gone, Moved if elsewhere or replaced, OSError otherwise."""
         fd = os.dup(self.root)
         try:
-            for name in [n for n in path.split(b"/") if n]:
+            names = [n for n in path.split(b"/") if n]
+            for i, name in enumerate(names):
+                if i == len(names) - 1 and os.fstat(fd).st_ino != pino:
+                    raise Moved("its folder is no longer the one it was listed in")
                 nxt = os.open(name, os.O_PATH | os.O_NOFOLLOW, dir_fd=fd)
                 os.close(fd)
                 fd = nxt
-                if stat.S_ISLNK(os.fstat(fd).st_mode):
-                    raise OSError("a link: never followed")
+            st = os.fstat(fd)
+            if stat.S_ISLNK(st.st_mode) or st.st_dev != self.dev or (
+                    not stat.S_ISDIR(st.st_mode) if is_dir else not stat.S_ISREG(st.st_mode)):
+                raise Moved("replaced by a link or something else")
             return fd
         except BaseException:
             os.close(fd)
             raise
 
-    def acl(self, fd):
-        """The ACL smbd stored (vfs_acl_xattr's attribute, as smbd itself reads it with
-        "ignore system acls"), or None where there is none."""
+    @staticmethod
+    def stored(fd):
+        """The attribute smbd stores an ACL in (vfs_acl_xattr), or None."""
         try:
-            blob = os.getxattr("/proc/self/fd/%d" % fd, NTACL_XATTR)
+            return os.getxattr("/proc/self/fd/%d" % fd, NTACL_XATTR)
         except OSError:
             return None
+
+    @staticmethod
+    def acl(blob):
+        """The ACL in a stored attribute, as smbd itself reads it with "ignore system acls"."""
         stored = ndr_unpack(xattr.NTACL, blob)
         sd = stored.info if stored.version == 1 else stored.info.sd
         return sd.as_sddl(NO_DOMAIN)
@@ -84,6 +108,10 @@ class Share:
         smbd.set_nt_acl(name, security.SECINFO_DACL, sd, self.session, service=self.service)
 
 
+def digest(blob):
+    return None if blob is None else hashlib.sha256(blob).hexdigest()
+
+
 def dump(root, service, smbconf, out_path, resume_path, budget):
     share = Share(root, service, smbconf)
     with open(resume_path) as resume:
@@ -91,28 +119,30 @@ def dump(root, service, smbconf, out_path, resume_path, budget):
     if state:
         state = json.loads(state)
         line = state["line"]
-        pending = [(bytes.fromhex(p), up, d) for p, up, d in state["pending"]]
+        pending = [(bytes.fromhex(p), pino, up, d) for p, pino, up, d in state["pending"]]
     else:
         line = 0
-        pending = [(b"", -1, True)]
+        pending = [(b"", None, -1, True)]
     until = time.monotonic() + budget
-    first = True
-    with open(out_path, "a") as out:
-        while pending and (first or time.monotonic() < until):  # at least one each run
-            first = False
-            path, up, is_dir = pending.pop()
+    read = missed = 0
+    with open(out_path, "w") as out:
+        while pending and (read + missed == 0 or time.monotonic() < until):
+            path, pino, up, is_dir = pending.pop()
             try:
-                fd = share.open(path)
-            except OSError:
-                continue  # gone, or replaced by a link, since its folder was listed
+                fd = share.open(path, pino, is_dir)
+            except (OSError, Moved):
+                missed += 1  # gone, moved or replaced since its folder was listed
+                continue
             children = []
             try:
                 st = os.fstat(fd)
-                if stat.S_ISDIR(st.st_mode) != is_dir or st.st_dev != share.dev:
-                    continue  # replaced meanwhile
-                record = {"path": path.hex(), "ino": st.st_ino, "up": up, "dir": is_dir, "sddl": None}
+                record = {"path": path.hex(), "ino": st.st_ino, "pino": pino, "up": up, "dir": is_dir,
+                          "hash": None, "sddl": None}
                 try:
-                    record["sddl"] = share.acl(fd)
+                    blob = share.stored(fd)
+                    if blob is not None:
+                        record["hash"] = digest(blob)
+                        record["sddl"] = share.acl(blob)
                     if is_dir:
                         children = listing(fd, path, share.dev)
                 except Exception as e:  # one unreadable file must not hide the others
@@ -120,12 +150,14 @@ def dump(root, service, smbconf, out_path, resume_path, budget):
             finally:
                 os.close(fd)
             out.write(json.dumps(record) + "\n")
-            pending.extend((child, line, d) for child, d in reversed(children))
+            read += 1
+            pending.extend((child, st.st_ino, line, d) for child, d in reversed(children))
             line += 1
     with open(resume_path, "w") as resume:
         if pending:
-            resume.write(json.dumps({"line": line, "pending": [[p.hex(), up, d] for p, up, d in pending]}))
-    print(json.dumps({"done": not pending}))
+            resume.write(json.dumps({"line": line, "pending": [[p.hex(), pino, up, d]
+                                                               for p, pino, up, d in pending]}))
+    print(json.dumps({"done": not pending, "read": read, "missed": missed}))
 
 
 def listing(fd, path, dev):
@@ -148,7 +180,7 @@ def listing(fd, path, dev):
 
 def set_all(root, service, smbconf, in_path, start, budget, result_path):
     share = Share(root, service, smbconf)
-    failed = 0
+    failed = missed = 0
     nxt = -1
     until = time.monotonic() + budget
     with open(in_path) as changes, open(result_path, "w") as result:
@@ -166,23 +198,23 @@ def set_all(root, service, smbconf, in_path, start, budget, result_path):
                 break
             change = json.loads(text)
             try:
-                fd = share.open(bytes.fromhex(change["path"]))
-            except FileNotFoundError:
-                continue  # gone since it was read: nothing inherits there any more
+                fd = share.open(bytes.fromhex(change["path"]), change["pino"], change["dir"])
+            except (FileNotFoundError, Moved):
+                missed += 1
+                continue
             except OSError as e:
                 fail(change["path"], "cannot be opened without following a link: " + str(e))
                 continue
             try:
-                st = os.fstat(fd)
-                if st.st_ino != change["ino"] or stat.S_ISDIR(st.st_mode) != change["dir"]:
-                    fail(change["path"], "no longer the file or folder that was read (renamed or replaced meanwhile)")
+                if os.fstat(fd).st_ino != change["ino"] or digest(share.stored(fd)) != change["hash"]:
+                    missed += 1  # another file now, or its ACL changed since it was read
                     continue
                 share.set_dacl(fd, change["dir"], change["sddl"])
             except Exception as e:
                 fail(change["path"], str(e))
             finally:
                 os.close(fd)
-        result.write(json.dumps({"failed": failed, "next": nxt}) + "\n")
+        result.write(json.dumps({"failed": failed, "missed": missed, "next": nxt}) + "\n")
 
 
 if __name__ == "__main__":

@@ -78,7 +78,7 @@ class InheritanceTest {
   }
 
   private static Inheritance.Node node(String path, int up, boolean dir, String sddl) {
-    return new Inheritance.Node(path, path.hashCode(), up, dir, sddl == null ? null : Sddl.parse(sddl), null);
+    return new Inheritance.Node(path, path.hashCode(), 1, up, dir, "h", sddl == null ? null : Sddl.parse(sddl), null);
   }
 
   private static final String DENY_ANN = "(D;OICI;0x001200a9;;;" + ANN + ")";
@@ -96,7 +96,7 @@ class InheritanceTest {
   void aRootChangeReachesEverythingInsideAndKeepsTheirOwnEntries() {
     Walked p = walk(List.of(node("", -1, true, NEW_ROOT), node("proj", 0, true, PROJ), node("proj/a.txt", 1, false,
         PROJ_A), node("top.txt", 0, false, TOP)));
-    assertEquals(List.of("proj", "proj/a.txt", "top.txt"), p.changes().stream().map(Inheritance.Change::path).toList());
+    assertEquals(List.of("proj", "proj/a.txt", "top.txt"), p.changes().stream().map(c -> c.read().path()).toList());
     assertEquals("O:" + BOB + "G:" + GRP + "D:AI" + DENY_ANN + "(A;OICIID;0x001f01ff;;;S-1-5-18)"
         + "(A;OICIID;0x001301ff;;;" + ANN + ")(A;OICIID;0x001200a9;;;" + CY + ")(A;ID;0x001f01ff;;;" + BOB + ")"
         + "(A;OICIIOID;0x001f01ff;;;S-1-3-0)", p.changes().get(0).acl().text(),
@@ -122,11 +122,11 @@ class InheritanceTest {
         node("odd", 0, true, "O:" + BOB + "G:" + GRP + "D:AI(XA;;0x1;;;" + ANN + ";(x))"),
         node("odd/f.txt", 3, false, TOP),
         node("host.txt", 0, false, null),
-        new Inheritance.Node("broken", 7, 0, true, null, "permission denied"),
+        new Inheritance.Node("broken", 7, 1, 0, true, null, null, "permission denied"),
         node("broken/f.txt", 6, false, TOP),
         node("unmarked.txt", 0, false, TOP.replace("D:AI", "D:"))));
     assertEquals(1, p.changes().size(), p.toString());
-    assertEquals("private/stale.txt", p.changes().get(0).path(), "inside a protected folder, its own ACL is inherited");
+    assertEquals("private/stale.txt", p.changes().get(0).read().path(), "inside a protected folder, its own ACL is inherited");
     assertEquals("O:" + ANN + "G:" + GRP + "D:AI(A;ID;0x001f01ff;;;" + BOB + ")", p.changes().get(0).acl().text());
     assertEquals(new Inheritance.Summary(1, 0, Map.of(Inheritance.PROTECTED, 1, Inheritance.UNREADABLE, 2,
         Inheritance.ABOVE, 2, Inheritance.NO_ACL, 1, Inheritance.NOT_MARKED, 1)), p.summary(),

@@ -42,8 +42,8 @@ final class AclBench {
       acls.passDown(share, AclShare.NAME, new Inheritance.Walk() {
         @Override
         public Optional<Inheritance.Change> next(Inheritance.Node n) {
-          return super.next(n.acl() != null || n.up() < 0 ? n : new Inheritance.Node(n.path(), n.ino(), n.up(),
-              n.dir(), Sddl.parse("O:" + OWNER + "G:" + GROUP + "D:AI"), null));
+          return super.next(n.acl() != null || n.up() < 0 ? n : new Inheritance.Node(n.path(), n.ino(), n.pino(),
+              n.up(), n.dir(), n.hash(), Sddl.parse("O:" + OWNER + "G:" + GROUP + "D:AI"), null));
         }
       });
 
