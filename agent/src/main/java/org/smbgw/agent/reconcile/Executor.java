@@ -5,12 +5,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.smbgw.agent.fs.RootState;
 import org.smbgw.agent.metrics.AgentMetrics;
+import org.smbgw.agent.samba.NtAcls;
 import org.smbgw.agent.samba.PublishedShare;
 import org.smbgw.proto.v1.NodeDesiredState;
 import org.smbgw.proto.v1.ShareSpec;
@@ -161,7 +163,7 @@ public final class Executor {
   }
 
   /**
-   * smbgw's entries on the ACLs of the roots served with vfs_acl_xattr (samba-tool stores an ACL
+   * smbgw's entries on the ACLs of the roots served with vfs_acl_xattr (Samba stores an ACL
    * through the share's section; through one without the module it would go to POSIX ACLs): those
    * the plan says, and roots first seen this pass. A share served read-only until its root had
    * them is then served as it should be, in the same pass; if that publish fails, it stays
@@ -172,7 +174,7 @@ public final class Executor {
     Map<String, Path> pending = shown.aclRoots(desired, PublishedShare.Acls.PENDING);
     Map<String, Unit> planned = new HashMap<>();
     plan.acls().seeds().forEach(u -> planned.put(u.subject().substring("share/".length()), u));
-    Set<String> seeded = new HashSet<>();
+    Map<String, Unit> toSeed = new LinkedHashMap<>();
     for (ShareSpec s : desired.getSharesList()) {
       Path root = served.get(s.getName());
       if (root == null || outcome.failedShares().contains(s.getName())) {
@@ -183,10 +185,11 @@ public final class Executor {
         seed = new Unit("share/" + s.getName(), List.of(new Step.SeedAcl(s, root, plan.acls().sids(),
             plan.acls().unixGroup(), false)));
       }
-      if (seed != null && runUnit(seed, outcome)) {
-        seeded.add(s.getName());
+      if (seed != null) {
+        toSeed.put(s.getName(), seed);
       }
     }
+    Set<String> seeded = seed(toSeed, served, outcome);
     Map<Path, PublishedShare.Acls> modes = new HashMap<>(shown.modes());
     pending.forEach((share, root) -> {
       if (seeded.contains(share)) {
@@ -210,6 +213,49 @@ public final class Executor {
     // Last, as they may take long: new shares are open by now.
     plan.acls().passDowns().stream().filter(p -> seeded.contains(p.share()))
         .forEach(p -> runUnit(new Unit("share/" + p.share(), List.of(p)), outcome));
+  }
+
+  /**
+   * Runs the seed units with their roots' ACLs read in one run of Samba's bindings and set in
+   * one more (one run per root took a quarter of a second each); which shares have their entries.
+   */
+  private Set<String> seed(Map<String, Unit> units, Map<String, Path> roots, Outcome outcome) {
+    Set<String> seeded = new HashSet<>();
+    if (units.isEmpty()) {
+      return seeded;
+    }
+    try (NtAcls.Batch batch = host.ntAcls().batch()) {
+      try {
+        batch.prefetch(units.keySet().stream().map(share -> new NtAcls.Root(roots.get(share), share)).toList());
+      } catch (Exception e) {
+        log.warn("reading share roots' ACLs together failed ({}); each is read alone", message(e));
+      }
+      List<String> staged = new ArrayList<>();
+      units.forEach((share, unit) -> {
+        if (runUnit(unit, outcome)) {
+          staged.add(share);
+        }
+      });
+      Map<Path, String> failed;
+      try {
+        failed = batch.flush();
+      } catch (Exception e) {
+        failed = new HashMap<>();
+        for (String share : staged) {
+          failed.put(roots.get(share), message(e));
+        }
+      }
+      for (String share : staged) {
+        String why = failed.get(roots.get(share));
+        if (why == null) {
+          seeded.add(share);
+        } else {
+          outcome.fail("share/" + share, "setting smbgw's entries on the Windows ACL of " + roots.get(share)
+              + " failed: " + why);
+        }
+      }
+    }
+    return seeded;
   }
 
   private static boolean isNew(Path root, Observed observed) {

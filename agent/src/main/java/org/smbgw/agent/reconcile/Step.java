@@ -206,7 +206,8 @@ public sealed interface Step {
      * Accounts and the group made earlier in the same pass exist by now: they are looked up here.
      * What smbgw is about to put there is recorded first (with what it recorded before, marked
      * unfinished), so an entry it set is known as its own even if the final record cannot be
-     * written, and a root whose ACL was not set is never taken for one that was.
+     * written, and a root whose ACL was not set is never taken for one that was. Inside a batch
+     * ({@link NtAcls#batch}) the ACL is only staged, and the final record follows its setting.
      */
     public void apply(Host h) throws Exception {
       Map<String, Integer> groups = h.accounts().groups();
@@ -217,11 +218,11 @@ public sealed interface Step {
       RootAcl.Entries entries = sids.entries(spec, sids.fromAccounts() ? h.ids().accounts() : Map.of(), groups);
       String recorded = h.roots().aclRecord(root);
       String before = recorded == null ? "" : recorded;
-      Sddl current = h.roots().hasNtAcl(root) ? h.ntAcls().get(root, spec.getName()) : null;
-      Sddl next = RootAcl.merge(current, before, entries, RootAcl.unixGroup(gid));
+      NtAcls.Root r = new NtAcls.Root(root, spec.getName());
+      Sddl next = RootAcl.merge(h.ntAcls().current(r).orElse(null), before, entries, RootAcl.unixGroup(gid));
       h.roots().recordAcl(root, RootAcl.unfinished(before, entries));
-      h.ntAcls().set(root, spec.getName(), next);
-      h.roots().recordAcl(root, passDown ? RootAcl.passingDown(entries) : entries.record());
+      h.ntAcls().set(r, next, () -> h.roots().recordAcl(root, passDown ? RootAcl.passingDown(entries)
+          : entries.record()));
     }
 
     public void undo(Host h) {

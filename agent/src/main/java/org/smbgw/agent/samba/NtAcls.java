@@ -13,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,10 +28,9 @@ import org.smbgw.agent.exec.CommandRunner;
 /**
  * Windows ACLs of shares, read and written through Samba's own VFS stack for the share, so they
  * are stored exactly as smbd stores what a Windows client sets (vfs_acl_xattr, with the share's
- * options): a root's with {@code samba-tool ntacl --use-s3fs --service}, a whole tree's with
- * {@code ntacl-tree.py} (shipped in the agent's jar), which does the same for many files in one
- * process (samba-tool takes a quarter of a second for each). samba-tool reads the domain SID Samba keeps to read SDDL;
- * {@link SambaIds#setMachine} sets it.
+ * options), by {@code ntacl-tree.py} (shipped in the agent's jar), which uses Samba's Python
+ * bindings for many files, or many roots, in one process: Samba's own tools take a quarter of a
+ * second for each.
  */
 public final class NtAcls {
   private static final String HELPER = "ntacl-tree.py";
@@ -55,16 +55,159 @@ public final class NtAcls {
     this.budget = budget;
   }
 
-  /** The ACL of {@code path} as share {@code share} serves it. */
-  public Sddl get(Path path, String share) throws CommandFailedException {
-    String out = runner.run(Command.of(tools.sambaTool(), "ntacl", "get", "--as-sddl", path.toString(), "--use-s3fs",
-        "--service=" + share, "--configfile=" + smbConf)).stdout();
-    return Sddl.parse(out.strip());
+  /** A share's root. */
+  public record Root(Path path, String share) {}
+
+  /** What is done once a root's ACL is set. */
+  @FunctionalInterface
+  public interface Then {
+    void run() throws Exception;
   }
 
-  public void set(Path path, String share, Sddl acl) throws CommandFailedException {
-    runner.run(Command.of(tools.sambaTool(), "ntacl", "set", acl.text(), path.toString(), "--use-s3fs",
-        "--service=" + share, "--configfile=" + smbConf));
+  /** Sets staged while a batch is open (reconcile thread only). */
+  private Batch batch;
+
+  /**
+   * Share roots' ACLs read and set together: for each root alone, Samba's tools start, load
+   * smb.conf with every share in it and set one ACL, a quarter of a second or more, which made
+   * a thousand new shares take minutes. Inside a batch, {@link #set} only stages; {@link
+   * Batch#flush} sets every staged ACL in one run of the helper.
+   */
+  public final class Batch implements AutoCloseable {
+    private final Map<Path, Optional<Sddl>> read = new HashMap<>();
+    private final Map<Path, Staged> staged = new LinkedHashMap<>();
+
+    private record Staged(Root root, Sddl acl, Then then) {}
+
+    /** Reads the ACLs of {@code roots} now, in one run, for {@link #current}. */
+    public void prefetch(List<Root> roots) throws CommandFailedException, IOException {
+      for (Map.Entry<Path, Object> e : roots(roots, null).entrySet()) {
+        if (e.getValue() instanceof Sddl acl) {
+          read.put(e.getKey(), Optional.of(acl));
+        } else if (e.getValue() == NONE) {
+          read.put(e.getKey(), Optional.empty());
+        }
+      }
+    }
+
+    /**
+     * Sets every staged ACL and then runs what follows each; returns why each root that failed
+     * did, by root (its {@link Then} did not run).
+     */
+    public Map<Path, String> flush() throws CommandFailedException, IOException {
+      Map<Path, String> failed = new HashMap<>();
+      List<Staged> all = new ArrayList<>(staged.values());
+      staged.clear();
+      Map<Root, Sddl> acls = new LinkedHashMap<>();
+      all.forEach(st -> acls.put(st.root(), st.acl()));
+      Map<Path, Object> done = roots(new ArrayList<>(acls.keySet()), acls);
+      for (Staged st : all) {
+        Object r = done.get(st.root().path());
+        if (r instanceof String why) {
+          failed.put(st.root().path(), why);
+          continue;
+        }
+        try {
+          st.then().run();
+        } catch (Exception e) {
+          failed.put(st.root().path(), "its ACL is set, but " + e.getMessage());
+        }
+      }
+      return failed;
+    }
+
+    @Override
+    public void close() {
+      batch = null;
+    }
+  }
+
+  /** Opens a batch: sets stage until it is flushed; closing it drops what was not flushed. */
+  public Batch batch() {
+    batch = new Batch();
+    return batch;
+  }
+
+  /** The root's ACL as stored, or empty where none is; from a batch's prefetch if there is one. */
+  public Optional<Sddl> current(Root root) throws CommandFailedException, IOException {
+    if (batch != null && batch.read.containsKey(root.path())) {
+      return batch.read.get(root.path());
+    }
+    Object r = roots(List.of(root), null).get(root.path());
+    if (r instanceof String why) {
+      throw new IOException("cannot read the ACL of " + root.path() + ": " + why);
+    }
+    return r instanceof Sddl acl ? Optional.of(acl) : Optional.empty();
+  }
+
+  /**
+   * Sets a root's owner, group and DACL through the share's VFS stack, then runs {@code then};
+   * inside a batch, only stages both until {@link Batch#flush}.
+   */
+  public void set(Root root, Sddl acl, Then then) throws Exception {
+    if (batch != null) {
+      batch.staged.put(root.path(), new Batch.Staged(root, acl, then));
+      return;
+    }
+    Object r = roots(List.of(root), Map.of(root, acl)).get(root.path());
+    if (r instanceof String why) {
+      throw new IOException("cannot set the ACL of " + root.path() + ": " + why);
+    }
+    then.run();
+  }
+
+  private static final Object NONE = new Object();
+  /** Roots per run of the helper: about a millisecond and a half each, well inside the command timeout. */
+  private static final int ROOTS_PER_RUN = 1000;
+
+  /**
+   * Reads ({@code acls} null) or sets the ACLs of {@code roots}; by root: its ACL ({@link Sddl}),
+   * {@link #NONE}, or why it failed (a String). A set root maps to null.
+   */
+  private Map<Path, Object> roots(List<Root> roots, Map<Root, Sddl> acls) throws CommandFailedException,
+      IOException {
+    Map<Path, Object> out = new HashMap<>();
+    Path work = Files.createDirectories(helperDir.resolve("acl-roots"));
+    Path in = work.resolve("in.jsonl");
+    Path answers = work.resolve("out.jsonl");
+    try {
+      for (int from = 0; from < roots.size(); from += ROOTS_PER_RUN) {
+        try (BufferedWriter w = Files.newBufferedWriter(in)) {
+          for (Root r : roots.subList(from, Math.min(roots.size(), from + ROOTS_PER_RUN))) {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("root", r.path().toString());
+            line.put("service", r.share());
+            if (acls != null) {
+              line.put("sddl", acls.get(r).text());
+            }
+            w.write(JSON.writeValueAsString(line));
+            w.write('\n');
+          }
+        }
+        Files.deleteIfExists(answers);
+        helper(acls == null ? "roots-get" : "roots-set", smbConf.toString(), in.toString(), answers.toString());
+        for (String line : Files.readAllLines(answers)) {
+          JsonNode n = JSON.readTree(line);
+          Path root = Path.of(n.get("root").asText());
+          if (n.hasNonNull("error")) {
+            out.put(root, n.get("error").asText());
+          } else if (acls != null) {
+            out.put(root, null);
+          } else {
+            out.put(root, n.hasNonNull("sddl") ? Sddl.parse(n.get("sddl").asText()) : NONE);
+          }
+        }
+      }
+      for (Root r : roots) {
+        if (!out.containsKey(r.path())) {
+          out.put(r.path(), "the ACL helper gave no answer for it");
+        }
+      }
+      return out;
+    } finally {
+      Files.deleteIfExists(in);
+      Files.deleteIfExists(answers);
+    }
   }
 
   /**

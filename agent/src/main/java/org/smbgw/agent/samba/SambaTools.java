@@ -5,15 +5,14 @@ package org.smbgw.agent.samba;
  * of the Python that has Samba's bindings (Debian's python3-samba is for the system's python3).
  */
 public record SambaTools(String smbd, String testparm, String smbcontrol, String pdbedit, String smbstatus, String net,
-    String sambaTool, String python) {
+    String python) {
   public static SambaTools defaults() {
     return new SambaTools("/usr/sbin/smbd", "/usr/bin/testparm", "/usr/bin/smbcontrol",
-        "/usr/bin/pdbedit", "/usr/bin/smbstatus", "/usr/bin/net", "/usr/bin/samba-tool",
-        "/usr/bin/python3");
+        "/usr/bin/pdbedit", "/usr/bin/smbstatus", "/usr/bin/net", "/usr/bin/python3");
   }
 
   /** The same programs, with smbstatus at {@code smbstatus}. */
   public SambaTools withSmbstatus(String smbstatus) {
-    return new SambaTools(smbd, testparm, smbcontrol, pdbedit, smbstatus, net, sambaTool, python);
+    return new SambaTools(smbd, testparm, smbcontrol, pdbedit, smbstatus, net, python);
   }
 }

@@ -30,6 +30,12 @@ program outlives the agent's command timeout, and says where to go on from.
       "sddl"), each one's DACL (owner and group stay). Writes to RESULT a line {"path", "error"}
       for each of the first 20 that failed, then {"failed", "missed", "next": the line to go on
       from, or -1 when done}.
+  roots-get SMBCONF IN OUT
+      For each line {"root", "service"} of IN, writes to OUT {"root", "sddl"} (null where no ACL
+      is stored) or {"root", "error"}: many share roots in one run.
+  roots-set SMBCONF IN OUT
+      For each line {"root", "service", "sddl"} of IN, sets the root's owner, group and DACL and
+      writes to OUT {"root", "error"} (null when it was set).
 """
 import hashlib
 import json
@@ -56,8 +62,9 @@ class Moved(Exception):
 class Share:
     """A share's root, and its files opened without following any link."""
 
-    def __init__(self, root, service, smbconf):
-        s3param.get_context().load(smbconf)
+    def __init__(self, root, service, smbconf=None):
+        if smbconf is not None:
+            s3param.get_context().load(smbconf)
         self.service = service
         self.session = system_session_unix()
         self.root = os.open(root, os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW)
@@ -100,12 +107,12 @@ class Share:
         sd = stored.info if stored.version == 1 else stored.info.sd
         return sd.as_sddl(NO_DOMAIN)
 
-    def set_dacl(self, fd, is_dir, sddl):
+    def set_dacl(self, fd, is_dir, sddl, what=security.SECINFO_DACL):
         """Through smbd's VFS stack for the share. smbd follows the last component of a path, so
         /proc/self/fd/N (a folder's /proc/self/fd/N/.) reaches exactly the file opened."""
         sd = security.descriptor.from_sddl(sddl, NO_DOMAIN)
         name = "/proc/self/fd/%d%s" % (fd, "/." if is_dir else "")
-        smbd.set_nt_acl(name, security.SECINFO_DACL, sd, self.session, service=self.service)
+        smbd.set_nt_acl(name, what, sd, self.session, service=self.service)
 
 
 def digest(blob):
@@ -217,12 +224,40 @@ def set_all(root, service, smbconf, in_path, start, budget, result_path):
         result.write(json.dumps({"failed": failed, "missed": missed, "next": nxt}) + "\n")
 
 
+def roots(mode, smbconf, in_path, out_path):
+    s3param.get_context().load(smbconf)
+    with open(in_path) as requests, open(out_path, "w") as out:
+        for text in requests:
+            if not text.strip():
+                continue
+            r = json.loads(text)
+            answer = {"root": r["root"], "error": None}
+            try:
+                share = Share(r["root"], r["service"])
+                fd = share.open(b"", None, True)
+                try:
+                    if mode == "get":
+                        blob = share.stored(fd)
+                        answer["sddl"] = None if blob is None else share.acl(blob)
+                    else:
+                        share.set_dacl(fd, True, r["sddl"], security.SECINFO_OWNER | security.SECINFO_GROUP
+                                       | security.SECINFO_DACL)
+                finally:
+                    os.close(fd)
+                    os.close(share.root)
+            except Exception as e:
+                answer["error"] = str(e) or type(e).__name__
+            out.write(json.dumps(answer) + "\n")
+
+
 if __name__ == "__main__":
     a = sys.argv
     if len(a) == 8 and a[1] == "dump":
         dump(a[2], a[3], a[4], a[5], a[6], float(a[7]))
     elif len(a) == 9 and a[1] == "set":
         set_all(a[2], a[3], a[4], a[5], int(a[6]), float(a[7]), a[8])
+    elif len(a) == 5 and a[1] in ("roots-get", "roots-set"):
+        roots(a[1][len("roots-"):], a[2], a[3], a[4])
     else:
         sys.exit("usage: ntacl-tree.py dump ROOT SERVICE SMBCONF OUT RESUME BUDGET"
-                 " | set ROOT SERVICE SMBCONF IN START BUDGET RESULT")
+                 " | set ROOT SERVICE SMBCONF IN START BUDGET RESULT | roots-get|roots-set SMBCONF IN OUT")

@@ -35,18 +35,18 @@ class NtAclsTest {
 
   /** d/ and d/f.txt under the root, with the ACLs smbd gives them under BEFORE. */
   private static void tree(AclShare s, NtAcls acls) throws Exception {
-    acls.set(s.root(), AclShare.NAME, Sddl.parse(BEFORE));
+    s.set(s.root(), (BEFORE));
     Files.writeString(Files.createDirectories(s.root().resolve("d")).resolve("f.txt"), "x");
     Files.writeString(Files.createDirectories(s.root().resolve("e")).resolve("g.txt"), "x");
     String inherited = "(A;OICIID;0x001f01ff;;;S-1-5-18)(A;OICIID;0x001200a9;;;" + READER + ")";
     for (String d : new String[] {"d", "e"}) {
-      acls.set(s.root().resolve(d), AclShare.NAME, Sddl.parse("O:S-1-22-1-0G:" + GRP + "D:AI" + inherited));
+      s.set(s.root().resolve(d), ("O:S-1-22-1-0G:" + GRP + "D:AI" + inherited));
     }
     for (String f : new String[] {"d/f.txt", "e/g.txt"}) {
-      acls.set(s.root().resolve(f), AclShare.NAME, Sddl.parse("O:S-1-22-1-0G:" + GRP + "D:AI"
+      s.set(s.root().resolve(f), ("O:S-1-22-1-0G:" + GRP + "D:AI"
           + inherited.replace("OICIID", "ID")));
     }
-    acls.set(s.root(), AclShare.NAME, Sddl.parse(AFTER));
+    s.set(s.root(), (AFTER));
   }
 
   @Test
@@ -58,8 +58,8 @@ class NtAclsTest {
       assertEquals(new Inheritance.Summary(4, 0, java.util.Map.of()), done.summary());
       assertEquals(0, done.failed(), done.failures().toString());
       assertEquals(0, done.missed());
-      assertEquals("(A;ID;0x001200a9;;;" + LATER + ")", last(acls.get(s.root().resolve("d/f.txt"), AclShare.NAME)));
-      assertEquals("(A;OICIID;0x001200a9;;;" + LATER + ")", last(acls.get(s.root().resolve("e"), AclShare.NAME)));
+      assertEquals("(A;ID;0x001200a9;;;" + LATER + ")", last(s.get(s.root().resolve("d/f.txt"))));
+      assertEquals("(A;OICIID;0x001200a9;;;" + LATER + ")", last(s.get(s.root().resolve("e"))));
       assertEquals(0, acls.passDown(s.root(), AclShare.NAME, new Inheritance.Walk()).summary().changed(),
           "the second time, nothing changes");
     }
@@ -71,7 +71,7 @@ class NtAclsTest {
       NtAcls acls = s.ntAcls(runner, Duration.ofSeconds(30));
       tree(s, acls);
       Path h = Files.writeString(s.root().resolve("d/h.txt"), "x");
-      acls.set(h, AclShare.NAME, Sddl.parse("O:S-1-22-1-0G:" + GRP + "D:AI(A;ID;0x001f01ff;;;S-1-5-18)"));
+      s.set(h, ("O:S-1-22-1-0G:" + GRP + "D:AI(A;ID;0x001f01ff;;;S-1-5-18)"));
       Path outside = s.outside();
       Path victim = Files.writeString(outside.resolve("victim.txt"), "not the share's");
       Files.createDirectories(outside.resolve("e"));
@@ -106,7 +106,7 @@ class NtAclsTest {
       assertFalse(roots.hasNtAcl(h), "the file now at d/h.txt keeps no ACL computed for the one read there");
       assertEquals(0, done.failed(), done.failures().toString());
       assertEquals(4, done.missed(), "d/f.txt, d/h.txt, e and e/g.txt were not what was read: passed down again");
-      assertEquals("(A;OICIID;0x001200a9;;;" + LATER + ")", last(acls.get(s.root().resolve("d"), AclShare.NAME)),
+      assertEquals("(A;OICIID;0x001200a9;;;" + LATER + ")", last(s.get(s.root().resolve("d"))),
           "what was not meddled with changed");
     }
   }
@@ -115,19 +115,19 @@ class NtAclsTest {
   void aFolderSwappedForAnotherWhileItIsReadDoesNotPassItsEntriesToTheOthersFiles() throws Exception {
     try (AclShare s = new AclShare(runner)) {
       NtAcls acls = s.ntAcls(runner, Duration.ZERO); // one file a run: the tree changes between runs
-      acls.set(s.root(), AclShare.NAME, Sddl.parse(AFTER));
+      s.set(s.root(), (AFTER));
       // A writer's folder granting them full control, with a file named as the victim's.
       String mine = "(A;OICI;0x001f01ff;;;" + READER + ")";
       Path a = Files.createDirectories(s.root().resolve("a"));
-      acls.set(a, AclShare.NAME, Sddl.parse("O:S-1-22-1-0G:" + GRP + "D:AI" + mine));
-      acls.set(Files.writeString(a.resolve("secret"), "mine"), AclShare.NAME,
-          Sddl.parse("O:S-1-22-1-0G:" + GRP + "D:AI(A;ID;0x001f01ff;;;" + READER + ")"));
+      s.set(a, ("O:S-1-22-1-0G:" + GRP + "D:AI" + mine));
+      s.set(Files.writeString(a.resolve("secret"), "mine"), "O:S-1-22-1-0G:" + GRP + "D:AI(A;ID;0x001f01ff;;;"
+          + READER + ")");
       // Someone else's protected folder and its secret, which only SYSTEM may open.
       Path v = Files.createDirectories(s.root().resolve("v"));
-      acls.set(v, AclShare.NAME, Sddl.parse("O:S-1-22-1-0G:" + GRP + "D:PAI(A;OICI;0x001f01ff;;;S-1-5-18)"));
+      s.set(v, ("O:S-1-22-1-0G:" + GRP + "D:PAI(A;OICI;0x001f01ff;;;S-1-5-18)"));
       Path secret = Files.writeString(v.resolve("secret"), "theirs");
       String theirs = "O:S-1-22-1-0G:" + GRP + "D:AI(A;ID;0x001f01ff;;;S-1-5-18)";
-      acls.set(secret, AclShare.NAME, Sddl.parse(theirs));
+      s.set(secret, (theirs));
       Inheritance.Walk swapping = new Inheritance.Walk() {
         @Override
         public Optional<Inheritance.Change> next(Inheritance.Node n) {
@@ -144,7 +144,7 @@ class NtAclsTest {
         }
       };
       NtAcls.PassedDown done = acls.passDown(s.root(), AclShare.NAME, swapping);
-      assertEquals(theirs.replace("S-1-5-18)", "SY)"), acls.get(s.root().resolve("a/secret"), AclShare.NAME).text(),
+      assertEquals(theirs.replace("S-1-5-18)", "SY)"), s.get(s.root().resolve("a/secret")).text(),
           "the other folder's secret keeps its ACL: it was not in the folder that was listed");
       assertTrue(done.missed() >= 1, "and the pass-down is done again: " + done);
     }

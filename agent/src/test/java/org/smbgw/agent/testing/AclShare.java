@@ -3,6 +3,7 @@ package org.smbgw.agent.testing;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.smbgw.agent.acl.Sddl;
 import org.smbgw.agent.exec.Command;
 import org.smbgw.agent.exec.CommandRunner;
 import org.smbgw.agent.samba.NtAcls;
@@ -17,8 +18,10 @@ public final class AclShare implements AutoCloseable {
   public static final String NAME = "scratch";
   private final Path dir;
   private final Path conf;
+  private final CommandRunner runner;
 
   public AclShare(CommandRunner runner) throws Exception {
+    this.runner = runner;
     dir = Files.createTempDirectory("smbgw-aclshare-");
     Path priv = dir.resolve("private");
     for (String d : new String[] {"lock", "state", "cache", "pid"}) {
@@ -48,6 +51,18 @@ public final class AclShare implements AutoCloseable {
   /** The agent's access to the share's ACLs, its helper kept under the scratch directory. */
   public NtAcls ntAcls(CommandRunner runner, Duration budget) {
     return new NtAcls(runner, SambaTools.defaults(), conf, dir.resolve("state"), budget);
+  }
+
+  /** Sets a file's ACL with samba-tool, as an administrator would: not the agent's code. */
+  public void set(Path path, String sddl) throws Exception {
+    runner.run(Command.of("samba-tool", "ntacl", "set", sddl, path.toString(), "--use-s3fs", "--service=" + NAME,
+        "--configfile=" + conf));
+  }
+
+  /** A file's ACL as samba-tool reads it through smbd's VFS stack: not the agent's code. */
+  public Sddl get(Path path) throws Exception {
+    return Sddl.parse(runner.run(Command.of("samba-tool", "ntacl", "get", "--as-sddl", path.toString(), "--use-s3fs",
+        "--service=" + NAME, "--configfile=" + conf)).stdout().strip());
   }
 
   @Override

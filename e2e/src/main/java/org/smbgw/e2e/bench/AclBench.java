@@ -36,7 +36,7 @@ final class AclBench {
       String reader = "(A;OICI;0x001200a9;;;S-1-5-21-1-2-3-1000001)";
       Sddl before = Sddl.parse("O:" + OWNER + "G:" + GROUP + "D:PAI(A;OICI;0x001f01ff;;;S-1-5-18)" + reader
           + "(A;OICIIO;0x001f01ff;;;S-1-3-0)");
-      acls.set(share, AclShare.NAME, before);
+      scratch.set(share, before.text());
       int folders = makeTree(share, files);
       // Every file gets the ACL smbd would give it: a pass-down that treats each as having no entries of its own.
       acls.passDown(share, AclShare.NAME, new Inheritance.Walk() {
@@ -48,7 +48,7 @@ final class AclBench {
       });
 
       Sddl after = Sddl.parse(before.text().replace("(A;OICIIO", reader.replace("1000001", "1000002") + "(A;OICIIO"));
-      acls.set(share, AclShare.NAME, after);
+      scratch.set(share, after.text());
       long t0 = System.nanoTime();
       NtAcls.PassedDown changed = acls.passDown(share, AclShare.NAME, new Inheritance.Walk());
       double changedMs = (System.nanoTime() - t0) / 1e6;
