@@ -189,7 +189,7 @@ public final class Executor {
         toSeed.put(s.getName(), seed);
       }
     }
-    Set<String> seeded = seed(toSeed, served, outcome);
+    Set<String> seeded = seed(toSeed, outcome);
     Map<Path, PublishedShare.Acls> modes = new HashMap<>(shown.modes());
     pending.forEach((share, root) -> {
       if (seeded.contains(share)) {
@@ -219,11 +219,13 @@ public final class Executor {
    * Runs the seed units with their roots' ACLs read in one run of Samba's bindings and set in
    * one more (one run per root took a quarter of a second each); which shares have their entries.
    */
-  private Set<String> seed(Map<String, Unit> units, Map<String, Path> roots, Outcome outcome) {
+  private Set<String> seed(Map<String, Unit> units, Outcome outcome) {
     Set<String> seeded = new HashSet<>();
     if (units.isEmpty()) {
       return seeded;
     }
+    Map<String, Path> roots = new HashMap<>();
+    units.forEach((share, unit) -> roots.put(share, ((Step.SeedAcl) unit.steps().get(0)).root()));
     try (NtAcls.Batch batch = host.ntAcls().batch()) {
       try {
         batch.prefetch(units.keySet().stream().map(share -> new NtAcls.Root(roots.get(share), share)).toList());
@@ -236,15 +238,7 @@ public final class Executor {
           staged.add(share);
         }
       });
-      Map<Path, String> failed;
-      try {
-        failed = batch.flush();
-      } catch (Exception e) {
-        failed = new HashMap<>();
-        for (String share : staged) {
-          failed.put(roots.get(share), message(e));
-        }
-      }
+      Map<Path, String> failed = batch.flush();
       for (String share : staged) {
         String why = failed.get(roots.get(share));
         if (why == null) {

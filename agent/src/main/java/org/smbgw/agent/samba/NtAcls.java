@@ -66,6 +66,12 @@ public final class NtAcls {
 
   /** Sets staged while a batch is open (reconcile thread only). */
   private Batch batch;
+  /**
+   * The stored ACL's hash when each root was last read ("" for none): a root is set only if it
+   * still has the ACL its new one was computed from, or an administrator's change made in between
+   * would be lost.
+   */
+  private final Map<Path, String> readAs = new HashMap<>();
 
   /**
    * Share roots' ACLs read and set together: for each root alone, Samba's tools start, load
@@ -94,13 +100,26 @@ public final class NtAcls {
      * Sets every staged ACL and then runs what follows each; returns why each root that failed
      * did, by root (its {@link Then} did not run).
      */
-    public Map<Path, String> flush() throws CommandFailedException, IOException {
+    public Map<Path, String> flush() {
       Map<Path, String> failed = new HashMap<>();
       List<Staged> all = new ArrayList<>(staged.values());
       staged.clear();
       Map<Root, Sddl> acls = new LinkedHashMap<>();
       all.forEach(st -> acls.put(st.root(), st.acl()));
-      Map<Path, Object> done = roots(new ArrayList<>(acls.keySet()), acls);
+      Map<Path, Object> done;
+      try {
+        done = roots(new ArrayList<>(acls.keySet()), acls);
+      } catch (CommandFailedException | IOException e) {
+        // One root may have brought the whole run down: each alone, so the others are set.
+        done = new HashMap<>();
+        for (Map.Entry<Root, Sddl> a : acls.entrySet()) {
+          try {
+            done.putAll(roots(List.of(a.getKey()), Map.of(a.getKey(), a.getValue())));
+          } catch (CommandFailedException | IOException alone) {
+            done.put(a.getKey().path(), alone.getMessage());
+          }
+        }
+      }
       for (Staged st : all) {
         Object r = done.get(st.root().path());
         if (r instanceof String why) {
@@ -119,6 +138,7 @@ public final class NtAcls {
     @Override
     public void close() {
       batch = null;
+      readAs.clear();
     }
   }
 
@@ -146,7 +166,9 @@ public final class NtAcls {
    */
   public void set(Root root, Sddl acl, Then then) throws Exception {
     if (batch != null) {
-      batch.staged.put(root.path(), new Batch.Staged(root, acl, then));
+      if (batch.staged.putIfAbsent(root.path(), new Batch.Staged(root, acl, then)) != null) {
+        throw new IllegalStateException(root.path() + " is the root of another share being given its ACL");
+      }
       return;
     }
     Object r = roots(List.of(root), Map.of(root, acl)).get(root.path());
@@ -179,6 +201,10 @@ public final class NtAcls {
             line.put("service", r.share());
             if (acls != null) {
               line.put("sddl", acls.get(r).text());
+              if (readAs.containsKey(r.path())) {
+                String hash = readAs.get(r.path());
+                line.put("expect", hash.isEmpty() ? null : hash);
+              }
             }
             w.write(JSON.writeValueAsString(line));
             w.write('\n');
@@ -193,7 +219,9 @@ public final class NtAcls {
             out.put(root, n.get("error").asText());
           } else if (acls != null) {
             out.put(root, null);
+            readAs.remove(root);
           } else {
+            readAs.put(root, n.hasNonNull("hash") ? n.get("hash").asText() : "");
             out.put(root, n.hasNonNull("sddl") ? Sddl.parse(n.get("sddl").asText()) : NONE);
           }
         }

@@ -31,12 +31,14 @@ program outlives the agent's command timeout, and says where to go on from.
       for each of the first 20 that failed, then {"failed", "missed", "next": the line to go on
       from, or -1 when done}.
   roots-get SMBCONF IN OUT
-      For each line {"root", "service"} of IN, writes to OUT {"root", "sddl"} (null where no ACL
-      is stored) or {"root", "error"}: many share roots in one run.
+      For each line {"root", "service"} of IN, writes to OUT {"root", "hash", "sddl"} (null where
+      no ACL is stored) or {"root", "error"}: many share roots in one run.
   roots-set SMBCONF IN OUT
-      For each line {"root", "service", "sddl"} of IN, sets the root's owner, group and DACL and
-      writes to OUT {"root", "error"} (null when it was set).
+      For each line {"root", "service", "sddl", "expect"} of IN, sets the root's owner, group and
+      DACL, unless its stored ACL no longer hashes as "expect" (when given; null: none stored),
+      and writes to OUT {"root", "error"} (null when it was set).
 """
+import errno
 import hashlib
 import json
 import os
@@ -94,11 +96,14 @@ class Share:
 
     @staticmethod
     def stored(fd):
-        """The attribute smbd stores an ACL in (vfs_acl_xattr), or None."""
+        """The attribute smbd stores an ACL in (vfs_acl_xattr), or None where there is none; any
+        other failure to read it is raised, never taken for "none"."""
         try:
             return os.getxattr("/proc/self/fd/%d" % fd, NTACL_XATTR)
-        except OSError:
-            return None
+        except OSError as e:
+            if e.errno in (errno.ENODATA, errno.ENOTSUP):
+                return None
+            raise
 
     @staticmethod
     def acl(blob):
@@ -226,7 +231,7 @@ def set_all(root, service, smbconf, in_path, start, budget, result_path):
 
 def roots(mode, smbconf, in_path, out_path):
     s3param.get_context().load(smbconf)
-    with open(in_path) as requests, open(out_path, "w") as out:
+    with open(in_path, encoding="utf-8") as requests, open(out_path, "w", encoding="utf-8") as out:
         for text in requests:
             if not text.strip():
                 continue
@@ -234,16 +239,21 @@ def roots(mode, smbconf, in_path, out_path):
             answer = {"root": r["root"], "error": None}
             try:
                 share = Share(r["root"], r["service"])
-                fd = share.open(b"", None, True)
                 try:
-                    if mode == "get":
+                    fd = share.open(b"", None, True)
+                    try:
                         blob = share.stored(fd)
-                        answer["sddl"] = None if blob is None else share.acl(blob)
-                    else:
-                        share.set_dacl(fd, True, r["sddl"], security.SECINFO_OWNER | security.SECINFO_GROUP
-                                       | security.SECINFO_DACL)
+                        if mode == "get":
+                            answer["hash"] = digest(blob)
+                            answer["sddl"] = None if blob is None else share.acl(blob)
+                        elif "expect" in r and digest(blob) != r["expect"]:
+                            answer["error"] = "its ACL changed since it was read: set again next pass"
+                        else:
+                            share.set_dacl(fd, True, r["sddl"], security.SECINFO_OWNER | security.SECINFO_GROUP
+                                           | security.SECINFO_DACL)
+                    finally:
+                        os.close(fd)
                 finally:
-                    os.close(fd)
                     os.close(share.root)
             except Exception as e:
                 answer["error"] = str(e) or type(e).__name__

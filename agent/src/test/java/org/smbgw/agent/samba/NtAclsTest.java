@@ -150,6 +150,40 @@ class NtAclsTest {
     }
   }
 
+  @Test
+  void rootsAreReadAndSetTogetherAndOneChangedInBetweenKeepsTheChange() throws Exception {
+    try (AclShare s = new AclShare(runner)) {
+      NtAcls acls = s.ntAcls(runner, Duration.ofSeconds(30));
+      Path one = Files.createDirectories(s.root().resolve("one"));
+      Path two = Files.createDirectories(s.root().resolve("two"));
+      Path fresh = Files.createDirectories(s.root().resolve("fresh"));
+      s.set(one, BEFORE);
+      s.set(two, BEFORE);
+      NtAcls.Root r1 = new NtAcls.Root(one, AclShare.NAME);
+      NtAcls.Root r2 = new NtAcls.Root(two, AclShare.NAME);
+      NtAcls.Root r3 = new NtAcls.Root(fresh, AclShare.NAME);
+      java.util.List<String> recorded = new java.util.ArrayList<>();
+      try (NtAcls.Batch batch = acls.batch()) {
+        batch.prefetch(java.util.List.of(r1, r2, r3));
+        assertEquals("(A;OICI;0x001200a9;;;" + READER + ")", last(acls.current(r1).orElseThrow()));
+        assertEquals(Optional.empty(), acls.current(r3), "a root with no ACL stored");
+        for (NtAcls.Root r : java.util.List.of(r1, r2, r3)) {
+          acls.set(r, Sddl.parse(AFTER), () -> recorded.add(r.path().getFileName().toString()));
+        }
+        assertEquals(java.util.List.of(), recorded, "only staged until the flush");
+        String mine = BEFORE + "(D;OICI;0x00000001;;;" + LATER + ")";
+        s.set(two, mine); // an administrator's change between the reading and the setting
+        java.util.Map<Path, String> failed = batch.flush();
+        assertEquals(java.util.Set.of(two), failed.keySet(), failed.toString());
+        assertTrue(failed.get(two).contains("changed since it was read"), failed.toString());
+        assertEquals(java.util.List.of("one", "fresh"), recorded, "what follows a set runs for those set");
+        assertTrue(s.get(two).text().contains("(D;OICI;CC;;;" + LATER + ")"), "the administrator's change stays");
+      }
+      assertEquals("(A;OICI;0x001200a9;;;" + LATER + ")", last(s.get(one)));
+      assertEquals("(A;OICI;0x001200a9;;;" + LATER + ")", last(s.get(fresh)));
+    }
+  }
+
   private static String last(Sddl acl) {
     return acl.aces().get(acl.aces().size() - 1);
   }
