@@ -92,7 +92,9 @@ public final class FaultRun {
         long now = System.nanoTime();
         newConn = Probes.recovery(conns.attempts(), at, normal);
         sess = Probes.recovery(session.attempts(), at, normal);
-        if (!Double.isNaN(newConn) && !Double.isNaN(sess) && now - at > Duration.ofSeconds(4).toNanos()
+        // Not while either is out now: requests that ended just after the fault are no recovery.
+        boolean out = Probes.outNow(conns.attempts(), normal, now) || Probes.outNow(session.attempts(), normal, now);
+        if (!out && !Double.isNaN(newConn) && !Double.isNaN(sess) && now - at > Duration.ofSeconds(4).toNanos()
             && (now - at) / 1e9 > Math.max(newConn, sess) + 1.5) {
           break;
         }

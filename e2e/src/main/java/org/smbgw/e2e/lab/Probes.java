@@ -276,7 +276,7 @@ public final class Probes {
    * Seconds from {@code fault} to the end of the longest stretch without a successful attempt
    * (a failure, a hang, or nothing answering), looking at successes that ended after the fault;
    * 0 when no stretch exceeded {@code normal} (the client never noticed); NaN when nothing
-   * succeeded after the fault.
+   * succeeded after the fault. An outage still going on is not seen here: see {@link #outNow}.
    */
   public static double recovery(List<Attempt> attempts, long fault, Duration normal) {
     List<Long> ok = attempts.stream().filter(a -> a.ok() && a.endNanos() >= fault).map(Attempt::endNanos).sorted().toList();
@@ -294,5 +294,14 @@ public final class Probes {
       prev = t;
     }
     return worstGap <= normal.toNanos() ? 0 : (worstEnd - fault) / 1e9;
+  }
+
+  /**
+   * Whether nothing has succeeded for longer than {@code normal} up to {@code now}: an outage
+   * going on, which requests that finished just after the fault must not hide.
+   */
+  public static boolean outNow(List<Attempt> attempts, Duration normal, long now) {
+    long last = attempts.stream().filter(Attempt::ok).mapToLong(Attempt::endNanos).max().orElse(Long.MIN_VALUE);
+    return last == Long.MIN_VALUE || now - last > normal.toNanos();
   }
 }
