@@ -111,7 +111,15 @@ public final class Inheritance {
    * a test steps in between reading and setting, as a user might.)
    */
   public static class Walk {
-    private record Folder(int line, Sddl acl) {}
+    /**
+     * A folder above the one being read: its ACL (null: left as it was), and its entries read
+     * once for everything inside it (null: one could not be read).
+     */
+    private record Folder(int line, Sddl acl, List<Sddl.Ace> entries) {
+      Folder(int line, Sddl acl) {
+        this(line, acl, acl == null ? null : meaningsOf(acl).orElse(null));
+      }
+    }
 
     private final Deque<Folder> above = new ArrayDeque<>();
     private final Map<String, Integer> left = new TreeMap<>();
@@ -141,7 +149,8 @@ public final class Inheritance {
       if (above.isEmpty()) {
         throw new IllegalStateException("line " + at + " names line " + n.up() + " as its folder, which is not above it");
       }
-      Sddl folder = above.peek().acl();
+      Folder up = above.peek();
+      Sddl folder = up.acl();
       String why = null;
       Sddl now = null;
       if (folder == null) {
@@ -156,7 +165,7 @@ public final class Inheritance {
       } else if (!folder.autoInherited() || !n.acl().autoInherited()) {
         why = NOT_MARKED;
       } else {
-        now = recompute(folder, n.acl(), n.dir()).orElse(null);
+        now = up.entries() == null ? null : recompute(up.entries(), n.acl(), n.dir()).orElse(null);
         why = now == null ? UNREADABLE : null;
       }
       if (n.dir()) {
@@ -180,16 +189,15 @@ public final class Inheritance {
   }
 
   /**
-   * A child's ACL with its inherited entries computed again from its folder's: its own entries
-   * first, as they are, then the inherited ones. Empty when an entry of either cannot be read
-   * (whether it is inherited, or passes something on, is then unknown).
+   * A child's ACL with its inherited entries computed again from its folder's entries: its own
+   * entries first, as they are, then the inherited ones. Empty when one of its entries cannot be
+   * read (whether it is inherited is then unknown).
    */
-  static Optional<Sddl> recompute(Sddl folder, Sddl child, boolean container) {
-    Optional<List<Sddl.Ace>> parentAces = meaningsOf(folder);
+  static Optional<Sddl> recompute(List<Sddl.Ace> folder, Sddl child, boolean container) {
     Optional<List<Sddl.Ace>> childAces = meaningsOf(child);
     String owner = Sddl.sidOf(child.owner());
     String group = Sddl.sidOf(child.group());
-    if (parentAces.isEmpty() || childAces.isEmpty() || owner == null || group == null) {
+    if (childAces.isEmpty() || owner == null || group == null) {
       return Optional.empty();
     }
     List<String> aces = new ArrayList<>();
@@ -198,7 +206,7 @@ public final class Inheritance {
         aces.add(child.aces().get(i));
       }
     }
-    inherited(parentAces.get(), container, owner, group).forEach(a -> aces.add(a.text()));
+    inherited(folder, container, owner, group).forEach(a -> aces.add(a.text()));
     return Optional.of(new Sddl(child.owner(), child.group(), child.daclFlags(), aces, child.sacl()));
   }
 
