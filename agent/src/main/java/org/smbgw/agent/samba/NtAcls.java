@@ -402,8 +402,18 @@ public final class NtAcls {
     return b.isEmpty() ? "/" : b.toString();
   }
 
-  /** The helper, written from the jar when it is not there as shipped. */
+  /** Where the helper was written by this agent, once; null before its first use. */
+  private Path written;
+
+  /**
+   * The helper, written from the jar on first use when the state directory does not hold it as
+   * shipped (an upgrade brings a new one); later runs only check it is still there.
+   */
   private Path helper() throws IOException {
+    Path p = helperDir.resolve(HELPER);
+    if (written != null && Files.exists(p)) {
+      return written;
+    }
     byte[] shipped;
     try (InputStream in = NtAcls.class.getResourceAsStream(HELPER)) {
       if (in == null) {
@@ -411,13 +421,13 @@ public final class NtAcls {
       }
       shipped = in.readAllBytes();
     }
-    Path p = helperDir.resolve(HELPER);
     if (!Files.exists(p) || !Arrays.equals(Files.readAllBytes(p), shipped)) {
       Files.createDirectories(helperDir);
       Path tmp = Files.createTempFile(helperDir, HELPER, ".tmp");
       Files.write(tmp, shipped);
       Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
+    written = p;
     return p;
   }
 }
