@@ -64,11 +64,11 @@ class Moved(Exception):
 class Share:
     """A share's root, and its files opened without following any link."""
 
-    def __init__(self, root, service, smbconf=None):
+    def __init__(self, root, service, smbconf=None, session=None):
         if smbconf is not None:
             s3param.get_context().load(smbconf)
         self.service = service
-        self.session = system_session_unix()
+        self.session = session or system_session_unix()
         self.root = os.open(root, os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW)
         self.dev = os.fstat(self.root).st_dev
 
@@ -231,6 +231,7 @@ def set_all(root, service, smbconf, in_path, start, budget, result_path):
 
 def roots(mode, smbconf, in_path, out_path):
     s3param.get_context().load(smbconf)
+    session = system_session_unix()  # one for every root of the run
     with open(in_path, encoding="utf-8") as requests, open(out_path, "w", encoding="utf-8") as out:
         for text in requests:
             if not text.strip():
@@ -238,7 +239,7 @@ def roots(mode, smbconf, in_path, out_path):
             r = json.loads(text)
             answer = {"root": r["root"], "error": None}
             try:
-                share = Share(r["root"], r["service"])
+                share = Share(r["root"], r["service"], session=session)
                 try:
                     fd = share.open(b"", None, True)
                     try:
