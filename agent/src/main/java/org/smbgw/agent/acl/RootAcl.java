@@ -96,7 +96,7 @@ public final class RootAcl {
 
   /**
    * First line of the record written before the root's ACL is set: a root whose record starts so
-   * may or may not have the entries (the agent stopped, or samba-tool failed, in between), and is
+   * may or may not have the entries (the agent stopped, or setting them failed, in between), and is
    * served read-only until they are set again.
    */
   public static final String UNFINISHED = "# smbgw: setting these entries";
