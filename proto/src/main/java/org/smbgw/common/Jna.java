@@ -1,22 +1,72 @@
 package org.smbgw.common;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.zip.CRC32;
 
 /**
- * Where JNA unpacks its native library. By default it goes to the home directory of the user the
- * daemon runs as ({@code /root/.cache/JNA} for the agent), which is none of the paths the units
- * say the daemons write; under the daemon's own state directory it is. An explicit
- * {@code -Djna.tmpdir=} in the JVM options wins.
+ * JNA's native library for a daemon: unpacked once under the daemon's state directory and loaded
+ * from there at every start.
+ *
+ * <p>Left to itself, JNA unpacks the library at every start into a new temporary file. That
+ * file's random name starts the JDK's security providers, about 0.5 MB that stay resident for the
+ * daemon's life (measured on the agent, issue 16), and by default it goes to the home directory
+ * of the user the daemon runs as, which is none of the paths the units say the daemons write.
+ * Here the library goes to {@code STATE/native/jna-CRC/libjnidispatch.so}, named by the checksum
+ * of the copy in the jar, so an upgrade that brings another JNA gets its own file and never loads
+ * the old one. Should that fail, JNA unpacks it as before, under {@code STATE/native}. An explicit
+ * {@code -Djna.boot.library.path=} or {@code -Djna.tmpdir=} in the JVM options wins.
  */
 public final class Jna {
   static final String PROPERTY = "jna.tmpdir";
+  static final String BOOT_PATH = "jna.boot.library.path";
+  static final String LIBRARY = "libjnidispatch.so";
 
   private Jna() {}
 
   /** Call before anything loads JNA. */
   public static void unpackUnder(Path stateDir) {
-    if (System.getProperty(PROPERTY) == null) {
-      System.setProperty(PROPERTY, stateDir.resolve("native").toString());
+    if (System.getProperty(PROPERTY) != null || System.getProperty(BOOT_PATH) != null) {
+      return;
+    }
+    Path native_ = stateDir.resolve("native");
+    System.setProperty(PROPERTY, native_.toString()); // where JNA unpacks it if the file below fails
+    Path unpacked = unpacked(native_, System.getProperty("os.arch"));
+    if (unpacked != null) {
+      System.setProperty(BOOT_PATH, unpacked.getParent().toString());
+    }
+  }
+
+  /** The library unpacked under {@code dir} (if it is not there already), or null where it cannot be. */
+  static Path unpacked(Path dir, String arch) {
+    String platform = switch (arch) {
+      case "amd64", "x86_64" -> "linux-x86-64";
+      case "aarch64", "arm64" -> "linux-aarch64";
+      default -> null;
+    };
+    if (platform == null) {
+      return null;
+    }
+    try (InputStream in = Jna.class.getResourceAsStream("/com/sun/jna/" + platform + "/" + LIBRARY)) {
+      if (in == null) {
+        return null;
+      }
+      byte[] library = in.readAllBytes();
+      CRC32 crc = new CRC32();
+      crc.update(library);
+      Path lib = dir.resolve("jna-" + Long.toHexString(crc.getValue())).resolve(LIBRARY);
+      if (!Files.isRegularFile(lib) || Files.size(lib) != library.length) {
+        Files.createDirectories(lib.getParent());
+        Path tmp = lib.resolveSibling("." + LIBRARY + ".tmp");
+        Files.write(tmp, library);
+        Files.move(tmp, lib, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      }
+      return lib;
+    } catch (IOException e) {
+      return null;
     }
   }
 }
