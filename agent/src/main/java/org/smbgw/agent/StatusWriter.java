@@ -1,19 +1,18 @@
 package org.smbgw.agent;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.smbgw.agent.fs.AtomicFile;
 import org.smbgw.agent.fs.RootState;
 import org.smbgw.agent.metrics.QuotaAlerts;
 import org.smbgw.agent.metrics.ShareIo;
@@ -22,6 +21,7 @@ import org.smbgw.agent.reconcile.Reconciler.PassReport;
 import org.smbgw.agent.samba.IncludeRenderer;
 import org.smbgw.agent.samba.SmbStatus;
 import org.smbgw.agent.zfs.Dataset;
+import org.smbgw.common.Trees;
 import org.smbgw.proto.v1.NodeObservedState;
 import org.smbgw.proto.v1.ShareSpec;
 import org.smbgw.proto.v1.ShareState;
@@ -34,7 +34,6 @@ import org.smbgw.proto.v1.UserStatus;
  * {@code status.json} (readable by people and scripts; the coordinator receives the same message).
  */
 public final class StatusWriter implements Consumer<PassReport> {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private final Path file;
   private final Clock clock;
   private final Consumer<NodeObservedState> changes;
@@ -66,11 +65,8 @@ public final class StatusWriter implements Consumer<PassReport> {
     }
     changes.accept(s);
     try {
-      Files.createDirectories(file.getParent());
-      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-      Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json(s)) + "\n",
-          StandardCharsets.UTF_8);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFile.replace(file, (Trees.PRETTY_JSON.asString(json(s)) + "\n")
+          .getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -205,11 +201,11 @@ public final class StatusWriter implements Consumer<PassReport> {
 
   /**
    * The observed state as JSON, with protobuf's JSON field names (lowerCamelCase, defaults left
-   * out). Written with Jackson rather than protobuf's JsonFormat, which would pull Gson and Guava
+   * out). Written with jackson-jr rather than protobuf's JsonFormat, which would pull Gson and Guava
    * into the agent's memory for one file.
    */
-  static ObjectNode json(NodeObservedState s) {
-    ObjectNode o = JSON.createObjectNode();
+  static Map<String, Object> json(NodeObservedState s) {
+    Map<String, Object> o = new LinkedHashMap<>();
     o.put("node", s.getNode());
     if (s.getAppliedGeneration() != 0) {
       o.put("appliedGeneration", Long.toString(s.getAppliedGeneration()));
@@ -219,15 +215,15 @@ public final class StatusWriter implements Consumer<PassReport> {
     if (!s.getCluster().isEmpty()) {
       o.put("cluster", s.getCluster());
     }
-    if (s.getLossesCount() > 0) {
-      s.getLossesList().forEach(o.putArray("losses")::add);
-    }
-    if (s.getPurgedSharesCount() > 0) {
-      s.getPurgedSharesList().forEach(o.putArray("purgedShares")::add);
-    }
-    ArrayNode shares = o.putArray("shares");
+    putList(o, "losses", s.getLossesList());
+    putList(o, "purgedShares", s.getPurgedSharesList());
+    List<Object> shares = new ArrayList<>();
+    o.put("shares", shares);
     for (ShareStatus st : s.getSharesList()) {
-      ObjectNode j = shares.addObject().put("name", st.getName()).put("state", st.getState().name());
+      Map<String, Object> j = new LinkedHashMap<>();
+      shares.add(j);
+      j.put("name", st.getName());
+      j.put("state", st.getState().name());
       if (st.getAppliedGeneration() != 0) {
         j.put("appliedGeneration", Long.toString(st.getAppliedGeneration()));
       }
@@ -238,39 +234,48 @@ public final class StatusWriter implements Consumer<PassReport> {
         j.put("path", st.getPath());
       }
       if (!st.getDataset().isEmpty()) {
-        j.put("usedBytes", Long.toString(st.getUsedBytes())).put("quotaBytes", Long.toString(st.getQuotaBytes()))
-            .put("availableBytes", Long.toString(st.getAvailableBytes()));
+        j.put("usedBytes", Long.toString(st.getUsedBytes()));
+        j.put("quotaBytes", Long.toString(st.getQuotaBytes()));
+        j.put("availableBytes", Long.toString(st.getAvailableBytes()));
       }
-      if (st.getErrorsCount() > 0) {
-        st.getErrorsList().forEach(j.putArray("errors")::add);
-      }
-      j.put("quotaLevel", st.getQuotaLevel().name()).put("quotaAlerts", st.getQuotaAlerts());
+      putList(j, "errors", st.getErrorsList());
+      j.put("quotaLevel", st.getQuotaLevel().name());
+      j.put("quotaAlerts", st.getQuotaAlerts());
       if (!st.getRemounted().isEmpty()) {
         j.put("remounted", st.getRemounted());
       }
       if (st.hasFeatures()) {
-        ObjectNode f = j.putObject("features").put("xattrs", st.getFeatures().getXattrs())
-            .put("acls", st.getFeatures().getAcls());
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("xattrs", st.getFeatures().getXattrs());
+        f.put("acls", st.getFeatures().getAcls());
         if (!st.getFeatures().getAclsNote().isEmpty()) {
           f.put("aclsNote", st.getFeatures().getAclsNote());
         }
+        j.put("features", f);
       }
-      j.put("sessions", st.getSessions()).put("treeConnects", st.getTreeConnects()).put("openFiles", st.getOpenFiles());
-      if (st.getUsersCount() > 0) {
-        st.getUsersList().forEach(j.putArray("users")::add);
-      }
+      j.put("sessions", st.getSessions());
+      j.put("treeConnects", st.getTreeConnects());
+      j.put("openFiles", st.getOpenFiles());
+      putList(j, "users", st.getUsersList());
     }
-    ArrayNode users = o.putArray("users");
+    List<Object> users = new ArrayList<>();
+    o.put("users", users);
     for (UserStatus u : s.getUsersList()) {
-      ObjectNode j = users.addObject().put("name", u.getName()).put("present", u.getPresent());
-      if (u.getErrorsCount() > 0) {
-        u.getErrorsList().forEach(j.putArray("errors")::add);
-      }
+      Map<String, Object> j = new LinkedHashMap<>();
+      users.add(j);
+      j.put("name", u.getName());
+      j.put("present", u.getPresent());
+      putList(j, "errors", u.getErrorsList());
     }
-    if (s.getErrorsCount() > 0) {
-      s.getErrorsList().forEach(o.putArray("errors")::add);
-    }
+    putList(o, "errors", s.getErrorsList());
     return o;
+  }
+
+  /** Protobuf's JSON leaves an empty list out. */
+  private static void putList(Map<String, Object> o, String name, List<String> items) {
+    if (!items.isEmpty()) {
+      o.put(name, items);
+    }
   }
 
   private static void usage(ShareStatus.Builder st, Dataset d) {

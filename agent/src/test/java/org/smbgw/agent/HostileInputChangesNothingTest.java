@@ -71,7 +71,10 @@ class HostileInputChangesNothingTest {
         Arguments.of(share("c", "  comment: \"ok\\nroot preexec = /bin/sh -c id\"\n"), "spec.comment"),
         Arguments.of(share("c", "  comment: \"ok\\n[global]\\ninclude = /tmp/x\"\n"), "spec.comment"),
         Arguments.of(share("c", "  comment: \"%$(PATH)\"\n"), "spec.comment"),
-        Arguments.of(share("c", "  read: {users: [\"root preexec\"]}\n"), "spec.read"),
+        Arguments.of(share("c", "").replace("read: {groups: [staff]}", "read: {users: [\"root preexec\"]}"),
+            "spec.read"),
+        // a key written twice is refused, not read as the last one
+        Arguments.of(share("c", "  read: {users: [alice]}\n"), "Duplicate field 'read'"),
         Arguments.of(share("c", "  write: {groups: [\"a\\nb\"]}\n"), "spec.write.groups[0]"),
         Arguments.of(dirShare(root + "/../../etc"), "spec.storage.directory.path"),
         Arguments.of(dirShare("/etc"), "spec.storage.directory.path"),

@@ -1,17 +1,16 @@
 package org.smbgw.common;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.Set;
 import org.smbgw.proto.v1.Access;
@@ -28,12 +27,13 @@ import org.smbgw.proto.v1.ZfsStorage;
  */
 public final class Resources {
   public static final String API_VERSION = "smbgw/v1";
-  private static final YAMLMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
-          .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-          .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-          .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
-          .build())
-      .build();
+  /** A key written twice is an error naming it and its line, not "the last one wins". */
+  private static final JSON YAML = Trees.of(YAMLFactory.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+      .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+      .build());
   private static final Set<String> SHARE_FIELDS = Set.of("storage", "quota", "readOnly",
       "browseable", "comment", "read", "write", "admin", "guestOk", "adopt", "minProtocol", "encrypt", "hostsAllow",
       "hostsDeny", "address", "quotaWarningPercent",
@@ -45,12 +45,11 @@ public final class Resources {
   public static List<Resource> parse(String yaml) {
     List<Resource> resources = new ArrayList<>();
     List<Violation> out = new ArrayList<>();
-    try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(yaml)) {
+    try {
       int index = 0;
-      while (docs.hasNext()) {
-        JsonNode doc = docs.next();
+      for (Object doc : Trees.documents(YAML, yaml)) {
         index++;
-        if (doc == null || doc.isNull() || doc.isMissingNode() || (doc.isObject() && doc.isEmpty())) {
+        if (doc == null || (doc instanceof Map<?, ?> m && m.isEmpty())) {
           continue;
         }
         Resource r = document("document " + index, doc, out);
@@ -62,14 +61,14 @@ public final class Resources {
       if (e instanceof InvalidSpecException ise) {
         throw ise;
       }
-      throw new InvalidSpecException("yaml", "not valid YAML: " + firstLine(e.getMessage()));
+      throw new InvalidSpecException("yaml", "not valid YAML: " + problem(e));
     }
     InvalidSpecException.throwIfAny(out);
     return resources;
   }
 
-  private static Resource document(String where, JsonNode doc, List<Violation> out) {
-    if (!doc.isObject()) {
+  private static Resource document(String where, Object doc, List<Violation> out) {
+    if (!(doc instanceof Map<?, ?>)) {
       out.add(new Violation(where, "must be a mapping with apiVersion, kind, metadata and spec"));
       return null;
     }
@@ -79,7 +78,7 @@ public final class Resources {
       out.add(new Violation(where + ".apiVersion", "must be " + API_VERSION + " (got " + Text.quote(api) + ")"));
     }
     String kind = top.string("kind");
-    JsonNode metadata = doc.path("metadata");
+    Object metadata = Trees.get(doc, "metadata");
     Fields meta = new Fields(where + ".metadata", metadata, Set.of("name"), out);
     String name = meta.string("name");
     if (name == null) {
@@ -87,7 +86,7 @@ public final class Resources {
       return null;
     }
     String prefix = (kind == null ? where : kind) + "/" + name + ": spec";
-    JsonNode spec = doc.path("spec");
+    Object spec = Trees.get(doc, "spec");
     if (kind == null) {
       out.add(new Violation(where + ".kind", "a kind is required: Share, User or Purge"));
       return null;
@@ -110,21 +109,24 @@ public final class Resources {
     }
   }
 
-  private static ShareSpec share(String prefix, String name, JsonNode spec, List<Violation> out) {
+  private static ShareSpec share(String prefix, String name, Object spec, List<Violation> out) {
     Fields f = new Fields(prefix, spec, SHARE_FIELDS, out);
     ShareSpec.Builder b = ShareSpec.newBuilder().setName(name);
-    JsonNode storage = spec.path("storage");
-    if (!storage.isMissingNode()) {
+    Map<String, Object> specMap = Trees.map(spec);
+    if (specMap.containsKey("storage")) {
+      Object storage = specMap.get("storage");
+      Map<String, Object> kinds = Trees.map(storage);
       Fields s = new Fields(prefix + ".storage", storage, Set.of("pve", "zfs", "directory"), out);
-      if ((storage.has("zfs") ? 1 : 0) + (storage.has("directory") ? 1 : 0) + (storage.has("pve") ? 1 : 0) > 1) {
+      if ((kinds.containsKey("zfs") ? 1 : 0) + (kinds.containsKey("directory") ? 1 : 0)
+          + (kinds.containsKey("pve") ? 1 : 0) > 1) {
         out.add(new Violation(prefix + ".storage", "give one of pve, zfs or directory"));
-      } else if (storage.has("pve")) {
+      } else if (kinds.containsKey("pve")) {
         b.setStorage(Storage.newBuilder().setPve(orEmpty(s.string("pve"))));
-      } else if (storage.has("zfs")) {
-        Fields z = new Fields(prefix + ".storage.zfs", storage.get("zfs"), Set.of("parent"), out);
+      } else if (kinds.containsKey("zfs")) {
+        Fields z = new Fields(prefix + ".storage.zfs", kinds.get("zfs"), Set.of("parent"), out);
         b.setStorage(Storage.newBuilder().setZfs(ZfsStorage.newBuilder().setParent(orEmpty(z.string("parent")))));
-      } else if (storage.has("directory")) {
-        Fields d = new Fields(prefix + ".storage.directory", storage.get("directory"), Set.of("path"), out);
+      } else if (kinds.containsKey("directory")) {
+        Fields d = new Fields(prefix + ".storage.directory", kinds.get("directory"), Set.of("path"), out);
         b.setStorage(Storage.newBuilder().setDirectory(DirectoryStorage.newBuilder().setPath(orEmpty(d.string("path")))));
       }
     }
@@ -161,15 +163,15 @@ public final class Resources {
     b.setEncrypt(orEmpty(f.string("encrypt")));
     b.addAllHostsAllow(f.strings("hostsAllow"));
     b.addAllHostsDeny(f.strings("hostsDeny"));
-    b.setRead(access(prefix + ".read", spec.path("read"), out));
-    b.setWrite(access(prefix + ".write", spec.path("write"), out));
-    b.setAdmin(access(prefix + ".admin", spec.path("admin"), out));
+    b.setRead(access(prefix + ".read", specMap.get("read"), out));
+    b.setWrite(access(prefix + ".write", specMap.get("write"), out));
+    b.setAdmin(access(prefix + ".admin", specMap.get("admin"), out));
     return b.build();
   }
 
-  private static Access access(String field, JsonNode node, List<Violation> out) {
+  private static Access access(String field, Object node, List<Violation> out) {
     Access.Builder b = Access.newBuilder();
-    if (node.isMissingNode() || node.isNull()) {
+    if (node == null) {
       return b.build();
     }
     Fields f = new Fields(field, node, Set.of("users", "groups"), out);
@@ -205,28 +207,28 @@ public final class Resources {
         yaml.append("---\n");
       }
       try {
-        yaml.append(YAML.writeValueAsString(tree(r)));
-      } catch (JsonProcessingException e) {
+        yaml.append(YAML.asString(tree(r)));
+      } catch (IOException e) {
         throw new IllegalStateException("cannot render " + r.kind() + "/" + r.name(), e);
       }
     }
     return yaml.toString();
   }
 
-  private static ObjectNode tree(Resource r) {
-    JsonNodeFactory json = JsonNodeFactory.instance;
-    ObjectNode doc = json.objectNode();
-    doc.put("apiVersion", API_VERSION).put("kind", r.kind());
-    doc.putObject("metadata").put("name", r.name());
+  private static Map<String, Object> tree(Resource r) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("apiVersion", API_VERSION);
+    doc.put("kind", r.kind());
+    doc.put("metadata", Map.of("name", r.name()));
     if (r instanceof Resource.Share share) {
       ShareSpec s = share.spec();
-      ObjectNode spec = doc.putObject("spec");
-      ObjectNode storage = spec.putObject("storage");
+      Map<String, Object> spec = new LinkedHashMap<>();
+      doc.put("spec", spec);
       switch (s.getStorage().getKindCase()) {
-        case ZFS -> storage.putObject("zfs").put("parent", s.getStorage().getZfs().getParent());
-        case DIRECTORY -> storage.putObject("directory").put("path", s.getStorage().getDirectory().getPath());
-        case PVE -> storage.put("pve", s.getStorage().getPve());
-        case KIND_NOT_SET -> spec.remove("storage");
+        case ZFS -> spec.put("storage", Map.of("zfs", Map.of("parent", s.getStorage().getZfs().getParent())));
+        case DIRECTORY -> spec.put("storage", Map.of("directory", Map.of("path", s.getStorage().getDirectory().getPath())));
+        case PVE -> spec.put("storage", Map.of("pve", s.getStorage().getPve()));
+        case KIND_NOT_SET -> { }
       }
       if (s.getQuotaBytes() > 0) {
         spec.put("quota", Sizes.format(s.getQuotaBytes()));
@@ -256,36 +258,45 @@ public final class Resources {
         spec.put("encrypt", s.getEncrypt());
       }
       if (s.getHostsAllowCount() > 0) {
-        s.getHostsAllowList().forEach(spec.putArray("hostsAllow")::add);
+        spec.put("hostsAllow", s.getHostsAllowList());
       }
       if (s.getHostsDenyCount() > 0) {
-        s.getHostsDenyList().forEach(spec.putArray("hostsDeny")::add);
+        spec.put("hostsDeny", s.getHostsDenyList());
       }
       if (!s.getAddress().isEmpty()) {
         spec.put("address", s.getAddress());
       }
     } else if (r instanceof Resource.User user) {
-      doc.putObject("spec").put("ntHash", user.spec().getNtHash());
+      doc.put("spec", Map.of("ntHash", user.spec().getNtHash()));
     }
     return doc;
   }
 
-  private static void putAccess(ObjectNode spec, String field, Access access) {
-    if (access.getUsersCount() + access.getGroupsCount() == 0) {
-      return;
+  private static void putAccess(Map<String, Object> spec, String field, Access access) {
+    Map<String, Object> acc = new LinkedHashMap<>();
+    if (access.getUsersCount() > 0) {
+      acc.put("users", access.getUsersList());
     }
-    ObjectNode acc = spec.putObject(field);
-    access.getUsersList().forEach(acc.putArray("users")::add);
-    access.getGroupsList().forEach(acc.putArray("groups")::add);
-    removeEmpty(acc);
-  }
-
-  private static void removeEmpty(ObjectNode node) {
-    node.properties().removeIf(e -> e.getValue() instanceof ArrayNode arr && arr.isEmpty());
+    if (access.getGroupsCount() > 0) {
+      acc.put("groups", access.getGroupsList());
+    }
+    if (!acc.isEmpty()) {
+      spec.put(field, acc);
+    }
   }
 
   private static String orEmpty(String s) {
     return s == null ? "" : s;
+  }
+
+  /** The parser's message without its source dump, with the line it names. */
+  private static String problem(Exception e) {
+    if (e instanceof JacksonException j) {
+      JsonLocation at = j.getLocation();
+      return firstLine(j.getOriginalMessage())
+          + (at == null || at.getLineNr() < 1 ? "" : " (line " + at.getLineNr() + ")");
+    }
+    return firstLine(e.getMessage());
   }
 
   private static String firstLine(String s) {
@@ -299,21 +310,21 @@ public final class Resources {
   /** Typed, strict access to one mapping's fields; unknown keys become violations on construction. */
   private static final class Fields {
     private final String prefix;
-    private final JsonNode node;
+    private final Map<String, Object> node;
     private final List<Violation> out;
 
-    Fields(String prefix, JsonNode node, Set<String> known, List<Violation> out) {
+    Fields(String prefix, Object node, Set<String> known, List<Violation> out) {
       this.prefix = prefix;
-      this.node = node;
+      this.node = Trees.map(node);
       this.out = out;
-      if (node.isMissingNode() || node.isNull()) {
+      if (node == null) {
         return;
       }
-      if (!node.isObject()) {
+      if (!(node instanceof Map<?, ?>)) {
         out.add(new Violation(prefix, "must be a mapping"));
         return;
       }
-      node.fieldNames().forEachRemaining(name -> {
+      this.node.keySet().forEach(name -> {
         if (!known.contains(name)) {
           out.add(new Violation(prefix + "." + name, "unknown field"
               + (known.isEmpty() ? "" : " (known: " + String.join(", ", new TreeSet<>(known)) + ")")));
@@ -322,56 +333,57 @@ public final class Resources {
     }
 
     String string(String name) {
-      JsonNode v = node.path(name);
-      if (v.isMissingNode() || v.isNull()) {
+      Object v = node.get(name);
+      if (v == null) {
         return null;
       }
-      if (!v.isValueNode() || v.isBoolean()) {
+      if (!Trees.isScalar(v) || v instanceof Boolean) {
         out.add(new Violation(prefix + "." + name, "must be text"));
         return null;
       }
-      return v.asText();
+      return v.toString();
     }
 
     Integer percent(String name) {
-      JsonNode v = node.path(name);
-      if (v.isMissingNode() || v.isNull()) {
+      Object v = node.get(name);
+      if (v == null) {
         return null;
       }
-      if (!v.isIntegralNumber() || v.asInt() < 1 || v.asInt() > 100) {
+      long p = Trees.number(v, 0);
+      if (p < 1 || p > 100) {
         out.add(new Violation(prefix + "." + name, "must be a whole percentage from 1 to 100"));
         return null;
       }
-      return v.asInt();
+      return (int) p;
     }
 
     Boolean bool(String name) {
-      JsonNode v = node.path(name);
-      if (v.isMissingNode() || v.isNull()) {
+      Object v = node.get(name);
+      if (v == null) {
         return null;
       }
-      if (!v.isBoolean()) {
+      if (!(v instanceof Boolean b)) {
         out.add(new Violation(prefix + "." + name, "must be true or false"));
         return null;
       }
-      return v.booleanValue();
+      return b;
     }
 
     List<String> strings(String name) {
-      JsonNode v = node.path(name);
+      Object v = node.get(name);
       List<String> values = new ArrayList<>();
-      if (v.isMissingNode() || v.isNull()) {
+      if (v == null) {
         return values;
       }
-      if (!v.isArray()) {
+      if (!(v instanceof List<?> items)) {
         out.add(new Violation(prefix + "." + name, "must be a list"));
         return values;
       }
-      for (int i = 0; i < v.size(); i++) {
-        if (!v.get(i).isTextual()) {
+      for (int i = 0; i < items.size(); i++) {
+        if (!(items.get(i) instanceof String text)) {
           out.add(new Violation(prefix + "." + name + "[" + i + "]", "must be text"));
         } else {
-          values.add(v.get(i).asText());
+          values.add(text);
         }
       }
       return values;

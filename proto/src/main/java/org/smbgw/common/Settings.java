@@ -1,56 +1,59 @@
 package org.smbgw.common;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Strict, typed reads of one mapping of a YAML configuration file, for every daemon and tool.
  * An unknown key, a value of the wrong type or out of range is a {@link Violation} naming the key
  * (with its section, {@code samba.profiling}); a missing key reads as null so that the caller
- * fills in its default. Read through Jackson's tree model: binding machinery would stay in a
+ * fills in its default. Read as plain values ({@link Trees}): binding machinery would stay in a
  * daemon's memory for one small file.
  */
 public final class Settings {
+  /** A key written twice is an error, not "the last one wins". */
+  private static final JSON YAML = Trees.of(YAMLFactory.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
   private final String prefix;
-  private final JsonNode node;
+  /** This mapping's values; null where the file has no such mapping. */
+  private final Map<String, Object> node;
   private final List<Violation> out;
 
-  private Settings(String prefix, JsonNode node, List<Violation> out, String... known) {
+  private Settings(String prefix, Object node, List<Violation> out, String... known) {
     this.prefix = prefix;
-    this.node = node;
+    this.node = node instanceof Map<?, ?> ? Trees.map(node) : null;
     this.out = out;
-    if (node.isObject()) {
+    if (this.node != null) {
       Set<String> names = Set.of(known);
-      node.fieldNames().forEachRemaining(n -> {
+      this.node.keySet().forEach(n -> {
         if (!names.contains(n)) {
           out.add(new Violation(prefix + n, "unknown setting (known: " + String.join(", ", known) + ")"));
         }
       });
-    } else if (!node.isMissingNode() && !node.isNull()) {
+    } else if (node != null) {
       out.add(new Violation(prefix.isEmpty() ? "file" : prefix.substring(0, prefix.length() - 1), "must be a mapping"));
     }
   }
 
   /** The top level of {@code file}, with the keys it may have; violations go to {@code out}. */
   public static Settings read(Path file, List<Violation> out, String... known) throws IOException {
-    JsonNode root;
+    Object root;
     try {
-      // A key written twice is an error, not "the last one wins".
-      root = new ObjectMapper(new YAMLFactory()).enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-          .readTree(Files.readString(file));
+      List<Object> docs = Trees.documents(YAML, Files.readString(file));
+      root = docs.isEmpty() ? null : docs.get(0);
     } catch (com.fasterxml.jackson.core.JacksonException e) {
       out.add(new Violation("file", "is not valid YAML: " + e.getOriginalMessage()));
       root = null;
     }
-    return new Settings("", root == null ? MissingNode.getInstance() : root, out, known);
+    return new Settings("", root, out, known);
   }
 
   /** Reads a configuration file and returns its warnings (settings that are valid but need attention). */
@@ -82,23 +85,23 @@ public final class Settings {
 
   /** Whether this mapping is in the file at all. */
   public boolean present() {
-    return node.isObject();
+    return node != null;
   }
 
   public Settings section(String name, String... known) {
-    return new Settings(prefix + name + ".", node.path(name), out, known);
+    return new Settings(prefix + name + ".", Trees.get(node, name), out, known);
   }
 
   public String text(String name) {
-    JsonNode v = node.path(name);
-    if (v.isMissingNode() || v.isNull()) {
+    Object v = Trees.get(node, name);
+    if (v == null) {
       return null;
     }
-    if (!v.isValueNode()) {
+    if (!Trees.isScalar(v)) {
       out.add(new Violation(prefix + name, "must be text"));
       return null;
     }
-    return v.asText();
+    return v.toString();
   }
 
   public Path path(String name) {
@@ -107,27 +110,27 @@ public final class Settings {
   }
 
   public Boolean bool(String name) {
-    JsonNode v = node.path(name);
-    if (v.isMissingNode() || v.isNull()) {
+    Object v = Trees.get(node, name);
+    if (v == null) {
       return null;
     }
-    if (!v.isBoolean()) {
+    if (!(v instanceof Boolean b)) {
       out.add(new Violation(prefix + name, "must be true or false"));
       return null;
     }
-    return v.booleanValue();
+    return b;
   }
 
   public Integer integer(String name) {
-    JsonNode v = node.path(name);
-    if (v.isMissingNode() || v.isNull()) {
+    Object v = Trees.get(node, name);
+    if (v == null) {
       return null;
     }
-    if (!v.canConvertToInt() || !v.isIntegralNumber()) {
-      out.add(new Violation(prefix + name, "must be a whole number (got " + Text.quote(v.asText()) + ")"));
+    if (!(v instanceof Integer i)) { // a Long or BigInteger is a whole number beyond an int
+      out.add(new Violation(prefix + name, "must be a whole number (got " + Text.quote(Trees.text(v, "")) + ")"));
       return null;
     }
-    return v.intValue();
+    return i;
   }
 
   /** A whole number in {@code [min, max]}; {@code why} ends the rule ("the kernel counts ..."). */
@@ -142,18 +145,18 @@ public final class Settings {
   }
 
   public List<String> texts(String name) {
-    JsonNode v = node.path(name);
-    if (v.isMissingNode() || v.isNull()) {
+    Object v = Trees.get(node, name);
+    if (v == null) {
       return null;
     }
     List<String> items = new ArrayList<>();
-    if (!v.isArray()) {
+    if (!(v instanceof List<?>)) {
       out.add(new Violation(prefix + name, "must be a list"));
       return items;
     }
-    v.forEach(e -> {
-      if (e.isValueNode()) {
-        items.add(e.asText());
+    Trees.list(v).forEach(e -> {
+      if (e == null || Trees.isScalar(e)) {
+        items.add(e == null ? "null" : e.toString());
       } else {
         out.add(new Violation(prefix + name, "must be a list of text items"));
       }

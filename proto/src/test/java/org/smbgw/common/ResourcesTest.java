@@ -57,6 +57,61 @@ class ResourcesTest {
   }
 
   @Test
+  void everyFieldRendersAndReadsBack() {
+    List<Resource> rs = Resources.parse("""
+        apiVersion: smbgw/v1
+        kind: Share
+        metadata: {name: all}
+        spec:
+          storage: {directory: {path: /srv/all}}
+          quota: 1T
+          quotaWarningPercent: 70
+          quotaCriticalPercent: 90
+          readOnly: true
+          browseable: false
+          comment: "everything: set"
+          read: {users: [carol], groups: [staff]}
+          admin: {groups: [admins]}
+          guestOk: false
+          adopt: true
+          minProtocol: SMB3
+          encrypt: required
+          hostsAllow: [10.0.0.0/8, fd00::/8]
+          hostsDeny: [10.9.0.0/16]
+          address: 10.0.0.50/24
+        ---
+        ---
+        """);
+    assertEquals(1, rs.size()); // empty documents are skipped
+    String yaml = Resources.toYaml(rs);
+    assertEquals(rs, Resources.parse(yaml));
+    assertTrue(yaml.contains("hostsAllow:\n  - 10.0.0.0/8\n  - fd00::/8"), yaml);
+  }
+
+  @Test
+  void aPercentageBeyondAnIntIsRefusedNotWrappedAround() {
+    InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> Resources.parse("""
+        apiVersion: smbgw/v1
+        kind: Share
+        metadata: {name: big}
+        spec: {storage: {directory: {path: /srv/big}}, write: {users: [a]}, quotaWarningPercent: 4294967346}
+        """));
+    assertEquals("Share/big: spec.quotaWarningPercent: must be a whole percentage from 1 to 100",
+        e.violations().get(0).toString());
+  }
+
+  @Test
+  void aDocumentThatIsNoMappingAndBrokenYamlAreNamed() {
+    assertEquals("document 1: must be a mapping with apiVersion, kind, metadata and spec",
+        assertThrows(InvalidSpecException.class, () -> Resources.parse("- a list\n")).violations().get(0).toString());
+    assertTrue(assertThrows(InvalidSpecException.class, () -> Resources.parse("a: [unclosed\n")).violations().get(0)
+        .toString().startsWith("yaml: not valid YAML: "));
+    assertEquals("yaml: not valid YAML: Duplicate field 'kind' (line 3)",
+        assertThrows(InvalidSpecException.class, () -> Resources.parse("apiVersion: smbgw/v1\nkind: User\nkind: Share\n"))
+            .violations().get(0).toString());
+  }
+
+  @Test
   void unknownAndMistypedFieldsAreNamed() {
     InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> Resources.parse("""
         apiVersion: smbgw/v1

@@ -1,13 +1,12 @@
 package org.smbgw.agent.metrics;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.Map;
+import org.smbgw.agent.fs.AtomicFile;
+import org.smbgw.common.Trees;
 import org.smbgw.proto.v1.QuotaLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +21,6 @@ import org.slf4j.LoggerFactory;
 public final class QuotaAlerts {
   private static final Logger log = LoggerFactory.getLogger(QuotaAlerts.class);
   static final int HYSTERESIS_POINTS = 5;
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A share's standing: its level and how many times it rose. */
   public record Standing(QuotaLevel level, int alerts) {
@@ -36,8 +34,9 @@ public final class QuotaAlerts {
     this.file = file;
     try {
       if (Files.exists(file)) {
-        JSON.readTree(file.toFile()).properties().forEach(e -> standings.put(e.getKey(), new Standing(
-            QuotaLevel.valueOf(e.getValue().path("level").asText("QUOTA_LEVEL_OK")), e.getValue().path("alerts").asInt())));
+        Trees.map(Trees.JSON.anyFrom(file.toFile())).forEach((share, s) -> standings.put(share, new Standing(
+            QuotaLevel.valueOf(Trees.text(Trees.get(s, "level"), "QUOTA_LEVEL_OK")),
+            (int) Trees.number(Trees.get(s, "alerts"), 0))));
       }
     } catch (IOException | IllegalArgumentException e) {
       log.warn("ignoring unreadable {}: {}", file, e.toString());
@@ -67,7 +66,7 @@ public final class QuotaAlerts {
       log.warn("share {} is at {}% of its quota ({} of {} bytes): {}", share, Math.round(percent), used, quota,
           level == QuotaLevel.QUOTA_LEVEL_CRITICAL ? "critical" : "warning");
     }
-    if (!after.equals(before)) {
+    if (after.level() != before.level() || after.alerts() != before.alerts()) {
       standings.put(share, after);
       save();
     }
@@ -75,13 +74,10 @@ public final class QuotaAlerts {
   }
 
   private void save() {
-    ObjectNode root = JSON.createObjectNode();
-    standings.forEach((share, s) -> root.putObject(share).put("level", s.level().name()).put("alerts", s.alerts()));
+    Map<String, Object> root = new java.util.TreeMap<>();
+    standings.forEach((share, s) -> root.put(share, Map.of("level", s.level().name(), "alerts", s.alerts())));
     try {
-      Files.createDirectories(file.getParent());
-      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-      JSON.writeValue(tmp.toFile(), root);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFile.replace(file, Trees.JSON.asBytes(root));
     } catch (IOException e) {
       log.warn("cannot save {}: {}", file, e.toString());
     }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -12,6 +11,7 @@ import java.util.List;
 import org.smbgw.agent.exec.Command;
 import org.smbgw.agent.exec.CommandFailedException;
 import org.smbgw.agent.exec.CommandRunner;
+import org.smbgw.agent.fs.AtomicFile;
 import org.smbgw.agent.net.AddressPlan.Holding;
 import org.smbgw.common.Addresses;
 import org.smbgw.common.Violation;
@@ -32,10 +32,7 @@ public final class HeldAddresses {
   public void write(Collection<Holding> held) throws IOException {
     StringBuilder b = new StringBuilder();
     held.forEach(h -> b.append(h.cidr()).append(' ').append(h.device()).append('\n'));
-    Files.createDirectories(file.getParent());
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(tmp, b.toString(), StandardCharsets.UTF_8);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    AtomicFile.replace(file, b.toString().getBytes(StandardCharsets.UTF_8));
   }
 
   /**

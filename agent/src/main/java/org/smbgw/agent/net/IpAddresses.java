@@ -1,7 +1,5 @@
 package org.smbgw.agent.net;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -14,21 +12,21 @@ import org.smbgw.agent.exec.CommandFailedException;
 import org.smbgw.agent.exec.CommandResult;
 import org.smbgw.agent.exec.CommandRunner;
 import org.smbgw.common.Addresses;
+import org.smbgw.common.Trees;
 import org.smbgw.proto.v1.NetworkInterface;
 
 /** The node's addresses through iproute2: one {@code ip -j addr} to read, one batch to change. */
 public final class IpAddresses {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private final CommandRunner runner;
 
   public IpAddresses(CommandRunner runner) {
     this.runner = runner;
   }
 
-  /** Interfaces and their addresses with prefix lengths. */
   /** What {@code ip -j} shows as the valid lifetime of an address that has none. */
   private static final long FOREVER = 4294967295L;
 
+  /** Interfaces and their addresses with prefix lengths. */
   public List<NetworkInterface> interfaces() throws CommandFailedException, IOException {
     return interfaces(Duration.ofSeconds(5));
   }
@@ -39,13 +37,13 @@ public final class IpAddresses {
     if (!r.succeeded()) {
       return out;
     }
-    for (JsonNode link : JSON.readTree(r.stdout())) {
-      NetworkInterface.Builder b = NetworkInterface.newBuilder().setName(link.path("ifname").asText());
-      for (JsonNode a : link.path("addr_info")) {
-        if (a.has("local")) {
-          String cidr = a.path("local").asText() + "/" + a.path("prefixlen").asInt();
+    for (Object link : Trees.elements(Trees.JSON.anyFrom(r.stdout()))) {
+      NetworkInterface.Builder b = NetworkInterface.newBuilder().setName(Trees.text(Trees.get(link, "ifname"), ""));
+      for (Object a : Trees.elements(Trees.get(link, "addr_info"))) {
+        if (Trees.map(a).containsKey("local")) {
+          String cidr = Trees.text(Trees.get(a, "local"), "") + "/" + Trees.number(Trees.get(a, "prefixlen"), 0);
           b.addAddresses(cidr);
-          if (a.path("valid_life_time").asLong(FOREVER) == FOREVER) {
+          if (Trees.number(Trees.get(a, "valid_life_time"), FOREVER) == FOREVER) {
             b.addPermanent(cidr);
           }
         }
@@ -63,13 +61,13 @@ public final class IpAddresses {
       if (!r.succeeded() || r.stdout().isBlank()) {
         continue;
       }
-      for (JsonNode route : JSON.readTree(r.stdout())) {
-        if (route.has("gateway")) {
-          out.add(route.path("gateway").asText());
+      for (Object route : Trees.elements(Trees.JSON.anyFrom(r.stdout()))) {
+        if (Trees.map(route).containsKey("gateway")) {
+          out.add(Trees.text(Trees.get(route, "gateway"), ""));
         }
-        route.path("nexthops").forEach(h -> {
-          if (h.has("gateway")) {
-            out.add(h.path("gateway").asText());
+        Trees.elements(Trees.get(route, "nexthops")).forEach(h -> {
+          if (Trees.map(h).containsKey("gateway")) {
+            out.add(Trees.text(Trees.get(h, "gateway"), ""));
           }
         });
       }

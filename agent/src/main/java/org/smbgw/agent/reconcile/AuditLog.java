@@ -1,7 +1,5 @@
 package org.smbgw.agent.reconcile;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.smbgw.common.Trees;
 
 /**
  * Every action the agent takes on the node, one JSON object per line: time, subject, action
@@ -16,7 +17,6 @@ import java.time.Clock;
  * the error and the manual command that finishes what the agent could not. Thread-safe.
  */
 public final class AuditLog {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private final Path file;
   private final Clock clock;
 
@@ -30,7 +30,7 @@ public final class AuditLog {
   }
 
   public synchronized void record(String subject, String action, Step step, String error, String manual) {
-    ObjectNode e = JSON.createObjectNode();
+    Map<String, Object> e = new LinkedHashMap<>();
     e.put("time", clock.instant().toString());
     e.put("subject", subject);
     e.put("action", action);
@@ -43,7 +43,7 @@ public final class AuditLog {
     }
     try {
       Files.createDirectories(file.getParent());
-      Files.writeString(file, e.toString() + "\n", StandardCharsets.UTF_8,
+      Files.writeString(file, Trees.JSON.asString(e) + "\n", StandardCharsets.UTF_8,
           StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     } catch (IOException ex) {
       throw new UncheckedIOException("cannot write audit log " + file, ex);

@@ -1,7 +1,5 @@
 package org.smbgw.agent.samba;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -9,7 +7,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,6 +21,8 @@ import org.smbgw.agent.acl.Sddl;
 import org.smbgw.agent.exec.Command;
 import org.smbgw.agent.exec.CommandFailedException;
 import org.smbgw.agent.exec.CommandRunner;
+import org.smbgw.agent.fs.AtomicFile;
+import org.smbgw.common.Trees;
 
 /**
  * Windows ACLs of shares, read and written through Samba's own VFS stack for the share, so they
@@ -33,8 +32,8 @@ import org.smbgw.agent.exec.CommandRunner;
  * second for each.
  */
 public final class NtAcls {
+  private static final com.fasterxml.jackson.jr.ob.JSON JSON = Trees.JSON;
   private static final String HELPER = "ntacl-tree.py";
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final CommandRunner runner;
   private final SambaTools tools;
@@ -104,19 +103,21 @@ public final class NtAcls {
       Map<Path, String> failed = new HashMap<>();
       List<Staged> all = new ArrayList<>(staged.values());
       staged.clear();
-      Map<Root, Sddl> acls = new LinkedHashMap<>();
-      all.forEach(st -> acls.put(st.root(), st.acl()));
+      // Keyed by path, not by Root: a record as a key costs its hashCode's bootstrap (method
+      // handles spun at run time, about 0.3 MB resident for the agent's life).
+      Map<Path, Sddl> acls = new HashMap<>();
+      all.forEach(st -> acls.put(st.root().path(), st.acl()));
       Map<Path, Object> done;
       try {
-        done = roots(new ArrayList<>(acls.keySet()), acls);
+        done = roots(all.stream().map(Staged::root).toList(), acls);
       } catch (CommandFailedException | IOException e) {
         // One root may have brought the whole run down: each alone, so the others are set.
         done = new HashMap<>();
-        for (Map.Entry<Root, Sddl> a : acls.entrySet()) {
+        for (Staged st : all) {
           try {
-            done.putAll(roots(List.of(a.getKey()), Map.of(a.getKey(), a.getValue())));
+            done.putAll(roots(List.of(st.root()), acls));
           } catch (CommandFailedException | IOException alone) {
-            done.put(a.getKey().path(), alone.getMessage());
+            done.put(st.root().path(), alone.getMessage());
           }
         }
       }
@@ -171,7 +172,7 @@ public final class NtAcls {
       }
       return;
     }
-    Object r = roots(List.of(root), Map.of(root, acl)).get(root.path());
+    Object r = roots(List.of(root), Map.of(root.path(), acl)).get(root.path());
     if (r instanceof String why) {
       throw new IOException("cannot set the ACL of " + root.path() + ": " + why);
     }
@@ -186,7 +187,7 @@ public final class NtAcls {
    * Reads ({@code acls} null) or sets the ACLs of {@code roots}; by root: its ACL ({@link Sddl}),
    * {@link #NONE}, or why it failed (a String). A set root maps to null.
    */
-  private Map<Path, Object> roots(List<Root> roots, Map<Root, Sddl> acls) throws CommandFailedException,
+  private Map<Path, Object> roots(List<Root> roots, Map<Path, Sddl> acls) throws CommandFailedException,
       IOException {
     Map<Path, Object> out = new HashMap<>();
     Path work = Files.createDirectories(helperDir.resolve("acl-roots"));
@@ -200,29 +201,29 @@ public final class NtAcls {
             line.put("root", r.path().toString());
             line.put("service", r.share());
             if (acls != null) {
-              line.put("sddl", acls.get(r).text());
+              line.put("sddl", acls.get(r.path()).text());
               if (readAs.containsKey(r.path())) {
                 String hash = readAs.get(r.path());
                 line.put("expect", hash.isEmpty() ? null : hash);
               }
             }
-            w.write(JSON.writeValueAsString(line));
+            w.write(JSON.asString(line));
             w.write('\n');
           }
         }
         Files.deleteIfExists(answers);
         helper(acls == null ? "roots-get" : "roots-set", smbConf.toString(), in.toString(), answers.toString());
         for (String line : Files.readAllLines(answers)) {
-          JsonNode n = JSON.readTree(line);
-          Path root = Path.of(n.get("root").asText());
-          if (n.hasNonNull("error")) {
-            out.put(root, n.get("error").asText());
+          Map<String, Object> n = Trees.map(JSON.anyFrom(line));
+          Path root = Path.of(Trees.text(n.get("root"), ""));
+          if (n.get("error") != null) {
+            out.put(root, Trees.text(n.get("error"), ""));
           } else if (acls != null) {
             out.put(root, null);
             readAs.remove(root);
           } else {
-            readAs.put(root, n.hasNonNull("hash") ? n.get("hash").asText() : "");
-            out.put(root, n.hasNonNull("sddl") ? Sddl.parse(n.get("sddl").asText()) : NONE);
+            readAs.put(root, Trees.text(n.get("hash"), ""));
+            out.put(root, n.get("sddl") != null ? Sddl.parse(Trees.text(n.get("sddl"), "")) : NONE);
           }
         }
       }
@@ -271,13 +272,14 @@ public final class NtAcls {
       Tally tally = new Tally();
       boolean done;
       do {
-        JsonNode run = JSON.readTree(helper("dump", root.toString(), share, smbConf.toString(), piece.toString(),
-            resume.toString(), seconds(budget)));
-        done = run.path("done").asBoolean();
-        if (!done && run.path("read").asInt() + run.path("missed").asInt() == 0) {
+        Map<String, Object> run = Trees.map(JSON.anyFrom(helper("dump", root.toString(), share, smbConf.toString(),
+            piece.toString(), resume.toString(), seconds(budget))));
+        done = Boolean.TRUE.equals(run.get("done"));
+        int missed = (int) Trees.number(run.get("missed"), 0);
+        if (!done && Trees.number(run.get("read"), 0) + missed == 0) {
           throw new IOException("the ACL helper read nothing more of " + root + " in its last run");
         }
-        tally.missed += run.path("missed").asInt();
+        tally.missed += missed;
         if (walkPiece(piece, changes, walk) > 0) {
           set(root, share, changes, result, tally);
         }
@@ -305,7 +307,7 @@ public final class NtAcls {
         if (line.isBlank()) {
           continue;
         }
-        Optional<Inheritance.Change> c = walk.next(node(JSON.readTree(line)));
+        Optional<Inheritance.Change> c = walk.next(node(Trees.map(JSON.anyFrom(line))));
         if (c.isPresent()) {
           Inheritance.Node n = c.get().read();
           Map<String, Object> change = new LinkedHashMap<>();
@@ -315,7 +317,7 @@ public final class NtAcls {
           change.put("dir", n.dir());
           change.put("hash", n.hash());
           change.put("sddl", c.get().acl().text());
-          out.write(JSON.writeValueAsString(change));
+          out.write(JSON.asString(change));
           out.write('\n');
           count++;
         }
@@ -332,21 +334,21 @@ public final class NtAcls {
       helper("set", root.toString(), share, smbConf.toString(), changes.toString(), Integer.toString(next),
           seconds(budget), result.toString());
       int from = next;
-      JsonNode end = null;
+      Map<String, Object> end = null;
       for (String line : Files.readAllLines(result)) {
-        JsonNode n = JSON.readTree(line);
-        if (n.has("next")) {
+        Map<String, Object> n = Trees.map(JSON.anyFrom(line));
+        if (n.containsKey("next")) {
           end = n;
         } else if (tally.failures.size() < 20) {
-          tally.failures.add(printable(n.path("path").asText()) + ": " + n.path("error").asText());
+          tally.failures.add(printable(Trees.text(n.get("path"), "")) + ": " + Trees.text(n.get("error"), ""));
         }
       }
-      if (end == null) {
+      if (end == null || !Trees.isWhole(end.get("next"))) {
         throw new IOException("the ACL helper did not say how far it got in " + changes);
       }
-      tally.failed += end.get("failed").asInt();
-      tally.missed += end.get("missed").asInt();
-      next = end.get("next").asInt();
+      tally.failed += (int) Trees.number(end.get("failed"), 0);
+      tally.missed += (int) Trees.number(end.get("missed"), 0);
+      next = (int) Trees.number(end.get("next"), -1);
       if (next >= 0 && next <= from) {
         throw new IOException("the ACL helper made no progress from line " + from + " of its changes");
       }
@@ -364,11 +366,15 @@ public final class NtAcls {
   }
 
   /** One line of the helper's tree. */
-  static Inheritance.Node node(JsonNode n) {
-    String problem = n.hasNonNull("error") ? n.get("error").asText() : null;
+  static Inheritance.Node node(Map<String, Object> n) throws IOException {
+    if (!(n.get("path") instanceof String path) || !Trees.isWhole(n.get("ino")) || !Trees.isWhole(n.get("up"))
+        || !(n.get("dir") instanceof Boolean dir)) {
+      throw new IOException("the ACL helper wrote a line without path, ino, up and dir: " + n.keySet());
+    }
+    String problem = Trees.text(n.get("error"), null);
     Sddl acl = null;
-    if (n.hasNonNull("sddl")) {
-      String text = n.get("sddl").asText();
+    if (n.get("sddl") != null) {
+      String text = Trees.text(n.get("sddl"), "");
       try {
         if (text.length() > LARGEST_ACL) {
           throw new IllegalArgumentException("its ACL is too large to pass down (" + text.length() + " characters)");
@@ -378,9 +384,8 @@ public final class NtAcls {
         problem = e.getMessage();
       }
     }
-    return new Inheritance.Node(n.get("path").asText(), n.get("ino").asLong(),
-        n.hasNonNull("pino") ? n.get("pino").asLong() : -1, n.get("up").asInt(), n.get("dir").asBoolean(),
-        n.hasNonNull("hash") ? n.get("hash").asText() : null, acl, problem);
+    return new Inheritance.Node(path, Trees.number(n.get("ino"), -1), Trees.number(n.get("pino"), -1),
+        (int) Trees.number(n.get("up"), 0), dir, Trees.text(n.get("hash"), null), acl, problem);
   }
 
   /** A path from the helper, for messages: its bytes as UTF-8, control characters escaped. */
@@ -422,10 +427,7 @@ public final class NtAcls {
       shipped = in.readAllBytes();
     }
     if (!Files.exists(p) || !Arrays.equals(Files.readAllBytes(p), shipped)) {
-      Files.createDirectories(helperDir);
-      Path tmp = Files.createTempFile(helperDir, HELPER, ".tmp");
-      Files.write(tmp, shipped);
-      Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFile.replace(p, shipped);
     }
     written = p;
     return p;

@@ -1,7 +1,5 @@
 package org.smbgw.agent.samba;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +10,7 @@ import java.util.TreeSet;
 import org.smbgw.agent.exec.Command;
 import org.smbgw.agent.exec.CommandFailedException;
 import org.smbgw.agent.exec.CommandRunner;
+import org.smbgw.common.Trees;
 
 /**
  * Who is connected, from one {@code smbstatus --json}. It has its own short timeout: a slow or
@@ -19,7 +18,6 @@ import org.smbgw.agent.exec.CommandRunner;
  */
 public final class SmbStatus {
   static final Duration TIMEOUT = Duration.ofSeconds(5);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final CommandRunner runner;
   private final SambaTools tools;
@@ -60,25 +58,26 @@ public final class SmbStatus {
    * name their user; open files carry their share's path ("service_path").
    */
   static Connections parse(String json) throws IOException {
-    JsonNode root = JSON.readTree(json);
+    Object root = Trees.JSON.anyFrom(json);
     Map<String, String> userOfSession = new HashMap<>();
     Map<SessionKind, Integer> kinds = new HashMap<>();
-    root.path("sessions").forEach(s -> {
-      userOfSession.put(s.path("session_id").asText(), s.path("username").asText());
-      kinds.merge(new SessionKind(s.path("session_dialect").asText("unknown"),
-          s.path("signing").path("degree").asText("unknown"), s.path("encryption").path("degree").asText("unknown")),
+    Trees.elements(Trees.get(root, "sessions")).forEach(s -> {
+      userOfSession.put(Trees.text(Trees.get(s, "session_id"), ""), Trees.text(Trees.get(s, "username"), ""));
+      kinds.merge(new SessionKind(Trees.text(Trees.get(s, "session_dialect"), "unknown"),
+          Trees.text(Trees.get(Trees.get(s, "signing"), "degree"), "unknown"),
+          Trees.text(Trees.get(Trees.get(s, "encryption"), "degree"), "unknown")),
           1, Integer::sum);
     });
     Map<String, Set<String>> sessions = new HashMap<>();
     Map<String, Integer> tcons = new HashMap<>();
     Map<Long, Set<String>> byPid = new HashMap<>();
     Map<String, Set<String>> users = new HashMap<>();
-    root.path("tcons").forEach(t -> {
-      String share = t.path("service").asText();
-      String session = t.path("session_id").asText();
+    Trees.elements(Trees.get(root, "tcons")).forEach(t -> {
+      String share = Trees.text(Trees.get(t, "service"), "");
+      String session = Trees.text(Trees.get(t, "session_id"), "");
       sessions.computeIfAbsent(share, k -> new TreeSet<>()).add(session);
       tcons.merge(share, 1, Integer::sum);
-      String pid = t.path("server_id").path("pid").asText();
+      String pid = Trees.text(Trees.get(Trees.get(t, "server_id"), "pid"), "");
       if (pid.matches("\\d+")) {
         byPid.computeIfAbsent(Long.parseLong(pid), k -> new TreeSet<>()).add(share);
       }
@@ -88,7 +87,8 @@ public final class SmbStatus {
       }
     });
     Map<String, Integer> openFiles = new HashMap<>();
-    root.path("open_files").forEach(f -> openFiles.merge(f.path("service_path").asText(), 1, Integer::sum));
+    Trees.elements(Trees.get(root, "open_files"))
+        .forEach(f -> openFiles.merge(Trees.text(Trees.get(f, "service_path"), ""), 1, Integer::sum));
     Map<String, ShareConnections> out = new HashMap<>();
     for (String share : tcons.keySet()) {
       out.put(share, new ShareConnections(sessions.get(share).size(), tcons.get(share),

@@ -16,6 +16,18 @@ import org.smbgw.proto.v1.NetworkInterface;
 import org.smbgw.proto.v1.TcpConnection;
 
 class NetPartsTest {
+  /** The real {@code ip -j addr} of this machine: loopback's address, held for good. */
+  @Test
+  void readsTheMachinesOwnInterfaces() throws Exception {
+    try (org.smbgw.agent.exec.CommandRunner runner = new org.smbgw.agent.exec.CommandRunner(
+        new org.smbgw.agent.metrics.AgentMetrics(new com.codahale.metrics.MetricRegistry()), java.time.Duration.ofSeconds(30))) {
+      NetworkInterface lo = new IpAddresses(runner).interfaces().stream().filter(i -> i.getName().equals("lo"))
+          .findFirst().orElseThrow();
+      assertTrue(lo.getAddressesList().contains("127.0.0.1/8"), lo.toString());
+      assertTrue(lo.getPermanentList().contains("127.0.0.1/8"), lo.toString());
+    }
+  }
+
   @Test
   void theKernelsTcpTableIsReadForHeldAddressesOnly(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("tcp");
