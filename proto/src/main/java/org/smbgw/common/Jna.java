@@ -2,10 +2,11 @@ package org.smbgw.common;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.zip.CRC32;
+import org.slf4j.LoggerFactory;
 
 /**
  * JNA's native library for a daemon: unpacked once under the daemon's state directory and loaded
@@ -17,7 +18,7 @@ import java.util.zip.CRC32;
  * of the user the daemon runs as, which is none of the paths the units say the daemons write.
  * Here the library goes to {@code STATE/native/jna-CRC/libjnidispatch.so}, named by the checksum
  * of the copy in the jar, so an upgrade that brings another JNA gets its own file and never loads
- * the old one. Should that fail, JNA unpacks it as before, under {@code STATE/native}. An explicit
+ * the old one; the old one is removed. Should that fail, JNA unpacks it as before, under {@code STATE/native}. An explicit
  * {@code -Djna.boot.library.path=} or {@code -Djna.tmpdir=} in the JVM options wins.
  */
 public final class Jna {
@@ -32,15 +33,18 @@ public final class Jna {
     if (System.getProperty(PROPERTY) != null || System.getProperty(BOOT_PATH) != null) {
       return;
     }
-    Path native_ = stateDir.resolve("native");
-    System.setProperty(PROPERTY, native_.toString()); // where JNA unpacks it if the file below fails
-    Path unpacked = unpacked(native_, System.getProperty("os.arch"));
+    Path dir = stateDir.resolve("native");
+    System.setProperty(PROPERTY, dir.toString()); // where JNA unpacks it if the file below fails
+    Path unpacked = unpacked(dir, System.getProperty("os.arch"));
     if (unpacked != null) {
       System.setProperty(BOOT_PATH, unpacked.getParent().toString());
     }
   }
 
-  /** The library unpacked under {@code dir} (if it is not there already), or null where it cannot be. */
+  /**
+   * The library unpacked under {@code dir} (if it is not there already, whole), or null where it
+   * cannot be; copies of other JNA versions there are removed.
+   */
   static Path unpacked(Path dir, String arch) {
     String platform = switch (arch) {
       case "amd64", "x86_64" -> "linux-x86-64";
@@ -55,18 +59,30 @@ public final class Jna {
         return null;
       }
       byte[] library = in.readAllBytes();
-      CRC32 crc = new CRC32();
-      crc.update(library);
-      Path lib = dir.resolve("jna-" + Long.toHexString(crc.getValue())).resolve(LIBRARY);
-      if (!Files.isRegularFile(lib) || Files.size(lib) != library.length) {
-        Files.createDirectories(lib.getParent());
-        Path tmp = lib.resolveSibling("." + LIBRARY + ".tmp");
-        Files.write(tmp, library);
-        Files.move(tmp, lib, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      String name = "jna-" + Long.toHexString(crc(library));
+      Path lib = dir.resolve(name).resolve(LIBRARY);
+      if (!Files.isRegularFile(lib) || crc(Files.readAllBytes(lib)) != crc(library)) {
+        AtomicFile.replace(lib, library);
+      }
+      try (DirectoryStream<Path> others = Files.newDirectoryStream(dir, "jna-*")) {
+        for (Path other : others) {
+          if (!other.getFileName().toString().equals(name)) {
+            Files.deleteIfExists(other.resolve(LIBRARY));
+            Files.deleteIfExists(other);
+          }
+        }
       }
       return lib;
     } catch (IOException e) {
+      LoggerFactory.getLogger(Jna.class).warn("cannot unpack JNA's library under {} ({}); JNA unpacks it itself",
+          dir, e.toString());
       return null;
     }
+  }
+
+  private static long crc(byte[] bytes) {
+    CRC32 crc = new CRC32();
+    crc.update(bytes);
+    return crc.getValue();
   }
 }

@@ -27,18 +27,18 @@ public final class Settings {
   private final Map<String, Object> node;
   private final List<Violation> out;
 
-  private Settings(String prefix, Object node, List<Violation> out, String... known) {
+  private Settings(String prefix, Object value, List<Violation> out, String... known) {
     this.prefix = prefix;
-    this.node = node instanceof Map<?, ?> ? Trees.map(node) : null;
+    this.node = value instanceof Map<?, ?> ? Trees.map(value) : null;
     this.out = out;
-    if (this.node != null) {
+    if (node != null) {
       Set<String> names = Set.of(known);
-      this.node.keySet().forEach(n -> {
+      node.keySet().forEach(n -> {
         if (!names.contains(n)) {
           out.add(new Violation(prefix + n, "unknown setting (known: " + String.join(", ", known) + ")"));
         }
       });
-    } else if (node != null) {
+    } else if (value != null) {
       out.add(new Violation(prefix.isEmpty() ? "file" : prefix.substring(0, prefix.length() - 1), "must be a mapping"));
     }
   }

@@ -2,6 +2,11 @@ package org.smbgw.common;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.jr.ob.JSON;
+import com.fasterxml.jackson.jr.ob.JSON.Feature;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -15,18 +20,29 @@ import java.util.Map;
  * issue 16). The daemons read small files and programs' output; they bind nothing to classes.
  */
 public final class Trees {
-  /** Compact JSON; maps and lists only (no bean introspection). */
-  public static final JSON JSON = of(new JsonFactory());
+  /** Compact JSON. */
+  public static final JSON PLAIN_JSON = of(new JsonFactory());
   /** The same, indented for a person to read. */
-  public static final JSON PRETTY_JSON = JSON.with(com.fasterxml.jackson.jr.ob.JSON.Feature.PRETTY_PRINT_OUTPUT);
+  public static final JSON PRETTY_JSON = PLAIN_JSON.with(Feature.PRETTY_PRINT_OUTPUT);
 
   private Trees() {}
 
-  /** Documents of {@code factory}'s format (YAML, say) as plain values. */
+  /**
+   * Documents of {@code factory}'s format (YAML, say) as plain values:
+   * <ul>
+   *   <li>no bean introspection (nothing is bound to classes);</li>
+   *   <li>a key written twice keeps its last value, as jackson-databind did, so that a program's
+   *       output read before (iproute2 has printed such JSON) still reads; a file people write
+   *       refuses it with the parser's {@code STRICT_DUPLICATE_DETECTION}, which names the key
+   *       and its line;</li>
+   *   <li>a null in a mapping is written, not left out: the ACL helper tells {@code "expect": null}
+   *       (no ACL was stored, refuse if one appeared) from an absent key (not read).</li>
+   * </ul>
+   */
   public static JSON of(JsonFactory factory) {
-    return com.fasterxml.jackson.jr.ob.JSON.builder(factory)
-        .disable(com.fasterxml.jackson.jr.ob.JSON.Feature.HANDLE_JAVA_BEANS)
-        .enable(com.fasterxml.jackson.jr.ob.JSON.Feature.WRITE_NULL_PROPERTIES)
+    return JSON.builder(factory)
+        .disable(Feature.HANDLE_JAVA_BEANS, Feature.FAIL_ON_DUPLICATE_MAP_KEYS)
+        .enable(Feature.WRITE_NULL_PROPERTIES)
         .build();
   }
 
@@ -34,8 +50,8 @@ public final class Trees {
    * Every document of {@code text} in {@code format} (YAML's {@code ---} separates them), in order;
    * none for an empty text or one of comments only. An empty document reads as null.
    */
-  public static List<Object> documents(JSON format, String text) throws java.io.IOException {
-    List<Object> docs = new java.util.ArrayList<>();
+  public static List<Object> documents(JSON format, String text) throws IOException {
+    List<Object> docs = new ArrayList<>();
     try (com.fasterxml.jackson.core.JsonParser p = format.createParser(text)) {
       if (p.nextToken() == null) {
         return docs;
@@ -47,7 +63,7 @@ public final class Trees {
         }
       } catch (RuntimeException e) {
         // The iterator wraps the parser's IOException (with the message that names the problem).
-        if (e.getCause() instanceof java.io.IOException io) {
+        if (e.getCause() instanceof IOException io) {
           throw io;
         }
         throw e;
@@ -69,7 +85,7 @@ public final class Trees {
   }
 
   /** What a mapping holds (its values, in order) or a list's items; empty for anything else. */
-  public static java.util.Collection<Object> elements(Object value) {
+  public static Collection<Object> elements(Object value) {
     return value instanceof Map<?, ?> ? map(value).values() : list(value);
   }
 
@@ -83,8 +99,11 @@ public final class Trees {
     return isScalar(value) ? value.toString() : fallback;
   }
 
-  /** A whole number; {@code fallback} when {@code value} is none. */
+  /** A whole number; {@code fallback} when {@code value} is none or does not fit a long. */
   public static long number(Object value, long fallback) {
+    if (value instanceof BigInteger big) {
+      return big.bitLength() < Long.SIZE ? big.longValue() : fallback;
+    }
     return isWhole(value) ? ((Number) value).longValue() : fallback;
   }
 
@@ -95,6 +114,6 @@ public final class Trees {
 
   /** An integer, as the parser read one (not 1.0). */
   public static boolean isWhole(Object value) {
-    return value instanceof Integer || value instanceof Long || value instanceof java.math.BigInteger;
+    return value instanceof Integer || value instanceof Long || value instanceof BigInteger;
   }
 }

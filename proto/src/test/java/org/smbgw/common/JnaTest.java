@@ -2,6 +2,7 @@ package org.smbgw.common;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.nio.file.Files;
@@ -32,11 +33,17 @@ class JnaTest {
   }
 
   @Test
-  void aTruncatedCopyIsReplaced() throws Exception {
+  void aTruncatedOrDamagedCopyIsReplacedAndAnotherVersionsIsRemoved() throws Exception {
     Path lib = Jna.unpacked(dir, "amd64");
+    byte[] whole = Files.readAllBytes(lib);
     Files.write(lib, new byte[10]);
-    assertEquals(lib, Jna.unpacked(dir, "amd64"));
-    assertEquals(Files.size(Jna.unpacked(dir.resolve("fresh"), "amd64")), Files.size(lib));
+    assertArrayEquals(whole, Files.readAllBytes(Jna.unpacked(dir, "amd64")));
+    Files.write(lib, new byte[whole.length]); // same size, zeros: as a power loss may leave it
+    assertArrayEquals(whole, Files.readAllBytes(Jna.unpacked(dir, "amd64")));
+    Path old = Files.createDirectories(dir.resolve("jna-0ld")).resolve("libjnidispatch.so");
+    Files.write(old, new byte[] {1});
+    Jna.unpacked(dir, "amd64");
+    assertFalse(Files.exists(old.getParent()), "another version's copy is left");
   }
 
   @Test

@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import org.smbgw.agent.fs.AtomicFile;
-import org.smbgw.common.Trees;
-import org.smbgw.proto.v1.QuotaLevel;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.smbgw.common.AtomicFile;
+import org.smbgw.common.Trees;
+import org.smbgw.proto.v1.QuotaLevel;
 
 /**
  * Where each share's usage stands against its alert thresholds. A level rises as soon as usage
@@ -34,7 +36,7 @@ public final class QuotaAlerts {
     this.file = file;
     try {
       if (Files.exists(file)) {
-        Trees.map(Trees.JSON.anyFrom(file.toFile())).forEach((share, s) -> standings.put(share, new Standing(
+        Trees.map(Trees.PLAIN_JSON.anyFrom(file.toFile())).forEach((share, s) -> standings.put(share, new Standing(
             QuotaLevel.valueOf(Trees.text(Trees.get(s, "level"), "QUOTA_LEVEL_OK")),
             (int) Trees.number(Trees.get(s, "alerts"), 0))));
       }
@@ -74,10 +76,15 @@ public final class QuotaAlerts {
   }
 
   private void save() {
-    Map<String, Object> root = new java.util.TreeMap<>();
-    standings.forEach((share, s) -> root.put(share, Map.of("level", s.level().name(), "alerts", s.alerts())));
+    Map<String, Object> root = new TreeMap<>();
+    standings.forEach((share, s) -> {
+      Map<String, Object> standing = new LinkedHashMap<>();
+      standing.put("level", s.level().name());
+      standing.put("alerts", s.alerts());
+      root.put(share, standing);
+    });
     try {
-      AtomicFile.replace(file, Trees.JSON.asBytes(root));
+      AtomicFile.replace(file, Trees.PLAIN_JSON.asBytes(root));
     } catch (IOException e) {
       log.warn("cannot save {}: {}", file, e.toString());
     }

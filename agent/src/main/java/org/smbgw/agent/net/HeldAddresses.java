@@ -11,9 +11,9 @@ import java.util.List;
 import org.smbgw.agent.exec.Command;
 import org.smbgw.agent.exec.CommandFailedException;
 import org.smbgw.agent.exec.CommandRunner;
-import org.smbgw.agent.fs.AtomicFile;
 import org.smbgw.agent.net.AddressPlan.Holding;
 import org.smbgw.common.Addresses;
+import org.smbgw.common.AtomicFile;
 import org.smbgw.common.Violation;
 
 /**

@@ -33,11 +33,16 @@ public final class IpAddresses {
 
   public List<NetworkInterface> interfaces(Duration timeout) throws CommandFailedException, IOException {
     CommandResult r = runner.runAllowingFailure(Command.of("ip", "-j", "addr", "show").timeout(timeout));
+    return r.succeeded() ? interfaces(r.stdout()) : new ArrayList<>();
+  }
+
+  /** What {@code ip -j addr show} printed: each interface with its addresses and the permanent ones. */
+  static List<NetworkInterface> interfaces(String json) throws IOException {
     List<NetworkInterface> out = new ArrayList<>();
-    if (!r.succeeded()) {
+    if (json.isBlank()) {
       return out;
     }
-    for (Object link : Trees.elements(Trees.JSON.anyFrom(r.stdout()))) {
+    for (Object link : Trees.elements(Trees.PLAIN_JSON.anyFrom(json))) {
       NetworkInterface.Builder b = NetworkInterface.newBuilder().setName(Trees.text(Trees.get(link, "ifname"), ""));
       for (Object a : Trees.elements(Trees.get(link, "addr_info"))) {
         if (Trees.map(a).containsKey("local")) {
@@ -61,7 +66,7 @@ public final class IpAddresses {
       if (!r.succeeded() || r.stdout().isBlank()) {
         continue;
       }
-      for (Object route : Trees.elements(Trees.JSON.anyFrom(r.stdout()))) {
+      for (Object route : Trees.elements(Trees.PLAIN_JSON.anyFrom(r.stdout()))) {
         if (Trees.map(route).containsKey("gateway")) {
           out.add(Trees.text(Trees.get(route, "gateway"), ""));
         }

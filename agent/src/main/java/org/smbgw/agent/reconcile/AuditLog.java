@@ -43,7 +43,7 @@ public final class AuditLog {
     }
     try {
       Files.createDirectories(file.getParent());
-      Files.writeString(file, Trees.JSON.asString(e) + "\n", StandardCharsets.UTF_8,
+      Files.writeString(file, Trees.PLAIN_JSON.asString(e) + "\n", StandardCharsets.UTF_8,
           StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     } catch (IOException ex) {
       throw new UncheckedIOException("cannot write audit log " + file, ex);

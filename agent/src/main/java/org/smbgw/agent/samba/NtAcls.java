@@ -21,7 +21,7 @@ import org.smbgw.agent.acl.Sddl;
 import org.smbgw.agent.exec.Command;
 import org.smbgw.agent.exec.CommandFailedException;
 import org.smbgw.agent.exec.CommandRunner;
-import org.smbgw.agent.fs.AtomicFile;
+import org.smbgw.common.AtomicFile;
 import org.smbgw.common.Trees;
 
 /**
@@ -32,7 +32,6 @@ import org.smbgw.common.Trees;
  * second for each.
  */
 public final class NtAcls {
-  private static final com.fasterxml.jackson.jr.ob.JSON JSON = Trees.JSON;
   private static final String HELPER = "ntacl-tree.py";
 
   private final CommandRunner runner;
@@ -197,24 +196,14 @@ public final class NtAcls {
       for (int from = 0; from < roots.size(); from += ROOTS_PER_RUN) {
         try (BufferedWriter w = Files.newBufferedWriter(in)) {
           for (Root r : roots.subList(from, Math.min(roots.size(), from + ROOTS_PER_RUN))) {
-            Map<String, Object> line = new LinkedHashMap<>();
-            line.put("root", r.path().toString());
-            line.put("service", r.share());
-            if (acls != null) {
-              line.put("sddl", acls.get(r.path()).text());
-              if (readAs.containsKey(r.path())) {
-                String hash = readAs.get(r.path());
-                line.put("expect", hash.isEmpty() ? null : hash);
-              }
-            }
-            w.write(JSON.asString(line));
+            w.write(rootLine(r, acls == null ? null : acls.get(r.path()), readAs.get(r.path())));
             w.write('\n');
           }
         }
         Files.deleteIfExists(answers);
         helper(acls == null ? "roots-get" : "roots-set", smbConf.toString(), in.toString(), answers.toString());
         for (String line : Files.readAllLines(answers)) {
-          Map<String, Object> n = Trees.map(JSON.anyFrom(line));
+          Map<String, Object> n = Trees.map(Trees.PLAIN_JSON.anyFrom(line));
           Path root = Path.of(Trees.text(n.get("root"), ""));
           if (n.get("error") != null) {
             out.put(root, Trees.text(n.get("error"), ""));
@@ -272,8 +261,8 @@ public final class NtAcls {
       Tally tally = new Tally();
       boolean done;
       do {
-        Map<String, Object> run = Trees.map(JSON.anyFrom(helper("dump", root.toString(), share, smbConf.toString(),
-            piece.toString(), resume.toString(), seconds(budget))));
+        Map<String, Object> run = Trees.map(Trees.PLAIN_JSON.anyFrom(helper("dump", root.toString(), share,
+            smbConf.toString(), piece.toString(), resume.toString(), seconds(budget))));
         done = Boolean.TRUE.equals(run.get("done"));
         int missed = (int) Trees.number(run.get("missed"), 0);
         if (!done && Trees.number(run.get("read"), 0) + missed == 0) {
@@ -307,23 +296,31 @@ public final class NtAcls {
         if (line.isBlank()) {
           continue;
         }
-        Optional<Inheritance.Change> c = walk.next(node(Trees.map(JSON.anyFrom(line))));
+        Optional<Inheritance.Change> c = walk.next(node(Trees.map(Trees.PLAIN_JSON.anyFrom(line))));
         if (c.isPresent()) {
-          Inheritance.Node n = c.get().read();
-          Map<String, Object> change = new LinkedHashMap<>();
-          change.put("path", n.path());
-          change.put("ino", n.ino());
-          change.put("pino", n.pino() < 0 ? null : n.pino());
-          change.put("dir", n.dir());
-          change.put("hash", n.hash());
-          change.put("sddl", c.get().acl().text());
-          out.write(JSON.asString(change));
+          out.write(changeLine(c.get()));
           out.write('\n');
           count++;
         }
       }
     }
     return count;
+  }
+
+  /**
+   * One change for the helper's set: the file as it was read (its inode, its folder's, and the hash
+   * of its stored ACL; null where it had none) and the ACL to give it.
+   */
+  static String changeLine(Inheritance.Change c) throws IOException {
+    Inheritance.Node n = c.read();
+    Map<String, Object> change = new LinkedHashMap<>();
+    change.put("path", n.path());
+    change.put("ino", n.ino());
+    change.put("pino", n.pino() < 0 ? null : n.pino());
+    change.put("dir", n.dir());
+    change.put("hash", n.hash());
+    change.put("sddl", c.acl().text());
+    return Trees.PLAIN_JSON.asString(change);
   }
 
   /** Sets one piece's changes, in as many runs as it takes. */
@@ -336,7 +333,7 @@ public final class NtAcls {
       int from = next;
       Map<String, Object> end = null;
       for (String line : Files.readAllLines(result)) {
-        Map<String, Object> n = Trees.map(JSON.anyFrom(line));
+        Map<String, Object> n = Trees.map(Trees.PLAIN_JSON.anyFrom(line));
         if (n.containsKey("next")) {
           end = n;
         } else if (tally.failures.size() < 20) {
@@ -353,6 +350,24 @@ public final class NtAcls {
         throw new IOException("the ACL helper made no progress from line " + from + " of its changes");
       }
     }
+  }
+
+  /**
+   * One root for the helper's roots-get (no {@code acl}) or roots-set. {@code readAs} is the hash
+   * of the ACL it was read with: "" for none stored, which the helper is told as
+   * {@code "expect": null} (refuse to set if one appeared since); without it, no expectation.
+   */
+  static String rootLine(Root r, Sddl acl, String readAs) throws IOException {
+    Map<String, Object> line = new LinkedHashMap<>();
+    line.put("root", r.path().toString());
+    line.put("service", r.share());
+    if (acl != null) {
+      line.put("sddl", acl.text());
+      if (readAs != null) {
+        line.put("expect", readAs.isEmpty() ? null : readAs);
+      }
+    }
+    return Trees.PLAIN_JSON.asString(line);
   }
 
   private String helper(String... args) throws CommandFailedException, IOException {

@@ -46,7 +46,28 @@ public final class SmbStatus {
   }
 
   /** How a session talks: protocol dialect, and the degree of signing and of encryption. */
-  public record SessionKind(String dialect, String signing, String encryption) {}
+  /**
+   * How a session was made. A map key on every pass with clients, so its equals, hashCode and
+   * toString are written out: a record's own are bootstrapped at run time, about 0.3 MB of method
+   * handles kept for the daemon's life.
+   */
+  public record SessionKind(String dialect, String signing, String encryption) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof SessionKind k && dialect.equals(k.dialect) && signing.equals(k.signing)
+          && encryption.equals(k.encryption);
+    }
+
+    @Override
+    public int hashCode() {
+      return (dialect.hashCode() * 31 + signing.hashCode()) * 31 + encryption.hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return dialect + "/" + signing + "/" + encryption;
+    }
+  }
 
   public Connections read() throws CommandFailedException, IOException {
     String out = runner.run(Command.of(tools.smbstatus(), "--configfile=" + smbConf, "--json").timeout(TIMEOUT)).stdout();
@@ -58,7 +79,7 @@ public final class SmbStatus {
    * name their user; open files carry their share's path ("service_path").
    */
   static Connections parse(String json) throws IOException {
-    Object root = Trees.JSON.anyFrom(json);
+    Object root = Trees.PLAIN_JSON.anyFrom(json);
     Map<String, String> userOfSession = new HashMap<>();
     Map<SessionKind, Integer> kinds = new HashMap<>();
     Trees.elements(Trees.get(root, "sessions")).forEach(s -> {

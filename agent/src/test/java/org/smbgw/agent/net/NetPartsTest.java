@@ -16,6 +16,26 @@ import org.smbgw.proto.v1.NetworkInterface;
 import org.smbgw.proto.v1.TcpConnection;
 
 class NetPartsTest {
+  /**
+   * Saved {@code ip -j addr} output: an address with a lifetime (DHCP, SLAAC) is not permanent, one
+   * without is; a key printed twice (iproute2 has done so) keeps its last value, not the whole read.
+   */
+  @Test
+  void readsInterfacesFromIpsJsonAndTellsPermanentAddresses() throws Exception {
+    List<NetworkInterface> ifs = IpAddresses.interfaces("""
+        [{"ifindex":1,"ifname":"lo","flags":["LOOPBACK"],"addr_info":[{"family":"inet","local":"127.0.0.1",\
+        "prefixlen":8,"valid_life_time":4294967295}]},
+        {"ifindex":2,"ifname":"vmbr0","ifname":"vmbr0","addr_info":[{"family":"inet","local":"10.0.0.5",\
+        "prefixlen":24,"valid_life_time":4294967295},{"family":"inet6","local":"fd00::5","prefixlen":64,\
+        "valid_life_time":86390},{"family":"inet","local":"10.0.0.50","prefixlen":24}]},
+        {"ifindex":3,"ifname":"eth9","addr_info":[]}]
+        """);
+    assertEquals(List.of("lo", "vmbr0", "eth9"), ifs.stream().map(NetworkInterface::getName).toList());
+    assertEquals(List.of("10.0.0.5/24", "fd00::5/64", "10.0.0.50/24"), ifs.get(1).getAddressesList());
+    assertEquals(List.of("10.0.0.5/24", "10.0.0.50/24"), ifs.get(1).getPermanentList());
+    assertEquals(List.of(), IpAddresses.interfaces(" \n"));
+  }
+
   /** The real {@code ip -j addr} of this machine: loopback's address, held for good. */
   @Test
   void readsTheMachinesOwnInterfaces() throws Exception {

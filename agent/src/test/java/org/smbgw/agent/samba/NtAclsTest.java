@@ -49,6 +49,27 @@ class NtAclsTest {
     s.set(s.root(), (AFTER));
   }
 
+  /**
+   * The helper guards a set with what Java read: "expect": null (none was stored: refuse if one
+   * appeared) is not the same as no "expect" (not read), and a file without a folder inode or a
+   * stored ACL says so with null. Leaving nulls out would silently drop the guard.
+   */
+  @Test
+  void theLinesForTheHelperKeepTheirNullsForTheGuardsThatDependOnThem() throws Exception {
+    NtAcls.Root root = new NtAcls.Root(java.nio.file.Path.of("/srv/a"), "a");
+    Sddl acl = Sddl.parse("O:BAG:BAD:AI(A;OICI;FA;;;BA)");
+    assertEquals("{\"root\":\"/srv/a\",\"service\":\"a\"}", NtAcls.rootLine(root, null, null));
+    assertEquals("{\"root\":\"/srv/a\",\"service\":\"a\",\"sddl\":\"" + acl.text() + "\",\"expect\":null}",
+        NtAcls.rootLine(root, acl, ""));
+    assertEquals("{\"root\":\"/srv/a\",\"service\":\"a\",\"sddl\":\"" + acl.text() + "\",\"expect\":\"h1\"}",
+        NtAcls.rootLine(root, acl, "h1"));
+    assertEquals("{\"root\":\"/srv/a\",\"service\":\"a\",\"sddl\":\"" + acl.text() + "\"}",
+        NtAcls.rootLine(root, acl, null));
+    Inheritance.Node file = new Inheritance.Node("6162", 12, -1, 0, false, null, null, null);
+    assertEquals("{\"path\":\"6162\",\"ino\":12,\"pino\":null,\"dir\":false,\"hash\":null,\"sddl\":\"" + acl.text()
+        + "\"}", NtAcls.changeLine(new Inheritance.Change(file, acl)));
+  }
+
   @Test
   void aRootsChangeReachesEveryFolderAndFileInSmbdsOwnStoreInRunsOfAnyLength() throws Exception {
     try (AclShare s = new AclShare(runner)) {
