@@ -67,11 +67,11 @@ public final class DesiredStateValidator {
   private Map<String, List<Violation>> check(NodeDesiredState state) {
     Map<String, List<Violation>> bad = new LinkedHashMap<>();
     Map<String, String> seen = new HashMap<>();
-    List<ShareSpec> earlier = new ArrayList<>();
+    ShareConflicts.Among earlier = new ShareConflicts.Among(List.of());
     for (ShareSpec share : state.getSharesList()) {
       String prefix = "Share/" + share.getName() + ": spec";
       List<Violation> out = new ArrayList<>(shares.validate(prefix, share));
-      out.addAll(ShareConflicts.among(prefix, share, earlier, "share"));
+      out.addAll(earlier.conflicts(prefix, share, "share"));
       if (!out.isEmpty()) {
         bad.computeIfAbsent("share/" + share.getName(), k -> new ArrayList<>()).addAll(out);
         continue;

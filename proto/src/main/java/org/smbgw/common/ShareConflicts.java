@@ -2,7 +2,13 @@ package org.smbgw.common;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.smbgw.proto.v1.ShareSpec;
 import org.smbgw.proto.v1.Storage;
 
@@ -49,9 +55,51 @@ public final class ShareConflicts {
 
   /** Every conflict of {@code share} with any of {@code others}. */
   public static List<Violation> among(String prefix, ShareSpec share, Iterable<ShareSpec> others, String what) {
-    List<Violation> out = new ArrayList<>();
-    others.forEach(o -> out.addAll(between(prefix, share, o, what)));
-    return out;
+    return new Among(others).conflicts(prefix, share, what);
+  }
+
+  /**
+   * Shares indexed once by name key and directory, so that checking a share against them costs a
+   * few look-ups instead of one comparison with each: checking each of 1,000 shares against the
+   * others was half a million comparisons, a second of a pass and of an apply. The violations are
+   * {@link #between}'s, for the conflicting shares in the order they were added.
+   */
+  public static final class Among {
+    private final List<ShareSpec> shares = new ArrayList<>();
+    private final Map<String, List<Integer>> byName = new HashMap<>();
+    /** By normalized absolute directory; its string order puts a directory's descendants after it. */
+    private final NavigableMap<String, List<Integer>> byDirectory = new TreeMap<>();
+
+    public Among(Iterable<ShareSpec> shares) {
+      shares.forEach(this::add);
+    }
+
+    public void add(ShareSpec share) {
+      int i = shares.size();
+      shares.add(share);
+      byName.computeIfAbsent(Names.uniquenessKey(share.getName()), k -> new ArrayList<>()).add(i);
+      Path dir = directory(share);
+      if (dir != null) {
+        byDirectory.computeIfAbsent(dir.toString(), k -> new ArrayList<>()).add(i);
+      }
+    }
+
+    /** What {@code share} breaks against the shares added, each violation naming the other share. */
+    public List<Violation> conflicts(String prefix, ShareSpec share, String what) {
+      SortedSet<Integer> hits = new TreeSet<>(byName.getOrDefault(Names.uniquenessKey(share.getName()), List.of()));
+      Path mine = directory(share);
+      if (mine != null) {
+        for (Path up = mine; up != null; up = up.getParent()) { // the same directory, or one it is inside
+          hits.addAll(byDirectory.getOrDefault(up.toString(), List.of()));
+        }
+        String below = mine.getParent() == null ? "/" : mine + "/"; // the directories inside it
+        byDirectory.subMap(below, true, below.substring(0, below.length() - 1) + (char) ('/' + 1), false)
+            .values().forEach(hits::addAll);
+      }
+      List<Violation> out = new ArrayList<>();
+      hits.forEach(i -> out.addAll(between(prefix, share, shares.get(i), what)));
+      return out;
+    }
   }
 
   private static Path directory(ShareSpec s) {

@@ -73,9 +73,9 @@ public final class RemovalBrake {
     accepted.getSharesList().stream().filter(x -> refusedShares.contains(Names.uniquenessKey(x.getName())))
         .forEach(served::add);
     NodeDesiredState.Builder next = incoming.toBuilder().clearKept().clearShares();
+    ShareConflicts.Among kept = new ShareConflicts.Among(served);
     for (ShareSpec s : incoming.getSharesList()) {
-      List<Violation> clash = ShareConflicts.among("Share/" + s.getName() + ": spec", s, served,
-          "share this node keeps serving");
+      List<Violation> clash = kept.conflicts("Share/" + s.getName() + ": spec", s, "share this node keeps serving");
       if (clash.isEmpty()) {
         next.addShares(s);
       } else {

@@ -44,9 +44,10 @@ public final class ApplyDecision {
     List<ShareSpec> untouched = s.shares().entrySet().stream()
         .filter(e -> !incoming.containsKey(e.getKey()) && !purged.contains(e.getKey()))
         .map(e -> e.getValue().value()).toList();
+    ShareConflicts.Among left = new ShareConflicts.Among(untouched);
     List<Violation> conflicts = new ArrayList<>();
     req.getSharesList().forEach(x -> conflicts.addAll(
-        ShareConflicts.among("Share/" + x.getName() + ": spec", x, untouched, "existing share")));
+        left.conflicts("Share/" + x.getName() + ": spec", x, "existing share")));
     InvalidSpecException.throwIfAny(conflicts);
     for (ShareSpec x : req.getSharesList()) {
       ShareDecisions.refuseRootsGroupAsAdmins(s, "Share/" + x.getName() + ": spec", x);
