@@ -67,7 +67,7 @@ public final class DesiredStateValidator {
   private Map<String, List<Violation>> check(NodeDesiredState state) {
     Map<String, List<Violation>> bad = new LinkedHashMap<>();
     Map<String, String> seen = new HashMap<>();
-    ShareConflicts.Among earlier = new ShareConflicts.Among(List.of());
+    ShareConflicts.Among earlier = new ShareConflicts.Among();
     for (ShareSpec share : state.getSharesList()) {
       String prefix = "Share/" + share.getName() + ": spec";
       List<Violation> out = new ArrayList<>(shares.validate(prefix, share));

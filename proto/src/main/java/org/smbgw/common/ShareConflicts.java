@@ -70,6 +70,9 @@ public final class ShareConflicts {
     /** By normalized absolute directory; its string order puts a directory's descendants after it. */
     private final NavigableMap<String, List<Integer>> byDirectory = new TreeMap<>();
 
+    public Among() {
+    }
+
     public Among(Iterable<ShareSpec> shares) {
       shares.forEach(this::add);
     }
@@ -92,7 +95,9 @@ public final class ShareConflicts {
         for (Path up = mine; up != null; up = up.getParent()) { // the same directory, or one it is inside
           hits.addAll(byDirectory.getOrDefault(up.toString(), List.of()));
         }
-        String below = mine.getParent() == null ? "/" : mine + "/"; // the directories inside it
+        // The directories inside it: every key from "dir/" up to "dir0" ('0' follows '/'), so
+        // exactly the paths under dir/ and not its siblings /dira or /dir-b.
+        String below = mine.getParent() == null ? "/" : mine + "/";
         byDirectory.subMap(below, true, below.substring(0, below.length() - 1) + (char) ('/' + 1), false)
             .values().forEach(hits::addAll);
       }
@@ -107,6 +112,7 @@ public final class ShareConflicts {
       return null;
     }
     String p = s.getStorage().getDirectory().getPath();
-    return p.startsWith("/") ? Path.of(p).normalize() : null;
+    // Not a path at all (a NUL in it, say): the share's own checks say why; nothing to compare.
+    return p.startsWith("/") && p.indexOf('\0') < 0 ? Path.of(p).normalize() : null;
   }
 }

@@ -24,7 +24,7 @@ class ShareConflictsProperties {
     // sibling directories with shared prefixes such as /a and /ab) are common.
     Arbitrary<String> name = Arbitraries.of("a", "A", "b", "ß", "SS", "ss", "data", "Data", "k", "\u212a");
     Arbitrary<String> dir = Arbitraries.of("/", "/a", "/a/", "/ab", "/a-b", "/a/b", "/a/b/c", "/a/./b", "/b/../a",
-        "/c", "relative", "");
+        "/c", "relative", "", "/a\u0000b");
     Arbitrary<ShareSpec> share = Combinators.combine(name, dir, Arbitraries.of(true, false)).as((n, d, onZfs) ->
         ShareSpec.newBuilder().setName(n).setStorage(onZfs
             ? Storage.newBuilder().setZfs(ZfsStorage.newBuilder().setParent("tank"))

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.smbgw.agent.exec.Command;
@@ -46,16 +46,15 @@ public final class UnixAccounts {
     return out;
   }
 
-  /** Group name to gid, from the group file. */
   /**
-   * The node's groups and their ids. Read again only when the group file changed (groupadd
-   * replaces it: another inode): a pass looks a share's group up for every share it prepares and
-   * seeds, 2,000 reads of the file for 1,000 new shares.
+   * Group name to gid, from the group file. Read again only when the file changed: groupadd and
+   * vigr replace it (another inode), an edit in place moves its change time, which nobody can set
+   * back. A pass looks a share's group up for every share it prepares and seeds: 2,000 reads of
+   * the file for 1,000 new shares.
    */
   public synchronized Map<String, Integer> groups() throws IOException {
-    BasicFileAttributes now = Files.readAttributes(group, BasicFileAttributes.class);
-    if (groupsRead != null && now.lastModifiedTime().equals(groupsRead.lastModifiedTime())
-        && now.size() == groupsRead.size() && java.util.Objects.equals(now.fileKey(), groupsRead.fileKey())) {
+    Map<String, Object> now = Files.readAttributes(group, "unix:ino,dev,size,lastModifiedTime,ctime");
+    if (now.equals(groupsRead)) {
       return groups;
     }
     Map<String, Integer> out = new LinkedHashMap<>();
@@ -69,14 +68,14 @@ public final class UnixAccounts {
         }
       }
     }
-    groups = java.util.Collections.unmodifiableMap(out);
+    groups = Collections.unmodifiableMap(out);
     groupsRead = now;
     return groups;
   }
 
   /** The groups as last read, and the group file's attributes then. Guarded by this. */
   private Map<String, Integer> groups;
-  private BasicFileAttributes groupsRead;
+  private Map<String, Object> groupsRead;
 
   public void createGroup(String name) throws CommandFailedException {
     runner.run(Command.of("groupadd", "--system", name));

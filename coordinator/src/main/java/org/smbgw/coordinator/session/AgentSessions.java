@@ -43,10 +43,12 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
   private final Clock clock;
   /**
    * One transaction (an apply of 1,000 shares, say) reaches the view as thousands of znode
-   * events, over a second or more: pushes wait until the view has been quiet this long, so that
-   * agents get the whole change at once, computed once. Pushing 25 ms after the first event sent
-   * a node 83 of 1,000 new shares; its pass over those (two publishes, ACLs) held back the other
-   * 917 by two seconds.
+   * events, over a second or so: pushes wait until what desired states are made of has not
+   * changed for this long, so that agents mostly get the whole change at once, computed once.
+   * Pushing 25 ms after the first event sent a node 83 of 1,000 new shares; its pass over those
+   * (two publishes, ACLs) held back the other 917 by two seconds. Agents' reports, which arrive
+   * all the time, do not count ({@link ClusterView#desiredChanges}): an address moved after a node
+   * died is pushed 25 ms after the move, as before.
    */
   private static final long PUSH_QUIET_MS = 25;
   /** Quiet periods waited at most (half a second): a steady stream of changes still reaches agents. */
@@ -93,7 +95,7 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
     });
     view.onChange(() -> {
       if (pushQueued.compareAndSet(false, true)) {
-        long seen = view.changes();
+        long seen = view.desiredChanges();
         serial.schedule(() -> pushWhenQuiet(seen, 1), PUSH_QUIET_MS, TimeUnit.MILLISECONDS);
       }
     });
@@ -247,9 +249,9 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
     }
   }
 
-  /** Pushes once the view took in no change (leases aside) for a quiet period, or after the last wait. */
+  /** Pushes once desired states' inputs did not change for a quiet period, or after the last wait. */
   private void pushWhenQuiet(long seen, int waits) {
-    long now = view.changes();
+    long now = view.desiredChanges();
     if (now != seen && waits < PUSH_WAITS) {
       serial.schedule(() -> pushWhenQuiet(now, waits + 1), PUSH_QUIET_MS, TimeUnit.MILLISECONDS);
       return;

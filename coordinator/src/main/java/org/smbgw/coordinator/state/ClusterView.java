@@ -3,6 +3,7 @@ package org.smbgw.coordinator.state;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -289,10 +290,28 @@ public final class ClusterView implements AutoCloseable {
     return changes.get();
   }
 
+  /** Changes applied so far to what nodes' desired states are made of; agents' reports and events not counted. */
+  private final java.util.concurrent.atomic.AtomicLong desiredChanges = new java.util.concurrent.atomic.AtomicLong();
+
+  /**
+   * How many changes the view has applied to what {@code DesiredStates} reads (shares, users,
+   * nodes, placements, purges, removals, addresses, the generation): unlike {@link #changes()},
+   * it stands still while agents only report, which they do every pass.
+   */
+  public long desiredChanges() {
+    return desiredChanges.get();
+  }
+
+  private static final Set<String> DESIRED = Set.of(ZkPaths.SHARES, ZkPaths.USERS, ZkPaths.NODES, ZkPaths.PLACEMENTS,
+      ZkPaths.PURGES, ZkPaths.REMOVED, ZkPaths.ADDRESSES, ZkPaths.ROOT);
+
   private void apply(ChildData d, boolean deleted) {
     if (applyOne(d, deleted)) {
       // Counted before anyone is told: a listener that looks at once must not be handed a copy
       // taken before this change (the leader's clearing up waited for the next report once).
+      if (DESIRED.contains(d.getPath().substring(0, d.getPath().lastIndexOf('/')))) {
+        desiredChanges.incrementAndGet();
+      }
       changes.incrementAndGet();
       listeners.forEach(Runnable::run);
     }
