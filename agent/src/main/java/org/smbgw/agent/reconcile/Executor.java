@@ -175,6 +175,7 @@ public final class Executor {
     Map<String, Unit> planned = new HashMap<>();
     plan.acls().seeds().forEach(u -> planned.put(u.subject().substring("share/".length()), u));
     Map<String, Unit> toSeed = new LinkedHashMap<>();
+    Map<String, Path> roots = new HashMap<>();
     for (ShareSpec s : desired.getSharesList()) {
       Path root = served.get(s.getName());
       if (root == null || outcome.failedShares().contains(s.getName())) {
@@ -187,9 +188,10 @@ public final class Executor {
       }
       if (seed != null) {
         toSeed.put(s.getName(), seed);
+        roots.put(s.getName(), root);
       }
     }
-    Set<String> seeded = seed(toSeed, outcome);
+    Set<String> seeded = seed(toSeed, roots, outcome);
     Map<Path, PublishedShare.Acls> modes = new HashMap<>(shown.modes());
     pending.forEach((share, root) -> {
       if (seeded.contains(share)) {
@@ -218,14 +220,14 @@ public final class Executor {
   /**
    * Runs the seed units with their roots' ACLs read in one run of Samba's bindings and set in
    * one more (one run per root took a quarter of a second each); which shares have their entries.
+   *
+   * @param roots each share's root, the one its unit seeds
    */
-  private Set<String> seed(Map<String, Unit> units, Outcome outcome) {
+  private Set<String> seed(Map<String, Unit> units, Map<String, Path> roots, Outcome outcome) {
     Set<String> seeded = new HashSet<>();
     if (units.isEmpty()) {
       return seeded;
     }
-    Map<String, Path> roots = new HashMap<>();
-    units.forEach((share, unit) -> roots.put(share, ((Step.SeedAcl) unit.steps().get(0)).root()));
     try (NtAcls.Batch batch = host.ntAcls().batch()) {
       try {
         batch.prefetch(units.keySet().stream().map(share -> new NtAcls.Root(roots.get(share), share)).toList());
