@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -15,6 +16,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.smbgw.agent.metrics.AgentMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,16 +63,35 @@ public final class CommandRunner implements AutoCloseable {
     return r;
   }
 
-  /**
-   * Runs to completion and returns whatever exit code the program gave. Still throws when the
-   * program could not be started or timed out.
-   */
   /** Sets what is told, on the calling thread, before each program starts. */
   public void onStart(Runnable listener) {
     this.starting = listener;
   }
 
+  /**
+   * Runs to completion and returns whatever exit code the program gave. Still throws when the
+   * program could not be started or timed out.
+   */
   public CommandResult runAllowingFailure(Command command) throws CommandFailedException {
+    return execute(command, null);
+  }
+
+  /**
+   * As {@link #runAllowingFailure}, but what the program reads on stdin is asked of {@code input}
+   * only once the program is running and waiting for it. For input that is stale the moment it is
+   * computed (a kernel address lifetime counts from when the kernel gets it): starting a program
+   * takes milliseconds, and a caller stopped in between (SIGSTOP, a long pause) would otherwise
+   * hand over on resuming what it computed before it stopped.
+   */
+  public CommandResult runFeeding(Command command, Supplier<byte[]> input)
+      throws CommandFailedException {
+    if (command.stdinBytes() != null) {
+      throw new IllegalArgumentException("a command fed once running has no stdin of its own: " + command);
+    }
+    return execute(command, Objects.requireNonNull(input));
+  }
+
+  private CommandResult execute(Command command, Supplier<byte[]> late) throws CommandFailedException {
     faults.beforeRun(command);
     starting.run();
     Duration timeout = command.timeout() != null ? command.timeout() : defaultTimeout;
@@ -81,7 +102,7 @@ public final class CommandRunner implements AutoCloseable {
       ProcessBuilder pb = new ProcessBuilder(command.argv());
       withoutSystemdSockets(pb).environment().putAll(command.environment());
       byte[] input = command.stdinBytes();
-      if (input == null) {
+      if (input == null && late == null) {
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       }
       Process started;
@@ -94,6 +115,14 @@ public final class CommandRunner implements AutoCloseable {
       p = started;
       Future<byte[]> out = drains.submit(() -> drain(started.getInputStream()));
       Future<byte[]> err = drains.submit(() -> drain(started.getErrorStream()));
+      if (late != null) {
+        try {
+          input = late.get();
+        } catch (RuntimeException e) {
+          kill(started);
+          throw e;
+        }
+      }
       if (input != null) {
         try (OutputStream stdin = p.getOutputStream()) {
           stdin.write(input);

@@ -49,9 +49,9 @@ public final class AddressKeeper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AddressKeeper.class);
   static final long TICK_MS = 25;
   /**
-   * A plan's lifetimes are computed when it is made; an {@code ip} run that takes longer than this
-   * is followed at once by a fresh plan, whose lifetimes are counted from the new moment. (The
-   * leader's margin beyond L covers what is left.)
+   * A plan's choices (what to add, keep and drop) are made before {@code ip} runs, though its
+   * lifetimes are counted only as ip reads them; an {@code ip} run that takes longer than this is
+   * followed at once by a fresh plan, in case the lease ran out meanwhile.
    */
   static final Duration SLOW_APPLY = Duration.ofMillis(100);
 
@@ -69,8 +69,14 @@ public final class AddressKeeper implements AutoCloseable {
 
   /** What carries out plans: the kernel's addresses in the agent, a fake in tests. */
   public interface Actions extends AutoCloseable {
-    /** Adds or refreshes with the lifetime, and removes; returns what failed, empty when nothing did. */
-    String change(List<Holding> upOrRefresh, long lifetimeSeconds, List<Holding> drop);
+    /**
+     * Adds or refreshes with a kernel lifetime, and removes; returns what failed, empty when
+     * nothing did. {@code lifetime} gives the whole seconds at the moment it is asked, which must be
+     * the last moment before the kernel gets them (a lifetime counts from then); asked once, and
+     * only when there is something to add or refresh. At 0 nothing is added or extended, and the
+     * answer says so.
+     */
+    String change(List<Holding> upOrRefresh, LongSupplier lifetime, List<Holding> drop);
 
     List<NetworkInterface> interfaces() throws Exception;
 
@@ -317,10 +323,17 @@ public final class AddressKeeper implements AutoCloseable {
     }
     List<Holding> upOrRefresh = new ArrayList<>(plan.refresh());
     upOrRefresh.addAll(plan.add());
-    if (!upOrRefresh.isEmpty()) {
-      kernelUntil = ticker.getAsLong() + TimeUnit.SECONDS.toNanos(plan.lifetimeSeconds());
-    }
-    String failed = actions.change(upOrRefresh, plan.lifetimeSeconds(), plan.drop());
+    // Counted when the kernel is about to get it, not when the plan was made: the agent may have
+    // been stopped in between, and the lease run out (never more than the plan's, never past the lease).
+    long[] given = {0};
+    String failed = actions.change(upOrRefresh, () -> {
+      long now = ticker.getAsLong();
+      given[0] = closing ? 0 : Math.min(plan.lifetimeSeconds(), lease.wholeSecondsLeft(now));
+      if (given[0] > 0) {
+        kernelUntil = now + TimeUnit.SECONDS.toNanos(given[0]);
+      }
+      return given[0];
+    }, plan.drop());
     List<Holding> added = plan.add();
     if (!failed.isEmpty()) {
       log.warn("address changes failed in part: {}", failed);
@@ -330,7 +343,7 @@ public final class AddressKeeper implements AutoCloseable {
     for (Holding h : added) {
       held.put(h.key(), h);
       log.info("address {} up on {} ({} s kernel lifetime); announcing, {} connection(s) to tickle",
-          h.cidr(), h.device(), plan.lifetimeSeconds(), h.assignment().getTicklesCount());
+          h.cidr(), h.device(), given[0], h.assignment().getTicklesCount());
       actions.announce(h.assignment(), h.device());
     }
     if (!plan.drop().isEmpty()) {

@@ -3,10 +3,12 @@ package org.smbgw.agent.net;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.smbgw.agent.exec.Command;
 import org.smbgw.agent.exec.CommandFailedException;
 import org.smbgw.agent.exec.CommandResult;
@@ -103,14 +105,15 @@ public final class IpAddresses {
 
   /**
    * Runs iproute2 commands ({@code addr replace ...}, {@code addr del ...}) as one batch; with
-   * -force a failing line does not stop the others. Returns the failures' messages.
+   * -force a failing line does not stop the others. The lines are asked of {@code lines} once ip
+   * is running and reading them (see {@link CommandRunner#runFeeding}), so lifetimes in them count
+   * from the moment they are computed. Returns the failures' messages.
    */
-  public String batch(List<String> lines, Duration timeout) throws CommandFailedException {
-    if (lines.isEmpty()) {
-      return "";
-    }
-    CommandResult r = runner.runAllowingFailure(Command.of("ip", "-force", "-batch", "-")
-        .stdin(String.join("\n", lines) + "\n").timeout(timeout));
+  public String batch(Supplier<List<String>> lines, Duration timeout) throws CommandFailedException {
+    CommandResult r = runner.runFeeding(Command.of("ip", "-force", "-batch", "-").timeout(timeout), () -> {
+      List<String> now = lines.get();
+      return now.isEmpty() ? new byte[0] : (String.join("\n", now) + "\n").getBytes(StandardCharsets.UTF_8);
+    });
     return r.succeeded() ? "" : r.stderr().strip();
   }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.smbgw.agent.exec.Command;
@@ -55,7 +56,7 @@ public final class KernelAddresses implements AddressKeeper.Actions {
   }
 
   @Override
-  public String change(List<Holding> upOrRefresh, long lifetimeSeconds, List<Holding> drop) {
+  public String change(List<Holding> upOrRefresh, LongSupplier lifetime, List<Holding> drop) {
     // The lines run as root: they are built only from values that pass the rules again here.
     List<org.smbgw.common.Violation> bad = new ArrayList<>();
     for (Holding h : upOrRefresh) {
@@ -69,19 +70,30 @@ public final class KernelAddresses implements AddressKeeper.Actions {
       log.error(why);
       return why;
     }
-    List<String> lines = new ArrayList<>();
-    for (Holding h : upOrRefresh) {
-      lines.add("addr replace " + h.cidr() + " dev " + h.device() + " valid_lft " + lifetimeSeconds
-          + " preferred_lft " + lifetimeSeconds);
-    }
-    for (Holding h : drop) {
-      lines.add("addr del " + h.cidr() + " dev " + h.device()); // already gone (kernel lifetime): fails harmlessly
-    }
+    boolean[] ranOut = {false};
+    String failed;
     try {
-      return ip.batch(lines, IP_TIMEOUT);
+      failed = ip.batch(() -> {
+        List<String> lines = new ArrayList<>();
+        long seconds = upOrRefresh.isEmpty() ? 0 : lifetime.getAsLong();
+        ranOut[0] = !upOrRefresh.isEmpty() && seconds <= 0;
+        for (Holding h : seconds > 0 ? upOrRefresh : List.<Holding>of()) {
+          lines.add("addr replace " + h.cidr() + " dev " + h.device() + " valid_lft " + seconds
+              + " preferred_lft " + seconds);
+        }
+        for (Holding h : drop) {
+          lines.add("addr del " + h.cidr() + " dev " + h.device()); // already gone (kernel lifetime): fails harmlessly
+        }
+        return lines;
+      }, IP_TIMEOUT);
     } catch (Exception e) {
-      return e.toString();
+      failed = e.toString();
     }
+    if (ranOut[0]) {
+      String why = "the lease ran out while ip started: nothing added or extended";
+      return failed.isEmpty() ? why : why + "; " + failed;
+    }
+    return failed;
   }
 
   private static void check(Holding h, List<org.smbgw.common.Violation> out) {

@@ -1,6 +1,7 @@
 package org.smbgw.agent.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Clock;
@@ -10,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.smbgw.agent.net.AddressPlan.Holding;
@@ -45,11 +47,21 @@ class AddressKeeperFakeClockTest {
     final Map<String, Long> expires = new LinkedHashMap<>();
     int announced;
 
+    /** The agent is stopped this long, at the next refresh, after ip started and before it got its lines. */
+    Duration stopBeforeInput = Duration.ZERO;
+
     @Override
-    public String change(List<Holding> upOrRefresh, long lifetimeSeconds, List<Holding> drop) {
-      upOrRefresh.forEach(h -> expires.put(h.cidr(), clock.nanoTime() + lifetimeSeconds * 1_000_000_000L));
+    public String change(List<Holding> upOrRefresh, LongSupplier lifetime, List<Holding> drop) {
+      if (!upOrRefresh.isEmpty() && !stopBeforeInput.isZero()) {
+        clock.advance(stopBeforeInput); // timers that fall due meanwhile run when this call returns
+        stopBeforeInput = Duration.ZERO;
+      }
+      long seconds = upOrRefresh.isEmpty() ? 0 : lifetime.getAsLong();
+      if (seconds > 0) {
+        upOrRefresh.forEach(h -> expires.put(h.cidr(), clock.nanoTime() + seconds * 1_000_000_000L));
+      }
       drop.forEach(h -> expires.remove(h.cidr()));
-      return "";
+      return !upOrRefresh.isEmpty() && seconds <= 0 ? "the lease ran out: nothing added or extended" : "";
     }
 
     /** Addresses the node has as its own (no lifetime limit) besides 10.0.0.11. */
@@ -181,6 +193,27 @@ class AddressKeeperFakeClockTest {
     long kernelEnd = kernel.expires.get(CIDR);
     assertTrue(end - kernelEnd <= Lease.STRETCH_FROM_NANOS && end - kernelEnd >= Lease.STRETCH_UNTIL_NANOS,
         "the kernel lets the address go " + (end - kernelEnd) / 1e6 + " ms before the lease ends");
+  }
+
+  /**
+   * The agent can be stopped (SIGSTOP, a long pause) after ip started and before ip read its lines.
+   * A lifetime computed before the stop and handed over after it would put the address back up for
+   * that long, although the lease ran out and the address moved meanwhile: CI saw it up on two
+   * nodes for 50 ms after a hung agent was continued. The lifetime is counted as ip reads it.
+   */
+  @Test
+  void anAgentStoppedAsIpStartsHandsTheKernelNoLifetimeCountedBeforeTheStop() throws Exception {
+    keeper.start(channel);
+    wantHere();
+    run(Duration.ofSeconds(3), Duration.ofMillis(100), true);
+    long end = leaseEnd;
+    kernel.stopBeforeInput = Duration.ofSeconds(5);
+    run(Duration.ofSeconds(2), Duration.ZERO, false); // run() checks no lifetime passes the lease
+    assertTrue(clock.nanoTime() > end + Duration.ofSeconds(3).toNanos(), "the stop happened");
+    assertFalse(kernel.up(), "the address came back after the lease ran out");
+    clock.advance(Duration.ofMillis(50), Duration.ofMillis(5));
+    assertEquals(List.of(), keeper.held(), "let go of on resuming");
+    assertTrue(kernel.expires.isEmpty(), "nothing extended: " + kernel.expires);
   }
 
   @Test

@@ -32,18 +32,22 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
     return now;
   }
 
-  /** Moves time forward by {@code d}, running every timer that falls due on the way, in order. */
+  /**
+   * Moves time forward by {@code d}, running every timer that falls due on the way, in order. A
+   * task may call this itself (the process stopped in the middle of it): time moves on, and what
+   * fell due meanwhile runs after that task, as it would on resuming. Time never goes back.
+   */
   public void advance(Duration d) {
     long target = now + d.toNanos();
     while (!timers.isEmpty() && timers.peek().at <= target) {
       Task<?> t = timers.poll();
-      now = t.at;
+      now = Math.max(now, t.at);
       if (!t.isCancelled()) {
         ready.add(t);
         drain();
       }
     }
-    now = target;
+    now = Math.max(now, target);
   }
 
   /** Moves time forward in steps of {@code step} until {@code d} has passed. */
