@@ -26,6 +26,7 @@ public final class FaultRun {
    * @param newConnection seconds from the fault until new connections work again (0: never stopped)
    * @param session seconds until the established session's client works again
    * @param doubled samples that saw the address on two nodes, of {@code samples}
+   * @param doubledAt the first such samples, timed from the fault
    * @param from the node the fault hit; @param to where the address went
    */
   public record Result(Fault fault, String from, String to, double newConnection, double session, long doubled,
@@ -106,7 +107,7 @@ public final class FaultRun {
       // Long enough that a request started as the node came back has ended, failed or not.
       Thread.sleep(Math.max(2000, timeout.toMillis() + 500));
       long failures = Probes.failuresAfter(conns.attempts(), repairing) + Probes.failuresAfter(session.attempts(), repairing);
-      return new Result(fault, victim, to, newConn, sess, sampler.doubled(), sampler.samples(), sampler.doubledAt(),
+      return new Result(fault, victim, to, newConn, sess, sampler.doubled(), sampler.samples(), sampler.doubledAt(at, repairing),
           session.errors(), failures, String.join(",", lab.holdersOf(address)),
           Probes.errorsAfter(conns.attempts(), repairing), Probes.errorsAfter(session.attempts(), repairing),
           Probes.failuresBetween(conns.attempts(), at, repairing) + Probes.failuresBetween(session.attempts(), at, repairing));

@@ -114,7 +114,9 @@ public final class Lab implements AutoCloseable {
     ip("link", "set", HOST_PORT, "up");
     ip("addr", "add", SUBNET + "254/24", "dev", HOST_PORT);
 
-    zookeeper = launch(ZK, "zookeeper", List.of(), ZooKeeperEnsembleMain.class.getName(),
+    // Curator's test ensemble writes three empty temp*temp files at every start and never removes
+    // them: they go into the lab's directory.
+    zookeeper = launch(ZK, "zookeeper", List.of("-Djava.io.tmpdir=" + dir), ZooKeeperEnsembleMain.class.getName(),
         List.of(dir.resolve("zookeeper").toString(), "500", SUBNET + "100"));
     Files.writeString(dir.resolve("storage.cfg"), storageCfg());
     adminToken();

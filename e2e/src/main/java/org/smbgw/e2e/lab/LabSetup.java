@@ -78,6 +78,7 @@ public final class LabSetup implements AutoCloseable {
       return new LabSetup(lab, cluster, content);
     } catch (Exception | Error e) {
       lab.close();
+      removeDirectory(lab); // what went wrong is in the exception, logs included
       throw e;
     }
   }
@@ -114,6 +115,11 @@ public final class LabSetup implements AutoCloseable {
       return;
     }
     lab.close();
+    removeDirectory(lab);
+  }
+
+  /** Deletes the lab's directory (kept, logs and all, when SMBGW_LAB_KEEP is set). */
+  private static void removeDirectory(Lab lab) throws java.io.IOException {
     if (System.getenv("SMBGW_LAB_KEEP") == null) {
       try (var files = Files.walk(lab.dir())) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -210,7 +210,8 @@ public final class Probes {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private long samples;
     private long doubled;
-    private final List<String> seen = new ArrayList<>();
+    private final List<Long> seenAt = new ArrayList<>();
+    private final List<List<String>> seenOn = new ArrayList<>();
 
     public DoubleHold(Lab lab, String address) {
       this.lab = lab;
@@ -223,8 +224,9 @@ public final class Probes {
       samples++;
       if (holders.size() > 1) {
         doubled++;
-        if (seen.size() < 10) {
-          seen.add(System.nanoTime() + ": " + holders);
+        if (seenAt.size() < 10) {
+          seenAt.add(System.nanoTime());
+          seenOn.add(holders);
         }
       }
     }
@@ -237,8 +239,19 @@ public final class Probes {
       return doubled;
     }
 
-    public synchronized List<String> doubledAt() {
-      return List.copyOf(seen);
+    /**
+     * When the first looks that found the address twice ended, in seconds after the fault, and
+     * whether that was after the repair began: a stop's aftermath and a late removal look alike
+     * otherwise.
+     */
+    public synchronized List<String> doubledAt(long faultNanos, long repairNanos) {
+      List<String> out = new ArrayList<>();
+      for (int i = 0; i < seenAt.size(); i++) {
+        long t = seenAt.get(i);
+        out.add(String.format("+%.3f s%s: %s", (t - faultNanos) / 1e9, t >= repairNanos
+            ? String.format(" (repair began at +%.3f s)", (repairNanos - faultNanos) / 1e9) : "", seenOn.get(i)));
+      }
+      return out;
     }
 
     @Override
