@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -218,7 +219,11 @@ public final class SmbdSandbox implements AutoCloseable {
     return Optional.ofNullable(current.get()).filter(ProcessHandle::isAlive);
   }
 
-  /** Stops supervising and terminates smbd and its children. */
+  /**
+   * Stops supervising and terminates smbd and its children, and waits for all of them: a child
+   * still serving a client writes to the state directory as it exits, and would bring back a
+   * directory its owner has just removed.
+   */
   @Override
   public void close() {
     if (state.getAndSet(State.CLOSED) != State.RUNNING) {
@@ -229,13 +234,21 @@ public final class SmbdSandbox implements AutoCloseable {
     }
     ProcessHandle h = current.get();
     if (h != null) {
-      h.descendants().forEach(ProcessHandle::destroy);
-      h.destroy();
-      try {
-        h.onExit().get(5, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        h.descendants().forEach(ProcessHandle::destroyForcibly);
-        h.destroyForcibly();
+      // Taken before they go: once smbd has exited, its children are no longer its descendants.
+      List<ProcessHandle> all = new ArrayList<>(h.descendants().toList());
+      all.add(h);
+      all.forEach(ProcessHandle::destroy);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      for (ProcessHandle p : all) {
+        try {
+          p.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          p.destroyForcibly();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+          p.destroyForcibly();
+          p.onExit().completeOnTimeout(p, 2, TimeUnit.SECONDS).join();
+        }
       }
     }
   }
