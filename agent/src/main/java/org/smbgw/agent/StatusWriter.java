@@ -77,7 +77,9 @@ public final class StatusWriter implements Consumer<PassReport> {
     r.outcome().remounted().forEach((subject, what) ->
         remounts.put(subject.substring("share/".length()), java.time.Instant.now(clock).toString() + ": " + what));
     remounts.keySet().retainAll(r.desired().getSharesList().stream().map(ShareSpec::getName).toList());
-    Set<String> published = IncludeRenderer.sections(r.observed().include()).keySet();
+    // What this pass published counts at once: a failed-over share's address waits for it, and
+    // the next pass, which would observe it, is a whole observation later.
+    Set<String> published = IncludeRenderer.sections(r.outcome().served().orElse(r.observed().include())).keySet();
     io.sample(r.observed().connections().sharesByPid());
     DatasetIndex index = new DatasetIndex(r.observed().datasets());
     NodeObservedState.Builder b = NodeObservedState.newBuilder().setNode(r.desired().getNode())
@@ -104,7 +106,9 @@ public final class StatusWriter implements Consumer<PassReport> {
         st.addErrors(error);
       }
       if (spec.getStorage().hasZfs()) {
-        index.find(spec.getStorage().getZfs().getParent(), spec.getName()).ifPresent(d -> usage(st, d));
+        // A dataset this pass made was not observed yet: its path is what the pass published.
+        index.find(spec.getStorage().getZfs().getParent(), spec.getName()).ifPresentOrElse(d -> usage(st, d),
+            () -> st.setPath(live ? r.outcome().servedPaths().getOrDefault(spec.getName(), "") : ""));
       } else {
         st.setPath(spec.getStorage().getDirectory().getPath());
       }

@@ -96,7 +96,7 @@ class WindowsAttributesSurviveRestartTest {
   /** Until the agent reports both shares served (a first pass may still be making the group or accounts). */
   private static void awaitServing(AgentProcess node, Process agent) throws Exception {
     long deadline = System.nanoTime() + TestTimeouts.seconds(60).toNanos();
-    while (node.servedShares().size() < 2 && agent.isAlive() && System.nanoTime() < deadline) {
+    while ((node.servedShares().size() < 2 || !node.settled()) && agent.isAlive() && System.nanoTime() < deadline) {
       Thread.sleep(50);
     }
     Path status = node.state().resolve("status.json");

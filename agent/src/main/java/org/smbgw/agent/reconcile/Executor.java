@@ -119,6 +119,9 @@ public final class Executor {
     Composed shown;
     if (plan.publish()) {
       shown = publish(desired, observed, planned, probe, doneShares, outcome);
+      if (shown != null) {
+        outcome.served(shown.content(), shown.paths());
+      }
       if (shown == null) {
         // Retiring, destroying and deleting come after the publish that stops serving what they
         // touch: without it, the old include may still serve them.

@@ -14,6 +14,8 @@ public final class Outcome {
   private final Set<String> failedShares = new TreeSet<>();
   private final Map<String, String> remounted = new TreeMap<>();
   private int stepsApplied;
+  private String served;
+  private Map<String, String> servedPaths = Map.of();
 
   void fail(String subject, String error) {
     errors.merge(subject, error, (a, b) -> a + "; " + b);
@@ -30,6 +32,29 @@ public final class Outcome {
   /** Per share subject, the remount this pass did under it. */
   public Map<String, String> remounted() {
     return remounted;
+  }
+
+  /**
+   * The include this pass composed and smbd now serves (published by it, or found as it should
+   * be), and where each share in it is.
+   */
+  void served(String include, Map<String, String> paths) {
+    served = include;
+    servedPaths = Map.copyOf(paths);
+  }
+
+  /** Where each share this pass composed the include with is (empty when it composed none). */
+  public Map<String, String> servedPaths() {
+    return servedPaths;
+  }
+
+  /**
+   * The include smbd serves after this pass, when the pass composed one: what a status must go
+   * by, for the include observed before the pass is the old one. Empty when the pass did not
+   * compose the include (nothing to publish, or its publish failed and was undone).
+   */
+  public java.util.Optional<String> served() {
+    return java.util.Optional.ofNullable(served);
   }
 
   void applied() {

@@ -84,6 +84,22 @@ public final class AgentProcess implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Whether the last pass found nothing left to do: the status then also has what only a look
+   * after the change shows (a new share's usage and storage features). The pass that publishes a
+   * share already reports it served.
+   */
+  public boolean settled() {
+    try {
+      com.fasterxml.jackson.databind.JsonNode s = new com.fasterxml.jackson.databind.ObjectMapper()
+          .readTree(state().resolve("status.json").toFile());
+      return s.path("appliedGeneration").asLong(0) > 0
+          && s.path("appliedGeneration").asLong() == s.path("passGeneration").asLong();
+    } catch (java.io.IOException e) {
+      return false; // not written yet, or being replaced
+    }
+  }
+
   /** A user name unique to this run, removed on close. */
   public String user(String base) {
     String name = base + Long.toHexString(System.nanoTime() & 0xffff);
