@@ -82,6 +82,31 @@ class FailedStepsAreUndoneTest {
     assertTrue(Files.readString(node.include()).contains("[half]"));
   }
 
+  /**
+   * A failed pass is tried again a second later, not a resync interval later (an hour here): in
+   * the lab, three agents on one /etc/passwd raced to make the same account, two failed, and a
+   * node whose failover address came up had no account for the user for 30 s.
+   */
+  @Test
+  void aFailedPassIsTriedAgainSoonNotAfterTheResyncInterval() throws Exception {
+    try (SandboxAgent looping = new SandboxAgent().looping(3600).start()) {
+      String name = looping.user("fr");
+      java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+      looping.agent().runner().setFaultInjector(cmd -> {
+        if (tool(cmd.argv(), "pdbedit", "-i") && failed.getAndIncrement() == 0) {
+          throw new CommandFailedException(cmd, 1, "injected fault", "injected");
+        }
+      });
+      looping.desire("---\napiVersion: smbgw/v1\nkind: User\nmetadata: {name: " + name + "}\nspec: {ntHash: "
+          + NtHash.of(("pw" + ThreadLocalRandom.current().nextInt()).toCharArray()) + "}\n");
+      org.smbgw.proto.v1.NodeObservedState s = org.smbgw.agent.testing.Eventually.until(java.time.Duration.ofSeconds(30),
+          () -> looping.agent().status(), st -> st.getUsersList().stream()
+              .anyMatch(u -> u.getName().equals(name) && u.getPresent() && u.getErrorsCount() == 0));
+      assertTrue(s.getUsersList().stream().anyMatch(u -> u.getName().equals(name) && u.getPresent()), s.toString());
+      assertEquals(2, failed.get(), "the first import failed, the retry's went through");
+    }
+  }
+
   @Test
   void failedSambaAccountImportRemovesTheNewSystemAccount() throws Exception {
     node.desire(userDoc());

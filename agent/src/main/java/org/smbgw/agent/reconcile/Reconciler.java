@@ -69,6 +69,13 @@ public final class Reconciler implements AutoCloseable {
   /** Passes in a row that changed something for the same desired state; reconcile thread only. */
   private int followUps;
   private NodeDesiredState lastDesired;
+  /** The first look again after a failed pass; each further failure doubles it, up to the resync interval. */
+  static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+  /** Set by {@link #start}: the timer's interval; null while passes are driven by hand. */
+  private volatile Duration resync;
+  /** The delay of the last retry scheduled, 0 after a pass that went well; reconcile thread only. */
+  private long retryMillis;
+  private java.util.concurrent.ScheduledFuture<?> retry;
 
   /** What one pass saw and did; handed to the status writer. */
   public record PassReport(NodeDesiredState desired, Observed observed, Plan plan, Outcome outcome,
@@ -117,6 +124,7 @@ public final class Reconciler implements AutoCloseable {
 
   /** Starts the timer: a pass now and every {@code resync} after the last one ended. */
   public void start(Duration resync) {
+    this.resync = resync;
     executor.scheduleWithFixedDelay(this::trigger, 0, resync.toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -147,12 +155,44 @@ public final class Reconciler implements AutoCloseable {
     if (r != null && !r.desired().equals(lastDesired)) {
       lastDesired = r.desired();
       followUps = 0; // the guard is against a plan that never converges on the same desired state
+      retryMillis = 0; // and a change gets quick retries again, though an old share keeps failing
     }
     if (r != null && r.plan() != null && !r.plan().isEmpty() && r.outcome().ok() && followUps < MAX_FOLLOW_UPS) {
       followUps++;
       trigger(); // confirm convergence: the next pass must find nothing to do
     } else {
       followUps = 0;
+    }
+    if (r == null || !r.outcome().ok()) {
+      retryLater();
+    } else {
+      retryMillis = 0;
+    }
+  }
+
+  /**
+   * A failed pass is tried again after 1 s, then 2, 4... up to the resync interval, instead of a
+   * whole interval later: most failures are passing (another node's agent made the same system
+   * account a moment before, a program timed out under load), and a failed-over share's address
+   * waits for it. One that keeps failing costs a few passes, then one per interval, as before.
+   */
+  private void retryLater() {
+    Duration every = resync;
+    if (every == null) {
+      return; // passes driven by hand (tests): no timer, no retries
+    }
+    retryMillis = retryMillis == 0 ? FIRST_RETRY.toMillis() : retryMillis * 2;
+    if (retryMillis >= every.toMillis()) {
+      retryMillis = every.toMillis();
+      return; // the timer looks again as soon
+    }
+    if (retry != null) {
+      retry.cancel(false);
+    }
+    try {
+      retry = executor.schedule(this::trigger, retryMillis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // closed: no more passes
     }
   }
 
