@@ -49,11 +49,14 @@ public final class FaultRun {
   }
 
   /**
-   * Runs {@code fault} as the benchmark does: a new client connection every 100 ms, each failed
-   * when it takes over 2 s.
+   * Runs {@code fault} as the benchmark does: a new client connection every 250 ms, each failed
+   * when it takes over 2 s. (At 100 ms the probes alone kept this machine's two cores busy: each
+   * is an smbclient process and an smbd child, about 0.15 s of CPU together; smbclients piled up,
+   * lease answers came late, addresses flapped, and kill_agent measured 3.6 to 21 s. At 250 ms it
+   * measured 2.7 to 3.1 s. A figure can come out up to 250 ms late, never early.)
    */
   public Result run(Fault fault) throws Exception {
-    return run(fault, Duration.ofMillis(100), Duration.ofSeconds(2));
+    return run(fault, Duration.ofMillis(250), Duration.ofSeconds(2));
   }
 
   /**

@@ -250,7 +250,6 @@ public final class Lab implements AutoCloseable {
         + "stateDir: " + state + "\n"
         + "coordinators: [" + coords + "]\n"
         + "pveStorageConfig: " + dir.resolve("storage.cfg") + "\n"
-        + "resyncSeconds: 5\n"
         + "zfs: {zfs: " + zfs + "}\n"
         + "metrics: {listen: \"0.0.0.0:9923\"}\n"
         + tls(node)
