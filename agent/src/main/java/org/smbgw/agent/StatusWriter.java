@@ -107,8 +107,10 @@ public final class StatusWriter implements Consumer<PassReport> {
       }
       if (spec.getStorage().hasZfs()) {
         // A dataset this pass made was not observed yet: its path is what the pass published.
+        // Its quota is the one the pass set; usage and features come with the next pass's look.
         index.find(spec.getStorage().getZfs().getParent(), spec.getName()).ifPresentOrElse(d -> usage(st, d),
-            () -> st.setPath(live ? r.outcome().servedPaths().getOrDefault(spec.getName(), "") : ""));
+            () -> st.setPath(live ? r.outcome().servedPaths().getOrDefault(spec.getName(), "") : "")
+                .setQuotaBytes(live ? spec.getQuotaBytes() : 0));
       } else {
         st.setPath(spec.getStorage().getDirectory().getPath());
       }

@@ -78,10 +78,13 @@ public final class CommandRunner implements AutoCloseable {
 
   /**
    * As {@link #runAllowingFailure}, but what the program reads on stdin is asked of {@code input}
-   * only once the program is running and waiting for it. For input that is stale the moment it is
-   * computed (a kernel address lifetime counts from when the kernel gets it): starting a program
-   * takes milliseconds, and a caller stopped in between (SIGSTOP, a long pause) would otherwise
-   * hand over on resuming what it computed before it stopped.
+   * only once the program has been started (exec'd), on the calling thread, just before it is
+   * written. For input that is stale the moment it is computed (a kernel address lifetime counts
+   * from when the kernel gets it): starting a program takes milliseconds, and a caller stopped in
+   * between (SIGSTOP, a long pause) would otherwise hand over on resuming what it computed before
+   * it stopped. What is left is the program's own start-up until it reads (its process, which a
+   * stop of the caller does not hold up) and the write itself. Not asked when the program cannot
+   * be started; a supplier that fails kills the program and fails the call.
    */
   public CommandResult runFeeding(Command command, Supplier<byte[]> input)
       throws CommandFailedException {
@@ -117,9 +120,10 @@ public final class CommandRunner implements AutoCloseable {
       Future<byte[]> err = drains.submit(() -> drain(started.getErrorStream()));
       if (late != null) {
         try {
-          input = late.get();
-        } catch (RuntimeException e) {
+          input = Objects.requireNonNull(late.get(), "the input of " + command);
+        } catch (RuntimeException | Error e) {
           kill(started);
+          metrics.commandFailures(command.tool()).inc();
           throw e;
         }
       }

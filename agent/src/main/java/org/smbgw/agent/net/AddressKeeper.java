@@ -49,9 +49,12 @@ public final class AddressKeeper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AddressKeeper.class);
   static final long TICK_MS = 25;
   /**
-   * A plan's choices (what to add, keep and drop) are made before {@code ip} runs, though its
-   * lifetimes are counted only as ip reads them; an {@code ip} run that takes longer than this is
-   * followed at once by a fresh plan, in case the lease ran out meanwhile.
+   * A plan's choices (what to add, keep and drop) are made before {@code ip} runs; its lifetimes
+   * are counted once ip has started, just before it is handed them. What is left between that
+   * count and the kernel taking the lines is ip's own start-up (its process: a stop of the agent
+   * does not hold it up, only load does) and a pipe write; the leader's margin beyond L covers it.
+   * An {@code ip} run that takes longer than this is followed at once by a fresh plan, or by
+   * letting go of everything when the lease ran out meanwhile.
    */
   static final Duration SLOW_APPLY = Duration.ofMillis(100);
 
@@ -312,10 +315,23 @@ public final class AddressKeeper implements AutoCloseable {
     apply(plan);
     long took = ticker.getAsLong() - started;
     if (took > SLOW_APPLY.toNanos() && !closing && (!plan.add().isEmpty() || !plan.refresh().isEmpty())) {
-      log.warn("address changes took {} ms: setting lifetimes again from now", took / 1_000_000);
-      apply(plan(wall.millis()));
+      if (lease.expired(ticker.getAsLong())) {
+        log.warn("address changes took {} ms and the lease ran out meanwhile: letting go of {}", took / 1_000_000,
+            held.keySet());
+        apply(AddressPlan.dropAll(held));
+      } else {
+        log.warn("address changes took {} ms: setting lifetimes again from now", took / 1_000_000);
+        apply(plan(wall.millis()));
+      }
     }
   }
+
+  /**
+   * How long past the kernel lifetime last set an address may still be up: the kernel checks
+   * lifetimes on a timer it rounds up by up to 250 ms, and before Linux 6.10 (one timer for every
+   * network namespace, at least a second apart) up to a second.
+   */
+  static final Duration KERNEL_LATE = Duration.ofMillis(1500);
 
   private void apply(AddressPlan plan) {
     if (plan.isEmpty()) {
@@ -323,8 +339,9 @@ public final class AddressKeeper implements AutoCloseable {
     }
     List<Holding> upOrRefresh = new ArrayList<>(plan.refresh());
     upOrRefresh.addAll(plan.add());
-    // Counted when the kernel is about to get it, not when the plan was made: the agent may have
-    // been stopped in between, and the lease run out (never more than the plan's, never past the lease).
+    // Counted once ip runs, not when the plan was made: the agent may have been stopped in
+    // between, and the lease run out. Never more than the plan's; see SLOW_APPLY for what is left.
+    // The supplier runs on this thread, inside change().
     long[] given = {0};
     String failed = actions.change(upOrRefresh, () -> {
       long now = ticker.getAsLong();
@@ -335,24 +352,46 @@ public final class AddressKeeper implements AutoCloseable {
       return given[0];
     }, plan.drop());
     List<Holding> added = plan.add();
+    List<Holding> gone = plan.drop();
     if (!failed.isEmpty()) {
       log.warn("address changes failed in part: {}", failed);
       added = present(added);
+      gone = gone(plan.drop());
     }
-    plan.drop().forEach(h -> held.remove(h.key())); // a failed delete: the kernel lifetime removes it
+    gone.forEach(h -> held.remove(h.key()));
     for (Holding h : added) {
       held.put(h.key(), h);
       log.info("address {} up on {} ({} s kernel lifetime); announcing, {} connection(s) to tickle",
           h.cidr(), h.device(), given[0], h.assignment().getTicklesCount());
       actions.announce(h.assignment(), h.device());
     }
-    if (!plan.drop().isEmpty()) {
-      log.info("let go of {}", plan.drop().stream().map(Holding::cidr).toList());
+    if (!gone.isEmpty()) {
+      log.info("let go of {}", gone.stream().map(Holding::cidr).toList());
     }
-    if (!added.isEmpty() || !plan.drop().isEmpty()) {
+    if (!added.isEmpty() || !gone.isEmpty()) {
       lease = lease.askRenewal(); // the coordinator hears what is held now
       actions.held(List.copyOf(held.values()));
     }
+  }
+
+  /**
+   * Of the addresses a batch that failed was to delete, those surely gone: on no interface, or
+   * past their kernel lifetime by {@link #KERNEL_LATE}. The others stay held, and so in renewals:
+   * were they reported let go, the leader would give them to another node while they are still up
+   * here. The next plan, or the next tick after the lease ran out, deletes them again.
+   */
+  private List<Holding> gone(List<Holding> drops) {
+    if (drops.isEmpty() || ticker.getAsLong() - kernelUntil > KERNEL_LATE.toNanos()) {
+      return drops;
+    }
+    try {
+      interfaces = actions.interfaces();
+    } catch (Exception e) {
+      log.warn("cannot list interfaces to see which addresses went: {}", e.toString());
+      return List.of();
+    }
+    return drops.stream().filter(h -> interfaces.stream().noneMatch(i -> i.getName().equals(h.device())
+        && i.getAddressesList().stream().anyMatch(a -> Addresses.same(a, h.cidr())))).toList();
   }
 
   /** Of the addresses just added, those the kernel really has (after a batch that failed in part). */

@@ -35,8 +35,9 @@ public final class Outcome {
   }
 
   /**
-   * The include this pass composed and smbd now serves (published by it, or found as it should
-   * be), and where each share in it is.
+   * The include this pass published (or found as it should be), and where each share it composed
+   * it with is. smbd has been told to reload it, which it does on its own time (milliseconds): as
+   * good as the next pass's look, which reads the same file.
    */
   void served(String include, Map<String, String> paths) {
     served = include;
@@ -49,9 +50,10 @@ public final class Outcome {
   }
 
   /**
-   * The include smbd serves after this pass, when the pass composed one: what a status must go
-   * by, for the include observed before the pass is the old one. Empty when the pass did not
-   * compose the include (nothing to publish, or its publish failed and was undone).
+   * The include this pass published, when it composed one: what a status must go by, for the
+   * include observed before the pass is the old one. Empty when the pass did not compose the
+   * include (nothing to publish, or its publish failed and was undone). The publish that opens a
+   * share to its writers once its ACL is seeded changes only options, not which shares are served.
    */
   public java.util.Optional<String> served() {
     return java.util.Optional.ofNullable(served);

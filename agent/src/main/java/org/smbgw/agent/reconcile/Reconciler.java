@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * ({@code smbgw-reconcile}, made here and closed by {@link #close()}), which owns every piece of
  * mutable state here; no promise to the cluster (lease, session) ever waits for it. {@link #trigger()} only says "look again": triggers that
  * arrive while a pass is queued coalesce into it. A timer looks again every resync interval, which
- * is what repairs drift nobody announced.
+ * is what repairs drift nobody announced; a failed pass is looked at again sooner (see
+ * {@link #retryLater}).
  */
 public final class Reconciler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
@@ -75,7 +77,8 @@ public final class Reconciler implements AutoCloseable {
   private volatile Duration resync;
   /** The delay of the last retry scheduled, 0 after a pass that went well; reconcile thread only. */
   private long retryMillis;
-  private java.util.concurrent.ScheduledFuture<?> retry;
+  /** The retry scheduled, if any; reconcile thread only. */
+  private ScheduledFuture<?> retry;
 
   /** What one pass saw and did; handed to the status writer. */
   public record PassReport(NodeDesiredState desired, Observed observed, Plan plan, Outcome outcome,
@@ -163,10 +166,13 @@ public final class Reconciler implements AutoCloseable {
     } else {
       followUps = 0;
     }
-    if (r == null || !r.outcome().ok()) {
-      retryLater();
+    if (r != null ? !r.outcome().ok() : source.current().isPresent()) {
+      retryLater(); // (no desired state yet is no failure: its arrival triggers a pass)
     } else {
       retryMillis = 0;
+      if (retry != null) {
+        retry.cancel(false);
+      }
     }
   }
 

@@ -234,18 +234,21 @@ public final class SmbdSandbox implements AutoCloseable {
     }
     ProcessHandle h = current.get();
     if (h != null) {
-      // Taken before they go: once smbd has exited, its children are no longer its descendants.
+      // Children first, looked for again in case one was forking meanwhile; taken before smbd
+      // goes, for its children are no longer its descendants once it has exited.
       List<ProcessHandle> all = new ArrayList<>(h.descendants().toList());
-      all.add(h);
       all.forEach(ProcessHandle::destroy);
+      h.descendants().filter(p -> !all.contains(p)).forEach(p -> {
+        p.destroy();
+        all.add(p);
+      });
+      all.add(h);
+      h.destroy();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
       for (ProcessHandle p : all) {
-        try {
-          p.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          p.destroyForcibly();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        // Not interruptible: an interrupted close must still not leave a child writing behind it.
+        p.onExit().completeOnTimeout(p, Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS).join();
+        if (p.isAlive()) {
           p.destroyForcibly();
           p.onExit().completeOnTimeout(p, 2, TimeUnit.SECONDS).join();
         }

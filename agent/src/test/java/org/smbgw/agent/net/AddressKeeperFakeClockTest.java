@@ -60,9 +60,15 @@ class AddressKeeperFakeClockTest {
       if (seconds > 0) {
         upOrRefresh.forEach(h -> expires.put(h.cidr(), clock.nanoTime() + seconds * 1_000_000_000L));
       }
+      if (failDeletes && !drop.isEmpty()) {
+        return "RTNETLINK answers: Operation not permitted";
+      }
       drop.forEach(h -> expires.remove(h.cidr()));
       return !upOrRefresh.isEmpty() && seconds <= 0 ? "the lease ran out: nothing added or extended" : "";
     }
+
+    /** Deletes fail (and delete nothing). */
+    boolean failDeletes;
 
     /** Addresses the node has as its own (no lifetime limit) besides 10.0.0.11. */
     final List<String> permanent = new ArrayList<>();
@@ -70,7 +76,8 @@ class AddressKeeperFakeClockTest {
     @Override
     public List<NetworkInterface> interfaces() {
       return List.of(NetworkInterface.newBuilder().setName("vmbr0").addAddresses("10.0.0.11/24")
-          .addPermanent("10.0.0.11/24").addAllAddresses(permanent).addAllPermanent(permanent).build());
+          .addPermanent("10.0.0.11/24").addAllAddresses(permanent).addAllPermanent(permanent)
+          .addAllAddresses(up() ? List.of(CIDR) : List.of()).build());
     }
 
     @Override
@@ -123,11 +130,17 @@ class AddressKeeperFakeClockTest {
     keeper.close();
   }
 
+  /** Whether answers grant the address (the leader moves it elsewhere when not). */
+  private boolean granting = true;
+
   private void answerLast() {
     int i = channel.sent.size() - 1;
     leaseEnd = channel.sentAt.get(i) + Duration.ofSeconds(2).toNanos();
-    keeper.granted(LeaseGrant.newBuilder().setSeq(channel.sent.get(i).getSeq()).setLeaseMillis(2000)
-        .addAddresses(AddressAssignment.newBuilder().setAddress(CIDR)).build());
+    LeaseGrant.Builder g = LeaseGrant.newBuilder().setSeq(channel.sent.get(i).getSeq()).setLeaseMillis(2000);
+    if (granting) {
+      g.addAddresses(AddressAssignment.newBuilder().setAddress(CIDR));
+    }
+    keeper.granted(g.build());
   }
 
   /** Moves time in ticks, answering each new renewal after {@code delay} while {@code answering}. */
@@ -214,6 +227,29 @@ class AddressKeeperFakeClockTest {
     clock.advance(Duration.ofMillis(50), Duration.ofMillis(5));
     assertEquals(List.of(), keeper.held(), "let go of on resuming");
     assertTrue(kernel.expires.isEmpty(), "nothing extended: " + kernel.expires);
+  }
+
+  /**
+   * An address the leader takes away must be reported let go only once it is: were a delete that
+   * failed reported as done, the leader would give the address to another node while it is still
+   * up here. It stays held, in every renewal, until it is gone or surely past its kernel lifetime.
+   */
+  @Test
+  void anAddressWhoseDeleteFailedStaysReportedHeldUntilItIsSurelyGone() throws Exception {
+    keeper.start(channel);
+    wantHere();
+    run(Duration.ofSeconds(3), Duration.ofMillis(100), true);
+    kernel.failDeletes = true;
+    granting = false;
+    run(Duration.ofMillis(600), Duration.ofMillis(100), true);
+    assertTrue(kernel.up(), "the fake kernel still has it");
+    assertEquals(List.of(CIDR), keeper.held(), "reported let go while still up");
+    assertTrue(channel.sent.get(channel.sent.size() - 1).getHeldList().stream().anyMatch(h -> h.getAddress().equals(CIDR)),
+        "the last renewal does not list it");
+    long kernelEnd = kernel.expires.get(CIDR);
+    run(Duration.ofNanos(kernelEnd - clock.nanoTime()).plus(AddressKeeper.KERNEL_LATE).plusMillis(600),
+        Duration.ofMillis(100), true);
+    assertEquals(List.of(), keeper.held(), "surely gone by its kernel lifetime, yet still reported held");
   }
 
   @Test
