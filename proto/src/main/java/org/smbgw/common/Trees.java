@@ -94,6 +94,15 @@ public final class Trees {
     return map(value).get(key);
   }
 
+  /** The value down {@code keys}, one mapping inside another; null where one is missing. */
+  public static Object get(Object value, String key, String... deeper) {
+    Object v = get(value, key);
+    for (String k : deeper) {
+      v = get(v, k);
+    }
+    return v;
+  }
+
   /** A scalar as text (a number in its decimal form); {@code fallback} for null, a mapping or a list. */
   public static String text(Object value, String fallback) {
     return isScalar(value) ? value.toString() : fallback;

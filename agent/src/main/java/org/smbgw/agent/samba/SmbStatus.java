@@ -45,11 +45,10 @@ public final class SmbStatus {
     public static final Connections UNKNOWN = new Connections(Map.of(), Map.of(), Map.of(), Map.of());
   }
 
-  /** How a session talks: protocol dialect, and the degree of signing and of encryption. */
   /**
-   * How a session was made. A map key on every pass with clients, so its equals, hashCode and
-   * toString are written out: a record's own are bootstrapped at run time, about 0.3 MB of method
-   * handles kept for the daemon's life.
+   * How a session talks: protocol dialect, and the degree of signing and of encryption. A map key
+   * on every pass with clients, so its equals, hashCode and toString are written out: a record's
+   * own are bootstrapped at run time, about 0.3 MB of method handles kept for the daemon's life.
    */
   public record SessionKind(String dialect, String signing, String encryption) {
     @Override
@@ -85,8 +84,8 @@ public final class SmbStatus {
     Trees.elements(Trees.get(root, "sessions")).forEach(s -> {
       userOfSession.put(Trees.text(Trees.get(s, "session_id"), ""), Trees.text(Trees.get(s, "username"), ""));
       kinds.merge(new SessionKind(Trees.text(Trees.get(s, "session_dialect"), "unknown"),
-          Trees.text(Trees.get(Trees.get(s, "signing"), "degree"), "unknown"),
-          Trees.text(Trees.get(Trees.get(s, "encryption"), "degree"), "unknown")),
+          Trees.text(Trees.get(s, "signing", "degree"), "unknown"),
+          Trees.text(Trees.get(s, "encryption", "degree"), "unknown")),
           1, Integer::sum);
     });
     Map<String, Set<String>> sessions = new HashMap<>();
@@ -98,7 +97,7 @@ public final class SmbStatus {
       String session = Trees.text(Trees.get(t, "session_id"), "");
       sessions.computeIfAbsent(share, k -> new TreeSet<>()).add(session);
       tcons.merge(share, 1, Integer::sum);
-      String pid = Trees.text(Trees.get(Trees.get(t, "server_id"), "pid"), "");
+      String pid = Trees.text(Trees.get(t, "server_id", "pid"), "");
       if (pid.matches("\\d+")) {
         byPid.computeIfAbsent(Long.parseLong(pid), k -> new TreeSet<>()).add(share);
       }
