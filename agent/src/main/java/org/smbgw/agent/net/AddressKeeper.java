@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.smbgw.agent.exec.CommandRunner;
@@ -355,8 +356,16 @@ public final class AddressKeeper implements AutoCloseable {
     List<Holding> gone = plan.drop();
     if (!failed.isEmpty()) {
       log.warn("address changes failed in part: {}", failed);
-      added = present(added);
-      gone = gone(plan.drop());
+      // Only what the kernel has now counts, from one look at the interfaces. An address to drop
+      // stays held, and so in renewals, until it is gone or surely past its kernel lifetime: were
+      // it reported let go, the leader would give it to another node while it is still up here.
+      boolean lifetimeOver = ticker.getAsLong() - kernelUntil > KERNEL_LATE.toNanos();
+      Predicate<Holding> up = added.isEmpty() && (gone.isEmpty() || lifetimeOver) ? h -> false : kernelHas();
+      // Interfaces that cannot be listed: nothing came up (the next plan adds it again), nothing went.
+      added = up == null ? List.of() : added.stream().filter(up).toList();
+      if (!lifetimeOver) {
+        gone = up == null ? List.of() : gone.stream().filter(up.negate()).toList();
+      }
     }
     gone.forEach(h -> held.remove(h.key()));
     for (Holding h : added) {
@@ -375,38 +384,20 @@ public final class AddressKeeper implements AutoCloseable {
   }
 
   /**
-   * Of the addresses a batch that failed was to delete, those surely gone: on no interface, or
-   * past their kernel lifetime by {@link #KERNEL_LATE}. The others stay held, and so in renewals:
-   * were they reported let go, the leader would give them to another node while they are still up
-   * here. The next plan, or the next tick after the lease ran out, deletes them again.
+   * Whether the kernel has an address, from one listing of the interfaces now; null (logged) when
+   * they cannot be listed.
    */
-  private List<Holding> gone(List<Holding> drops) {
-    if (drops.isEmpty() || ticker.getAsLong() - kernelUntil > KERNEL_LATE.toNanos()) {
-      return drops;
-    }
+  private Predicate<Holding> kernelHas() {
+    List<NetworkInterface> now;
     try {
-      interfaces = actions.interfaces();
+      now = actions.interfaces();
     } catch (Exception e) {
-      log.warn("cannot list interfaces to see which addresses went: {}", e.toString());
-      return List.of();
+      log.warn("cannot list interfaces to see which addresses changed: {}", e.toString());
+      return null;
     }
-    return drops.stream().filter(h -> interfaces.stream().noneMatch(i -> i.getName().equals(h.device())
-        && i.getAddressesList().stream().anyMatch(a -> Addresses.same(a, h.cidr())))).toList();
-  }
-
-  /** Of the addresses just added, those the kernel really has (after a batch that failed in part). */
-  private List<Holding> present(List<Holding> added) {
-    if (added.isEmpty()) {
-      return added;
-    }
-    try {
-      interfaces = actions.interfaces();
-    } catch (Exception e) {
-      log.warn("cannot list interfaces to see which addresses came up: {}", e.toString());
-      return List.of(); // not announced, not reported; the next plan adds them again
-    }
-    return added.stream().filter(h -> interfaces.stream().anyMatch(i -> i.getName().equals(h.device())
-        && i.getAddressesList().stream().anyMatch(a -> Addresses.same(a, h.cidr())))).toList();
+    interfaces = now;
+    return h -> now.stream().anyMatch(i -> i.getName().equals(h.device())
+        && i.getAddressesList().stream().anyMatch(a -> Addresses.same(a, h.cidr())));
   }
 
   /** Whether the lease loop ticked within {@code patience} (the watchdog asks). Any thread. */
