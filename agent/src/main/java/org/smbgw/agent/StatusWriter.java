@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.smbgw.agent.fs.RootState;
@@ -108,9 +109,12 @@ public final class StatusWriter implements Consumer<PassReport> {
       if (spec.getStorage().hasZfs()) {
         // A dataset this pass made was not observed yet: its path is what the pass published.
         // Its quota is the one the pass set; usage and features come with the next pass's look.
-        index.find(spec.getStorage().getZfs().getParent(), spec.getName()).ifPresentOrElse(d -> usage(st, d),
-            () -> st.setPath(live ? r.outcome().servedPaths().getOrDefault(spec.getName(), "") : "")
-                .setQuotaBytes(live ? spec.getQuotaBytes() : 0));
+        Optional<Dataset> seen = index.find(spec.getStorage().getZfs().getParent(), spec.getName());
+        if (seen.isPresent()) {
+          usage(st, seen.get());
+        } else if (live) {
+          st.setPath(r.outcome().servedPaths().getOrDefault(spec.getName(), "")).setQuotaBytes(spec.getQuotaBytes());
+        }
       } else {
         st.setPath(spec.getStorage().getDirectory().getPath());
       }
