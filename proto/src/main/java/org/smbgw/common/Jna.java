@@ -59,9 +59,10 @@ public final class Jna {
         return null;
       }
       byte[] library = in.readAllBytes();
-      String name = "jna-" + Long.toHexString(crc(library));
+      long crc = crc(library);
+      String name = "jna-" + Long.toHexString(crc);
       Path lib = dir.resolve(name).resolve(LIBRARY);
-      if (!Files.isRegularFile(lib) || crc(Files.readAllBytes(lib)) != crc(library)) {
+      if (!Files.isRegularFile(lib) || crc(Files.readAllBytes(lib)) != crc) {
         AtomicFile.replace(lib, library);
       }
       try (DirectoryStream<Path> others = Files.newDirectoryStream(dir, "jna-*")) {
