@@ -306,10 +306,13 @@ public final class ClusterView implements AutoCloseable {
       ZkPaths.PURGES, ZkPaths.REMOVED, ZkPaths.ADDRESSES, ZkPaths.ROOT);
 
   private void apply(ChildData d, boolean deleted) {
-    if (applyOne(d, deleted)) {
+    String path = d.getPath();
+    int slash = path.lastIndexOf('/');
+    String parent = path.substring(0, slash);
+    if (applyOne(d, deleted, parent, path.substring(slash + 1))) {
       // Counted before anyone is told: a listener that looks at once must not be handed a copy
       // taken before this change (the leader's clearing up waited for the next report once).
-      if (DESIRED.contains(d.getPath().substring(0, d.getPath().lastIndexOf('/')))) {
+      if (DESIRED.contains(parent)) {
         desiredChanges.incrementAndGet();
       }
       changes.incrementAndGet();
@@ -318,11 +321,8 @@ public final class ClusterView implements AutoCloseable {
   }
 
   /** @return whether anything but a lease or an audit record changed */
-  private boolean applyOne(ChildData d, boolean deleted) {
+  private boolean applyOne(ChildData d, boolean deleted, String parent, String key) {
     String path = d.getPath();
-    int slash = path.lastIndexOf('/');
-    String parent = path.substring(0, slash);
-    String key = path.substring(slash + 1);
     byte[] data = d.getData() == null ? new byte[0] : d.getData();
     int version = d.getStat() == null ? -1 : d.getStat().getVersion();
     switch (parent) {
