@@ -2,9 +2,6 @@ package org.smbgw.common;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -27,13 +24,7 @@ import org.smbgw.proto.v1.ZfsStorage;
  */
 public final class Resources {
   public static final String API_VERSION = "smbgw/v1";
-  /** A key written twice is an error naming it and its line, not "the last one wins". */
-  private static final JSON YAML = Trees.of(YAMLFactory.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-      .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
-      .build());
+  private static final JSON YAML = Trees.PEOPLES_YAML;
   private static final Set<String> SHARE_FIELDS = Set.of("storage", "quota", "readOnly",
       "browseable", "comment", "read", "write", "admin", "guestOk", "adopt", "minProtocol", "encrypt", "hostsAllow",
       "hostsDeny", "address", "quotaWarningPercent",

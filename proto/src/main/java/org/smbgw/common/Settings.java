@@ -1,7 +1,5 @@
 package org.smbgw.common;
 
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,8 +18,7 @@ import java.util.Set;
  */
 public final class Settings {
   /** A key written twice is an error, not "the last one wins". */
-  private static final JSON YAML = Trees.of(YAMLFactory.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
+  private static final JSON YAML = Trees.PEOPLES_YAML;
   private final String prefix;
   /** This mapping's values; null where the file has no such mapping. */
   private final Map<String, Object> node;

@@ -1,6 +1,9 @@
 package org.smbgw.common;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.jr.ob.JSON;
 import com.fasterxml.jackson.jr.ob.JSON.Feature;
 import java.io.IOException;
@@ -24,6 +27,17 @@ public final class Trees {
   public static final JSON PLAIN_JSON = of(new JsonFactory());
   /** The same, indented for a person to read. */
   public static final JSON PRETTY_JSON = PLAIN_JSON.with(Feature.PRETTY_PRINT_OUTPUT);
+  /**
+   * YAML that people write (configuration, desired-state files): a key written twice is an error
+   * naming the key and its line, not "the last one wins". Written back without a document start
+   * marker, with quotes only where needed, and numbers that are text quoted.
+   */
+  public static final JSON PEOPLES_YAML = of(YAMLFactory.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+      .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+      .build());
 
   private Trees() {}
 
