@@ -210,8 +210,10 @@ public final class Probes {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private long samples;
     private long doubled;
-    private final List<Long> seenAt = new ArrayList<>();
-    private final List<List<String>> seenOn = new ArrayList<>();
+    /** The first looks that found the address twice: when each ended, and the nodes it saw. */
+    private record Doubled(long atNanos, List<String> holders) {}
+
+    private final List<Doubled> seen = new ArrayList<>();
 
     public DoubleHold(Lab lab, String address) {
       this.lab = lab;
@@ -224,9 +226,8 @@ public final class Probes {
       samples++;
       if (holders.size() > 1) {
         doubled++;
-        if (seenAt.size() < 10) {
-          seenAt.add(System.nanoTime());
-          seenOn.add(holders);
+        if (seen.size() < 10) {
+          seen.add(new Doubled(System.nanoTime(), holders));
         }
       }
     }
@@ -246,10 +247,9 @@ public final class Probes {
      */
     public synchronized List<String> doubledAt(long faultNanos, long repairNanos) {
       List<String> out = new ArrayList<>();
-      for (int i = 0; i < seenAt.size(); i++) {
-        long t = seenAt.get(i);
-        out.add(String.format("+%.3f s%s: %s", (t - faultNanos) / 1e9, t >= repairNanos
-            ? String.format(" (repair began at +%.3f s)", (repairNanos - faultNanos) / 1e9) : "", seenOn.get(i)));
+      for (Doubled d : seen) {
+        out.add(String.format("+%.3f s%s: %s", (d.atNanos() - faultNanos) / 1e9, d.atNanos() >= repairNanos
+            ? String.format(" (repair began at +%.3f s)", (repairNanos - faultNanos) / 1e9) : "", d.holders()));
       }
       return out;
     }
