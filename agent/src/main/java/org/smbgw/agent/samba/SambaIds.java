@@ -56,12 +56,23 @@ public final class SambaIds {
     }
   }
 
-  /** Both looks; a failure of either is told, never thrown (it costs Windows ACLs, not the pass). */
-  public Seen see() {
+  /** One look at Samba that may fail as a program does. */
+  @FunctionalInterface
+  public interface Look<T> {
+    T get() throws Exception;
+  }
+
+  /**
+   * What {@link #machine} and {@link #accounts} saw, each taken from {@code machine} and {@code
+   * accounts} (the observer runs both at once); a program's failure in either is told, never
+   * thrown: it costs Windows ACLs, not the pass.
+   */
+  public Seen seen(Look<Machine> machine, Look<Map<String, String>> accounts) throws Exception {
+    boolean owed = java.nio.file.Files.exists(restartOwed);
     try {
-      return new Seen(machine(), accounts(), null, java.nio.file.Files.exists(restartOwed));
+      return new Seen(machine.get(), accounts.get(), null, owed);
     } catch (CommandFailedException e) {
-      return new Seen(null, Map.of(), e.getMessage(), java.nio.file.Files.exists(restartOwed));
+      return new Seen(null, Map.of(), e.getMessage(), owed);
     }
   }
 
