@@ -1,5 +1,6 @@
 package org.smbgw.e2e.lab;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -16,6 +17,8 @@ import org.smbgw.proto.v1.Node;
 public final class LabCluster {
   private final Lab lab;
   private final Path auth;
+  private volatile String user;
+  private volatile String password;
 
   public LabCluster(Lab lab) throws Exception {
     this.lab = lab;
@@ -45,6 +48,16 @@ public final class LabCluster {
   public void credentials(String user, String password) throws Exception {
     Files.writeString(auth, "username = " + user + "\npassword = " + password + "\n");
     Files.setPosixFilePermissions(auth, PosixFilePermissions.fromString("rw-------"));
+    this.user = user;
+    this.password = password;
+  }
+
+  /** A client in the client namespace, in this JVM, signed in as {@link #credentials} set. */
+  public SmbjClient smbj(Duration timeout) throws IOException {
+    if (user == null) {
+      throw new IllegalStateException("no credentials set for the lab's client");
+    }
+    return new SmbjClient(Lab.CLIENT, user, password, timeout);
   }
 
   /** smbclient in the client namespace: one new connection, the given commands. */

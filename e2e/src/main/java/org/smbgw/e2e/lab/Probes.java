@@ -1,6 +1,7 @@
 package org.smbgw.e2e.lab;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.smbgw.agent.exec.CommandResult;
 
 /** What a client sees during a fault, measured from the client namespace. */
 public final class Probes {
@@ -33,11 +33,12 @@ public final class Probes {
   }
 
   /**
-   * A new smbclient connection every {@code every}, each reading one file back and checking its
-   * content, several in flight at once (a hanging one does not delay the next).
+   * A new SMB connection every {@code every}, each reading one file back and checking its content,
+   * several in flight at once (a hanging one does not delay the next). The connections are smbj's,
+   * made in this JVM (see {@link SmbjClient}); one that takes longer than {@code timeout} failed.
    */
   public static final class NewConnections implements AutoCloseable {
-    private final LabCluster cluster;
+    private final SmbjClient client;
     private final String address;
     private final String share;
     private final String file;
@@ -54,9 +55,9 @@ public final class Probes {
      * @param timeout how long one may take before it counts as failed
      */
     public NewConnections(LabCluster cluster, String address, String share, String file, String expected, Duration every,
-        Duration timeout) {
+        Duration timeout) throws IOException {
       this.timeout = timeout;
-      this.cluster = cluster;
+      this.client = cluster.smbj(timeout);
       this.address = address;
       this.share = share;
       this.file = file;
@@ -73,17 +74,22 @@ public final class Probes {
         boolean ok = false;
         String error = null;
         try {
-          CommandResult r = cluster.smbclient(address, share, "get " + file + " -", timeout);
-          ok = r.succeeded() && r.stdout().contains(expected);
-          error = ok ? null : firstLine(r.stderr() + "\n" + r.stdout(), "exit " + r.exitCode());
+          String content = client.read(address, share, file);
+          ok = content.contains(expected);
+          error = ok ? null : "read " + content.length() + " characters, not what was written";
         } catch (Exception e) {
           ok = false;
           error = e.toString();
         } finally {
           inFlight.release();
         }
+        long end = System.nanoTime();
+        if (ok && end - start > timeout.toNanos()) {
+          ok = false;
+          error = "took " + (end - start) / 1_000_000 + " ms, longer than " + timeout.toMillis() + " ms";
+        }
         synchronized (attempts) {
-          attempts.add(new Attempt(start, System.nanoTime(), ok, error));
+          attempts.add(new Attempt(start, end, ok, error));
         }
       });
     }
@@ -99,6 +105,7 @@ public final class Probes {
       timer.shutdownNow();
       workers.shutdown();
       workers.awaitTermination(5, TimeUnit.SECONDS);
+      client.close();
     }
   }
 
@@ -276,13 +283,6 @@ public final class Probes {
     Map<String, Long> out = new TreeMap<>();
     attempts.stream().filter(a -> !a.ok() && a.startNanos() > after).forEach(a -> out.merge(a.error(), 1L, Long::sum));
     return out;
-  }
-
-  /** The first line that names an NT status, else the first non-empty line, else {@code otherwise}. */
-  static String firstLine(String output, String otherwise) {
-    List<String> lines = output.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
-    return lines.stream().filter(l -> l.contains("NT_STATUS_")).findFirst()
-        .orElse(lines.isEmpty() ? otherwise : lines.get(0));
   }
 
   /**

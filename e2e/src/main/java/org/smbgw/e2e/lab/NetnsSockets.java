@@ -1,0 +1,123 @@
+package org.smbgw.e2e.lab;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import javax.net.SocketFactory;
+
+/**
+ * TCP sockets that belong to a named network namespace ({@code ip netns}), made in this JVM. A
+ * socket belongs to the namespace of the thread that creates it, and {@code setns} moves only the
+ * calling thread; so one thread of ours enters the namespace once and makes every socket, and any
+ * thread may then connect and use it. Lets a client in the lab's client namespace run in the
+ * benchmark's JVM instead of as a process per request.
+ */
+public final class NetnsSockets extends SocketFactory implements AutoCloseable {
+  private static final int CLONE_NEWNET = 0x40000000;
+  private static final int O_RDONLY = 0;
+
+  private interface LibC extends Library {
+    int open(String path, int flags) throws LastErrorException;
+
+    int setns(int fd, int nstype) throws LastErrorException;
+
+    int close(int fd) throws LastErrorException;
+  }
+
+  private static final class Holder {
+    static final LibC LIBC = Native.load("c", LibC.class);
+  }
+
+  private final ExecutorService maker;
+  private final int connectTimeoutMillis;
+
+  /** @param namespace a name under /run/netns */
+  public NetnsSockets(String namespace, int connectTimeoutMillis) throws IOException {
+    this.connectTimeoutMillis = connectTimeoutMillis;
+    maker = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "netns-" + namespace);
+      t.setDaemon(true);
+      return t;
+    });
+    call(() -> {
+      LibC libc = Holder.LIBC;
+      int fd = libc.open("/run/netns/" + namespace, O_RDONLY);
+      try {
+        libc.setns(fd, CLONE_NEWNET);
+      } finally {
+        libc.close(fd);
+      }
+      return null;
+    });
+  }
+
+  /** A socket made in the namespace, not yet connected. */
+  @Override
+  public Socket createSocket() throws IOException {
+    return call(() -> {
+      Socket s = new Socket();
+      s.bind(null); // makes the kernel's socket now, on this thread: in the namespace
+      return s;
+    });
+  }
+
+  @Override
+  public Socket createSocket(String host, int port) throws IOException {
+    return connected(new InetSocketAddress(host, port));
+  }
+
+  @Override
+  public Socket createSocket(InetAddress host, int port) throws IOException {
+    return connected(new InetSocketAddress(host, port));
+  }
+
+  @Override
+  public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+    throw new UnsupportedOperationException("a local address is not chosen in the lab");
+  }
+
+  @Override
+  public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) {
+    throw new UnsupportedOperationException("a local address is not chosen in the lab");
+  }
+
+  /** Connects on the caller's thread: a connection that hangs holds up no other. */
+  private Socket connected(InetSocketAddress to) throws IOException {
+    Socket s = createSocket();
+    try {
+      s.connect(to, connectTimeoutMillis);
+      return s;
+    } catch (IOException e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  private <T> T call(java.util.concurrent.Callable<T> task) throws IOException {
+    try {
+      return maker.submit(task).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while making a socket", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException("cannot make a socket in the namespace: " + e.getCause(), e.getCause());
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    maker.shutdownNow();
+    maker.awaitTermination(5, TimeUnit.SECONDS);
+  }
+}
