@@ -29,7 +29,8 @@ import java.util.logging.Logger;
  */
 public final class Logging {
   public static final List<String> FORMATS = List.of("text", "json");
-  private static final List<String> QUIET = List.of("org.apache.zookeeper", "org.apache.curator", "io.grpc", "io.netty");
+  private static final List<String> QUIET = List.of("org.apache.zookeeper", "org.apache.curator", "io.grpc", "io.netty",
+      "com.hierynomus"); // the last: smbj, the lab's client, tells every connection and session at INFO
   /** Strong references: java.util.logging forgets the level of a logger nobody holds. */
   private static final List<Logger> HELD = new java.util.concurrent.CopyOnWriteArrayList<>();
 

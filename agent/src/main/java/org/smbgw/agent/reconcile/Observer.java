@@ -3,6 +3,7 @@ package org.smbgw.agent.reconcile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -51,40 +52,41 @@ public final class Observer {
     java.util.concurrent.Future<SmbStatus.Connections> connections = side.submit(this::connections);
     java.util.concurrent.Future<SambaIds.Machine> machine = side.submit(() -> host.ids().machine());
     java.util.concurrent.Future<Map<String, String>> sids = side.submit(() -> host.ids().accounts());
-    Zfs.Observation zfs;
-    String zfsProblem = null;
     try {
-      zfs = host.zfs().observe(parents(desired, knownParents));
-    } catch (CommandFailedException | IOException e) {
-      // ZFS not answering (its daemon down, say) costs the shares on ZFS, not the others.
-      log.warn("cannot observe ZFS; shares on it wait: {}", e.getMessage());
-      zfs = new Zfs.Observation(Map.of(), Set.of(), Set.of());
-      zfsProblem = e.getMessage() == null ? e.toString() : e.getMessage();
-    } catch (Exception e) {
-      hashes.cancel(true);
-      connections.cancel(true);
-      machine.cancel(true);
-      sids.cancel(true);
-      throw e;
-    }
-    Map<Path, RootState> roots = new HashMap<>();
-    for (Dataset d : zfs.datasets().values()) {
-      // A dead mount is not looked into: it would only answer ENOTCONN (the plan remounts it).
-      if (d.managed() && !d.retired() && d.mounted() && d.mountpoint().startsWith("/")
-          && !underDeadMount(d.name(), zfs.deadMounts())) {
-        roots.put(Path.of(d.mountpoint()), root(Path.of(d.mountpoint())));
+      Zfs.Observation zfs;
+      String zfsProblem = null;
+      try {
+        zfs = host.zfs().observe(parents(desired, knownParents));
+      } catch (CommandFailedException | IOException e) {
+        // ZFS not answering (its daemon down, say) costs the shares on ZFS, not the others.
+        log.warn("cannot observe ZFS; shares on it wait: {}", e.getMessage());
+        zfs = new Zfs.Observation(Map.of(), Set.of(), Set.of());
+        zfsProblem = e.getMessage() == null ? e.toString() : e.getMessage();
+      }
+      Map<Path, RootState> roots = new HashMap<>();
+      for (Dataset d : zfs.datasets().values()) {
+        // A dead mount is not looked into: it would only answer ENOTCONN (the plan remounts it).
+        if (d.managed() && !d.retired() && d.mounted() && d.mountpoint().startsWith("/")
+            && !underDeadMount(d.name(), zfs.deadMounts())) {
+          roots.put(Path.of(d.mountpoint()), root(Path.of(d.mountpoint())));
+        }
+      }
+      for (ShareSpec s : desired.getSharesList()) {
+        if (s.getStorage().hasDirectory()) {
+          Path p = Path.of(s.getStorage().getDirectory().getPath());
+          roots.put(p, root(p));
+        }
+      }
+      return new Observed(zfs.datasets(), zfs.missingParents(), host.samba().readInclude(),
+          host.samba().smbConfIncludes(), result(hashes), host.accounts().accounts(),
+          host.accounts().groups(), roots, result(connections), zfs.deadMounts(), zfsProblem,
+          host.ids().seen(() -> result(machine), () -> result(sids)));
+    } finally {
+      // Those still running when a look failed are not waited for (cancelling a finished one does nothing).
+      for (java.util.concurrent.Future<?> f : List.of(hashes, connections, machine, sids)) {
+        f.cancel(true);
       }
     }
-    for (ShareSpec s : desired.getSharesList()) {
-      if (s.getStorage().hasDirectory()) {
-        Path p = Path.of(s.getStorage().getDirectory().getPath());
-        roots.put(p, root(p));
-      }
-    }
-    return new Observed(zfs.datasets(), zfs.missingParents(), host.samba().readInclude(),
-        host.samba().smbConfIncludes(), result(hashes), host.accounts().accounts(),
-        host.accounts().groups(), roots, result(connections), zfs.deadMounts(), zfsProblem,
-        host.ids().seen(() -> result(machine), () -> result(sids)));
   }
 
   /** Whether {@code dataset} or a dataset above it is in {@code dead}. */

@@ -41,7 +41,7 @@ public final class SambaIds {
   public record Machine(String local, String domain) {}
 
   /**
-   * What one look saw: the machine's SIDs and each account's, or why they could not be read (then
+   * What was seen: the machine's SIDs and each account's, or why they could not be read (then
    * {@code machine} is null and nothing depends on them this pass).
    */
   public record Seen(Machine machine, Map<String, String> accounts, String problem, boolean restartOwed) {
@@ -56,21 +56,16 @@ public final class SambaIds {
     }
   }
 
-  /** One look at Samba that may fail as a program does. */
-  @FunctionalInterface
-  public interface Look<T> {
-    T get() throws Exception;
-  }
-
   /**
-   * What {@link #machine} and {@link #accounts} saw, each taken from {@code machine} and {@code
-   * accounts} (the observer runs both at once); a program's failure in either is told, never
-   * thrown: it costs Windows ACLs, not the pass.
+   * What {@link #machine} and {@link #accounts} saw, as {@code machine} and {@code accounts} give
+   * it (they may have been run side by side); a program's failure in either is told, never thrown:
+   * it costs Windows ACLs, not the pass.
    */
-  public Seen seen(Look<Machine> machine, Look<Map<String, String>> accounts) throws Exception {
+  public Seen seen(java.util.concurrent.Callable<Machine> machine, java.util.concurrent.Callable<Map<String, String>> accounts)
+      throws Exception {
     boolean owed = java.nio.file.Files.exists(restartOwed);
     try {
-      return new Seen(machine.get(), accounts.get(), null, owed);
+      return new Seen(machine.call(), accounts.call(), null, owed);
     } catch (CommandFailedException e) {
       return new Seen(null, Map.of(), e.getMessage(), owed);
     }

@@ -50,10 +50,10 @@ public final class FaultRun {
 
   /**
    * Runs {@code fault} as the benchmark does: a new client connection every 250 ms, each failed
-   * when it takes over 2 s. (At 100 ms the probes alone kept this machine's two cores busy: each
-   * is an smbclient process and an smbd child, about 0.15 s of CPU together; smbclients piled up,
-   * lease answers came late, addresses flapped, and kill_agent measured 3.6 to 21 s. At 250 ms it
-   * measured 2.7 to 3.1 s. A figure can come out up to 250 ms late, never early.)
+   * when it takes over 2 s. (Each costs an smbd child on the node, and when they were smbclient
+   * processes, about 0.15 s of CPU together: at 100 ms they kept this machine's two cores busy,
+   * lease answers came late, addresses flapped, and kill_agent measured 3.6 to 21 s. A figure can
+   * come out up to 250 ms late, never early.)
    */
   public Result run(Fault fault) throws Exception {
     return run(fault, Duration.ofMillis(250), Duration.ofSeconds(2));
@@ -61,8 +61,8 @@ public final class FaultRun {
 
   /**
    * Runs {@code fault} and returns its result; the lab is whole again afterwards. Each new
-   * connection is an smbclient process and an smbd child on this machine's two cores, which every
-   * node shares, so the probes are part of the load: a test that checks what happens, not how
+   * connection forks an smbd child on this machine's two cores, which every node shares, so the
+   * probes are part of the load: a test that checks what happens, not how
    * fast, probes less often ({@code every}) and counts a request failed only after a longer
    * {@code timeout} (a node starting, or a leader election, slows every smbd here; at 100 ms and
    * 2 s, on CPUs about a quarter slower than a month before, every fault counted requests that

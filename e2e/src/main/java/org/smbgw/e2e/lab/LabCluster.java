@@ -13,7 +13,10 @@ import org.smbgw.proto.v1.ListAddressesRequest;
 import org.smbgw.proto.v1.ListNodesRequest;
 import org.smbgw.proto.v1.Node;
 
-/** The lab as a client sees it: admin calls that survive a dead replica, and smbclient from the client namespace. */
+/**
+ * The lab as a client sees it: admin calls that survive a dead replica, and SMB clients in the
+ * client namespace (smbclient, and smbj in this JVM).
+ */
 public final class LabCluster {
   private final Lab lab;
   private final Path auth;

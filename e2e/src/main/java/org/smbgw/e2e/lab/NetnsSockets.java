@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,16 +49,27 @@ public final class NetnsSockets extends SocketFactory implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    call(() -> {
-      LibC libc = Holder.LIBC;
-      int fd = libc.open("/run/netns/" + namespace, O_RDONLY);
-      try {
-        libc.setns(fd, CLONE_NEWNET);
-      } finally {
-        libc.close(fd);
-      }
-      return null;
-    });
+    try {
+      call(() -> {
+        LibC libc = Holder.LIBC;
+        int fd = libc.open("/run/netns/" + namespace, O_RDONLY);
+        try {
+          libc.setns(fd, CLONE_NEWNET);
+        } finally {
+          libc.close(fd);
+        }
+        // The thread's namespace is the named one (an nsfs inode each): else not one socket.
+        Object want = Files.getAttribute(Path.of("/run/netns", namespace), "unix:ino");
+        String have = Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString();
+        if (!have.equals("net:[" + want + "]")) {
+          throw new IOException("setns into " + namespace + " left the thread in " + have);
+        }
+        return null;
+      });
+    } catch (IOException | RuntimeException e) {
+      maker.shutdownNow();
+      throw e;
+    }
   }
 
   /** A socket made in the namespace, not yet connected. */
@@ -69,9 +82,13 @@ public final class NetnsSockets extends SocketFactory implements AutoCloseable {
     });
   }
 
+  /** @param host an address: a name would be looked up here, outside the namespace */
   @Override
   public Socket createSocket(String host, int port) throws IOException {
-    return connected(new InetSocketAddress(host, port));
+    if (!host.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+      throw new IOException("not an address: " + host + " (a name would be looked up outside the namespace)");
+    }
+    return connected(new InetSocketAddress(InetAddress.getByName(host), port));
   }
 
   @Override
@@ -85,7 +102,7 @@ public final class NetnsSockets extends SocketFactory implements AutoCloseable {
   }
 
   @Override
-  public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) {
+  public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
     throw new UnsupportedOperationException("a local address is not chosen in the lab");
   }
 
