@@ -13,6 +13,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -55,15 +57,23 @@ class NetnsSocketsTest {
             + "while True:\n  c, _ = s.accept()\n  c.sendall(b'inside\\n')\n  c.close()\n"))
         .redirectErrorStream(true).start();
     BufferedReader out = new BufferedReader(new InputStreamReader(listener.getInputStream(), StandardCharsets.UTF_8));
-    assertEquals("ready", out.readLine());
+    assertEquals("ready", CompletableFuture.supplyAsync(() -> {
+      try {
+        return out.readLine();
+      } catch (IOException e) {
+        return e.toString();
+      }
+    }).get(30, TimeUnit.SECONDS));
 
     try (NetnsSockets sockets = new NetnsSockets(ns, 5000)) {
       try (Socket s = sockets.createSocket("127.0.0.1", port)) {
         String said = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
         assertEquals("inside", said);
       }
-      IOException named = assertThrows(IOException.class, () -> sockets.createSocket("localhost", port));
-      assertTrue(named.getMessage().contains("not an address"), named.getMessage());
+      for (String name : List.of("localhost", "cafe", "10.1.2")) { // hex letters alone, or a short form, are names too
+        IOException named = assertThrows(IOException.class, () -> sockets.createSocket(name, port));
+        assertTrue(named.getMessage().contains("not an address"), named.getMessage());
+      }
     }
     // The same port from this namespace: nobody listens.
     try (Socket here = new Socket()) {
@@ -73,6 +83,7 @@ class NetnsSocketsTest {
 
   @Test
   void aNamespaceThatIsNotThereMakesNoFactory() {
-    assertThrows(Exception.class, () -> new NetnsSockets(ns + "-missing", 1000).close());
+    IOException e = assertThrows(IOException.class, () -> new NetnsSockets(ns + "-missing", 1000).close());
+    assertTrue(e.getMessage().contains("cannot make a socket in the namespace"), e.getMessage());
   }
 }

@@ -84,7 +84,8 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
   private boolean closed;
 
   /**
-   * @param changed told (on a gRPC thread) that a new desired state was admitted; must return at once
+   * @param changed told (on a gRPC thread) that a desired state was admitted that is news (see
+   *     {@link #news}); must return at once
    * @param grants told (on a gRPC thread) of every lease grant; must return at once
    * @param ticker the lease's clock, for {@link #streamOpenedNanos}
    * @param tls this node's credentials: each new stream presents the certificate they hold then
@@ -134,7 +135,7 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
       public void onNext(CoordinatorMessage m) {
         answeredOn(id);
         if (m.hasDesired()) {
-          receive(m.getDesired());
+          receive(id, m.getDesired());
         } else if (m.hasGrant()) {
           grants.accept(m.getGrant());
         }
@@ -176,8 +177,11 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
     backoffMs = Math.min(backoffMs * 2, 5000);
   }
 
-  private void receive(NodeDesiredState d) {
+  private void receive(long id, NodeDesiredState d) {
     synchronized (this) {
+      if (id != streamId) {
+        return; // a stream given up on: the one that replaced it sends its own state at once
+      }
       backoffMs = 200;
       if (d.getEpoch() < maxEpoch) {
         log.warn("ignoring desired state of epoch {}: epoch {} was seen already", d.getEpoch(), maxEpoch);

@@ -85,10 +85,15 @@ public final class NetnsSockets extends SocketFactory implements AutoCloseable {
   /** @param host an address: a name would be looked up here, outside the namespace */
   @Override
   public Socket createSocket(String host, int port) throws IOException {
-    if (!host.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+    return connected(literal(host, port));
+  }
+
+  /** {@code host}, which must be an address, and {@code port}; never looks a name up. */
+  public static InetSocketAddress literal(String host, int port) throws IOException {
+    if (!host.matches("[0-9]+(\\.[0-9]+){3}|[0-9a-fA-F]*:[0-9a-fA-F:.]*")) {
       throw new IOException("not an address: " + host + " (a name would be looked up outside the namespace)");
     }
-    return connected(new InetSocketAddress(InetAddress.getByName(host), port));
+    return new InetSocketAddress(InetAddress.getByName(host), port);
   }
 
   @Override

@@ -13,6 +13,7 @@ import com.hierynomus.smbj.share.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -57,7 +58,7 @@ public final class SmbjClient implements AutoCloseable {
    * request waits for about ten, and closing waits again: so its socket is closed at the deadline.
    */
   public String read(String address, String share, String file) throws IOException {
-    Made made = new Made();
+    Made made = new Made(System.nanoTime() + timeout.toNanos());
     ScheduledFuture<?> cut = deadlines.schedule(made::closeAll, timeout.toMillis(), TimeUnit.MILLISECONDS);
     SmbConfig config = SmbConfig.builder().withSocketFactory(made).withTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .withSoTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).withDfsEnabled(false).build();
@@ -70,35 +71,59 @@ public final class SmbjClient implements AutoCloseable {
           InputStream in = f.getInputStream()) {
         return new String(in.readAllBytes(), StandardCharsets.UTF_8);
       }
+    } catch (IOException | RuntimeException e) {
+      if (made.cut()) {
+        throw new IOException("past the request's deadline of " + timeout.toMillis() + " ms", e);
+      }
+      throw e;
     } finally {
       cut.cancel(false);
       made.closeAll();
     }
   }
 
-  /** The namespace's sockets one request made, so that its deadline can close them. */
+  /**
+   * The namespace's sockets one request made, so that its deadline can close them: each is kept
+   * before it connects, and closing it aborts a connect still waiting.
+   */
   private final class Made extends SocketFactory {
+    private final long deadlineNanos;
     private final List<Socket> made = new ArrayList<>();
     private boolean closed;
 
+    Made(long deadlineNanos) {
+      this.deadlineNanos = deadlineNanos;
+    }
+
     @Override
     public Socket createSocket(String host, int port) throws IOException {
-      return keep(sockets.createSocket(host, port));
+      return connected(NetnsSockets.literal(host, port));
     }
 
     @Override
     public Socket createSocket(InetAddress host, int port) throws IOException {
-      return keep(sockets.createSocket(host, port));
+      return connected(new InetSocketAddress(host, port));
     }
 
     @Override
-    public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-      return keep(sockets.createSocket(host, port, localHost, localPort));
+    public Socket createSocket(String host, int port, InetAddress localHost, int localPort) {
+      throw new UnsupportedOperationException("a local address is not chosen in the lab");
     }
 
     @Override
-    public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
-      return keep(sockets.createSocket(address, port, localAddress, localPort));
+    public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) {
+      throw new UnsupportedOperationException("a local address is not chosen in the lab");
+    }
+
+    private Socket connected(InetSocketAddress to) throws IOException {
+      Socket s = keep(sockets.createSocket());
+      long left = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+      if (left <= 0) {
+        s.close();
+        throw new IOException("past the request's deadline");
+      }
+      s.connect(to, (int) left);
+      return s;
     }
 
     private synchronized Socket keep(Socket s) throws IOException {
@@ -108,6 +133,11 @@ public final class SmbjClient implements AutoCloseable {
       }
       made.add(s);
       return s;
+    }
+
+    /** Whether the deadline closed this request's sockets. */
+    synchronized boolean cut() {
+      return closed && System.nanoTime() - deadlineNanos >= 0;
     }
 
     synchronized void closeAll() {
