@@ -28,7 +28,6 @@ public final class KernelAddresses implements AddressKeeper.Actions {
   private static final int TICKLES = 3;
   private static final Duration IP_TIMEOUT = Duration.ofSeconds(5);
 
-  private final CommandRunner runner;
   private final IpAddresses ip;
   private final TcpTable tcp;
   private final ExecutorService background = Executors.newFixedThreadPool(2, r -> {
@@ -40,7 +39,6 @@ public final class KernelAddresses implements AddressKeeper.Actions {
   private final HeldAddresses record;
 
   public KernelAddresses(CommandRunner runner, TcpTable tcp, HeldAddresses record) {
-    this.runner = runner;
     this.ip = new IpAddresses(runner);
     this.tcp = tcp;
     this.record = record;
@@ -142,13 +140,11 @@ public final class KernelAddresses implements AddressKeeper.Actions {
     });
   }
 
-  private void arp(String host, String device) {
+  private static void arp(String host, String device) {
     try {
-      // -w: arping waits this long for replies to its one unsolicited request; none come.
-      runner.runAllowingFailure(Command.of("arping", "-q", "-U", "-c", "1", "-w", "0.01", "-S", host, "-i", device, host)
-          .timeout(Duration.ofSeconds(3)));
-    } catch (Exception e) {
-      log.warn("gratuitous ARP for {}: {}", host, e.toString());
+      GratuitousArp.announce(host, device);
+    } catch (Exception | LinkageError e) {
+      log.warn("gratuitous ARP for {} on {}: {}", host, device, e.toString());
     }
   }
 
