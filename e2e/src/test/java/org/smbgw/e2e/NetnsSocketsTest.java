@@ -70,7 +70,7 @@ class NetnsSocketsTest {
         String said = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
         assertEquals("inside", said);
       }
-      for (String name : List.of("localhost", "cafe", "10.1.2")) { // hex letters alone, or a short form, are names too
+      for (String name : List.of("localhost", "cafe", "10.1.2", "999.1.1.1")) { // hex letters alone, or a short form, are names too
         IOException named = assertThrows(IOException.class, () -> sockets.createSocket(name, port));
         assertTrue(named.getMessage().contains("not an address"), named.getMessage());
       }

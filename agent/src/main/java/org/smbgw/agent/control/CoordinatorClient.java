@@ -180,7 +180,7 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
   private void receive(long id, NodeDesiredState d) {
     synchronized (this) {
       if (id != streamId) {
-        return; // a stream given up on: the one that replaced it sends its own state at once
+        return; // a stream given up on: the one that replaced it sends its own once its replica is ready
       }
       backoffMs = 200;
       if (d.getEpoch() < maxEpoch) {

@@ -1,19 +1,19 @@
 package org.smbgw.agent.net;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
-import com.sun.jna.Native;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HexFormat;
 
 /**
  * An unsolicited ARP request for an address just taken over ("ADDR is at this interface's MAC",
  * sender and target both ADDR, to the broadcast address), as {@code arping -U} sends it: Linux
  * takes such a request as news even within its neighbour lock time. Sent on a packet socket
- * through JNA (needs CAP_NET_RAW, as the tickles do), because a new {@code arping} process took
+ * ({@link RawSockets}, as the tickles are), because a new {@code arping} process took
  * 0.1 to 0.2 s to start on a loaded node, all of it a time clients could not reach the address.
  * IPv4 only.
  */
@@ -25,18 +25,6 @@ public final class GratuitousArp {
   private static final int ETH_P_IP = 0x0800;
   private static final int ARPOP_REQUEST = 1;
 
-  interface LibC extends Library {
-    int socket(int domain, int type, int protocol) throws LastErrorException;
-
-    int sendto(int fd, byte[] buffer, int length, int flags, byte[] address, int addressLength) throws LastErrorException;
-
-    int close(int fd) throws LastErrorException;
-  }
-
-  private static final class Holder {
-    static final LibC LIBC = Native.load("c", LibC.class);
-  }
-
   private GratuitousArp() {}
 
   /** Tells {@code device}'s link that {@code address} is at its MAC; throws when that cannot be sent. */
@@ -45,24 +33,41 @@ public final class GratuitousArp {
     if (!(a instanceof Inet4Address)) {
       throw new IOException("gratuitous ARP is IPv4 only: " + address);
     }
-    NetworkInterface nic = NetworkInterface.getByName(device);
-    byte[] mac = nic == null ? null : nic.getHardwareAddress();
+    send(request(mac(device), a.getAddress(), a.getAddress()), device);
+  }
+
+  /** Broadcasts the ARP packet {@code arp} on {@code device}. */
+  static void send(byte[] arp, String device) throws IOException {
+    RawSockets.send(AF_PACKET, SOCK_DGRAM, 0, null, arp, linkBroadcast(ifindex(device)), 1); // protocol 0: receives nothing
+  }
+
+  /** The interface's MAC, from sysfs (one file, where listing every interface costs a walk of them all). */
+  static byte[] mac(String device) throws IOException {
+    String text = read(device, "address");
+    byte[] mac = text.length() == 17 ? HexFormat.ofDelimiter(":").parseHex(text) : null;
     if (mac == null || mac.length != 6) {
-      throw new SocketException(device + " has no Ethernet address");
+      throw new IOException(device + " has no Ethernet address (" + text + ")");
     }
-    byte[] frame = request(mac, a.getAddress());
-    byte[] to = linkBroadcast(nic.getIndex());
-    LibC libc = Holder.LIBC;
-    int fd = libc.socket(AF_PACKET, SOCK_DGRAM, 0); // protocol 0: it sends, and receives nothing
+    return mac;
+  }
+
+  static int ifindex(String device) throws IOException {
+    return Integer.parseInt(read(device, "ifindex"));
+  }
+
+  private static String read(String device, String what) throws IOException {
+    if (device.isEmpty() || device.contains("/") || device.startsWith(".")) {
+      throw new IOException("not an interface name: " + device);
+    }
     try {
-      libc.sendto(fd, frame, frame.length, 0, to, to.length);
-    } finally {
-      libc.close(fd);
+      return Files.readString(Path.of("/sys/class/net", device, what)).strip();
+    } catch (NoSuchFileException e) {
+      throw new IOException("no interface " + device);
     }
   }
 
-  /** The 28-byte ARP request: Ethernet/IPv4, sender and target address both {@code ip}. */
-  static byte[] request(byte[] mac, byte[] ip) {
+  /** A 28-byte ARP request, Ethernet/IPv4, from {@code mac} at {@code sender}, asking for {@code target}. */
+  static byte[] request(byte[] mac, byte[] sender, byte[] target) {
     byte[] p = new byte[28];
     put16(p, 0, ARPHRD_ETHER);
     put16(p, 2, ETH_P_IP);
@@ -70,41 +75,29 @@ public final class GratuitousArp {
     p[5] = 4;
     put16(p, 6, ARPOP_REQUEST);
     System.arraycopy(mac, 0, p, 8, 6);
-    System.arraycopy(ip, 0, p, 14, 4);
+    System.arraycopy(sender, 0, p, 14, 4);
     for (int i = 18; i < 24; i++) {
       p[i] = (byte) 0xff; // target hardware address: broadcast, as arping -U sets it
     }
-    System.arraycopy(ip, 0, p, 24, 4);
+    System.arraycopy(target, 0, p, 24, 4);
     return p;
   }
 
-  /**
-   * struct sockaddr_ll (20 bytes) for the link's broadcast address: family and ifindex in host
-   * order (little-endian on every Proxmox platform), protocol in network order.
-   */
+  /** struct sockaddr_ll (20 bytes) for the link's broadcast address; the protocol in network order. */
   static byte[] linkBroadcast(int ifindex) {
-    byte[] b = new byte[20];
-    b[0] = (byte) AF_PACKET;
-    put16(b, 2, ETH_P_ARP);
-    b[4] = (byte) ifindex;
-    b[5] = (byte) (ifindex >> 8);
-    b[6] = (byte) (ifindex >> 16);
-    b[7] = (byte) (ifindex >> 24);
-    put16le(b, 8, ARPHRD_ETHER);
-    b[11] = 6; // sll_halen
+    ByteBuffer b = RawSockets.sockaddr(20, AF_PACKET);
+    b.put(2, (byte) (ETH_P_ARP >> 8)).put(3, (byte) ETH_P_ARP);
+    b.putInt(4, ifindex);
+    b.putShort(8, (short) ARPHRD_ETHER);
+    b.put(11, (byte) 6); // sll_halen
     for (int i = 12; i < 18; i++) {
-      b[i] = (byte) 0xff;
+      b.put(i, (byte) 0xff);
     }
-    return b;
+    return b.array();
   }
 
   private static void put16(byte[] b, int at, int v) {
     b[at] = (byte) (v >> 8);
     b[at + 1] = (byte) v;
-  }
-
-  private static void put16le(byte[] b, int at, int v) {
-    b[at] = (byte) v;
-    b[at + 1] = (byte) (v >> 8);
   }
 }

@@ -1,8 +1,5 @@
 package org.smbgw.agent.net;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
-import com.sun.jna.Native;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -13,27 +10,12 @@ import org.smbgw.proto.v1.TcpConnection;
  * client connection the old holder had an ACK with sequence and acknowledgement 0 from the
  * server's side. The client answers with an ACK of its real state; this kernel, which has no such
  * connection, answers that with a RST, and the client resets and reconnects at once instead of
- * retransmitting into the void for minutes. A raw socket (IPPROTO_TCP) through JNA; needs
- * CAP_NET_RAW. IPv4 only.
+ * retransmitting into the void for minutes. A raw socket (IPPROTO_TCP), see {@link RawSockets}. IPv4 only.
  */
 public final class Tickler {
   private static final int AF_INET = 2;
   private static final int SOCK_RAW = 3;
   private static final int IPPROTO_TCP = 6;
-
-  interface LibC extends Library {
-    int socket(int domain, int type, int protocol) throws LastErrorException;
-
-    int bind(int fd, byte[] address, int length) throws LastErrorException;
-
-    int sendto(int fd, byte[] buffer, int length, int flags, byte[] address, int addressLength) throws LastErrorException;
-
-    int close(int fd) throws LastErrorException;
-  }
-
-  private static final class Holder {
-    static final LibC LIBC = Native.load("c", LibC.class);
-  }
 
   private Tickler() {}
 
@@ -42,16 +24,8 @@ public final class Tickler {
     Endpoint server = Endpoint.parse(c.getServer());
     Endpoint client = Endpoint.parse(c.getClient());
     byte[] segment = segment(server, client);
-    LibC libc = Holder.LIBC;
-    int fd = libc.socket(AF_INET, SOCK_RAW, IPPROTO_TCP);
-    try {
-      libc.bind(fd, sockaddr(server.address, 0), 16);
-      for (int i = 0; i < count; i++) {
-        libc.sendto(fd, segment, segment.length, 0, sockaddr(client.address, 0), 16);
-      }
-    } finally {
-      libc.close(fd);
-    }
+    RawSockets.send(AF_INET, SOCK_RAW, IPPROTO_TCP, sockaddr(server.address, 0), segment, sockaddr(client.address, 0),
+        count);
   }
 
   record Endpoint(byte[] address, int port) {
@@ -65,13 +39,11 @@ public final class Tickler {
     }
   }
 
+  /** struct sockaddr_in. */
   static byte[] sockaddr(byte[] address, int port) {
-    byte[] b = new byte[16];
-    b[0] = (byte) AF_INET; // sa_family in host order (little-endian on every Proxmox platform)
-    b[2] = (byte) (port >> 8);
-    b[3] = (byte) port;
-    System.arraycopy(address, 0, b, 4, 4);
-    return b;
+    java.nio.ByteBuffer b = RawSockets.sockaddr(16, AF_INET);
+    b.put(2, (byte) (port >> 8)).put(3, (byte) port).put(4, address);
+    return b.array();
   }
 
   /** A 20-byte TCP header: ACK, seq 0, ack 0, with its checksum over the pseudo-header. */

@@ -90,10 +90,22 @@ public final class NetnsSockets extends SocketFactory implements AutoCloseable {
 
   /** {@code host}, which must be an address, and {@code port}; never looks a name up. */
   public static InetSocketAddress literal(String host, int port) throws IOException {
-    if (!host.matches("[0-9]+(\\.[0-9]+){3}|[0-9a-fA-F]*:[0-9a-fA-F:.]*")) {
-      throw new IOException("not an address: " + host + " (a name would be looked up outside the namespace)");
+    String[] parts = host.split("\\.", -1);
+    if (parts.length == 4 && host.matches("[0-9.]+")) {
+      byte[] b = new byte[4];
+      for (int i = 0; i < 4; i++) {
+        int v = parts[i].isEmpty() || parts[i].length() > 3 ? 256 : Integer.parseInt(parts[i]);
+        if (v > 255) {
+          throw new IOException("not an address: " + host);
+        }
+        b[i] = (byte) v;
+      }
+      return new InetSocketAddress(InetAddress.getByAddress(b), port);
     }
-    return new InetSocketAddress(InetAddress.getByName(host), port);
+    if (host.contains(":") && host.matches("[0-9a-fA-F:.]+")) {
+      return new InetSocketAddress(InetAddress.getByName(host), port); // an IPv6 literal is never looked up
+    }
+    throw new IOException("not an address: " + host + " (a name would be looked up outside the namespace)");
   }
 
   @Override
