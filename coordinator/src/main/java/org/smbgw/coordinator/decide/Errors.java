@@ -29,6 +29,7 @@ public final class Errors {
         case NOT_LEADER, UNAVAILABLE -> Status.UNAVAILABLE;
         // Not UNAVAILABLE: the command line tries the next replica on that, which would decide again.
         case OUTCOME_UNKNOWN -> Status.UNKNOWN;
+        case TOO_LARGE -> Status.INVALID_ARGUMENT;
       };
       return status.withDescription(s.getMessage()).asRuntimeException();
     }

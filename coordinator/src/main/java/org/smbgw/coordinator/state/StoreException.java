@@ -16,7 +16,9 @@ public final class StoreException extends Exception {
     /** The desired state's generation moved since the decision was made: decide again. */
     MOVED,
     /** ZooKeeper's answer to a write was lost and whether it was written cannot be told now. */
-    OUTCOME_UNKNOWN
+    OUTCOME_UNKNOWN,
+    /** More than ZooKeeper takes in one transaction: nothing was sent. */
+    TOO_LARGE
   }
 
   private final Kind kind;

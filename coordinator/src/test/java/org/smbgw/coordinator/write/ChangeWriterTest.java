@@ -79,6 +79,35 @@ class ChangeWriterTest {
   }
 
   /**
+   * A change larger than ZooKeeper takes in one transaction is refused before it is sent: sent, it
+   * would cost this replica its connection, over and over, and every lease renewal meanwhile.
+   * Nothing is written, and the next change goes through on the same connection.
+   */
+  @Test
+  void aChangeTooLargeForOneTransactionIsRefusedAndNothingIsWritten() throws Exception {
+    withWriter((store, view, writer) -> {
+      long before = view.generation();
+      org.smbgw.coordinator.state.StoreException refused = org.junit.jupiter.api.Assertions.assertThrows(
+          org.smbgw.coordinator.state.StoreException.class, () -> writer.run(TERM, (s, c) -> {
+            Change.Builder big = new Change.Builder();
+            for (int i = 0; i < 8000; i++) { // each a sealed hash and a path: over 1.5 MB in all
+              big.add(new org.smbgw.coordinator.decide.Write.Create(ZkPaths.user("u" + i),
+                  UserSpec.newBuilder().setName("u" + i).setNtHash("ab".repeat(16)).build()));
+            }
+            return big.reply(null);
+          }));
+      assertEquals(org.smbgw.coordinator.state.StoreException.Kind.TOO_LARGE, refused.kind());
+      assertTrue(refused.getMessage().contains("8000 writes") && refused.getMessage().contains("jute.maxbuffer"),
+          refused.getMessage());
+      assertEquals(before, store.generation(), "nothing was written");
+      assertTrue(view.users().isEmpty(), view.users().keySet().toString());
+
+      writer.run(TERM, (s, c) -> UserDecisions.put(s, user("alice")));
+      assertTrue(view.users().containsKey("alice"), "the connection still writes");
+    });
+  }
+
+  /**
    * The view's server dies; while the view reconnects elsewhere, another client changes the state.
    * Settling after the reconnect finishes, and the next decision that lands has seen the change
    * (it was not asserted of a decision that writes nothing: a quick reconnect can settle before the
