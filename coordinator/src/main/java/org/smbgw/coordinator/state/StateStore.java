@@ -93,6 +93,12 @@ public final class StateStore {
     return zk.checkExists().forPath(GENERATION).getVersion();
   }
 
+  /** The chroot of the connect string ZooKeeper's client puts before every path, or null. */
+  private String chroot() {
+    return new org.apache.zookeeper.client.ConnectStringParser(zk.getZookeeperClient().getCurrentConnectionString())
+        .getChrootPath();
+  }
+
   /** Operations a fenced write is made of. */
   public List<CuratorOp> ops() {
     return new ArrayList<>();
@@ -193,42 +199,7 @@ public final class StateStore {
     }
   }
 
-  /**
-   * The most one transaction may send: ZooKeeper's jute.maxbuffer (1 MiB unless set), less a
-   * tenth for what {@link #requestBytes} does not count. A larger request is not refused: the
-   * server closes the connection, and Curator sends it again on the next one. Measured: an apply
-   * of 4,000 shares (2.5 MB) cut this replica off ZooKeeper for seconds, again and again, and no
-   * lease renewal could be recorded meanwhile.
-   */
-  static final int MAX_TRANSACTION_BYTES = Integer.getInteger("jute.maxbuffer", 0xfffff) / 10 * 9;
-
-  /**
-   * What {@code ops} send, counted from above: paths and data, and 64 bytes each for headers,
-   * versions, flags and access lists.
-   */
-  static long requestBytes(List<CuratorOp> ops) {
-    long n = 0;
-    for (CuratorOp op : ops) {
-      org.apache.zookeeper.Op o = op.get();
-      n += 64 + o.getPath().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-      org.apache.jute.Record r = o.toRequestRecord();
-      if (r instanceof org.apache.zookeeper.proto.CreateRequest c && c.getData() != null) {
-        n += c.getData().length;
-      } else if (r instanceof org.apache.zookeeper.proto.SetDataRequest d && d.getData() != null) {
-        n += d.getData().length;
-      }
-    }
-    return n;
-  }
-
   private void write(Term term, long generation, List<CuratorOp> ops) throws StoreException {
-    long bytes = requestBytes(ops);
-    if (bytes > MAX_TRANSACTION_BYTES) {
-      throw new StoreException(StoreException.Kind.TOO_LARGE, "this change is " + ops.size() + " writes of about "
-          + bytes / 1024 + " KiB in all, more than the " + MAX_TRANSACTION_BYTES / 1024 + " KiB ZooKeeper takes in one "
-          + "transaction (its jute.maxbuffer); nothing was written: make it in parts (with smbgw apply, fewer "
-          + "resources per file)");
-    }
     List<CuratorOp> all = new ArrayList<>();
     try {
       all.add(zk.transactionOp().check().withVersion(term.epochVersion()).forPath(ZkPaths.EPOCH));
@@ -239,7 +210,16 @@ public final class StateStore {
       }
       all.addAll(ops);
       all.add(zk.transactionOp().setData().forPath(GENERATION, new byte[0]));
+      long bytes = TransactionSize.bytes(all, chroot());
+      if (bytes > TransactionSize.MAX_BYTES) {
+        throw new StoreException(StoreException.Kind.TOO_LARGE, "this change is " + ops.size() + " writes, "
+            + bytes / 1024 + " KiB in one ZooKeeper transaction, more than the " + TransactionSize.MAX_BYTES / 1024
+            + " KiB one may hold (ZooKeeper's jute.maxbuffer is " + TransactionSize.MAX_BUFFER / 1024 + " KiB); nothing "
+            + "was written: make it in parts (an apply: fewer resources in each file)");
+      }
       zk.transaction().forOperations(all);
+    } catch (StoreException e) {
+      throw e;
     } catch (KeeperException e) {
       throw translate(e, all);
     } catch (Exception e) {
