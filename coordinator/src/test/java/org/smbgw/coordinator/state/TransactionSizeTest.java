@@ -28,17 +28,23 @@ class TransactionSizeTest {
 
   private static final Term TERM = new Term(0, 0);
 
-  /** Creates of users, from the first, until the transaction would measure over {@code bytes}. */
+  /**
+   * Creates of users until the transaction would measure over {@code bytes}: each operation's own
+   * share counted once (what one more adds to a transaction is what it adds alone).
+   */
   private static List<CuratorOp> usersUpTo(StateStore store, int from, long bytes) throws Exception {
     List<CuratorOp> ops = new ArrayList<>();
+    long empty = TransactionSize.bytes(List.of(), null);
+    long size = empty;
     for (int i = from; ; i++) {
       CuratorOp next = store.create(ZkPaths.user("u" + i), UserSpec.newBuilder().setName("u" + i)
           .setNtHash("ab".repeat(16)).build());
-      ops.add(next);
-      if (TransactionSize.bytes(ops, null) > bytes) {
-        ops.remove(ops.size() - 1);
+      long more = TransactionSize.bytes(List.of(next), null) - empty;
+      if (size + more > bytes) {
         return ops;
       }
+      ops.add(next);
+      size += more;
     }
   }
 
@@ -50,7 +56,7 @@ class TransactionSizeTest {
       StateStore store = new StateStore(zk, TestKeys.SEAL);
       store.ensureLayout();
 
-      // Room for the fence's three operations (about 150 bytes) within the limit.
+      // Room for the fence's two operations within the limit.
       List<CuratorOp> under = usersUpTo(store, 0, TransactionSize.MAX_BYTES - 400);
       assertTrue(TransactionSize.bytes(under, null) > TransactionSize.MAX_BYTES - 2048, "close to the limit");
       store.fenced(TERM, under);
@@ -68,13 +74,40 @@ class TransactionSizeTest {
     }
   }
 
+  /**
+   * The measure is the server's own, to the byte, through a chroot: a request measured at exactly
+   * jute.maxbuffer is taken, and one a byte larger makes the server close the connection (and so
+   * is never sent by StateStore).
+   */
   @Test
-  void theChrootCountsOnceForEveryOperation() throws Exception {
-    try (TestingServer server = new TestingServer();
-        CuratorFramework zk = TestKeys.client(server.getConnectString())) {
-      StateStore store = new StateStore(zk, TestKeys.SEAL);
-      List<CuratorOp> ops = List.of(store.check(ZkPaths.EPOCH, 0), store.delete(ZkPaths.user("a"), 0));
-      assertEquals(TransactionSize.bytes(ops, null) + 2 * "/smbgw-test".length(), TransactionSize.bytes(ops, "/smbgw-test"));
+  void theServerTakesWhatIsMeasuredAtItsLimitAndNotOneByteMore() throws Exception {
+    try (TestingServer server = new TestingServer()) {
+      try (CuratorFramework root = TestKeys.client(server.getConnectString())) {
+        root.create().forPath("/chrooted");
+      }
+      try (CuratorFramework zk = TestKeys.client(server.getConnectString() + "/chrooted")) {
+        assertTrue(zk.blockUntilConnected(30, TimeUnit.SECONDS));
+        assertEquals(4, zk.transaction().forOperations(atSize(zk, "a", TransactionSize.MAX_BUFFER)).size(),
+            "four creates taken");
+        assertThrows(Exception.class, () -> zk.transaction().forOperations(atSize(zk, "b", TransactionSize.MAX_BUFFER + 1)));
+        assertEquals(List.of("a0", "a1", "a2", "a3"), zk.getChildren().forPath("/").stream().sorted().toList());
+      }
     }
+  }
+
+  /** Four creates under {@code prefix} measuring exactly {@code bytes} through the client's chroot. */
+  private static List<CuratorOp> atSize(CuratorFramework zk, String prefix, int bytes) throws Exception {
+    String chroot = "/chrooted";
+    List<CuratorOp> ops = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ops.add(zk.transactionOp().create().forPath("/" + prefix + i, new byte[200_000]));
+    }
+    CuratorOp empty = zk.transactionOp().create().forPath("/" + prefix + 3, new byte[0]);
+    List<CuratorOp> with = new ArrayList<>(ops);
+    with.add(empty);
+    long rest = bytes - TransactionSize.bytes(with, chroot);
+    ops.add(zk.transactionOp().create().forPath("/" + prefix + 3, new byte[Math.toIntExact(rest)]));
+    assertEquals(bytes, TransactionSize.bytes(ops, chroot));
+    return ops;
   }
 }
