@@ -84,6 +84,18 @@ public final class Names {
    * (so 'k', 'K' and the Kelvin sign, or 's', 'S' and the long s, are one letter).
    */
   public static String uniquenessKey(String shareName) {
-    return CaseFold.key(Normalizer.normalize(shareName, Normalizer.Form.NFC));
+    // Folding can undo normalization: iota's class is represented by a combining mark (U+0345),
+    // which then stands out of canonical order before another mark, and a dotless i folds to 'I',
+    // which a following dot above then composes with. So both are applied until neither changes
+    // anything: a key is its own key. (Each round composes or reorders; two or three suffice.)
+    String key = shareName;
+    for (int round = 0; round < 8; round++) {
+      String next = CaseFold.key(Normalizer.normalize(key, Normalizer.Form.NFC));
+      if (next.equals(key)) {
+        return key;
+      }
+      key = next;
+    }
+    return key;
   }
 }

@@ -63,4 +63,20 @@ class NamesTest {
     Names.groupName("g", name, out);
     assertEquals(List.of(), out);
   }
+
+  /**
+   * Names where folding undoes normalization (found by ShareNameFoldingProperties in CI: an iota
+   * before a combining mark); each is its own key, and a case twin has the same one.
+   */
+  @org.junit.jupiter.api.Test
+  void aKeyIsItsOwnKeyWhereFoldingUndoesNormalization() {
+    for (String name : java.util.List.of("\u0399\u0483", "\u03b9\u0483x", "\u0131\u0307", "a\u0345\u0483")) {
+      String key = Names.uniquenessKey(name);
+      org.junit.jupiter.api.Assertions.assertEquals(key, Names.uniquenessKey(key), name);
+      org.junit.jupiter.api.Assertions.assertEquals(key, Names.uniquenessKey(name.toUpperCase(java.util.Locale.ROOT)),
+          name);
+    }
+    org.junit.jupiter.api.Assertions.assertEquals(Names.uniquenessKey("I"), Names.uniquenessKey("\u0131\u0307"),
+        "a dotless i with a dot above is an i");
+  }
 }
