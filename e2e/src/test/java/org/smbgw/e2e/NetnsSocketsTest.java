@@ -65,13 +65,14 @@ class NetnsSocketsTest {
       }
     }).get(30, TimeUnit.SECONDS));
 
-    try (NetnsSockets sockets = new NetnsSockets(ns, 5000)) {
-      try (Socket s = sockets.createSocket("127.0.0.1", port)) {
+    try (NetnsSockets sockets = new NetnsSockets(ns)) {
+      try (Socket s = sockets.unconnected()) {
+        s.connect(NetnsSockets.literal("127.0.0.1", port), 5000);
         String said = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
         assertEquals("inside", said);
       }
       for (String name : List.of("localhost", "cafe", "10.1.2", "999.1.1.1")) { // hex letters alone, or a short form, are names too
-        IOException named = assertThrows(IOException.class, () -> sockets.createSocket(name, port));
+        IOException named = assertThrows(IOException.class, () -> NetnsSockets.literal(name, port));
         assertTrue(named.getMessage().contains("not an address"), named.getMessage());
       }
     }
@@ -83,7 +84,7 @@ class NetnsSocketsTest {
 
   @Test
   void aNamespaceThatIsNotThereMakesNoFactory() {
-    IOException e = assertThrows(IOException.class, () -> new NetnsSockets(ns + "-missing", 1000).close());
+    IOException e = assertThrows(IOException.class, () -> new NetnsSockets(ns + "-missing").close());
     assertTrue(e.getMessage().contains("cannot make a socket in the namespace"), e.getMessage());
   }
 }

@@ -13,16 +13,16 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import javax.net.SocketFactory;
 
 /**
  * TCP sockets that belong to a named network namespace ({@code ip netns}), made in this JVM. A
  * socket belongs to the namespace of the thread that creates it, and {@code setns} moves only the
  * calling thread; so one thread of ours enters the namespace once and makes every socket, and any
  * thread may then connect and use it. Lets a client in the lab's client namespace run in the
- * benchmark's JVM instead of as a process per request.
+ * benchmark's JVM instead of as a process per request (see {@link SmbjClient}, whose socket
+ * factory connects them).
  */
-public final class NetnsSockets extends SocketFactory implements AutoCloseable {
+public final class NetnsSockets implements AutoCloseable {
   private static final int CLONE_NEWNET = 0x40000000;
   private static final int O_RDONLY = 0;
 
@@ -39,11 +39,9 @@ public final class NetnsSockets extends SocketFactory implements AutoCloseable {
   }
 
   private final ExecutorService maker;
-  private final int connectTimeoutMillis;
 
   /** @param namespace a name under /run/netns */
-  public NetnsSockets(String namespace, int connectTimeoutMillis) throws IOException {
-    this.connectTimeoutMillis = connectTimeoutMillis;
+  public NetnsSockets(String namespace) throws IOException {
     maker = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "netns-" + namespace);
       t.setDaemon(true);
@@ -73,19 +71,12 @@ public final class NetnsSockets extends SocketFactory implements AutoCloseable {
   }
 
   /** A socket made in the namespace, not yet connected. */
-  @Override
-  public Socket createSocket() throws IOException {
+  public Socket unconnected() throws IOException {
     return call(() -> {
       Socket s = new Socket();
       s.bind(null); // makes the kernel's socket now, on this thread: in the namespace
       return s;
     });
-  }
-
-  /** @param host an address: a name would be looked up here, outside the namespace */
-  @Override
-  public Socket createSocket(String host, int port) throws IOException {
-    return connected(literal(host, port));
   }
 
   /** {@code host}, which must be an address, and {@code port}; never looks a name up. */
@@ -106,33 +97,6 @@ public final class NetnsSockets extends SocketFactory implements AutoCloseable {
       return new InetSocketAddress(InetAddress.getByName(host), port); // an IPv6 literal is never looked up
     }
     throw new IOException("not an address: " + host + " (a name would be looked up outside the namespace)");
-  }
-
-  @Override
-  public Socket createSocket(InetAddress host, int port) throws IOException {
-    return connected(new InetSocketAddress(host, port));
-  }
-
-  @Override
-  public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-    throw new UnsupportedOperationException("a local address is not chosen in the lab");
-  }
-
-  @Override
-  public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
-    throw new UnsupportedOperationException("a local address is not chosen in the lab");
-  }
-
-  /** Connects on the caller's thread: a connection that hangs holds up no other. */
-  private Socket connected(InetSocketAddress to) throws IOException {
-    Socket s = createSocket();
-    try {
-      s.connect(to, connectTimeoutMillis);
-      return s;
-    } catch (IOException e) {
-      s.close();
-      throw e;
-    }
   }
 
   private <T> T call(java.util.concurrent.Callable<T> task) throws IOException {

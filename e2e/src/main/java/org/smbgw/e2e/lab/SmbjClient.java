@@ -20,9 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.SocketFactory;
 
@@ -38,15 +36,10 @@ public final class SmbjClient implements AutoCloseable {
   private final Duration timeout;
   private final String user;
   private final String password;
-  private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "smbj-deadlines");
-    t.setDaemon(true);
-    return t;
-  });
 
   /** @param timeout the most one request may take, all of it: its connection is cut then */
   public SmbjClient(String namespace, String user, String password, Duration timeout) throws IOException {
-    this.sockets = new NetnsSockets(namespace, (int) timeout.toMillis());
+    this.sockets = new NetnsSockets(namespace);
     this.timeout = timeout;
     this.user = user;
     this.password = password;
@@ -59,7 +52,8 @@ public final class SmbjClient implements AutoCloseable {
    */
   public String read(String address, String share, String file) throws IOException {
     Made made = new Made(System.nanoTime() + timeout.toNanos());
-    ScheduledFuture<?> cut = deadlines.schedule(made::closeAll, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    // Not cancelled when the request ends first: closing its closed sockets again does nothing.
+    CompletableFuture.runAsync(made::closeAll, CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS));
     SmbConfig config = SmbConfig.builder().withSocketFactory(made).withTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .withSoTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).withDfsEnabled(false).build();
     // A client of its own each time: SMBClient pools connections by address.
@@ -77,7 +71,6 @@ public final class SmbjClient implements AutoCloseable {
       }
       throw e;
     } finally {
-      cut.cancel(false);
       made.closeAll();
     }
   }
@@ -116,7 +109,7 @@ public final class SmbjClient implements AutoCloseable {
     }
 
     private Socket connected(InetSocketAddress to) throws IOException {
-      Socket s = keep(sockets.createSocket());
+      Socket s = keep(sockets.unconnected());
       long left = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
       if (left <= 0) {
         s.close();
@@ -154,7 +147,6 @@ public final class SmbjClient implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
-    deadlines.shutdownNow();
     sockets.close();
   }
 }
