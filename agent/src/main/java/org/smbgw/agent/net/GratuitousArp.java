@@ -24,21 +24,25 @@ public final class GratuitousArp {
   private static final int ARPHRD_ETHER = 1;
   private static final int ETH_P_IP = 0x0800;
   private static final int ARPOP_REQUEST = 1;
+  private static final byte[] BROADCAST = {-1, -1, -1, -1, -1, -1};
 
   private GratuitousArp() {}
 
-  /** Tells {@code device}'s link that {@code address} is at its MAC; throws when that cannot be sent. */
-  public static void announce(String address, String device) throws IOException {
+  /** The announcement of {@code address} on {@code device}, made once and sent as often as wanted. */
+  public record Frame(byte[] arp, byte[] to) {
+    /** Broadcasts it; throws what the kernel refused. */
+    public void send() {
+      RawSockets.send(AF_PACKET, SOCK_DGRAM, 0, null, arp, to, 1); // protocol 0: receives nothing
+    }
+  }
+
+  /** The frame that tells {@code device}'s link that {@code address} is at its MAC. */
+  public static Frame of(String address, String device) throws IOException {
     InetAddress a = InetAddress.getByName(address);
     if (!(a instanceof Inet4Address)) {
       throw new IOException("gratuitous ARP is IPv4 only: " + address);
     }
-    send(request(mac(device), a.getAddress(), a.getAddress()), device);
-  }
-
-  /** Broadcasts the ARP packet {@code arp} on {@code device}. */
-  static void send(byte[] arp, String device) throws IOException {
-    RawSockets.send(AF_PACKET, SOCK_DGRAM, 0, null, arp, linkBroadcast(ifindex(device)), 1); // protocol 0: receives nothing
+    return new Frame(request(mac(device), a.getAddress(), a.getAddress()), linkBroadcast(ifindex(device)));
   }
 
   /** The interface's MAC, from sysfs (one file, where listing every interface costs a walk of them all). */
@@ -68,19 +72,9 @@ public final class GratuitousArp {
 
   /** A 28-byte ARP request, Ethernet/IPv4, from {@code mac} at {@code sender}, asking for {@code target}. */
   static byte[] request(byte[] mac, byte[] sender, byte[] target) {
-    byte[] p = new byte[28];
-    put16(p, 0, ARPHRD_ETHER);
-    put16(p, 2, ETH_P_IP);
-    p[4] = 6;
-    p[5] = 4;
-    put16(p, 6, ARPOP_REQUEST);
-    System.arraycopy(mac, 0, p, 8, 6);
-    System.arraycopy(sender, 0, p, 14, 4);
-    for (int i = 18; i < 24; i++) {
-      p[i] = (byte) 0xff; // target hardware address: broadcast, as arping -U sets it
-    }
-    System.arraycopy(target, 0, p, 24, 4);
-    return p;
+    // Network byte order, ByteBuffer's own; the target's hardware address is broadcast, as arping -U sets it.
+    return ByteBuffer.allocate(28).putShort((short) ARPHRD_ETHER).putShort((short) ETH_P_IP).put((byte) 6).put((byte) 4)
+        .putShort((short) ARPOP_REQUEST).put(mac).put(sender).put(BROADCAST).put(target).array();
   }
 
   /** struct sockaddr_ll (20 bytes) for the link's broadcast address; the protocol in network order. */
@@ -90,14 +84,7 @@ public final class GratuitousArp {
     b.putInt(4, ifindex);
     b.putShort(8, (short) ARPHRD_ETHER);
     b.put(11, (byte) 6); // sll_halen
-    for (int i = 12; i < 18; i++) {
-      b.put(i, (byte) 0xff);
-    }
+    b.put(12, BROADCAST);
     return b.array();
-  }
-
-  private static void put16(byte[] b, int at, int v) {
-    b[at] = (byte) (v >> 8);
-    b[at + 1] = (byte) v;
   }
 }

@@ -125,9 +125,11 @@ public final class KernelAddresses implements AddressKeeper.Actions {
     boolean ipv4 = !host.contains(":");
     background.execute(() -> {
       try {
+        // IPv6: unsolicited neighbour advertisements are the kernel's.
+        GratuitousArp.Frame arp = ipv4 ? frame(host, device) : null;
         for (int round = 0; round < ARP_ANNOUNCEMENTS; round++) {
-          if (ipv4) {
-            arp(host, device); // IPv6: unsolicited neighbour advertisements are the kernel's
+          if (arp != null) {
+            send(arp, host, device);
           }
           if (round < 2) {
             tickle(a, round == 0 ? TICKLES : 1);
@@ -140,9 +142,19 @@ public final class KernelAddresses implements AddressKeeper.Actions {
     });
   }
 
-  private static void arp(String host, String device) {
+  /** The announcement for {@code host}, made once for every round; null (logged) when it cannot be. */
+  private static GratuitousArp.Frame frame(String host, String device) {
     try {
-      GratuitousArp.announce(host, device);
+      return GratuitousArp.of(host, device);
+    } catch (Exception | LinkageError e) {
+      log.warn("gratuitous ARP for {} on {}: {}", host, device, e.toString());
+      return null;
+    }
+  }
+
+  private static void send(GratuitousArp.Frame arp, String host, String device) {
+    try {
+      arp.send();
     } catch (Exception | LinkageError e) {
       log.warn("gratuitous ARP for {} on {}: {}", host, device, e.toString());
     }

@@ -58,12 +58,13 @@ class GratuitousArpTest {
     byte[] ours = {(byte) 198, 18, 80, 1};
 
     // An ordinary request from the address, for another one, within the lock time: no news.
-    GratuitousArp.send(GratuitousArp.request(mac, ours, new byte[] {(byte) 198, 18, 80, 3}), here);
+    new GratuitousArp.Frame(GratuitousArp.request(mac, ours, new byte[] {(byte) 198, 18, 80, 3}),
+        GratuitousArp.linkBroadcast(GratuitousArp.ifindex(here))).send();
     Thread.sleep(200); // a veth delivers at once; this only leaves room for the kernel to act
     String before = neighbour();
     assertTrue(before.contains("02:00:5e:00:00:99"), "an ordinary ARP changed the entry: " + before);
 
-    GratuitousArp.announce("198.18.80.1", here);
+    GratuitousArp.of("198.18.80.1", here).send();
 
     String now = HexFormat.ofDelimiter(":").formatHex(mac);
     long deadline = System.nanoTime() + TestTimeouts.seconds(10).toNanos();
