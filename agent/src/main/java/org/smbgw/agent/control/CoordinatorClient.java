@@ -30,7 +30,7 @@ import org.smbgw.proto.v1.NodeObservedState;
 
 /**
  * The agent's session with the coordinators. Tries the replicas in turn; on a broken stream it
- * reconnects to the next one with a short backoff, says hello again (with the latest inventory)
+ * reconnects to the next one after a short wait ({@link Reconnects}), says hello again (with the latest inventory)
  * and re-sends its latest report. Desired states from an older epoch than one already seen are
  * ignored (fencing); the others are handed on as sent ({@link BrakedSource} checks them on the
  * reconcile thread).
@@ -74,7 +74,7 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
   /** Numbers the streams, so that the death of a replaced one is not taken for the current one's. */
   private long streamId;
   private volatile long streamOpened;
-  private long backoffMs = 200;
+  private final Reconnects reconnects;
   private long maxEpoch;
   private NodeDesiredState current;
   private String problem = "not connected to a coordinator yet";
@@ -95,6 +95,7 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
     this.tls = tls;
     this.grants = grants;
     this.addresses = addresses.stream().map(a -> HostPort.parse("coordinators", a, false)).toList();
+    this.reconnects = new Reconnects(this.addresses.size());
     this.node = node;
     this.inventory = inventory;
     this.changed = changed;
@@ -137,6 +138,7 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
         if (m.hasDesired()) {
           receive(id, m.getDesired());
         } else if (m.hasGrant()) {
+          leaseOf(m.getGrant());
           grants.accept(m.getGrant());
         }
       }
@@ -172,9 +174,15 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
     connectedTo = null;
     stream = null;
     problem = "no session with a coordinator (" + address + ": " + why + ")";
-    log.warn("session with coordinator {} ended: {}; trying the next replica in {} ms", address, why, backoffMs);
-    session.schedule(this::connect, backoffMs, TimeUnit.MILLISECONDS);
-    backoffMs = Math.min(backoffMs * 2, 5000);
+    long wait = reconnects.failed();
+    log.warn("session with coordinator {} ended: {}; trying the next replica in {} ms", address, why, wait);
+    session.schedule(this::connect, wait, TimeUnit.MILLISECONDS);
+  }
+
+  private synchronized void leaseOf(LeaseGrant g) {
+    if (g.getError().isEmpty()) {
+      reconnects.lease(g.getLeaseMillis());
+    }
   }
 
   private void receive(long id, NodeDesiredState d) {
@@ -182,7 +190,7 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
       if (id != streamId) {
         return; // a stream given up on: the one that replaced it sends its own once its replica is ready
       }
-      backoffMs = 200;
+      reconnects.served();
       if (d.getEpoch() < maxEpoch) {
         log.warn("ignoring desired state of epoch {}: epoch {} was seen already", d.getEpoch(), maxEpoch);
         return;
