@@ -32,6 +32,18 @@ import javax.net.SocketFactory;
  * and the CPU it took slowed the nodes under test; smbj takes 0.13 to 0.2 s there.
  */
 public final class SmbjClient implements AutoCloseable {
+  /**
+   * smbj's promises log, at ERROR, every wait that ends in a failure, as when a probe's socket is
+   * cut at its deadline during a failover; the probes count their own failures. Held: the JDK
+   * forgets the level of a logger nobody holds.
+   */
+  private static final java.util.logging.Logger PROMISES =
+      java.util.logging.Logger.getLogger("com.hierynomus.protocol.commons.concurrent.Promise");
+
+  static {
+    PROMISES.setLevel(java.util.logging.Level.OFF);
+  }
+
   private final NetnsSockets sockets;
   private final Duration timeout;
   private final String user;
