@@ -11,8 +11,9 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,11 +42,15 @@ public final class CommandRunner implements AutoCloseable {
     this.metrics = metrics;
     this.defaultTimeout = defaultTimeout;
     AtomicInteger n = new AtomicInteger();
-    this.drains = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "smbgw-exec-drain-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    // As a cached pool, but an idle thread ends after 5 s rather than 60: a pass every 30 s would
+    // otherwise keep a pair per program it ran at once (8 with the observer's four), each with
+    // its stack, for the whole time between passes (issue 16).
+    this.drains = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 5, TimeUnit.SECONDS,
+        new SynchronousQueue<>(), r -> {
+          Thread t = new Thread(r, "smbgw-exec-drain-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   /** Test seam: installs a fault injector consulted before every command. */

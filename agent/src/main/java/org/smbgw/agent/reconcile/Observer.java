@@ -32,7 +32,7 @@ public final class Observer {
    * -L -v took 0.3 to 0.47 s of it in the failover lab).
    */
   private final java.util.concurrent.ThreadPoolExecutor side = new java.util.concurrent.ThreadPoolExecutor(4, 4,
-      30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+      5, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
         Thread t = new Thread(r, "smbgw-observe");
         t.setDaemon(true);
         return t;
