@@ -30,8 +30,8 @@ import org.smbgw.proto.v1.NodeObservedState;
 
 /**
  * The agent's session with the coordinators. Tries the replicas in turn; on a broken stream it
- * reconnects to the next one after a short wait ({@link Reconnects}), says hello again (with the latest inventory)
- * and re-sends its latest report. Desired states from an older epoch than one already seen are
+ * reconnects to the next one, paced by {@link Reconnects}, says hello again (with the latest
+ * inventory) and re-sends its latest report. Desired states from an older epoch than one already seen are
  * ignored (fencing); the others are handed on as sent ({@link BrakedSource} checks them on the
  * reconcile thread).
  *
@@ -138,7 +138,7 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
         if (m.hasDesired()) {
           receive(id, m.getDesired());
         } else if (m.hasGrant()) {
-          leaseOf(m.getGrant());
+          leaseOn(id, m.getGrant());
           grants.accept(m.getGrant());
         }
       }
@@ -179,9 +179,10 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
     session.schedule(this::connect, wait, TimeUnit.MILLISECONDS);
   }
 
-  private synchronized void leaseOf(LeaseGrant g) {
-    if (g.getError().isEmpty()) {
+  private synchronized void leaseOn(long id, LeaseGrant g) {
+    if (id == streamId && g.getError().isEmpty()) {
       reconnects.lease(g.getLeaseMillis());
+      reconnects.served(); // renewals are recorded: the replica serves, even before it sends a state
     }
   }
 
@@ -239,7 +240,11 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
     return streamOpened;
   }
 
-  /** The replica does not answer renewals (cut off, hung): drop it and try the next one now. */
+  /**
+   * The replica does not answer renewals (cut off, hung) or answers them with errors (it cannot
+   * reach ZooKeeper): drop it and try the next one, at once unless no replica served since the
+   * last failure ({@link Reconnects}).
+   */
   @Override
   public synchronized void stalled() {
     if (closed || connectedTo == null || addresses.size() == 1) {
@@ -250,8 +255,9 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
     streamId++; // whatever the old stream says from now on is about a stream given up
     stream = null;
     problem = "coordinator " + was + " did not answer a lease renewal in time";
-    log.warn("coordinator {} did not answer a lease renewal in time; switching replicas", was);
-    session.execute(this::connect);
+    long wait = reconnects.failed(); // at once after a working session; paced while none serves
+    log.warn("coordinator {} did not answer a lease renewal in time; switching replicas in {} ms", was, wait);
+    session.schedule(this::connect, wait, TimeUnit.MILLISECONDS);
   }
 
   /** A freshly taken inventory: sent on when it differs from what the coordinator has. Any thread. */

@@ -1,18 +1,22 @@
 package org.smbgw.agent.control;
 
 /**
- * How long the session waits before its next try, after a stream broke or could not open. The
- * replicas of one round are tried close together: a replica that cannot serve says so at once,
- * and the next one may well be fine. Only after a whole round failed does the wait grow, doubling
- * from round to round, and never past a quarter of the lease (nor a second).
+ * How long the session waits before its next try, after a stream broke, could not open, or its
+ * replica stopped answering renewals (or answered them with errors). The first failure after a
+ * working session switches to the next replica at once: a failover must not wait. The other
+ * replicas of that round follow 100 ms apart, and only after a whole round failed does the wait
+ * grow, doubling from round to round, never past a quarter of the lease (nor a second).
  *
  * <p>The cap is that low because of what follows an outage of the whole ZooKeeper ensemble: a new
  * leader counts every lease it inherits from its own takeover, and moves an address whose holder
  * does not renew within L plus margin. An agent that sat out the outage in a long wait would lose
  * its addresses to another node although nothing was wrong with it. (Measured in the failover
  * lab: with the wait doubling after every failed replica, up to 5 s, an agent was 3.2 s into a
- * wait when the new leader took over, and its address moved.) The price is a failed hello about
- * every L/4 from each agent while no replica can serve one.
+ * wait when the new leader took over, and its address moved.)
+ *
+ * <p>The price, while no replica can serve: with n replicas, n tries every cap + (n - 1) x 100 ms
+ * (with L = 2 s and three replicas, about four a second), each a new TLS connection. Before, an
+ * error grant made the agent switch replicas at every lease tick (25 ms), without any wait.
  *
  * <p>Not thread-safe: the session guards it with its own monitor.
  */
@@ -44,14 +48,16 @@ final class Reconnects {
     return waitMillis(failures, replicas, leaseMillis);
   }
 
-  /** A replica served the session (a desired state came): the next failure starts a new round. */
+  /** A replica served the session (a desired state or a lease came): the next failure switches at once. */
   void served() {
     failures = 0;
   }
 
-  /** The lease length of the latest grant; 0 or less when none came yet. */
+  /** The lease length of the latest grant without an error; one shorter than any lease can be is passed over. */
   void lease(long millis) {
-    leaseMillis = millis;
+    if (millis >= org.smbgw.agent.net.Lease.MIN_LEASE_MILLIS) {
+      leaseMillis = millis;
+    }
   }
 
   /**
@@ -59,6 +65,12 @@ final class Reconnects {
    * replicas in turn, under a lease of {@code leaseMillis} (0 or less: not known yet).
    */
   static long waitMillis(int failures, int replicas, long leaseMillis) {
+    if (failures < 1 || replicas < 1) {
+      throw new IllegalArgumentException("at least one failure and one replica");
+    }
+    if (failures == 1 && replicas > 1) {
+      return 0;
+    }
     long cap = leaseMillis > 0 ? Math.min(MAX_MILLIS, leaseMillis / 4) : MAX_MILLIS;
     if (failures % replicas != 0) {
       return Math.min(NEXT_REPLICA_MILLIS, cap);

@@ -43,7 +43,7 @@ public record Lease(long leaseNanos, long nextSeq, long outstandingSeq, long out
     long lastSentNanos, boolean renewAsked, long validUntilNanos, Map<String, AddressAssignment> granted) {
 
   /** The shortest lease a grant may give (the coordinators refuse a shorter leaseMillis too). */
-  static final long MIN_LEASE_MILLIS = 1000;
+  public static final long MIN_LEASE_MILLIS = 1000;
 
   /** A renewal sent within this long of its stream opening is the stream's first. */
   static final long FIRST_ON_STREAM_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
