@@ -39,7 +39,7 @@ import org.smbgw.proto.v1.NodeObservedState;
  * ({@code smbgw-session}), made and closed here, which does nothing that can take long: the
  * inventory is taken elsewhere and only handed over. So a reconcile pass or a slow program never
  * keeps a broken stream from being replaced, and lease renewals (sent from the lease thread
- * through {@link #send}) resume on the next replica within a tick. Stream callbacks arrive on
+ * through {@link #send}) resume as soon as the next stream is open. Stream callbacks arrive on
  * gRPC's threads; all fields are guarded by this object's monitor.
  */
 public final class CoordinatorClient implements DesiredStateSource, AddressKeeper.Channel, AutoCloseable {
@@ -174,13 +174,13 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
     connectedTo = null;
     stream = null;
     problem = "no session with a coordinator (" + address + ": " + why + ")";
-    long wait = reconnects.failed();
+    long wait = reconnects.failed(ticker.getAsLong());
     log.warn("session with coordinator {} ended: {}; trying the next replica in {} ms", address, why, wait);
     session.schedule(this::connect, wait, TimeUnit.MILLISECONDS);
   }
 
   private synchronized void leaseOn(long id, LeaseGrant g) {
-    if (id == streamId && g.getError().isEmpty()) {
+    if (id == streamId && g.getError().isEmpty() && Reconnects.usable(g.getLeaseMillis())) {
       reconnects.lease(g.getLeaseMillis());
       reconnects.served(); // renewals are recorded: the replica serves, even before it sends a state
     }
@@ -241,12 +241,11 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
   }
 
   /**
-   * The replica does not answer renewals (cut off, hung) or answers them with errors (it cannot
-   * reach ZooKeeper): drop it and try the next one, at once unless no replica served since the
-   * last failure ({@link Reconnects}).
+   * The replica did not answer a renewal in time (cut off, hung), or answered it with an error (it
+   * cannot reach ZooKeeper): drop it and try the next one, paced by {@link Reconnects}.
    */
   @Override
-  public synchronized void stalled() {
+  public synchronized void stalled(boolean answered) {
     if (closed || connectedTo == null || addresses.size() == 1) {
       return; // with one replica there is no other to try: its stream breaks by itself if it dies
     }
@@ -254,9 +253,11 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
     connectedTo = null;
     streamId++; // whatever the old stream says from now on is about a stream given up
     stream = null;
-    problem = "coordinator " + was + " did not answer a lease renewal in time";
-    long wait = reconnects.failed(); // at once after a working session; paced while none serves
-    log.warn("coordinator {} did not answer a lease renewal in time; switching replicas in {} ms", was, wait);
+    problem = "coordinator " + was + (answered ? " could not record a lease renewal"
+        : " did not answer a lease renewal in time");
+    long now = ticker.getAsLong();
+    long wait = answered ? reconnects.refused(now) : reconnects.failed(now);
+    log.warn("{}; switching replicas in {} ms", problem, wait);
     session.schedule(this::connect, wait, TimeUnit.MILLISECONDS);
   }
 

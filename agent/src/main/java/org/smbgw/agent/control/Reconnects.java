@@ -2,10 +2,12 @@ package org.smbgw.agent.control;
 
 /**
  * How long the session waits before its next try, after a stream broke, could not open, or its
- * replica stopped answering renewals (or answered them with errors). The first failure after a
- * working session switches to the next replica at once: a failover must not wait. The other
- * replicas of that round follow 100 ms apart, and only after a whole round failed does the wait
- * grow, doubling from round to round, never past a quarter of the lease (nor a second).
+ * replica went quiet. The first failure after a working session switches to the next replica at
+ * once (a failover must not wait), though at most once a second: a replica that serves and then
+ * breaks every stream must not make a tight loop of it. The other replicas of that round follow
+ * 100 ms apart, and only after a whole round failed does the wait grow, doubling from round to
+ * round, never past a quarter of the lease (nor a second). With one replica there is no other to
+ * switch to: the first wait is already a round's.
  *
  * <p>The cap is that low because of what follows an outage of the whole ZooKeeper ensemble: a new
  * leader counts every lease it inherits from its own takeover, and moves an address whose holder
@@ -14,11 +16,15 @@ package org.smbgw.agent.control;
  * lab: with the wait doubling after every failed replica, up to 5 s, an agent was 3.2 s into a
  * wait when the new leader took over, and its address moved.)
  *
- * <p>The price, while no replica can serve: with n replicas, n tries every cap + (n - 1) x 100 ms
- * (with L = 2 s and three replicas, about four a second), each a new TLS connection. Before, an
- * error grant made the agent switch replicas at every lease tick (25 ms), without any wait.
+ * <p>A replica that answers renewals with an error (it cannot reach ZooKeeper) is {@link
+ * #refused}: the next try comes within 100 ms whatever the round, because a short ZooKeeper
+ * election makes every replica answer so for a moment, and the agent's own lease runs meanwhile.
  *
- * <p>Not thread-safe: the session guards it with its own monitor.
+ * <p>The price, while no replica can serve: with n replicas that fail at once, n tries every
+ * cap + (n - 1) x 100 ms (with L = 2 s and three replicas, about four a second), or ten a second
+ * while they answer with errors; each try is a new TLS connection.
+ *
+ * <p>Not thread-safe: the session guards it with its own monitor. Time is the caller's ticker.
  */
 final class Reconnects {
   /** The wait before the next replica of the same round. */
@@ -27,10 +33,14 @@ final class Reconnects {
   static final long FIRST_ROUND_MILLIS = 200;
   /** The longest wait, whatever the lease. */
   static final long MAX_MILLIS = 1000;
+  /** At most one switch at once in this long. */
+  static final long IMMEDIATE_EVERY_NANOS = 1_000_000_000L;
 
   private final int replicas;
   private int failures;
   private long leaseMillis;
+  private boolean switchedAtOnce;
+  private long switchedAtOnceNanos;
 
   /** @param replicas how many replicas a round tries (at least one) */
   Reconnects(int replicas) {
@@ -40,29 +50,48 @@ final class Reconnects {
     this.replicas = replicas;
   }
 
-  /** A stream failed: the wait before the next try. */
-  long failed() {
+  /** A stream failed, or its replica went quiet, at {@code nowNanos}: the wait before the next try. */
+  long failed(long nowNanos) {
     if (failures < Integer.MAX_VALUE) {
       failures++;
     }
-    return waitMillis(failures, replicas, leaseMillis);
+    long wait = waitMillis(failures, replicas, leaseMillis);
+    if (wait == 0) {
+      if (switchedAtOnce && nowNanos - switchedAtOnceNanos < IMMEDIATE_EVERY_NANOS) {
+        return NEXT_REPLICA_MILLIS;
+      }
+      switchedAtOnce = true;
+      switchedAtOnceNanos = nowNanos;
+    }
+    return wait;
   }
 
-  /** A replica served the session (a desired state or a lease came): the next failure switches at once. */
+  /** The replica answered a renewal with an error at {@code nowNanos}: the wait before the next try. */
+  long refused(long nowNanos) {
+    return Math.min(failed(nowNanos), NEXT_REPLICA_MILLIS);
+  }
+
+  /** A replica served the session (a desired state, or a lease recorded): the next failure starts afresh. */
   void served() {
     failures = 0;
   }
 
-  /** The lease length of the latest grant without an error; one shorter than any lease can be is passed over. */
+  /** The lease length of a grant without an error; one shorter than any lease can be is passed over. */
   void lease(long millis) {
-    if (millis >= org.smbgw.agent.net.Lease.MIN_LEASE_MILLIS) {
+    if (usable(millis)) {
       leaseMillis = millis;
     }
   }
 
+  /** Whether a grant of this many milliseconds is a lease the agent can hold addresses under. */
+  static boolean usable(long leaseMillis) {
+    return leaseMillis >= org.smbgw.agent.net.Lease.MIN_LEASE_MILLIS;
+  }
+
   /**
    * The wait after {@code failures} failures in a row (at least one), trying {@code replicas}
-   * replicas in turn, under a lease of {@code leaseMillis} (0 or less: not known yet).
+   * replicas in turn, under a lease of {@code leaseMillis} (0 or less: not known yet); 0 for a
+   * switch at once.
    */
   static long waitMillis(int failures, int replicas, long leaseMillis) {
     if (failures < 1 || replicas < 1) {

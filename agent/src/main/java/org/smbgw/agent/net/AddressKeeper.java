@@ -64,8 +64,11 @@ public final class AddressKeeper implements AutoCloseable {
     /** Sends the renewal; false when there is no session to send it on. */
     boolean send(LeaseRenewal renewal);
 
-    /** A renewal went unanswered: try another replica now. */
-    void stalled();
+    /**
+     * The current replica cannot renew the lease: it did not answer a renewal in time, or
+     * ({@code answered}) answered it without recording it. Try another replica.
+     */
+    void stalled(boolean answered);
 
     /** When the current stream was opened, on the keeper's ticker. */
     long streamOpenedNanos();
@@ -231,7 +234,7 @@ public final class AddressKeeper implements AutoCloseable {
         // This replica cannot record leases (cut off from ZooKeeper, say): ask another one.
         log.warn("lease not renewed: {}; switching coordinator",
             g.getError().isEmpty() ? "a grant of " + g.getLeaseMillis() + " ms" : g.getError());
-        channel.stalled();
+        channel.stalled(true);
       } else if (a.counted()) {
         reconcile();
       }
@@ -249,7 +252,7 @@ public final class AddressKeeper implements AutoCloseable {
       if (t.stalled()) {
         log.warn("lease renewal {} unanswered after {} ms; switching coordinator", lease.outstandingSeq(),
             (now - lease.outstandingSentNanos()) / 1_000_000);
-        channel.stalled();
+        channel.stalled(false);
       }
       lease = t.lease();
       if (t.expired() && !held.isEmpty()) {

@@ -1,6 +1,7 @@
 package org.smbgw.agent.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,12 +13,18 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
 
-/** The waits between the session's tries, with time as plain numbers. */
+/** The waits between the session's tries, with time as plain numbers (nanoseconds on a fake ticker). */
 class ReconnectsTest {
-  private static List<Long> waits(Reconnects r, int n) {
+  private static final long SECOND = 1_000_000_000L;
+
+  /** {@code n} failures in a row, each at the time the wait before it ran out. */
+  private static List<Long> waits(Reconnects r, long start, int n) {
     List<Long> out = new ArrayList<>();
+    long now = start;
     for (int i = 0; i < n; i++) {
-      out.add(r.failed());
+      long w = r.failed(now);
+      out.add(w);
+      now += w * 1_000_000;
     }
     return out;
   }
@@ -26,57 +33,96 @@ class ReconnectsTest {
   void aFailoverSwitchesAtOnceTheRestOfTheRoundFollowsCloseAndOnlyWholeRoundsWaitLonger() {
     Reconnects r = new Reconnects(3);
     assertEquals(List.of(0L, 100L, 200L, 100L, 100L, 400L, 100L, 100L, 800L, 100L, 100L, 1000L, 100L, 100L, 1000L),
-        waits(r, 15));
+        waits(r, 0, 15));
   }
 
   @Test
   void underALeaseTheLongestWaitIsAQuarterOfIt() {
     Reconnects r = new Reconnects(3);
     r.lease(2000);
-    assertEquals(List.of(0L, 100L, 200L, 100L, 100L, 400L, 100L, 100L, 500L, 100L, 100L, 500L), waits(r, 12));
+    assertEquals(List.of(0L, 100L, 200L, 100L, 100L, 400L, 100L, 100L, 500L, 100L, 100L, 500L), waits(r, 0, 12));
     Reconnects one = new Reconnects(1);
     one.lease(2000);
-    assertEquals(List.of(200L, 400L, 500L, 500L), waits(one, 4), "one replica: no other to switch to at once");
+    assertEquals(List.of(200L, 400L, 500L, 500L), waits(one, 0, 4), "one replica: no other to switch to at once");
   }
 
   @Test
-  void aLeaseNoGrantCanCarryDoesNotTakeTheWaitsAway() {
+  void aLeaseNoGrantCanCarryIsPassedOver() {
     Reconnects r = new Reconnects(2);
-    r.lease(3); // a lease under the shortest one the agent accepts: passed over
-    assertEquals(List.of(0L, 200L, 100L, 400L), waits(r, 4));
+    r.lease(2000);
+    r.lease(3);
+    assertEquals(List.of(0L, 200L, 100L, 400L, 100L, 500L), waits(r, 0, 6), "the cap stays at a quarter of 2 s");
+    assertFalse(Reconnects.usable(999));
+    assertTrue(Reconnects.usable(1000));
   }
 
   @Test
   void aServedSessionStartsTheNextFailuresAfresh() {
     Reconnects r = new Reconnects(2);
-    waits(r, 9);
+    waits(r, 0, 9);
     r.served();
-    assertEquals(List.of(0L, 200L), waits(r, 2));
+    assertEquals(List.of(0L, 200L), waits(r, 10 * SECOND, 2));
+  }
+
+  /** A replica that serves and then breaks every stream: switching at once would loop with no wait at all. */
+  @Test
+  void aReplicaThatServesAndBreaksAgainIsNotLeftAtOnceMoreThanOnceASecond() {
+    Reconnects r = new Reconnects(3);
+    assertEquals(0, r.failed(0));
+    r.served();
+    assertEquals(Reconnects.NEXT_REPLICA_MILLIS, r.failed(SECOND / 2), "half a second after the last switch at once");
+    r.served();
+    assertEquals(0, r.failed(SECOND / 2 + SECOND), "a second after it");
+  }
+
+  /** A short ZooKeeper election makes every replica answer with errors for a moment; the lease runs meanwhile. */
+  @Test
+  void aReplicaAnsweringWithErrorsIsRetriedWithinATenthOfASecondWhateverTheRound() {
+    Reconnects r = new Reconnects(3);
+    r.lease(2000);
+    List<Long> waits = new ArrayList<>();
+    long now = 0;
+    for (int i = 0; i < 12; i++) {
+      long w = r.refused(now);
+      waits.add(w);
+      now += w * 1_000_000;
+    }
+    assertEquals(List.of(0L, 100L, 100L, 100L, 100L, 100L, 100L, 100L, 100L, 100L, 100L, 100L), waits);
   }
 
   @Test
-  void noFailureHasNoWait() {
+  void noFailureAndNoReplicaAreRefused() {
     assertThrows(IllegalArgumentException.class, () -> Reconnects.waitMillis(0, 3, 2000));
+    assertThrows(IllegalArgumentException.class, () -> Reconnects.waitMillis(1, 0, 2000));
     assertThrows(IllegalArgumentException.class, () -> new Reconnects(0));
   }
 
   /**
-   * The failure the cap guards against: however long no replica could serve (every try failing),
-   * the agent is never further than min(1 s, L/4) from its next try, so once the quorum is back it
-   * reaches a replica well within the L plus margin a new leader gives the leases it inherits.
+   * The failure the cap guards against: however long no replica could serve, and however failures
+   * and service alternate, the agent is never further than min(1 s, L/4) from its next try, so once
+   * the quorum is back it reaches a replica within the L plus margin a new leader gives the leases
+   * it inherits; and it switches at once only right after being served.
    */
   @Property(tries = 300)
-  void aLongOutageNeverLeavesTheAgentWaitingPastAQuarterLease(
+  void noWaitIsEverLongerThanAQuarterLeaseAndNoneIsZeroUnlessJustServed(
       @ForAll @IntRange(min = 1, max = 7) int replicas,
       @ForAll @LongRange(min = 1000, max = 120_000) long leaseMillis,
-      @ForAll @IntRange(min = 1, max = 100_000) int failures) {
+      @ForAll @IntRange(min = 1, max = 5_000) int failures,
+      @ForAll @IntRange(min = 0, max = 50) int servedEvery) {
     Reconnects r = new Reconnects(replicas);
     r.lease(leaseMillis);
     long cap = Math.min(Reconnects.MAX_MILLIS, leaseMillis / 4);
-    long longest = 0;
-    for (int i = 0; i < failures; i++) {
-      longest = Math.max(longest, r.failed());
+    long now = 0;
+    boolean justServed = true;
+    for (int i = 1; i <= failures; i++) {
+      long w = r.failed(now);
+      assertTrue(w <= cap, "waited " + w + " ms under a lease of " + leaseMillis + " ms");
+      assertTrue(w > 0 || (justServed && replicas > 1), "switched at once " + i + " failures in");
+      now += Math.max(w, 1) * 1_000_000;
+      justServed = servedEvery > 0 && i % servedEvery == 0;
+      if (justServed) {
+        r.served();
+      }
     }
-    assertTrue(longest <= cap, "waited " + longest + " ms under a lease of " + leaseMillis + " ms");
   }
 }

@@ -106,6 +106,8 @@ class AddressKeeperFakeClockTest {
     final List<LeaseRenewal> sent = new ArrayList<>();
     final List<Long> sentAt = new ArrayList<>();
     int stalls;
+    /** For each stall, whether the replica had answered (with an error) rather than gone quiet. */
+    final List<Boolean> stallAnswered = new ArrayList<>();
 
     @Override
     public boolean send(LeaseRenewal renewal) {
@@ -115,8 +117,9 @@ class AddressKeeperFakeClockTest {
     }
 
     @Override
-    public void stalled() {
+    public void stalled(boolean answered) {
       stalls++;
+      stallAnswered.add(answered);
     }
 
     @Override
@@ -184,11 +187,36 @@ class AddressKeeperFakeClockTest {
     long end = leaseEnd;
     run(Duration.ofMillis(800), Duration.ZERO, false);
     assertTrue(channel.stalls >= 1, "an unanswered renewal makes the session try another replica");
+    assertTrue(channel.stallAnswered.stream().noneMatch(a -> a), "told as a replica gone quiet: " + channel.stallAnswered);
     clock.advance(Duration.ofNanos(end - clock.nanoTime() - 1));
     assertEquals(List.of(CIDR), keeper.held(), "still inside the lease");
     clock.advance(Duration.ofMillis(30));
     assertEquals(List.of(), keeper.held(), "dropped by the agent itself at expiry");
     assertEquals(Map.of(), kernel.expires, "and deleted from the kernel, not only left to its lifetime");
+  }
+
+  /**
+   * A replica cut off from ZooKeeper answers at once, with an error: the session is told it was an
+   * answer (it paces those differently from a replica gone quiet), and nothing is extended.
+   */
+  @Test
+  void anErrorGrantSendsTheSessionElsewhereAsARefusalAndExtendsNothing() throws Exception {
+    keeper.start(channel);
+    wantHere();
+    run(Duration.ofSeconds(1), Duration.ofMillis(100), true);
+    long end = leaseEnd;
+    int before = channel.sent.size();
+    while (channel.sent.size() == before) {
+      clock.advance(Duration.ofMillis(5));
+    }
+    keeper.granted(LeaseGrant.newBuilder().setSeq(channel.sent.get(channel.sent.size() - 1).getSeq())
+        .setError("not connected to ZooKeeper").build());
+    clock.advance(Duration.ofMillis(5));
+    assertEquals(List.of(true), channel.stallAnswered);
+    clock.advance(Duration.ofNanos(end - clock.nanoTime() - 1));
+    assertEquals(List.of(CIDR), keeper.held(), "still inside the lease the last real answer gave");
+    clock.advance(Duration.ofMillis(30));
+    assertEquals(List.of(), keeper.held(), "the error grant extended nothing");
   }
 
   /**

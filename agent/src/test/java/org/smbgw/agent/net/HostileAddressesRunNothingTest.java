@@ -82,7 +82,7 @@ class HostileAddressesRunNothingTest {
       }
 
       @Override
-      public void stalled() {
+      public void stalled(boolean answered) {
         stalls[0]++;
       }
 
