@@ -31,9 +31,9 @@ import org.smbgw.proto.v1.NodeObservedState;
 /**
  * The agent's session with the coordinators. Tries the replicas in turn; on a broken stream it
  * reconnects to the next one, paced by {@link Reconnects}, says hello again (with the latest
- * inventory) and re-sends its latest report. Desired states from an older epoch than one already seen are
- * ignored (fencing); the others are handed on as sent ({@link BrakedSource} checks them on the
- * reconcile thread).
+ * inventory) and re-sends its latest report. Desired states from an older epoch than one already
+ * seen are ignored (fencing); the others are handed on as sent ({@link BrakedSource} checks them
+ * on the reconcile thread).
  *
  * <p>Threads: connecting and reconnecting happen on the session's own thread
  * ({@code smbgw-session}), made and closed here, which does nothing that can take long: the
@@ -180,9 +180,8 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
   }
 
   private synchronized void leaseOn(long id, LeaseGrant g) {
-    if (id == streamId && g.getError().isEmpty() && Reconnects.usable(g.getLeaseMillis())) {
-      reconnects.lease(g.getLeaseMillis());
-      reconnects.served(); // renewals are recorded: the replica serves, even before it sends a state
+    if (id == streamId) {
+      reconnects.granted(g);
     }
   }
 

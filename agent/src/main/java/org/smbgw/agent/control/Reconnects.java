@@ -1,5 +1,8 @@
 package org.smbgw.agent.control;
 
+import org.smbgw.agent.net.Lease;
+import org.smbgw.proto.v1.LeaseGrant;
+
 /**
  * How long the session waits before its next try, after a stream broke, could not open, or its
  * replica went quiet. The first failure after a working session switches to the next replica at
@@ -71,21 +74,21 @@ final class Reconnects {
     return Math.min(failed(nowNanos), NEXT_REPLICA_MILLIS);
   }
 
-  /** A replica served the session (a desired state, or a lease recorded): the next failure starts afresh. */
+  /** A replica served the session (it sent a desired state): the next failure starts afresh. */
   void served() {
     failures = 0;
   }
 
-  /** The lease length of a grant without an error; one shorter than any lease can be is passed over. */
-  void lease(long millis) {
-    if (usable(millis)) {
-      leaseMillis = millis;
+  /**
+   * A grant came on the current stream. One that recorded the renewal ({@link Lease#usable}) says
+   * the replica serves, even before it sends a state, and its lease length sets the cap; any
+   * other changes nothing.
+   */
+  void granted(LeaseGrant g) {
+    if (Lease.usable(g)) {
+      leaseMillis = g.getLeaseMillis();
+      served();
     }
-  }
-
-  /** Whether a grant of this many milliseconds is a lease the agent can hold addresses under. */
-  static boolean usable(long leaseMillis) {
-    return leaseMillis >= org.smbgw.agent.net.Lease.MIN_LEASE_MILLIS;
   }
 
   /**

@@ -43,7 +43,7 @@ public record Lease(long leaseNanos, long nextSeq, long outstandingSeq, long out
     long lastSentNanos, boolean renewAsked, long validUntilNanos, Map<String, AddressAssignment> granted) {
 
   /** The shortest lease a grant may give (the coordinators refuse a shorter leaseMillis too). */
-  public static final long MIN_LEASE_MILLIS = 1000;
+  static final long MIN_LEASE_MILLIS = 1000;
 
   /** A renewal sent within this long of its stream opening is the stream's first. */
   static final long FIRST_ON_STREAM_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -113,13 +113,21 @@ public record Lease(long leaseNanos, long nextSeq, long outstandingSeq, long out
     }
   }
 
+  /**
+   * Whether {@code g} recorded the renewal and gives a lease addresses can be held under: kernel
+   * lifetimes are whole seconds, so no lease shorter than {@link #MIN_LEASE_MILLIS} is.
+   */
+  public static boolean usable(LeaseGrant g) {
+    return g.getError().isEmpty() && g.getLeaseMillis() >= MIN_LEASE_MILLIS;
+  }
+
   /** An answer from the coordinator. Anything but the answer to the outstanding renewal is ignored. */
   public Answer answer(LeaseGrant g) {
     if (outstandingSeq < 0 || g.getSeq() != outstandingSeq) {
       return new Answer(this, false, false);
     }
-    if (!g.getError().isEmpty() || g.getLeaseMillis() < MIN_LEASE_MILLIS) {
-      return new Answer(givenUp(), false, true); // kernel lifetimes are whole seconds: no shorter lease is usable
+    if (!usable(g)) {
+      return new Answer(givenUp(), false, true);
     }
     // Addresses, interfaces and tickles become lines of 'ip -batch' and packets, as root: what
     // fails the rules is left out (and reported); the lease itself still counts, for every replica

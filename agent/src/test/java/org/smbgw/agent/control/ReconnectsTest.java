@@ -12,10 +12,16 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
+import org.smbgw.agent.net.Lease;
+import org.smbgw.proto.v1.LeaseGrant;
 
 /** The waits between the session's tries, with time as plain numbers (nanoseconds on a fake ticker). */
 class ReconnectsTest {
   private static final long SECOND = 1_000_000_000L;
+
+  private static LeaseGrant lease(long millis) {
+    return LeaseGrant.newBuilder().setLeaseMillis((int) millis).build();
+  }
 
   /** {@code n} failures in a row, each at the time the wait before it ran out. */
   private static List<Long> waits(Reconnects r, long start, int n) {
@@ -39,21 +45,21 @@ class ReconnectsTest {
   @Test
   void underALeaseTheLongestWaitIsAQuarterOfIt() {
     Reconnects r = new Reconnects(3);
-    r.lease(2000);
+    r.granted(lease(2000));
     assertEquals(List.of(0L, 100L, 200L, 100L, 100L, 400L, 100L, 100L, 500L, 100L, 100L, 500L), waits(r, 0, 12));
     Reconnects one = new Reconnects(1);
-    one.lease(2000);
+    one.granted(lease(2000));
     assertEquals(List.of(200L, 400L, 500L, 500L), waits(one, 0, 4), "one replica: no other to switch to at once");
   }
 
   @Test
   void aLeaseNoGrantCanCarryIsPassedOver() {
     Reconnects r = new Reconnects(2);
-    r.lease(2000);
-    r.lease(3);
+    r.granted(lease(2000));
+    r.granted(lease(3));
     assertEquals(List.of(0L, 200L, 100L, 400L, 100L, 500L), waits(r, 0, 6), "the cap stays at a quarter of 2 s");
-    assertFalse(Reconnects.usable(999));
-    assertTrue(Reconnects.usable(1000));
+    assertFalse(Lease.usable(lease(999)));
+    assertTrue(Lease.usable(lease(1000)));
   }
 
   @Test
@@ -80,7 +86,7 @@ class ReconnectsTest {
   @Test
   void aReplicaAnsweringWithErrorsIsRetriedWithinATenthOfASecondWhateverTheRound() {
     Reconnects r = new Reconnects(3);
-    r.lease(2000);
+    r.granted(lease(2000));
     List<Long> waits = new ArrayList<>();
     long now = 0;
     for (int i = 0; i < 12; i++) {
@@ -111,7 +117,7 @@ class ReconnectsTest {
       @ForAll @IntRange(min = 1, max = 5_000) int failures,
       @ForAll @IntRange(min = 0, max = 50) int servedEvery) {
     Reconnects r = new Reconnects(replicas);
-    r.lease(leaseMillis);
+    r.granted(lease(leaseMillis));
     long cap = Math.min(Reconnects.MAX_MILLIS, leaseMillis / 4);
     long now = 0;
     boolean justServed = true;
