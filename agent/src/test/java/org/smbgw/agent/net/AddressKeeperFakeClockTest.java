@@ -146,6 +146,14 @@ class AddressKeeperFakeClockTest {
     keeper.granted(g.build());
   }
 
+  /** Moves time to just before {@code end}, where the address is still held, and just past it, where it is not. */
+  private void heldUntil(long end, String stillHeld, String gone) throws Exception {
+    clock.advance(Duration.ofNanos(end - clock.nanoTime() - 1));
+    assertEquals(List.of(CIDR), keeper.held(), stillHeld);
+    clock.advance(Duration.ofMillis(30));
+    assertEquals(List.of(), keeper.held(), gone);
+  }
+
   /** Moves time in ticks, answering each new renewal after {@code delay} while {@code answering}. */
   private void run(Duration total, Duration delay, boolean answering) {
     long end = clock.nanoTime() + total.toNanos();
@@ -188,10 +196,7 @@ class AddressKeeperFakeClockTest {
     run(Duration.ofMillis(800), Duration.ZERO, false);
     assertTrue(channel.stalls >= 1, "an unanswered renewal makes the session try another replica");
     assertTrue(channel.stallAnswered.stream().noneMatch(a -> a), "told as a replica gone quiet: " + channel.stallAnswered);
-    clock.advance(Duration.ofNanos(end - clock.nanoTime() - 1));
-    assertEquals(List.of(CIDR), keeper.held(), "still inside the lease");
-    clock.advance(Duration.ofMillis(30));
-    assertEquals(List.of(), keeper.held(), "dropped by the agent itself at expiry");
+    heldUntil(end, "still inside the lease", "dropped by the agent itself at expiry");
     assertEquals(Map.of(), kernel.expires, "and deleted from the kernel, not only left to its lifetime");
   }
 
@@ -213,10 +218,7 @@ class AddressKeeperFakeClockTest {
         .setError("not connected to ZooKeeper").build());
     clock.advance(Duration.ofMillis(5));
     assertEquals(List.of(true), channel.stallAnswered);
-    clock.advance(Duration.ofNanos(end - clock.nanoTime() - 1));
-    assertEquals(List.of(CIDR), keeper.held(), "still inside the lease the last real answer gave");
-    clock.advance(Duration.ofMillis(30));
-    assertEquals(List.of(), keeper.held(), "the error grant extended nothing");
+    heldUntil(end, "still inside the lease the last real answer gave", "the error grant extended nothing");
   }
 
   /**
