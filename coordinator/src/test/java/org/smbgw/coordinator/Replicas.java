@@ -2,11 +2,11 @@ package org.smbgw.coordinator;
 
 import org.smbgw.common.Grpc;
 import org.smbgw.common.HostPort;
+import org.smbgw.common.testing.FreePorts;
 import org.smbgw.common.testing.TestPki;
 
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingCluster;
 import org.smbgw.proto.v1.AgentHello;
 import org.smbgw.proto.v1.AgentMessage;
@@ -64,7 +65,7 @@ final class Replicas implements AutoCloseable {
   }
 
   private int made;
-  final TestingCluster zk = new TestingCluster(3);
+  final TestingCluster zk = new TestingCluster(ensemble(3));
   final List<Coordinator> coordinators = new ArrayList<>();
   final List<AutoCloseable> closeables = new ArrayList<>();
   private final List<Path> dirs = new ArrayList<>();
@@ -111,7 +112,7 @@ final class Replicas implements AutoCloseable {
   }
 
   CoordinatorConfig config() throws Exception {
-    return new CoordinatorConfig("127.0.0.1", freePort(), null, zk.getConnectString(), 0, tempDir(), 3000, "127.0.0.1:0", 2000, 250, "text")
+    return new CoordinatorConfig("127.0.0.1", FreePorts.one(), null, zk.getConnectString(), 0, tempDir(), 3000, "127.0.0.1:0", 2000, 250, "text")
         .withTls(PKI.node("c" + (++made))).withClusterKey(keyFile()).withAdvertise();
   }
 
@@ -132,10 +133,17 @@ final class Replicas implements AutoCloseable {
     return d;
   }
 
-  static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+  /**
+   * {@code servers} ZooKeeper servers whose client, election and quorum ports are picked together:
+   * Curator's own specs pick each alone and can give one server the same port twice.
+   */
+  static List<InstanceSpec> ensemble(int servers) {
+    int[] ports = FreePorts.distinct(3 * servers);
+    List<InstanceSpec> specs = new ArrayList<>();
+    for (int i = 0; i < servers; i++) {
+      specs.add(new InstanceSpec(null, ports[3 * i], ports[3 * i + 1], ports[3 * i + 2], true, i + 1));
     }
+    return specs;
   }
 
   /** Waits until exactly one live replica leads; returns it. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.smbgw.common.testing.FreePorts;
 import io.grpc.ManagedChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -228,7 +229,7 @@ class ZooKeeperLockedTest {
   void aClusterOfOneMakesItsKeyAndKeepsItsZooKeeperDataToItself() throws Exception {
     try (Replicas r = new Replicas()) {
       Path state = r.tempDir();
-      CoordinatorConfig config = new CoordinatorConfig("127.0.0.1", Replicas.freePort(), null, "", Replicas.freePort(),
+      CoordinatorConfig config = new CoordinatorConfig("127.0.0.1", FreePorts.one(), null, "", FreePorts.one(),
           state, 3000, "127.0.0.1:0", 2000, 250, "text").withTls(Replicas.PKI.node("solo"));
       try (Coordinator solo = new Coordinator(config)) {
         solo.start();

@@ -6,7 +6,7 @@ import static org.smbgw.e2e.bench.Bench.figure;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
+import org.smbgw.common.testing.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -109,8 +109,8 @@ final class CoordinatorBench {
   private static void apply1000() throws Exception {
     Path state = Files.createTempDirectory("smbgw-bench-coord-");
     Path dirs = Files.createTempDirectory("smbgw-bench-dirs-", TestDirs.TRAVERSABLE);
-    int zkPort = freePort();
-    CoordinatorConfig config = new CoordinatorConfig("127.0.0.1", freePort(), null, "", zkPort, state, 2000, "", 2000, 250,
+    int zkPort = FreePorts.one();
+    CoordinatorConfig config = new CoordinatorConfig("127.0.0.1", FreePorts.one(), null, "", zkPort, state, 2000, "", 2000, 250,
         "text").withTls(PKI.node("c"));
     try (Coordinator c = new Coordinator(config);
          SandboxAgent node = new SandboxAgent()) {
@@ -182,9 +182,11 @@ final class CoordinatorBench {
 
   /** SIGKILL of the leader's JVM until an admin call through a surviving replica succeeds. */
   private static void failover() throws Exception {
+    // ports picked together: Curator's own picks, one at a time, can give one server a port twice
+    int[] ports = FreePorts.distinct(9);
     List<InstanceSpec> specs = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      specs.add(new InstanceSpec(null, -1, -1, -1, true, -1, 500, -1, new HashMap<>()));
+      specs.add(new InstanceSpec(null, ports[3 * i], ports[3 * i + 1], ports[3 * i + 2], true, i + 1, 500, -1, new HashMap<>()));
     }
     List<Double> runs = new ArrayList<>();
     java.util.Set<Path> configsBefore = zkConfigs();
@@ -195,7 +197,7 @@ final class CoordinatorBench {
       grantAdmin(zk.getConnectString(), org.smbgw.coordinator.zk.ClusterKey.create(keyFile));
       for (int run = 0; run < 5; run++) {
         Path dir = Files.createTempDirectory("smbgw-bench-failover-");
-        int port = freePort();
+        int port = FreePorts.one();
         Files.writeString(dir.resolve("c.yaml"), "listen: 127.0.0.1:" + port + "\nzookeeper: " + zk.getConnectString()
             + "\nstateDir: " + dir + "\nmetricsListen: \"\"\nclusterKey: " + keyFile + "\n"
             + "tls: {pki: " + PKI.node("c").cert().getParent() + ", pveRoot: " + dir.resolve("no-pve") + "}\n");
@@ -208,7 +210,7 @@ final class CoordinatorBench {
             System.out.println("coordinator.leader_failover not measured: the first replica never led");
             return;
           }
-          try (Coordinator survivor = new Coordinator(new CoordinatorConfig("127.0.0.1", freePort(), null,
+          try (Coordinator survivor = new Coordinator(new CoordinatorConfig("127.0.0.1", FreePorts.one(), null,
               zk.getConnectString(), 0, dir.resolve("survivor"), 2000, "", 2000, 250, "text").withTls(PKI.node("c"))
               .withClusterKey(keyFile))) {
             survivor.start();
@@ -264,10 +266,5 @@ final class CoordinatorBench {
     return false;
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 
 }
