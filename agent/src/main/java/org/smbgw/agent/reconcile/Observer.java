@@ -89,6 +89,25 @@ public final class Observer {
     }
   }
 
+  /**
+   * {@code before} with what is cheap to look at looked at again, for a pass that only adds (see
+   * {@link QuickLook}): the include file, the smb.conf hook, accounts and groups, and the root of
+   * every directory share. File reads and stats only, no program; the rest (datasets, Samba's
+   * hashes and SIDs, connections) is as {@code before} saw it.
+   */
+  public Observed refresh(Observed before, NodeDesiredState desired) throws IOException {
+    Map<Path, RootState> roots = new HashMap<>(before.roots());
+    for (ShareSpec s : desired.getSharesList()) {
+      if (s.getStorage().hasDirectory()) {
+        Path p = Path.of(s.getStorage().getDirectory().getPath());
+        roots.put(p, root(p));
+      }
+    }
+    return new Observed(before.datasets(), before.missingParents(), host.samba().readInclude(),
+        host.samba().smbConfIncludes(), before.sambaHashes(), host.accounts().accounts(), host.accounts().groups(),
+        roots, before.connections(), before.deadMounts(), before.zfsProblem(), before.ids());
+  }
+
   /** Whether {@code dataset} or a dataset above it is in {@code dead}. */
   static boolean underDeadMount(String dataset, Set<String> dead) {
     for (String d = dataset; ; d = d.substring(0, d.lastIndexOf('/'))) {

@@ -29,6 +29,12 @@ public record Plan(
     Map<String, String> blocked,
     WindowsAcls acls) {
 
+  /** This plan without what follows unpublishing (retiring, purging, deleting accounts): see {@link QuickLook}. */
+  public Plan withoutRemovals() {
+    return new Plan(prerequisites, userUnits, sambaAccounts, remounts, waiting, shareUnits, publish, List.of(), blocked,
+        acls);
+  }
+
   /** Number of steps, counting the publish as one. */
   public int size() {
     return prerequisites.size() + count(userUnits) + (sambaAccounts.isPresent() ? 1 : 0)

@@ -80,9 +80,20 @@ public final class Reconciler implements AutoCloseable {
   /** The retry scheduled, if any; reconcile thread only. */
   private ScheduledFuture<?> retry;
 
-  /** What one pass saw and did; handed to the status writer. */
+  /**
+   * The last full pass that found nothing to do, which a pass that only adds shares may plan on;
+   * null after any pass that changed something. Reconcile thread only.
+   */
+  private QuickLook.Base quickBase;
+
+  /**
+   * What one pass saw and did; handed to the status writer.
+   *
+   * @param quick whether the pass planned on the last observation (see {@link QuickLook}); a full
+   *     pass follows it at once
+   */
   public record PassReport(NodeDesiredState desired, Observed observed, Plan plan, Outcome outcome,
-      Optional<String> sourceProblem) {}
+      Optional<String> sourceProblem, boolean quick) {}
 
   public Reconciler(DesiredStateSource source, Observer observer, Planner planner, Executor applier,
       AgentMetrics metrics, Path parentsFile, Consumer<PassReport> reports, LongSupplier ticker) {
@@ -160,7 +171,9 @@ public final class Reconciler implements AutoCloseable {
       followUps = 0; // the guard is against a plan that never converges on the same desired state
       retryMillis = 0; // and a change gets quick retries again, though an old share keeps failing
     }
-    if (r != null && r.plan() != null && !r.plan().isEmpty() && r.outcome().ok() && followUps < MAX_FOLLOW_UPS) {
+    if (r != null && r.quick()) {
+      trigger(); // the look it skipped, and the removals it left out (a quick pass never follows a quick one)
+    } else if (r != null && r.plan() != null && !r.plan().isEmpty() && r.outcome().ok() && followUps < MAX_FOLLOW_UPS) {
       followUps++;
       trigger(); // confirm convergence: the next pass must find nothing to do
     } else {
@@ -234,11 +247,25 @@ public final class Reconciler implements AutoCloseable {
     try (Timer.Context ignored = metrics.reconcile().time()) {
       NodeDesiredState d = desired.get();
       Set<String> known = knownParents();
+      long lookedAt = ticker.getAsLong();
+      QuickLook.Base base = quickBase;
+      quickBase = null; // whatever this pass does, the next one judges by it
+      List<String> added = QuickLook.additions(base, d, lookedAt);
+      boolean quick = !added.isEmpty();
       Observed obs;
-      try (Timer.Context o = metrics.observe().time()) {
-        obs = observer.observe(d, known);
+      if (quick) {
+        obs = observer.refresh(base.observed(), d);
+        log.info("generation {}: {} added; planned on the last look ({} ms old), a full pass follows",
+            d.getGeneration(), added, (lookedAt - base.observedAtNanos()) / 1_000_000);
+      } else {
+        try (Timer.Context o = metrics.observe().time()) {
+          obs = observer.observe(d, known);
+        }
       }
       Planner.Result planned = planner.plan(d, obs);
+      if (quick) {
+        planned = new Planner.Result(planned.plan().withoutRemovals(), planned.paths());
+      }
       Outcome outcome = new Outcome();
       if (!planned.plan().isEmpty()) {
         remember(known, Observer.parents(d, Set.of()));
@@ -250,7 +277,10 @@ public final class Reconciler implements AutoCloseable {
         planned.plan().blocked().forEach(outcome::fail);
       }
       (outcome.ok() ? metrics.reconcileOk() : metrics.reconcileFailed()).inc();
-      PassReport report = new PassReport(d, obs, planned.plan(), outcome, source.problem());
+      if (!quick && planned.plan().isEmpty()) {
+        quickBase = new QuickLook.Base(d, obs, lookedAt);
+      }
+      PassReport report = new PassReport(d, obs, planned.plan(), outcome, source.problem(), quick);
       reports.accept(report);
       return report;
     } catch (Exception e) {

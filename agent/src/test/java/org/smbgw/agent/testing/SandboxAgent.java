@@ -77,6 +77,12 @@ public final class SandboxAgent implements AutoCloseable {
   }
   private Agent agent;
   private org.smbgw.common.tls.TlsConfig tls;
+  private final MetricRegistry registry = new MetricRegistry();
+
+  /** The agent's metrics: what it timed and counted. */
+  public MetricRegistry metrics() {
+    return registry;
+  }
 
   public SandboxAgent() throws Exception {
     this.dir = Files.createTempDirectory("smbgw-agent-", TestDirs.TRAVERSABLE);
@@ -95,7 +101,7 @@ public final class SandboxAgent implements AutoCloseable {
 
   public SandboxAgent start() throws Exception {
     Files.createDirectories(dir.resolve("dirs"));
-    agent = new Agent(config(), new MetricRegistry());
+    agent = new Agent(config(), registry);
     agent.start(loop);
     return this;
   }
