@@ -264,8 +264,10 @@ public final class Agent implements AutoCloseable {
     };
     DesiredStateSource source = new DesiredStateSource() {
       @Override
-      public Optional<NodeDesiredState> current() {
-        return braked.current();
+      public Optional<NodeDesiredState> current() { // at the start of a pass
+        Optional<NodeDesiredState> d = braked.current();
+        braked.admitted().ifPresent(addresses::expect);
+        return d;
       }
 
       @Override

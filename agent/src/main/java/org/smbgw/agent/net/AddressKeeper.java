@@ -58,6 +58,11 @@ public final class AddressKeeper implements AutoCloseable {
    * letting go of everything when the lease ran out meanwhile.
    */
   static final Duration SLOW_APPLY = Duration.ofMillis(100);
+  /**
+   * A listing of the interfaces this recent stands for "now" before an address is added: it was
+   * made for that address, when the state that brought it arrived ({@link #expect}).
+   */
+  static final Duration LISTING_FRESH = Duration.ofSeconds(1);
 
   /** How renewals leave the node; the coordinator session implements it. */
   public interface Channel {
@@ -121,6 +126,9 @@ public final class AddressKeeper implements AutoCloseable {
   private Set<String> active = Set.of();
   private Map<String, Long> readySince = Map.of();
   private List<NetworkInterface> interfaces = List.of();
+  /** When {@link #interfaces} were listed (ticker); lease thread. */
+  private long listedAt;
+  private boolean listed;
   /** Set by the close task: from then on nothing is planned, added or renewed. */
   private boolean closing;
 
@@ -179,15 +187,30 @@ public final class AddressKeeper implements AutoCloseable {
     }
   }
 
+  /**
+   * A desired state about to be applied, before its shares are published: an address it brings is
+   * asked of the coordinator and the interfaces are listed now, while the pass publishes, so that
+   * the address comes up as soon as its shares serve (a failover is on the clients' clock). Any
+   * thread.
+   */
+  public void expect(NodeDesiredState d) {
+    Map<String, List<String>> next = wanted(d);
+    onLeaseThread(() -> {
+      if (next.equals(desired)) {
+        return;
+      }
+      boolean brought = next.keySet().stream().anyMatch(k -> !held.containsKey(k) && !desired.containsKey(k));
+      want(next);
+      if (brought) {
+        list();
+      }
+      reconcile();
+    });
+  }
+
   /** The desired state and the latest observation: which addresses may come up here. Any thread. */
   public void update(NodeDesiredState d, NodeObservedState observed) {
-    Map<String, List<String>> next = new LinkedHashMap<>();
-    d.getAddressesList().forEach(a -> next.put(Addresses.host(a.getAddress()), new ArrayList<>()));
-    for (ShareSpec s : d.getSharesList()) {
-      if (!s.getAddress().isEmpty()) {
-        next.computeIfAbsent(Addresses.host(s.getAddress()), k -> new ArrayList<>()).add(s.getName());
-      }
-    }
+    Map<String, List<String>> next = wanted(d);
     Set<String> serving = new HashSet<>();
     for (ShareStatus s : observed.getSharesList()) {
       if (s.getState() == ShareState.SHARE_STATE_ACTIVE) {
@@ -195,13 +218,41 @@ public final class AddressKeeper implements AutoCloseable {
       }
     }
     onLeaseThread(() -> {
-      if (!next.keySet().equals(desired.keySet())) {
-        lease = lease.askRenewal();
-      }
-      desired = next;
+      want(next);
       active = Set.copyOf(serving);
       reconcile();
     });
+  }
+
+  /** Host address to the shares bound to it, for every address {@code d} puts on this node. */
+  private static Map<String, List<String>> wanted(NodeDesiredState d) {
+    Map<String, List<String>> next = new LinkedHashMap<>();
+    d.getAddressesList().forEach(a -> next.put(Addresses.host(a.getAddress()), new ArrayList<>()));
+    for (ShareSpec s : d.getSharesList()) {
+      if (!s.getAddress().isEmpty()) {
+        next.computeIfAbsent(Addresses.host(s.getAddress()), k -> new ArrayList<>()).add(s.getName());
+      }
+    }
+    return next;
+  }
+
+  /** Lease thread: the addresses wanted here; a change is told to the coordinator at the next tick. */
+  private void want(Map<String, List<String>> next) {
+    if (!next.keySet().equals(desired.keySet())) {
+      lease = lease.askRenewal();
+    }
+    desired = next;
+  }
+
+  /** Lease thread: lists the interfaces (logged when they cannot be). */
+  private void list() {
+    try {
+      interfaces = actions.interfaces();
+      listedAt = ticker.getAsLong();
+      listed = true;
+    } catch (Exception e) {
+      log.warn("cannot list interfaces: {}", e.toString());
+    }
   }
 
   /** When the kernel lifetime last set on the held addresses runs out (ticker time); lease thread. */
@@ -285,14 +336,11 @@ public final class AddressKeeper implements AutoCloseable {
     long wallMillis = wall.millis();
     readySince = AddressPlan.readySince(readySince, desired, active, wallMillis);
     AddressPlan plan = plan(wallMillis);
-    if (!plan.noInterface().isEmpty() || !plan.add().isEmpty()) {
-      try {
-        // A new interface or subnet since the last look; and before adding, the node's own
-        // addresses as they are now: a floating address never takes one over.
-        interfaces = actions.interfaces();
-      } catch (Exception e) {
-        log.warn("cannot list interfaces: {}", e.toString());
-      }
+    if ((!plan.noInterface().isEmpty() || !plan.add().isEmpty())
+        && (!listed || ticker.getAsLong() - listedAt > LISTING_FRESH.toNanos())) {
+      // A new interface or subnet since the last look; and before adding, the node's own
+      // addresses as they are now: a floating address never takes one over.
+      list();
       plan = plan(wallMillis);
       plan.noInterface().forEach(a -> log.warn("address {}: no interface has an address in its subnet; set one "
           + "with --interface", a.getAddress()));
@@ -399,6 +447,8 @@ public final class AddressKeeper implements AutoCloseable {
       return null;
     }
     interfaces = now;
+    listedAt = ticker.getAsLong();
+    listed = true;
     return h -> now.stream().anyMatch(i -> i.getName().equals(h.device())
         && i.getAddressesList().stream().anyMatch(a -> Addresses.same(a, h.cidr())));
   }

@@ -73,8 +73,12 @@ class AddressKeeperFakeClockTest {
     /** Addresses the node has as its own (no lifetime limit) besides 10.0.0.11. */
     final List<String> permanent = new ArrayList<>();
 
+    /** Listings of the interfaces so far. */
+    int listings;
+
     @Override
     public List<NetworkInterface> interfaces() {
+      listings++;
       return List.of(NetworkInterface.newBuilder().setName("vmbr0").addAddresses("10.0.0.11/24")
           .addPermanent("10.0.0.11/24").addAllAddresses(permanent).addAllPermanent(permanent)
           .addAllAddresses(up() ? List.of(CIDR) : List.of()).build());
@@ -173,6 +177,37 @@ class AddressKeeperFakeClockTest {
     keeper.update(NodeDesiredState.newBuilder().addShares(ShareSpec.newBuilder().setName("docs").setAddress(CIDR)).build(),
         NodeObservedState.newBuilder().addShares(ShareStatus.newBuilder().setName("docs")
             .setState(ShareState.SHARE_STATE_ACTIVE)).build());
+  }
+
+  /**
+   * A failover's address waited for the pass that publishes its share to end before the keeper
+   * asked the coordinator for it and listed the interfaces; both now start when the pass does.
+   */
+  @Test
+  void anAddressAStateBringsIsAskedForAndItsInterfacesListedWhileItsSharesArePublished() {
+    granting = false; // before the move, the grants name nothing
+    keeper.start(channel);
+    run(Duration.ofMillis(1200), Duration.ZERO, true); // the last renewal some 200 ms ago, the next one due in 300
+    int listings = kernel.listings;
+    long expectedAt = clock.nanoTime();
+    NodeDesiredState moved = NodeDesiredState.newBuilder()
+        .addShares(ShareSpec.newBuilder().setName("docs").setAddress(CIDR)).build();
+    keeper.expect(moved);
+    clock.advance(Duration.ofMillis(AddressKeeper.TICK_MS));
+    assertTrue(channel.sentAt.get(channel.sentAt.size() - 1) >= expectedAt,
+        "a renewal asks for the address at once, not at the next quarter of the lease");
+    assertEquals(listings + 1, kernel.listings, "the interfaces are listed while the pass publishes");
+    granting = true; // the leader moved it here
+    answerLast();
+    clock.advance(Duration.ofMillis(5));
+    assertFalse(kernel.up(), "granted, but its share does not serve yet");
+
+    clock.advance(Duration.ofMillis(200)); // the pass publishes
+    keeper.update(moved, NodeObservedState.newBuilder().addShares(ShareStatus.newBuilder().setName("docs")
+        .setState(ShareState.SHARE_STATE_ACTIVE)).build());
+    clock.advance(Duration.ofMillis(1));
+    assertTrue(kernel.up(), "up as soon as its share serves");
+    assertEquals(listings + 1, kernel.listings, "no second listing on the way up");
   }
 
   @Test
