@@ -283,9 +283,29 @@ public final class SambaConfig {
     Path tmp = file.resolveSibling("." + file.getFileName() + suffix);
     try {
       Files.writeString(tmp, content, StandardCharsets.UTF_8);
+      laterThanReplaced(tmp, file);
       move(tmp, file);
     } finally {
       Files.deleteIfExists(tmp);
+    }
+  }
+
+  /**
+   * smbd tells a changed configuration file by its time in whole seconds (Samba 4.17; measured: a
+   * share taken out within the second of the last change was still served to new connections). A
+   * file replaced within that second would go unseen by new connections until smbd is told to
+   * reload, and a failed-over share's address comes up before that (see the executor). The new
+   * file is dated a second after the one it replaces when it would not be.
+   */
+  private static void laterThanReplaced(Path tmp, Path file) throws IOException {
+    long was;
+    try {
+      was = Files.getLastModifiedTime(file).to(java.util.concurrent.TimeUnit.SECONDS);
+    } catch (NoSuchFileException e) {
+      return;
+    }
+    if (Files.getLastModifiedTime(tmp).to(java.util.concurrent.TimeUnit.SECONDS) <= was) {
+      Files.setLastModifiedTime(tmp, java.nio.file.attribute.FileTime.from(was + 1, java.util.concurrent.TimeUnit.SECONDS));
     }
   }
 
