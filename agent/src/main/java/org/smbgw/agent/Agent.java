@@ -103,9 +103,12 @@ public final class Agent implements AutoCloseable {
   private final Runnable refreshSource;
   private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
 
-  /** What differs between the modes: where the desired state comes from, who hears of status, and the parts. */
+  /**
+   * What differs between the modes: where the desired state comes from, who hears of status and of
+   * shares an include just installed serves (see {@link Executor}), and the parts.
+   */
   private record Mode(DesiredStateSource source, Runnable refresh, Consumer<NodeObservedState> onStatus,
-      List<Part> parts, BooleanSupplier ready, BooleanSupplier leaseTicking) {}
+      Consumer<java.util.Set<String>> published, List<Part> parts, BooleanSupplier ready, BooleanSupplier leaseTicking) {}
 
   private final Mode mode;
   private final Duration commandTimeout;
@@ -148,7 +151,7 @@ public final class Agent implements AutoCloseable {
         new QuotaAlerts(stateDir.resolve("quota-alerts.json")));
     this.reconciler = new Reconciler(mode.source(), new Observer(host),
         new Planner(config.unixGroup(), samba.includeLine(), composer),
-        new Executor(host, audit, metrics, composer, () -> trigger.get().stepStarting()), metrics,
+        new Executor(host, audit, metrics, composer, () -> trigger.get().stepStarting(), mode.published()), metrics,
         stateDir.resolve("zfs-parents"), status, System::nanoTime);
     trigger.set(reconciler);
     runner.onStart(reconciler::commandStarting);
@@ -195,7 +198,7 @@ public final class Agent implements AutoCloseable {
         }, 1, 1, TimeUnit.SECONDS);
       }
     }, poller::shutdownNow);
-    return new Mode(file, file::poll, s -> { }, List.of(poll), () -> passes.get().passesDone() > 0, () -> true);
+    return new Mode(file, file::poll, s -> { }, s -> { }, List.of(poll), () -> passes.get().passesDone() > 0, () -> true);
   }
 
   /**
@@ -278,7 +281,7 @@ public final class Agent implements AutoCloseable {
         return all.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", all));
       }
     };
-    return new Mode(source, () -> { }, onStatus,
+    return new Mode(source, () -> { }, onStatus, addresses::serving,
         List.of(
         // storage.cfg edited or smb.conf hooked since the last inventory: a new one within a resync.
         Part.of("inventory", bg -> inventories.start(INVENTORY_EVERY, config.resync(), () -> storages.changed()

@@ -208,6 +208,19 @@ public final class AddressKeeper implements AutoCloseable {
     });
   }
 
+  /**
+   * The shares an include just installed serves, before the pass that installed it ends: an
+   * address whose shares all serve may come up now. The pass's status ({@link #update}) follows.
+   * Any thread.
+   */
+  public void serving(Set<String> shares) {
+    Set<String> now = Set.copyOf(shares);
+    onLeaseThread(() -> {
+      active = now;
+      reconcile();
+    });
+  }
+
   /** The desired state and the latest observation: which addresses may come up here. Any thread. */
   public void update(NodeDesiredState d, NodeObservedState observed) {
     Map<String, List<String>> next = wanted(d);

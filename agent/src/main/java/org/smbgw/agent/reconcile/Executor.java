@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.TreeMap;
 import org.smbgw.agent.fs.RootState;
 import org.smbgw.agent.metrics.AgentMetrics;
@@ -32,14 +33,22 @@ public final class Executor {
   private final AgentMetrics metrics;
   private final IncludeComposer composer;
   private final Runnable stepStarting;
+  private final Consumer<Set<String>> published;
 
-  /** @param stepStarting told before each step (the watchdog counts it as progress) */
-  public Executor(Host host, AuditLog audit, AgentMetrics metrics, IncludeComposer composer, Runnable stepStarting) {
+  /**
+   * @param stepStarting told before each step (the watchdog counts it as progress)
+   * @param published told, on the reconcile thread, which shares an include just installed serves,
+   *     before smbd is told to reload it: Samba's new connections read it by themselves, and a
+   *     failed-over share's address need not wait for the reload
+   */
+  public Executor(Host host, AuditLog audit, AgentMetrics metrics, IncludeComposer composer, Runnable stepStarting,
+      Consumer<Set<String>> published) {
     this.host = host;
     this.audit = audit;
     this.metrics = metrics;
     this.composer = composer;
     this.stepStarting = stepStarting;
+    this.published = published;
   }
 
   /** Observes share paths again after storage steps ran (new datasets' mountpoints). */
@@ -204,8 +213,8 @@ public final class Executor {
     if (!modes.equals(shown.modes())) {
       IncludeComposer.Composition next = composer.compose(desired.getSharesList(), shown.paths(),
           shown.xattrPaths(), modes, shown.withheld(), shown.content());
-      Step open = new Step.Publish(next.content(), next.sections(), shown.content());
-      Exception failed = attempt("node", open);
+      Step.Publish open = new Step.Publish(next.content(), next.sections(), shown.content());
+      Exception failed = publish(open);
       if (failed != null) {
         undo("node", open);
         pending.keySet().stream().filter(seeded::contains).forEach(share -> outcome.fail("share/" + share,
@@ -362,8 +371,8 @@ public final class Executor {
     if (next.content().equals(observed.include())) {
       return new Composed(paths, xattrPaths, modes, withheld, next.content());
     }
-    Step publish = new Step.Publish(next.content(), next.sections(), observed.include());
-    Exception failed = attempt("node", publish);
+    Step.Publish publish = new Step.Publish(next.content(), next.sections(), observed.include());
+    Exception failed = publish(publish);
     if (failed instanceof org.smbgw.agent.samba.SambaConfig.SectionsMisread misread) {
       // testparm read some shares other than rendered and nothing else was wrong: those are
       // withheld (and fail), the rest is published without them.
@@ -374,7 +383,7 @@ public final class Executor {
         return new Composed(paths, xattrPaths, modes, withheld, next.content());
       }
       publish = new Step.Publish(next.content(), next.sections(), observed.include());
-      failed = attempt("node", publish);
+      failed = publish(publish);
     }
     if (failed != null) {
       outcome.fail("node", publish.describe() + " failed: " + message(failed));
@@ -384,6 +393,19 @@ public final class Executor {
     }
     outcome.applied();
     return new Composed(paths, xattrPaths, modes, withheld, next.content());
+  }
+
+  /**
+   * Installs an include, tells who waits for its shares, then has smbd reload it; why it failed,
+   * or null. The caller undoes {@code p} on failure (which reloads the previous include).
+   */
+  private Exception publish(Step.Publish p) {
+    Exception failed = attempt("node", p);
+    if (failed != null) {
+      return failed;
+    }
+    published.accept(p.sections());
+    return attempt("node", new Step.Reload());
   }
 
   private void rollBack(List<Unit> units, Outcome outcome, String why) {

@@ -512,6 +512,10 @@ public sealed interface Step {
    * Replaces the include file (validated first) and reloads smbd. Undo puts the previous content
    * back and reloads again.
    */
+  /**
+   * Installs the include: checked with testparm, then renamed into place. Samba's new connections
+   * read it from then on; those it has are told by the {@link Reload} that follows.
+   */
   record Publish(String content, Set<String> sections, String previous) implements Step {
     public String describe() {
       return "publish Samba configuration with " + sections.size() + " share(s)";
@@ -519,7 +523,6 @@ public sealed interface Step {
 
     public void apply(Host h) throws Exception {
       h.samba().install(content, sections);
-      h.samba().reload();
     }
 
     public void undo(Host h) throws Exception {
@@ -529,6 +532,25 @@ public sealed interface Step {
 
     public String manualUndo() {
       return "compare the include file with the audit trail, then: smbcontrol smbd reload-config";
+    }
+  }
+
+  /** Has smbd's running processes read the include a {@link Publish} installed. */
+  record Reload() implements Step {
+    public String describe() {
+      return "tell smbd to reload its configuration";
+    }
+
+    public void apply(Host h) throws Exception {
+      h.samba().reload();
+    }
+
+    public void undo(Host h) {
+      // Nothing to reverse: the Publish it follows is undone (and reloaded) by itself.
+    }
+
+    public String manualUndo() {
+      return "nothing to undo";
     }
   }
 }
