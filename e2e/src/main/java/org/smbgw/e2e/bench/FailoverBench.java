@@ -38,6 +38,7 @@ final class FailoverBench {
               r.doubledAt().isEmpty() ? "" : " " + r.doubledAt());
           System.out.printf("#   after repair: held by %s, %d failed client request(s); session errors %s%n",
               r.heldAfterRepair(), r.failuresAfterRepair(), r.sessionErrors());
+          System.out.printf("#   address held by %s; new connections %s%n", r.holders(), r.newConnections());
           if (Double.isNaN(r.newConnection()) || Double.isNaN(r.session())) {
             unrecovered++;
           } else {

@@ -28,11 +28,13 @@ public final class FaultRun {
    * @param doubled samples that saw the address on two nodes, of {@code samples}
    * @param doubledAt the first such samples, timed from the fault
    * @param from the node the fault hit; @param to where the address went
+   * @param holders where the address was, each change timed from the fault (every 20 ms)
+   * @param newConnections the new-connection attempts under way until new connections worked again
    */
   public record Result(Fault fault, String from, String to, double newConnection, double session, long doubled,
       long samples, List<String> doubledAt, List<String> sessionErrors, long failuresAfterRepair, String heldAfterRepair,
       Map<String, Long> newConnectionErrorsAfterRepair, Map<String, Long> sessionErrorsAfterRepair,
-      long failuresAfterFault) {}
+      long failuresAfterFault, List<String> holders, List<String> newConnections) {}
 
   private final LabCluster cluster;
   private final String address;
@@ -113,7 +115,8 @@ public final class FaultRun {
       return new Result(fault, victim, to, newConn, sess, sampler.doubled(), sampler.samples(), sampler.doubledAt(at, repairing),
           session.errors(), failures, String.join(",", lab.holdersOf(address)),
           Probes.errorsAfter(conns.attempts(), repairing), Probes.errorsAfter(session.attempts(), repairing),
-          Probes.failuresBetween(conns.attempts(), at, repairing) + Probes.failuresBetween(session.attempts(), at, repairing));
+          Probes.failuresBetween(conns.attempts(), at, repairing) + Probes.failuresBetween(session.attempts(), at, repairing),
+          sampler.holders(at), Probes.during(conns.attempts(), at, Double.isNaN(newConn) ? 0 : newConn));
     }
   }
 

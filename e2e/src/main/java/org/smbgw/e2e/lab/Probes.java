@@ -221,6 +221,9 @@ public final class Probes {
     private record Doubled(long atNanos, List<String> holders) {}
 
     private final List<Doubled> seen = new ArrayList<>();
+    /** Every look whose holders differ from the look before: when it ended, and whom it saw. */
+    private final List<Doubled> changes = new ArrayList<>();
+    private List<String> last;
 
     public DoubleHold(Lab lab, String address) {
       this.lab = lab;
@@ -230,6 +233,10 @@ public final class Probes {
 
     private synchronized void sample() {
       List<String> holders = lab.holdersOf(address);
+      if (!holders.equals(last) && changes.size() < 100) {
+        changes.add(new Doubled(System.nanoTime(), holders));
+      }
+      last = holders;
       samples++;
       if (holders.size() > 1) {
         doubled++;
@@ -261,11 +268,36 @@ public final class Probes {
       return out;
     }
 
+    /** Where the address was, from the look before the fault on: each change, in seconds after it. */
+    public synchronized List<String> holders(long faultNanos) {
+      List<String> out = new ArrayList<>();
+      for (int i = 0; i < changes.size(); i++) {
+        Doubled d = changes.get(i);
+        boolean next = i + 1 < changes.size() && changes.get(i + 1).atNanos() < faultNanos;
+        if (!next) {
+          out.add(String.format("%+.3f s %s", (d.atNanos() - faultNanos) / 1e9, d.holders()));
+        }
+      }
+      return out;
+    }
+
     @Override
     public void close() throws InterruptedException {
       timer.shutdownNow();
       timer.awaitTermination(5, TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * The attempts under way from {@code fault} until {@code seconds} after it, in the order they
+   * started: when each started and ended, in seconds after the fault, and whether it worked.
+   */
+  public static List<String> during(List<Attempt> attempts, long fault, double seconds) {
+    long until = fault + (long) (seconds * 1e9);
+    return attempts.stream().filter(a -> a.endNanos() >= fault && a.startNanos() <= until)
+        .sorted(java.util.Comparator.comparingLong(Attempt::startNanos))
+        .map(a -> String.format("%+.3f..%+.3f %s", (a.startNanos() - fault) / 1e9, (a.endNanos() - fault) / 1e9,
+            a.ok() ? "ok" : "failed")).toList();
   }
 
   /** Failed attempts that started after {@code after}. */
