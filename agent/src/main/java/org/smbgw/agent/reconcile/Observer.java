@@ -71,12 +71,7 @@ public final class Observer {
           roots.put(Path.of(d.mountpoint()), root(Path.of(d.mountpoint())));
         }
       }
-      for (ShareSpec s : desired.getSharesList()) {
-        if (s.getStorage().hasDirectory()) {
-          Path p = Path.of(s.getStorage().getDirectory().getPath());
-          roots.put(p, root(p));
-        }
-      }
+      roots.putAll(directoryRoots(desired));
       return new Observed(zfs.datasets(), zfs.missingParents(), host.samba().readInclude(),
           host.samba().smbConfIncludes(), result(hashes), host.accounts().accounts(),
           host.accounts().groups(), roots, result(connections), zfs.deadMounts(), zfsProblem,
@@ -92,20 +87,27 @@ public final class Observer {
   /**
    * {@code before} with what is cheap to look at looked at again, for a pass that only adds (see
    * {@link QuickLook}): the include file, the smb.conf hook, accounts and groups, and the root of
-   * every directory share. File reads and stats only, no program; the rest (datasets, Samba's
-   * hashes and SIDs, connections) is as {@code before} saw it.
+   * every directory share. File reads and stats only, no program; datasets and Samba's hashes and
+   * SIDs are as {@code before} saw them, and connections are unknown (not the old counts again).
    */
   public Observed refresh(Observed before, NodeDesiredState desired) throws IOException {
     Map<Path, RootState> roots = new HashMap<>(before.roots());
+    roots.putAll(directoryRoots(desired));
+    return new Observed(before.datasets(), before.missingParents(), host.samba().readInclude(),
+        host.samba().smbConfIncludes(), before.sambaHashes(), host.accounts().accounts(), host.accounts().groups(),
+        roots, SmbStatus.Connections.UNKNOWN, before.deadMounts(), before.zfsProblem(), before.ids());
+  }
+
+  /** The state of every directory share's root, looked at now. */
+  private Map<Path, RootState> directoryRoots(NodeDesiredState desired) {
+    Map<Path, RootState> roots = new HashMap<>();
     for (ShareSpec s : desired.getSharesList()) {
       if (s.getStorage().hasDirectory()) {
         Path p = Path.of(s.getStorage().getDirectory().getPath());
         roots.put(p, root(p));
       }
     }
-    return new Observed(before.datasets(), before.missingParents(), host.samba().readInclude(),
-        host.samba().smbConfIncludes(), before.sambaHashes(), host.accounts().accounts(), host.accounts().groups(),
-        roots, before.connections(), before.deadMounts(), before.zfsProblem(), before.ids());
+    return roots;
   }
 
   /** Whether {@code dataset} or a dataset above it is in {@code dead}. */

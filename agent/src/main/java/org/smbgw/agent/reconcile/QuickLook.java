@@ -2,53 +2,83 @@ package org.smbgw.agent.reconcile;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.smbgw.proto.v1.NodeDesiredState;
 import org.smbgw.proto.v1.ShareSpec;
+import org.smbgw.proto.v1.UserSpec;
 
 /**
- * When a pass may plan on the last observation instead of a new one. Pure.
+ * When a pass may plan on the last look instead of a new one. Pure.
  *
- * <p>A share failed over to this node is on the clients' clock, and a whole observation (zfs,
- * two pdbedit, net, smbstatus: five programs) took 0.3 to 0.56 s of the failover lab's move →
- * address up. When the last pass found nothing to do, what it saw is still the node as smbgw left
- * it, so a state that only adds shares on directory storage (what a failover or a create brings)
- * can be planned on that sight, with what is cheap to read read again (see
- * {@link Observer#refresh}). Such a pass only adds: it runs no removal (retire, purge, account
- * deletion), which must be judged on a fresh look, and a full pass follows at once and repairs
- * anything changed by hand meanwhile.
+ * <p>A share failed over to this node is on the clients' clock, and a whole look (zfs, two
+ * pdbedit, net, smbstatus: five programs) took 0.3 to 0.56 s of the failover lab's move → address
+ * up. When the last full pass found nothing to do and saw everything, what it saw is still the
+ * node as smbgw left it. A state that differs from that pass's only by shares on directory storage
+ * and accounts it adds (what a failover or a create brings), besides its addresses and intents, is
+ * planned on that look with what is cheap to read read again (see {@link Observer#refresh}). A
+ * change to anything already there, or a removal, waits for a whole look. The full pass follows
+ * {@link Reconciler#AFTER_QUICK} later and repairs anything changed by hand meanwhile.
  *
  * <p>Not for shares on ZFS: whether their dataset exists, where it is mounted and its quota are
  * what only {@code zfs get} tells.
  */
 public final class QuickLook {
-  /** A sight older than this is not planned on: the resync interval's default is 30 s. */
+  /** A look older than this is not planned on: the resync interval's default is 30 s. */
   static final Duration MAX_AGE = Duration.ofSeconds(60);
 
   private QuickLook() {}
 
   /**
-   * The last full pass that found nothing to do.
+   * The last full pass that found nothing to do and saw everything.
    *
-   * @param observedAtNanos when its observation began, on the reconciler's ticker
+   * @param observedAtNanos when its look began, on the reconciler's ticker
    */
-  public record Base(NodeDesiredState desired, Observed observed, long observedAtNanos) {}
+  public record Base(NodeDesiredState desired, Observed observed, long observedAtNanos) {
+    /** Such a base from a full pass, or null when it changed something or could not see everything. */
+    public static Base of(NodeDesiredState desired, Observed observed, Plan plan, long observedAtNanos) {
+      boolean sawAll = observed.zfsProblem() == null && observed.ids().problem() == null;
+      return plan.isEmpty() && sawAll ? new Base(desired, observed, observedAtNanos) : null;
+    }
+  }
 
   /**
-   * The shares {@code next} adds to {@code base}'s state, when all of them may be planned on the
-   * base's observation; empty when a full observation is needed (no base, a base older than
-   * {@link #MAX_AGE}, nothing added, or an added share on ZFS).
+   * The shares {@code next} adds to {@code base}'s state, when it may be planned on the base's
+   * look; empty when a whole look is needed: no base, a base older than {@link #MAX_AGE}, nothing
+   * added, an added share on ZFS, or any other difference than added shares and accounts, the
+   * addresses, the intents, the generation and epoch.
    */
   public static List<String> additions(Base base, NodeDesiredState next, long nowNanos) {
     if (base == null || nowNanos - base.observedAtNanos() > MAX_AGE.toNanos()) {
       return List.of();
     }
-    Set<String> before = base.desired().getSharesList().stream().map(ShareSpec::getName).collect(Collectors.toSet());
-    List<ShareSpec> added = next.getSharesList().stream().filter(s -> !before.contains(s.getName())).toList();
+    NodeDesiredState before = base.desired();
+    if (!rest(before).equals(rest(next)) || !keeps(before.getSharesList(), next.getSharesList(), ShareSpec::getName)
+        || !keeps(before.getUsersList(), next.getUsersList(), UserSpec::getName)) {
+      return List.of();
+    }
+    Map<String, ShareSpec> had = byName(before.getSharesList(), ShareSpec::getName);
+    List<ShareSpec> added = next.getSharesList().stream().filter(s -> !had.containsKey(s.getName())).toList();
     if (added.isEmpty() || !added.stream().allMatch(s -> s.getStorage().hasDirectory())) {
       return List.of();
     }
     return added.stream().map(ShareSpec::getName).sorted().toList();
+  }
+
+  /** What must not differ at all: the state without shares, accounts, addresses, intents and its counters. */
+  private static NodeDesiredState rest(NodeDesiredState d) {
+    return d.toBuilder().clearGeneration().clearEpoch().clearShares().clearUsers().clearAddresses().clearRemovals()
+        .clearRefused().clearKept().build();
+  }
+
+  /** Whether {@code after} has every item of {@code before}, each unchanged. */
+  private static <T> boolean keeps(List<T> before, List<T> after, Function<T, String> name) {
+    Map<String, T> now = byName(after, name);
+    return before.stream().allMatch(item -> item.equals(now.get(name.apply(item))));
+  }
+
+  private static <T> Map<String, T> byName(List<T> items, Function<T, String> name) {
+    return items.stream().collect(Collectors.toMap(name, Function.identity(), (a, b) -> a));
   }
 }

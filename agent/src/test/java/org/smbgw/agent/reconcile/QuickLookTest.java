@@ -1,21 +1,33 @@
 package org.smbgw.agent.reconcile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.smbgw.agent.samba.SambaIds;
+import org.smbgw.agent.samba.SmbStatus;
+import org.smbgw.proto.v1.AddressAssignment;
 import org.smbgw.proto.v1.DirectoryStorage;
 import org.smbgw.proto.v1.NodeDesiredState;
 import org.smbgw.proto.v1.ShareSpec;
 import org.smbgw.proto.v1.Storage;
+import org.smbgw.proto.v1.UserSpec;
 import org.smbgw.proto.v1.ZfsStorage;
 
-/** When a pass may plan on the last look: a table, no I/O. */
+/** When a pass may plan on the last look: tables, no I/O. */
 class QuickLookTest {
   private static final long SECOND = 1_000_000_000L;
-  private static final Observed SEEN = new Observed(Map.of(), Set.of(), null, true, Map.of(), Map.of(), Map.of(), Map.of());
+  private static final SambaIds.Seen IDS_SEEN = new SambaIds.Seen(null, Map.of(), null, false);
+
+  private static Observed seen(String zfsProblem, SambaIds.Seen ids) {
+    return new Observed(Map.of(), Set.of(), null, true, Map.of(), Map.of(), Map.of(), Map.of(),
+        SmbStatus.Connections.UNKNOWN, Set.of(), zfsProblem, ids);
+  }
 
   private static ShareSpec dir(String name) {
     return ShareSpec.newBuilder().setName(name).setStorage(Storage.newBuilder()
@@ -27,39 +39,71 @@ class QuickLookTest {
         .setZfs(ZfsStorage.newBuilder().setParent("tank/smb"))).build();
   }
 
-  private static NodeDesiredState state(ShareSpec... shares) {
-    return NodeDesiredState.newBuilder().addAllShares(List.of(shares)).build();
+  private static UserSpec user(String name, String hash) {
+    return UserSpec.newBuilder().setName(name).setNtHash(hash).build();
+  }
+
+  private static NodeDesiredState.Builder state(ShareSpec... shares) {
+    return NodeDesiredState.newBuilder().setNode("n1").setGeneration(7).addAllShares(List.of(shares))
+        .addUsers(user("ann", "A".repeat(32)));
   }
 
   private static QuickLook.Base base(NodeDesiredState d) {
-    return new QuickLook.Base(d, SEEN, 100 * SECOND);
+    return new QuickLook.Base(d, seen(null, IDS_SEEN), 100 * SECOND);
+  }
+
+  private static List<String> quick(NodeDesiredState before, NodeDesiredState.Builder next) {
+    return QuickLook.additions(base(before), next.build(), 101 * SECOND);
   }
 
   @Test
-  void onlyAdditionsOnDirectoryStorageOnAFreshIdleLookAreQuick() {
-    NodeDesiredState before = state(dir("a"), zfs("z"));
-    long soon = 101 * SECOND;
-    // a failover or a create: the added share, by name
-    assertEquals(List.of("b"), QuickLook.additions(base(before), state(dir("a"), zfs("z"), dir("b")), soon));
-    // added while another went: the removal waits for the full pass (Plan.withoutRemovals)
-    assertEquals(List.of("b", "c"), QuickLook.additions(base(before), state(dir("c"), dir("b")), soon));
-    // nothing added: a change or a removal is judged on a whole look
-    assertEquals(List.of(), QuickLook.additions(base(before), state(dir("a")), soon));
-    assertEquals(List.of(), QuickLook.additions(base(before), before, soon));
-    // a share on ZFS: only zfs get tells whether its dataset is there
-    assertEquals(List.of(), QuickLook.additions(base(before), state(dir("a"), zfs("z"), zfs("y")), soon));
-    assertEquals(List.of(), QuickLook.additions(base(before), state(dir("a"), zfs("z"), zfs("y"), dir("b")), soon));
-    // no idle pass to plan on (the first pass, or the last one changed something)
-    assertEquals(List.of(), QuickLook.additions(null, state(dir("b")), soon));
+  void sharesOnDirectoryStorageAddedToAnUnchangedStateAreQuick() {
+    NodeDesiredState before = state(dir("a"), zfs("z")).build();
+    // a failover: the share, its address, the intents and the counters change
+    assertEquals(List.of("b"), quick(before, state(dir("a"), zfs("z"), dir("b")).setGeneration(9).setEpoch(2)
+        .addAddresses(AddressAssignment.newBuilder().setAddress("10.0.0.50/24")).addRemovals("share/c")));
+    // and the accounts it needs
+    assertEquals(List.of("b", "c"), quick(before, state(dir("a"), zfs("z"), dir("c"), dir("b"))
+        .addUsers(user("bob", "B".repeat(32)))));
+  }
+
+  @Test
+  void anythingElseWaitsForAWholeLook() {
+    NodeDesiredState before = state(dir("a"), zfs("z")).build();
+    assertEquals(List.of(), quick(before, state(dir("a"), zfs("z"))), "nothing added");
+    assertEquals(List.of(), quick(before, state(dir("a"), zfs("z"), zfs("y"))), "a share on ZFS: only zfs get tells");
+    assertEquals(List.of(), quick(before, state(dir("a"), zfs("z"), zfs("y"), dir("b"))), "one of them on ZFS");
+    assertEquals(List.of(), quick(before, state(dir("a"), dir("b"))), "a share removed");
+    assertEquals(List.of(), quick(before, state(dir("a").toBuilder().setComment("new").build(), zfs("z"), dir("b"))),
+        "a share changed");
+    assertEquals(List.of(), quick(before, state(dir("a"), zfs("z"), dir("b")).setUsers(0, user("ann", "C".repeat(32)))),
+        "an account's hash changed");
+    assertEquals(List.of(), quick(before, state(dir("a"), zfs("z"), dir("b")).clearUsers()), "an account removed");
+    assertEquals(List.of(), quick(before, state(dir("a"), zfs("z"), dir("b")).addPurgeShares("old")), "a purge");
+    assertEquals(List.of(), QuickLook.additions(null, state(dir("b")).build(), SECOND), "no idle pass to plan on");
   }
 
   @Test
   void aLookOlderThanAMinuteIsNotPlannedOn() {
-    NodeDesiredState before = state(dir("a"));
-    NodeDesiredState next = state(dir("a"), dir("b"));
-    long at = 100 * SECOND;
+    NodeDesiredState before = state(dir("a")).build();
+    NodeDesiredState next = state(dir("a"), dir("b")).build();
     long limit = QuickLook.MAX_AGE.toNanos();
-    assertEquals(List.of("b"), QuickLook.additions(base(before), next, at + limit));
-    assertEquals(List.of(), QuickLook.additions(base(before), next, at + limit + 1));
+    assertEquals(List.of("b"), QuickLook.additions(base(before), next, 100 * SECOND + limit));
+    assertEquals(List.of(), QuickLook.additions(base(before), next, 100 * SECOND + limit + 1));
+  }
+
+  private static Plan plan(boolean publish) {
+    return new Plan(List.of(), List.of(), Optional.empty(), List.of(), Map.of(), List.of(), publish, List.of(), Map.of(),
+        new WindowsAcls(Optional.empty(), Optional.empty(), null, Map.of(), List.of(), List.of(), null, Map.of(),
+            Map.of(), "g"));
+  }
+
+  @Test
+  void onlyAPassThatFoundNothingToDoAndSawEverythingIsABase() {
+    NodeDesiredState d = state(dir("a")).build();
+    assertNotNull(QuickLook.Base.of(d, seen(null, IDS_SEEN), plan(false), 0));
+    assertNull(QuickLook.Base.of(d, seen(null, IDS_SEEN), plan(true), 0), "it changed something");
+    assertNull(QuickLook.Base.of(d, seen("zfs: no answer", IDS_SEEN), plan(false), 0), "ZFS was not seen");
+    assertNull(QuickLook.Base.of(d, seen(null, SambaIds.Seen.UNKNOWN), plan(false), 0), "Samba's SIDs were not seen");
   }
 }
