@@ -83,6 +83,33 @@ class FailedStepsAreUndoneTest {
   }
 
   /**
+   * smbcontrol failing after the include was installed (smbd gone, or a timeout under load): the
+   * include stays, for it passed testparm and new connections read it already (a failed-over
+   * share's address may be up for it), the pass fails saying so, and the next pass tells smbd even
+   * though it has nothing else to do.
+   */
+  @Test
+  void aFailedReloadKeepsTheInstalledIncludeAndTheNextPassTellsSmbd() throws Exception {
+    node.desire(userDoc() + shareDoc("told"));
+    failWhen(a -> tool(a, "smbcontrol", "reload-config"));
+    Reconciler.PassReport r = node.reconcile();
+    assertTrue(r.outcome().errors().getOrDefault("node", "").contains("running connections were not told"),
+        r.outcome().errors().toString());
+    assertTrue(Files.readString(node.include()).contains("[told]"), "the include stays installed");
+    assertTrue(audit().stream().noneMatch(l -> l.contains("\"undo\"") && l.contains("publish Samba configuration")),
+        "the publish is not undone");
+
+    node.agent().runner().setFaultInjector(null);
+    int before = audit().size();
+    Reconciler.PassReport next = node.reconcile();
+    assertEquals(java.util.Map.of(), next.outcome().errors(), "converged once smbd was told");
+    assertEquals(0, next.plan().size(), "nothing else to do");
+    assertTrue(audit().subList(before, audit().size()).stream()
+        .anyMatch(l -> l.contains("\"apply\"") && l.contains("tell smbd to reload")), "the next pass told smbd");
+    assertTrue(Files.readString(node.include()).contains("[told]"));
+  }
+
+  /**
    * A failed pass is tried again a second later, not a resync interval later (an hour here): in
    * the lab, three agents on one /etc/passwd raced to make the same account, two failed, and a
    * node whose failover address came up had no account for the user for 30 s.

@@ -34,6 +34,8 @@ public final class Executor {
   private final IncludeComposer composer;
   private final Runnable stepStarting;
   private final Consumer<Set<String>> published;
+  /** An include was installed and smbd's reload failed; reconcile thread only. */
+  private boolean reloadOwed;
 
   /**
    * @param stepStarting told before each step (the watchdog counts it as progress)
@@ -66,6 +68,9 @@ public final class Executor {
       }
     }
     plan.blocked().forEach(outcome::fail);
+    if (reloadOwed) {
+      tellSmbd(outcome);
+    }
 
     List<Unit> createdUsers = new ArrayList<>();
     Set<String> failedUsers = new HashSet<>();
@@ -214,7 +219,7 @@ public final class Executor {
       IncludeComposer.Composition next = composer.compose(desired.getSharesList(), shown.paths(),
           shown.xattrPaths(), modes, shown.withheld(), shown.content());
       Step.Publish open = new Step.Publish(next.content(), next.sections(), shown.content());
-      Exception failed = publish(open);
+      Exception failed = installThenReload(open, outcome);
       if (failed != null) {
         undo("node", open);
         pending.keySet().stream().filter(seeded::contains).forEach(share -> outcome.fail("share/" + share,
@@ -372,7 +377,7 @@ public final class Executor {
       return new Composed(paths, xattrPaths, modes, withheld, next.content());
     }
     Step.Publish publish = new Step.Publish(next.content(), next.sections(), observed.include());
-    Exception failed = publish(publish);
+    Exception failed = installThenReload(publish, outcome);
     if (failed instanceof org.smbgw.agent.samba.SambaConfig.SectionsMisread misread) {
       // testparm read some shares other than rendered and nothing else was wrong: those are
       // withheld (and fail), the rest is published without them.
@@ -383,7 +388,7 @@ public final class Executor {
         return new Composed(paths, xattrPaths, modes, withheld, next.content());
       }
       publish = new Step.Publish(next.content(), next.sections(), observed.include());
-      failed = publish(publish);
+      failed = installThenReload(publish, outcome);
     }
     if (failed != null) {
       outcome.fail("node", publish.describe() + " failed: " + message(failed));
@@ -396,16 +401,34 @@ public final class Executor {
   }
 
   /**
-   * Installs an include, tells who waits for its shares, then has smbd reload it; why it failed,
-   * or null. The caller undoes {@code p} on failure (which reloads the previous include).
+   * Installs an include, tells who waits for its shares, then has smbd reload it. Returns why the
+   * install failed (the caller undoes {@code p}), or null. A failed reload keeps the include: it
+   * passed testparm, and new connections read it already (and an address may be up for it); the
+   * pass fails, and smbd is told again on the next one.
    */
-  private Exception publish(Step.Publish p) {
+  private Exception installThenReload(Step.Publish p, Outcome outcome) {
     Exception failed = attempt("node", p);
     if (failed != null) {
       return failed;
     }
     published.accept(p.sections());
-    return attempt("node", new Step.Reload());
+    tellSmbd(outcome);
+    return null;
+  }
+
+  /** Has smbd reload its configuration; on failure the pass fails and the next one tries again. */
+  private void tellSmbd(Outcome outcome) {
+    Exception failed = attempt("node", new Step.Reload());
+    reloadOwed = failed != null;
+    if (failed != null) {
+      outcome.fail("node", "the Samba configuration is in place and new connections get it, but smbd's "
+          + "running connections were not told (" + message(failed) + "); they are told on the next pass");
+    }
+  }
+
+  /** Whether smbd has not been told of an include installed earlier: the next pass must run, plan or not. */
+  public boolean owesReload() {
+    return reloadOwed;
   }
 
   private void rollBack(List<Unit> units, Outcome outcome, String why) {

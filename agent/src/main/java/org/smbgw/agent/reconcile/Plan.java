@@ -35,7 +35,7 @@ public record Plan(
         acls);
   }
 
-  /** Number of steps, counting the publish as one. */
+  /** Number of steps, counting the publish (installing the include, then smbd's reload) as one. */
   public int size() {
     return prerequisites.size() + count(userUnits) + (sambaAccounts.isPresent() ? 1 : 0)
         + (acls.machine().isPresent() ? 1 : 0) + (acls.accountSids().isPresent() ? 1 : 0)

@@ -85,18 +85,20 @@ public final class Reconciler implements AutoCloseable {
   private long retryMillis;
   /** The retry scheduled, if any; reconcile thread only. */
   private ScheduledFuture<?> retry;
+  /** The whole look scheduled after a quick pass, if any; reconcile thread only. */
+  private ScheduledFuture<?> afterQuick;
 
   /**
-   * The last full pass that found nothing to do, which a pass that only adds shares may plan on;
-   * null after any pass that changed something. Reconcile thread only.
+   * The last full pass that found nothing to do and saw everything, which a pass that only adds
+   * shares may plan on (see {@link QuickLook}); null after any other pass. Reconcile thread only.
    */
   private QuickLook.Base quickBase;
 
   /**
    * What one pass saw and did; handed to the status writer.
    *
-   * @param quick whether the pass planned on the last observation (see {@link QuickLook}); a full
-   *     pass follows it at once
+   * @param quick whether the pass planned on the last look (see {@link QuickLook}); a full pass
+   *     follows it {@link #AFTER_QUICK} later
    */
   public record PassReport(NodeDesiredState desired, Observed observed, Plan plan, Outcome outcome,
       Optional<String> sourceProblem, boolean quick) {}
@@ -171,6 +173,10 @@ public final class Reconciler implements AutoCloseable {
   }
 
   private void passAndFollowUp() {
+    if (afterQuick != null) {
+      afterQuick.cancel(false); // this pass is that whole look (a quick one never follows a quick one)
+      afterQuick = null;
+    }
     PassReport r = pass();
     if (r != null && !r.desired().equals(lastDesired)) {
       lastDesired = r.desired();
@@ -206,7 +212,7 @@ public final class Reconciler implements AutoCloseable {
       return;
     }
     try {
-      executor.schedule(this::trigger, AFTER_QUICK.toMillis(), TimeUnit.MILLISECONDS);
+      afterQuick = executor.schedule(this::trigger, AFTER_QUICK.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       // closed: no more passes
     }
@@ -278,7 +284,7 @@ public final class Reconciler implements AutoCloseable {
       Observed obs;
       if (quick) {
         obs = observer.refresh(base.observed(), d);
-        log.info("generation {}: {} added; planned on the last look ({} ms old), a full pass follows",
+        log.info("generation {}: {} added; planned on the last look ({} ms old), a whole look follows",
             d.getGeneration(), added, (lookedAt - base.observedAtNanos()) / 1_000_000);
       } else {
         try (Timer.Context o = metrics.observe().time()) {
@@ -290,7 +296,7 @@ public final class Reconciler implements AutoCloseable {
         planned = new Planner.Result(planned.plan().withoutRemovals(), planned.paths());
       }
       Outcome outcome = new Outcome();
-      if (!planned.plan().isEmpty()) {
+      if (!planned.plan().isEmpty() || applier.owesReload()) {
         remember(known, Observer.parents(d, Set.of()));
         log.info("generation {}: applying {} step(s)", d.getGeneration(), planned.plan().size());
         try (Timer.Context a = metrics.apply().time()) {
@@ -300,8 +306,8 @@ public final class Reconciler implements AutoCloseable {
         planned.plan().blocked().forEach(outcome::fail);
       }
       (outcome.ok() ? metrics.reconcileOk() : metrics.reconcileFailed()).inc();
-      if (!quick && planned.plan().isEmpty()) {
-        quickBase = new QuickLook.Base(d, obs, lookedAt);
+      if (!quick) {
+        quickBase = QuickLook.Base.of(d, obs, planned.plan(), lookedAt);
       }
       PassReport report = new PassReport(d, obs, planned.plan(), outcome, source.problem(), quick);
       reports.accept(report);

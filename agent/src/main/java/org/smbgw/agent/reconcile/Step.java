@@ -509,12 +509,9 @@ public sealed interface Step {
   }
 
   /**
-   * Replaces the include file (validated first) and reloads smbd. Undo puts the previous content
-   * back and reloads again.
-   */
-  /**
    * Installs the include: checked with testparm, then renamed into place. Samba's new connections
-   * read it from then on; those it has are told by the {@link Reload} that follows.
+   * read it from then on; those it has are told by the {@link Reload} that follows. Undo puts the
+   * previous content back and has smbd reload it.
    */
   record Publish(String content, Set<String> sections, String previous) implements Step {
     public String describe() {
