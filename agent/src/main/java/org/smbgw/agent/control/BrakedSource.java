@@ -48,6 +48,8 @@ public final class BrakedSource implements DesiredStateSource {
   private NodeDesiredState accepted;
   private NodeDesiredState lastRaw;
   private NodeDesiredState admitted;
+  /** The last admitted state the brake took (what addresses follow); reconcile thread. */
+  private NodeDesiredState followed;
   private String unreadable;
   private String refused;
   private String rejected;
@@ -117,6 +119,9 @@ public final class BrakedSource implements DesiredStateSource {
       return Optional.ofNullable(accepted);
     }
     RemovalBrake.Verdict v = RemovalBrake.decide(accepted, admitted);
+    if (v.refused().isEmpty()) {
+      followed = admitted;
+    }
     String before = refused;
     refused = v.refused().orElse(null);
     if (refused != null && !refused.equals(before)) {
@@ -204,9 +209,13 @@ public final class BrakedSource implements DesiredStateSource {
     return b.build();
   }
 
-  /** The state last checked for this node, before the brake (what floating addresses follow). */
+  /**
+   * The last state checked for this node that the brake took, as it came (before the brake kept
+   * anything): what floating addresses follow. A state the brake did not take (a lagging
+   * replica's older one, another cluster's) moves no address.
+   */
   public Optional<NodeDesiredState> admitted() {
-    return Optional.ofNullable(admitted);
+    return Optional.ofNullable(followed);
   }
 
   @Override

@@ -42,8 +42,9 @@ import org.smbgw.proto.v1.TcpConnection;
  * out each plan.
  *
  * <p>Threads: every piece of state belongs to the one thread of the scheduler it is given, which
- * does nothing else (in the agent, {@code smbgw-lease}); {@link #granted}, {@link #update} and
- * {@link #close} may be called from any thread and hand their work to it. Time comes from the
+ * does nothing else (in the agent, {@code smbgw-lease}); {@link #granted}, {@link #expect},
+ * {@link #serving}, {@link #update} and {@link #close} may be called from any thread and hand their
+ * work to it. Time comes from the
  * injected ticker, so tests drive the lease with a fake clock.
  */
 public final class AddressKeeper implements AutoCloseable {
@@ -82,13 +83,13 @@ public final class AddressKeeper implements AutoCloseable {
   /** What carries out plans: the kernel's addresses in the agent, a fake in tests. */
   public interface Actions extends AutoCloseable {
     /**
-     * Adds or refreshes with a kernel lifetime, and removes; returns what failed, empty when
-     * nothing did. {@code lifetime} gives the whole seconds at the moment it is asked, which must be
-     * the last moment before the kernel gets them (a lifetime counts from then); asked once, and
-     * only when there is something to add or refresh. At 0 nothing is added or extended, and the
-     * answer says so.
+     * Adds (never over an address the node has already: that fails) or refreshes with a kernel
+     * lifetime, and removes; returns what failed, empty when nothing did. {@code lifetime} gives
+     * the whole seconds at the moment it is asked, which must be the last moment before the kernel
+     * gets them (a lifetime counts from then); asked once, and only when there is something to add
+     * or refresh. At 0 nothing is added or extended, and the answer says so.
      */
-    String change(List<Holding> upOrRefresh, LongSupplier lifetime, List<Holding> drop);
+    String change(List<Holding> add, List<Holding> refresh, LongSupplier lifetime, List<Holding> drop);
 
     List<NetworkInterface> interfaces() throws Exception;
 
@@ -201,6 +202,10 @@ public final class AddressKeeper implements AutoCloseable {
       }
       boolean brought = next.keySet().stream().anyMatch(k -> !held.containsKey(k) && !desired.containsKey(k));
       want(next);
+      long now = ticker.getAsLong();
+      if (lease.renewDue(now)) {
+        renew(now); // before the listing: ip's start-up must not hold up a renewal
+      }
       if (brought) {
         list();
       }
@@ -402,13 +407,11 @@ public final class AddressKeeper implements AutoCloseable {
     if (plan.isEmpty()) {
       return;
     }
-    List<Holding> upOrRefresh = new ArrayList<>(plan.refresh());
-    upOrRefresh.addAll(plan.add());
     // Counted once ip runs, not when the plan was made: the agent may have been stopped in
     // between, and the lease run out. Never more than the plan's; see SLOW_APPLY for what is left.
     // The supplier runs on this thread, inside change().
     long[] given = {0};
-    String failed = actions.change(upOrRefresh, () -> {
+    String failed = actions.change(plan.add(), plan.refresh(), () -> {
       long now = ticker.getAsLong();
       given[0] = closing ? 0 : Math.min(plan.lifetimeSeconds(), lease.wholeSecondsLeft(now));
       if (given[0] > 0) {
@@ -462,8 +465,10 @@ public final class AddressKeeper implements AutoCloseable {
     interfaces = now;
     listedAt = ticker.getAsLong();
     listed = true;
+    // An address the node has as its own is not ours to hold, whatever the add said.
     return h -> now.stream().anyMatch(i -> i.getName().equals(h.device())
-        && i.getAddressesList().stream().anyMatch(a -> Addresses.same(a, h.cidr())));
+        && i.getAddressesList().stream().anyMatch(a -> Addresses.same(a, h.cidr()))
+        && i.getPermanentList().stream().noneMatch(a -> Addresses.same(a, h.cidr())));
   }
 
   /** Whether the lease loop ticked within {@code patience} (the watchdog asks). Any thread. */

@@ -54,9 +54,11 @@ public final class KernelAddresses implements AddressKeeper.Actions {
   }
 
   @Override
-  public String change(List<Holding> upOrRefresh, LongSupplier lifetime, List<Holding> drop) {
+  public String change(List<Holding> add, List<Holding> refresh, LongSupplier lifetime, List<Holding> drop) {
     // The lines run as root: they are built only from values that pass the rules again here.
     List<org.smbgw.common.Violation> bad = new ArrayList<>();
+    List<Holding> upOrRefresh = new ArrayList<>(add);
+    upOrRefresh.addAll(refresh);
     for (Holding h : upOrRefresh) {
       check(h, bad);
     }
@@ -75,9 +77,17 @@ public final class KernelAddresses implements AddressKeeper.Actions {
         List<String> lines = new ArrayList<>();
         long seconds = upOrRefresh.isEmpty() ? 0 : lifetime.getAsLong();
         ranOut[0] = !upOrRefresh.isEmpty() && seconds <= 0;
-        for (Holding h : seconds > 0 ? upOrRefresh : List.<Holding>of()) {
-          lines.add("addr replace " + h.cidr() + " dev " + h.device() + " valid_lft " + seconds
-              + " preferred_lft " + seconds);
+        if (seconds > 0) {
+          // "add" fails on an address the node has already, its own one included: a floating
+          // address never takes one over, whatever the listing it was planned on said.
+          for (Holding h : add) {
+            lines.add("addr add " + h.cidr() + " dev " + h.device() + " valid_lft " + seconds
+                + " preferred_lft " + seconds);
+          }
+          for (Holding h : refresh) {
+            lines.add("addr replace " + h.cidr() + " dev " + h.device() + " valid_lft " + seconds
+                + " preferred_lft " + seconds);
+          }
         }
         for (Holding h : drop) {
           lines.add("addr del " + h.cidr() + " dev " + h.device()); // already gone (kernel lifetime): fails harmlessly

@@ -64,6 +64,25 @@ class BrakedSourceTest {
     }
   }
 
+  /** Addresses follow the states the brake takes: a lagging replica's older one took the address away. */
+  @Test
+  void anOlderStateFromALaggingReplicaMovesNoAddress() {
+    NodeDesiredState withAddress = state(5, "a").toBuilder()
+        .addAddresses(org.smbgw.proto.v1.AddressAssignment.newBuilder().setAddress("10.0.0.50/24")).build();
+    NodeDesiredState[] fromCoordinator = {withAddress};
+    BrakedSource braked = new BrakedSource(() -> Optional.of(fromCoordinator[0]), raw -> raw,
+        dir.resolve("accepted-state.pb"));
+    braked.current();
+    assertEquals(withAddress, braked.admitted().orElseThrow());
+    fromCoordinator[0] = state(4, "a"); // no address: an older view
+    braked.current();
+    assertEquals(withAddress, braked.admitted().orElseThrow(), "the newer state's address stays wanted");
+    assertTrue(braked.problem().orElseThrow().contains("ignoring desired state generation 4"), braked.problem().toString());
+    fromCoordinator[0] = state(6, "a");
+    braked.current();
+    assertEquals(0, braked.admitted().orElseThrow().getAddressesCount(), "a newer state without it moves it");
+  }
+
   @Test
   void aDamagedFileIsNeverTakenForNothingAccepted() throws Exception {
     source(state(3, "a", "b")).current();

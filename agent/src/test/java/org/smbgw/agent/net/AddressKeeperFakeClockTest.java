@@ -51,7 +51,9 @@ class AddressKeeperFakeClockTest {
     Duration stopBeforeInput = Duration.ZERO;
 
     @Override
-    public String change(List<Holding> upOrRefresh, LongSupplier lifetime, List<Holding> drop) {
+    public String change(List<Holding> add, List<Holding> refresh, LongSupplier lifetime, List<Holding> drop) {
+      List<Holding> upOrRefresh = new ArrayList<>(add);
+      upOrRefresh.addAll(refresh);
       if (!upOrRefresh.isEmpty() && !stopBeforeInput.isZero()) {
         clock.advance(stopBeforeInput); // timers that fall due meanwhile run when this call returns
         stopBeforeInput = Duration.ZERO;

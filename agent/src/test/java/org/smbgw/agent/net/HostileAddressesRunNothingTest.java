@@ -115,7 +115,7 @@ class HostileAddressesRunNothingTest {
   @Test
   void linesAreBuiltOnlyFromValuesThatPassTheRulesAgain() throws Exception {
     start();
-    String outcome = kernel.change(List.of(new Holding("10.0.0.5", "10.0.0.5/24", "lo\naddr add 192.0.2.99/32 dev lo", 0, 0,
+    String outcome = kernel.change(List.of(), List.of(new Holding("10.0.0.5", "10.0.0.5/24", "lo\naddr add 192.0.2.99/32 dev lo", 0, 0,
         AddressAssignment.getDefaultInstance())), () -> 2, List.of(new Holding("x", HOSTILE, "lo", 0, 0,
         AddressAssignment.getDefaultInstance())));
     assertTrue(outcome.startsWith("no address changed") && outcome.contains("interface") && outcome.contains("address"),

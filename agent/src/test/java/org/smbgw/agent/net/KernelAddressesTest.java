@@ -61,7 +61,7 @@ class KernelAddressesTest {
   @Test
   void theLifetimeIsCountedOnlyOnceIpIsRunning() throws Exception {
     boolean[] ipWasRunning = {false};
-    String failed = kernel.change(List.of(holding), () -> {
+    String failed = kernel.change(List.of(holding), List.of(), () -> {
       ipWasRunning[0] = ProcessHandle.current().children()
           .anyMatch(p -> p.info().command().map(c -> c.endsWith("/ip")).orElse(false));
       return 1;
@@ -73,16 +73,32 @@ class KernelAddressesTest {
   }
 
   @Test
+  void anAddressTheNodeHasAsItsOwnIsNotTakenOver() throws Exception {
+    runner.run(Command.of("ip", "addr", "add", CIDR, "dev", "lo")); // an administrator's, no lifetime
+    String failed = kernel.change(List.of(holding), List.of(), () -> 1, List.of());
+    assertFalse(failed.isEmpty(), "adding over it must fail");
+    assertEquals(4294967295L, validLifetime(), "it keeps no lifetime (forever)");
+  }
+
+  @Test
+  void aHeldAddressIsRefreshedInPlace() throws Exception {
+    assertEquals("", kernel.change(List.of(holding), List.of(), () -> 1, List.of()));
+    assertEquals("", kernel.change(List.of(), List.of(holding), () -> 3, List.of()));
+    long valid = validLifetime();
+    assertTrue(valid >= 2 && valid <= 3, "refreshed to " + valid + " s");
+  }
+
+  @Test
   void withNoLifetimeLeftNothingIsAddedAndTheAnswerSaysSo() throws Exception {
-    String failed = kernel.change(List.of(holding), () -> 0, List.of());
+    String failed = kernel.change(List.of(holding), List.of(), () -> 0, List.of());
     assertTrue(failed.contains("lease ran out"), failed);
     assertEquals(-1, validLifetime(), CIDR + " was added");
   }
 
   @Test
   void dropsNeedNoLifetime() throws Exception {
-    assertEquals("", kernel.change(List.of(holding), () -> 1, List.of()));
-    String failed = kernel.change(List.of(), () -> {
+    assertEquals("", kernel.change(List.of(holding), List.of(), () -> 1, List.of()));
+    String failed = kernel.change(List.of(), List.of(), () -> {
       throw new AssertionError("a lifetime was asked for with nothing to add or extend");
     }, List.of(holding));
     assertEquals("", failed);
