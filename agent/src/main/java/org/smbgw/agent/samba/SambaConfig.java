@@ -280,6 +280,9 @@ public final class SambaConfig {
   }
 
   private static void write(Path file, String content, String suffix) throws IOException {
+    if (holds(file, content)) {
+      return; // unchanged: smbd need not read it again, nor its time move on
+    }
     Path tmp = file.resolveSibling("." + file.getFileName() + suffix);
     try {
       Files.writeString(tmp, content, StandardCharsets.UTF_8);
@@ -287,6 +290,16 @@ public final class SambaConfig {
       move(tmp, file);
     } finally {
       Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** Whether {@code file} is a regular file with exactly {@code content} (false when it cannot be read as text). */
+  private static boolean holds(Path file, String content) {
+    try {
+      return Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+          && content.equals(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      return false;
     }
   }
 

@@ -123,7 +123,7 @@ public final class FaultRun {
           session.errors(), failures, String.join(",", lab.holdersOf(address)),
           Probes.errorsAfter(conns.attempts(), repairing), Probes.errorsAfter(session.attempts(), repairing),
           Probes.failuresBetween(conns.attempts(), at, repairing) + Probes.failuresBetween(session.attempts(), at, repairing),
-          sampler.holders(at), Probes.during(conns.attempts(), at, Double.isNaN(newConn) ? 0 : newConn));
+          sampler.holders(at), Probes.during(conns.attempts(), at, Double.isNaN(newConn) ? 30 : newConn));
     }
   }
 

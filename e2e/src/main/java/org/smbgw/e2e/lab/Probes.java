@@ -233,7 +233,7 @@ public final class Probes {
 
     private synchronized void sample() {
       List<String> holders = lab.holdersOf(address);
-      if (!holders.equals(last) && changes.size() < 100) {
+      if (!holders.equals(last) && changes.size() < 10_000) { // a bound, should the address flap
         changes.add(new Doubled(System.nanoTime(), holders));
       }
       last = holders;
