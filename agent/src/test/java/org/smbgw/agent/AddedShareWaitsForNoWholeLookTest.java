@@ -47,6 +47,7 @@ class AddedShareWaitsForNoWholeLookTest {
       assertTrue(quick.quick(), "a state that only adds a share on directory storage, after an idle pass");
       assertEquals(Map.of(), quick.outcome().errors());
       assertEquals(looks, looks(node), "no whole look");
+      assertEquals(1, node.metrics().counter("smbgw.agent.reconcile.quick").getCount(), "counted as quick");
       assertEquals(smbstatus, runs(node, "smbstatus"), "smbstatus runs only to look");
       CommandResult put = client.run("added", ann, annPw, "mkdir from-ann; ls");
       assertTrue(put.succeeded() && SmbClient.output(put).contains("from-ann"), "served: " + SmbClient.output(put));

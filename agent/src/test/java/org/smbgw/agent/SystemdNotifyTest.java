@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,10 +28,7 @@ class SystemdNotifyTest {
     Process agent = null;
     ByteArrayOutputStream heard = new ByteArrayOutputStream();
     try {
-      int port;
-      try (ServerSocket s = new ServerSocket(0)) {
-        port = s.getLocalPort();
-      }
+      int port = org.smbgw.common.testing.FreePorts.one();
       Path socket = dir.resolve("notify");
       Path stall = dir.resolve("stall");
       Path config = dir.resolve("agent.yaml");

@@ -17,6 +17,7 @@ public final class AgentMetrics {
   private final Timer apply;
   private final Counter reconcileOk;
   private final Counter reconcileFailed;
+  private final Counter reconcileQuick;
   private final Counter stepsApplied;
   private final Counter stepsFailed;
   private final Counter stepsUndone;
@@ -31,6 +32,7 @@ public final class AgentMetrics {
     this.apply = registry.timer("smbgw.agent.reconcile.apply");
     this.reconcileOk = registry.counter("smbgw.agent.reconcile.ok");
     this.reconcileFailed = registry.counter("smbgw.agent.reconcile.failed");
+    this.reconcileQuick = registry.counter("smbgw.agent.reconcile.quick");
     this.stepsApplied = registry.counter("smbgw.agent.steps.applied");
     this.stepsFailed = registry.counter("smbgw.agent.steps.failed");
     this.stepsUndone = registry.counter("smbgw.agent.steps.undone");
@@ -72,6 +74,11 @@ public final class AgentMetrics {
 
   public Counter reconcileOk() {
     return reconcileOk;
+  }
+
+  /** Passes planned on the last look instead of a new one (see {@code reconcile.QuickLook}). */
+  public Counter reconcileQuick() {
+    return reconcileQuick;
   }
 
   public Counter reconcileFailed() {

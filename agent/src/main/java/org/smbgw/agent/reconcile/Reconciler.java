@@ -283,6 +283,7 @@ public final class Reconciler implements AutoCloseable {
       boolean quick = !added.isEmpty();
       Observed obs;
       if (quick) {
+        metrics.reconcileQuick().inc();
         obs = observer.refresh(base.observed(), d);
         log.info("generation {}: {} added; planned on the last look ({} ms old), a whole look follows",
             d.getGeneration(), added, (lookedAt - base.observedAtNanos()) / 1_000_000);

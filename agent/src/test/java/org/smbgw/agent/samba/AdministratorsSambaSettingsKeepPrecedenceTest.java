@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.MetricRegistry;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -38,10 +37,7 @@ class AdministratorsSambaSettingsKeepPrecedenceTest {
   void start() throws Exception {
     runner = new CommandRunner(metrics, TestTimeouts.seconds(30));
     dir = Files.createTempDirectory("smbgw-smbconf-", TestDirs.TRAVERSABLE);
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = org.smbgw.common.testing.FreePorts.one();
     smbd = new SmbdSandbox(runner, SambaTools.defaults(), dir.resolve("samba"), "127.0.0.1", port);
     smbd.start(TestTimeouts.seconds(30));
   }

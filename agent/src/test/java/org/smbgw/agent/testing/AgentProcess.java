@@ -1,6 +1,5 @@
 package org.smbgw.agent.testing;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,7 +20,7 @@ public final class AgentProcess implements AutoCloseable {
 
   /** @param node the agent's node name; its resync interval is an hour: passes come from starts */
   public AgentProcess(String prefix, String node) throws Exception {
-    this(prefix, node, freePort());
+    this(prefix, node, org.smbgw.common.testing.FreePorts.one());
   }
 
   /** @param port where its smbd listens (445 for clients that know no other, such as smbcacls) */
@@ -32,12 +31,6 @@ public final class AgentProcess implements AutoCloseable {
         + "\nunixGroup: smbgwtest\nresyncSeconds: 3600\nsandbox: {port: " + port + "}\ndirectoryRoots: ["
         + directoryRoot() + "]\n");
     Files.createDirectories(directoryRoot());
-  }
-
-  private static int freePort() throws java.io.IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   public Path dir() {

@@ -1,7 +1,6 @@
 package org.smbgw.agent.testing;
 
 import com.codahale.metrics.MetricRegistry;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -87,9 +86,7 @@ public final class SandboxAgent implements AutoCloseable {
   public SandboxAgent() throws Exception {
     this.dir = Files.createTempDirectory("smbgw-agent-", TestDirs.TRAVERSABLE);
     this.desiredFile = dir.resolve("shares.yaml");
-    try (ServerSocket s = new ServerSocket(0)) {
-      this.port = s.getLocalPort();
-    }
+    this.port = org.smbgw.common.testing.FreePorts.one();
     Files.writeString(desiredFile, "");
   }
 

@@ -2,7 +2,6 @@ package org.smbgw.e2e.bench;
 
 import static org.smbgw.e2e.bench.Bench.figure;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -84,10 +83,7 @@ final class AgentBench {
   /** A separate agent JVM, with the flags the demo and packages use, serving 100 shares. */
   private static void rss100() throws Exception {
     Path dir = Files.createTempDirectory("smbgw-bench-", TestDirs.TRAVERSABLE);
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = org.smbgw.common.testing.FreePorts.one();
     String user = "rss" + Long.toHexString(System.nanoTime() & 0xffff);
     Process agent = null;
     try (ZfsPool pool = new ZfsPool("sgr", 512L << 20)) {

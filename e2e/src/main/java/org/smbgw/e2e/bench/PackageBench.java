@@ -2,7 +2,6 @@ package org.smbgw.e2e.bench;
 
 import static org.smbgw.e2e.bench.Bench.figure;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -129,10 +128,8 @@ final class PackageBench {
     return sorted[sorted.length / 2];
   }
 
-  static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+  static int freePort() {
+    return org.smbgw.common.testing.FreePorts.one();
   }
 
   /** SIGTERM as systemctl stop sends it, SIGKILL to whatever is left after 30 seconds. */
