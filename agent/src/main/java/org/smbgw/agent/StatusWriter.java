@@ -81,7 +81,10 @@ public final class StatusWriter implements Consumer<PassReport> {
     // What this pass published counts at once: a failed-over share's address waits for it, and
     // the next pass, which would observe it, is a whole observation later.
     Set<String> published = IncludeRenderer.sections(r.outcome().served().orElse(r.observed().include())).keySet();
-    io.sample(r.observed().connections().sharesByPid());
+    if (r.observed().connections() != SmbStatus.Connections.UNKNOWN) {
+      // Unknown (smbstatus failed, or a quick pass): no sample, or every process would count anew next time.
+      io.sample(r.observed().connections().sharesByPid());
+    }
     DatasetIndex index = new DatasetIndex(r.observed().datasets());
     NodeObservedState.Builder b = NodeObservedState.newBuilder().setNode(r.desired().getNode())
         .setObservedAtMillis(clock.millis());

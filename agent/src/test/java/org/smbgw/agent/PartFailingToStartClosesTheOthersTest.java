@@ -26,10 +26,8 @@ class PartFailingToStartClosesTheOthersTest {
   @Test
   void aTakenMetricsPortStopsTheStartAndTheSmbdStartedBeforeIt() throws Exception {
     Path dir = Files.createTempDirectory("smbgw-startfail-", TestDirs.TRAVERSABLE);
-    try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-        ServerSocket free = new ServerSocket(0)) {
-      int smbPort = free.getLocalPort();
-      free.close();
+    try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      int smbPort = org.smbgw.common.testing.FreePorts.one();
       Files.writeString(dir.resolve("shares.yaml"), "");
       Files.createDirectories(dir.resolve("dirs"));
       AgentConfig config = new AgentConfig("startfail", dir.resolve("state"), dir.resolve("shares.yaml"),

@@ -421,6 +421,7 @@ public final class AddressKeeper implements AutoCloseable {
     }, plan.drop());
     List<Holding> added = plan.add();
     List<Holding> gone = plan.drop();
+    List<NetworkInterface> planned = interfaces; // the listing the plan was made on
     if (!failed.isEmpty()) {
       log.warn("address changes failed in part: {}", failed);
       // Only what the kernel has now counts, from one look at the interfaces. An address to drop
@@ -429,7 +430,9 @@ public final class AddressKeeper implements AutoCloseable {
       boolean lifetimeOver = ticker.getAsLong() - kernelUntil > KERNEL_LATE.toNanos();
       Predicate<Holding> up = added.isEmpty() && (gone.isEmpty() || lifetimeOver) ? h -> false : kernelHas();
       // Interfaces that cannot be listed: nothing came up (the next plan adds it again), nothing went.
-      added = up == null ? List.of() : added.stream().filter(up).toList();
+      // An add that failed over an address the node had already (another's, a DHCP lease, one
+      // left by an agent before this one) takes nothing over: it is not held, announced or dropped.
+      added = up == null ? List.of() : added.stream().filter(up).filter(h -> !listed(planned, h)).toList();
       if (!lifetimeOver) {
         gone = up == null ? List.of() : gone.stream().filter(up.negate()).toList();
       }
@@ -469,6 +472,11 @@ public final class AddressKeeper implements AutoCloseable {
     return h -> now.stream().anyMatch(i -> i.getName().equals(h.device())
         && i.getAddressesList().stream().anyMatch(a -> Addresses.same(a, h.cidr()))
         && i.getPermanentList().stream().noneMatch(a -> Addresses.same(a, h.cidr())));
+  }
+
+  /** Whether {@code listing} has {@code h}'s address on any interface. */
+  private static boolean listed(List<NetworkInterface> listing, Holding h) {
+    return listing.stream().anyMatch(i -> i.getAddressesList().stream().anyMatch(a -> Addresses.same(a, h.cidr())));
   }
 
   /** Whether the lease loop ticked within {@code patience} (the watchdog asks). Any thread. */

@@ -78,8 +78,8 @@ public final class KernelAddresses implements AddressKeeper.Actions {
         long seconds = upOrRefresh.isEmpty() ? 0 : lifetime.getAsLong();
         ranOut[0] = !upOrRefresh.isEmpty() && seconds <= 0;
         if (seconds > 0) {
-          // "add" fails on an address the node has already, its own one included: a floating
-          // address never takes one over, whatever the listing it was planned on said.
+          // "add" fails on an address the node has already, its own one included, whatever the
+          // listing it was planned on said; the keeper then takes none that was there before.
           for (Holding h : add) {
             lines.add("addr add " + h.cidr() + " dev " + h.device() + " valid_lft " + seconds
                 + " preferred_lft " + seconds);

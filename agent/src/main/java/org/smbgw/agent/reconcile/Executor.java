@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Carries out a {@link Plan}. Runs on the reconcile thread. A failing step undoes the steps its
  * unit already did, in reverse order; other units go on. Sections reach the include file only
- * after their storage is ready, so clients never see a half-configured share.
+ * after their storage is ready, so clients never see a half-configured share. An include that
+ * passed testparm stays installed when only smbd's reload fails (see {@link #owesReload}).
  */
 public final class Executor {
   private static final Logger log = LoggerFactory.getLogger(Executor.class);
@@ -68,9 +69,6 @@ public final class Executor {
       }
     }
     plan.blocked().forEach(outcome::fail);
-    if (reloadOwed) {
-      tellSmbd(outcome);
-    }
 
     List<Unit> createdUsers = new ArrayList<>();
     Set<String> failedUsers = new HashSet<>();
@@ -153,6 +151,9 @@ public final class Executor {
     }
     for (Unit u : plan.afterPublish()) {
       runUnit(u, outcome);
+    }
+    if (reloadOwed) {
+      tellSmbd(outcome); // a reload that failed before, and no publish of this pass told smbd since
     }
     return outcome;
   }

@@ -36,8 +36,9 @@ public final class Outcome {
 
   /**
    * The include this pass published (or found as it should be), and where each share it composed
-   * it with is. smbd has been told to reload it, which it does on its own time (milliseconds): as
-   * good as the next pass's look, which reads the same file.
+   * it with is. New connections read it as installed, and smbd was told to reload it for the ones
+   * it has (if that failed, the pass failed and the next one tells it): as good as the next pass's
+   * look, which reads the same file.
    */
   void served(String include, Map<String, String> paths) {
     served = include;

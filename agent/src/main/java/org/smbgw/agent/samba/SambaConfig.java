@@ -322,7 +322,6 @@ public final class SambaConfig {
     }
   }
 
-  /** Tells the running smbd to re-read its configuration. Fails when no smbd runs. */
   /**
    * Makes smbd end every connection to a share: clients reconnect (Windows does so by itself) and
    * get a fresh view of the share's files, as after a remount under them.
@@ -331,6 +330,7 @@ public final class SambaConfig {
     runner.run(Command.of(tools.smbcontrol(), "--configfile=" + smbConf, "smbd", "close-share", share));
   }
 
+  /** Tells the running smbd to re-read its configuration. Fails when no smbd runs. */
   public void reload() throws CommandFailedException {
     runner.run(Command.of(tools.smbcontrol(), "--configfile=" + smbConf, "smbd", "reload-config"));
     metrics.smbdReloads().inc();

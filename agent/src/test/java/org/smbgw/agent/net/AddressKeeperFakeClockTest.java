@@ -52,6 +52,9 @@ class AddressKeeperFakeClockTest {
 
     @Override
     public String change(List<Holding> add, List<Holding> refresh, LongSupplier lifetime, List<Holding> drop) {
+      if (foreign && add.stream().anyMatch(h -> h.cidr().equals(CIDR))) {
+        return "RTNETLINK answers: File exists"; // ip addr add over an address the node has
+      }
       List<Holding> upOrRefresh = new ArrayList<>(add);
       upOrRefresh.addAll(refresh);
       if (!upOrRefresh.isEmpty() && !stopBeforeInput.isZero()) {
@@ -72,6 +75,9 @@ class AddressKeeperFakeClockTest {
     /** Deletes fail (and delete nothing). */
     boolean failDeletes;
 
+    /** The address is on the node already, with a lifetime of its own (a DHCP lease, say): an add fails. */
+    boolean foreign;
+
     /** Addresses the node has as its own (no lifetime limit) besides 10.0.0.11. */
     final List<String> permanent = new ArrayList<>();
 
@@ -83,7 +89,7 @@ class AddressKeeperFakeClockTest {
       listings++;
       return List.of(NetworkInterface.newBuilder().setName("vmbr0").addAddresses("10.0.0.11/24")
           .addPermanent("10.0.0.11/24").addAllAddresses(permanent).addAllPermanent(permanent)
-          .addAllAddresses(up() ? List.of(CIDR) : List.of()).build());
+          .addAllAddresses(up() || foreign ? List.of(CIDR) : List.of()).build());
     }
 
     @Override
@@ -215,6 +221,18 @@ class AddressKeeperFakeClockTest {
     clock.advance(Duration.ofMillis(1));
     assertTrue(kernel.up(), "the pass's status agrees");
     assertEquals(1, kernel.announced, "announced once");
+  }
+
+  /** An add that fails over an address the node has already (not permanent) takes nothing over. */
+  @Test
+  void anAddressTheNodeHasWithALifetimeOfItsOwnIsNotTakenOver() throws Exception {
+    kernel.foreign = true;
+    keeper.start(channel);
+    wantHere();
+    run(Duration.ofSeconds(3), Duration.ofMillis(100), true);
+    assertEquals(List.of(), keeper.held(), "not held, so never refreshed with our lifetime nor deleted by us");
+    assertEquals(0, kernel.announced, "not announced");
+    assertFalse(kernel.expires.containsKey(CIDR), "no lifetime of ours was set on it");
   }
 
   @Test
