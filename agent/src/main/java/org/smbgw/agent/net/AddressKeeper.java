@@ -127,9 +127,8 @@ public final class AddressKeeper implements AutoCloseable {
   private Set<String> active = Set.of();
   private Map<String, Long> readySince = Map.of();
   private List<NetworkInterface> interfaces = List.of();
-  /** When {@link #interfaces} were listed (ticker); lease thread. */
+  /** When {@link #interfaces} were listed (ticker; from the start, too long ago to count); lease thread. */
   private long listedAt;
-  private boolean listed;
   /** Set by the close task: from then on nothing is planned, added or renewed. */
   private boolean closing;
 
@@ -151,6 +150,7 @@ public final class AddressKeeper implements AutoCloseable {
     this.thread = thread;
     this.owned = owned;
     this.lease = Lease.none(defaultLease.toNanos(), ticker.getAsLong());
+    this.listedAt = ticker.getAsLong() - LISTING_FRESH.toNanos() - 1;
   }
 
   /** The agent's keeper: the kernel's addresses, the system clocks, its own {@code smbgw-lease} thread. */
@@ -207,7 +207,7 @@ public final class AddressKeeper implements AutoCloseable {
         renew(now); // before the listing: ip's start-up must not hold up a renewal
       }
       if (brought) {
-        list();
+        list("");
       }
       reconcile();
     });
@@ -262,14 +262,18 @@ public final class AddressKeeper implements AutoCloseable {
     desired = next;
   }
 
-  /** Lease thread: lists the interfaces (logged when they cannot be). */
-  private void list() {
+  /**
+   * Lease thread: lists the interfaces and keeps the listing; null (logged, with {@code why}) when
+   * they cannot be listed.
+   */
+  private List<NetworkInterface> list(String why) {
     try {
       interfaces = actions.interfaces();
       listedAt = ticker.getAsLong();
-      listed = true;
+      return interfaces;
     } catch (Exception e) {
-      log.warn("cannot list interfaces: {}", e.toString());
+      log.warn("cannot list interfaces{}: {}", why, e.toString());
+      return null;
     }
   }
 
@@ -355,10 +359,10 @@ public final class AddressKeeper implements AutoCloseable {
     readySince = AddressPlan.readySince(readySince, desired, active, wallMillis);
     AddressPlan plan = plan(wallMillis);
     if ((!plan.noInterface().isEmpty() || !plan.add().isEmpty())
-        && (!listed || ticker.getAsLong() - listedAt > LISTING_FRESH.toNanos())) {
+        && ticker.getAsLong() - listedAt > LISTING_FRESH.toNanos()) {
       // A new interface or subnet since the last look; and before adding, the node's own
       // addresses as they are now: a floating address never takes one over.
-      list();
+      list("");
       plan = plan(wallMillis);
       plan.noInterface().forEach(a -> log.warn("address {}: no interface has an address in its subnet; set one "
           + "with --interface", a.getAddress()));
@@ -458,16 +462,10 @@ public final class AddressKeeper implements AutoCloseable {
    * they cannot be listed.
    */
   private Predicate<Holding> kernelHas() {
-    List<NetworkInterface> now;
-    try {
-      now = actions.interfaces();
-    } catch (Exception e) {
-      log.warn("cannot list interfaces to see which addresses changed: {}", e.toString());
+    List<NetworkInterface> now = list(" to see which addresses changed");
+    if (now == null) {
       return null;
     }
-    interfaces = now;
-    listedAt = ticker.getAsLong();
-    listed = true;
     // An address the node has as its own is not ours to hold, whatever the add said.
     return h -> now.stream().anyMatch(i -> i.getName().equals(h.device())
         && i.getAddressesList().stream().anyMatch(a -> Addresses.same(a, h.cidr()))
