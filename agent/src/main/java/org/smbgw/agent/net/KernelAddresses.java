@@ -80,14 +80,8 @@ public final class KernelAddresses implements AddressKeeper.Actions {
         if (seconds > 0) {
           // "add" fails on an address the node has already, its own one included, whatever the
           // listing it was planned on said; the keeper then takes none that was there before.
-          for (Holding h : add) {
-            lines.add("addr add " + h.cidr() + " dev " + h.device() + " valid_lft " + seconds
-                + " preferred_lft " + seconds);
-          }
-          for (Holding h : refresh) {
-            lines.add("addr replace " + h.cidr() + " dev " + h.device() + " valid_lft " + seconds
-                + " preferred_lft " + seconds);
-          }
+          add.forEach(h -> lines.add(withLifetime("add", h, seconds)));
+          refresh.forEach(h -> lines.add(withLifetime("replace", h, seconds)));
         }
         for (Holding h : drop) {
           lines.add("addr del " + h.cidr() + " dev " + h.device()); // already gone (kernel lifetime): fails harmlessly
@@ -102,6 +96,11 @@ public final class KernelAddresses implements AddressKeeper.Actions {
       return failed.isEmpty() ? why : why + "; " + failed;
     }
     return failed;
+  }
+
+  /** One batch line: {@code verb} ("add" or "replace") the address with a kernel lifetime of {@code seconds}. */
+  private static String withLifetime(String verb, Holding h, long seconds) {
+    return "addr " + verb + " " + h.cidr() + " dev " + h.device() + " valid_lft " + seconds + " preferred_lft " + seconds;
   }
 
   private static void check(Holding h, List<org.smbgw.common.Violation> out) {
