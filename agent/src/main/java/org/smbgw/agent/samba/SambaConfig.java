@@ -9,10 +9,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.smbgw.agent.exec.Command;
 import org.smbgw.agent.exec.CommandFailedException;
 import org.smbgw.agent.exec.CommandResult;
@@ -296,7 +298,7 @@ public final class SambaConfig {
   /** Whether {@code file} is a regular file with exactly {@code content} (false when it cannot be read as text). */
   private static boolean holds(Path file, String content) {
     try {
-      return Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+      return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
           && content.equals(Files.readString(file, StandardCharsets.UTF_8));
     } catch (IOException e) {
       return false;
@@ -313,12 +315,12 @@ public final class SambaConfig {
   private static void laterThanReplaced(Path tmp, Path file) throws IOException {
     long was;
     try {
-      was = Files.getLastModifiedTime(file).to(java.util.concurrent.TimeUnit.SECONDS);
+      was = Files.getLastModifiedTime(file).to(TimeUnit.SECONDS);
     } catch (NoSuchFileException e) {
       return;
     }
-    if (Files.getLastModifiedTime(tmp).to(java.util.concurrent.TimeUnit.SECONDS) <= was) {
-      Files.setLastModifiedTime(tmp, java.nio.file.attribute.FileTime.from(was + 1, java.util.concurrent.TimeUnit.SECONDS));
+    if (Files.getLastModifiedTime(tmp).to(TimeUnit.SECONDS) <= was) {
+      Files.setLastModifiedTime(tmp, FileTime.from(was + 1, TimeUnit.SECONDS));
     }
   }
 
