@@ -181,6 +181,14 @@ class AddressKeeperFakeClockTest {
     }
   }
 
+  /** Starts the keeper with its address wanted here, answering renewals for {@code total}; the lease's end then. */
+  private long upAndAnswered(Duration total, Duration delay) {
+    keeper.start(channel);
+    wantHere();
+    run(total, delay, true);
+    return leaseEnd;
+  }
+
   private void wantHere() {
     keeper.update(NodeDesiredState.newBuilder().addShares(ShareSpec.newBuilder().setName("docs").setAddress(CIDR)).build(),
         NodeObservedState.newBuilder().addShares(ShareStatus.newBuilder().setName("docs")
@@ -227,9 +235,7 @@ class AddressKeeperFakeClockTest {
   @Test
   void anAddressTheNodeHasWithALifetimeOfItsOwnIsNotTakenOver() throws Exception {
     kernel.foreign = true;
-    keeper.start(channel);
-    wantHere();
-    run(Duration.ofSeconds(3), Duration.ofMillis(100), true);
+    upAndAnswered(Duration.ofSeconds(3), Duration.ofMillis(100));
     assertEquals(List.of(), keeper.held(), "not held, so never refreshed with our lifetime nor deleted by us");
     assertEquals(0, kernel.announced, "not announced");
     assertFalse(kernel.expires.containsKey(CIDR), "no lifetime of ours was set on it");
@@ -237,9 +243,7 @@ class AddressKeeperFakeClockTest {
 
   @Test
   void renewedOnTimeTheAddressStaysUpAndNeverOutlivesTheLease() {
-    keeper.start(channel);
-    wantHere();
-    run(Duration.ofSeconds(10), Duration.ofMillis(200), true);
+    upAndAnswered(Duration.ofSeconds(10), Duration.ofMillis(200));
     assertTrue(kernel.up());
     assertEquals(1, kernel.announced, "announced once, when it came up");
     assertEquals(0, channel.stalls);
@@ -248,9 +252,7 @@ class AddressKeeperFakeClockTest {
 
   @Test
   void whenAnswersStopTheReplicaIsLeftAndTheAddressGoesAtExpiry() throws Exception {
-    keeper.start(channel);
-    wantHere();
-    run(Duration.ofSeconds(3), Duration.ofMillis(100), true);
+    upAndAnswered(Duration.ofSeconds(3), Duration.ofMillis(100));
     assertTrue(kernel.up());
     long end = leaseEnd;
     run(Duration.ofMillis(800), Duration.ZERO, false);
@@ -266,10 +268,7 @@ class AddressKeeperFakeClockTest {
    */
   @Test
   void anErrorGrantSendsTheSessionElsewhereAsARefusalAndExtendsNothing() throws Exception {
-    keeper.start(channel);
-    wantHere();
-    run(Duration.ofSeconds(1), Duration.ofMillis(100), true);
-    long end = leaseEnd;
+    long end = upAndAnswered(Duration.ofSeconds(1), Duration.ofMillis(100));
     int before = channel.sent.size();
     while (channel.sent.size() == before) {
       clock.advance(Duration.ofMillis(5));
@@ -288,10 +287,7 @@ class AddressKeeperFakeClockTest {
    */
   @Test
   void whenAnswersStopTheKernelKeepsTheAddressUntilJustBeforeTheLeaseEndsNeverPastIt() {
-    keeper.start(channel);
-    wantHere();
-    run(Duration.ofSeconds(3), Duration.ofMillis(100), true);
-    long end = leaseEnd;
+    long end = upAndAnswered(Duration.ofSeconds(3), Duration.ofMillis(100));
     run(Duration.ofMillis(1000), Duration.ZERO, false); // run() checks no lifetime passes the lease
     long kernelEnd = kernel.expires.get(CIDR);
     assertTrue(end - kernelEnd <= Lease.STRETCH_FROM_NANOS && end - kernelEnd >= Lease.STRETCH_UNTIL_NANOS,
@@ -306,10 +302,7 @@ class AddressKeeperFakeClockTest {
    */
   @Test
   void anAgentStoppedAsIpStartsHandsTheKernelNoLifetimeCountedBeforeTheStop() throws Exception {
-    keeper.start(channel);
-    wantHere();
-    run(Duration.ofSeconds(3), Duration.ofMillis(100), true);
-    long end = leaseEnd;
+    long end = upAndAnswered(Duration.ofSeconds(3), Duration.ofMillis(100));
     kernel.stopBeforeInput = Duration.ofSeconds(5);
     run(Duration.ofSeconds(2), Duration.ZERO, false); // run() checks no lifetime passes the lease
     assertTrue(clock.nanoTime() > end + Duration.ofSeconds(3).toNanos(), "the stop happened");
@@ -326,9 +319,7 @@ class AddressKeeperFakeClockTest {
    */
   @Test
   void anAddressWhoseDeleteFailedStaysReportedHeldUntilItIsSurelyGone() throws Exception {
-    keeper.start(channel);
-    wantHere();
-    run(Duration.ofSeconds(3), Duration.ofMillis(100), true);
+    upAndAnswered(Duration.ofSeconds(3), Duration.ofMillis(100));
     kernel.failDeletes = true;
     granting = false;
     run(Duration.ofMillis(600), Duration.ofMillis(100), true);
@@ -344,9 +335,7 @@ class AddressKeeperFakeClockTest {
 
   @Test
   void aLateAnswerToARenewalGivenUpOnBringsNothingBack() throws Exception {
-    keeper.start(channel);
-    wantHere();
-    run(Duration.ofSeconds(2), Duration.ofMillis(100), true);
+    upAndAnswered(Duration.ofSeconds(2), Duration.ofMillis(100));
     run(Duration.ofSeconds(3), Duration.ZERO, false);
     assertEquals(List.of(), keeper.held());
     LeaseRenewal old = channel.sent.get(channel.sent.size() - 2);
@@ -358,9 +347,7 @@ class AddressKeeperFakeClockTest {
 
   @Test
   void aGrantArrivingWhileClosingBringsNothingBack() throws Exception {
-    keeper.start(channel);
-    wantHere();
-    run(Duration.ofSeconds(2), Duration.ofMillis(100), true);
+    upAndAnswered(Duration.ofSeconds(2), Duration.ofMillis(100));
     assertTrue(kernel.up());
     keeper.close();
     assertEquals(Map.of(), kernel.expires, "closing lets go of everything");
@@ -374,10 +361,7 @@ class AddressKeeperFakeClockTest {
 
   @Test
   void withLessThanASecondLeftTheAddressIsNotExtendedButKeptUntilExpiry() throws Exception {
-    keeper.start(channel);
-    wantHere();
-    run(Duration.ofSeconds(2), Duration.ofMillis(100), true);
-    long end = leaseEnd;
+    long end = upAndAnswered(Duration.ofSeconds(2), Duration.ofMillis(100));
     run(Duration.ofMillis(1200), Duration.ZERO, false);
     assertTrue(end - clock.nanoTime() < 1_000_000_000L && end - clock.nanoTime() > 0, "inside the last second");
     assertEquals(List.of(CIDR), keeper.held(), "not dropped before the lease runs out");
@@ -386,9 +370,7 @@ class AddressKeeperFakeClockTest {
   @Test
   void aGrantedAddressThatIsTheNodesOwnIsNeverTakenOver() {
     kernel.permanent.add(CIDR); // say an administrator gave the node this address for good
-    keeper.start(channel);
-    wantHere();
-    run(Duration.ofSeconds(3), Duration.ofMillis(100), true);
+    upAndAnswered(Duration.ofSeconds(3), Duration.ofMillis(100));
     assertTrue(!kernel.up() && kernel.expires.isEmpty(), "its lifetime would have been cut to the lease's");
     assertTrue(keeper.problem().orElseThrow().contains("this node's own address"), keeper.problem().toString());
   }
