@@ -36,9 +36,6 @@ public final class FaultRun {
       Map<String, Long> newConnectionErrorsAfterRepair, Map<String, Long> sessionErrorsAfterRepair,
       long failuresAfterFault, List<String> holders, List<String> newConnections) {}
 
-  /** How often an agent renews its lease in the lab: a quarter of the default lease (2 s). */
-  private static final Duration RENEWAL_EVERY = Duration.ofMillis(500);
-
   private final LabCluster cluster;
   private final String address;
   private final String share;
@@ -90,10 +87,10 @@ public final class FaultRun {
         Probes.NewConnections conns = new Probes.NewConnections(cluster, address, share, file, content, every, timeout);
         Probes.Session session = new Probes.Session(cluster, address, share)) {
       Thread.sleep(1500); // a baseline: both probes working before the fault
-      // Real faults fall anywhere between two lease renewals. Without this the fault came a fixed
-      // 2 s after the address settled, which is four renewal intervals: just after a renewal every
-      // time, the slowest phase to detect (L + margin), for every run of a fault.
-      Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(RENEWAL_EVERY.toMillis()));
+      // Real faults fall anywhere between two lease renewals (a quarter of the lease apart).
+      // Without this the fault came a fixed 2 s after the address settled, four renewal intervals:
+      // just after a renewal every time, the slowest phase to detect (L + margin).
+      Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(lab.settings().leaseMillis() / 4));
       long at = System.nanoTime();
       inject(victim, fault);
       long deadline = at + Duration.ofSeconds(30).toNanos();

@@ -67,6 +67,11 @@ public final class Lab implements AutoCloseable {
     }
   }
 
+  /** The lease, margin, session and user the lab's nodes run with. */
+  public Settings settings() {
+    return settings;
+  }
+
   public Lab(Path dir, Settings settings) {
     this.dir = dir;
     this.settings = settings;
