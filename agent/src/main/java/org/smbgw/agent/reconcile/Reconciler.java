@@ -280,13 +280,15 @@ public final class Reconciler implements AutoCloseable {
       QuickLook.Base base = quickBase;
       quickBase = null; // whatever this pass does, the next one judges by it
       List<String> added = QuickLook.additions(base, d, lookedAt);
-      boolean quick = !added.isEmpty();
+      boolean unchanged = added.isEmpty() && QuickLook.unchanged(base, d, lookedAt);
+      boolean quick = !added.isEmpty() || unchanged;
       Observed obs;
       if (quick) {
         metrics.reconcileQuick().inc();
         obs = observer.refresh(base.observed(), d);
-        log.info("generation {}: {} added; planned on the last look ({} ms old), a whole look follows",
-            d.getGeneration(), added, (lookedAt - base.observedAtNanos()) / 1_000_000);
+        log.info("generation {}: {}; planned on the last look ({} ms old), a whole look follows", d.getGeneration(),
+            unchanged ? "only addresses or counters changed" : added + " added",
+            (lookedAt - base.observedAtNanos()) / 1_000_000);
       } else {
         try (Timer.Context o = metrics.observe().time()) {
           obs = observer.observe(d, known);
@@ -309,6 +311,8 @@ public final class Reconciler implements AutoCloseable {
       (outcome.ok() ? metrics.reconcileOk() : metrics.reconcileFailed()).inc();
       if (!quick) {
         quickBase = QuickLook.Base.of(d, obs, planned.plan(), lookedAt);
+      } else if (unchanged && planned.plan().isEmpty() && outcome.ok()) {
+        quickBase = new QuickLook.Base(d, base.observed(), base.observedAtNanos()); // nothing changed since it
       }
       PassReport report = new PassReport(d, obs, planned.plan(), outcome, source.problem(), quick);
       reports.accept(report);

@@ -1,8 +1,10 @@
 package org.smbgw.agent.reconcile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -90,6 +92,30 @@ class QuickLookTest {
     long limit = QuickLook.MAX_AGE.toNanos();
     assertEquals(List.of("b"), QuickLook.additions(base(before), next, 100 * SECOND + limit));
     assertEquals(List.of(), QuickLook.additions(base(before), next, 100 * SECOND + limit + 1));
+  }
+
+  @Test
+  void aStateThatOnlyMovesAddressesOrCountsAnotherTermNeedsNoLook() {
+    NodeDesiredState before = state(dir("a"), zfs("z")).setEpoch(1).build();
+    QuickLook.Base base = base(before);
+    long now = 101 * SECOND;
+    assertTrue(QuickLook.unchanged(base, state(dir("a"), zfs("z")).setGeneration(8).setEpoch(2).build(), now),
+        "a new leader's term");
+    assertTrue(QuickLook.unchanged(base, state(dir("a"), zfs("z")).setEpoch(1)
+        .addAddresses(AddressAssignment.newBuilder().setAddress("10.0.0.50/24")).build(), now), "an address moved");
+    assertFalse(QuickLook.unchanged(base, state(dir("a"), zfs("z"), dir("b")).setEpoch(2).build(), now),
+        "a share added: that is additions()");
+    assertFalse(QuickLook.unchanged(base, state(dir("a").toBuilder().setComment("new").build(), zfs("z")).build(), now),
+        "a share changed");
+    assertFalse(QuickLook.unchanged(base, state(dir("a"), zfs("z")).addRemovals("share/c").build(), now), "a removal");
+    assertFalse(QuickLook.unchanged(base, state(dir("a"), zfs("z")).addPurgeShares("old").build(), now), "a purge");
+    assertFalse(QuickLook.unchanged(base, state(dir("a"), zfs("z")).setUsers(0, user("ann", "C".repeat(32))).build(),
+        now), "an account's hash changed");
+    assertFalse(QuickLook.unchanged(base, before, now), "the same state: the timer's pass, which looks");
+    NodeDesiredState term = before.toBuilder().setEpoch(2).build();
+    assertFalse(QuickLook.unchanged(null, term, now), "no idle pass to plan on");
+    assertTrue(QuickLook.unchanged(base, term, 100 * SECOND + QuickLook.MAX_AGE.toNanos()));
+    assertFalse(QuickLook.unchanged(base, term, 100 * SECOND + QuickLook.MAX_AGE.toNanos() + 1), "a look too old");
   }
 
   private static Plan plan(boolean publish) {
