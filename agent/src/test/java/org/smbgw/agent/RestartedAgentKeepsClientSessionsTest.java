@@ -43,15 +43,15 @@ class RestartedAgentKeepsClientSessionsTest {
       try (SmbClient.Session session = client.open("kept", user, PASSWORD)) {
         String first = session.command("put " + before + " before.txt", "putting file", Duration.ofSeconds(20));
         assertTrue(first.contains("putting file") && !first.contains("NT_STATUS"), first);
-        long smbd = smbdPid(dir);
-        long steps = applied(audit);
+        long smbd = node.smbdPid();
+        long steps = node.appliedSteps();
 
         node.kill();
         Files.delete(status);
         awaitFile(status, node.start()); // the restarted agent's first pass is done
 
-        assertEquals(steps, applied(audit), "a restart runs no step: " + Files.readString(audit));
-        assertEquals(smbd, smbdPid(dir), "the running smbd is adopted, not restarted");
+        assertEquals(steps, node.appliedSteps(), "a restart runs no step: " + Files.readString(audit));
+        assertEquals(smbd, node.smbdPid(), "the running smbd is adopted, not restarted");
         assertTrue(Files.readString(status).contains("SHARE_STATE_ACTIVE"), Files.readString(status));
         String next = session.command("put " + after + " after.txt", "putting file", Duration.ofSeconds(20));
         assertTrue(session.alive() && next.contains("putting file") && !next.contains("NT_STATUS"),
@@ -59,19 +59,6 @@ class RestartedAgentKeepsClientSessionsTest {
         String listed = SmbClient.output(client.run("kept", user, PASSWORD, "ls"));
         assertTrue(listed.contains("before.txt") && listed.contains("after.txt"), listed);
       }
-    }
-  }
-
-  /** Lines of the audit trail that record an applied step. */
-  private static long applied(Path audit) throws Exception {
-    return Files.readAllLines(audit).stream().filter(l -> l.contains("\"apply\"")).count();
-  }
-
-  private static long smbdPid(Path dir) throws Exception {
-    try (var files = Files.list(dir.resolve("state/samba/run"))) {
-      Path pid = files.filter(f -> f.getFileName().toString().startsWith("smbd") && f.toString().endsWith(".pid"))
-          .findFirst().orElseThrow();
-      return Long.parseLong(Files.readString(pid).strip());
     }
   }
 

@@ -10,7 +10,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.smbgw.agent.testing.Eventually;
 import org.smbgw.agent.testing.SandboxAgent;
-import org.smbgw.common.testing.FreePorts;
 import org.smbgw.agent.testing.TestDirs;
 import org.smbgw.coordinator.Coordinator;
 import org.smbgw.coordinator.CoordinatorConfig;
@@ -27,9 +26,9 @@ class ANewTermMakesNoNodeLookAgainTest {
   @Test
   void aNewLeadersStateIsPlannedOnTheLastLookAndTheWholeLookFollows() throws Exception {
     Path state = Files.createTempDirectory("smbgw-e2e-term-");
-    CoordinatorConfig config = new CoordinatorConfig("127.0.0.1", FreePorts.one(), null, "", FreePorts.one(), state, 4000,
-        "", 2000, 250, "text").withTls(Cli.PKI.node("coordinator"));
+    CoordinatorConfig config = Cli.singleNode(state);
     Coordinator first = new Coordinator(config);
+    Coordinator second = new Coordinator(config); // the same cluster's next term (closing twice does nothing)
     try (SandboxAgent node = new SandboxAgent().coordinators(List.of(config.listenAddress() + ":" + config.listenPort()))
         .tls(Cli.PKI.node("test")).looping(600)) {
       first.start();
@@ -37,6 +36,7 @@ class ANewTermMakesNoNodeLookAgainTest {
       node.storageCfg("dir: shared\n\tpath " + node.dir().resolve("shared") + "\n\tshared 1\n\tcontent images\n");
       Files.createDirectories(node.dir().resolve("shared"));
       node.start();
+      Eventually.until(Duration.ofSeconds(30), () -> first.view().live().containsKey("test"), joined -> joined);
       String user = node.user("term");
       Cli.Result added = Cli.run(first.address(), "Term-" + System.nanoTime() + "\n", "user", "add", user, "--password-stdin");
       assertEquals(0, added.code(), added.err());
@@ -45,25 +45,18 @@ class ANewTermMakesNoNodeLookAgainTest {
       long looks = idle(node);
 
       first.close();
-      first = null;
-      Coordinator second = new Coordinator(config);
-      try {
-        second.start();
-        long quick = Eventually.until(Duration.ofSeconds(30), () -> quick(node), n -> n > 0);
-        assertEquals(1, quick, "the new term's state was planned on the last look");
-        assertEquals(looks, looks(node), "no whole look for it");
-        assertTrue(Eventually.until(Duration.ofSeconds(30), () -> looks(node), n -> n > looks) > looks,
-            "the whole look follows");
-        Cli.Result shown = Eventually.until(Duration.ofSeconds(30), () -> Cli.run(second.address(), null, "share", "show",
-            "docs"), r -> r.out().contains(" active "));
-        assertTrue(shown.out().contains(" active "), shown.out());
-      } finally {
-        second.close();
-      }
+      second.start();
+      long quick = Eventually.until(Duration.ofSeconds(30), () -> quick(node), n -> n > 0);
+      assertEquals(1, quick, "the new term's state was planned on the last look");
+      assertEquals(looks, looks(node), "no whole look for it");
+      assertTrue(Eventually.until(Duration.ofSeconds(30), () -> looks(node), n -> n > looks) > looks,
+          "the whole look follows");
+      Cli.Result shown = Eventually.until(Duration.ofSeconds(30), () -> Cli.run(second.address(), null, "share", "show",
+          "docs"), r -> r.out().contains(" active "));
+      assertTrue(shown.out().contains(" active "), shown.out());
     } finally {
-      if (first != null) {
-        first.close();
-      }
+      second.close();
+      first.close();
       TestDirs.delete(state);
     }
   }

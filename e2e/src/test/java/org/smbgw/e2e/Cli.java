@@ -26,6 +26,16 @@ final class Cli {
     Runtime.getRuntime().addShutdownHook(new Thread(PKI::close, "smbgw-test-pki-cleanup"));
   }
 
+  /**
+   * A coordinator of a one-node cluster on loopback (its embedded ZooKeeper, 4 s sessions, no
+   * metrics endpoint) with its state in {@code state}: started again on the same state, it is the
+   * same cluster in a new term.
+   */
+  static org.smbgw.coordinator.CoordinatorConfig singleNode(java.nio.file.Path state) {
+    return new org.smbgw.coordinator.CoordinatorConfig("127.0.0.1", org.smbgw.common.testing.FreePorts.one(), null, "",
+        org.smbgw.common.testing.FreePorts.one(), state, 4000, "", 2000, 250, "text").withTls(PKI.node("coordinator"));
+  }
+
   /** Each coordinator's admin token file, by address. */
   private static final java.util.Map<String, java.nio.file.Path> TOKENS = new java.util.concurrent.ConcurrentHashMap<>();
 

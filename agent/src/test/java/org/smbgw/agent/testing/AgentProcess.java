@@ -93,6 +93,20 @@ public final class AgentProcess implements AutoCloseable {
     }
   }
 
+  /** The pid of the sandbox smbd now running. */
+  public long smbdPid() throws java.io.IOException {
+    try (var files = Files.list(state().resolve("samba/run"))) {
+      Path pid = files.filter(f -> f.getFileName().toString().startsWith("smbd") && f.toString().endsWith(".pid"))
+          .findFirst().orElseThrow();
+      return Long.parseLong(Files.readString(pid).strip());
+    }
+  }
+
+  /** How many applied steps the agent's audit trail records so far. */
+  public long appliedSteps() throws java.io.IOException {
+    return Files.readAllLines(state().resolve("audit.log")).stream().filter(l -> l.contains("\"apply\"")).count();
+  }
+
   /** A user name unique to this run, removed on close. */
   public String user(String base) {
     String name = base + Long.toHexString(System.nanoTime() & 0xffff);
