@@ -85,8 +85,8 @@ public final class Observer {
   }
 
   /**
-   * {@code before} with what is cheap to look at looked at again, for a pass that only adds (see
-   * {@link QuickLook}): the include file, the smb.conf hook, accounts and groups, and the root of
+   * {@code before} with what is cheap to look at looked at again, for a pass that only adds, or
+   * only changes addresses and counters (see {@link QuickLook}): the include file, the smb.conf hook, accounts and groups, and the root of
    * every directory share. File reads and stats only, no program; datasets and Samba's hashes and
    * SIDs are as {@code before} saw them, and connections are unknown (not the old counts again).
    */

@@ -18,7 +18,7 @@ import org.smbgw.proto.v1.UserSpec;
  * node as smbgw left it. A state that differs from that pass's only by shares on directory storage
  * and accounts it adds (what a failover or a create brings), besides its addresses and intents, is
  * planned on that look with what is cheap to read read again (see {@link Observer#refresh}). So is
- * a state that differs from it only by those addresses and counters ({@link #unchanged}). A
+ * a state that differs from it only by its addresses and counters ({@link #onlyCountersDiffer}). A
  * change to anything already there, or a removal, waits for a whole look. The full pass follows
  * {@link Reconciler#AFTER_QUICK} later and repairs anything changed by hand meanwhile.
  *
@@ -41,6 +41,24 @@ public final class QuickLook {
     public static Base of(NodeDesiredState desired, Observed observed, Plan plan, long observedAtNanos) {
       boolean sawAll = observed.zfsProblem() == null && observed.ids().problem() == null;
       return plan.isEmpty() && sawAll ? new Base(desired, observed, observedAtNanos) : null;
+    }
+
+    /**
+     * The base the pass after this one judges by, once a pass has planned {@code d}: a whole
+     * look's own base ({@link #of}) when it looked; this base again, now for {@code d}, when the
+     * pass planned on it a state in which {@link #onlyCountersDiffer} and found nothing at all to
+     * do (removals included) and nothing failed; otherwise none, so that the next pass looks.
+     *
+     * @param before the base the pass planned on, or null when it looked
+     * @param plan the whole plan, before a quick pass leaves removals out
+     */
+    public static Base after(Base before, NodeDesiredState d, Observed observed, Plan plan, boolean ok,
+        long lookedAtNanos) {
+      if (before == null) {
+        return of(d, observed, plan, lookedAtNanos);
+      }
+      boolean nothingChanged = onlyCountersDiffer(before, d, lookedAtNanos) && plan.isEmpty() && ok;
+      return nothingChanged ? new Base(d, before.observed(), before.observedAtNanos()) : null;
     }
   }
 
@@ -68,17 +86,17 @@ public final class QuickLook {
   }
 
   /**
-   * Whether {@code next} is the base's state again but for its addresses, generation and epoch:
-   * what every node is sent when a new leader's term begins, or when an address moves between
-   * other nodes. Planned on the base's look, such a state changes nothing, and the base stays for
-   * the state after it: in the failover lab a new leader's epoch came 0.3 s before its first move,
-   * and the whole look it caused held the move's pass back by 0.31 to 0.37 s. The base's own state
-   * again is not such a state: that is a pass of the timer, a retry or the look after a quick
-   * pass, which look at the node.
+   * Whether {@code next} is the base's state again but for its addresses, generation and epoch,
+   * as when a new leader's term begins (a new epoch, and a new generation once it writes).
+   * Planned on the base's look, such a state changes nothing, and the base stays for the state
+   * after it ({@link Base#after}): in the failover lab the state of a new leader's term came 0.2
+   * to 0.3 s before its first move, and the whole look it caused held the move's pass back by 0.31
+   * to 0.37 s. The base's own state again is not such a state: that is a pass of the timer, a
+   * retry or the look after a quick pass, which look at the node.
    */
-  public static boolean unchanged(Base base, NodeDesiredState next, long nowNanos) {
+  public static boolean onlyCountersDiffer(Base base, NodeDesiredState next, long nowNanos) {
     return fresh(base, nowNanos) && !base.desired().equals(next)
-        && withoutCounters(base.desired()).equals(withoutCounters(next));
+        && withoutAddressesOrCounters(base.desired()).equals(withoutAddressesOrCounters(next));
   }
 
   private static boolean fresh(Base base, long nowNanos) {
@@ -86,13 +104,13 @@ public final class QuickLook {
   }
 
   /** The state without its addresses, generation and epoch, which no step is planned from. */
-  private static NodeDesiredState withoutCounters(NodeDesiredState d) {
+  private static NodeDesiredState withoutAddressesOrCounters(NodeDesiredState d) {
     return d.toBuilder().clearGeneration().clearEpoch().clearAddresses().build();
   }
 
   /** What must not differ at all: the state without shares, accounts, addresses, intents and its counters. */
   private static NodeDesiredState rest(NodeDesiredState d) {
-    return withoutCounters(d).toBuilder().clearShares().clearUsers().clearRemovals().clearRefused().clearKept().build();
+    return withoutAddressesOrCounters(d).toBuilder().clearShares().clearUsers().clearRemovals().clearRefused().clearKept().build();
   }
 
   /** Whether {@code after} has every item of {@code before}, each unchanged. */

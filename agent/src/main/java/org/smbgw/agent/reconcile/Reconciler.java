@@ -90,7 +90,8 @@ public final class Reconciler implements AutoCloseable {
 
   /**
    * The last full pass that found nothing to do and saw everything, which a pass that only adds
-   * shares may plan on (see {@link QuickLook}); null after any other pass. Reconcile thread only.
+   * shares, or only changes addresses and counters, may plan on (see {@link QuickLook}); what
+   * {@link QuickLook.Base#after} says after each pass. Reconcile thread only.
    */
   private QuickLook.Base quickBase;
 
@@ -174,7 +175,7 @@ public final class Reconciler implements AutoCloseable {
 
   private void passAndFollowUp() {
     if (afterQuick != null) {
-      afterQuick.cancel(false); // this pass is that whole look (a quick one never follows a quick one)
+      afterQuick.cancel(false); // this pass is that whole look, or a quick one that schedules its own
       afterQuick = null;
     }
     PassReport r = pass();
@@ -278,16 +279,16 @@ public final class Reconciler implements AutoCloseable {
       Set<String> known = knownParents();
       long lookedAt = ticker.getAsLong();
       QuickLook.Base base = quickBase;
-      quickBase = null; // whatever this pass does, the next one judges by it
+      quickBase = null; // whatever this pass does, the next one judges by it (Base.after, below)
       List<String> added = QuickLook.additions(base, d, lookedAt);
-      boolean unchanged = added.isEmpty() && QuickLook.unchanged(base, d, lookedAt);
-      boolean quick = !added.isEmpty() || unchanged;
+      boolean countersOnly = added.isEmpty() && QuickLook.onlyCountersDiffer(base, d, lookedAt);
+      boolean quick = !added.isEmpty() || countersOnly;
       Observed obs;
       if (quick) {
         metrics.reconcileQuick().inc();
         obs = observer.refresh(base.observed(), d);
         log.info("generation {}: {}; planned on the last look ({} ms old), a whole look follows", d.getGeneration(),
-            unchanged ? "only addresses or counters changed" : added + " added",
+            countersOnly ? "only addresses or counters changed" : added + " added",
             (lookedAt - base.observedAtNanos()) / 1_000_000);
       } else {
         try (Timer.Context o = metrics.observe().time()) {
@@ -295,6 +296,7 @@ public final class Reconciler implements AutoCloseable {
         }
       }
       Planner.Result planned = planner.plan(d, obs);
+      Plan whole = planned.plan();
       if (quick) {
         planned = new Planner.Result(planned.plan().withoutRemovals(), planned.paths());
       }
@@ -309,11 +311,7 @@ public final class Reconciler implements AutoCloseable {
         planned.plan().blocked().forEach(outcome::fail);
       }
       (outcome.ok() ? metrics.reconcileOk() : metrics.reconcileFailed()).inc();
-      if (!quick) {
-        quickBase = QuickLook.Base.of(d, obs, planned.plan(), lookedAt);
-      } else if (unchanged && planned.plan().isEmpty() && outcome.ok()) {
-        quickBase = new QuickLook.Base(d, base.observed(), base.observedAtNanos()); // nothing changed since it
-      }
+      quickBase = QuickLook.Base.after(quick ? base : null, d, obs, whole, outcome.ok(), lookedAt);
       PassReport report = new PassReport(d, obs, planned.plan(), outcome, source.problem(), quick);
       reports.accept(report);
       return report;

@@ -99,23 +99,47 @@ class QuickLookTest {
     NodeDesiredState before = state(dir("a"), zfs("z")).setEpoch(1).build();
     QuickLook.Base base = base(before);
     long now = 101 * SECOND;
-    assertTrue(QuickLook.unchanged(base, state(dir("a"), zfs("z")).setGeneration(8).setEpoch(2).build(), now),
+    assertTrue(QuickLook.onlyCountersDiffer(base, state(dir("a"), zfs("z")).setGeneration(8).setEpoch(2).build(), now),
         "a new leader's term");
-    assertTrue(QuickLook.unchanged(base, state(dir("a"), zfs("z")).setEpoch(1)
+    assertTrue(QuickLook.onlyCountersDiffer(base, state(dir("a"), zfs("z")).setEpoch(1)
         .addAddresses(AddressAssignment.newBuilder().setAddress("10.0.0.50/24")).build(), now), "an address moved");
-    assertFalse(QuickLook.unchanged(base, state(dir("a"), zfs("z"), dir("b")).setEpoch(2).build(), now),
+    assertFalse(QuickLook.onlyCountersDiffer(base, state(dir("a"), zfs("z"), dir("b")).setEpoch(2).build(), now),
         "a share added: that is additions()");
-    assertFalse(QuickLook.unchanged(base, state(dir("a").toBuilder().setComment("new").build(), zfs("z")).build(), now),
+    assertFalse(QuickLook.onlyCountersDiffer(base, state(dir("a").toBuilder().setComment("new").build(), zfs("z")).build(), now),
         "a share changed");
-    assertFalse(QuickLook.unchanged(base, state(dir("a"), zfs("z")).addRemovals("share/c").build(), now), "a removal");
-    assertFalse(QuickLook.unchanged(base, state(dir("a"), zfs("z")).addPurgeShares("old").build(), now), "a purge");
-    assertFalse(QuickLook.unchanged(base, state(dir("a"), zfs("z")).setUsers(0, user("ann", "C".repeat(32))).build(),
+    assertFalse(QuickLook.onlyCountersDiffer(base, state(dir("a"), zfs("z")).addRemovals("share/c").build(), now), "a removal");
+    assertFalse(QuickLook.onlyCountersDiffer(base, state(dir("a"), zfs("z")).addPurgeShares("old").build(), now), "a purge");
+    assertFalse(QuickLook.onlyCountersDiffer(base, state(dir("a"), zfs("z")).setUsers(0, user("ann", "C".repeat(32))).build(),
         now), "an account's hash changed");
-    assertFalse(QuickLook.unchanged(base, before, now), "the same state: the timer's pass, which looks");
+    assertFalse(QuickLook.onlyCountersDiffer(base, before, now), "the same state: the timer's pass, which looks");
     NodeDesiredState term = before.toBuilder().setEpoch(2).build();
-    assertFalse(QuickLook.unchanged(null, term, now), "no idle pass to plan on");
-    assertTrue(QuickLook.unchanged(base, term, 100 * SECOND + QuickLook.MAX_AGE.toNanos()));
-    assertFalse(QuickLook.unchanged(base, term, 100 * SECOND + QuickLook.MAX_AGE.toNanos() + 1), "a look too old");
+    assertFalse(QuickLook.onlyCountersDiffer(null, term, now), "no idle pass to plan on");
+    assertTrue(QuickLook.onlyCountersDiffer(base, term, 100 * SECOND + QuickLook.MAX_AGE.toNanos()));
+    assertFalse(QuickLook.onlyCountersDiffer(base, term, 100 * SECOND + QuickLook.MAX_AGE.toNanos() + 1), "a look too old");
+  }
+
+  @Test
+  void theBaseStaysOnlyAfterAStateWithOnlyNewCountersThatChangedNothing() {
+    NodeDesiredState before = state(dir("a")).setEpoch(1).build();
+    QuickLook.Base base = base(before);
+    NodeDesiredState term = before.toBuilder().setEpoch(2).setGeneration(8).build();
+    Observed refreshed = seen(null, IDS_SEEN);
+    long now = 101 * SECOND;
+    QuickLook.Base kept = QuickLook.Base.after(base, term, refreshed, plan(false), true, now);
+    assertEquals(term, kept.desired(), "the next state is compared with the new term's");
+    assertEquals(base.observed(), kept.observed(), "the whole look's observations, not the refreshed ones");
+    assertEquals(base.observedAtNanos(), kept.observedAtNanos(), "aged from the whole look");
+    assertEquals(List.of("b"), QuickLook.additions(kept, term.toBuilder().addShares(dir("b")).build(), now),
+        "so the move that follows the new term is planned on it too");
+
+    assertNull(QuickLook.Base.after(base, term, refreshed, plan(true), true, now), "the pass found something to do");
+    assertNull(QuickLook.Base.after(base, term, refreshed, plan(false), false, now), "something failed (a reload owed)");
+    assertNull(QuickLook.Base.after(base, state(dir("a"), dir("b")).setEpoch(1).build(), refreshed, plan(false), true, now),
+        "a quick pass that added a share: the next pass looks");
+    assertNull(QuickLook.Base.after(base, before, refreshed, plan(false), true, now), "the base's own state again");
+    NodeDesiredState looked = state(dir("a")).build();
+    assertEquals(new QuickLook.Base(looked, refreshed, now), QuickLook.Base.after(null, looked, refreshed, plan(false), true,
+        now), "after a whole look, its own base");
   }
 
   private static Plan plan(boolean publish) {
