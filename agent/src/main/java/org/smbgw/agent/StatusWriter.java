@@ -85,6 +85,12 @@ public final class StatusWriter implements Consumer<PassReport> {
       // Unknown (smbstatus failed, or a quick pass): no sample, or every process would count anew next time.
       io.sample(r.observed().connections().sharesByPid());
     }
+    // A quick pass ran no smbstatus: the sessions, users and open files of the shares it kept are
+    // what the last pass saw, not zero (every node has one at each new leader's term).
+    Map<String, ShareStatus> seenBefore = new java.util.HashMap<>();
+    if (r.quick()) {
+      latest.getSharesList().forEach(x -> seenBefore.put(x.getName(), x));
+    }
     DatasetIndex index = new DatasetIndex(r.observed().datasets());
     NodeObservedState.Builder b = NodeObservedState.newBuilder().setNode(r.desired().getNode())
         .setObservedAtMillis(clock.millis());
@@ -122,10 +128,16 @@ public final class StatusWriter implements Consumer<PassReport> {
         st.setPath(spec.getStorage().getDirectory().getPath());
       }
       SmbStatus.ShareConnections c = r.observed().connections().shares().get(spec.getName());
-      if (c != null) {
-        st.setSessions(c.sessions()).setTreeConnects(c.treeConnects()).addAllUsers(c.users());
+      ShareStatus was = seenBefore.get(spec.getName());
+      if (was != null) {
+        st.setSessions(was.getSessions()).setTreeConnects(was.getTreeConnects()).addAllUsers(was.getUsersList())
+            .setOpenFiles(was.getOpenFiles());
+      } else {
+        if (c != null) {
+          st.setSessions(c.sessions()).setTreeConnects(c.treeConnects()).addAllUsers(c.users());
+        }
+        st.setOpenFiles(r.observed().connections().openFiles().getOrDefault(st.getPath(), 0));
       }
-      st.setOpenFiles(r.observed().connections().openFiles().getOrDefault(st.getPath(), 0));
       st.setRemounted(remounts.getOrDefault(spec.getName(), ""));
       if (!st.getPath().isEmpty()) {
         RootState root = r.observed().roots().get(Path.of(st.getPath()));
@@ -191,6 +203,9 @@ public final class StatusWriter implements Consumer<PassReport> {
       }
     });
     r.sourceProblem().ifPresent(b::addErrors);
+    if (r.quick()) {
+      b.addAllSessionKinds(latest.getSessionKindsList());
+    }
     r.observed().connections().sessionKinds().entrySet().stream()
         .sorted(java.util.Comparator.comparing(e -> e.getKey().toString()))
         .forEach(e -> b.addSessionKinds(org.smbgw.proto.v1.SessionKind.newBuilder().setDialect(e.getKey().dialect())

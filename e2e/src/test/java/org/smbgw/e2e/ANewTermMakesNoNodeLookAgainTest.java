@@ -3,6 +3,8 @@ package org.smbgw.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +12,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.smbgw.agent.testing.Eventually;
 import org.smbgw.agent.testing.SandboxAgent;
+import org.smbgw.agent.testing.SmbClient;
+import org.smbgw.agent.testing.TestTimeouts;
 import org.smbgw.agent.testing.TestDirs;
 import org.smbgw.coordinator.Coordinator;
 import org.smbgw.coordinator.CoordinatorConfig;
@@ -19,8 +23,9 @@ import org.smbgw.coordinator.CoordinatorConfig;
  * whole look for it (five Samba and ZFS programs), and in the failover lab the share the new leader
  * moved next waited for that look: 0.31 to 0.37 s of partition_leader's failover. A state that
  * differs from the last idle pass's only by its epoch, generation or addresses is now planned on
- * that pass's look, and the whole look follows a little later. Real coordinator (restarted on its
- * state for a new term), real agent and smbd.
+ * that pass's look, and the whole look follows a little later; meanwhile the status keeps the
+ * sessions the last look saw. Real coordinator (restarted on its state for a new term), real agent,
+ * smbd and smbclient.
  */
 class ANewTermMakesNoNodeLookAgainTest {
   @Test
@@ -36,24 +41,41 @@ class ANewTermMakesNoNodeLookAgainTest {
       node.storageCfg("dir: shared\n\tpath " + node.dir().resolve("shared") + "\n\tshared 1\n\tcontent images\n");
       Files.createDirectories(node.dir().resolve("shared"));
       node.start();
-      Eventually.until(Duration.ofSeconds(30), () -> first.view().live().containsKey("test"), joined -> joined);
+      Eventually.until(TestTimeouts.seconds(30), () -> first.view().live().containsKey("test"), joined -> joined);
       String user = node.user("term");
-      Cli.Result added = Cli.run(first.address(), "Term-" + System.nanoTime() + "\n", "user", "add", user, "--password-stdin");
+      String password = "Term-" + System.nanoTime();
+      Cli.Result added = Cli.run(first.address(), password + "\n", "user", "add", user, "--password-stdin");
       assertEquals(0, added.code(), added.err());
       Cli.Result created = Cli.run(first.address(), null, "share", "create", "docs", "--storage", "shared", "--write", user);
       assertEquals(0, created.code(), created.err());
-      long looks = idle(node);
+      idle(node);
+      try (SmbClient client = new SmbClient("127.0.0.1", node.port());
+          SmbClient.Session session = client.open("docs", user, password)) {
+        Path file = client.localFile("held.txt");
+        Files.writeString(file, "held");
+        String put = session.command("put " + file + " held.txt", "putting file", TestTimeouts.seconds(20));
+        assertTrue(put.contains("putting file") && !put.contains("NT_STATUS"), put);
+        node.reconcile(); // a whole look that sees the session
+        JsonNode before = status(node);
+        assertEquals(1, sessions(before), before.toString());
+        long looks = looks(node);
 
-      first.close();
-      second.start();
-      long quick = Eventually.until(Duration.ofSeconds(30), () -> quick(node), n -> n > 0);
-      assertEquals(1, quick, "the new term's state was planned on the last look");
-      assertEquals(looks, looks(node), "no whole look for it");
-      assertTrue(Eventually.until(Duration.ofSeconds(30), () -> looks(node), n -> n > looks) > looks,
-          "the whole look follows");
-      Cli.Result shown = Eventually.until(Duration.ofSeconds(30), () -> Cli.run(second.address(), null, "share", "show",
-          "docs"), r -> r.out().contains(" active "));
-      assertTrue(shown.out().contains(" active "), shown.out());
+        first.close();
+        second.start();
+        long[] seen = Eventually.until(TestTimeouts.seconds(30), () -> new long[] {quick(node), looks(node)},
+            n -> n[0] > 0);
+        assertEquals(1, seen[0], "the new term's state was planned on the last look");
+        assertEquals(looks, seen[1], "no whole look for it");
+        JsonNode after = Eventually.until(TestTimeouts.seconds(30), () -> status(node),
+            j -> !j.path("passGeneration").equals(before.path("passGeneration")));
+        assertEquals(1, sessions(after), "the quick pass ran no smbstatus; the session seen before still counts: " + after);
+        assertTrue(Eventually.until(TestTimeouts.seconds(30), () -> looks(node), n -> n > looks) > looks,
+            "the whole look follows");
+        Cli.Result shown = Eventually.until(TestTimeouts.seconds(30), () -> Cli.run(second.address(), null, "share",
+            "show", "docs"), r -> r.out().contains(" active "));
+        assertTrue(shown.out().contains(" active "), shown.out());
+        assertTrue(session.alive(), "the client's session went on throughout");
+      }
     } finally {
       second.close();
       first.close();
@@ -63,7 +85,7 @@ class ANewTermMakesNoNodeLookAgainTest {
 
   /** Waits until the node's passes have settled (no whole look for 3 s); returns the looks so far. */
   private static long idle(SandboxAgent node) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    long deadline = System.nanoTime() + TestTimeouts.seconds(60).toNanos();
     long seen = -1;
     long since = System.nanoTime();
     while (System.nanoTime() < deadline) {
@@ -77,6 +99,19 @@ class ANewTermMakesNoNodeLookAgainTest {
       Thread.sleep(100);
     }
     throw new AssertionError("the node's passes did not settle in 60 s");
+  }
+
+  private static JsonNode status(SandboxAgent node) throws Exception {
+    return new ObjectMapper().readTree(node.dir().resolve("state/status.json").toFile());
+  }
+
+  private static int sessions(JsonNode status) {
+    for (JsonNode share : status.path("shares")) {
+      if (share.path("name").asText().equals("docs")) {
+        return share.path("sessions").asInt();
+      }
+    }
+    return -1;
   }
 
   /** Whole looks so far (zfs get, pdbedit, net getdomainsid, smbstatus). */
