@@ -111,11 +111,16 @@ public final class Coordinator implements AutoCloseable {
     }
     int granted = zk.getZookeeperClient().getLastNegotiatedSessionTimeoutMs();
     if (granted > config.sessionTimeoutMs()) {
-      // ZooKeeper clamps sessions to 2 to 20 of its ticks.
-      org.slf4j.LoggerFactory.getLogger(Coordinator.class).warn("ZooKeeper granted a {} ms session instead of {} ms "
-          + "(sessionTimeoutMs): its tickTime is above {} ms; a failover after the leader's node is cut off takes "
-          + "about {} ms longer", granted, config.sessionTimeoutMs(), config.sessionTimeoutMs() / 2,
+      // ZooKeeper clamps sessions to its minSessionTimeout and maxSessionTimeout (by default 2 and
+      // 20 of its ticks).
+      log.warn("ZooKeeper granted a {} ms session instead of {} ms (sessionTimeoutMs): its tickTime is above {} ms "
+          + "(or its minSessionTimeout too high); a failover after the leader's node is cut off takes about {} ms "
+          + "longer", granted, config.sessionTimeoutMs(), config.sessionTimeoutMs() / 2,
           granted - config.sessionTimeoutMs());
+    } else if (granted < config.sessionTimeoutMs()) {
+      log.warn("ZooKeeper granted a {} ms session instead of {} ms (sessionTimeoutMs): its maxSessionTimeout is "
+          + "lower (by default 20 of its ticks); a replica loses its session, and its leadership, after a shorter "
+          + "stall than asked", granted, config.sessionTimeoutMs());
     }
     int locked = ZooKeeperAccess.lockDown(zk, key, "clusterKey");
     if (locked > 0) {
