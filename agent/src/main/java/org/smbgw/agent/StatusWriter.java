@@ -89,7 +89,8 @@ public final class StatusWriter implements Consumer<PassReport> {
     // what the last pass saw, not zero (every node has one at each new leader's term).
     Map<String, ShareStatus> seenBefore = new java.util.HashMap<>();
     if (r.quick()) {
-      latest.getSharesList().forEach(x -> seenBefore.put(x.getName(), x));
+      latest.getSharesList().stream().filter(x -> x.getState() != ShareState.SHARE_STATE_RETIRED)
+          .forEach(x -> seenBefore.putIfAbsent(x.getName(), x)); // a served share comes before its refusal
     }
     DatasetIndex index = new DatasetIndex(r.observed().datasets());
     NodeObservedState.Builder b = NodeObservedState.newBuilder().setNode(r.desired().getNode())

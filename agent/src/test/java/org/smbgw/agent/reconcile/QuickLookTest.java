@@ -123,7 +123,8 @@ class QuickLookTest {
     NodeDesiredState before = state(dir("a")).setEpoch(1).build();
     QuickLook.Base base = base(before);
     NodeDesiredState term = before.toBuilder().setEpoch(2).setGeneration(8).build();
-    Observed refreshed = seen(null, IDS_SEEN);
+    Observed refreshed = new Observed(Map.of(), Set.of(), "[a]\n", true, Map.of(), Map.of(), Map.of(), Map.of(),
+        SmbStatus.Connections.UNKNOWN, Set.of(), null, IDS_SEEN); // what a quick pass re-read: not kept
     long now = 101 * SECOND;
     QuickLook.Base kept = QuickLook.Base.after(base, term, refreshed, plan(false), true, now);
     assertEquals(term, kept.desired(), "the next state is compared with the new term's");
@@ -133,6 +134,10 @@ class QuickLookTest {
         "so the move that follows the new term is planned on it too");
 
     assertNull(QuickLook.Base.after(base, term, refreshed, plan(true), true, now), "the pass found something to do");
+    assertNull(QuickLook.Base.after(base, term, refreshed, removalsOnly(), true, now),
+        "only removals, which a quick pass leaves to the whole look: still something to do");
+    assertNull(QuickLook.Base.after(base, term, refreshed, plan(false), true, 100 * SECOND + QuickLook.MAX_AGE.toNanos() + 1),
+        "a base too old to plan on is not kept either");
     assertNull(QuickLook.Base.after(base, term, refreshed, plan(false), false, now), "something failed (a reload owed)");
     assertNull(QuickLook.Base.after(base, state(dir("a"), dir("b")).setEpoch(1).build(), refreshed, plan(false), true, now),
         "a quick pass that added a share: the next pass looks");
@@ -140,6 +145,12 @@ class QuickLookTest {
     NodeDesiredState looked = state(dir("a")).build();
     assertEquals(new QuickLook.Base(looked, refreshed, now), QuickLook.Base.after(null, looked, refreshed, plan(false), true,
         now), "after a whole look, its own base");
+  }
+
+  private static Plan removalsOnly() {
+    Plan p = plan(false);
+    return new Plan(p.prerequisites(), p.userUnits(), p.sambaAccounts(), p.remounts(), p.waiting(), p.shareUnits(), false,
+        List.of(new Unit("user/old", List.of(new Step.DeleteSambaAccount("old")))), p.blocked(), p.acls());
   }
 
   private static Plan plan(boolean publish) {
