@@ -41,7 +41,7 @@ class ANewTermMakesNoNodeLookAgainTest {
       node.storageCfg("dir: shared\n\tpath " + node.dir().resolve("shared") + "\n\tshared 1\n\tcontent images\n");
       Files.createDirectories(node.dir().resolve("shared"));
       node.start();
-      Eventually.until(TestTimeouts.seconds(30), () -> first.view().live().containsKey("test"), joined -> joined);
+      Eventually.until(Duration.ofSeconds(30), () -> first.view().live().containsKey("test"), joined -> joined);
       String user = node.user("term");
       String password = "Term-" + System.nanoTime();
       Cli.Result added = Cli.run(first.address(), password + "\n", "user", "add", user, "--password-stdin");
@@ -53,7 +53,7 @@ class ANewTermMakesNoNodeLookAgainTest {
           SmbClient.Session session = client.open("docs", user, password)) {
         Path file = client.localFile("held.txt");
         Files.writeString(file, "held");
-        String put = session.command("put " + file + " held.txt", "putting file", TestTimeouts.seconds(20));
+        String put = session.command("put " + file + " held.txt", "putting file", Duration.ofSeconds(20));
         assertTrue(put.contains("putting file") && !put.contains("NT_STATUS"), put);
         node.reconcile(); // a whole look that sees the session
         JsonNode before = status(node);
@@ -62,16 +62,19 @@ class ANewTermMakesNoNodeLookAgainTest {
 
         first.close();
         second.start();
-        long[] seen = Eventually.until(TestTimeouts.seconds(30), () -> new long[] {quick(node), looks(node)},
-            n -> n[0] > 0);
-        assertEquals(1, seen[0], "the new term's state was planned on the last look");
-        assertEquals(looks, seen[1], "no whole look for it");
-        JsonNode after = Eventually.until(TestTimeouts.seconds(30), () -> status(node),
-            j -> !j.path("passGeneration").equals(before.path("passGeneration")));
-        assertEquals(1, sessions(after), "the quick pass ran no smbstatus; the session seen before still counts: " + after);
-        assertTrue(Eventually.until(TestTimeouts.seconds(30), () -> looks(node), n -> n > looks) > looks,
+        // One snapshot: the status of the new term's pass, taken before the whole look that
+        // follows 2 s later (whose own smbstatus would count the session anyway).
+        Seen seen = Eventually.until(Duration.ofSeconds(30), () -> new Seen(quick(node), looks(node), status(node)),
+            n -> n.quick() > 0 && !n.status().path("passGeneration").equals(before.path("passGeneration")));
+        assertTrue(seen.quick() > 0, "the new term's state was planned on the last look");
+        assertEquals(looks, seen.looks(), "no whole look for it");
+        assertTrue(!seen.status().path("passGeneration").equals(before.path("passGeneration")),
+            "the new term's pass reported: " + seen.status());
+        assertEquals(1, sessions(seen.status()),
+            "the quick pass ran no smbstatus; the session seen before still counts: " + seen.status());
+        assertTrue(Eventually.until(Duration.ofSeconds(30), () -> looks(node), n -> n > looks) > looks,
             "the whole look follows");
-        Cli.Result shown = Eventually.until(TestTimeouts.seconds(30), () -> Cli.run(second.address(), null, "share",
+        Cli.Result shown = Eventually.until(Duration.ofSeconds(30), () -> Cli.run(second.address(), null, "share",
             "show", "docs"), r -> r.out().contains(" active "));
         assertTrue(shown.out().contains(" active "), shown.out());
         assertTrue(session.alive(), "the client's session went on throughout");
@@ -100,6 +103,9 @@ class ANewTermMakesNoNodeLookAgainTest {
     }
     throw new AssertionError("the node's passes did not settle in 60 s");
   }
+
+  /** The node's quick passes and whole looks so far, and its status, read together. */
+  private record Seen(long quick, long looks, JsonNode status) {}
 
   private static JsonNode status(SandboxAgent node) throws Exception {
     return new ObjectMapper().readTree(node.dir().resolve("state/status.json").toFile());
