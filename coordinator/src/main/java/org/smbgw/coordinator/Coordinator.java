@@ -119,8 +119,8 @@ public final class Coordinator implements AutoCloseable {
           granted - config.sessionTimeoutMs());
     } else if (granted < config.sessionTimeoutMs()) {
       log.warn("ZooKeeper granted a {} ms session instead of {} ms (sessionTimeoutMs): its maxSessionTimeout is "
-          + "lower (by default 20 of its ticks); a replica loses its session, and its leadership, after a shorter "
-          + "stall than asked", granted, config.sessionTimeoutMs());
+          + "lower (by default 20 of its ticks; the embedded server's is 10 s); a replica loses its session, and its "
+          + "leadership, after a shorter stall than asked", granted, config.sessionTimeoutMs());
     }
     int locked = ZooKeeperAccess.lockDown(zk, key, "clusterKey");
     if (locked > 0) {
