@@ -81,16 +81,10 @@ public final class StatusWriter implements Consumer<PassReport> {
     // What this pass published counts at once: a failed-over share's address waits for it, and
     // the next pass, which would observe it, is a whole observation later.
     Set<String> published = IncludeRenderer.sections(r.outcome().served().orElse(r.observed().include())).keySet();
-    if (r.observed().connections() != SmbStatus.Connections.UNKNOWN) {
-      // Unknown (smbstatus failed, or a quick pass): no sample, or every process would count anew next time.
+    if (!r.quick() && r.observed().connections() != SmbStatus.Connections.UNKNOWN) {
+      // Only a new smbstatus is a sample (a quick pass has the last look's); with none (it
+      // failed), every process would count anew next time.
       io.sample(r.observed().connections().sharesByPid());
-    }
-    // A quick pass ran no smbstatus: the sessions, users and open files of the shares it kept are
-    // what the last pass saw, not zero (every node has one at each new leader's term).
-    Map<String, ShareStatus> seenBefore = new java.util.HashMap<>();
-    if (r.quick()) {
-      latest.getSharesList().stream().filter(x -> x.getState() != ShareState.SHARE_STATE_RETIRED)
-          .forEach(x -> seenBefore.putIfAbsent(x.getName(), x)); // a served share comes before its refusal
     }
     DatasetIndex index = new DatasetIndex(r.observed().datasets());
     NodeObservedState.Builder b = NodeObservedState.newBuilder().setNode(r.desired().getNode())
@@ -129,16 +123,10 @@ public final class StatusWriter implements Consumer<PassReport> {
         st.setPath(spec.getStorage().getDirectory().getPath());
       }
       SmbStatus.ShareConnections c = r.observed().connections().shares().get(spec.getName());
-      ShareStatus was = seenBefore.get(spec.getName());
-      if (was != null) {
-        st.setSessions(was.getSessions()).setTreeConnects(was.getTreeConnects()).addAllUsers(was.getUsersList())
-            .setOpenFiles(was.getOpenFiles());
-      } else {
-        if (c != null) {
-          st.setSessions(c.sessions()).setTreeConnects(c.treeConnects()).addAllUsers(c.users());
-        }
-        st.setOpenFiles(r.observed().connections().openFiles().getOrDefault(st.getPath(), 0));
+      if (c != null) {
+        st.setSessions(c.sessions()).setTreeConnects(c.treeConnects()).addAllUsers(c.users());
       }
+      st.setOpenFiles(r.observed().connections().openFiles().getOrDefault(st.getPath(), 0));
       st.setRemounted(remounts.getOrDefault(spec.getName(), ""));
       if (!st.getPath().isEmpty()) {
         RootState root = r.observed().roots().get(Path.of(st.getPath()));
@@ -204,9 +192,6 @@ public final class StatusWriter implements Consumer<PassReport> {
       }
     });
     r.sourceProblem().ifPresent(b::addErrors);
-    if (r.quick()) {
-      b.addAllSessionKinds(latest.getSessionKindsList());
-    }
     r.observed().connections().sessionKinds().entrySet().stream()
         .sorted(java.util.Comparator.comparing(e -> e.getKey().toString()))
         .forEach(e -> b.addSessionKinds(org.smbgw.proto.v1.SessionKind.newBuilder().setDialect(e.getKey().dialect())

@@ -16,7 +16,7 @@ import org.smbgw.agent.zfs.Dataset;
  * @param include the include file's content, null when it does not exist
  * @param roots state of the share roots whose paths were known when observing
  * @param connections who is connected, per share; {@link SmbStatus.Connections#UNKNOWN} when
- *     smbstatus failed (its failure never fails a pass) or was not run (a quick pass)
+ *     smbstatus failed (its failure never fails a pass); a quick pass keeps the last look's
  * @param deadMounts datasets whose kernel mount no longer answers (their FUSE daemon went away)
  * @param zfsProblem why ZFS could not be observed, or null; then {@code datasets} is empty and
  *     says nothing about what exists

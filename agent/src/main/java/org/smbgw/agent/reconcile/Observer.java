@@ -86,16 +86,17 @@ public final class Observer {
 
   /**
    * {@code before} with what is cheap to look at looked at again, for a pass that only adds, or
-   * only changes addresses and counters (see {@link QuickLook}): the include file, the smb.conf hook, accounts and groups, and the root of
-   * every directory share. File reads and stats only, no program; datasets and Samba's hashes and
-   * SIDs are as {@code before} saw them, and connections are unknown (not the old counts again).
+   * only changes addresses and counters (see {@link QuickLook}): the include file, the smb.conf
+   * hook, accounts and groups, and the root of every directory share. File reads and stats only,
+   * no program; datasets, Samba's hashes and SIDs, and who is connected are as {@code before} saw
+   * them (a share this pass adds has no one yet), not zero until the whole look that follows.
    */
   public Observed refresh(Observed before, NodeDesiredState desired) throws IOException {
     Map<Path, RootState> roots = new HashMap<>(before.roots());
     roots.putAll(directoryRoots(desired));
     return new Observed(before.datasets(), before.missingParents(), host.samba().readInclude(),
         host.samba().smbConfIncludes(), before.sambaHashes(), host.accounts().accounts(), host.accounts().groups(),
-        roots, SmbStatus.Connections.UNKNOWN, before.deadMounts(), before.zfsProblem(), before.ids());
+        roots, before.connections(), before.deadMounts(), before.zfsProblem(), before.ids());
   }
 
   /** The state of every directory share's root, looked at now. */
