@@ -37,7 +37,7 @@ class AddedShareWaitsForNoWholeLookTest {
       Reconciler.PassReport idle = node.reconcile();
       assertEquals(0, idle.plan().size(), "converged: " + idle.plan());
       assertFalse(idle.quick(), "nothing was added");
-      long looks = looks(node);
+      long looks = node.wholeLooks();
       long smbstatus = runs(node, "smbstatus");
       assertTrue(looks > 0 && smbstatus > 0, "the metrics counted the whole looks so far");
 
@@ -46,8 +46,8 @@ class AddedShareWaitsForNoWholeLookTest {
       Reconciler.PassReport quick = node.reconcile();
       assertTrue(quick.quick(), "a state that only adds a share on directory storage, after an idle pass");
       assertEquals(Map.of(), quick.outcome().errors());
-      assertEquals(looks, looks(node), "no whole look");
-      assertEquals(1, node.metrics().counter("smbgw.agent.reconcile.quick").getCount(), "counted as quick");
+      assertEquals(looks, node.wholeLooks(), "no whole look");
+      assertEquals(1, node.quickPasses(), "counted as quick");
       assertEquals(smbstatus, runs(node, "smbstatus"), "smbstatus runs only to look");
       CommandResult put = client.run("added", ann, annPw, "mkdir from-ann; ls");
       assertTrue(put.succeeded() && SmbClient.output(put).contains("from-ann"), "served: " + SmbClient.output(put));
@@ -68,11 +68,6 @@ class AddedShareWaitsForNoWholeLookTest {
 
   private static String share(String name, Path path, String writer) {
     return DesiredYaml.share(name, "{directory: {path: " + path + "}}", "write: {users: [" + writer + "]}");
-  }
-
-  /** Whole looks so far (zfs get, pdbedit, net getdomainsid, smbstatus). */
-  private static long looks(SandboxAgent node) {
-    return node.metrics().timer("smbgw.agent.reconcile.observe").getCount();
   }
 
   private static long runs(SandboxAgent node, String tool) {

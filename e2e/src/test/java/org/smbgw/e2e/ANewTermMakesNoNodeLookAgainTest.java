@@ -58,13 +58,13 @@ class ANewTermMakesNoNodeLookAgainTest {
         node.reconcile(); // a whole look that sees the session
         JsonNode before = status(node);
         assertEquals(1, sessions(before), before.toString());
-        long looks = looks(node);
+        long looks = node.wholeLooks();
 
         first.close();
         second.start();
         // One snapshot: the status of the new term's pass, taken before the whole look that
         // follows 2 s later (whose own smbstatus would count the session anyway).
-        Seen seen = Eventually.until(Duration.ofSeconds(30), () -> new Seen(quick(node), looks(node), status(node)),
+        Seen seen = Eventually.until(Duration.ofSeconds(30), () -> new Seen(node.quickPasses(), node.wholeLooks(), status(node)),
             n -> n.quick() > 0 && !n.status().path("passGeneration").equals(before.path("passGeneration")));
         assertTrue(seen.quick() > 0, "the new term's state was planned on the last look");
         assertEquals(looks, seen.looks(), "no whole look for it");
@@ -72,7 +72,7 @@ class ANewTermMakesNoNodeLookAgainTest {
             "the new term's pass reported: " + seen.status());
         assertEquals(1, sessions(seen.status()),
             "the quick pass ran no smbstatus; the session seen before still counts: " + seen.status());
-        assertTrue(Eventually.until(Duration.ofSeconds(30), () -> looks(node), n -> n > looks) > looks,
+        assertTrue(Eventually.until(Duration.ofSeconds(30), node::wholeLooks, n -> n > looks) > looks,
             "the whole look follows");
         Cli.Result shown = Eventually.until(Duration.ofSeconds(30), () -> Cli.run(second.address(), null, "share",
             "show", "docs"), r -> r.out().contains(" active "));
@@ -86,18 +86,18 @@ class ANewTermMakesNoNodeLookAgainTest {
     }
   }
 
-  /** Waits until the node's passes have settled (no whole look for 3 s); returns the looks so far. */
-  private static long idle(SandboxAgent node) throws Exception {
+  /** Waits until the node's passes have settled (no whole look for 3 s). */
+  private static void idle(SandboxAgent node) throws Exception {
     long deadline = System.nanoTime() + TestTimeouts.seconds(60).toNanos();
     long seen = -1;
     long since = System.nanoTime();
     while (System.nanoTime() < deadline) {
-      long now = looks(node);
+      long now = node.wholeLooks();
       if (now != seen) {
         seen = now;
         since = System.nanoTime();
       } else if (now > 0 && System.nanoTime() - since > Duration.ofSeconds(3).toNanos()) {
-        return now;
+        return;
       }
       Thread.sleep(100);
     }
@@ -118,14 +118,5 @@ class ANewTermMakesNoNodeLookAgainTest {
       }
     }
     return -1;
-  }
-
-  /** Whole looks so far (zfs get, pdbedit, net getdomainsid, smbstatus). */
-  private static long looks(SandboxAgent node) {
-    return node.metrics().timer("smbgw.agent.reconcile.observe").getCount();
-  }
-
-  private static long quick(SandboxAgent node) {
-    return node.metrics().counter("smbgw.agent.reconcile.quick").getCount();
   }
 }

@@ -83,6 +83,16 @@ public final class SandboxAgent implements AutoCloseable {
     return registry;
   }
 
+  /** Whole looks so far (zfs get, pdbedit, net getdomainsid, smbstatus). */
+  public long wholeLooks() {
+    return registry.timer("smbgw.agent.reconcile.observe").getCount();
+  }
+
+  /** Passes planned on the last look so far (see {@code reconcile.QuickLook}). */
+  public long quickPasses() {
+    return registry.counter("smbgw.agent.reconcile.quick").getCount();
+  }
+
   public SandboxAgent() throws Exception {
     this.dir = Files.createTempDirectory("smbgw-agent-", TestDirs.TRAVERSABLE);
     this.desiredFile = dir.resolve("shares.yaml");
