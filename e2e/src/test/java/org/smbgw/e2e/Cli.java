@@ -32,8 +32,9 @@ final class Cli {
    * same cluster in a new term.
    */
   static org.smbgw.coordinator.CoordinatorConfig singleNode(java.nio.file.Path state) {
-    return new org.smbgw.coordinator.CoordinatorConfig("127.0.0.1", org.smbgw.common.testing.FreePorts.one(), null, "",
-        org.smbgw.common.testing.FreePorts.one(), state, 4000, "", 2000, 250, "text").withTls(PKI.node("coordinator"));
+    int[] ports = org.smbgw.common.testing.FreePorts.distinct(2); // gRPC, the embedded ZooKeeper
+    return new org.smbgw.coordinator.CoordinatorConfig("127.0.0.1", ports[0], null, "", ports[1], state, 4000, "", 2000,
+        250, "text").withTls(PKI.node("coordinator"));
   }
 
   /** Each coordinator's admin token file, by address. */

@@ -109,8 +109,9 @@ final class CoordinatorBench {
   private static void apply1000() throws Exception {
     Path state = Files.createTempDirectory("smbgw-bench-coord-");
     Path dirs = Files.createTempDirectory("smbgw-bench-dirs-", TestDirs.TRAVERSABLE);
-    int zkPort = FreePorts.one();
-    CoordinatorConfig config = new CoordinatorConfig("127.0.0.1", FreePorts.one(), null, "", zkPort, state, 2000, "", 2000, 250,
+    int[] ports = FreePorts.distinct(2); // gRPC, the embedded ZooKeeper
+    int zkPort = ports[1];
+    CoordinatorConfig config = new CoordinatorConfig("127.0.0.1", ports[0], null, "", zkPort, state, 2000, "", 2000, 250,
         "text").withTls(PKI.node("c"));
     try (Coordinator c = new Coordinator(config);
          SandboxAgent node = new SandboxAgent()) {

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.smbgw.agent.exec.Command;
 import org.smbgw.agent.exec.CommandRunner;
+import org.smbgw.common.testing.FreePorts;
 
 /**
  * The installed agent, started as its unit's ExecStart line would ({@code /usr/bin/smbgw-agent},
@@ -42,9 +43,10 @@ final class InstalledAgentRss {
         + AgentBench.directoryShares(user, data, 0, SHARES));
     Path config = dir.resolve("agent.yaml");
     // As a node runs it but for the sandbox: metrics on (on loopback), the default resync interval.
+    int[] ports = FreePorts.distinct(2); // metrics, the sandbox smbd
     Files.writeString(config, "node: bench\nstateDir: " + dir.resolve("state") + "\ndesiredStateFile: "
         + dir.resolve("shares.yaml") + "\ndirectoryRoots: [" + data + "]\nmetrics: {listen: \"127.0.0.1:"
-        + PackageBench.freePort() + "\"}\nsandbox: {port: " + PackageBench.freePort() + "}\n");
+        + ports[0] + "\"}\nsandbox: {port: " + ports[1] + "}\n");
     runner.run(PackageBench.asUnit("/usr/bin/smbgw-agent", "check-config", config.toString()));
     long started = System.nanoTime();
     Process agent = runner.start(PackageBench.asUnit("/usr/bin/smbgw-agent", "run", "-c", config.toString()),

@@ -8,6 +8,7 @@ import java.util.List;
 import org.smbgw.agent.exec.Command;
 import org.smbgw.agent.exec.CommandResult;
 import org.smbgw.agent.exec.CommandRunner;
+import org.smbgw.common.testing.FreePorts;
 
 /**
  * The installed coordinator as an administrator brings up a cluster of one: a PKI made with the
@@ -35,11 +36,12 @@ public final class InstalledCoordinator implements AutoCloseable {
     Path pki = dir.resolve("pki");
     runner.run(Command.of("/usr/bin/smbgw", "certs", "init", "--dir", pki.toString()));
     runner.run(Command.of("/usr/bin/smbgw", "certs", "issue", "coordinator", "--dir", pki.toString()));
-    port = PackageBench.freePort();
+    int[] ports = FreePorts.distinct(3); // gRPC, the embedded ZooKeeper, metrics
+    port = ports[0];
     Path config = dir.resolve("coordinator.yaml");
     Files.writeString(config, "listen: 127.0.0.1:" + port + "\nstateDir: " + dir.resolve("state")
-        + "\nsingleNode: true\nembeddedZooKeeperPort: " + PackageBench.freePort() + "\nmetricsListen: \"127.0.0.1:"
-        + PackageBench.freePort() + "\"\ntls: {pki: " + pki + ", pveRoot: " + dir.resolve("no-pve") + "}\n");
+        + "\nsingleNode: true\nembeddedZooKeeperPort: " + ports[1] + "\nmetricsListen: \"127.0.0.1:"
+        + ports[2] + "\"\ntls: {pki: " + pki + ", pveRoot: " + dir.resolve("no-pve") + "}\n");
     process = runner.start(PackageBench.asUnit("/usr/bin/smbgw-coordinator", "run", "-c", config.toString()),
         dir.resolve("coordinator.log"));
     token = dir.resolve("token");

@@ -128,10 +128,6 @@ final class PackageBench {
     return sorted[sorted.length / 2];
   }
 
-  static int freePort() {
-    return org.smbgw.common.testing.FreePorts.one();
-  }
-
   /** SIGTERM as systemctl stop sends it, SIGKILL to whatever is left after 30 seconds. */
   static void stop(Process p) throws InterruptedException {
     p.destroy();
