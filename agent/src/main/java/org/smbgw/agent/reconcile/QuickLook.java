@@ -110,7 +110,8 @@ public final class QuickLook {
 
   /** What must not differ at all: the state without shares, accounts, addresses, intents and its counters. */
   private static NodeDesiredState rest(NodeDesiredState d) {
-    return withoutAddressesOrCounters(d).toBuilder().clearShares().clearUsers().clearRemovals().clearRefused().clearKept().build();
+    return withoutAddressesOrCounters(d).toBuilder().clearShares().clearUsers().clearRemovals().clearRefused().clearKept()
+        .build();
   }
 
   /** Whether {@code after} has every item of {@code before}, each unchanged. */

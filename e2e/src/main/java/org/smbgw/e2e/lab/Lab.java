@@ -81,7 +81,7 @@ public final class Lab implements AutoCloseable {
     }
   }
 
-  /** The lease, margin, session and user the lab's nodes run with. */
+  /** The lease, margin, session timeout, ZooKeeper tick and user the lab runs with. */
   public Settings settings() {
     return settings;
   }
