@@ -111,26 +111,54 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
     session.execute(this::connect);
   }
 
-  /** Session thread only. */
+  /**
+   * Session thread only. The channel is built without the monitor held: that reads this node's
+   * certificate and key and makes a TLS context, which took 0.35 s after an agent restart and
+   * 1.6 s at its start on the lab's loaded cores. Under the monitor, the lease thread's renewal
+   * waited that long to be sent, and was then taken to have waited that long for an answer: the
+   * new replica was given up on before it had the renewal (the lab's agents switched replicas
+   * at every start and restart).
+   */
   private void connect() {
     // Not while holding the monitor: the first hello may wait for the first inventory.
-    open(inventory.forHello());
-  }
-
-  private synchronized void open(NodeInventory inv) {
-    if (closed) {
+    NodeInventory inv = inventory.forHello();
+    HostPort replica;
+    long id;
+    ManagedChannel old;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      replica = addresses.get(next++ % addresses.size());
+      id = ++streamId;
+      connectedTo = replica.toString();
+      answered = false;
+      // Renewals wait for the new stream; one outstanding on the old is given up on without blame.
+      stream = null;
+      streamOpened = ticker.getAsLong();
+      old = channel;
+      channel = null;
+    }
+    if (old != null) {
+      old.shutdownNow();
+    }
+    ManagedChannel built;
+    try {
+      built = Grpc.channel(replica, true, tls);
+    } catch (RuntimeException e) {
+      broken(id, replica.toString(), e.toString());
       return;
     }
-    HostPort replica = addresses.get(next++ % addresses.size());
-    String address = replica.toString();
-    connectedTo = address;
-    answered = false;
-    long id = ++streamId;
-    streamOpened = ticker.getAsLong();
-    if (channel != null) {
-      channel.shutdownNow();
+    open(id, replica.toString(), built, inv);
+  }
+
+  private synchronized void open(long id, String address, ManagedChannel built, NodeInventory inv) {
+    if (closed || id != streamId) {
+      built.shutdownNow(); // closed, or given up on while it was being built: its successor is scheduled
+      return;
     }
-    channel = Grpc.channel(replica, true, tls);
+    channel = built;
+    streamOpened = ticker.getAsLong();
     StreamObserver<CoordinatorMessage> in = new StreamObserver<>() {
       @Override
       public void onNext(CoordinatorMessage m) {
@@ -154,7 +182,7 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
       }
     };
     try {
-      stream = AgentServiceGrpc.newStub(channel).session(in);
+      stream = AgentServiceGrpc.newStub(built).session(in);
       stream.onNext(AgentMessage.newBuilder().setHello(AgentHello.newBuilder().setNode(node)
           .setIncarnation(incarnation).setStream(id).setInventory(inv)).build());
       sentInventory = inv;
@@ -221,16 +249,17 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
   }
 
   @Override
-  public synchronized boolean send(LeaseRenewal renewal) {
+  public synchronized java.util.OptionalLong send(LeaseRenewal renewal) {
     if (stream == null) {
-      return false;
+      return java.util.OptionalLong.empty();
     }
     try {
+      long at = ticker.getAsLong(); // before the stream has it: the coordinator cannot record it earlier
       stream.onNext(AgentMessage.newBuilder().setRenewal(renewal).build());
-      return true;
+      return java.util.OptionalLong.of(at);
     } catch (RuntimeException e) {
       log.warn("cannot send lease renewal: {}", e.toString());
-      return false;
+      return java.util.OptionalLong.empty();
     }
   }
 

@@ -67,8 +67,12 @@ public final class AddressKeeper implements AutoCloseable {
 
   /** How renewals leave the node; the coordinator session implements it. */
   public interface Channel {
-    /** Sends the renewal; false when there is no session to send it on. */
-    boolean send(LeaseRenewal renewal);
+    /**
+     * Sends the renewal; returns when the stream took it, on the keeper's ticker (read just
+     * before: the lease counts from there), or empty when there is no session to send it on.
+     * That may be later than the keeper asked: a stream being opened holds the renewal back.
+     */
+    java.util.OptionalLong send(LeaseRenewal renewal);
 
     /**
      * The current replica cannot renew the lease: it did not answer a renewal in time, or
@@ -204,7 +208,7 @@ public final class AddressKeeper implements AutoCloseable {
       want(next);
       long now = ticker.getAsLong();
       if (lease.renewDue(now)) {
-        renew(now); // before the listing: ip's start-up must not hold up a renewal
+        renew(); // before the listing: ip's start-up must not hold up a renewal
       }
       if (brought) {
         list("");
@@ -336,21 +340,19 @@ public final class AddressKeeper implements AutoCloseable {
         reconcile();
       }
       if (lease.renewDue(now)) {
-        renew(now);
+        renew();
       }
     } catch (RuntimeException e) {
       log.warn("lease tick: {}", e.toString());
     }
   }
 
-  private void renew(long now) {
+  private void renew() {
     LeaseRenewal.Builder r = LeaseRenewal.newBuilder().setSeq(lease.nextSeq());
     held.values().forEach(h -> r.addHeld(HeldAddress.newBuilder().setAddress(h.cidr()).setUpAtMillis(h.upAtMillis())
         .setServingAtMillis(h.servingAtMillis())));
     r.addAllConnections(actions.connections(held.keySet()));
-    if (channel.send(r.build())) {
-      lease = lease.sent(now);
-    }
+    channel.send(r.build()).ifPresent(at -> lease = lease.sent(at));
   }
 
   /** Plans against the lease as it is now and carries the plan out. */

@@ -76,9 +76,9 @@ class HostileAddressesRunNothingTest {
     int[] stalls = {0};
     keeper.start(new AddressKeeper.Channel() {
       @Override
-      public boolean send(LeaseRenewal r) {
+      public java.util.OptionalLong send(LeaseRenewal r) {
         sent.add(r);
-        return true;
+        return java.util.OptionalLong.of(clock.nanoTime());
       }
 
       @Override
