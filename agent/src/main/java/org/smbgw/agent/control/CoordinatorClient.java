@@ -81,6 +81,8 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
   private NodeObservedState lastReport;
   /** The inventory the coordinator last heard, in a hello or on its own. */
   private NodeInventory sentInventory;
+  /** An inventory that arrived between streams, after the next hello's was taken: sent after that hello. */
+  private NodeInventory heldBack;
   private boolean closed;
 
   /**
@@ -120,6 +122,9 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
    * at every start and restart).
    */
   private void connect() {
+    synchronized (this) {
+      heldBack = null; // an inventory arriving from now on is at least as new as the hello's
+    }
     // Not while holding the monitor: the first hello may wait for the first inventory.
     NodeInventory inv = inventory.forHello();
     HostPort replica;
@@ -158,7 +163,6 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
       return;
     }
     channel = built;
-    streamOpened = ticker.getAsLong();
     StreamObserver<CoordinatorMessage> in = new StreamObserver<>() {
       @Override
       public void onNext(CoordinatorMessage m) {
@@ -186,9 +190,17 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
       stream.onNext(AgentMessage.newBuilder().setHello(AgentHello.newBuilder().setNode(node)
           .setIncarnation(incarnation).setStream(id).setInventory(inv)).build());
       sentInventory = inv;
+      if (heldBack != null && !heldBack.equals(inv)) {
+        stream.onNext(AgentMessage.newBuilder().setInventory(heldBack).build());
+        sentInventory = heldBack;
+      }
+      heldBack = null;
       if (lastReport != null) {
         stream.onNext(AgentMessage.newBuilder().setReport(lastReport).build());
       }
+      // Once its hello is on its way: a fresh JVM's first call took over 100 ms to get there, and
+      // the renewal that followed was not taken for the stream's first (patience L/8, not L/4).
+      streamOpened = ticker.getAsLong();
       log.info("session with coordinator {} opened", address);
     } catch (Exception e) {
       broken(id, address, e.toString());
@@ -291,8 +303,12 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
 
   /** A freshly taken inventory: sent on when it differs from what the coordinator has. Any thread. */
   public synchronized void inventory(NodeInventory inv) {
-    if (stream == null || inv.equals(sentInventory)) {
-      return; // the next hello carries it
+    if (stream == null) {
+      heldBack = inv;
+      return;
+    }
+    if (inv.equals(sentInventory)) {
+      return;
     }
     try {
       stream.onNext(AgentMessage.newBuilder().setInventory(inv).build());
