@@ -58,6 +58,8 @@ public final class Coordinator implements AutoCloseable {
   private LeaderForwarding forwarding;
   private AgentSessions sessions;
   private org.smbgw.coordinator.ha.AddressDuties addressDuties;
+  /** This replica's znode under members/, while it runs. */
+  private org.apache.curator.framework.recipes.nodes.PersistentNode member;
   private volatile Server server;
   private CoordinatorMetrics metrics;
   private TlsFiles tls;
@@ -142,7 +144,7 @@ public final class Coordinator implements AutoCloseable {
     metrics = new CoordinatorMetrics(view, leadership::isLeader);
     metricsRef.set(metrics);
     ChangeWriter writer = new ChangeWriter(view, store, Clock.systemUTC(), metrics);
-    duties = new LeaderDuties(view, writer, config.advertise());
+    duties = new LeaderDuties(view, writer, config.advertise(), metrics);
     leadership.addListener(duties);
     forwarding = new LeaderForwarding(leadership, tls);
     org.smbgw.coordinator.auth.AuditTrail audit = new org.smbgw.coordinator.auth.AuditTrail(zk, view,
@@ -157,7 +159,8 @@ public final class Coordinator implements AutoCloseable {
       audit.refused(reason, method, from, who, why, request);
     };
     sessions = new AgentSessions(view, store, config.advertise(),
-        new org.smbgw.coordinator.ha.Leases(zk, view, leaseSettings, config.advertise()), Clock.systemUTC(), refusals);
+        new org.smbgw.coordinator.ha.Leases(zk, view, leaseSettings, config.advertise(), Clock.systemUTC()),
+        Clock.systemUTC(), refusals);
     server = Grpc.server(new HostPort(config.listenAddress(), config.listenPort()), tls)
         .addService(ServerInterceptors.intercept(new AdminServiceImpl(view, store, leadership, writer, history, config.vipRanges()),
             audit.interceptor(), new TokenAuth(view, ticker, authTimer, refusals), forwarding, metrics.adminCallTimer()))
@@ -166,17 +169,16 @@ public final class Coordinator implements AutoCloseable {
         .addService(ProtoReflectionServiceV1.newInstance())
         .permitKeepAliveTime(1, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true)
         .build().start();
-    registerMember();
-    // The member znode is ephemeral: a new session after an expired one must put it back.
-    zk.getConnectionStateListenable().addListener((client, state) -> {
-      if (state == org.apache.curator.framework.state.ConnectionState.RECONNECTED) {
-        try {
-          registerMember();
-        } catch (Exception e) {
-          org.slf4j.LoggerFactory.getLogger(Coordinator.class).warn("cannot register as a member again: {}", e.toString());
-        }
-      }
-    });
+    // The member znode is ephemeral, kept by Curator's recipe: put back by a new session after an
+    // expired one, and watched, for an old session's node that ZooKeeper removes only later. (By
+    // hand, on Curator's connection-state thread, the create blocked that thread, which also tells
+    // the view that the connection is lost again, and it took the old node for its own.)
+    member = new org.apache.curator.framework.recipes.nodes.PersistentNode(zk, CreateMode.EPHEMERAL, false,
+        ZkPaths.MEMBERS + "/" + config.advertise(), config.advertise().getBytes(StandardCharsets.UTF_8));
+    member.start();
+    if (!member.waitForInitialCreate(20, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("cannot register as a member in ZooKeeper within 20 s");
+    }
     leadership.start();
     if (config.metricsListen() != null && !config.metricsListen().isEmpty()) {
       metrics.serve(config.metricsListen());
@@ -221,15 +223,6 @@ public final class Coordinator implements AutoCloseable {
           && java.net.InetAddress.getByName(a).equals(java.net.InetAddress.getByName(b));
     } catch (java.net.UnknownHostException e) {
       return false;
-    }
-  }
-
-  private void registerMember() throws Exception {
-    try {
-      zk.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
-          .forPath(ZkPaths.MEMBERS + "/" + config.advertise(), config.advertise().getBytes(StandardCharsets.UTF_8));
-    } catch (org.apache.zookeeper.KeeperException.NodeExistsException e) {
-      // still there: the session survived
     }
   }
 
@@ -296,6 +289,7 @@ public final class Coordinator implements AutoCloseable {
     closeQuietly(addressDuties);
     closeQuietly(leadership);
     closeQuietly(view);
+    closeQuietly(member);
     if (server != null) {
       try {
         server.awaitTermination(5, TimeUnit.SECONDS);
