@@ -22,9 +22,12 @@ public final class LeaderDuties extends LeaderWorker {
   private final ClusterView view;
   private final ChangeWriter writer;
   private final String id;
+  private final org.smbgw.coordinator.ha.HaListener listener;
 
-  public LeaderDuties(ClusterView view, ChangeWriter writer, String id) {
+  /** @param listener told of each failed write ({@code election}, {@code housekeeping}): the metrics */
+  public LeaderDuties(ClusterView view, ChangeWriter writer, String id, org.smbgw.coordinator.ha.HaListener listener) {
     super("smbgw-leader", 0);
+    this.listener = listener;
     this.view = view;
     this.writer = writer;
     this.id = id;
@@ -39,6 +42,7 @@ public final class LeaderDuties extends LeaderWorker {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // deposed already
     } catch (Exception e) {
+      listener.dutyFailed("election");
       log.warn("cannot record the election: {}", e.toString());
     }
   }
@@ -65,6 +69,7 @@ public final class LeaderDuties extends LeaderWorker {
       Thread.currentThread().interrupt(); // deposed
     } catch (Exception e) {
       if (leading(t)) {
+        listener.dutyFailed("housekeeping");
         log.warn("clearing finished purges, removals and confirmations failed: {}", e.toString());
       }
     }

@@ -26,8 +26,11 @@ public final class Leases {
   private final ClusterView view;
   private final LeaseSettings settings;
   private final String replica;
+  /** Wall-clock time, for the record's renewedAtMillis (for people: expiry is counted on the view's clock). */
+  private final java.time.Clock clock;
 
-  public Leases(CuratorFramework zk, ClusterView view, LeaseSettings settings, String replica) {
+  public Leases(CuratorFramework zk, ClusterView view, LeaseSettings settings, String replica, java.time.Clock clock) {
+    this.clock = clock;
     this.zk = zk;
     this.view = view;
     this.settings = settings;
@@ -48,7 +51,7 @@ public final class Leases {
         .setLeaseMillis((int) settings.lease().toMillis());
     byte[] record = Json.bytes(LeaseRecord.newBuilder().setNode(node).setIncarnation(incarnation)
         .addAllHeld(r.getHeldList()).addAllConnections(r.getConnectionsList()).setCoordinator(replica)
-        .setRenewedAtMillis(System.currentTimeMillis()).build());
+        .setRenewedAtMillis(clock.millis()).build());
     if (!zk.getZookeeperClient().isConnected()) {
       // No quorum, no lease: answer at once rather than after Curator's retries.
       return grant.setError("renewal not recorded: this coordinator is not connected to ZooKeeper").build();

@@ -111,30 +111,9 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
       String why = "an agent must present its node's certificate (mutual TLS); none was presented";
       refusals.refused("no_certificate", "Session", peer.address(), java.util.Optional.empty(), why, null);
       out.onError(Status.UNAUTHENTICATED.withDescription(why).asRuntimeException());
-      return observer(m -> { }, () -> { }, () -> { });
+      return AgentStream.IGNORED;
     }
-    AgentStream stream = new AgentStream(this, peer, peer.names().orElseThrow(), new Outbound(out));
-    return observer(stream::next, stream::failed, stream::completed);
-  }
-
-  private static StreamObserver<AgentMessage> observer(java.util.function.Consumer<AgentMessage> next, Runnable failed,
-      Runnable completed) {
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(AgentMessage m) {
-        next.accept(m);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        failed.run();
-      }
-
-      @Override
-      public void onCompleted() {
-        completed.run();
-      }
-    };
+    return new AgentStream(this, peer, peer.names().orElseThrow(), new Outbound(out)).observer();
   }
 
   void renew(String node, String incarnation, org.smbgw.proto.v1.LeaseRenewal r, Outbound out, long received) {

@@ -1,6 +1,7 @@
 package org.smbgw.coordinator.session;
 
 import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.smbgw.common.Names;
@@ -34,7 +35,39 @@ final class AgentStream {
     this.out = out;
   }
 
-  void next(AgentMessage m) {
+  /** What a refused stream's messages go to. */
+  static final StreamObserver<AgentMessage> IGNORED = new StreamObserver<>() {
+    @Override
+    public void onNext(AgentMessage m) { }
+
+    @Override
+    public void onError(Throwable t) { }
+
+    @Override
+    public void onCompleted() { }
+  };
+
+  /** The stream's messages, as gRPC hands them over. */
+  StreamObserver<AgentMessage> observer() {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(AgentMessage m) {
+        next(m);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        failed();
+      }
+
+      @Override
+      public void onCompleted() {
+        completed();
+      }
+    };
+  }
+
+  private void next(AgentMessage m) {
     if (refused) {
       return;
     }
@@ -83,11 +116,11 @@ final class AgentStream {
     });
   }
 
-  void failed() {
+  private void failed() {
     sessions.serial.execute(() -> sessions.end(session));
   }
 
-  void completed() {
+  private void completed() {
     sessions.serial.execute(() -> {
       sessions.end(session);
       out.complete();
