@@ -20,7 +20,6 @@ import org.smbgw.proto.v1.Access;
 import org.smbgw.proto.v1.AdminServiceGrpc;
 import org.smbgw.proto.v1.CreateAddressRequest;
 import org.smbgw.proto.v1.CreateShareRequest;
-import org.smbgw.proto.v1.LeaseGrant;
 import org.smbgw.proto.v1.LeaseRenewal;
 import org.smbgw.proto.v1.ShareSpec;
 import org.smbgw.proto.v1.Storage;
@@ -37,23 +36,15 @@ class ZooKeeperFaultsTest {
       Coordinator leader = r.awaitLeader(Duration.ofSeconds(20));
       StorageOffer shared = StorageOffer.newBuilder().setId("ceph").setType("cephfs").setPath("/mnt/pve/ceph")
           .setShared(true).setFreeBytes(1L << 40).build();
-      Replicas.FakeAgent a = r.agent("na", r.coordinators.get(1).address(), shared);
-      Replicas.FakeAgent b = r.agent("nb", r.coordinators.get(2).address(), shared);
       List<String> problems = new CopyOnWriteArrayList<>();
-      AtomicLong seqA = new AtomicLong();
-      AtomicLong seqB = new AtomicLong();
-      ScheduledExecutorService agents = Executors.newScheduledThreadPool(3);
+      ScheduledExecutorService agents = Executors.newScheduledThreadPool(1);
       List<ManagedChannel> channels = new ArrayList<>();
-      try {
+      try (Renewer a = new Renewer(streams(r, "na", shared)); Renewer b = new Renewer(streams(r, "nb", shared))) {
         for (Coordinator c : r.coordinators) {
           channels.add(Replicas.channel(c.address()));
         }
         AdminServiceGrpc.newBlockingStub(channels.get(0)).withDeadlineAfter(30, TimeUnit.SECONDS)
             .createAddress(CreateAddressRequest.newBuilder().setAddress(ADDRESS).setNode("na").build());
-        // Renewals every L/4, as agents send them; a renewal not answered is a problem only if
-        // the lease runs out (the address moves), which the end checks.
-        agents.scheduleWithFixedDelay(() -> renew(a, seqA), 0, 500, TimeUnit.MILLISECONDS);
-        agents.scheduleWithFixedDelay(() -> renew(b, seqB), 0, 500, TimeUnit.MILLISECONDS);
         AtomicLong created = new AtomicLong();
         AtomicLong attempts = new AtomicLong();
         agents.scheduleWithFixedDelay(() -> {
@@ -80,6 +71,12 @@ class ZooKeeperFaultsTest {
         Coordinator now = r.awaitLeader(Duration.ofSeconds(20));
         assertEquals("na", now.view().address(ADDRESS).orElseThrow().value().getNode(),
             "no lease was lost: the address stayed where it was");
+        // And as the agent counts it: it holds the address until a recorded renewal's send time
+        // plus L, so no two of them may be L or more apart.
+        Duration gap = a.longestGap();
+        System.out.println("na's longest time without a recorded renewal: " + gap.toMillis() + " ms; " + a.log());
+        assertTrue(gap.compareTo(LEASE) < 0, "na's agent went " + gap.toMillis() + " ms without a recorded renewal"
+            + " (a lease is " + LEASE.toMillis() + " ms): it let go of its address; renewals: " + a.log());
       } finally {
         agents.shutdownNow();
         channels.forEach(ManagedChannel::shutdownNow);
@@ -112,17 +109,183 @@ class ZooKeeperFaultsTest {
           org.smbgw.coordinator.state.StoreException.class, () -> store.fenced(old, ops));
       assertEquals(org.smbgw.coordinator.state.StoreException.Kind.NOT_LEADER, e.kind());
       assertTrue(next.zk().checkExists().forPath(org.smbgw.coordinator.state.ZkPaths.user("stale")) == null);
+      // Its member znode goes with its old session (which the server ends only at its timeout,
+      // after the client gave it up); its new session must own one again.
+      String member = org.smbgw.coordinator.state.ZkPaths.MEMBERS + "/" + leader.address();
+      deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!ownedBy(next, member, leader.zk().getZookeeperClient().getZooKeeper().getSessionId())) {
+        assertTrue(System.nanoTime() < deadline, "the old leader's new session is not a member");
+        Thread.sleep(50);
+      }
     }
   }
 
-  private static void renew(Replicas.FakeAgent agent, AtomicLong seq) {
-    try {
-      LeaseGrant g = agent.renew(seq.incrementAndGet(), LeaseRenewal.newBuilder());
-      if (!g.getError().isEmpty()) {
-        System.err.println("renewal refused: " + g.getError());
+  private static boolean ownedBy(Coordinator c, String path, long session) throws Exception {
+    org.apache.zookeeper.data.Stat st = c.zk().checkExists().forPath(path);
+    return st != null && st.getEphemeralOwner() == session;
+  }
+
+  /**
+   * The ensemble loses its quorum for longer than a lease, then gets it back. Nothing may be
+   * reassigned, during the outage or after it: no replica can write meanwhile, and time without
+   * ZooKeeper is not counted against a lease (DESIGN 4), so an agent that renews as soon as a
+   * replica can record it again keeps its address, although its own lease ran out meanwhile.
+   */
+  @Test
+  void aQuorumLostForLongerThanALeaseAndRegainedReassignsNothing() throws Exception {
+    try (Replicas r = new Replicas().start(3)) {
+      r.awaitLeader(Duration.ofSeconds(20));
+      StorageOffer shared = StorageOffer.newBuilder().setId("ceph").setType("cephfs").setPath("/mnt/pve/ceph")
+          .setShared(true).setFreeBytes(1L << 40).build();
+      ManagedChannel admin = Replicas.channel(r.coordinators.get(0).address());
+      // nb renews too: a node the address could move to, or nothing would move whatever the rule.
+      try (Renewer a = new Renewer(streams(r, "na", shared)); Renewer b = new Renewer(streams(r, "nb", shared))) {
+        AdminServiceGrpc.newBlockingStub(admin).withDeadlineAfter(30, TimeUnit.SECONDS)
+            .createAddress(CreateAddressRequest.newBuilder().setAddress(ADDRESS).setNode("na").build());
+        a.awaitRecordedAfter(System.nanoTime(), Duration.ofSeconds(20));
+        b.awaitRecordedAfter(System.nanoTime(), Duration.ofSeconds(20));
+        org.smbgw.coordinator.state.Tracked<org.smbgw.proto.v1.AddressRecord> before =
+            r.awaitLeader(Duration.ofSeconds(20)).view().address(ADDRESS).orElseThrow();
+        java.util.NavigableMap<Long, org.smbgw.proto.v1.Event> seen = r.awaitLeader(Duration.ofSeconds(20)).view().events();
+        long lastEvent = seen.isEmpty() ? 0 : seen.lastKey();
+
+        List<InstanceSpec> lost = new ArrayList<>(r.zk.getInstances()).subList(0, 2);
+        // na's agent is in a wait between tries when the quorum comes back (up to a second,
+        // Reconnects), so its first renewal lands a while after the replicas can count again:
+        // a leader that counted the outage would move the address in that while.
+        a.paused = true;
+        for (InstanceSpec i : lost) {
+          assertTrue(r.zk.killServer(i), "killed " + i);
+        }
+        Thread.sleep(LEASE.toMillis() * 2); // well past L plus margin
+        for (InstanceSpec i : lost) {
+          assertTrue(r.zk.restartServer(i), "restarted " + i);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (r.coordinators.stream().anyMatch(c -> !c.zk().getZookeeperClient().isConnected())) {
+          assertTrue(System.nanoTime() < deadline, "the replicas did not reconnect to ZooKeeper");
+          Thread.sleep(20);
+        }
+        Thread.sleep(700);
+        long back = System.nanoTime();
+        a.paused = false;
+        a.awaitRecordedAfter(back, Duration.ofSeconds(30));
+        // As long again as a lease and its margin from the first renewal recorded: a leader that
+        // counted the outage would move the address in that time.
+        Thread.sleep(LEASE.toMillis() + 250 + 1000);
+
+        Coordinator now = r.awaitLeader(Duration.ofSeconds(20));
+        org.smbgw.coordinator.state.Tracked<org.smbgw.proto.v1.AddressRecord> after = now.view().address(ADDRESS).orElseThrow();
+        assertEquals("na", after.value().getNode(), "the address was reassigned");
+        assertEquals(before.version(), after.version(), "the address record was written: " + after.value());
+        List<String> moves = now.view().events().tailMap(lastEvent, false).values().stream()
+            .filter(e -> e.getKind().startsWith("address.")).map(e -> e.getKind() + ": " + e.getMessage()).toList();
+        assertEquals(List.of(), moves, "address events after the quorum came back");
+      } finally {
+        admin.shutdownNow();
       }
-    } catch (Throwable e) {
-      System.err.println("renewal failed: " + e);
+    }
+  }
+
+  /** The lease the replicas grant ({@link Replicas}). */
+  private static final Duration LEASE = Duration.ofMillis(2000);
+
+  /** One stream of {@code node} on each replica, in the order an agent tries them. */
+  private static List<Replicas.FakeAgent> streams(Replicas r, String node, StorageOffer storage) throws Exception {
+    List<Replicas.FakeAgent> out = new ArrayList<>();
+    for (Coordinator c : r.coordinators) {
+      out.add(r.agent(node, c.address(), storage));
+    }
+    return out;
+  }
+
+  /**
+   * A node's lease as its agent keeps it (AddressKeeper, Reconnects): a renewal every L/4; one
+   * refused, or unanswered after L/8, is followed 100 ms later by one to the next replica. Records
+   * when each renewal that was recorded left, from which the agent may hold its addresses for L.
+   */
+  private static final class Renewer implements AutoCloseable {
+    private final List<Replicas.FakeAgent> replicas;
+    private final List<Long> recordedAt = new CopyOnWriteArrayList<>();
+    private final List<String> log = new CopyOnWriteArrayList<>();
+    private final long started = System.nanoTime();
+    private final Thread thread;
+    private volatile boolean stop;
+    /** Sends nothing while set. */
+    volatile boolean paused;
+
+    Renewer(List<Replicas.FakeAgent> replicas) {
+      this.replicas = replicas;
+      thread = new Thread(this::loop, "renewer");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private void loop() {
+      long seq = 0;
+      int on = 0;
+      while (!stop) {
+        if (paused) {
+          try {
+            Thread.sleep(20);
+          } catch (InterruptedException e) {
+            return;
+          }
+          continue;
+        }
+        long sent = System.nanoTime();
+        String outcome;
+        try {
+          outcome = replicas.get(on % replicas.size()).renew(++seq, LeaseRenewal.newBuilder(), LEASE.dividedBy(8))
+              .map(g -> g.getError().isEmpty() && g.getLeaseMillis() >= 1000 ? "" : "refused: " + g.getError())
+              .orElse("unanswered");
+        } catch (InterruptedException e) {
+          return;
+        } catch (RuntimeException e) {
+          outcome = e.toString(); // the stream broke
+        }
+        if (outcome.isEmpty()) {
+          recordedAt.add(sent);
+        } else {
+          log.add(String.format("%.2f s on replica %d: %s", (sent - started) / 1e9, on % replicas.size(), outcome));
+          on++;
+        }
+        try {
+          Thread.sleep(outcome.isEmpty() ? LEASE.toMillis() / 4 : 100);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+
+    void awaitRecordedAfter(long nanos, Duration patience) throws InterruptedException {
+      long deadline = System.nanoTime() + patience.toNanos();
+      while (recordedAt.stream().noneMatch(t -> t - nanos >= 0)) {
+        assertTrue(System.nanoTime() < deadline, "no renewal recorded in " + patience + ": " + log);
+        Thread.sleep(20);
+      }
+    }
+
+    /** The longest time between two recorded renewals' send times, or since the last one. */
+    Duration longestGap() {
+      List<Long> times = new ArrayList<>(recordedAt);
+      times.add(System.nanoTime());
+      long longest = 0;
+      for (int i = 1; i < times.size(); i++) {
+        longest = Math.max(longest, times.get(i) - times.get(i - 1));
+      }
+      return Duration.ofNanos(longest);
+    }
+
+    String log() {
+      return log.toString();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stop = true;
+      thread.interrupt();
+      thread.join(5000);
     }
   }
 

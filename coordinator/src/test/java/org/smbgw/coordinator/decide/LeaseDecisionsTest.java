@@ -55,6 +55,8 @@ class LeaseDecisionsTest {
       "11000, 10000, 13151, true",
       // Inherited: a new leader that heard this lease version as a follower at 500 counts from
       // there, not from its takeover at 2000.
+      "0, 500, 2649, false",
+      "0, 500, 2650, false",
       "0, 500, 2651, true",
   })
   void anAddressMovesOnlyOnceItsHoldersLeaseIsExpired(long granted, long renewed, long now, boolean moves) {

@@ -22,6 +22,8 @@ class LeaseRuleTest {
       "0, 1000, 3151, true",
       // Inherited by a new leader that saw the version as a follower at 500 and took over at
       // 2000: counted from 500, not restarted at the takeover.
+      "500, 0, 2649, false", // its L + margin - 1 ms
+      "500, 0, 2650, false",
       "500, 0, 2651, true",
   })
   void expiry(long leaseHeard, long recordHeard, long now, boolean expired) {
