@@ -289,7 +289,9 @@ public final class Coordinator implements AutoCloseable {
     closeQuietly(addressDuties);
     closeQuietly(leadership);
     closeQuietly(view);
-    closeQuietly(member);
+    if (member != null && zk.getZookeeperClient().isConnected()) {
+      closeQuietly(member); // deletes the znode; without ZooKeeper it would retry, and it goes with the session anyway
+    }
     if (server != null) {
       try {
         server.awaitTermination(5, TimeUnit.SECONDS);

@@ -4,6 +4,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,11 +37,12 @@ import org.smbgw.proto.v1.NodeObservedState;
  * on the reconcile thread).
  *
  * <p>Threads: connecting and reconnecting happen on the session's own thread
- * ({@code smbgw-session}), made and closed here, which does nothing that can take long: the
- * inventory is taken elsewhere and only handed over. So a reconcile pass or a slow program never
- * keeps a broken stream from being replaced, and lease renewals (sent from the lease thread
- * through {@link #send}) resume as soon as the next stream is open. Stream callbacks arrive on
- * gRPC's threads; all fields are guarded by this object's monitor.
+ * ({@code smbgw-session}), made and closed here. Its one slow step, building a stream's TLS
+ * channel, runs without this object's monitor; the inventory is taken elsewhere and only handed
+ * over. So a reconcile pass or a slow program never keeps a broken stream from being replaced, and
+ * lease renewals (sent from the lease thread through {@link #send}) never wait for a channel being
+ * built and resume as soon as the next stream is open. Stream callbacks arrive on gRPC's threads;
+ * all fields are guarded by this object's monitor.
  */
 public final class CoordinatorClient implements DesiredStateSource, AddressKeeper.Channel, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CoordinatorClient.class);
@@ -261,17 +263,17 @@ public final class CoordinatorClient implements DesiredStateSource, AddressKeepe
   }
 
   @Override
-  public synchronized java.util.OptionalLong send(LeaseRenewal renewal) {
+  public synchronized OptionalLong send(LeaseRenewal renewal) {
     if (stream == null) {
-      return java.util.OptionalLong.empty();
+      return OptionalLong.empty();
     }
     try {
       long at = ticker.getAsLong(); // before the stream has it: the coordinator cannot record it earlier
       stream.onNext(AgentMessage.newBuilder().setRenewal(renewal).build());
-      return java.util.OptionalLong.of(at);
+      return OptionalLong.of(at);
     } catch (RuntimeException e) {
       log.warn("cannot send lease renewal: {}", e.toString());
-      return java.util.OptionalLong.empty();
+      return OptionalLong.empty();
     }
   }
 

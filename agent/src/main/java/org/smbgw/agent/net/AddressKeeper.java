@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -69,10 +70,11 @@ public final class AddressKeeper implements AutoCloseable {
   public interface Channel {
     /**
      * Sends the renewal; returns when the stream took it, on the keeper's ticker (read just
-     * before: the lease counts from there), or empty when there is no session to send it on.
-     * That may be later than the keeper asked: a stream being opened holds the renewal back.
+     * before: the lease counts from there), or empty when there is no stream to send it on (none
+     * yet, or one being built). That may be later than the keeper asked: the session's monitor,
+     * held while a stream is installed or a report handed over, holds the renewal back.
      */
-    java.util.OptionalLong send(LeaseRenewal renewal);
+    OptionalLong send(LeaseRenewal renewal);
 
     /**
      * The current replica cannot renew the lease: it did not answer a renewal in time, or
@@ -80,7 +82,10 @@ public final class AddressKeeper implements AutoCloseable {
      */
     void stalled(boolean answered);
 
-    /** When the current stream was opened, on the keeper's ticker. */
+    /**
+     * When the current stream was opened, on the keeper's ticker: when its hello was handed over
+     * (and, while the next one is being built, when that began).
+     */
     long streamOpenedNanos();
   }
 

@@ -126,9 +126,12 @@ public final class InventoryCollector implements CoordinatorClient.Inventories, 
       reportedStuck.set(false);
     }
     if (inv != null) {
+      // Handed on before it is the latest: a session between streams holds back what it is handed
+      // and sends it after the next hello only if that hello's (the latest then) differs, so what
+      // it holds back is never older than what the hello carries.
+      ready.accept(inv);
       latest.set(inv);
       first.countDown();
-      ready.accept(inv);
     }
   }
 

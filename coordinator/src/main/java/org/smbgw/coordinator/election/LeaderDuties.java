@@ -42,8 +42,10 @@ public final class LeaderDuties extends LeaderWorker {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // deposed already
     } catch (Exception e) {
-      listener.dutyFailed("election");
-      log.warn("cannot record the election: {}", e.toString());
+      if (leading(t)) { // a deposed leader's write is meant to fail
+        listener.dutyFailed("election");
+        log.warn("cannot record the election: {}", e.toString());
+      }
     }
   }
 

@@ -57,7 +57,9 @@ public final class CoordinatorMetrics implements AutoCloseable, org.smbgw.coordi
     for (String phase : java.util.List.of("detected", "reassigned", "address_up", "serving")) {
       failoverPhases.labelValues(phase);
     }
-    dutyFailures.labelValues("address");
+    for (String duty : java.util.List.of("address", "election", "housekeeping")) {
+      dutyFailures.labelValues(duty);
+    }
     for (String reason : java.util.List.of("unauthenticated", "locked_out", "denied")) {
       authRefusals.labelValues(reason);
     }
