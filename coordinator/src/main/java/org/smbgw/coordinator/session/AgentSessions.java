@@ -102,18 +102,19 @@ public final class AgentSessions extends AgentServiceGrpc.AgentServiceImplBase i
   }
 
   @Override
-  public StreamObserver<AgentMessage> session(StreamObserver<CoordinatorMessage> out) {
+  public StreamObserver<AgentMessage> session(StreamObserver<CoordinatorMessage> call) {
     // A node's identity is its certificate: no certificate, no stream; a hello, and so every
     // renewal and report after it, only for the node the certificate names.
     Peer peer = Peer.current();
+    Outbound out = new Outbound(call);
     if (peer.certificate().isEmpty()) {
       log.warn("refused an agent stream from {}: it presented no certificate", peer);
       String why = "an agent must present its node's certificate (mutual TLS); none was presented";
       refusals.refused("no_certificate", "Session", peer.address(), java.util.Optional.empty(), why, null);
-      out.onError(Status.UNAUTHENTICATED.withDescription(why).asRuntimeException());
-      return AgentStream.IGNORED;
+      out.fail(Status.UNAUTHENTICATED.withDescription(why));
+      return AgentStream.refused(this, peer, out);
     }
-    return new AgentStream(this, peer, peer.names().orElseThrow(), new Outbound(out)).observer();
+    return new AgentStream(this, peer, peer.names().orElseThrow(), out);
   }
 
   void renew(String node, String incarnation, org.smbgw.proto.v1.LeaseRenewal r, Outbound out, long received) {

@@ -10,12 +10,12 @@ import org.smbgw.common.tls.PeerNames;
 import org.smbgw.proto.v1.AgentMessage;
 
 /**
- * One agent's stream, from a peer whose certificate names a node: what arrives on it, handed on
- * by {@link AgentSessions#session}. A hello is taken only for the node the certificate names, and
+ * One agent's stream, as gRPC hands over what arrives on it ({@link AgentSessions#session}). A
+ * stream without a certificate is refused at once; a hello is taken only for the node the certificate names, and
  * so every renewal and report after it; renewals go to the lease threads at once, everything
  * else to the session thread.
  */
-final class AgentStream {
+final class AgentStream implements StreamObserver<AgentMessage> {
   private static final Logger log = LoggerFactory.getLogger(AgentSessions.class);
   private final AgentSessions sessions;
   private final Peer peer;
@@ -25,7 +25,10 @@ final class AgentStream {
   private Session session;
   /** Who the stream belongs to, known as soon as its hello arrives (before the session thread takes it). */
   private volatile String[] identity;
-  /** Set (on a gRPC thread) when the stream said hello for a node its certificate does not name. */
+  /**
+   * Set when the stream presented no certificate, or (on a gRPC thread) said hello for a node its
+   * certificate does not name.
+   */
   private volatile boolean refused;
 
   AgentStream(AgentSessions sessions, Peer peer, PeerNames names, Outbound out) {
@@ -35,39 +38,18 @@ final class AgentStream {
     this.out = out;
   }
 
-  /** What a refused stream's messages go to. */
-  static final StreamObserver<AgentMessage> IGNORED = new StreamObserver<>() {
-    @Override
-    public void onNext(AgentMessage m) { }
-
-    @Override
-    public void onError(Throwable t) { }
-
-    @Override
-    public void onCompleted() { }
-  };
-
-  /** The stream's messages, as gRPC hands them over. */
-  StreamObserver<AgentMessage> observer() {
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(AgentMessage m) {
-        next(m);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        failed();
-      }
-
-      @Override
-      public void onCompleted() {
-        completed();
-      }
-    };
+  /**
+   * A stream refused before its first message (it presented no certificate, and has been told
+   * so): whatever arrives on it is ignored.
+   */
+  static AgentStream refused(AgentSessions sessions, Peer peer, Outbound out) {
+    AgentStream s = new AgentStream(sessions, peer, null, out);
+    s.refused = true;
+    return s;
   }
 
-  private void next(AgentMessage m) {
+  @Override
+  public void onNext(AgentMessage m) {
     if (refused) {
       return;
     }
@@ -116,11 +98,13 @@ final class AgentStream {
     });
   }
 
-  private void failed() {
+  @Override
+  public void onError(Throwable t) {
     sessions.serial.execute(() -> sessions.end(session));
   }
 
-  private void completed() {
+  @Override
+  public void onCompleted() {
     sessions.serial.execute(() -> {
       sessions.end(session);
       out.complete();
