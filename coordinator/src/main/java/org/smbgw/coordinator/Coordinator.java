@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.CreateMode;
 import org.smbgw.common.Grpc;
@@ -59,7 +60,7 @@ public final class Coordinator implements AutoCloseable {
   private AgentSessions sessions;
   private org.smbgw.coordinator.ha.AddressDuties addressDuties;
   /** This replica's znode under members/, while it runs. */
-  private org.apache.curator.framework.recipes.nodes.PersistentNode member;
+  private PersistentNode member;
   private volatile Server server;
   private CoordinatorMetrics metrics;
   private TlsFiles tls;
@@ -173,7 +174,7 @@ public final class Coordinator implements AutoCloseable {
     // expired one, and watched, for an old session's node that ZooKeeper removes only later. (By
     // hand, on Curator's connection-state thread, the create blocked that thread, which also tells
     // the view that the connection is lost again, and it took the old node for its own.)
-    member = new org.apache.curator.framework.recipes.nodes.PersistentNode(zk, CreateMode.EPHEMERAL, false,
+    member = new PersistentNode(zk, CreateMode.EPHEMERAL, false,
         ZkPaths.MEMBERS + "/" + config.advertise(), config.advertise().getBytes(StandardCharsets.UTF_8));
     member.start();
     if (!member.waitForInitialCreate(20, TimeUnit.SECONDS)) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.smbgw.coordinator.decide.Change;
 import org.smbgw.coordinator.decide.Housekeeping;
+import org.smbgw.coordinator.ha.HaListener;
 import org.smbgw.coordinator.state.ClusterView;
 import org.smbgw.coordinator.write.ChangeWriter;
 import org.slf4j.Logger;
@@ -22,10 +23,10 @@ public final class LeaderDuties extends LeaderWorker {
   private final ClusterView view;
   private final ChangeWriter writer;
   private final String id;
-  private final org.smbgw.coordinator.ha.HaListener listener;
+  private final HaListener listener;
 
   /** @param listener told of each failed write ({@code election}, {@code housekeeping}): the metrics */
-  public LeaderDuties(ClusterView view, ChangeWriter writer, String id, org.smbgw.coordinator.ha.HaListener listener) {
+  public LeaderDuties(ClusterView view, ChangeWriter writer, String id, HaListener listener) {
     super("smbgw-leader", 0);
     this.listener = listener;
     this.view = view;

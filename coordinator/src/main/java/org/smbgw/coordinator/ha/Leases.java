@@ -1,5 +1,6 @@
 package org.smbgw.coordinator.ha;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +28,9 @@ public final class Leases {
   private final LeaseSettings settings;
   private final String replica;
   /** Wall-clock time, for the record's renewedAtMillis (for people: expiry is counted on the view's clock). */
-  private final java.time.Clock clock;
+  private final Clock clock;
 
-  public Leases(CuratorFramework zk, ClusterView view, LeaseSettings settings, String replica, java.time.Clock clock) {
+  public Leases(CuratorFramework zk, ClusterView view, LeaseSettings settings, String replica, Clock clock) {
     this.clock = clock;
     this.zk = zk;
     this.view = view;
