@@ -29,17 +29,18 @@ import org.smbgw.proto.v1.StorageOffer;
 @Timeout(180)
 class ZooKeeperFaultsTest {
   private static final String ADDRESS = "10.9.7.50/24";
+  /** Storage every node has: the address can go to any of them. */
+  private static final StorageOffer SHARED = StorageOffer.newBuilder().setId("ceph").setType("cephfs")
+      .setPath("/mnt/pve/ceph").setShared(true).setFreeBytes(1L << 40).build();
 
   @Test
   void theLeadersZooKeeperServerKilledAndRestartedLosesNoCallAndNoLease() throws Exception {
     try (Replicas r = new Replicas().start(3)) {
       Coordinator leader = r.awaitLeader(Duration.ofSeconds(20));
-      StorageOffer shared = StorageOffer.newBuilder().setId("ceph").setType("cephfs").setPath("/mnt/pve/ceph")
-          .setShared(true).setFreeBytes(1L << 40).build();
       List<String> problems = new CopyOnWriteArrayList<>();
-      ScheduledExecutorService agents = Executors.newScheduledThreadPool(1);
+      ScheduledExecutorService calls = Executors.newScheduledThreadPool(1);
       List<ManagedChannel> channels = new ArrayList<>();
-      try (Renewer a = new Renewer(streams(r, "na", shared)); Renewer b = new Renewer(streams(r, "nb", shared))) {
+      try (Renewer a = new Renewer(streams(r, "na", SHARED)); Renewer b = new Renewer(streams(r, "nb", SHARED))) {
         for (Coordinator c : r.coordinators) {
           channels.add(Replicas.channel(c.address()));
         }
@@ -47,7 +48,7 @@ class ZooKeeperFaultsTest {
             .createAddress(CreateAddressRequest.newBuilder().setAddress(ADDRESS).setNode("na").build());
         AtomicLong created = new AtomicLong();
         AtomicLong attempts = new AtomicLong();
-        agents.scheduleWithFixedDelay(() -> {
+        calls.scheduleWithFixedDelay(() -> {
           String name = "z" + attempts.incrementAndGet();
           try {
             call(channels, name);
@@ -63,8 +64,8 @@ class ZooKeeperFaultsTest {
         Thread.sleep(3000);
         assertTrue(r.zk.restartServer(serving));
         Thread.sleep(3000);
-        agents.shutdown(); // calls under way finish
-        assertTrue(agents.awaitTermination(60, TimeUnit.SECONDS));
+        calls.shutdown(); // calls under way finish
+        assertTrue(calls.awaitTermination(60, TimeUnit.SECONDS));
 
         assertEquals(List.of(), problems, "admin calls lost while a ZooKeeper server was away");
         assertTrue(created.get() > 20, "calls kept going: " + created.get());
@@ -80,7 +81,7 @@ class ZooKeeperFaultsTest {
             + " (its address stays up for " + kept.toMillis() + " ms after one): the address went down; renewals: "
             + a.log());
       } finally {
-        agents.shutdownNow();
+        calls.shutdownNow();
         channels.forEach(ManagedChannel::shutdownNow);
       }
     }
@@ -137,11 +138,9 @@ class ZooKeeperFaultsTest {
   void aQuorumLostForLongerThanALeaseAndRegainedReassignsNothing() throws Exception {
     try (Replicas r = new Replicas().start(3)) {
       r.awaitLeader(Duration.ofSeconds(20));
-      StorageOffer shared = StorageOffer.newBuilder().setId("ceph").setType("cephfs").setPath("/mnt/pve/ceph")
-          .setShared(true).setFreeBytes(1L << 40).build();
       ManagedChannel admin = Replicas.channel(r.coordinators.get(0).address());
       // nb renews too: a node the address could move to, or nothing would move whatever the rule.
-      try (Renewer a = new Renewer(streams(r, "na", shared)); Renewer b = new Renewer(streams(r, "nb", shared))) {
+      try (Renewer a = new Renewer(streams(r, "na", SHARED)); Renewer b = new Renewer(streams(r, "nb", SHARED))) {
         AdminServiceGrpc.newBlockingStub(admin).withDeadlineAfter(30, TimeUnit.SECONDS)
             .createAddress(CreateAddressRequest.newBuilder().setAddress(ADDRESS).setNode("na").build());
         a.awaitRecordedAfter(System.nanoTime(), Duration.ofSeconds(20));
